@@ -1,0 +1,163 @@
+//! Settings and accounts, kept as TOML. A missing file is an empty configuration; unknown keys
+//! are warned about and kept out; a broken file is reported, never a panic.
+
+use crate::model::AccountId;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// How the connection is secured. Plaintext is deliberately not an option.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TlsMode {
+    #[default]
+    Starttls,
+    /// XEP-0368: TLS from the first byte.
+    DirectTls,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountConfig {
+    /// Bare JID, `user@domain`.
+    pub jid: String,
+    /// Connect here instead of looking up SRV records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<u16>,
+    #[serde(default)]
+    pub tls: TlsMode,
+    /// A PEM file with extra trusted CA or server certificates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_file: Option<PathBuf>,
+    /// SHA-256 fingerprints (hex, colon-separated) of certificates the user trusts for good.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pinned_certificates: Vec<String>,
+    /// Resource to ask for; the server picks one when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
+    #[serde(default = "enabled_by_default")]
+    pub enabled: bool,
+}
+
+fn enabled_by_default() -> bool {
+    true
+}
+
+impl AccountConfig {
+    pub fn new(jid: &str) -> Self {
+        Self {
+            jid: jid.to_owned(),
+            host: None,
+            port: None,
+            tls: TlsMode::default(),
+            ca_file: None,
+            pinned_certificates: Vec::new(),
+            resource: None,
+            enabled: true,
+        }
+    }
+
+    pub fn id(&self) -> AccountId {
+        AccountId(self.jid.clone())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Config {
+    #[serde(default, rename = "account", skip_serializing_if = "Vec::is_empty")]
+    pub accounts: Vec<AccountConfig>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("{path} is not valid: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("cannot write {path}: {source}")]
+    Write { path: PathBuf, source: std::io::Error },
+}
+
+impl Config {
+    /// Load the configuration; a missing file is the default configuration.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
+            Err(source) => return Err(ConfigError::Read { path: path.into(), source }),
+        };
+        Self::parse(&text).map_err(|message| ConfigError::Parse { path: path.into(), message })
+    }
+
+    /// Parse TOML, warning about keys this version does not know instead of failing on them.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let deserializer = toml::Deserializer::parse(text).map_err(|e| e.to_string())?;
+        serde_ignored::deserialize(deserializer, |key| {
+            tracing::warn!("ignoring unknown configuration key `{key}`");
+        })
+        .map_err(|e: toml::de::Error| e.to_string())
+    }
+
+    /// Write atomically: a crash mid-write leaves the old file, never half of the new one.
+    pub fn save(&self, path: &Path) -> Result<(), ConfigError> {
+        let write_err = |source| ConfigError::Write { path: path.into(), source };
+        let text = toml::to_string_pretty(self)
+            .map_err(|e| write_err(std::io::Error::other(e.to_string())))?;
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(write_err)?;
+        }
+        let tmp = path.with_extension("toml.tmp");
+        std::fs::write(&tmp, text).map_err(write_err)?;
+        std::fs::rename(&tmp, path).map_err(write_err)
+    }
+
+    pub fn account(&self, jid: &str) -> Option<&AccountConfig> {
+        self.accounts.iter().find(|a| a.jid == jid)
+    }
+
+    pub fn account_mut(&mut self, jid: &str) -> Option<&mut AccountConfig> {
+        self.accounts.iter_mut().find(|a| a.jid == jid)
+    }
+
+    /// Add or replace the account with the same JID.
+    pub fn upsert_account(&mut self, account: AccountConfig) {
+        match self.account_mut(&account.jid) {
+            Some(existing) => *existing = account,
+            None => self.accounts.push(account),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_accounts_and_ignores_unknown_keys() {
+        let mut config = Config::default();
+        let mut account = AccountConfig::new("alice@example.org");
+        account.host = Some("127.0.0.1".into());
+        account.port = Some(5223);
+        account.tls = TlsMode::DirectTls;
+        account.pinned_certificates.push("AB:CD".into());
+        config.upsert_account(account.clone());
+        let text = toml::to_string_pretty(&config).expect("serialises");
+        let with_extra = format!("future_setting = 1\n{text}");
+        let parsed = Config::parse(&with_extra).expect("parses");
+        assert_eq!(parsed.accounts, vec![account]);
+    }
+
+    #[test]
+    fn broken_file_is_an_error_not_a_panic() {
+        assert!(Config::parse("[[account]]\njid = ").is_err());
+        assert!(Config::parse("[[account]]\njid = \"a@b\"\ntls = \"plaintext\"").is_err());
+    }
+
+    #[test]
+    fn missing_file_is_default() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let config = Config::load(&dir.path().join("absent.toml")).expect("loads");
+        assert_eq!(config, Config::default());
+    }
+}

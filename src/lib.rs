@@ -1,0 +1,9 @@
+//! Confab: a fast, light desktop XMPP messenger. The library holds everything, so the binary,
+//! the integration tests and the benchmarks share one core.
+
+pub mod config;
+pub mod model;
+pub mod paths;
+pub mod secrets;
+pub mod store;
+pub mod worker;

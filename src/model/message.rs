@@ -1,0 +1,92 @@
+//! Messages as stored and shown.
+
+use chrono::{DateTime, Utc};
+use std::fmt;
+
+/// A conversation: for now a one-to-one chat, named by the peer's bare JID.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ChatId(pub String);
+
+impl ChatId {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for ChatId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    In,
+    Out,
+}
+
+impl Direction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::In => "in",
+            Self::Out => "out",
+        }
+    }
+}
+
+/// Where a message stands. Outgoing ones move pending → sent (server ack) → delivered → read;
+/// incoming ones are `Received`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivery {
+    Pending,
+    Sent,
+    Delivered,
+    Read,
+    Failed(String),
+    Received,
+}
+
+impl Delivery {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Sent => "sent",
+            Self::Delivered => "delivered",
+            Self::Read => "read",
+            Self::Failed(_) => "failed",
+            Self::Received => "received",
+        }
+    }
+}
+
+/// A message before the store has given it a row id.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewMessage {
+    pub chat: ChatId,
+    pub direction: Direction,
+    pub from: String,
+    pub to: String,
+    pub body: String,
+    pub timestamp: DateTime<Utc>,
+    pub state: Delivery,
+    /// The `id` attribute of the stanza.
+    pub stanza_id_attr: Option<String>,
+    /// XEP-0359 origin-id, set by the sender; dedupes resends.
+    pub origin_id: Option<String>,
+    /// XEP-0359 stanza-id added by our own server; dedupes archive and live copies.
+    pub server_id: Option<String>,
+}
+
+/// A stored message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Message {
+    pub id: i64,
+    pub chat: ChatId,
+    pub direction: Direction,
+    pub from: String,
+    pub to: String,
+    pub body: String,
+    pub timestamp: DateTime<Utc>,
+    pub state: Delivery,
+    pub origin_id: Option<String>,
+}

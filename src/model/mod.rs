@@ -1,0 +1,70 @@
+//! Plain data shared by every layer: the worker produces it, the store keeps it, the UI shows it.
+//! Nothing here knows about sockets, SQL or widgets.
+
+mod message;
+mod roster;
+
+pub use message::{ChatId, Delivery, Direction, Message, NewMessage};
+pub use roster::{Contact, Presence, PresenceShow, Subscription};
+
+use std::fmt;
+
+/// An account is identified by its bare JID (`user@domain`), which is also its config key.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+pub struct AccountId(pub String);
+
+impl AccountId {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for AccountId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// What the user sees about an account's link to its server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConnectionState {
+    /// Not trying to connect (no password yet, or stopped by the user).
+    Idle,
+    Connecting,
+    Online,
+    /// Lost or refused for a reason that may pass; the worker retries after `retry_in_secs`.
+    Offline { reason: String, retry_in_secs: u64 },
+    /// Will not be retried until the user acts (wrong password, distrusted certificate).
+    Failed(ConnectError),
+}
+
+/// Why a connection attempt failed, in terms a user can act on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConnectError {
+    WrongPassword,
+    /// The server's certificate is not trusted; the user may pin it by its SHA-256 fingerprint.
+    CertificateUntrusted { fingerprint: String, reason: String },
+    Unreachable(String),
+    Other(String),
+}
+
+impl ConnectError {
+    /// Whether retrying without the user's help could succeed.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, Self::Unreachable(_) | Self::Other(_))
+    }
+}
+
+impl fmt::Display for ConnectError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::WrongPassword => f.write_str("wrong password or unknown account"),
+            Self::CertificateUntrusted { fingerprint, reason } => write!(
+                f,
+                "the server's certificate is not trusted ({reason}); SHA-256 fingerprint {fingerprint}"
+            ),
+            Self::Unreachable(why) => write!(f, "server unreachable: {why}"),
+            Self::Other(why) => f.write_str(why),
+        }
+    }
+}

@@ -1,0 +1,256 @@
+//! Messages: insert with deduplication, page backwards through a conversation, update states.
+
+use super::{Result, Store};
+use crate::model::{ChatId, Delivery, Direction, Message, NewMessage};
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, Row, params};
+
+/// A slice of a conversation, oldest first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistoryPage {
+    pub chat: ChatId,
+    pub messages: Vec<Message>,
+    /// Whether older messages exist before the first one here.
+    pub has_more: bool,
+}
+
+/// The outcome of storing one message.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Inserted {
+    New(Message),
+    /// Already stored (same origin-id or server stanza-id): a resend or an archive copy.
+    Duplicate,
+}
+
+const COLUMNS: &str = "id, chat, direction, sender, recipient, body, ts, state, error, origin_id";
+
+impl Store {
+    /// Store a burst of messages in one transaction; duplicates are skipped.
+    pub fn insert_messages(&mut self, account: &str, batch: &[NewMessage]) -> Result<Vec<Inserted>> {
+        let tx = self.conn.transaction()?;
+        let mut out = Vec::with_capacity(batch.len());
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO messages (account, chat, direction, sender, recipient, body, ts, state,
+                                       error, stanza_id_attr, origin_id, server_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+                 ON CONFLICT DO NOTHING",
+            )?;
+            for message in batch {
+                let (state, error) = encode_state(&message.state);
+                let changed = insert.execute(params![
+                    account,
+                    message.chat.as_str(),
+                    encode_direction(message.direction),
+                    message.from,
+                    message.to,
+                    message.body,
+                    message.timestamp.timestamp_millis(),
+                    state,
+                    error,
+                    message.stanza_id_attr,
+                    message.origin_id,
+                    message.server_id,
+                ])?;
+                out.push(if changed == 0 {
+                    Inserted::Duplicate
+                } else {
+                    Inserted::New(Message {
+                        id: tx.last_insert_rowid(),
+                        chat: message.chat.clone(),
+                        direction: message.direction,
+                        from: message.from.clone(),
+                        to: message.to.clone(),
+                        body: message.body.clone(),
+                        timestamp: message.timestamp,
+                        state: message.state.clone(),
+                        origin_id: message.origin_id.clone(),
+                    })
+                });
+            }
+        }
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// Up to `limit` messages before message `before` (or the newest), oldest first.
+    pub fn history(
+        &self,
+        account: &str,
+        chat: &ChatId,
+        before: Option<i64>,
+        limit: usize,
+    ) -> Result<HistoryPage> {
+        let cursor = match before {
+            Some(id) => self
+                .conn
+                .query_row("SELECT ts, id FROM messages WHERE id = ?1", [id], |r| {
+                    Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
+                })
+                .optional()?,
+            None => None,
+        };
+        let (ts, id) = cursor.unwrap_or((i64::MAX, i64::MAX));
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM messages
+             WHERE account = ?1 AND chat = ?2 AND (ts, id) < (?3, ?4)
+             ORDER BY ts DESC, id DESC LIMIT ?5"
+        ))?;
+        let fetch = limit as i64 + 1;
+        let mut messages = stmt
+            .query_map(params![account, chat.as_str(), ts, id, fetch], read_message)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let has_more = messages.len() > limit;
+        messages.truncate(limit);
+        messages.reverse();
+        Ok(HistoryPage { chat: chat.clone(), messages, has_more })
+    }
+
+    /// Conversations with their newest message time, newest first.
+    pub fn recent_chats(&self, account: &str) -> Result<Vec<(ChatId, DateTime<Utc>)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT chat, MAX(ts) AS last FROM messages WHERE account = ?1
+             GROUP BY chat ORDER BY last DESC",
+        )?;
+        let rows = stmt.query_map([account], |row| {
+            Ok((ChatId(row.get(0)?), millis_to_time(row.get(1)?)))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    pub fn set_delivery(&self, message_id: i64, state: &Delivery) -> Result<()> {
+        let (state, error) = encode_state(state);
+        self.conn.execute(
+            "UPDATE messages SET state = ?2, error = ?3 WHERE id = ?1",
+            params![message_id, state, error],
+        )?;
+        Ok(())
+    }
+
+    pub fn message(&self, message_id: i64) -> Result<Option<Message>> {
+        Ok(self
+            .conn
+            .query_row(
+                &format!("SELECT {COLUMNS} FROM messages WHERE id = ?1"),
+                [message_id],
+                read_message,
+            )
+            .optional()?)
+    }
+}
+
+pub(super) fn read_message(row: &Row<'_>) -> rusqlite::Result<Message> {
+    Ok(Message {
+        id: row.get(0)?,
+        chat: ChatId(row.get(1)?),
+        direction: if row.get::<_, i64>(2)? == 0 { Direction::In } else { Direction::Out },
+        from: row.get(3)?,
+        to: row.get(4)?,
+        body: row.get(5)?,
+        timestamp: millis_to_time(row.get(6)?),
+        state: decode_state(row.get(7)?, row.get(8)?),
+        origin_id: row.get(9)?,
+    })
+}
+
+fn millis_to_time(ms: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(ms).unwrap_or_default()
+}
+
+fn encode_direction(direction: Direction) -> i64 {
+    match direction {
+        Direction::In => 0,
+        Direction::Out => 1,
+    }
+}
+
+fn encode_state(state: &Delivery) -> (i64, Option<&str>) {
+    match state {
+        Delivery::Pending => (0, None),
+        Delivery::Sent => (1, None),
+        Delivery::Delivered => (2, None),
+        Delivery::Read => (3, None),
+        Delivery::Failed(reason) => (4, Some(reason)),
+        Delivery::Received => (5, None),
+    }
+}
+
+fn decode_state(code: i64, error: Option<String>) -> Delivery {
+    match code {
+        0 => Delivery::Pending,
+        1 => Delivery::Sent,
+        2 => Delivery::Delivered,
+        3 => Delivery::Read,
+        4 => Delivery::Failed(error.unwrap_or_default()),
+        _ => Delivery::Received,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn incoming(chat: &str, body: &str, secs: i64, server_id: Option<&str>) -> NewMessage {
+        NewMessage {
+            chat: ChatId(chat.into()),
+            direction: Direction::In,
+            from: format!("{chat}/phone"),
+            to: "me@example.org".into(),
+            body: body.into(),
+            timestamp: DateTime::from_timestamp(secs, 0).unwrap_or_default(),
+            state: Delivery::Received,
+            stanza_id_attr: None,
+            origin_id: None,
+            server_id: server_id.map(Into::into),
+        }
+    }
+
+    #[test]
+    fn duplicates_by_server_id_are_skipped() {
+        let mut store = Store::open_in_memory().expect("store");
+        let a = incoming("bob@example.org", "hi", 10, Some("s1"));
+        let result = store.insert_messages("me@example.org", &[a.clone(), a]).expect("insert");
+        assert!(matches!(result[0], Inserted::New(_)));
+        assert_eq!(result[1], Inserted::Duplicate);
+    }
+
+    #[test]
+    fn pages_go_backwards_in_time_and_come_out_oldest_first() {
+        let mut store = Store::open_in_memory().expect("store");
+        let chat = ChatId("bob@example.org".into());
+        let batch: Vec<_> =
+            (0..25).map(|i| incoming(chat.as_str(), &format!("m{i}"), 100 + i, None)).collect();
+        store.insert_messages("me@example.org", &batch).expect("insert");
+        let newest = store.history("me@example.org", &chat, None, 10).expect("page");
+        assert_eq!(newest.messages.first().map(|m| m.body.as_str()), Some("m15"));
+        assert_eq!(newest.messages.last().map(|m| m.body.as_str()), Some("m24"));
+        assert!(newest.has_more);
+        let older = store
+            .history("me@example.org", &chat, newest.messages.first().map(|m| m.id), 10)
+            .expect("page");
+        assert_eq!(older.messages.last().map(|m| m.body.as_str()), Some("m14"));
+        let oldest = store
+            .history("me@example.org", &chat, older.messages.first().map(|m| m.id), 10)
+            .expect("page");
+        assert_eq!(oldest.messages.len(), 5);
+        assert!(!oldest.has_more);
+    }
+
+    #[test]
+    fn history_survives_reopening_the_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("store.sqlite3");
+        {
+            let mut store = Store::open(&path).expect("open");
+            store
+                .insert_messages("me@example.org", &[incoming("bob@example.org", "kept", 5, None)])
+                .expect("insert");
+        }
+        let store = Store::open(&path).expect("reopen");
+        let page =
+            store.history("me@example.org", &ChatId("bob@example.org".into()), None, 10).expect("page");
+        assert_eq!(page.messages.len(), 1);
+        assert_eq!(page.messages[0].body, "kept");
+        assert_eq!(page.messages[0].timestamp.timestamp(), 5);
+    }
+}

@@ -1,0 +1,69 @@
+//! Schema versions, applied in order and counted in `PRAGMA user_version`. Never edit a
+//! released step: add a new one, and a fixture database for it under `tests/fixtures/`.
+
+use rusqlite::Connection;
+
+const STEPS: &[&str] = &[
+    // 1: messages, outbox, roster cache, per-account state.
+    "CREATE TABLE messages (
+        id INTEGER PRIMARY KEY,
+        account TEXT NOT NULL,
+        chat TEXT NOT NULL,
+        direction INTEGER NOT NULL,      -- 0 incoming, 1 outgoing
+        sender TEXT NOT NULL,
+        recipient TEXT NOT NULL,
+        body TEXT NOT NULL,
+        ts INTEGER NOT NULL,             -- milliseconds since the epoch, UTC
+        state INTEGER NOT NULL,
+        error TEXT,
+        stanza_id_attr TEXT,
+        origin_id TEXT,
+        server_id TEXT
+    );
+    CREATE INDEX messages_by_chat ON messages (account, chat, ts, id);
+    CREATE UNIQUE INDEX messages_origin ON messages (account, chat, direction, origin_id)
+        WHERE origin_id IS NOT NULL;
+    CREATE UNIQUE INDEX messages_server_id ON messages (account, server_id)
+        WHERE server_id IS NOT NULL;
+    CREATE TABLE outbox (
+        message_id INTEGER PRIMARY KEY REFERENCES messages (id) ON DELETE CASCADE,
+        due_at INTEGER,
+        attempts INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE roster (
+        account TEXT NOT NULL,
+        jid TEXT NOT NULL,
+        name TEXT,
+        subscription TEXT NOT NULL,
+        ask INTEGER NOT NULL DEFAULT 0,
+        groups TEXT NOT NULL DEFAULT '[]',
+        show TEXT NOT NULL DEFAULT 'offline',
+        status TEXT,
+        PRIMARY KEY (account, jid)
+    );
+    CREATE TABLE state (
+        account TEXT NOT NULL,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (account, key)
+    );",
+];
+
+/// The schema version this build writes.
+pub const CURRENT_VERSION: usize = STEPS.len();
+
+pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
+    let version: usize = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    if version > CURRENT_VERSION {
+        return Err(rusqlite::Error::InvalidParameterName(format!(
+            "the store was written by a newer Confab (schema {version}, this one knows {CURRENT_VERSION})"
+        )));
+    }
+    for (index, step) in STEPS.iter().enumerate().skip(version) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(step)?;
+        tx.pragma_update(None, "user_version", index + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}

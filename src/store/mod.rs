@@ -1,0 +1,82 @@
+//! The local SQLite store: the only module that speaks SQL. It keeps history, the outbox and
+//! the roster cache. Writes that arrive in bursts go through one transaction per batch.
+
+mod history;
+mod migrations;
+mod outbox;
+mod roster;
+
+pub use history::{HistoryPage, Inserted};
+pub use outbox::OutboxEntry;
+
+use rusqlite::Connection;
+use std::path::Path;
+use std::time::Duration;
+
+/// How long a writer waits for another process (the CLI beside the GUI) to finish its write.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+#[derive(Debug, thiserror::Error)]
+#[error("local store: {0}")]
+pub struct StoreError(String);
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        Self(e.to_string())
+    }
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// One connection to the store. Each worker and each CLI command opens its own.
+pub struct Store {
+    conn: Connection,
+}
+
+impl Store {
+    /// Open (creating if needed) the database file and bring its schema up to date.
+    pub fn open(path: &Path) -> Result<Self> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| StoreError(format!("cannot create {}: {e}", dir.display())))?;
+        }
+        let conn = Connection::open(path)?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        Self::init(conn)
+    }
+
+    /// A private store in memory, for tests.
+    pub fn open_in_memory() -> Result<Self> {
+        Self::init(Connection::open_in_memory()?)
+    }
+
+    fn init(mut conn: Connection) -> Result<Self> {
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        migrations::migrate(&mut conn)?;
+        Ok(Self { conn })
+    }
+
+    /// Read a per-account value (roster version, cursors).
+    pub fn get_state(&self, account: &str, key: &str) -> Result<Option<String>> {
+        use rusqlite::OptionalExtension;
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT value FROM state WHERE account = ?1 AND key = ?2",
+                (account, key),
+                |row| row.get(0),
+            )
+            .optional()?)
+    }
+
+    pub fn set_state(&self, account: &str, key: &str, value: &str) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO state (account, key, value) VALUES (?1, ?2, ?3)
+             ON CONFLICT (account, key) DO UPDATE SET value = excluded.value",
+            (account, key, value),
+        )?;
+        Ok(())
+    }
+}

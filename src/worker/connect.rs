@@ -1,0 +1,263 @@
+//! Opening an authenticated stream ourselves, so that failures have names. tokio-xmpp's own
+//! connectors retry a wrong password or a refused certificate forever without a word; here
+//! every attempt reports how it went, fatal errors stop the retries, and the `StanzaStream`
+//! (stream management, resumption) is fed only streams that are secure and logged in.
+
+use super::tls::{self, RefusalSlot};
+use crate::config::{AccountConfig, TlsMode};
+use crate::model::ConnectError;
+use futures::{SinkExt, StreamExt};
+use sasl::common::{ChannelBinding, Credentials};
+use std::borrow::Cow;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::BufStream;
+use tokio::net::TcpStream;
+use tokio::sync::{mpsc, oneshot};
+use tokio_rustls::rustls::ClientConfig;
+use tokio_rustls::rustls::pki_types::ServerName;
+use tokio_xmpp::connect::DnsConfig;
+use tokio_xmpp::jid::Jid;
+use tokio_xmpp::parsers::{ns, starttls};
+use tokio_xmpp::Stanza;
+use tokio_xmpp::stanzastream::{Connection, StanzaStream, XmppStream as StreamOf};
+use tokio_xmpp::xmlstream::{
+    ReadError, StreamHeader, Timeouts, XmppStream, XmppStreamElement, initiate_stream,
+};
+
+/// First wait after a failed attempt; doubles up to `MAX_BACKOFF`.
+pub const FIRST_BACKOFF: Duration = Duration::from_secs(2);
+pub const MAX_BACKOFF: Duration = Duration::from_secs(60);
+/// The whole attempt (TCP, TLS, SASL) must finish within this, or it counts as unreachable.
+pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(20);
+/// Outgoing and incoming stanza queue depth inside tokio-xmpp.
+const QUEUE_DEPTH: usize = 256;
+
+/// What the reconnect loop tells the session about each attempt.
+#[derive(Debug)]
+pub enum Report {
+    Connecting,
+    /// This attempt failed; another follows after `retry_in`.
+    Retrying { error: ConnectError, retry_in: Duration },
+    /// Retrying cannot help; the stream is given up.
+    GaveUp(ConnectError),
+}
+
+/// Everything needed to open a stream, cheap to clone for each attempt.
+#[derive(Clone)]
+pub struct Connector {
+    jid: Jid,
+    password: String,
+    host: Option<String>,
+    port: Option<u16>,
+    mode: TlsMode,
+    tls: Arc<ClientConfig>,
+    refusal: RefusalSlot,
+}
+
+impl Connector {
+    pub fn new(
+        account: &AccountConfig,
+        password: String,
+        extra_pins: &[String],
+    ) -> Result<Self, ConnectError> {
+        let bare = account.jid.as_str();
+        let jid = match &account.resource {
+            Some(resource) => Jid::new(&format!("{bare}/{resource}")),
+            None => Jid::new(bare),
+        }
+        .map_err(|e| ConnectError::Other(format!("“{bare}” is not a valid address: {e}")))?;
+        if jid.node().is_none() {
+            return Err(ConnectError::Other(format!("“{bare}” has no user name")));
+        }
+        let refusal = RefusalSlot::default();
+        let mut pins = account.pinned_certificates.clone();
+        pins.extend_from_slice(extra_pins);
+        let tls = tls::client_config(account.ca_file.as_deref(), &pins, refusal.clone())
+            .map_err(ConnectError::Other)?;
+        Ok(Self {
+            jid,
+            password,
+            host: account.host.clone(),
+            port: account.port,
+            mode: account.tls,
+            tls,
+            refusal,
+        })
+    }
+
+    /// A stanza stream that connects through this connector and reports every attempt.
+    pub fn into_stream(self, reports: mpsc::UnboundedSender<Report>) -> StanzaStream {
+        StanzaStream::new(
+            Box::new(move |_location, slot| {
+                tokio::spawn(self.clone().reconnect(slot, reports.clone()));
+            }),
+            QUEUE_DEPTH,
+        )
+    }
+
+    /// Try until a stream is up or an error makes trying pointless. Dropping `slot` without a
+    /// connection tells the `StanzaStream` to give up.
+    async fn reconnect(self, mut slot: oneshot::Sender<Connection>, reports: mpsc::UnboundedSender<Report>) {
+        let mut backoff = FIRST_BACKOFF;
+        loop {
+            let _ = reports.send(Report::Connecting);
+            let attempt = tokio::time::timeout(ATTEMPT_TIMEOUT, self.connect()).await;
+            let error = match attempt {
+                Ok(Ok(connection)) => {
+                    if let Err(mut unused) = slot.send(connection) {
+                        let close = <StreamOf as SinkExt<&Stanza>>::close(&mut unused.stream);
+                        let _ = tokio::time::timeout(Duration::from_secs(2), close).await;
+                    }
+                    return;
+                }
+                Ok(Err(error)) => error,
+                Err(_) => ConnectError::Unreachable("the server did not answer in time".into()),
+            };
+            if !error.is_transient() {
+                let _ = reports.send(Report::GaveUp(error));
+                return;
+            }
+            let _ = reports.send(Report::Retrying { error, retry_in: backoff });
+            tokio::select! {
+                _ = tokio::time::sleep(backoff) => {}
+                _ = slot.closed() => return,
+            }
+            backoff = (backoff * 2).min(MAX_BACKOFF);
+        }
+    }
+
+    /// One attempt: TCP, TLS (direct or STARTTLS), SASL, stream restart.
+    pub async fn connect(&self) -> Result<Connection, ConnectError> {
+        let domain = self.jid.domain().as_str().to_owned();
+        let tcp = self.tcp(&domain).await?;
+        let timeouts = Timeouts::tight();
+        let tls_stream = match self.mode {
+            TlsMode::DirectTls => self.handshake(tcp, &domain).await?,
+            TlsMode::Starttls => {
+                let plain = initiate_stream(BufStream::new(tcp), ns::JABBER_CLIENT, header(&domain), timeouts)
+                    .await
+                    .map_err(|e| unreachable(&e))?;
+                let (features, stream) = plain
+                    .recv_features()
+                    .await
+                    .map_err(|e| ConnectError::Unreachable(e.to_string()))?;
+                if !features.can_starttls() {
+                    return Err(ConnectError::Other(
+                        "the server does not offer encryption, and Confab never connects without it".into(),
+                    ));
+                }
+                let tcp = starttls_upgrade(stream).await?;
+                self.handshake(tcp, &domain).await?
+            }
+        };
+        let binding = channel_binding(&tls_stream);
+        let stream = initiate_stream(BufStream::new(tls_stream), ns::JABBER_CLIENT, header(&domain), timeouts)
+            .await
+            .map_err(|e| unreachable(&e))?;
+        let (features, stream) = stream
+            .recv_features()
+            .await
+            .map_err(|e| ConnectError::Unreachable(e.to_string()))?;
+        let username = self.jid.node().map(|n| n.as_str().to_owned()).unwrap_or_default();
+        let creds = Credentials::default()
+            .with_username(username)
+            .with_password(self.password.clone())
+            .with_channel_binding(binding);
+        let authed = tokio_xmpp::client_login(stream, features.sasl_mechanisms, creds)
+            .await
+            .map_err(auth_error)?;
+        let (features, stream) = authed
+            .send_header(header(&domain))
+            .await
+            .map_err(|e| unreachable(&e))?
+            .recv_features()
+            .await
+            .map_err(|e| ConnectError::Unreachable(e.to_string()))?;
+        Ok(Connection { stream: stream.box_stream(), features, identity: self.jid.clone() })
+    }
+
+    async fn tcp(&self, domain: &str) -> Result<TcpStream, ConnectError> {
+        let dns = match (&self.host, self.mode) {
+            (Some(host), TlsMode::Starttls) => DnsConfig::no_srv(host, self.port.unwrap_or(5222)),
+            (Some(host), TlsMode::DirectTls) => DnsConfig::no_srv(host, self.port.unwrap_or(5223)),
+            (None, TlsMode::Starttls) => DnsConfig::srv_default_client(domain),
+            (None, TlsMode::DirectTls) => DnsConfig::srv_xmpps(domain),
+        };
+        dns.resolve().await.map_err(|e| ConnectError::Unreachable(e.to_string()))
+    }
+
+    async fn handshake(
+        &self,
+        tcp: TcpStream,
+        domain: &str,
+    ) -> Result<tokio_rustls::client::TlsStream<TcpStream>, ConnectError> {
+        let name = ServerName::try_from(domain.to_owned())
+            .map_err(|e| ConnectError::Other(format!("“{domain}” is not a valid server name: {e}")))?;
+        if let Ok(mut slot) = self.refusal.lock() {
+            *slot = None;
+        }
+        let connector = tokio_rustls::TlsConnector::from(self.tls.clone());
+        connector.connect(name, tcp).await.map_err(|e| {
+            let refusal = self.refusal.lock().ok().and_then(|mut slot| slot.take());
+            match refusal {
+                Some(r) => ConnectError::CertificateUntrusted { fingerprint: r.fingerprint, reason: r.reason },
+                None => ConnectError::Unreachable(format!("TLS handshake failed: {e}")),
+            }
+        })
+    }
+}
+
+fn header(domain: &str) -> StreamHeader<'static> {
+    StreamHeader { to: Some(Cow::Owned(domain.to_owned())), from: None, id: None }
+}
+
+fn unreachable(e: &std::io::Error) -> ConnectError {
+    ConnectError::Unreachable(e.to_string())
+}
+
+fn auth_error(e: tokio_xmpp::Error) -> ConnectError {
+    use tokio_xmpp::error::AuthError;
+    match e {
+        tokio_xmpp::Error::Auth(AuthError::Fail(_)) => ConnectError::WrongPassword,
+        tokio_xmpp::Error::Auth(AuthError::NoMechanism) => ConnectError::Other(
+            "the server offers no login method Confab supports over this connection".into(),
+        ),
+        other => ConnectError::Unreachable(other.to_string()),
+    }
+}
+
+/// RFC 6120 §5.4: ask for TLS and wait for `<proceed/>`, then hand back the raw socket.
+async fn starttls_upgrade(
+    mut stream: XmppStream<BufStream<TcpStream>>,
+) -> Result<TcpStream, ConnectError> {
+    stream
+        .send(&XmppStreamElement::Starttls(starttls::Nonza::Request(starttls::Request)))
+        .await
+        .map_err(|e| unreachable(&e))?;
+    loop {
+        match stream.next().await.map(|v| v.and_then(|v| v.into_read_error())) {
+            Some(Ok(XmppStreamElement::Starttls(starttls::Nonza::Proceed(_)))) => break,
+            Some(Ok(_)) | Some(Err(ReadError::SoftTimeout)) => {}
+            Some(Err(ReadError::HardError(e))) => return Err(unreachable(&e)),
+            Some(Err(ReadError::ParseError(e))) => return Err(ConnectError::Other(e.to_string())),
+            Some(Err(ReadError::StreamFooterReceived)) | None => {
+                return Err(ConnectError::Unreachable("the server closed the connection".into()));
+            }
+        }
+    }
+    Ok(stream.into_inner().into_inner())
+}
+
+/// RFC 9266 tls-exporter binding where TLS 1.3 provides it.
+fn channel_binding(stream: &tokio_rustls::client::TlsStream<TcpStream>) -> ChannelBinding {
+    use tokio_rustls::rustls::ProtocolVersion;
+    let (_, connection) = stream.get_ref();
+    if connection.protocol_version() != Some(ProtocolVersion::TLSv1_3) {
+        return ChannelBinding::None;
+    }
+    connection
+        .export_keying_material(vec![0u8; 32], b"EXPORTER-Channel-Binding", None)
+        .map(ChannelBinding::TlsExporter)
+        .unwrap_or(ChannelBinding::None)
+}

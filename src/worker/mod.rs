@@ -1,0 +1,119 @@
+//! The XMPP worker: one per account. It owns the stream and a store connection, turns stanzas
+//! into model values, stores them, and announces them as [`Event`]s. The UI and the CLI drive
+//! it with [`Command`]s through a [`Handle`] and never see a stanza.
+
+mod connect;
+mod presence;
+mod session;
+pub mod stanza;
+mod tls;
+
+pub use connect::{ATTEMPT_TIMEOUT, FIRST_BACKOFF};
+pub use tls::fingerprint;
+
+use crate::model::{AccountId, ChatId, ConnectionState, Contact, Delivery, Message, Presence};
+use crate::paths::Paths;
+use crate::store::HistoryPage;
+use futures::Stream;
+use tokio::sync::mpsc;
+
+/// Commands waiting beyond this are refused with an error rather than queued without bound.
+const COMMAND_QUEUE: usize = 1024;
+
+/// What the UI or the CLI asks of an account's worker.
+#[derive(Debug, Clone)]
+pub enum Command {
+    /// Store in the outbox, then send when online.
+    Send { to: String, body: String },
+    /// A page of history, answered with [`Event::History`].
+    LoadHistory { chat: ChatId, before: Option<i64>, limit: usize },
+    /// Try again with this password (after "wrong password").
+    SetPassword(String),
+    /// Accept this certificate fingerprint for the rest of the session and reconnect.
+    TrustCertificate(String),
+    Connect,
+    /// Go offline; queued messages stay queued.
+    Disconnect,
+    /// Close the stream cleanly and end the worker.
+    Shutdown,
+}
+
+/// What the worker announces.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// The first event: how to reach the worker.
+    Ready(Handle),
+    Connection(ConnectionState),
+    /// The whole contact list; `from_server` is false for the cached copy shown at start.
+    Roster { contacts: Vec<Contact>, from_server: bool },
+    Presence { jid: String, presence: Presence },
+    /// A message was stored: received, or accepted for sending.
+    Message(Message),
+    Delivery { message_id: i64, chat: ChatId, state: Delivery },
+    History(HistoryPage),
+    /// Something the user should know that is not a connection state.
+    Notice(String),
+    /// The worker has ended; nothing more follows.
+    Stopped,
+}
+
+/// A cheap, cloneable way to reach one account's worker. Sending never blocks or panics.
+#[derive(Debug, Clone)]
+pub struct Handle {
+    account: AccountId,
+    commands: mpsc::Sender<Command>,
+}
+
+impl Handle {
+    pub fn account(&self) -> &AccountId {
+        &self.account
+    }
+
+    pub fn send(&self, command: Command) -> Result<(), String> {
+        self.commands.try_send(command).map_err(|e| match e {
+            mpsc::error::TrySendError::Full(_) => format!("{} is busy; try again", self.account),
+            mpsc::error::TrySendError::Closed(_) => format!("{} has stopped", self.account),
+        })
+    }
+}
+
+/// An event tagged with the account it comes from.
+#[derive(Debug, Clone)]
+pub struct Update {
+    pub account: AccountId,
+    pub event: Event,
+}
+
+/// Start an account's worker on the current tokio runtime.
+pub fn spawn(paths: Paths, account: AccountId) -> (Handle, mpsc::UnboundedReceiver<Event>) {
+    let (commands_tx, commands_rx) = mpsc::channel(COMMAND_QUEUE);
+    let (events_tx, events_rx) = mpsc::unbounded_channel();
+    let handle = Handle { account: account.clone(), commands: commands_tx };
+    tokio::spawn(session::run(paths, account, commands_rx, events_tx));
+    (handle, events_rx)
+}
+
+/// The identity of a worker subscription: only what should restart it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct WorkerKey {
+    pub paths: Paths,
+    pub account: AccountId,
+}
+
+/// The worker as a stream of updates, starting with [`Event::Ready`]. The worker runs in its
+/// own task, so a slow consumer never stalls the network; events wait in an unbounded queue.
+pub fn updates(key: &WorkerKey) -> impl Stream<Item = Update> + Send + 'static {
+    use futures::StreamExt;
+    let key = key.clone();
+    futures::stream::once(async move {
+        let (handle, events) = spawn(key.paths, key.account.clone());
+        let account = key.account;
+        let first = Update { account: account.clone(), event: Event::Ready(handle) };
+        let rest = futures::stream::unfold(events, |mut events| async move {
+            events.recv().await.map(|event| (event, events))
+        })
+        .map(move |event| Update { account: account.clone(), event });
+        futures::stream::once(async move { first }).chain(rest)
+    })
+    .flatten()
+}

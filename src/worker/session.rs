@@ -1,0 +1,547 @@
+//! One account's connection as an explicit state machine over a single `select!`: commands,
+//! connection reports, stream events, acknowledgements and a restart timer. Everything the
+//! stream delivers is drained promptly (tokio-xmpp stalls if its queues fill), and bursts of
+//! messages are stored in one transaction.
+
+use super::connect::{Connector, FIRST_BACKOFF, Report};
+use super::presence::Presences;
+use super::stanza::{self, Dropped};
+use super::{Command, Event};
+use crate::config::{AccountConfig, Config};
+use crate::model::{AccountId, ChatId, ConnectError, ConnectionState, Delivery, Direction, Message, NewMessage};
+use crate::paths::Paths;
+use crate::secrets::Secrets;
+use crate::store::{Inserted, Store};
+use futures::{FutureExt, StreamExt};
+use std::collections::{HashMap, HashSet};
+use std::time::Duration;
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+use tokio_xmpp::Stanza;
+use tokio_xmpp::jid::BareJid;
+use tokio_xmpp::parsers::iq::Iq;
+use tokio_xmpp::parsers::presence::Presence as XmppPresence;
+use tokio_xmpp::parsers::roster::Roster;
+use tokio_xmpp::stanzastream::{Event as StreamEvent, StanzaStage, StanzaState, StanzaStream, StreamEvent as LinkEvent};
+
+/// How many stream events are taken in one go before the batch is stored.
+const MAX_BATCH: usize = 500;
+/// How long a clean close may take before we give up on being polite.
+const CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
+/// The most history one request may ask for.
+const MAX_PAGE: usize = 1000;
+
+/// IQ requests we sent and await answers to, by id.
+enum PendingIq {
+    Roster,
+}
+
+struct Session {
+    account: AccountConfig,
+    own: BareJid,
+    store: Store,
+    events: mpsc::UnboundedSender<Event>,
+    password: Option<String>,
+    /// Fingerprints trusted "just this once".
+    session_pins: Vec<String>,
+    stream: Option<StanzaStream>,
+    reports: Option<mpsc::UnboundedReceiver<Report>>,
+    state: ConnectionState,
+    /// Stream management was negotiated, so "sent" can mean "acknowledged by the server".
+    stream_management: bool,
+    restart_at: Option<Instant>,
+    presences: Presences,
+    pending_iqs: HashMap<String, PendingIq>,
+    /// Outbox rows already handed to this stream session.
+    in_flight: HashSet<i64>,
+    acks_tx: mpsc::UnboundedSender<i64>,
+    acks_rx: mpsc::UnboundedReceiver<i64>,
+    next_iq: u64,
+}
+
+/// Run an account's worker until told to shut down or its handle is dropped.
+pub async fn run(
+    paths: Paths,
+    account: AccountId,
+    mut commands: mpsc::Receiver<Command>,
+    events: mpsc::UnboundedSender<Event>,
+) {
+    let mut session = match Session::open(&paths, &account, events.clone()) {
+        Ok(session) => session,
+        Err(error) => {
+            let _ = events.send(Event::Connection(ConnectionState::Failed(ConnectError::Other(error))));
+            // Keep answering until the owner lets go, so the failure stays visible.
+            while let Some(command) = commands.recv().await {
+                if matches!(command, Command::Shutdown) {
+                    break;
+                }
+            }
+            let _ = events.send(Event::Stopped);
+            return;
+        }
+    };
+    session.announce_cache();
+    if session.account.enabled {
+        session.start();
+    }
+    loop {
+        tokio::select! {
+            command = commands.recv() => match command {
+                Some(Command::Shutdown) | None => break,
+                Some(command) => session.command(command).await,
+            },
+            Some(report) = next_report(&mut session.reports) => session.report(report),
+            event = next_event(&mut session.stream) => session.stream_event(event).await,
+            Some(message_id) = session.acks_rx.recv() => session.acknowledged(message_id),
+            () = restart_timer(session.restart_at) => {
+                session.restart_at = None;
+                session.start();
+            }
+        }
+    }
+    session.stop().await;
+    let _ = session.events.send(Event::Stopped);
+}
+
+async fn next_report(reports: &mut Option<mpsc::UnboundedReceiver<Report>>) -> Option<Report> {
+    match reports {
+        Some(reports) => reports.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+async fn next_event(stream: &mut Option<StanzaStream>) -> Option<StreamEvent> {
+    match stream {
+        Some(stream) => stream.next().await,
+        None => std::future::pending().await,
+    }
+}
+
+async fn restart_timer(at: Option<Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}
+
+impl Session {
+    fn open(paths: &Paths, account: &AccountId, events: mpsc::UnboundedSender<Event>) -> Result<Self, String> {
+        let config = Config::load(&paths.config_file()).map_err(|e| e.to_string())?;
+        let account = config
+            .account(account.as_str())
+            .cloned()
+            .ok_or_else(|| format!("no account {account} is configured"))?;
+        let own = BareJid::new(&account.jid)
+            .map_err(|e| format!("“{}” is not a valid address: {e}", account.jid))?;
+        let store = Store::open(&paths.database()).map_err(|e| e.to_string())?;
+        let password = Secrets::new(paths).load(&account.jid);
+        let (acks_tx, acks_rx) = mpsc::unbounded_channel();
+        Ok(Self {
+            account,
+            own,
+            store,
+            events,
+            password,
+            session_pins: Vec::new(),
+            stream: None,
+            reports: None,
+            state: ConnectionState::Idle,
+            stream_management: false,
+            restart_at: None,
+            presences: Presences::default(),
+            pending_iqs: HashMap::new(),
+            in_flight: HashSet::new(),
+            acks_tx,
+            acks_rx,
+            next_iq: 0,
+        })
+    }
+
+    fn emit(&self, event: Event) {
+        let _ = self.events.send(event);
+    }
+
+    fn set_state(&mut self, state: ConnectionState) {
+        if self.state != state {
+            self.state = state.clone();
+            self.emit(Event::Connection(state));
+        }
+    }
+
+    fn account_key(&self) -> &str {
+        &self.account.jid
+    }
+
+    /// Show what we already know before the network answers.
+    fn announce_cache(&self) {
+        match self.store.roster(self.account_key()) {
+            Ok(contacts) => self.emit(Event::Roster { contacts, from_server: false }),
+            Err(e) => self.emit(Event::Notice(e.to_string())),
+        }
+    }
+
+    fn start(&mut self) {
+        if self.stream.is_some() {
+            return;
+        }
+        let Some(password) = self.password.clone() else {
+            self.set_state(ConnectionState::Failed(ConnectError::WrongPassword));
+            return;
+        };
+        let connector = match Connector::new(&self.account, password, &self.session_pins) {
+            Ok(connector) => connector,
+            Err(error) => {
+                self.set_state(ConnectionState::Failed(error));
+                return;
+            }
+        };
+        let (reports_tx, reports_rx) = mpsc::unbounded_channel();
+        self.stream = Some(connector.into_stream(reports_tx));
+        self.reports = Some(reports_rx);
+        self.set_state(ConnectionState::Connecting);
+    }
+
+    /// Close the stream cleanly (so the server does not hold a hibernating session) and forget
+    /// everything that was only true while online.
+    async fn stop(&mut self) {
+        self.reports = None;
+        if let Some(stream) = self.stream.take() {
+            if tokio::time::timeout(CLOSE_TIMEOUT, stream.close()).await.is_err() {
+                tracing::warn!("{}: the stream did not close in time", self.account.jid);
+            }
+        }
+        self.went_offline();
+    }
+
+    fn went_offline(&mut self) {
+        self.presences.clear();
+        self.pending_iqs.clear();
+        self.in_flight.clear();
+        if let Err(e) = self.store.clear_presence(self.account_key()) {
+            tracing::warn!("{e}");
+        }
+    }
+
+    async fn restart(&mut self) {
+        self.stop().await;
+        self.restart_at = None;
+        self.start();
+    }
+
+    async fn command(&mut self, command: Command) {
+        match command {
+            Command::Send { to, body } => self.queue_message(&to, body).await,
+            Command::LoadHistory { chat, before, limit } => {
+                match self.store.history(self.account_key(), &chat, before, limit.min(MAX_PAGE)) {
+                    Ok(page) => self.emit(Event::History(page)),
+                    Err(e) => self.emit(Event::Notice(e.to_string())),
+                }
+            }
+            Command::SetPassword(password) => {
+                self.password = Some(password);
+                self.restart().await;
+            }
+            Command::TrustCertificate(fingerprint) => {
+                self.session_pins.push(fingerprint);
+                self.restart().await;
+            }
+            Command::Connect => {
+                if self.stream.is_none() {
+                    self.start();
+                }
+            }
+            Command::Disconnect => {
+                self.stop().await;
+                self.restart_at = None;
+                self.set_state(ConnectionState::Idle);
+            }
+            Command::Shutdown => {}
+        }
+    }
+
+    /// Store first, then announce, then send if we can: a message the user wrote is never only
+    /// in memory.
+    async fn queue_message(&mut self, to: &str, body: String) {
+        let to = match BareJid::new(to.trim()) {
+            Ok(jid) if jid.node().is_some() => jid,
+            _ => {
+                self.emit(Event::Notice(format!("“{to}” is not a valid address")));
+                return;
+            }
+        };
+        if body.trim().is_empty() {
+            return;
+        }
+        let id = uuid::Uuid::new_v4().to_string();
+        let message = NewMessage {
+            chat: ChatId(to.to_string()),
+            direction: Direction::Out,
+            from: self.own.to_string(),
+            to: to.to_string(),
+            body,
+            timestamp: chrono::Utc::now(),
+            state: Delivery::Pending,
+            stanza_id_attr: Some(id.clone()),
+            origin_id: Some(id),
+            server_id: None,
+        };
+        match self.store.enqueue(&self.account.jid, &message, None) {
+            Ok(stored) => {
+                self.emit(Event::Message(stored.clone()));
+                if self.state == ConnectionState::Online {
+                    self.transmit(&stored).await;
+                }
+            }
+            Err(e) => self.emit(Event::Notice(format!("the message was not saved: {e}"))),
+        }
+    }
+
+    /// Hand one outbox message to the stream and watch for the server's acknowledgement.
+    async fn transmit(&mut self, message: &Message) {
+        let Some(stream) = &self.stream else { return };
+        if !self.in_flight.insert(message.id) {
+            return;
+        }
+        let (Ok(to), Some(id)) = (BareJid::new(&message.to), message.origin_id.as_deref()) else {
+            tracing::warn!("outbox row {} has no usable recipient or id", message.id);
+            return;
+        };
+        if let Err(e) = self.store.note_attempt(message.id) {
+            tracing::warn!("{e}");
+        }
+        let stanza = stanza::outgoing_message(&to, &message.body, id);
+        let mut token = stream.send(Box::new(Stanza::Message(stanza))).await;
+        let acks = self.acks_tx.clone();
+        let message_id = message.id;
+        let needs_ack = self.stream_management;
+        tokio::spawn(async move {
+            let stage = if needs_ack { StanzaStage::Acked } else { StanzaStage::Sent };
+            let reached = match token.wait_for(stage).await {
+                Some(StanzaState::Acked { .. }) => true,
+                Some(StanzaState::Sent { .. }) => !needs_ack,
+                _ => false,
+            };
+            if reached {
+                let _ = acks.send(message_id);
+            }
+        });
+    }
+
+    fn acknowledged(&mut self, message_id: i64) {
+        self.in_flight.remove(&message_id);
+        match self.store.mark_acknowledged(message_id) {
+            Ok(()) => {
+                if let Ok(Some(message)) = self.store.message(message_id) {
+                    self.emit(Event::Delivery { message_id, chat: message.chat, state: message.state });
+                }
+            }
+            Err(e) => tracing::warn!("{e}"),
+        }
+    }
+
+    /// Send every queued message that is due, oldest first.
+    async fn flush_outbox(&mut self) {
+        let queued = match self.store.outbox(self.account_key()) {
+            Ok(queued) => queued,
+            Err(e) => {
+                self.emit(Event::Notice(e.to_string()));
+                return;
+            }
+        };
+        let now = chrono::Utc::now();
+        for entry in queued.into_iter().filter(|e| e.due_at.is_none_or(|due| due <= now)) {
+            self.transmit(&entry.message).await;
+        }
+    }
+
+    fn report(&mut self, report: Report) {
+        match report {
+            Report::Connecting => self.set_state(ConnectionState::Connecting),
+            Report::Retrying { error, retry_in } => self.set_state(ConnectionState::Offline {
+                reason: error.to_string(),
+                retry_in_secs: retry_in.as_secs(),
+            }),
+            Report::GaveUp(error) => {
+                tracing::info!("{}: {error}", self.account.jid);
+                self.set_state(ConnectionState::Failed(error));
+            }
+        }
+    }
+
+    async fn stream_event(&mut self, event: Option<StreamEvent>) {
+        let Some(event) = event else {
+            // The stream ended by itself: after a fatal report, or an internal failure.
+            self.stream = None;
+            self.reports = None;
+            self.went_offline();
+            if !matches!(self.state, ConnectionState::Failed(_)) {
+                self.set_state(ConnectionState::Offline {
+                    reason: "connection closed".into(),
+                    retry_in_secs: FIRST_BACKOFF.as_secs(),
+                });
+                self.restart_at = Some(Instant::now() + FIRST_BACKOFF);
+            }
+            return;
+        };
+        let mut batch = Vec::new();
+        self.take(event, &mut batch).await;
+        while batch.len() < MAX_BATCH {
+            let Some(stream) = self.stream.as_mut() else { break };
+            match stream.next().now_or_never() {
+                Some(Some(event)) => self.take(event, &mut batch).await,
+                _ => break,
+            }
+        }
+        self.store_incoming(&batch);
+    }
+
+    async fn take(&mut self, event: StreamEvent, batch: &mut Vec<NewMessage>) {
+        match event {
+            StreamEvent::Stanza(Stanza::Message(message)) => {
+                match stanza::incoming_message(message, &self.own, chrono::Utc::now()) {
+                    Ok(message) => batch.push(message),
+                    Err(Dropped::Error) => tracing::info!("{}: dropped an error message", self.account.jid),
+                    Err(reason) => tracing::debug!("{}: ignored message: {reason:?}", self.account.jid),
+                }
+            }
+            StreamEvent::Stanza(Stanza::Presence(presence)) => self.presence(presence),
+            StreamEvent::Stanza(Stanza::Iq(iq)) => self.iq(iq).await,
+            StreamEvent::Stream(LinkEvent::Reset { features, .. }) => {
+                self.went_offline();
+                self.stream_management = features.stream_management.is_some();
+                self.set_state(ConnectionState::Online);
+                self.request_roster().await;
+                self.send(Stanza::Presence(XmppPresence::available())).await;
+                self.flush_outbox().await;
+            }
+            StreamEvent::Stream(LinkEvent::Resumed) => self.set_state(ConnectionState::Online),
+            StreamEvent::Stream(LinkEvent::Suspended) => self.set_state(ConnectionState::Connecting),
+        }
+    }
+
+    fn store_incoming(&mut self, batch: &[NewMessage]) {
+        if batch.is_empty() {
+            return;
+        }
+        match self.store.insert_messages(&self.account.jid, batch) {
+            Ok(results) => {
+                for inserted in results {
+                    if let Inserted::New(message) = inserted {
+                        self.emit(Event::Message(message));
+                    }
+                }
+            }
+            Err(e) => {
+                tracing::error!("{}: could not store {} messages: {e}", self.account.jid, batch.len());
+                self.emit(Event::Notice(format!("incoming messages could not be saved: {e}")));
+            }
+        }
+    }
+
+    async fn send(&mut self, stanza: Stanza) {
+        if let Some(stream) = &self.stream {
+            // The token is not needed: answers come back as stanzas.
+            drop(stream.send(Box::new(stanza)).await);
+        }
+    }
+
+    async fn request_roster(&mut self) {
+        self.next_iq += 1;
+        let id = format!("roster-{}", self.next_iq);
+        self.pending_iqs.insert(id.clone(), PendingIq::Roster);
+        let query = Roster { ver: None, items: Vec::new() };
+        self.send(Stanza::Iq(Iq::from_get(id, query))).await;
+    }
+
+    fn presence(&mut self, presence: XmppPresence) {
+        let Some(update) = stanza::presence_update(presence) else { return };
+        if update.from == self.own {
+            return;
+        }
+        let jid = update.from.to_string();
+        let best = self.presences.update(&jid, &update.resource, update.presence, update.priority);
+        if let Err(e) = self.store.set_presence(self.account_key(), &jid, &best) {
+            tracing::warn!("{e}");
+        }
+        self.emit(Event::Presence { jid, presence: best });
+    }
+
+    async fn iq(&mut self, iq: Iq) {
+        match iq {
+            Iq::Result { id, from, payload, .. } => {
+                let Some(PendingIq::Roster) = self.pending_iqs.remove(&id) else { return };
+                if !stanza::roster_push_allowed(from.as_ref(), &self.own) {
+                    return;
+                }
+                let Some(roster) = payload.and_then(|p| Roster::try_from(p).ok()) else { return };
+                self.replace_roster(stanza::roster_contacts(roster));
+            }
+            Iq::Error { id, error, .. } => {
+                if self.pending_iqs.remove(&id).is_some() {
+                    tracing::warn!("{}: request {id} failed: {error:?}", self.account.jid);
+                }
+            }
+            Iq::Set { from, id, payload, .. } => {
+                let reply_to = from.clone();
+                if payload.is("query", tokio_xmpp::parsers::ns::ROSTER) {
+                    if !stanza::roster_push_allowed(from.as_ref(), &self.own) {
+                        tracing::warn!("{}: refused a roster push from {from:?}", self.account.jid);
+                        self.reply_error(reply_to, id).await;
+                        return;
+                    }
+                    if let Ok(roster) = Roster::try_from(payload) {
+                        self.roster_push(roster);
+                    }
+                    self.reply_result(reply_to, id).await;
+                } else {
+                    self.reply_error(reply_to, id).await;
+                }
+            }
+            Iq::Get { from, id, payload, .. } => {
+                if stanza::is_ping(&payload) {
+                    self.reply_result(from, id).await;
+                } else {
+                    self.reply_error(from, id).await;
+                }
+            }
+        }
+    }
+
+    async fn reply_result(&mut self, to: Option<tokio_xmpp::jid::Jid>, id: String) {
+        let reply = Iq::Result { from: None, to, id, payload: None };
+        self.send(Stanza::Iq(reply)).await;
+    }
+
+    async fn reply_error(&mut self, to: Option<tokio_xmpp::jid::Jid>, id: String) {
+        let reply = Iq::Error { from: None, to, id, error: stanza::service_unavailable(), payload: None };
+        self.send(Stanza::Iq(reply)).await;
+    }
+
+    fn replace_roster(&mut self, mut contacts: Vec<crate::model::Contact>) {
+        for contact in &mut contacts {
+            contact.presence = self.presences.best(&contact.jid);
+        }
+        if let Err(e) = self.store.replace_roster(&self.account.jid, &contacts) {
+            self.emit(Event::Notice(e.to_string()));
+        }
+        self.emit(Event::Roster { contacts, from_server: true });
+    }
+
+    fn roster_push(&mut self, roster: Roster) {
+        for item in roster.items {
+            let jid = item.jid.to_string();
+            let result = match stanza::roster_contact(item) {
+                Some(contact) => self.store.upsert_contact(self.account_key(), &contact),
+                None => self.store.remove_contact(self.account_key(), &jid),
+            };
+            if let Err(e) = result {
+                tracing::warn!("{e}");
+            }
+        }
+        let mut contacts = self.store.roster(self.account_key()).unwrap_or_default();
+        for contact in &mut contacts {
+            contact.presence = self.presences.best(&contact.jid);
+        }
+        self.emit(Event::Roster { contacts, from_server: true });
+    }
+}

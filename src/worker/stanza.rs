@@ -1,0 +1,330 @@
+//! Pure conversions between stanzas and model values, with the origin checks that decide what
+//! is believed. No I/O here, so most protocol behaviour is tested as plain functions over XML.
+
+use crate::model::{ChatId, Contact, Delivery, Direction, NewMessage, Presence, PresenceShow, Subscription};
+use chrono::{DateTime, Utc};
+use tokio_xmpp::jid::{BareJid, Jid};
+use tokio_xmpp::minidom::Element;
+use tokio_xmpp::parsers::delay::Delay;
+use tokio_xmpp::parsers::message::{Id, Lang, Message, MessageType};
+use tokio_xmpp::parsers::presence::{self, Presence as XmppPresence, Show};
+use tokio_xmpp::parsers::roster::{self, Roster};
+use tokio_xmpp::parsers::stanza_id::{OriginId, StanzaId};
+
+/// Why an incoming message is not shown.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Dropped {
+    /// `type="error"`: logged, never shown as a message.
+    Error,
+    /// No body (chat states, receipts alone): nothing to show yet.
+    NoBody,
+    /// Not a one-to-one message (groupchat, headline).
+    UnsupportedType,
+    /// No sender, or the sender is not a user (a bare server domain).
+    NoSender,
+}
+
+/// Turn an incoming message into what the store keeps.
+///
+/// `own` is our bare JID: a stanza-id is believed only when our own server stamped it
+/// (XEP-0359 §3.1), and a delay stamp in the future is clamped to `now` (XEP-0203 times come
+/// from other clocks).
+pub fn incoming_message(
+    mut message: Message,
+    own: &BareJid,
+    now: DateTime<Utc>,
+) -> Result<NewMessage, Dropped> {
+    match message.type_ {
+        MessageType::Error => return Err(Dropped::Error),
+        MessageType::Chat | MessageType::Normal => {}
+        MessageType::Groupchat | MessageType::Headline => return Err(Dropped::UnsupportedType),
+    }
+    let from = message.from.clone().ok_or(Dropped::NoSender)?;
+    if from.node().is_none() {
+        return Err(Dropped::NoSender);
+    }
+    let body = message.get_best_body_cloned(vec![]).map(|(_, b)| b).ok_or(Dropped::NoBody)?;
+    if body.trim().is_empty() {
+        return Err(Dropped::NoBody);
+    }
+    let timestamp = delay_stamp(&mut message).map_or(now, |t| t.min(now));
+    let server_id = own_server_ids(&mut message, own);
+    let origin_id = message.extract_payload::<OriginId>().ok().flatten().map(|o| o.id);
+    let to = message.to.as_ref().map_or_else(|| own.to_string(), ToString::to_string);
+    Ok(NewMessage {
+        chat: ChatId(from.to_bare().to_string()),
+        direction: Direction::In,
+        from: from.to_string(),
+        to,
+        body,
+        timestamp,
+        state: Delivery::Received,
+        stanza_id_attr: message.id.map(|id| id.0),
+        origin_id,
+        server_id,
+    })
+}
+
+fn delay_stamp(message: &mut Message) -> Option<DateTime<Utc>> {
+    let delay = message.extract_payload::<Delay>().ok().flatten()?;
+    Some(delay.stamp.0.with_timezone(&Utc))
+}
+
+/// The stanza-id our own server added, if any; ids claimed by anyone else are ignored.
+fn own_server_ids(message: &mut Message, own: &BareJid) -> Option<String> {
+    let mut found = None;
+    while let Ok(Some(id)) = message.extract_payload::<StanzaId>() {
+        if id.by.to_bare() == *own {
+            found = Some(id.id);
+        }
+    }
+    found
+}
+
+/// A chat message with a stable id used both as the stanza id and the origin-id, so that a
+/// resend after a lost acknowledgement is recognised as the same message by the receiver.
+pub fn outgoing_message(to: &BareJid, body: &str, id: &str) -> Message {
+    Message::chat(Some(Jid::from(to.clone())))
+        .with_body(Lang::default(), body.to_owned())
+        .with_payload(OriginId { id: id.to_owned() })
+        .with_id(id)
+}
+
+trait WithId {
+    fn with_id(self, id: &str) -> Self;
+}
+
+impl WithId for Message {
+    fn with_id(mut self, id: &str) -> Self {
+        self.id = Some(Id(id.to_owned()));
+        self
+    }
+}
+
+/// RFC 6121 §2.1.6: a roster push is only legitimate from our own account (no `from`, or our
+/// bare JID). Anything else could rewrite our contact list.
+pub fn roster_push_allowed(from: Option<&Jid>, own: &BareJid) -> bool {
+    match from {
+        None => true,
+        Some(jid) => jid.to_bare() == *own && jid.resource().is_none(),
+    }
+}
+
+/// One roster item as a contact; `None` for a removal.
+pub fn roster_contact(item: roster::Item) -> Option<Contact> {
+    let subscription = match item.subscription {
+        roster::Subscription::Remove => return None,
+        roster::Subscription::None => Subscription::None,
+        roster::Subscription::To => Subscription::To,
+        roster::Subscription::From => Subscription::From,
+        roster::Subscription::Both => Subscription::Both,
+    };
+    Some(Contact {
+        jid: item.jid.to_string(),
+        name: item.name.filter(|n| !n.is_empty()),
+        subscription,
+        ask_subscribe: matches!(item.ask, roster::Ask::Subscribe),
+        groups: item.groups.into_iter().map(|g| g.0).collect(),
+        presence: Presence::offline(),
+    })
+}
+
+pub fn roster_contacts(roster: Roster) -> Vec<Contact> {
+    roster.items.into_iter().filter_map(roster_contact).collect()
+}
+
+/// A contact's availability change, per resource.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PresenceUpdate {
+    pub from: BareJid,
+    pub resource: String,
+    /// `None` when this resource went offline.
+    pub presence: Option<Presence>,
+    pub priority: i8,
+}
+
+/// Availability and unavailability; subscription requests and errors are other matters.
+pub fn presence_update(presence: XmppPresence) -> Option<PresenceUpdate> {
+    let from = presence.from.clone()?;
+    let resource = from.resource().map(|r| r.as_str().to_owned()).unwrap_or_default();
+    let status = presence.statuses.values().next().cloned().filter(|s| !s.is_empty());
+    let presence_value = match presence.type_ {
+        presence::Type::None => Some(Presence {
+            show: match presence.show {
+                None => PresenceShow::Online,
+                Some(Show::Chat) => PresenceShow::Chat,
+                Some(Show::Away) => PresenceShow::Away,
+                Some(Show::Dnd) => PresenceShow::Dnd,
+                Some(Show::Xa) => PresenceShow::Xa,
+            },
+            status,
+        }),
+        presence::Type::Unavailable => None,
+        _ => return None,
+    };
+    Some(PresenceUpdate {
+        from: from.to_bare(),
+        resource,
+        presence: presence_value,
+        priority: presence.priority.0,
+    })
+}
+
+/// An `<iq type='error'/>` answer for requests we do not handle (RFC 6120 §8.4).
+pub fn service_unavailable() -> tokio_xmpp::parsers::stanza_error::StanzaError {
+    use tokio_xmpp::parsers::stanza_error::{DefinedCondition, ErrorType, StanzaError};
+    StanzaError::new(ErrorType::Cancel, DefinedCondition::ServiceUnavailable, "en", "")
+}
+
+/// Whether an IQ payload is a XEP-0199 ping, which we answer with an empty result.
+pub fn is_ping(payload: &Element) -> bool {
+    payload.is("ping", tokio_xmpp::parsers::ns::PING)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn parse_message(xml: &str) -> Message {
+        let element = Element::from_str(xml).expect("fixture is XML");
+        Message::try_from(element).expect("fixture is a message")
+    }
+
+    fn own() -> BareJid {
+        BareJid::new("me@example.org").expect("valid")
+    }
+
+    fn now() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-01-02T03:04:05Z").expect("valid").with_timezone(&Utc)
+    }
+
+    #[test]
+    fn chat_message_becomes_incoming_with_its_ids() {
+        let message = parse_message(
+            "<message xmlns='jabber:client' from='bob@example.org/phone' to='me@example.org/pc'
+                      type='chat' id='m1'>
+               <body>hello</body>
+               <origin-id xmlns='urn:xmpp:sid:0' id='o1'/>
+               <stanza-id xmlns='urn:xmpp:sid:0' id='s1' by='me@example.org'/>
+             </message>",
+        );
+        let m = incoming_message(message, &own(), now()).expect("accepted");
+        assert_eq!(m.chat.as_str(), "bob@example.org");
+        assert_eq!(m.from, "bob@example.org/phone");
+        assert_eq!(m.body, "hello");
+        assert_eq!(m.direction, Direction::In);
+        assert_eq!(m.origin_id.as_deref(), Some("o1"));
+        assert_eq!(m.server_id.as_deref(), Some("s1"));
+        assert_eq!(m.stanza_id_attr.as_deref(), Some("m1"));
+        assert_eq!(m.timestamp, now());
+    }
+
+    #[test]
+    fn stanza_id_from_someone_else_is_not_trusted() {
+        let message = parse_message(
+            "<message xmlns='jabber:client' from='bob@example.org/phone' type='chat'>
+               <body>hi</body>
+               <stanza-id xmlns='urn:xmpp:sid:0' id='forged' by='bob@example.org'/>
+             </message>",
+        );
+        let m = incoming_message(message, &own(), now()).expect("accepted");
+        assert_eq!(m.server_id, None);
+    }
+
+    #[test]
+    fn delay_gives_the_original_time_and_future_stamps_are_clamped() {
+        let old = parse_message(
+            "<message xmlns='jabber:client' from='bob@example.org/phone' type='chat'>
+               <body>sent earlier</body>
+               <delay xmlns='urn:xmpp:delay' from='example.org' stamp='2025-12-31T23:00:00Z'/>
+             </message>",
+        );
+        let m = incoming_message(old, &own(), now()).expect("accepted");
+        assert_eq!(m.timestamp.to_rfc3339(), "2025-12-31T23:00:00+00:00");
+        let future = parse_message(
+            "<message xmlns='jabber:client' from='bob@example.org/phone' type='chat'>
+               <body>from the future</body>
+               <delay xmlns='urn:xmpp:delay' stamp='2099-01-01T00:00:00Z'/>
+             </message>",
+        );
+        let m = incoming_message(future, &own(), now()).expect("accepted");
+        assert_eq!(m.timestamp, now());
+    }
+
+    #[test]
+    fn errors_bodiless_and_serverless_messages_are_dropped() {
+        let error = parse_message(
+            "<message xmlns='jabber:client' from='bob@example.org' type='error'><body>x</body></message>",
+        );
+        assert_eq!(incoming_message(error, &own(), now()), Err(Dropped::Error));
+        let bodiless = parse_message(
+            "<message xmlns='jabber:client' from='bob@example.org/a' type='chat'>
+               <active xmlns='http://jabber.org/protocol/chatstates'/></message>",
+        );
+        assert_eq!(incoming_message(bodiless, &own(), now()), Err(Dropped::NoBody));
+        let from_server =
+            parse_message("<message xmlns='jabber:client' from='example.org'><body>motd</body></message>");
+        assert_eq!(incoming_message(from_server, &own(), now()), Err(Dropped::NoSender));
+    }
+
+    #[test]
+    fn outgoing_message_carries_origin_id_equal_to_its_id() {
+        let to = BareJid::new("bob@example.org").expect("valid");
+        let element: Element = outgoing_message(&to, "hi", "abc").into();
+        let xml = String::from(&element);
+        assert!(xml.contains("id=\"abc\""), "{xml}");
+        assert!(xml.contains("<origin-id xmlns=\"urn:xmpp:sid:0\" id=\"abc\"/>"), "{xml}");
+        assert!(xml.contains("<body>hi</body>"), "{xml}");
+    }
+
+    #[test]
+    fn roster_pushes_only_from_our_own_account() {
+        let own = own();
+        assert!(roster_push_allowed(None, &own));
+        assert!(roster_push_allowed(Some(&Jid::new("me@example.org").expect("jid")), &own));
+        assert!(!roster_push_allowed(Some(&Jid::new("mallory@example.org").expect("jid")), &own));
+        assert!(!roster_push_allowed(Some(&Jid::new("example.org").expect("jid")), &own));
+    }
+
+    #[test]
+    fn roster_items_become_contacts_and_removals_vanish() {
+        let element = Element::from_str(
+            "<query xmlns='jabber:iq:roster' ver='v1'>
+               <item jid='bob@example.org' name='Bob' subscription='both'><group>Friends</group></item>
+               <item jid='carol@example.org' subscription='none' ask='subscribe'/>
+               <item jid='dave@example.org' subscription='remove'/>
+             </query>",
+        )
+        .expect("xml");
+        let contacts = roster_contacts(Roster::try_from(element).expect("roster"));
+        assert_eq!(contacts.len(), 2);
+        assert_eq!(contacts[0].display_name(), "Bob");
+        assert_eq!(contacts[0].groups, ["Friends"]);
+        assert_eq!(contacts[0].subscription, Subscription::Both);
+        assert!(contacts[1].ask_subscribe);
+        assert_eq!(contacts[1].display_name(), "carol@example.org");
+    }
+
+    #[test]
+    fn presence_show_status_and_unavailable() {
+        let element = Element::from_str(
+            "<presence xmlns='jabber:client' from='bob@example.org/phone'>
+               <show>away</show><status>at lunch</status><priority>5</priority></presence>",
+        )
+        .expect("xml");
+        let update = presence_update(XmppPresence::try_from(element).expect("presence")).expect("update");
+        assert_eq!(update.resource, "phone");
+        assert_eq!(update.priority, 5);
+        assert_eq!(
+            update.presence,
+            Some(Presence { show: PresenceShow::Away, status: Some("at lunch".into()) })
+        );
+        let gone = Element::from_str(
+            "<presence xmlns='jabber:client' from='bob@example.org/phone' type='unavailable'/>",
+        )
+        .expect("xml");
+        let update = presence_update(XmppPresence::try_from(gone).expect("presence")).expect("update");
+        assert_eq!(update.presence, None);
+    }
+}
