@@ -7,3 +7,9 @@ pub mod paths;
 pub mod secrets;
 pub mod store;
 pub mod worker;
+pub mod app;
+pub mod cli;
+pub mod ui;
+
+/// The version shown by `--version` and the About dialog.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

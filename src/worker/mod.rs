@@ -21,7 +21,7 @@ use tokio::sync::mpsc;
 const COMMAND_QUEUE: usize = 1024;
 
 /// What the UI or the CLI asks of an account's worker.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Command {
     /// Store in the outbox, then send when online.
     Send { to: String, body: String },
@@ -102,7 +102,7 @@ pub struct WorkerKey {
 
 /// The worker as a stream of updates, starting with [`Event::Ready`]. The worker runs in its
 /// own task, so a slow consumer never stalls the network; events wait in an unbounded queue.
-pub fn updates(key: &WorkerKey) -> impl Stream<Item = Update> + Send + 'static {
+pub fn updates(key: &WorkerKey) -> impl Stream<Item = Update> + Send + use<> {
     use futures::StreamExt;
     let key = key.clone();
     futures::stream::once(async move {

@@ -1,0 +1,258 @@
+//! The iced program: the root state, its messages, and the wiring between screens and the
+//! account workers. This is the only place that holds the workers' command handles.
+
+use crate::config::{AccountConfig, Config};
+use crate::model::AccountId;
+use crate::paths::Paths;
+use crate::secrets::{Secrets, StoredIn};
+use crate::ui::{main_screen, setup};
+use crate::worker::{self, Command, Event as WorkerEvent, Handle, Update, WorkerKey};
+use iced::widget::{column, container, text};
+use iced::{Element, Fill, Subscription, Task, Theme, window};
+use std::collections::HashMap;
+use std::time::Duration;
+
+/// How long closing waits for workers to end their streams cleanly.
+const CLOSE_GRACE: Duration = Duration::from_secs(3);
+
+pub fn run(paths: Paths) -> iced::Result {
+    iced::application(move || App::new(paths.clone()), App::update, App::view)
+        .title(App::title)
+        .subscription(App::subscription)
+        .theme(App::theme)
+        .window_size((1000.0, 680.0))
+        .exit_on_close_request(false)
+        .run()
+}
+
+pub struct App {
+    paths: Paths,
+    config: Config,
+    screen: Screen,
+    handles: HashMap<AccountId, Handle>,
+    closing: bool,
+}
+
+enum Screen {
+    /// The configuration could not be read: say so instead of starting half-configured.
+    Broken(String),
+    Setup(setup::State),
+    Main(main_screen::State),
+}
+
+#[derive(Debug, Clone)]
+pub enum Message {
+    Setup(setup::Message),
+    Main(main_screen::Message),
+    Worker(Update),
+    AccountSaved(Result<(AccountConfig, StoredIn), String>),
+    ConfigSaved(Result<(), String>),
+    CloseRequested,
+    CloseNow,
+}
+
+impl App {
+    pub fn new(paths: Paths) -> (Self, Task<Message>) {
+        let (config, screen) = match Config::load(&paths.config_file()) {
+            Ok(config) => {
+                let screen = match config.accounts.first() {
+                    Some(account) => Screen::Main(main_screen::State::new(account.id())),
+                    None => Screen::Setup(setup::State::default()),
+                };
+                (config, screen)
+            }
+            Err(e) => (Config::default(), Screen::Broken(e.to_string())),
+        };
+        (Self { paths, config, screen, handles: HashMap::new(), closing: false }, Task::none())
+    }
+
+    fn title(&self) -> String {
+        match &self.screen {
+            Screen::Main(main) => format!("Confab — {} ({})", main.account, main.summary()),
+            _ => "Confab".into(),
+        }
+    }
+
+    fn theme(&self) -> Theme {
+        Theme::Light
+    }
+
+    /// One worker per enabled account, identified by the account alone.
+    fn subscription(&self) -> Subscription<Message> {
+        let workers = self.config.accounts.iter().filter(|a| a.enabled).map(|account| {
+            let key = WorkerKey { paths: self.paths.clone(), account: account.id() };
+            Subscription::run_with(key, worker::updates).map(Message::Worker)
+        });
+        let close = window::close_requests().map(|_| Message::CloseRequested);
+        Subscription::batch(workers.chain(std::iter::once(close)))
+    }
+
+    pub fn update(&mut self, message: Message) -> Task<Message> {
+        match message {
+            Message::Setup(message) => {
+                let Screen::Setup(setup) = &mut self.screen else { return Task::none() };
+                match setup.update(message) {
+                    Some(setup::Event::Submit { account, password }) => {
+                        let paths = self.paths.clone();
+                        Task::perform(save_account(paths, account, password), Message::AccountSaved)
+                    }
+                    None => Task::none(),
+                }
+            }
+            Message::AccountSaved(Ok((account, stored))) => {
+                let mut main = main_screen::State::new(account.id());
+                if let StoredIn::File(path) = stored {
+                    main.apply(WorkerEvent::Notice(format!(
+                        "No system keyring is available: your password is kept in {} (readable only by you).",
+                        path.display()
+                    )));
+                }
+                self.config.upsert_account(account);
+                self.screen = Screen::Main(main);
+                Task::none()
+            }
+            Message::AccountSaved(Err(error)) => {
+                if let Screen::Setup(setup) = &mut self.screen {
+                    setup.failed(error);
+                }
+                Task::none()
+            }
+            Message::Main(message) => {
+                let Screen::Main(main) = &mut self.screen else { return Task::none() };
+                let account = main.account.clone();
+                let (task, event) = main.update(message);
+                let follow_up = match event {
+                    Some(event) => self.main_event(account, event),
+                    None => Task::none(),
+                };
+                Task::batch([task.map(Message::Main), follow_up])
+            }
+            Message::Worker(Update { account, event }) => self.worker_event(account, event),
+            Message::ConfigSaved(result) => {
+                if let (Err(e), Screen::Main(main)) = (result, &mut self.screen) {
+                    main.apply(WorkerEvent::Notice(e));
+                }
+                Task::none()
+            }
+            Message::CloseRequested => {
+                if self.closing || self.handles.is_empty() {
+                    return iced::exit();
+                }
+                self.closing = true;
+                for handle in self.handles.values() {
+                    let _ = handle.send(Command::Shutdown);
+                }
+                Task::perform(tokio::time::sleep(CLOSE_GRACE), |()| Message::CloseNow)
+            }
+            Message::CloseNow => iced::exit(),
+        }
+    }
+
+    fn worker_event(&mut self, account: AccountId, event: WorkerEvent) -> Task<Message> {
+        match event {
+            WorkerEvent::Ready(handle) => {
+                self.handles.insert(account, handle);
+                Task::none()
+            }
+            WorkerEvent::Stopped => {
+                self.handles.remove(&account);
+                if self.closing && self.handles.is_empty() { iced::exit() } else { Task::none() }
+            }
+            event => {
+                if let Screen::Main(main) = &mut self.screen {
+                    if main.account == account {
+                        main.apply(event);
+                    }
+                }
+                Task::none()
+            }
+        }
+    }
+
+    fn main_event(&mut self, account: AccountId, event: main_screen::Event) -> Task<Message> {
+        let command = match event {
+            main_screen::Event::Command(command) => command,
+            main_screen::Event::TrustAlways(fingerprint) => {
+                if let Some(config) = self.config.account_mut(account.as_str()) {
+                    config.pinned_certificates.push(fingerprint.clone());
+                }
+                self.tell(&account, Command::TrustCertificate(fingerprint));
+                return self.save_config();
+            }
+            main_screen::Event::SavePassword(password) => {
+                self.tell(&account, Command::SetPassword(password.clone()));
+                let paths = self.paths.clone();
+                return Task::perform(
+                    async move {
+                        tokio::task::spawn_blocking(move || Secrets::new(&paths).save(account.as_str(), &password))
+                            .await
+                            .map_err(|e| e.to_string())
+                            .and_then(|r| r.map(|_| ()))
+                    },
+                    Message::ConfigSaved,
+                );
+            }
+        };
+        self.tell(&account, command);
+        Task::none()
+    }
+
+    fn tell(&mut self, account: &AccountId, command: Command) {
+        let result = match self.handles.get(account) {
+            Some(handle) => handle.send(command),
+            None => Err(format!("{account} is still starting; try again in a moment")),
+        };
+        if let (Err(e), Screen::Main(main)) = (result, &mut self.screen) {
+            main.apply(WorkerEvent::Notice(e));
+        }
+    }
+
+    fn save_config(&self) -> Task<Message> {
+        let config = self.config.clone();
+        let path = self.paths.config_file();
+        Task::perform(
+            async move {
+                tokio::task::spawn_blocking(move || config.save(&path).map_err(|e| e.to_string()))
+                    .await
+                    .map_err(|e| e.to_string())
+                    .and_then(|r| r)
+            },
+            Message::ConfigSaved,
+        )
+    }
+
+    pub fn view(&self) -> Element<'_, Message> {
+        match &self.screen {
+            Screen::Broken(error) => container(
+                column![
+                    text("Confab cannot read its settings").size(22),
+                    text(error.as_str()),
+                    text("Fix or move the file away, then start Confab again."),
+                ]
+                .spacing(12),
+            )
+            .center(Fill)
+            .into(),
+            Screen::Setup(setup) => setup.view().map(Message::Setup),
+            Screen::Main(main) => main.view().map(Message::Main),
+        }
+    }
+}
+
+/// Write the account to the configuration and its password to the keyring (or file), off
+/// the UI thread.
+async fn save_account(
+    paths: Paths,
+    account: AccountConfig,
+    password: String,
+) -> Result<(AccountConfig, StoredIn), String> {
+    tokio::task::spawn_blocking(move || {
+        let mut config = Config::load(&paths.config_file()).map_err(|e| e.to_string())?;
+        config.upsert_account(account.clone());
+        config.save(&paths.config_file()).map_err(|e| e.to_string())?;
+        let stored = Secrets::new(&paths).save(&account.jid, &password)?;
+        Ok((account, stored))
+    })
+    .await
+    .map_err(|e| e.to_string())?
+}

@@ -1,0 +1,346 @@
+//! The command line: the same worker and store as the window, without the window. Every
+//! command takes `--profile`, prints results on stdout, and on failure prints one line on
+//! stderr and exits non-zero.
+
+use crate::config::{AccountConfig, Config, TlsMode};
+use crate::model::{ConnectionState, Delivery, Direction, Message};
+use crate::paths::Paths;
+use crate::secrets::{Secrets, StoredIn};
+use crate::store::Store;
+use crate::worker::{self, Command, Event};
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// How long `send` waits for the server to acknowledge before giving up (the message stays queued).
+const SEND_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long `sync` waits to get online and to see queued messages acknowledged.
+const SYNC_CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+
+#[derive(Debug, Parser)]
+#[command(name = "confab", version = crate::VERSION, about = "A fast, light XMPP messenger")]
+pub struct Cli {
+    /// Keep all configuration and data in this directory (also: CONFAB_PROFILE).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub profile: Option<PathBuf>,
+    /// The account to act as, when more than one is configured.
+    #[arg(long, global = true, value_name = "JID")]
+    pub account: Option<String>,
+    #[command(subcommand)]
+    pub command: Option<CliCommand>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CliCommand {
+    /// Manage accounts.
+    #[command(subcommand)]
+    Account(AccountCommand),
+    /// Queue a message, connect, and wait until the server has it.
+    Send { jid: String, text: String },
+    /// Connect, take in what is waiting, stay a while, disconnect cleanly.
+    Sync {
+        /// Seconds to stay connected after catching up.
+        #[arg(long, default_value_t = 2)]
+        wait: u64,
+    },
+    /// Show a conversation from the local store.
+    History {
+        jid: String,
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        /// One JSON object per line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show the cached contact list.
+    Roster {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AccountCommand {
+    /// Add an account (or change an existing one).
+    Add(AccountAdd),
+}
+
+#[derive(Debug, Args)]
+pub struct AccountAdd {
+    pub jid: String,
+    /// Server host to connect to, skipping SRV look-up.
+    #[arg(long)]
+    pub host: Option<String>,
+    #[arg(long)]
+    pub port: Option<u16>,
+    /// TLS from the first byte (XEP-0368) instead of STARTTLS.
+    #[arg(long)]
+    pub direct_tls: bool,
+    /// Extra trusted CA or server certificates (PEM).
+    #[arg(long, value_name = "PEM")]
+    pub ca_file: Option<PathBuf>,
+    /// Trust the server certificate with this SHA-256 fingerprint.
+    #[arg(long, value_name = "SHA256")]
+    pub trust_fingerprint: Option<String>,
+    /// Read the password from standard input instead of prompting.
+    #[arg(long)]
+    pub password_stdin: bool,
+}
+
+/// Run a command; the error is the one line shown to the user.
+pub fn run(paths: Paths, account: Option<String>, command: CliCommand) -> Result<(), String> {
+    match command {
+        CliCommand::Account(AccountCommand::Add(add)) => account_add(&paths, add),
+        CliCommand::History { jid, limit, json } => history(&paths, account, &jid, limit, json),
+        CliCommand::Roster { json } => roster(&paths, account, json),
+        CliCommand::Send { jid, text } => runtime()?.block_on(send(paths, account, jid, text)),
+        CliCommand::Sync { wait } => runtime()?.block_on(sync(paths, account, Duration::from_secs(wait))),
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start: {e}"))
+}
+
+/// A bare JID with a user part, or a clear error.
+pub fn parse_bare_jid(text: &str) -> Result<String, String> {
+    match tokio_xmpp::jid::BareJid::new(text.trim()) {
+        Ok(jid) if jid.node().is_some() => Ok(jid.to_string()),
+        Ok(_) => Err(format!("“{text}” is not an address of the form user@server")),
+        Err(e) => Err(format!("“{text}” is not a valid address: {e}")),
+    }
+}
+
+fn load_config(paths: &Paths) -> Result<Config, String> {
+    Config::load(&paths.config_file()).map_err(|e| e.to_string())
+}
+
+/// The account named by `--account`, or the only one configured.
+fn choose_account(paths: &Paths, wanted: Option<String>) -> Result<String, String> {
+    let config = load_config(paths)?;
+    match wanted {
+        Some(jid) => {
+            let jid = parse_bare_jid(&jid)?;
+            config.account(&jid).map(|a| a.jid.clone()).ok_or(format!("unknown account {jid}"))
+        }
+        None => match config.accounts.as_slice() {
+            [] => Err("no account yet; add one with `confab account add JID`".into()),
+            [only] => Ok(only.jid.clone()),
+            _ => Err("several accounts are configured; choose one with --account JID".into()),
+        },
+    }
+}
+
+fn account_add(paths: &Paths, add: AccountAdd) -> Result<(), String> {
+    let jid = parse_bare_jid(&add.jid)?;
+    let mut account = AccountConfig::new(&jid);
+    account.host = add.host;
+    account.port = add.port;
+    account.tls = if add.direct_tls { TlsMode::DirectTls } else { TlsMode::Starttls };
+    if let Some(ca) = add.ca_file {
+        let ca = std::fs::canonicalize(&ca).map_err(|e| format!("{}: {e}", ca.display()))?;
+        account.ca_file = Some(ca);
+    }
+    account.pinned_certificates.extend(add.trust_fingerprint);
+    let password = read_password(add.password_stdin)?;
+    let mut config = load_config(paths)?;
+    config.upsert_account(account);
+    config.save(&paths.config_file()).map_err(|e| e.to_string())?;
+    match Secrets::new(paths).save(&jid, &password)? {
+        StoredIn::Keyring => eprintln!("Added {jid}; the password is in the system keyring."),
+        StoredIn::File(path) => eprintln!(
+            "Added {jid}. No system keyring answered, so the password is in {} (readable only by you).",
+            path.display()
+        ),
+    }
+    Ok(())
+}
+
+fn read_password(from_stdin: bool) -> Result<String, String> {
+    let password = if from_stdin {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line).map_err(|e| format!("cannot read the password: {e}"))?;
+        line.trim_end_matches(['\r', '\n']).to_owned()
+    } else {
+        rpassword::prompt_password("Password: ").map_err(|e| format!("cannot read the password: {e}"))?
+    };
+    if password.is_empty() {
+        return Err("the password is empty".into());
+    }
+    Ok(password)
+}
+
+fn open_store(paths: &Paths) -> Result<Store, String> {
+    Store::open(&paths.database()).map_err(|e| e.to_string())
+}
+
+fn history(paths: &Paths, account: Option<String>, jid: &str, limit: usize, json: bool) -> Result<(), String> {
+    let account = choose_account(paths, account)?;
+    let chat = crate::model::ChatId(parse_bare_jid(jid)?);
+    let page = open_store(paths)?.history(&account, &chat, None, limit).map_err(|e| e.to_string())?;
+    for message in &page.messages {
+        if json {
+            println!("{}", message_json(message));
+        } else {
+            let arrow = if message.direction == Direction::In { "<" } else { ">" };
+            let local = message.timestamp.with_timezone(&chrono::Local);
+            println!("{} {arrow} {}: {}", local.format("%Y-%m-%d %H:%M"), message.from, message.body);
+        }
+    }
+    Ok(())
+}
+
+pub fn message_json(message: &Message) -> serde_json::Value {
+    serde_json::json!({
+        "id": message.id,
+        "chat": message.chat.as_str(),
+        "from": message.from,
+        "to": message.to,
+        "body": message.body,
+        "timestamp": message.timestamp.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        "direction": message.direction.as_str(),
+        "state": message.state.as_str(),
+    })
+}
+
+fn roster(paths: &Paths, account: Option<String>, json: bool) -> Result<(), String> {
+    let account = choose_account(paths, account)?;
+    let contacts = open_store(paths)?.roster(&account).map_err(|e| e.to_string())?;
+    for contact in &contacts {
+        if json {
+            let value = serde_json::json!({
+                "jid": contact.jid,
+                "name": contact.name,
+                "subscription": contact.subscription.as_str(),
+                "pending_out": contact.ask_subscribe,
+                "groups": contact.groups,
+                "presence": contact.presence.show.as_str(),
+                "status": contact.presence.status,
+            });
+            println!("{value}");
+        } else {
+            let status = contact.presence.status.as_deref().map(|s| format!(" — {s}")).unwrap_or_default();
+            println!("{} <{}> [{}]{status}", contact.display_name(), contact.jid, contact.presence.show.as_str());
+        }
+    }
+    Ok(())
+}
+
+/// A running worker, driven from the command line.
+struct Driver {
+    handle: worker::Handle,
+    events: mpsc::UnboundedReceiver<Event>,
+}
+
+impl Driver {
+    fn start(paths: Paths, account: String) -> Self {
+        let (handle, events) = worker::spawn(paths, crate::model::AccountId(account));
+        Self { handle, events }
+    }
+
+    async fn next(&mut self, until: tokio::time::Instant) -> Option<Event> {
+        tokio::time::timeout_at(until, self.events.recv()).await.ok().flatten()
+    }
+
+    /// Close the stream cleanly and wait for the worker to end.
+    async fn finish(mut self) {
+        if self.handle.send(Command::Shutdown).is_ok() {
+            let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+            while let Some(event) = self.next(deadline).await {
+                if matches!(event, Event::Stopped) {
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/// A connection state that ends a command-line attempt, as a message for the user.
+fn connection_failure(state: &ConnectionState) -> Option<String> {
+    match state {
+        ConnectionState::Offline { reason, .. } => Some(reason.clone()),
+        ConnectionState::Failed(error) => Some(error.to_string()),
+        _ => None,
+    }
+}
+
+async fn send(paths: Paths, account: Option<String>, jid: String, text: String) -> Result<(), String> {
+    let account = choose_account(&paths, account)?;
+    let to = parse_bare_jid(&jid)?;
+    let mut driver = Driver::start(paths, account);
+    driver.handle.send(Command::Send { to, body: text.clone() })?;
+    let deadline = tokio::time::Instant::now() + SEND_TIMEOUT;
+    let mut queued: Option<i64> = None;
+    let outcome = loop {
+        let Some(event) = driver.next(deadline).await else {
+            break Err("the server did not acknowledge in time".to_owned());
+        };
+        match event {
+            Event::Message(m) if queued.is_none() && m.direction == Direction::Out && m.body == text => {
+                queued = Some(m.id);
+            }
+            Event::Delivery { message_id, state, .. } if Some(message_id) == queued => {
+                if state != Delivery::Pending {
+                    break Ok(());
+                }
+            }
+            Event::Connection(state) => {
+                if let Some(reason) = connection_failure(&state) {
+                    break Err(reason);
+                }
+            }
+            Event::Notice(notice) if queued.is_none() => break Err(notice),
+            _ => {}
+        }
+    };
+    driver.finish().await;
+    outcome.map_err(|reason| match queued {
+        Some(_) => format!("not sent yet ({reason}); the message stays queued and goes out on the next sync"),
+        None => reason,
+    })
+}
+
+async fn sync(paths: Paths, account: Option<String>, wait: Duration) -> Result<(), String> {
+    let account = choose_account(&paths, account)?;
+    let mut to_flush = open_store(&paths)?.outbox(&account).map_err(|e| e.to_string())?.len();
+    let mut driver = Driver::start(paths, account.clone());
+    let connect_deadline = tokio::time::Instant::now() + SYNC_CONNECT_TIMEOUT;
+    let mut online = false;
+    let mut roster_synced = false;
+    let mut received = 0usize;
+    let mut sent = 0usize;
+    let mut linger_until: Option<tokio::time::Instant> = None;
+    let outcome = loop {
+        let deadline = linger_until.unwrap_or(connect_deadline);
+        let Some(event) = driver.next(deadline).await else {
+            break if linger_until.is_some() { Ok(()) } else { Err("could not finish catching up in time".into()) };
+        };
+        match event {
+            Event::Connection(ConnectionState::Online) => online = true,
+            Event::Connection(state) => {
+                if let Some(reason) = connection_failure(&state) {
+                    break Err(reason);
+                }
+            }
+            Event::Roster { from_server: true, .. } => roster_synced = true,
+            Event::Message(m) if m.direction == Direction::In => received += 1,
+            Event::Delivery { state: Delivery::Sent, .. } => {
+                sent += 1;
+                to_flush = to_flush.saturating_sub(1);
+            }
+            _ => {}
+        }
+        if online && roster_synced && to_flush == 0 && linger_until.is_none() {
+            linger_until = Some(tokio::time::Instant::now() + wait);
+        }
+    };
+    driver.finish().await;
+    outcome?;
+    eprintln!("{account}: {received} new message(s), {sent} queued message(s) sent");
+    Ok(())
+}

@@ -1,0 +1,234 @@
+//! One conversation: a window of its history (paged in from the store as the user scrolls up)
+//! and the composer. Only a bounded number of messages is held, however long the history.
+
+use super::theme;
+use crate::model::{ChatId, Delivery, Direction, Message as ChatMessage};
+use crate::store::HistoryPage;
+use iced::widget::scrollable::Viewport;
+use iced::widget::{Column, column, container, row, scrollable, space, text, text_input};
+use iced::{Element, Fill, Task};
+
+/// Messages asked for per page.
+pub const PAGE: usize = 100;
+/// The most messages held at once; older ones are dropped while the view is at the bottom.
+const MAX_WINDOW: usize = 400;
+/// How close to the top (in pixels) scrolling must come before an older page is asked for.
+const LOAD_MARGIN: f32 = 200.0;
+
+pub const COMPOSER_ID: &str = "composer";
+const LIST_ID: &str = "messages";
+
+#[derive(Debug)]
+pub struct State {
+    pub chat: ChatId,
+    title: String,
+    messages: Vec<ChatMessage>,
+    has_more: bool,
+    loading_older: bool,
+    at_bottom: bool,
+    draft: String,
+}
+
+#[derive(Debug, Clone)]
+pub enum Message {
+    Draft(String),
+    Send,
+    Scrolled(Viewport),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    Send { to: ChatId, body: String },
+    LoadOlder { chat: ChatId, before: i64 },
+}
+
+impl State {
+    pub fn new(chat: ChatId, title: String) -> Self {
+        Self {
+            chat,
+            title,
+            messages: Vec::new(),
+            has_more: false,
+            loading_older: true,
+            at_bottom: true,
+            draft: String::new(),
+        }
+    }
+
+    pub fn focus_composer<M: Send + 'static>() -> Task<M> {
+        iced::widget::operation::focus(COMPOSER_ID)
+    }
+
+    pub fn update(&mut self, message: Message) -> Option<Event> {
+        match message {
+            Message::Draft(draft) => {
+                self.draft = draft;
+                None
+            }
+            Message::Send => {
+                let body = self.draft.trim().to_owned();
+                if body.is_empty() {
+                    return None;
+                }
+                self.draft.clear();
+                Some(Event::Send { to: self.chat.clone(), body })
+            }
+            Message::Scrolled(viewport) => {
+                // The list is anchored at the bottom: offsets count from the newest message.
+                self.at_bottom = viewport.absolute_offset().y < 1.0;
+                let from_top = viewport.absolute_offset_reversed().y;
+                if from_top < LOAD_MARGIN && self.has_more && !self.loading_older {
+                    let before = self.messages.first()?.id;
+                    self.loading_older = true;
+                    return Some(Event::LoadOlder { chat: self.chat.clone(), before });
+                }
+                None
+            }
+        }
+    }
+
+    /// A page from the store: the newest one on opening, older ones when scrolling up.
+    pub fn history(&mut self, page: HistoryPage) {
+        if page.chat != self.chat {
+            return;
+        }
+        self.loading_older = false;
+        let older: Vec<_> = page
+            .messages
+            .into_iter()
+            .filter(|m| !self.messages.iter().any(|known| known.id == m.id))
+            .collect();
+        self.has_more = page.has_more;
+        self.messages.splice(0..0, older);
+    }
+
+    /// A message was stored: show it if it belongs here.
+    pub fn push(&mut self, message: ChatMessage) {
+        if message.chat != self.chat || self.messages.iter().any(|m| m.id == message.id) {
+            return;
+        }
+        let position = self.messages.partition_point(|m| (m.timestamp, m.id) <= (message.timestamp, message.id));
+        self.messages.insert(position, message);
+        if self.at_bottom && self.messages.len() > MAX_WINDOW {
+            let excess = self.messages.len() - MAX_WINDOW;
+            self.messages.drain(..excess);
+            self.has_more = true;
+        }
+    }
+
+    pub fn set_delivery(&mut self, message_id: i64, state: Delivery) {
+        if let Some(message) = self.messages.iter_mut().find(|m| m.id == message_id) {
+            message.state = state;
+        }
+    }
+
+    pub fn view(&self) -> Element<'_, Message> {
+        let header = container(text(&self.title).size(theme::TEXT_TITLE))
+            .padding([theme::SPACE_S, theme::SPACE_M])
+            .width(Fill)
+            .style(theme::header);
+        let bubbles = Column::with_children(self.messages.iter().map(bubble))
+            .spacing(theme::SPACE_S)
+            .padding(theme::SPACE_M);
+        let list: Element<'_, Message> = if self.messages.is_empty() && !self.loading_older {
+            container(text("No messages yet. Say hello!").style(theme::muted)).center(Fill).into()
+        } else {
+            scrollable(bubbles).id(LIST_ID).anchor_bottom().on_scroll(Message::Scrolled).height(Fill).into()
+        };
+        let composer = text_input("Write a message…", &self.draft)
+            .id(COMPOSER_ID)
+            .on_input(Message::Draft)
+            .on_submit(Message::Send)
+            .padding(theme::SPACE_M);
+        column![header, list, container(composer).padding(theme::SPACE_S)].into()
+    }
+}
+
+fn bubble(message: &ChatMessage) -> Element<'_, Message> {
+    let time = message.timestamp.with_timezone(&chrono::Local).format("%H:%M").to_string();
+    let meta = match (&message.direction, &message.state) {
+        (Direction::In, _) => time,
+        (Direction::Out, Delivery::Failed(reason)) => format!("{time} · failed: {reason}"),
+        (Direction::Out, state) => format!("{time} · {}", state.as_str()),
+    };
+    let content = column![
+        text(&message.body).size(theme::TEXT_BODY),
+        text(meta).size(theme::TEXT_SMALL).style(theme::muted),
+    ]
+    .spacing(2);
+    let (style, outgoing) = match message.direction {
+        Direction::In => (theme::bubble_in as fn(&iced::Theme) -> container::Style, false),
+        Direction::Out => (theme::bubble_out as fn(&iced::Theme) -> container::Style, true),
+    };
+    let bubble = container(content)
+        .padding([theme::SPACE_S, theme::SPACE_M])
+        .max_width(theme::BUBBLE_MAX_WIDTH)
+        .style(style);
+    if outgoing {
+        row![space::horizontal(), bubble].into()
+    } else {
+        row![bubble, space::horizontal()].into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{DateTime, Utc};
+    use iced::keyboard::key::Named;
+    use iced_test::{selector, simulator};
+
+    fn message(id: i64, secs: i64) -> ChatMessage {
+        ChatMessage {
+            id,
+            chat: ChatId("bob@x".into()),
+            direction: Direction::In,
+            from: "bob@x/a".into(),
+            to: "me@x".into(),
+            body: format!("m{id}"),
+            timestamp: DateTime::<Utc>::from_timestamp(secs, 0).unwrap_or_default(),
+            state: Delivery::Received,
+            origin_id: None,
+        }
+    }
+
+    #[test]
+    fn typing_and_enter_sends_to_the_open_chat() {
+        let mut state = State::new(ChatId("bob@x".into()), "Bob".into());
+        state.history(HistoryPage { chat: state.chat.clone(), messages: vec![], has_more: false });
+        let mut ui = simulator(state.view());
+        ui.click(selector::id(COMPOSER_ID)).expect("composer is there");
+        ui.typewrite("hello bob");
+        ui.tap_key(Named::Enter);
+        let messages: Vec<_> = ui.into_messages().collect();
+        let events: Vec<_> = messages.into_iter().filter_map(|m| state.update(m)).collect();
+        assert_eq!(events, [Event::Send { to: ChatId("bob@x".into()), body: "hello bob".into() }]);
+        assert!(state.draft.is_empty());
+    }
+
+    #[test]
+    fn older_pages_go_in_front_and_live_messages_in_time_order() {
+        let mut state = State::new(ChatId("bob@x".into()), "Bob".into());
+        state.history(HistoryPage { chat: state.chat.clone(), messages: vec![message(3, 30)], has_more: true });
+        state.history(HistoryPage {
+            chat: state.chat.clone(),
+            messages: vec![message(1, 10), message(2, 20)],
+            has_more: false,
+        });
+        state.push(message(5, 25));
+        state.push(message(5, 25));
+        let ids: Vec<_> = state.messages.iter().map(|m| m.id).collect();
+        assert_eq!(ids, [1, 2, 5, 3]);
+        assert!(!state.has_more);
+    }
+
+    #[test]
+    fn the_window_stays_bounded() {
+        let mut state = State::new(ChatId("bob@x".into()), "Bob".into());
+        for i in 0..(MAX_WINDOW as i64 + 50) {
+            state.push(message(i, i));
+        }
+        assert_eq!(state.messages.len(), MAX_WINDOW);
+        assert!(state.has_more);
+    }
+}

@@ -1,0 +1,9 @@
+//! Everything drawn. Screens follow one shape: `State`, a `Message` their widgets emit, an
+//! `Event` their parent acts on, `update` and `view`. Nothing here touches sockets or SQL.
+
+pub mod connection;
+pub mod conversation;
+pub mod main_screen;
+pub mod setup;
+pub mod sidebar;
+pub mod theme;

@@ -1,0 +1,102 @@
+//! Named styles and spacings, so views never inline colours or magic numbers.
+
+use crate::model::PresenceShow;
+use iced::widget::{button, container, text};
+use iced::{Background, Border, Color, Theme};
+
+pub const SPACE_XS: f32 = 4.0;
+pub const SPACE_S: f32 = 8.0;
+pub const SPACE_M: f32 = 12.0;
+pub const SPACE_L: f32 = 20.0;
+pub const SIDEBAR_WIDTH: f32 = 280.0;
+pub const TEXT_SMALL: f32 = 12.0;
+pub const TEXT_BODY: f32 = 14.0;
+pub const TEXT_TITLE: f32 = 18.0;
+pub const RADIUS: f32 = 8.0;
+pub const BUBBLE_MAX_WIDTH: f32 = 560.0;
+
+pub fn presence_color(show: PresenceShow) -> Color {
+    match show {
+        PresenceShow::Chat | PresenceShow::Online => Color::from_rgb8(0x3f, 0xb9, 0x50),
+        PresenceShow::Away => Color::from_rgb8(0xe3, 0xa0, 0x08),
+        PresenceShow::Xa => Color::from_rgb8(0xd0, 0x70, 0x10),
+        PresenceShow::Dnd => Color::from_rgb8(0xd9, 0x3f, 0x3f),
+        PresenceShow::Offline => Color::from_rgb8(0x9a, 0x9a, 0x9a),
+    }
+}
+
+pub fn sidebar(theme: &Theme) -> container::Style {
+    let palette = theme.extended_palette();
+    container::Style::default().background(palette.background.weak.color)
+}
+
+pub fn header(theme: &Theme) -> container::Style {
+    let palette = theme.extended_palette();
+    container::Style::default()
+        .background(palette.background.base.color)
+        .border(Border { color: palette.background.strong.color, width: 1.0, radius: 0.0.into() })
+}
+
+pub fn banner_info(theme: &Theme) -> container::Style {
+    let palette = theme.extended_palette();
+    container::Style::default()
+        .background(palette.secondary.weak.color)
+        .color(palette.secondary.weak.text)
+}
+
+pub fn banner_error(theme: &Theme) -> container::Style {
+    let palette = theme.extended_palette();
+    container::Style::default().background(palette.danger.weak.color).color(palette.danger.weak.text)
+}
+
+pub fn bubble_in(theme: &Theme) -> container::Style {
+    let palette = theme.extended_palette();
+    container::Style::default()
+        .background(palette.background.weak.color)
+        .border(iced::border::rounded(RADIUS))
+}
+
+pub fn bubble_out(theme: &Theme) -> container::Style {
+    let palette = theme.extended_palette();
+    container::Style::default()
+        .background(palette.primary.weak.color)
+        .color(palette.primary.weak.text)
+        .border(iced::border::rounded(RADIUS))
+}
+
+pub fn card(theme: &Theme) -> container::Style {
+    let palette = theme.extended_palette();
+    container::Style::default()
+        .background(palette.background.base.color)
+        .border(Border { color: palette.background.strong.color, width: 1.0, radius: RADIUS.into() })
+}
+
+pub fn dot(color: Color) -> impl Fn(&Theme) -> container::Style {
+    move |_| container::Style::default().background(color).border(iced::border::rounded(5))
+}
+
+pub fn muted(theme: &Theme) -> text::Style {
+    text::Style { color: Some(theme.extended_palette().background.strong.text.scale_alpha(0.7)) }
+}
+
+pub fn error_text(theme: &Theme) -> text::Style {
+    text::Style { color: Some(theme.extended_palette().danger.base.color) }
+}
+
+/// A contact row: flat, highlighted when selected or hovered.
+pub fn contact_row(selected: bool) -> impl Fn(&Theme, button::Status) -> button::Style {
+    move |theme, status| {
+        let palette = theme.extended_palette();
+        let background = match (selected, status) {
+            (true, _) => Some(Background::Color(palette.primary.weak.color)),
+            (false, button::Status::Hovered) => Some(Background::Color(palette.background.strong.color)),
+            _ => None,
+        };
+        button::Style {
+            background,
+            text_color: if selected { palette.primary.weak.text } else { palette.background.base.text },
+            border: iced::border::rounded(6),
+            ..button::Style::default()
+        }
+    }
+}
