@@ -272,10 +272,12 @@ mod tests {
     fn outgoing_message_carries_origin_id_equal_to_its_id() {
         let to = BareJid::new("bob@example.org").expect("valid");
         let element: Element = outgoing_message(&to, "hi", "abc").into();
-        let xml = String::from(&element);
-        assert!(xml.contains("id=\"abc\""), "{xml}");
-        assert!(xml.contains("<origin-id xmlns=\"urn:xmpp:sid:0\" id=\"abc\"/>"), "{xml}");
-        assert!(xml.contains("<body>hi</body>"), "{xml}");
+        assert_eq!(element.attr("id"), Some("abc"));
+        assert_eq!(element.attr("type"), Some("chat"));
+        let origin = element.get_child("origin-id", "urn:xmpp:sid:0").expect("origin-id");
+        assert_eq!(origin.attr("id"), Some("abc"));
+        let body = element.get_child("body", "jabber:client").expect("body");
+        assert_eq!(body.text(), "hi");
     }
 
     #[test]
