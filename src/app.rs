@@ -63,7 +63,16 @@ impl App {
             }
             Err(e) => (Config::default(), Screen::Broken(e.to_string())),
         };
-        (Self { paths, config, screen, handles: HashMap::new(), closing: false }, Task::none())
+        (
+            Self {
+                paths,
+                config,
+                screen,
+                handles: HashMap::new(),
+                closing: false,
+            },
+            Task::none(),
+        )
     }
 
     fn title(&self) -> String {
@@ -79,10 +88,18 @@ impl App {
 
     /// One worker per enabled account, identified by the account alone.
     fn subscription(&self) -> Subscription<Message> {
-        let workers = self.config.accounts.iter().filter(|a| a.enabled).map(|account| {
-            let key = WorkerKey { paths: self.paths.clone(), account: account.id() };
-            Subscription::run_with(key, worker::updates).map(Message::Worker)
-        });
+        let workers = self
+            .config
+            .accounts
+            .iter()
+            .filter(|a| a.enabled)
+            .map(|account| {
+                let key = WorkerKey {
+                    paths: self.paths.clone(),
+                    account: account.id(),
+                };
+                Subscription::run_with(key, worker::updates).map(Message::Worker)
+            });
         let close = window::close_requests().map(|_| Message::CloseRequested);
         Subscription::batch(workers.chain(std::iter::once(close)))
     }
@@ -90,11 +107,16 @@ impl App {
     pub fn update(&mut self, message: Message) -> Task<Message> {
         match message {
             Message::Setup(message) => {
-                let Screen::Setup(setup) = &mut self.screen else { return Task::none() };
+                let Screen::Setup(setup) = &mut self.screen else {
+                    return Task::none();
+                };
                 match setup.update(message) {
                     Some(setup::Event::Submit { account, password }) => {
                         let paths = self.paths.clone();
-                        Task::perform(save_account(paths, account, password), Message::AccountSaved)
+                        Task::perform(
+                            save_account(paths, account, password),
+                            Message::AccountSaved,
+                        )
                     }
                     None => Task::none(),
                 }
@@ -118,7 +140,9 @@ impl App {
                 Task::none()
             }
             Message::Main(message) => {
-                let Screen::Main(main) = &mut self.screen else { return Task::none() };
+                let Screen::Main(main) = &mut self.screen else {
+                    return Task::none();
+                };
                 let account = main.account.clone();
                 let (task, event) = main.update(message);
                 let follow_up = match event {
@@ -156,13 +180,17 @@ impl App {
             }
             WorkerEvent::Stopped => {
                 self.handles.remove(&account);
-                if self.closing && self.handles.is_empty() { iced::exit() } else { Task::none() }
+                if self.closing && self.handles.is_empty() {
+                    iced::exit()
+                } else {
+                    Task::none()
+                }
             }
             event => {
-                if let Screen::Main(main) = &mut self.screen {
-                    if main.account == account {
-                        main.apply(event);
-                    }
+                if let Screen::Main(main) = &mut self.screen
+                    && main.account == account
+                {
+                    main.apply(event);
                 }
                 Task::none()
             }
@@ -184,10 +212,12 @@ impl App {
                 let paths = self.paths.clone();
                 return Task::perform(
                     async move {
-                        tokio::task::spawn_blocking(move || Secrets::new(&paths).save(account.as_str(), &password))
-                            .await
-                            .map_err(|e| e.to_string())
-                            .and_then(|r| r.map(|_| ()))
+                        tokio::task::spawn_blocking(move || {
+                            Secrets::new(&paths).save(account.as_str(), &password)
+                        })
+                        .await
+                        .map_err(|e| e.to_string())
+                        .and_then(|r| r.map(|_| ()))
                     },
                     Message::ConfigSaved,
                 );
@@ -200,7 +230,9 @@ impl App {
     fn tell(&mut self, account: &AccountId, command: Command) {
         let result = match self.handles.get(account) {
             Some(handle) => handle.send(command),
-            None => Err(format!("{account} is still starting; try again in a moment")),
+            None => Err(format!(
+                "{account} is still starting; try again in a moment"
+            )),
         };
         if let (Err(e), Screen::Main(main)) = (result, &mut self.screen) {
             main.apply(WorkerEvent::Notice(e));
@@ -249,7 +281,9 @@ async fn save_account(
     tokio::task::spawn_blocking(move || {
         let mut config = Config::load(&paths.config_file()).map_err(|e| e.to_string())?;
         config.upsert_account(account.clone());
-        config.save(&paths.config_file()).map_err(|e| e.to_string())?;
+        config
+            .save(&paths.config_file())
+            .map_err(|e| e.to_string())?;
         let stored = Secrets::new(&paths).save(&account.jid, &password)?;
         Ok((account, stored))
     })

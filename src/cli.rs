@@ -95,7 +95,9 @@ pub fn run(paths: Paths, account: Option<String>, command: CliCommand) -> Result
         CliCommand::History { jid, limit, json } => history(&paths, account, &jid, limit, json),
         CliCommand::Roster { json } => roster(&paths, account, json),
         CliCommand::Send { jid, text } => runtime()?.block_on(send(paths, account, jid, text)),
-        CliCommand::Sync { wait } => runtime()?.block_on(sync(paths, account, Duration::from_secs(wait))),
+        CliCommand::Sync { wait } => {
+            runtime()?.block_on(sync(paths, account, Duration::from_secs(wait)))
+        }
     }
 }
 
@@ -111,7 +113,9 @@ fn runtime() -> Result<tokio::runtime::Runtime, String> {
 pub fn parse_bare_jid(text: &str) -> Result<String, String> {
     match tokio_xmpp::jid::BareJid::new(text.trim()) {
         Ok(jid) if jid.node().is_some() => Ok(jid.to_string()),
-        Ok(_) => Err(format!("“{text}” is not an address of the form user@server")),
+        Ok(_) => Err(format!(
+            "“{text}” is not an address of the form user@server"
+        )),
         Err(e) => Err(format!("“{text}” is not a valid address: {e}")),
     }
 }
@@ -126,7 +130,10 @@ fn choose_account(paths: &Paths, wanted: Option<String>) -> Result<String, Strin
     match wanted {
         Some(jid) => {
             let jid = parse_bare_jid(&jid)?;
-            config.account(&jid).map(|a| a.jid.clone()).ok_or(format!("unknown account {jid}"))
+            config
+                .account(&jid)
+                .map(|a| a.jid.clone())
+                .ok_or(format!("unknown account {jid}"))
         }
         None => match config.accounts.as_slice() {
             [] => Err("no account yet; add one with `confab account add JID`".into()),
@@ -141,7 +148,11 @@ fn account_add(paths: &Paths, add: AccountAdd) -> Result<(), String> {
     let mut account = AccountConfig::new(&jid);
     account.host = add.host;
     account.port = add.port;
-    account.tls = if add.direct_tls { TlsMode::DirectTls } else { TlsMode::Starttls };
+    account.tls = if add.direct_tls {
+        TlsMode::DirectTls
+    } else {
+        TlsMode::Starttls
+    };
     if let Some(ca) = add.ca_file {
         let ca = std::fs::canonicalize(&ca).map_err(|e| format!("{}: {e}", ca.display()))?;
         account.ca_file = Some(ca);
@@ -150,7 +161,9 @@ fn account_add(paths: &Paths, add: AccountAdd) -> Result<(), String> {
     let password = read_password(add.password_stdin)?;
     let mut config = load_config(paths)?;
     config.upsert_account(account);
-    config.save(&paths.config_file()).map_err(|e| e.to_string())?;
+    config
+        .save(&paths.config_file())
+        .map_err(|e| e.to_string())?;
     match Secrets::new(paths).save(&jid, &password)? {
         StoredIn::Keyring => eprintln!("Added {jid}; the password is in the system keyring."),
         StoredIn::File(path) => eprintln!(
@@ -164,10 +177,13 @@ fn account_add(paths: &Paths, add: AccountAdd) -> Result<(), String> {
 fn read_password(from_stdin: bool) -> Result<String, String> {
     let password = if from_stdin {
         let mut line = String::new();
-        std::io::stdin().read_line(&mut line).map_err(|e| format!("cannot read the password: {e}"))?;
+        std::io::stdin()
+            .read_line(&mut line)
+            .map_err(|e| format!("cannot read the password: {e}"))?;
         line.trim_end_matches(['\r', '\n']).to_owned()
     } else {
-        rpassword::prompt_password("Password: ").map_err(|e| format!("cannot read the password: {e}"))?
+        rpassword::prompt_password("Password: ")
+            .map_err(|e| format!("cannot read the password: {e}"))?
     };
     if password.is_empty() {
         return Err("the password is empty".into());
@@ -179,17 +195,34 @@ fn open_store(paths: &Paths) -> Result<Store, String> {
     Store::open(&paths.database()).map_err(|e| e.to_string())
 }
 
-fn history(paths: &Paths, account: Option<String>, jid: &str, limit: usize, json: bool) -> Result<(), String> {
+fn history(
+    paths: &Paths,
+    account: Option<String>,
+    jid: &str,
+    limit: usize,
+    json: bool,
+) -> Result<(), String> {
     let account = choose_account(paths, account)?;
     let chat = crate::model::ChatId(parse_bare_jid(jid)?);
-    let page = open_store(paths)?.history(&account, &chat, None, limit).map_err(|e| e.to_string())?;
+    let page = open_store(paths)?
+        .history(&account, &chat, None, limit)
+        .map_err(|e| e.to_string())?;
     for message in &page.messages {
         if json {
             println!("{}", message_json(message));
         } else {
-            let arrow = if message.direction == Direction::In { "<" } else { ">" };
+            let arrow = if message.direction == Direction::In {
+                "<"
+            } else {
+                ">"
+            };
             let local = message.timestamp.with_timezone(&chrono::Local);
-            println!("{} {arrow} {}: {}", local.format("%Y-%m-%d %H:%M"), message.from, message.body);
+            println!(
+                "{} {arrow} {}: {}",
+                local.format("%Y-%m-%d %H:%M"),
+                message.from,
+                message.body
+            );
         }
     }
     Ok(())
@@ -210,7 +243,9 @@ pub fn message_json(message: &Message) -> serde_json::Value {
 
 fn roster(paths: &Paths, account: Option<String>, json: bool) -> Result<(), String> {
     let account = choose_account(paths, account)?;
-    let contacts = open_store(paths)?.roster(&account).map_err(|e| e.to_string())?;
+    let contacts = open_store(paths)?
+        .roster(&account)
+        .map_err(|e| e.to_string())?;
     for contact in &contacts {
         if json {
             let value = serde_json::json!({
@@ -224,8 +259,18 @@ fn roster(paths: &Paths, account: Option<String>, json: bool) -> Result<(), Stri
             });
             println!("{value}");
         } else {
-            let status = contact.presence.status.as_deref().map(|s| format!(" — {s}")).unwrap_or_default();
-            println!("{} <{}> [{}]{status}", contact.display_name(), contact.jid, contact.presence.show.as_str());
+            let status = contact
+                .presence
+                .status
+                .as_deref()
+                .map(|s| format!(" — {s}"))
+                .unwrap_or_default();
+            println!(
+                "{} <{}> [{}]{status}",
+                contact.display_name(),
+                contact.jid,
+                contact.presence.show.as_str()
+            );
         }
     }
     Ok(())
@@ -244,7 +289,10 @@ impl Driver {
     }
 
     async fn next(&mut self, until: tokio::time::Instant) -> Option<Event> {
-        tokio::time::timeout_at(until, self.events.recv()).await.ok().flatten()
+        tokio::time::timeout_at(until, self.events.recv())
+            .await
+            .ok()
+            .flatten()
     }
 
     /// Close the stream cleanly and wait for the worker to end.
@@ -269,11 +317,19 @@ fn connection_failure(state: &ConnectionState) -> Option<String> {
     }
 }
 
-async fn send(paths: Paths, account: Option<String>, jid: String, text: String) -> Result<(), String> {
+async fn send(
+    paths: Paths,
+    account: Option<String>,
+    jid: String,
+    text: String,
+) -> Result<(), String> {
     let account = choose_account(&paths, account)?;
     let to = parse_bare_jid(&jid)?;
     let mut driver = Driver::start(paths, account);
-    driver.handle.send(Command::Send { to, body: text.clone() })?;
+    driver.handle.send(Command::Send {
+        to,
+        body: text.clone(),
+    })?;
     let deadline = tokio::time::Instant::now() + SEND_TIMEOUT;
     let mut queued: Option<i64> = None;
     let outcome = loop {
@@ -281,14 +337,14 @@ async fn send(paths: Paths, account: Option<String>, jid: String, text: String) 
             break Err("the server did not acknowledge in time".to_owned());
         };
         match event {
-            Event::Message(m) if queued.is_none() && m.direction == Direction::Out && m.body == text => {
+            Event::Message(m)
+                if queued.is_none() && m.direction == Direction::Out && m.body == text =>
+            {
                 queued = Some(m.id);
             }
-            Event::Delivery { message_id, state, .. } if Some(message_id) == queued => {
-                if state != Delivery::Pending {
-                    break Ok(());
-                }
-            }
+            Event::Delivery {
+                message_id, state, ..
+            } if Some(message_id) == queued && state != Delivery::Pending => break Ok(()),
             Event::Connection(state) => {
                 if let Some(reason) = connection_failure(&state) {
                     break Err(reason);
@@ -300,14 +356,19 @@ async fn send(paths: Paths, account: Option<String>, jid: String, text: String) 
     };
     driver.finish().await;
     outcome.map_err(|reason| match queued {
-        Some(_) => format!("not sent yet ({reason}); the message stays queued and goes out on the next sync"),
+        Some(_) => format!(
+            "not sent yet ({reason}); the message stays queued and goes out on the next sync"
+        ),
         None => reason,
     })
 }
 
 async fn sync(paths: Paths, account: Option<String>, wait: Duration) -> Result<(), String> {
     let account = choose_account(&paths, account)?;
-    let mut to_flush = open_store(&paths)?.outbox(&account).map_err(|e| e.to_string())?.len();
+    let mut to_flush = open_store(&paths)?
+        .outbox(&account)
+        .map_err(|e| e.to_string())?
+        .len();
     let mut driver = Driver::start(paths, account.clone());
     let connect_deadline = tokio::time::Instant::now() + SYNC_CONNECT_TIMEOUT;
     let mut online = false;
@@ -318,7 +379,11 @@ async fn sync(paths: Paths, account: Option<String>, wait: Duration) -> Result<(
     let outcome = loop {
         let deadline = linger_until.unwrap_or(connect_deadline);
         let Some(event) = driver.next(deadline).await else {
-            break if linger_until.is_some() { Ok(()) } else { Err("could not finish catching up in time".into()) };
+            break if linger_until.is_some() {
+                Ok(())
+            } else {
+                Err("could not finish catching up in time".into())
+            };
         };
         match event {
             Event::Connection(ConnectionState::Online) => online = true,
@@ -327,9 +392,14 @@ async fn sync(paths: Paths, account: Option<String>, wait: Duration) -> Result<(
                     break Err(reason);
                 }
             }
-            Event::Roster { from_server: true, .. } => roster_synced = true,
+            Event::Roster {
+                from_server: true, ..
+            } => roster_synced = true,
             Event::Message(m) if m.direction == Direction::In => received += 1,
-            Event::Delivery { state: Delivery::Sent, .. } => {
+            Event::Delivery {
+                state: Delivery::Sent,
+                ..
+            } => {
                 sent += 1;
                 to_flush = to_flush.saturating_sub(1);
             }

@@ -30,7 +30,19 @@ fn direct_tls_login_works() {
     let port = server.tls_port.to_string();
     let ca = server.ca_file.display().to_string();
     let out = alice.run_with_stdin(
-        &["account", "add", &alice.jid, "--host", "127.0.0.1", "--port", &port, "--direct-tls", "--ca-file", &ca, "--password-stdin"],
+        &[
+            "account",
+            "add",
+            &alice.jid,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            &port,
+            "--direct-tls",
+            "--ca-file",
+            &ca,
+            "--password-stdin",
+        ],
         PASSWORD,
     );
     assert!(out.status.success(), "{}", stderr(&out));
@@ -44,7 +56,16 @@ fn untrusted_certificate_is_refused_with_its_fingerprint_until_pinned() {
     let alice = Profile::new(&server, "alice", PASSWORD);
     let port = server.port.to_string();
     let add = |extra: &[&str]| {
-        let mut args = vec!["account", "add", alice.jid.as_str(), "--host", "127.0.0.1", "--port", &port, "--password-stdin"];
+        let mut args = vec![
+            "account",
+            "add",
+            alice.jid.as_str(),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            &port,
+            "--password-stdin",
+        ];
         args.extend_from_slice(extra);
         let out = alice.run_with_stdin(&args, PASSWORD);
         assert!(out.status.success(), "{}", stderr(&out));
@@ -54,7 +75,11 @@ fn untrusted_certificate_is_refused_with_its_fingerprint_until_pinned() {
     assert!(!out.status.success());
     let error = stderr(&out);
     assert!(error.contains("not trusted"), "{error}");
-    assert!(error.contains(&server.fingerprint), "{error} should show {}", server.fingerprint);
+    assert!(
+        error.contains(&server.fingerprint),
+        "{error} should show {}",
+        server.fingerprint
+    );
 
     add(&["--trust-fingerprint", &server.fingerprint]);
     alice.ok(&["sync", "--wait", "0"]);
@@ -89,10 +114,14 @@ fn live_message_arrives_and_is_kept_with_direction_and_time() {
     assert_eq!(message["body"], "hello bob, live");
     assert_eq!(message["direction"], "in");
     assert_eq!(message["chat"], alice.jid.as_str());
-    let stamp = chrono::DateTime::parse_from_rfc3339(message["timestamp"].as_str().expect("timestamp"))
-        .expect("RFC 3339");
+    let stamp =
+        chrono::DateTime::parse_from_rfc3339(message["timestamp"].as_str().expect("timestamp"))
+            .expect("RFC 3339");
     let delay = stamp.with_timezone(&chrono::Utc) - before;
-    assert!(delay.num_seconds().abs() < 10, "timestamp {stamp} is far from {before}");
+    assert!(
+        delay.num_seconds().abs() < 10,
+        "timestamp {stamp} is far from {before}"
+    );
 
     let sent = history(&alice, &bob.jid);
     assert_eq!(sent.len(), 1);
@@ -119,9 +148,10 @@ fn offline_message_arrives_later_with_its_original_time() {
     let received = history(&bob, &alice.jid);
     assert_eq!(received.len(), 1, "{received:?}");
     assert_eq!(received[0]["body"], "while you were away");
-    let stamp = chrono::DateTime::parse_from_rfc3339(received[0]["timestamp"].as_str().expect("timestamp"))
-        .expect("RFC 3339")
-        .with_timezone(&chrono::Utc);
+    let stamp =
+        chrono::DateTime::parse_from_rfc3339(received[0]["timestamp"].as_str().expect("timestamp"))
+            .expect("RFC 3339")
+            .with_timezone(&chrono::Utc);
     assert!(
         (stamp - sent_at).num_milliseconds().abs() < 2000,
         "stamp {stamp} should be the send time {sent_at}, not the sync time"
@@ -138,7 +168,10 @@ fn contact_added_on_the_server_shows_in_the_roster() {
     alice.ok(&["sync", "--wait", "0"]);
 
     let roster = alice.json_lines(&["roster", "--json"]);
-    let bob = roster.iter().find(|c| c["jid"] == format!("bob@{DOMAIN}")).expect("bob is in the roster");
+    let bob = roster
+        .iter()
+        .find(|c| c["jid"] == format!("bob@{DOMAIN}"))
+        .expect("bob is in the roster");
     assert_eq!(bob["name"], "Bob");
     assert_eq!(bob["groups"], serde_json::json!(["Team"]));
     assert_eq!(bob["subscription"], "both");

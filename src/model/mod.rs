@@ -10,7 +10,9 @@ pub use roster::{Contact, Presence, PresenceShow, Subscription};
 use std::fmt;
 
 /// An account is identified by its bare JID (`user@domain`), which is also its config key.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct AccountId(pub String);
 
 impl AccountId {
@@ -33,7 +35,10 @@ pub enum ConnectionState {
     Connecting,
     Online,
     /// Lost or refused for a reason that may pass; the worker retries after `retry_in_secs`.
-    Offline { reason: String, retry_in_secs: u64 },
+    Offline {
+        reason: String,
+        retry_in_secs: u64,
+    },
     /// Will not be retried until the user acts (wrong password, distrusted certificate).
     Failed(ConnectError),
 }
@@ -43,7 +48,10 @@ pub enum ConnectionState {
 pub enum ConnectError {
     WrongPassword,
     /// The server's certificate is not trusted; the user may pin it by its SHA-256 fingerprint.
-    CertificateUntrusted { fingerprint: String, reason: String },
+    CertificateUntrusted {
+        fingerprint: String,
+        reason: String,
+    },
     Unreachable(String),
     Other(String),
 }
@@ -59,7 +67,10 @@ impl fmt::Display for ConnectError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::WrongPassword => f.write_str("wrong password or unknown account"),
-            Self::CertificateUntrusted { fingerprint, reason } => write!(
+            Self::CertificateUntrusted {
+                fingerprint,
+                reason,
+            } => write!(
                 f,
                 "the server's certificate is not trusted ({reason}); SHA-256 fingerprint {fingerprint}"
             ),

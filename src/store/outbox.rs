@@ -69,7 +69,9 @@ impl Store {
         let rows = stmt.query_map([account], |row| {
             Ok(OutboxEntry {
                 message: read_message(row)?,
-                due_at: row.get::<_, Option<i64>>(10)?.and_then(DateTime::from_timestamp_millis),
+                due_at: row
+                    .get::<_, Option<i64>>(10)?
+                    .and_then(DateTime::from_timestamp_millis),
                 attempts: row.get(11)?,
             })
         })?;
@@ -77,8 +79,10 @@ impl Store {
     }
 
     pub fn note_attempt(&self, message_id: i64) -> Result<()> {
-        self.conn
-            .execute("UPDATE outbox SET attempts = attempts + 1 WHERE message_id = ?1", [message_id])?;
+        self.conn.execute(
+            "UPDATE outbox SET attempts = attempts + 1 WHERE message_id = ?1",
+            [message_id],
+        )?;
         Ok(())
     }
 
@@ -86,7 +90,10 @@ impl Store {
     pub fn mark_acknowledged(&mut self, message_id: i64) -> Result<()> {
         let tx = self.conn.transaction()?;
         tx.execute("DELETE FROM outbox WHERE message_id = ?1", [message_id])?;
-        tx.execute("UPDATE messages SET state = 1 WHERE id = ?1 AND state = 0", [message_id])?;
+        tx.execute(
+            "UPDATE messages SET state = 1 WHERE id = ?1 AND state = 0",
+            [message_id],
+        )?;
         tx.commit()?;
         Ok(())
     }
@@ -115,10 +122,20 @@ mod tests {
     #[test]
     fn queued_messages_stay_until_acknowledged() {
         let mut store = Store::open_in_memory().expect("store");
-        let first = store.enqueue("me@example.org", &outgoing("one"), None).expect("enqueue");
-        store.enqueue("me@example.org", &outgoing("two"), None).expect("enqueue");
+        let first = store
+            .enqueue("me@example.org", &outgoing("one"), None)
+            .expect("enqueue");
+        store
+            .enqueue("me@example.org", &outgoing("two"), None)
+            .expect("enqueue");
         let queued = store.outbox("me@example.org").expect("outbox");
-        assert_eq!(queued.iter().map(|e| e.message.body.as_str()).collect::<Vec<_>>(), ["one", "two"]);
+        assert_eq!(
+            queued
+                .iter()
+                .map(|e| e.message.body.as_str())
+                .collect::<Vec<_>>(),
+            ["one", "two"]
+        );
         store.mark_acknowledged(first.id).expect("ack");
         let queued = store.outbox("me@example.org").expect("outbox");
         assert_eq!(queued.len(), 1);

@@ -35,16 +35,16 @@ impl State {
                 self.password = p;
                 None
             }
-            Message::RetryPassword => {
-                (!self.password.is_empty()).then(|| Action::SetPassword(std::mem::take(&mut self.password)))
-            }
+            Message::RetryPassword => (!self.password.is_empty())
+                .then(|| Action::SetPassword(std::mem::take(&mut self.password))),
             Message::TrustOnce | Message::TrustAlways => match &self.connection {
-                Some(ConnectionState::Failed(ConnectError::CertificateUntrusted { fingerprint, .. })) => {
-                    Some(Action::Trust {
-                        fingerprint: fingerprint.clone(),
-                        always: matches!(message, Message::TrustAlways),
-                    })
-                }
+                Some(ConnectionState::Failed(ConnectError::CertificateUntrusted {
+                    fingerprint,
+                    ..
+                })) => Some(Action::Trust {
+                    fingerprint: fingerprint.clone(),
+                    always: matches!(message, Message::TrustAlways),
+                }),
                 _ => None,
             },
             Message::Reconnect => Some(Action::Reconnect),
@@ -127,7 +127,17 @@ impl State {
                 true,
             ),
         };
-        let style = if error { theme::banner_error } else { theme::banner_info };
-        Some(container(content).padding([theme::SPACE_S, theme::SPACE_M]).width(Fill).style(style).into())
+        let style = if error {
+            theme::banner_error
+        } else {
+            theme::banner_info
+        };
+        Some(
+            container(content)
+                .padding([theme::SPACE_S, theme::SPACE_M])
+                .width(Fill)
+                .style(style)
+                .into(),
+        )
     }
 }

@@ -53,10 +53,14 @@ impl State {
             Message::Banner(message) => {
                 let event = self.banner.update(message).map(|action| match action {
                     connection::Action::SetPassword(password) => Event::SavePassword(password),
-                    connection::Action::Trust { fingerprint, always: true } => Event::TrustAlways(fingerprint),
-                    connection::Action::Trust { fingerprint, always: false } => {
-                        Event::Command(Command::TrustCertificate(fingerprint))
-                    }
+                    connection::Action::Trust {
+                        fingerprint,
+                        always: true,
+                    } => Event::TrustAlways(fingerprint),
+                    connection::Action::Trust {
+                        fingerprint,
+                        always: false,
+                    } => Event::Command(Command::TrustCertificate(fingerprint)),
                     connection::Action::Reconnect => Event::Command(Command::Connect),
                 });
                 (Task::none(), event)
@@ -68,9 +72,15 @@ impl State {
             Message::Conversation(message) => {
                 let event = self.conversation.as_mut().and_then(|c| c.update(message));
                 let event = event.map(|event| match event {
-                    conversation::Event::Send { to, body } => Event::Command(Command::Send { to: to.0, body }),
+                    conversation::Event::Send { to, body } => {
+                        Event::Command(Command::Send { to: to.0, body })
+                    }
                     conversation::Event::LoadOlder { chat, before } => {
-                        Event::Command(Command::LoadHistory { chat, before: Some(before), limit: conversation::PAGE })
+                        Event::Command(Command::LoadHistory {
+                            chat,
+                            before: Some(before),
+                            limit: conversation::PAGE,
+                        })
                     }
                 });
                 (Task::none(), event)
@@ -83,10 +93,20 @@ impl State {
             return (conversation::State::focus_composer(), None);
         }
         self.sidebar.select(chat.as_str());
-        let title = self.sidebar.contact(chat.as_str()).map_or(chat.0.clone(), |c| c.display_name().to_owned());
+        let title = self
+            .sidebar
+            .contact(chat.as_str())
+            .map_or(chat.0.clone(), |c| c.display_name().to_owned());
         self.conversation = Some(conversation::State::new(chat.clone(), title));
-        let load = Command::LoadHistory { chat, before: None, limit: conversation::PAGE };
-        (conversation::State::focus_composer(), Some(Event::Command(load)))
+        let load = Command::LoadHistory {
+            chat,
+            before: None,
+            limit: conversation::PAGE,
+        };
+        (
+            conversation::State::focus_composer(),
+            Some(Event::Command(load)),
+        )
     }
 
     /// Show what the worker reports.
@@ -100,7 +120,11 @@ impl State {
                     conversation.push(message);
                 }
             }
-            WorkerEvent::Delivery { message_id, chat, state } => {
+            WorkerEvent::Delivery {
+                message_id,
+                chat,
+                state,
+            } => {
                 if let Some(conversation) = self.conversation.as_mut().filter(|c| c.chat == chat) {
                     conversation.set_delivery(message_id, state);
                 }
@@ -118,12 +142,16 @@ impl State {
     pub fn view(&self) -> Element<'_, Message> {
         let footer = column![
             text(self.account.as_str()).size(theme::TEXT_SMALL),
-            text(self.summary()).size(theme::TEXT_SMALL).style(theme::muted),
+            text(self.summary())
+                .size(theme::TEXT_SMALL)
+                .style(theme::muted),
         ];
         let sidebar = self.sidebar.view(footer.into()).map(Message::Sidebar);
         let main: Element<'_, Message> = match &self.conversation {
             Some(conversation) => conversation.view().map(Message::Conversation),
-            None => container(text("Choose a contact to start chatting.").style(theme::muted)).center(Fill).into(),
+            None => container(text("Choose a contact to start chatting.").style(theme::muted))
+                .center(Fill)
+                .into(),
         };
         let mut page = column![];
         if let Some(banner) = self.banner.view() {
@@ -131,7 +159,10 @@ impl State {
         }
         if let Some(notice) = &self.notice {
             page = page.push(
-                container(text(notice.as_str())).padding(theme::SPACE_S).width(Fill).style(theme::banner_error),
+                container(text(notice.as_str()))
+                    .padding(theme::SPACE_S)
+                    .width(Fill)
+                    .style(theme::banner_error),
             );
         }
         page.push(row![sidebar, main].height(Fill)).into()

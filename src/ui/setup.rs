@@ -36,7 +36,10 @@ pub enum Message {
 #[derive(Debug, Clone)]
 pub enum Event {
     /// Save this account and its password, then connect.
-    Submit { account: AccountConfig, password: String },
+    Submit {
+        account: AccountConfig,
+        password: String,
+    },
 }
 
 impl State {
@@ -59,7 +62,10 @@ impl State {
                 Ok(account) => {
                     self.error = None;
                     self.busy = true;
-                    return Some(Event::Submit { account, password: self.password.clone() });
+                    return Some(Event::Submit {
+                        account,
+                        password: self.password.clone(),
+                    });
                 }
                 Err(e) => self.error = Some(e),
             },
@@ -77,9 +83,16 @@ impl State {
         account.host = (!host.is_empty()).then(|| host.to_owned());
         let port = self.port.trim();
         if !port.is_empty() {
-            account.port = Some(port.parse().map_err(|_| format!("“{port}” is not a port number"))?);
+            account.port = Some(
+                port.parse()
+                    .map_err(|_| format!("“{port}” is not a port number"))?,
+            );
         }
-        account.tls = if self.direct_tls { TlsMode::DirectTls } else { TlsMode::Starttls };
+        account.tls = if self.direct_tls {
+            TlsMode::DirectTls
+        } else {
+            TlsMode::Starttls
+        };
         let ca = self.ca_file.trim();
         account.ca_file = (!ca.is_empty()).then(|| PathBuf::from(ca));
         Ok(account)
@@ -103,9 +116,13 @@ impl State {
                 .on_input(Message::Password)
                 .on_submit(Message::Submit)
                 .padding(theme::SPACE_S),
-            button(text(if self.advanced { "▾ Advanced" } else { "▸ Advanced" }))
-                .style(button::text)
-                .on_press(Message::ToggleAdvanced),
+            button(text(if self.advanced {
+                "▾ Advanced"
+            } else {
+                "▸ Advanced"
+            }))
+            .style(button::text)
+            .on_press(Message::ToggleAdvanced),
         ]
         .spacing(theme::SPACE_M)
         .max_width(420);

@@ -55,7 +55,11 @@ impl State {
         contacts.sort_by(|a, b| {
             rank(a.presence.show)
                 .cmp(&rank(b.presence.show))
-                .then_with(|| a.display_name().to_lowercase().cmp(&b.display_name().to_lowercase()))
+                .then_with(|| {
+                    a.display_name()
+                        .to_lowercase()
+                        .cmp(&b.display_name().to_lowercase())
+                })
         });
         self.contacts = contacts;
         self.refilter();
@@ -86,7 +90,9 @@ impl State {
             .filter(|(_, c)| {
                 needle.is_empty()
                     || c.jid.to_lowercase().contains(&needle)
-                    || c.name.as_deref().is_some_and(|n| n.to_lowercase().contains(&needle))
+                    || c.name
+                        .as_deref()
+                        .is_some_and(|n| n.to_lowercase().contains(&needle))
             })
             .map(|(i, _)| i)
             .collect();
@@ -129,12 +135,18 @@ impl State {
         let above = window.start as f32 * ROW_HEIGHT;
         let below = (self.visible.len() - window.end) as f32 * ROW_HEIGHT;
         let rows = Column::with_children(
-            self.visible[window].iter().map(|&i| self.row(&self.contacts[i])),
+            self.visible[window]
+                .iter()
+                .map(|&i| self.row(&self.contacts[i])),
         );
         let list: Element<'a, Message> = if self.contacts.is_empty() {
-            container(text("No contacts yet.").style(theme::muted)).padding(theme::SPACE_M).into()
+            container(text("No contacts yet.").style(theme::muted))
+                .padding(theme::SPACE_M)
+                .into()
         } else if self.visible.is_empty() {
-            container(text("No contact matches.").style(theme::muted)).padding(theme::SPACE_M).into()
+            container(text("No contact matches.").style(theme::muted))
+                .padding(theme::SPACE_M)
+                .into()
         } else {
             scrollable(column![space().height(above), rows, space().height(below)])
                 .id("contact-list")
@@ -143,7 +155,9 @@ impl State {
                 .into()
         };
         container(
-            column![filter, list, footer].spacing(theme::SPACE_S).padding(theme::SPACE_S),
+            column![filter, list, footer]
+                .spacing(theme::SPACE_S)
+                .padding(theme::SPACE_S),
         )
         .width(theme::SIDEBAR_WIDTH)
         .height(Fill)
@@ -154,7 +168,8 @@ impl State {
     fn row<'a>(&'a self, contact: &'a Contact) -> Element<'a, Message> {
         let selected = self.selected.as_deref() == Some(contact.jid.as_str());
         let secondary = contact.presence.status.as_deref().unwrap_or(&contact.jid);
-        let dot = container(space().width(10).height(10)).style(theme::dot(theme::presence_color(contact.presence.show)));
+        let dot = container(space().width(10).height(10))
+            .style(theme::dot(theme::presence_color(contact.presence.show)));
         button(
             row![
                 dot,
@@ -210,10 +225,18 @@ mod tests {
             contact("amy@x", "Amy", PresenceShow::Offline),
             contact("bob@x", "Bob", PresenceShow::Online),
         ]);
-        let order: Vec<_> = state.visible.iter().map(|&i| state.contacts[i].jid.as_str()).collect();
+        let order: Vec<_> = state
+            .visible
+            .iter()
+            .map(|&i| state.contacts[i].jid.as_str())
+            .collect();
         assert_eq!(order, ["bob@x", "zed@x", "amy@x"]);
         state.update(Message::Filter("AM".into()));
-        let order: Vec<_> = state.visible.iter().map(|&i| state.contacts[i].jid.as_str()).collect();
+        let order: Vec<_> = state
+            .visible
+            .iter()
+            .map(|&i| state.contacts[i].jid.as_str())
+            .collect();
         assert_eq!(order, ["amy@x"]);
     }
 
@@ -221,7 +244,15 @@ mod tests {
     fn only_rows_near_the_viewport_are_built() {
         let mut state = State::default();
         state.set_contacts(
-            (0..5000).map(|i| contact(&format!("c{i}@x"), &format!("C{i:04}"), PresenceShow::Offline)).collect(),
+            (0..5000)
+                .map(|i| {
+                    contact(
+                        &format!("c{i}@x"),
+                        &format!("C{i:04}"),
+                        PresenceShow::Offline,
+                    )
+                })
+                .collect(),
         );
         let window = state.window();
         assert_eq!(window.start, 0);

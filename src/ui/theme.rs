@@ -34,7 +34,11 @@ pub fn header(theme: &Theme) -> container::Style {
     let palette = theme.extended_palette();
     container::Style::default()
         .background(palette.background.base.color)
-        .border(Border { color: palette.background.strong.color, width: 1.0, radius: 0.0.into() })
+        .border(Border {
+            color: palette.background.strong.color,
+            width: 1.0,
+            radius: 0.0.into(),
+        })
 }
 
 pub fn banner_info(theme: &Theme) -> container::Style {
@@ -46,7 +50,9 @@ pub fn banner_info(theme: &Theme) -> container::Style {
 
 pub fn banner_error(theme: &Theme) -> container::Style {
     let palette = theme.extended_palette();
-    container::Style::default().background(palette.danger.weak.color).color(palette.danger.weak.text)
+    container::Style::default()
+        .background(palette.danger.weak.color)
+        .color(palette.danger.weak.text)
 }
 
 pub fn bubble_in(theme: &Theme) -> container::Style {
@@ -68,19 +74,38 @@ pub fn card(theme: &Theme) -> container::Style {
     let palette = theme.extended_palette();
     container::Style::default()
         .background(palette.background.base.color)
-        .border(Border { color: palette.background.strong.color, width: 1.0, radius: RADIUS.into() })
+        .border(Border {
+            color: palette.background.strong.color,
+            width: 1.0,
+            radius: RADIUS.into(),
+        })
 }
 
 pub fn dot(color: Color) -> impl Fn(&Theme) -> container::Style {
-    move |_| container::Style::default().background(color).border(iced::border::rounded(5))
+    move |_| {
+        container::Style::default()
+            .background(color)
+            .border(iced::border::rounded(5))
+    }
 }
 
 pub fn muted(theme: &Theme) -> text::Style {
-    text::Style { color: Some(theme.extended_palette().background.strong.text.scale_alpha(0.7)) }
+    text::Style {
+        color: Some(
+            theme
+                .extended_palette()
+                .background
+                .strong
+                .text
+                .scale_alpha(0.7),
+        ),
+    }
 }
 
 pub fn error_text(theme: &Theme) -> text::Style {
-    text::Style { color: Some(theme.extended_palette().danger.base.color) }
+    text::Style {
+        color: Some(theme.extended_palette().danger.base.color),
+    }
 }
 
 /// A contact row: flat, highlighted when selected or hovered.
@@ -89,12 +114,18 @@ pub fn contact_row(selected: bool) -> impl Fn(&Theme, button::Status) -> button:
         let palette = theme.extended_palette();
         let background = match (selected, status) {
             (true, _) => Some(Background::Color(palette.primary.weak.color)),
-            (false, button::Status::Hovered) => Some(Background::Color(palette.background.strong.color)),
+            (false, button::Status::Hovered) => {
+                Some(Background::Color(palette.background.strong.color))
+            }
             _ => None,
         };
         button::Style {
             background,
-            text_color: if selected { palette.primary.weak.text } else { palette.background.base.text },
+            text_color: if selected {
+                palette.primary.weak.text
+            } else {
+                palette.background.base.text
+            },
             border: iced::border::rounded(6),
             ..button::Style::default()
         }

@@ -16,10 +16,10 @@ use tokio::net::TcpStream;
 use tokio::sync::{mpsc, oneshot};
 use tokio_rustls::rustls::ClientConfig;
 use tokio_rustls::rustls::pki_types::ServerName;
+use tokio_xmpp::Stanza;
 use tokio_xmpp::connect::DnsConfig;
 use tokio_xmpp::jid::Jid;
 use tokio_xmpp::parsers::{ns, starttls};
-use tokio_xmpp::Stanza;
 use tokio_xmpp::stanzastream::{Connection, StanzaStream, XmppStream as StreamOf};
 use tokio_xmpp::xmlstream::{
     ReadError, StreamHeader, Timeouts, XmppStream, XmppStreamElement, initiate_stream,
@@ -38,7 +38,10 @@ const QUEUE_DEPTH: usize = 256;
 pub enum Report {
     Connecting,
     /// This attempt failed; another follows after `retry_in`.
-    Retrying { error: ConnectError, retry_in: Duration },
+    Retrying {
+        error: ConnectError,
+        retry_in: Duration,
+    },
     /// Retrying cannot help; the stream is given up.
     GaveUp(ConnectError),
 }
@@ -98,7 +101,11 @@ impl Connector {
 
     /// Try until a stream is up or an error makes trying pointless. Dropping `slot` without a
     /// connection tells the `StanzaStream` to give up.
-    async fn reconnect(self, mut slot: oneshot::Sender<Connection>, reports: mpsc::UnboundedSender<Report>) {
+    async fn reconnect(
+        self,
+        mut slot: oneshot::Sender<Connection>,
+        reports: mpsc::UnboundedSender<Report>,
+    ) {
         let mut backoff = FIRST_BACKOFF;
         loop {
             let _ = reports.send(Report::Connecting);
@@ -118,7 +125,10 @@ impl Connector {
                 let _ = reports.send(Report::GaveUp(error));
                 return;
             }
-            let _ = reports.send(Report::Retrying { error, retry_in: backoff });
+            let _ = reports.send(Report::Retrying {
+                error,
+                retry_in: backoff,
+            });
             tokio::select! {
                 _ = tokio::time::sleep(backoff) => {}
                 _ = slot.closed() => return,
@@ -135,9 +145,14 @@ impl Connector {
         let tls_stream = match self.mode {
             TlsMode::DirectTls => self.handshake(tcp, &domain).await?,
             TlsMode::Starttls => {
-                let plain = initiate_stream(BufStream::new(tcp), ns::JABBER_CLIENT, header(&domain), timeouts)
-                    .await
-                    .map_err(|e| unreachable(&e))?;
+                let plain = initiate_stream(
+                    BufStream::new(tcp),
+                    ns::JABBER_CLIENT,
+                    header(&domain),
+                    timeouts,
+                )
+                .await
+                .map_err(|e| unreachable(&e))?;
                 let (features, stream) = plain
                     .recv_features()
                     .await
@@ -152,14 +167,23 @@ impl Connector {
             }
         };
         let binding = channel_binding(&tls_stream);
-        let stream = initiate_stream(BufStream::new(tls_stream), ns::JABBER_CLIENT, header(&domain), timeouts)
-            .await
-            .map_err(|e| unreachable(&e))?;
+        let stream = initiate_stream(
+            BufStream::new(tls_stream),
+            ns::JABBER_CLIENT,
+            header(&domain),
+            timeouts,
+        )
+        .await
+        .map_err(|e| unreachable(&e))?;
         let (features, stream) = stream
             .recv_features()
             .await
             .map_err(|e| ConnectError::Unreachable(e.to_string()))?;
-        let username = self.jid.node().map(|n| n.as_str().to_owned()).unwrap_or_default();
+        let username = self
+            .jid
+            .node()
+            .map(|n| n.as_str().to_owned())
+            .unwrap_or_default();
         let creds = Credentials::default()
             .with_username(username)
             .with_password(self.password.clone())
@@ -174,7 +198,11 @@ impl Connector {
             .recv_features()
             .await
             .map_err(|e| ConnectError::Unreachable(e.to_string()))?;
-        Ok(Connection { stream: stream.box_stream(), features, identity: self.jid.clone() })
+        Ok(Connection {
+            stream: stream.box_stream(),
+            features,
+            identity: self.jid.clone(),
+        })
     }
 
     async fn tcp(&self, domain: &str) -> Result<TcpStream, ConnectError> {
@@ -184,7 +212,9 @@ impl Connector {
             (None, TlsMode::Starttls) => DnsConfig::srv_default_client(domain),
             (None, TlsMode::DirectTls) => DnsConfig::srv_xmpps(domain),
         };
-        dns.resolve().await.map_err(|e| ConnectError::Unreachable(e.to_string()))
+        dns.resolve()
+            .await
+            .map_err(|e| ConnectError::Unreachable(e.to_string()))
     }
 
     async fn handshake(
@@ -192,8 +222,9 @@ impl Connector {
         tcp: TcpStream,
         domain: &str,
     ) -> Result<tokio_rustls::client::TlsStream<TcpStream>, ConnectError> {
-        let name = ServerName::try_from(domain.to_owned())
-            .map_err(|e| ConnectError::Other(format!("“{domain}” is not a valid server name: {e}")))?;
+        let name = ServerName::try_from(domain.to_owned()).map_err(|e| {
+            ConnectError::Other(format!("“{domain}” is not a valid server name: {e}"))
+        })?;
         if let Ok(mut slot) = self.refusal.lock() {
             *slot = None;
         }
@@ -201,7 +232,10 @@ impl Connector {
         connector.connect(name, tcp).await.map_err(|e| {
             let refusal = self.refusal.lock().ok().and_then(|mut slot| slot.take());
             match refusal {
-                Some(r) => ConnectError::CertificateUntrusted { fingerprint: r.fingerprint, reason: r.reason },
+                Some(r) => ConnectError::CertificateUntrusted {
+                    fingerprint: r.fingerprint,
+                    reason: r.reason,
+                },
                 None => ConnectError::Unreachable(format!("TLS handshake failed: {e}")),
             }
         })
@@ -209,7 +243,11 @@ impl Connector {
 }
 
 fn header(domain: &str) -> StreamHeader<'static> {
-    StreamHeader { to: Some(Cow::Owned(domain.to_owned())), from: None, id: None }
+    StreamHeader {
+        to: Some(Cow::Owned(domain.to_owned())),
+        from: None,
+        id: None,
+    }
 }
 
 fn unreachable(e: &std::io::Error) -> ConnectError {
@@ -232,17 +270,25 @@ async fn starttls_upgrade(
     mut stream: XmppStream<BufStream<TcpStream>>,
 ) -> Result<TcpStream, ConnectError> {
     stream
-        .send(&XmppStreamElement::Starttls(starttls::Nonza::Request(starttls::Request)))
+        .send(&XmppStreamElement::Starttls(starttls::Nonza::Request(
+            starttls::Request,
+        )))
         .await
         .map_err(|e| unreachable(&e))?;
     loop {
-        match stream.next().await.map(|v| v.and_then(|v| v.into_read_error())) {
+        match stream
+            .next()
+            .await
+            .map(|v| v.and_then(|v| v.into_read_error()))
+        {
             Some(Ok(XmppStreamElement::Starttls(starttls::Nonza::Proceed(_)))) => break,
             Some(Ok(_)) | Some(Err(ReadError::SoftTimeout)) => {}
             Some(Err(ReadError::HardError(e))) => return Err(unreachable(&e)),
             Some(Err(ReadError::ParseError(e))) => return Err(ConnectError::Other(e.to_string())),
             Some(Err(ReadError::StreamFooterReceived)) | None => {
-                return Err(ConnectError::Unreachable("the server closed the connection".into()));
+                return Err(ConnectError::Unreachable(
+                    "the server closed the connection".into(),
+                ));
             }
         }
     }

@@ -24,9 +24,16 @@ const COMMAND_QUEUE: usize = 1024;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
     /// Store in the outbox, then send when online.
-    Send { to: String, body: String },
+    Send {
+        to: String,
+        body: String,
+    },
     /// A page of history, answered with [`Event::History`].
-    LoadHistory { chat: ChatId, before: Option<i64>, limit: usize },
+    LoadHistory {
+        chat: ChatId,
+        before: Option<i64>,
+        limit: usize,
+    },
     /// Try again with this password (after "wrong password").
     SetPassword(String),
     /// Accept this certificate fingerprint for the rest of the session and reconnect.
@@ -45,11 +52,21 @@ pub enum Event {
     Ready(Handle),
     Connection(ConnectionState),
     /// The whole contact list; `from_server` is false for the cached copy shown at start.
-    Roster { contacts: Vec<Contact>, from_server: bool },
-    Presence { jid: String, presence: Presence },
+    Roster {
+        contacts: Vec<Contact>,
+        from_server: bool,
+    },
+    Presence {
+        jid: String,
+        presence: Presence,
+    },
     /// A message was stored: received, or accepted for sending.
     Message(Message),
-    Delivery { message_id: i64, chat: ChatId, state: Delivery },
+    Delivery {
+        message_id: i64,
+        chat: ChatId,
+        state: Delivery,
+    },
     History(HistoryPage),
     /// Something the user should know that is not a connection state.
     Notice(String),
@@ -88,7 +105,10 @@ pub struct Update {
 pub fn spawn(paths: Paths, account: AccountId) -> (Handle, mpsc::UnboundedReceiver<Event>) {
     let (commands_tx, commands_rx) = mpsc::channel(COMMAND_QUEUE);
     let (events_tx, events_rx) = mpsc::unbounded_channel();
-    let handle = Handle { account: account.clone(), commands: commands_tx };
+    let handle = Handle {
+        account: account.clone(),
+        commands: commands_tx,
+    };
     tokio::spawn(session::run(paths, account, commands_rx, events_tx));
     (handle, events_rx)
 }
@@ -108,11 +128,17 @@ pub fn updates(key: &WorkerKey) -> impl Stream<Item = Update> + Send + use<> {
     futures::stream::once(async move {
         let (handle, events) = spawn(key.paths, key.account.clone());
         let account = key.account;
-        let first = Update { account: account.clone(), event: Event::Ready(handle) };
+        let first = Update {
+            account: account.clone(),
+            event: Event::Ready(handle),
+        };
         let rest = futures::stream::unfold(events, |mut events| async move {
             events.recv().await.map(|event| (event, events))
         })
-        .map(move |event| Update { account: account.clone(), event });
+        .map(move |event| Update {
+            account: account.clone(),
+            event,
+        });
         futures::stream::once(async move { first }).chain(rest)
     })
     .flatten()

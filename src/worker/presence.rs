@@ -10,7 +10,13 @@ pub struct Presences {
 
 impl Presences {
     /// Record one resource's presence (`None` = gone) and return the contact's best presence.
-    pub fn update(&mut self, jid: &str, resource: &str, presence: Option<Presence>, priority: i8) -> Presence {
+    pub fn update(
+        &mut self,
+        jid: &str,
+        resource: &str,
+        presence: Option<Presence>,
+        priority: i8,
+    ) -> Presence {
         let resources = self.by_contact.entry(jid.to_owned()).or_default();
         match presence {
             Some(p) => {

@@ -8,7 +8,9 @@ use super::presence::Presences;
 use super::stanza::{self, Dropped};
 use super::{Command, Event};
 use crate::config::{AccountConfig, Config};
-use crate::model::{AccountId, ChatId, ConnectError, ConnectionState, Delivery, Direction, Message, NewMessage};
+use crate::model::{
+    AccountId, ChatId, ConnectError, ConnectionState, Delivery, Direction, Message, NewMessage,
+};
 use crate::paths::Paths;
 use crate::secrets::Secrets;
 use crate::store::{Inserted, Store};
@@ -22,7 +24,9 @@ use tokio_xmpp::jid::BareJid;
 use tokio_xmpp::parsers::iq::Iq;
 use tokio_xmpp::parsers::presence::Presence as XmppPresence;
 use tokio_xmpp::parsers::roster::Roster;
-use tokio_xmpp::stanzastream::{Event as StreamEvent, StanzaStage, StanzaState, StanzaStream, StreamEvent as LinkEvent};
+use tokio_xmpp::stanzastream::{
+    Event as StreamEvent, StanzaStage, StanzaState, StanzaStream, StreamEvent as LinkEvent,
+};
 
 /// How many stream events are taken in one go before the batch is stored.
 const MAX_BATCH: usize = 500;
@@ -69,7 +73,9 @@ pub async fn run(
     let mut session = match Session::open(&paths, &account, events.clone()) {
         Ok(session) => session,
         Err(error) => {
-            let _ = events.send(Event::Connection(ConnectionState::Failed(ConnectError::Other(error))));
+            let _ = events.send(Event::Connection(ConnectionState::Failed(
+                ConnectError::Other(error),
+            )));
             // Keep answering until the owner lets go, so the failure stays visible.
             while let Some(command) = commands.recv().await {
                 if matches!(command, Command::Shutdown) {
@@ -125,7 +131,11 @@ async fn restart_timer(at: Option<Instant>) {
 }
 
 impl Session {
-    fn open(paths: &Paths, account: &AccountId, events: mpsc::UnboundedSender<Event>) -> Result<Self, String> {
+    fn open(
+        paths: &Paths,
+        account: &AccountId,
+        events: mpsc::UnboundedSender<Event>,
+    ) -> Result<Self, String> {
         let config = Config::load(&paths.config_file()).map_err(|e| e.to_string())?;
         let account = config
             .account(account.as_str())
@@ -175,7 +185,10 @@ impl Session {
     /// Show what we already know before the network answers.
     fn announce_cache(&self) {
         match self.store.roster(self.account_key()) {
-            Ok(contacts) => self.emit(Event::Roster { contacts, from_server: false }),
+            Ok(contacts) => self.emit(Event::Roster {
+                contacts,
+                from_server: false,
+            }),
             Err(e) => self.emit(Event::Notice(e.to_string())),
         }
     }
@@ -205,10 +218,12 @@ impl Session {
     /// everything that was only true while online.
     async fn stop(&mut self) {
         self.reports = None;
-        if let Some(stream) = self.stream.take() {
-            if tokio::time::timeout(CLOSE_TIMEOUT, stream.close()).await.is_err() {
-                tracing::warn!("{}: the stream did not close in time", self.account.jid);
-            }
+        if let Some(stream) = self.stream.take()
+            && tokio::time::timeout(CLOSE_TIMEOUT, stream.close())
+                .await
+                .is_err()
+        {
+            tracing::warn!("{}: the stream did not close in time", self.account.jid);
         }
         self.went_offline();
     }
@@ -231,8 +246,15 @@ impl Session {
     async fn command(&mut self, command: Command) {
         match command {
             Command::Send { to, body } => self.queue_message(&to, body).await,
-            Command::LoadHistory { chat, before, limit } => {
-                match self.store.history(self.account_key(), &chat, before, limit.min(MAX_PAGE)) {
+            Command::LoadHistory {
+                chat,
+                before,
+                limit,
+            } => {
+                match self
+                    .store
+                    .history(self.account_key(), &chat, before, limit.min(MAX_PAGE))
+                {
                     Ok(page) => self.emit(Event::History(page)),
                     Err(e) => self.emit(Event::Notice(e.to_string())),
                 }
@@ -315,7 +337,11 @@ impl Session {
         let message_id = message.id;
         let needs_ack = self.stream_management;
         tokio::spawn(async move {
-            let stage = if needs_ack { StanzaStage::Acked } else { StanzaStage::Sent };
+            let stage = if needs_ack {
+                StanzaStage::Acked
+            } else {
+                StanzaStage::Sent
+            };
             let reached = match token.wait_for(stage).await {
                 Some(StanzaState::Acked { .. }) => true,
                 Some(StanzaState::Sent { .. }) => !needs_ack,
@@ -332,7 +358,11 @@ impl Session {
         match self.store.mark_acknowledged(message_id) {
             Ok(()) => {
                 if let Ok(Some(message)) = self.store.message(message_id) {
-                    self.emit(Event::Delivery { message_id, chat: message.chat, state: message.state });
+                    self.emit(Event::Delivery {
+                        message_id,
+                        chat: message.chat,
+                        state: message.state,
+                    });
                 }
             }
             Err(e) => tracing::warn!("{e}"),
@@ -349,7 +379,10 @@ impl Session {
             }
         };
         let now = chrono::Utc::now();
-        for entry in queued.into_iter().filter(|e| e.due_at.is_none_or(|due| due <= now)) {
+        for entry in queued
+            .into_iter()
+            .filter(|e| e.due_at.is_none_or(|due| due <= now))
+        {
             self.transmit(&entry.message).await;
         }
     }
@@ -386,7 +419,9 @@ impl Session {
         let mut batch = Vec::new();
         self.take(event, &mut batch).await;
         while batch.len() < MAX_BATCH {
-            let Some(stream) = self.stream.as_mut() else { break };
+            let Some(stream) = self.stream.as_mut() else {
+                break;
+            };
             match stream.next().now_or_never() {
                 Some(Some(event)) => self.take(event, &mut batch).await,
                 _ => break,
@@ -400,8 +435,12 @@ impl Session {
             StreamEvent::Stanza(Stanza::Message(message)) => {
                 match stanza::incoming_message(message, &self.own, chrono::Utc::now()) {
                     Ok(message) => batch.push(message),
-                    Err(Dropped::Error) => tracing::info!("{}: dropped an error message", self.account.jid),
-                    Err(reason) => tracing::debug!("{}: ignored message: {reason:?}", self.account.jid),
+                    Err(Dropped::Error) => {
+                        tracing::info!("{}: dropped an error message", self.account.jid)
+                    }
+                    Err(reason) => {
+                        tracing::debug!("{}: ignored message: {reason:?}", self.account.jid)
+                    }
                 }
             }
             StreamEvent::Stanza(Stanza::Presence(presence)) => self.presence(presence),
@@ -415,7 +454,9 @@ impl Session {
                 self.flush_outbox().await;
             }
             StreamEvent::Stream(LinkEvent::Resumed) => self.set_state(ConnectionState::Online),
-            StreamEvent::Stream(LinkEvent::Suspended) => self.set_state(ConnectionState::Connecting),
+            StreamEvent::Stream(LinkEvent::Suspended) => {
+                self.set_state(ConnectionState::Connecting)
+            }
         }
     }
 
@@ -432,8 +473,14 @@ impl Session {
                 }
             }
             Err(e) => {
-                tracing::error!("{}: could not store {} messages: {e}", self.account.jid, batch.len());
-                self.emit(Event::Notice(format!("incoming messages could not be saved: {e}")));
+                tracing::error!(
+                    "{}: could not store {} messages: {e}",
+                    self.account.jid,
+                    batch.len()
+                );
+                self.emit(Event::Notice(format!(
+                    "incoming messages could not be saved: {e}"
+                )));
             }
         }
     }
@@ -449,31 +496,47 @@ impl Session {
         self.next_iq += 1;
         let id = format!("roster-{}", self.next_iq);
         self.pending_iqs.insert(id.clone(), PendingIq::Roster);
-        let query = Roster { ver: None, items: Vec::new() };
+        let query = Roster {
+            ver: None,
+            items: Vec::new(),
+        };
         self.send(Stanza::Iq(Iq::from_get(id, query))).await;
     }
 
     fn presence(&mut self, presence: XmppPresence) {
-        let Some(update) = stanza::presence_update(presence) else { return };
+        let Some(update) = stanza::presence_update(presence) else {
+            return;
+        };
         if update.from == self.own {
             return;
         }
         let jid = update.from.to_string();
-        let best = self.presences.update(&jid, &update.resource, update.presence, update.priority);
+        let best = self
+            .presences
+            .update(&jid, &update.resource, update.presence, update.priority);
         if let Err(e) = self.store.set_presence(self.account_key(), &jid, &best) {
             tracing::warn!("{e}");
         }
-        self.emit(Event::Presence { jid, presence: best });
+        self.emit(Event::Presence {
+            jid,
+            presence: best,
+        });
     }
 
     async fn iq(&mut self, iq: Iq) {
         match iq {
-            Iq::Result { id, from, payload, .. } => {
-                let Some(PendingIq::Roster) = self.pending_iqs.remove(&id) else { return };
+            Iq::Result {
+                id, from, payload, ..
+            } => {
+                let Some(PendingIq::Roster) = self.pending_iqs.remove(&id) else {
+                    return;
+                };
                 if !stanza::roster_push_allowed(from.as_ref(), &self.own) {
                     return;
                 }
-                let Some(roster) = payload.and_then(|p| Roster::try_from(p).ok()) else { return };
+                let Some(roster) = payload.and_then(|p| Roster::try_from(p).ok()) else {
+                    return;
+                };
                 self.replace_roster(stanza::roster_contacts(roster));
             }
             Iq::Error { id, error, .. } => {
@@ -481,7 +544,9 @@ impl Session {
                     tracing::warn!("{}: request {id} failed: {error:?}", self.account.jid);
                 }
             }
-            Iq::Set { from, id, payload, .. } => {
+            Iq::Set {
+                from, id, payload, ..
+            } => {
                 let reply_to = from.clone();
                 if payload.is("query", tokio_xmpp::parsers::ns::ROSTER) {
                     if !stanza::roster_push_allowed(from.as_ref(), &self.own) {
@@ -497,7 +562,9 @@ impl Session {
                     self.reply_error(reply_to, id).await;
                 }
             }
-            Iq::Get { from, id, payload, .. } => {
+            Iq::Get {
+                from, id, payload, ..
+            } => {
                 if stanza::is_ping(&payload) {
                     self.reply_result(from, id).await;
                 } else {
@@ -508,12 +575,23 @@ impl Session {
     }
 
     async fn reply_result(&mut self, to: Option<tokio_xmpp::jid::Jid>, id: String) {
-        let reply = Iq::Result { from: None, to, id, payload: None };
+        let reply = Iq::Result {
+            from: None,
+            to,
+            id,
+            payload: None,
+        };
         self.send(Stanza::Iq(reply)).await;
     }
 
     async fn reply_error(&mut self, to: Option<tokio_xmpp::jid::Jid>, id: String) {
-        let reply = Iq::Error { from: None, to, id, error: stanza::service_unavailable(), payload: None };
+        let reply = Iq::Error {
+            from: None,
+            to,
+            id,
+            error: stanza::service_unavailable(),
+            payload: None,
+        };
         self.send(Stanza::Iq(reply)).await;
     }
 
@@ -524,7 +602,10 @@ impl Session {
         if let Err(e) = self.store.replace_roster(&self.account.jid, &contacts) {
             self.emit(Event::Notice(e.to_string()));
         }
-        self.emit(Event::Roster { contacts, from_server: true });
+        self.emit(Event::Roster {
+            contacts,
+            from_server: true,
+        });
     }
 
     fn roster_push(&mut self, roster: Roster) {
@@ -542,6 +623,9 @@ impl Session {
         for contact in &mut contacts {
             contact.presence = self.presences.best(&contact.jid);
         }
-        self.emit(Event::Roster { contacts, from_server: true });
+        self.emit(Event::Roster {
+            contacts,
+            from_server: true,
+        });
     }
 }

@@ -1,7 +1,9 @@
 //! Pure conversions between stanzas and model values, with the origin checks that decide what
 //! is believed. No I/O here, so most protocol behaviour is tested as plain functions over XML.
 
-use crate::model::{ChatId, Contact, Delivery, Direction, NewMessage, Presence, PresenceShow, Subscription};
+use crate::model::{
+    ChatId, Contact, Delivery, Direction, NewMessage, Presence, PresenceShow, Subscription,
+};
 use chrono::{DateTime, Utc};
 use tokio_xmpp::jid::{BareJid, Jid};
 use tokio_xmpp::minidom::Element;
@@ -43,14 +45,24 @@ pub fn incoming_message(
     if from.node().is_none() {
         return Err(Dropped::NoSender);
     }
-    let body = message.get_best_body_cloned(vec![]).map(|(_, b)| b).ok_or(Dropped::NoBody)?;
+    let body = message
+        .get_best_body_cloned(vec![])
+        .map(|(_, b)| b)
+        .ok_or(Dropped::NoBody)?;
     if body.trim().is_empty() {
         return Err(Dropped::NoBody);
     }
     let timestamp = delay_stamp(&mut message).map_or(now, |t| t.min(now));
     let server_id = own_server_ids(&mut message, own);
-    let origin_id = message.extract_payload::<OriginId>().ok().flatten().map(|o| o.id);
-    let to = message.to.as_ref().map_or_else(|| own.to_string(), ToString::to_string);
+    let origin_id = message
+        .extract_payload::<OriginId>()
+        .ok()
+        .flatten()
+        .map(|o| o.id);
+    let to = message
+        .to
+        .as_ref()
+        .map_or_else(|| own.to_string(), ToString::to_string);
     Ok(NewMessage {
         chat: ChatId(from.to_bare().to_string()),
         direction: Direction::In,
@@ -130,7 +142,11 @@ pub fn roster_contact(item: roster::Item) -> Option<Contact> {
 }
 
 pub fn roster_contacts(roster: Roster) -> Vec<Contact> {
-    roster.items.into_iter().filter_map(roster_contact).collect()
+    roster
+        .items
+        .into_iter()
+        .filter_map(roster_contact)
+        .collect()
 }
 
 /// A contact's availability change, per resource.
@@ -146,8 +162,16 @@ pub struct PresenceUpdate {
 /// Availability and unavailability; subscription requests and errors are other matters.
 pub fn presence_update(presence: XmppPresence) -> Option<PresenceUpdate> {
     let from = presence.from.clone()?;
-    let resource = from.resource().map(|r| r.as_str().to_owned()).unwrap_or_default();
-    let status = presence.statuses.values().next().cloned().filter(|s| !s.is_empty());
+    let resource = from
+        .resource()
+        .map(|r| r.as_str().to_owned())
+        .unwrap_or_default();
+    let status = presence
+        .statuses
+        .values()
+        .next()
+        .cloned()
+        .filter(|s| !s.is_empty());
     let presence_value = match presence.type_ {
         presence::Type::None => Some(Presence {
             show: match presence.show {
@@ -173,7 +197,12 @@ pub fn presence_update(presence: XmppPresence) -> Option<PresenceUpdate> {
 /// An `<iq type='error'/>` answer for requests we do not handle (RFC 6120 §8.4).
 pub fn service_unavailable() -> tokio_xmpp::parsers::stanza_error::StanzaError {
     use tokio_xmpp::parsers::stanza_error::{DefinedCondition, ErrorType, StanzaError};
-    StanzaError::new(ErrorType::Cancel, DefinedCondition::ServiceUnavailable, "en", "")
+    StanzaError::new(
+        ErrorType::Cancel,
+        DefinedCondition::ServiceUnavailable,
+        "en",
+        "",
+    )
 }
 
 /// Whether an IQ payload is a XEP-0199 ping, which we answer with an empty result.
@@ -196,7 +225,9 @@ mod tests {
     }
 
     fn now() -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339("2026-01-02T03:04:05Z").expect("valid").with_timezone(&Utc)
+        DateTime::parse_from_rfc3339("2026-01-02T03:04:05Z")
+            .expect("valid")
+            .with_timezone(&Utc)
     }
 
     #[test]
@@ -262,10 +293,17 @@ mod tests {
             "<message xmlns='jabber:client' from='bob@example.org/a' type='chat'>
                <active xmlns='http://jabber.org/protocol/chatstates'/></message>",
         );
-        assert_eq!(incoming_message(bodiless, &own(), now()), Err(Dropped::NoBody));
-        let from_server =
-            parse_message("<message xmlns='jabber:client' from='example.org'><body>motd</body></message>");
-        assert_eq!(incoming_message(from_server, &own(), now()), Err(Dropped::NoSender));
+        assert_eq!(
+            incoming_message(bodiless, &own(), now()),
+            Err(Dropped::NoBody)
+        );
+        let from_server = parse_message(
+            "<message xmlns='jabber:client' from='example.org'><body>motd</body></message>",
+        );
+        assert_eq!(
+            incoming_message(from_server, &own(), now()),
+            Err(Dropped::NoSender)
+        );
     }
 
     #[test]
@@ -274,7 +312,9 @@ mod tests {
         let element: Element = outgoing_message(&to, "hi", "abc").into();
         assert_eq!(element.attr("id"), Some("abc"));
         assert_eq!(element.attr("type"), Some("chat"));
-        let origin = element.get_child("origin-id", "urn:xmpp:sid:0").expect("origin-id");
+        let origin = element
+            .get_child("origin-id", "urn:xmpp:sid:0")
+            .expect("origin-id");
         assert_eq!(origin.attr("id"), Some("abc"));
         let body = element.get_child("body", "jabber:client").expect("body");
         assert_eq!(body.text(), "hi");
@@ -284,9 +324,18 @@ mod tests {
     fn roster_pushes_only_from_our_own_account() {
         let own = own();
         assert!(roster_push_allowed(None, &own));
-        assert!(roster_push_allowed(Some(&Jid::new("me@example.org").expect("jid")), &own));
-        assert!(!roster_push_allowed(Some(&Jid::new("mallory@example.org").expect("jid")), &own));
-        assert!(!roster_push_allowed(Some(&Jid::new("example.org").expect("jid")), &own));
+        assert!(roster_push_allowed(
+            Some(&Jid::new("me@example.org").expect("jid")),
+            &own
+        ));
+        assert!(!roster_push_allowed(
+            Some(&Jid::new("mallory@example.org").expect("jid")),
+            &own
+        ));
+        assert!(!roster_push_allowed(
+            Some(&Jid::new("example.org").expect("jid")),
+            &own
+        ));
     }
 
     #[test]
@@ -315,18 +364,23 @@ mod tests {
                <show>away</show><status>at lunch</status><priority>5</priority></presence>",
         )
         .expect("xml");
-        let update = presence_update(XmppPresence::try_from(element).expect("presence")).expect("update");
+        let update =
+            presence_update(XmppPresence::try_from(element).expect("presence")).expect("update");
         assert_eq!(update.resource, "phone");
         assert_eq!(update.priority, 5);
         assert_eq!(
             update.presence,
-            Some(Presence { show: PresenceShow::Away, status: Some("at lunch".into()) })
+            Some(Presence {
+                show: PresenceShow::Away,
+                status: Some("at lunch".into())
+            })
         );
         let gone = Element::from_str(
             "<presence xmlns='jabber:client' from='bob@example.org/phone' type='unavailable'/>",
         )
         .expect("xml");
-        let update = presence_update(XmppPresence::try_from(gone).expect("presence")).expect("update");
+        let update =
+            presence_update(XmppPresence::try_from(gone).expect("presence")).expect("update");
         assert_eq!(update.presence, None);
     }
 }

@@ -12,7 +12,9 @@ use tokio_rustls::rustls::client::danger::{
 use tokio_rustls::rustls::crypto::{CryptoProvider, ring};
 use tokio_rustls::rustls::pki_types::pem::PemObject;
 use tokio_rustls::rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use tokio_rustls::rustls::{ClientConfig, DigitallySignedStruct, Error, RootCertStore, SignatureScheme};
+use tokio_rustls::rustls::{
+    ClientConfig, DigitallySignedStruct, Error, RootCertStore, SignatureScheme,
+};
 
 /// A certificate the verifier turned down, kept for the error shown to the user.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,13 +30,20 @@ pub type RefusalSlot = Arc<Mutex<Option<Refusal>>>;
 pub fn fingerprint(der: &[u8]) -> String {
     use sha2::Digest;
     let digest = sha2::Sha256::digest(der);
-    digest.iter().map(|b| format!("{b:02X}")).collect::<Vec<_>>().join(":")
+    digest
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect::<Vec<_>>()
+        .join(":")
 }
 
 /// Compare fingerprints regardless of case and separators.
 fn same_fingerprint(a: &str, b: &str) -> bool {
     let norm = |s: &str| {
-        s.chars().filter(char::is_ascii_hexdigit).map(|c| c.to_ascii_uppercase()).collect::<String>()
+        s.chars()
+            .filter(char::is_ascii_hexdigit)
+            .map(|c| c.to_ascii_uppercase())
+            .collect::<String>()
     };
     norm(a) == norm(b)
 }
@@ -69,12 +78,17 @@ impl ServerCertVerifier for Verifier {
                 ocsp_response,
                 now,
             ),
-            None => Err(Error::General("no trusted root certificates are available".into())),
+            None => Err(Error::General(
+                "no trusted root certificates are available".into(),
+            )),
         };
-        if let Err(e) = &result {
-            if let Ok(mut slot) = self.refusal.lock() {
-                *slot = Some(Refusal { fingerprint: print, reason: describe(e) });
-            }
+        if let Err(e) = &result
+            && let Ok(mut slot) = self.refusal.lock()
+        {
+            *slot = Some(Refusal {
+                fingerprint: print,
+                reason: describe(e),
+            });
         }
         result
     }
@@ -108,7 +122,9 @@ impl ServerCertVerifier for Verifier {
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.provider.signature_verification_algorithms.supported_schemes()
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
     }
 }
 
@@ -117,9 +133,8 @@ fn describe(error: &Error) -> String {
     use tokio_rustls::rustls::CertificateError as C;
     match error {
         Error::InvalidCertificate(C::UnknownIssuer) => "issued by an unknown authority".into(),
-        Error::InvalidCertificate(C::Expired) | Error::InvalidCertificate(C::ExpiredContext { .. }) => {
-            "expired".into()
-        }
+        Error::InvalidCertificate(C::Expired)
+        | Error::InvalidCertificate(C::ExpiredContext { .. }) => "expired".into(),
         Error::InvalidCertificate(C::NotValidForName)
         | Error::InvalidCertificate(C::NotValidForNameContext { .. }) => {
             "issued for another server name".into()
@@ -146,11 +161,17 @@ pub fn client_config(
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| format!("certificate file {} is not valid PEM: {e}", path.display()))?;
         if certs.is_empty() {
-            return Err(format!("certificate file {} holds no certificate", path.display()));
+            return Err(format!(
+                "certificate file {} holds no certificate",
+                path.display()
+            ));
         }
         let (_, ignored) = roots.add_parsable_certificates(certs);
         if ignored > 0 {
-            tracing::warn!("{ignored} certificate(s) in {} could not be used", path.display());
+            tracing::warn!(
+                "{ignored} certificate(s) in {} could not be used",
+                path.display()
+            );
         }
     }
     let webpki = if roots.is_empty() {
@@ -162,7 +183,12 @@ pub fn client_config(
                 .map_err(|e| format!("cannot set up certificate checks: {e}"))?,
         )
     };
-    let verifier = Verifier { webpki, pinned: pinned.to_vec(), provider: provider.clone(), refusal };
+    let verifier = Verifier {
+        webpki,
+        pinned: pinned.to_vec(),
+        provider: provider.clone(),
+        refusal,
+    };
     let config = ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| format!("TLS set-up failed: {e}"))?

@@ -23,14 +23,20 @@ pub struct Prosody {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
 }
 
 /// `prosody --version` starts a server, so look for the program on PATH instead.
 fn require_prosody() {
     let path = std::env::var_os("PATH").unwrap_or_default();
     let found = std::env::split_paths(&path).any(|dir| dir.join("prosody").is_file());
-    assert!(found, "Prosody is not installed; run the README's test command, which installs it");
+    assert!(
+        found,
+        "Prosody is not installed; run the README's test command, which installs it"
+    );
 }
 
 impl Prosody {
@@ -42,7 +48,14 @@ impl Prosody {
         let fingerprint = write_certificates(dir.path(), &ca_file);
         std::fs::create_dir_all(dir.path().join("data")).expect("data dir");
         std::fs::write(dir.path().join("groups.txt"), groups).expect("groups file");
-        let mut server = Self { dir, child: None, port: free_port(), tls_port: free_port(), ca_file, fingerprint };
+        let mut server = Self {
+            dir,
+            child: None,
+            port: free_port(),
+            tls_port: free_port(),
+            ca_file,
+            fingerprint,
+        };
         server.write_config();
         server.resume();
         server
@@ -136,7 +149,8 @@ VirtualHost "{DOMAIN}"
     }
 
     pub fn log(&self) -> String {
-        let read = |name: &str| std::fs::read_to_string(self.dir.path().join(name)).unwrap_or_default();
+        let read =
+            |name: &str| std::fs::read_to_string(self.dir.path().join(name)).unwrap_or_default();
         format!("{}\n{}", read("stdout.log"), read("prosody.log"))
     }
 
@@ -147,7 +161,11 @@ VirtualHost "{DOMAIN}"
             .args(["register", user, DOMAIN, password])
             .output()
             .expect("prosodyctl runs");
-        assert!(output.status.success(), "prosodyctl register failed: {}", String::from_utf8_lossy(&output.stderr));
+        assert!(
+            output.status.success(),
+            "prosodyctl register failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
     }
 }
 
@@ -163,13 +181,19 @@ fn write_certificates(dir: &Path, ca_file: &Path) -> String {
     let ca_key = KeyPair::generate().expect("CA key");
     let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("CA params");
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params.distinguished_name.push(DnType::CommonName, "Confab test CA");
+    ca_params
+        .distinguished_name
+        .push(DnType::CommonName, "Confab test CA");
     let ca_cert = ca_params.self_signed(&ca_key).expect("CA certificate");
     let issuer = Issuer::new(ca_params, ca_key);
     let leaf_key = KeyPair::generate().expect("leaf key");
     let mut leaf_params = CertificateParams::new(vec![DOMAIN.to_owned()]).expect("leaf params");
-    leaf_params.distinguished_name.push(DnType::CommonName, DOMAIN);
-    let leaf = leaf_params.signed_by(&leaf_key, &issuer).expect("leaf certificate");
+    leaf_params
+        .distinguished_name
+        .push(DnType::CommonName, DOMAIN);
+    let leaf = leaf_params
+        .signed_by(&leaf_key, &issuer)
+        .expect("leaf certificate");
     std::fs::write(ca_file, ca_cert.pem()).expect("CA written");
     std::fs::write(dir.join("server.pem"), leaf.pem()).expect("certificate written");
     std::fs::write(dir.join("server.key"), leaf_key.serialize_pem()).expect("key written");
@@ -185,14 +209,32 @@ pub struct Profile {
 impl Profile {
     /// Add the account `user@confab.test` (trusting the test CA) to a fresh profile.
     pub fn new(server: &Prosody, user: &str, password: &str) -> Self {
-        let profile = Self { dir: tempfile::tempdir().expect("profile dir"), jid: format!("{user}@{DOMAIN}") };
+        let profile = Self {
+            dir: tempfile::tempdir().expect("profile dir"),
+            jid: format!("{user}@{DOMAIN}"),
+        };
         let port = server.port.to_string();
         let ca = server.ca_file.display().to_string();
         let out = profile.run_with_stdin(
-            &["account", "add", &profile.jid, "--host", "127.0.0.1", "--port", &port, "--ca-file", &ca, "--password-stdin"],
+            &[
+                "account",
+                "add",
+                &profile.jid,
+                "--host",
+                "127.0.0.1",
+                "--port",
+                &port,
+                "--ca-file",
+                &ca,
+                "--password-stdin",
+            ],
             password,
         );
-        assert!(out.status.success(), "account add failed: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "account add failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         profile
     }
 
@@ -212,7 +254,10 @@ impl Profile {
     }
 
     pub fn run(&self, args: &[&str]) -> Output {
-        self.command(args).stdin(Stdio::null()).output().expect("confab runs")
+        self.command(args)
+            .stdin(Stdio::null())
+            .output()
+            .expect("confab runs")
     }
 
     pub fn run_with_stdin(&self, args: &[&str], input: &str) -> Output {
@@ -225,7 +270,9 @@ impl Profile {
             .spawn()
             .expect("confab runs");
         if let Some(mut stdin) = child.stdin.take() {
-            stdin.write_all(format!("{input}\n").as_bytes()).expect("stdin written");
+            stdin
+                .write_all(format!("{input}\n").as_bytes())
+                .expect("stdin written");
         }
         child.wait_with_output().expect("confab finishes")
     }
