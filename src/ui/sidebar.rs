@@ -139,12 +139,10 @@ impl State {
                 .iter()
                 .map(|&i| self.row(&self.contacts[i])),
         );
-        let list: Element<'a, Message> = if self.contacts.is_empty() {
-            container(text("No contacts yet.").style(theme::muted))
-                .padding(theme::SPACE_M)
-                .into()
-        } else if self.visible.is_empty() {
-            container(text("No contact matches.").style(theme::muted))
+        let list: Element<'a, Message> = if self.visible.is_empty() && !self.filter.trim().is_empty() {
+            self.no_match()
+        } else if self.contacts.is_empty() {
+            container(text("No contacts yet. Type an address above to start a chat.").style(theme::muted))
                 .padding(theme::SPACE_M)
                 .into()
         } else {
@@ -163,6 +161,19 @@ impl State {
         .height(Fill)
         .style(theme::sidebar)
         .into()
+    }
+
+    /// Nothing matches: offer a chat with the typed address when it is one.
+    fn no_match(&self) -> Element<'_, Message> {
+        let address = crate::cli::parse_bare_jid(&self.filter).ok();
+        let content: Element<'_, Message> = match address {
+            Some(jid) => button(text(format!("Chat with {jid}")))
+                .on_press(Message::Open(jid))
+                .style(button::secondary)
+                .into(),
+            None => text("No contact matches.").style(theme::muted).into(),
+        };
+        container(content).padding(theme::SPACE_M).into()
     }
 
     fn row<'a>(&'a self, contact: &'a Contact) -> Element<'a, Message> {
@@ -238,6 +249,18 @@ mod tests {
             .map(|&i| state.contacts[i].jid.as_str())
             .collect();
         assert_eq!(order, ["amy@x"]);
+    }
+
+    #[test]
+    fn typing_an_unknown_address_offers_a_chat_with_it() {
+        let mut state = State::default();
+        state.set_contacts(vec![contact("bob@x", "Bob", PresenceShow::Online)]);
+        state.update(Message::Filter("carol@example.org".into()));
+        let footer = text("");
+        let mut ui = iced_test::simulator(state.view(footer.into()));
+        ui.click("Chat with carol@example.org").expect("the offer is shown");
+        let events: Vec<_> = ui.into_messages().filter_map(|m| state.update(m)).collect();
+        assert_eq!(events, [Event::Open("carol@example.org".into())]);
     }
 
     #[test]

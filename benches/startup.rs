@@ -1,0 +1,118 @@
+//! Start-up and memory of the real window, measured under Xvfb against a local Prosody:
+//! time from launch to a visible window, and resident memory 10 s after login with a
+//! 500-contact roster and an open conversation. Prints figures; asserts nothing about them.
+//!
+//! Run: `cargo bench --bench startup` (needs prosody, Xvfb, xdotool; `SCREENSHOT=docs/x.png`
+//! also saves a picture of the window, which needs imagemagick's `import`).
+
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use support::{DOMAIN, PASSWORD, Profile, Prosody};
+
+const CONTACTS: usize = 500;
+const DISPLAY: &str = ":77";
+
+fn main() {
+    let mut xvfb = Command::new("Xvfb")
+        .args([DISPLAY, "-screen", "0", "1000x680x24", "-nolisten", "tcp"])
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("Xvfb starts (apt-get install xvfb)");
+    std::thread::sleep(Duration::from_millis(500));
+
+    let mut groups = format!("[Team]\nalice@{DOMAIN}=Alice\nbob@{DOMAIN}=Bob Builder\n");
+    for i in 0..CONTACTS - 1 {
+        groups.push_str(&format!("user{i:03}@{DOMAIN}=Contact {i:03}\n"));
+    }
+    let server = Prosody::start_with_groups(&groups);
+    server.register("alice", PASSWORD);
+    server.register("bob", PASSWORD);
+    let alice = Profile::new(&server, "alice", PASSWORD);
+    let bob = Profile::new(&server, "bob", PASSWORD);
+    for text in ["Hi Alice! Are you coming to the launch tonight?", "I'll bring the cake 🎂", "Confab's first release is out."] {
+        bob.ok(&["send", &alice.jid, text]);
+    }
+    // Bob stays online so he shows as available.
+    let mut bob_online = Command::new(env!("CARGO_BIN_EXE_confab"))
+        .arg("--profile")
+        .arg(bob.path())
+        .args(["sync", "--wait", "40"])
+        .env("CONFAB_PASSWORD_STORE", "file")
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("bob online");
+    std::thread::sleep(Duration::from_secs(2));
+
+    let started = Instant::now();
+    let mut app = launch(&alice);
+    let window = wait_for_window();
+    let to_window = started.elapsed();
+    std::thread::sleep(Duration::from_secs(10));
+    let rss_idle = rss_kib(&app);
+
+    // Open Bob's conversation (first row: he is online) and say something.
+    xdotool(&["mousemove", "--sync", "140", "82", "click", "1"]);
+    std::thread::sleep(Duration::from_millis(800));
+    xdotool(&["windowfocus", "--sync", &window]);
+    xdotool(&["type", "--delay", "20", "See you there, I'll bring the drinks!"]);
+    xdotool(&["key", "Return"]);
+    std::thread::sleep(Duration::from_secs(2));
+    let rss_chat = rss_kib(&app);
+    if let Ok(path) = std::env::var("SCREENSHOT") {
+        let status = Command::new("import")
+            .args(["-display", DISPLAY, "-window", "root", &path])
+            .status()
+            .expect("import runs");
+        println!("screenshot: {path} ({status})");
+    }
+
+    println!("launch to visible window: {:.0} ms", to_window.as_secs_f64() * 1000.0);
+    println!("VmRSS 10 s after login ({CONTACTS} contacts): {:.1} MB", rss_idle as f64 / 1024.0);
+    println!("VmRSS with a conversation open: {:.1} MB", rss_chat as f64 / 1024.0);
+
+    let _ = app.kill();
+    let _ = app.wait();
+    let _ = bob_online.kill();
+    let _ = xvfb.kill();
+}
+
+fn launch(profile: &Profile) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_confab"))
+        .arg("--profile")
+        .arg(profile.path())
+        .env("DISPLAY", DISPLAY)
+        .env("CONFAB_PASSWORD_STORE", "file")
+        .env_remove("WAYLAND_DISPLAY")
+        .spawn()
+        .expect("confab starts")
+}
+
+fn xdotool(args: &[&str]) -> String {
+    let out = Command::new("xdotool").args(args).env("DISPLAY", DISPLAY).output().expect("xdotool runs");
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+fn wait_for_window() -> String {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline {
+        let id = xdotool(&["search", "--onlyvisible", "--name", "Confab"]);
+        if let Some(first) = id.lines().next().filter(|l| !l.is_empty()) {
+            return first.to_owned();
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    panic!("no Confab window appeared");
+}
+
+fn rss_kib(child: &Child) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
