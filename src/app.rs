@@ -20,9 +20,23 @@ pub fn run(paths: Paths) -> iced::Result {
         .title(App::title)
         .subscription(App::subscription)
         .theme(App::theme)
-        .window_size((1000.0, 680.0))
-        .exit_on_close_request(false)
+        .window(window_settings())
         .run()
+}
+
+fn window_settings() -> window::Settings {
+    window::Settings {
+        size: iced::Size::new(1000.0, 680.0),
+        min_size: Some(iced::Size::new(560.0, 400.0)),
+        exit_on_close_request: false,
+        #[cfg(target_os = "linux")]
+        platform_specific: window::settings::PlatformSpecific {
+            // Matches the desktop file's StartupWMClass, so docks group the window with it.
+            application_id: crate::paths::APP_ID.to_owned(),
+            ..Default::default()
+        },
+        ..window::Settings::default()
+    }
 }
 
 pub struct App {

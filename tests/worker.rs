@@ -1,0 +1,76 @@
+//! The worker as the window uses it: events in order, and a dropped server connection that
+//! comes back by itself.
+
+mod support;
+
+use confab::model::{AccountId, ConnectionState, Direction};
+use confab::paths::Paths;
+use confab::worker::{self, Command, Event};
+use std::time::Duration;
+use support::{PASSWORD, Profile, Prosody};
+use tokio::sync::mpsc::UnboundedReceiver;
+
+/// Wait for the first event that matches, failing with what was seen instead.
+async fn wait_for(
+    events: &mut UnboundedReceiver<Event>,
+    within: Duration,
+    what: &str,
+    mut matches: impl FnMut(&Event) -> bool,
+) -> Event {
+    let mut seen = Vec::new();
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        match tokio::time::timeout_at(deadline, events.recv()).await {
+            Ok(Some(event)) if matches(&event) => return event,
+            Ok(Some(event)) => seen.push(format!("{event:?}")),
+            _ => panic!("no {what} within {within:?}; saw: {seen:#?}"),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reconnects_by_itself_after_the_server_comes_back() {
+    let mut server = Prosody::start();
+    server.register("alice", PASSWORD);
+    server.register("bob", PASSWORD);
+    let alice = Profile::new(&server, "alice", PASSWORD);
+    let bob = Profile::new(&server, "bob", PASSWORD);
+    let (handle, mut events) =
+        worker::spawn(Paths::in_profile(alice.path()), AccountId(alice.jid.clone()));
+    let online = |e: &Event| matches!(e, Event::Connection(ConnectionState::Online));
+    wait_for(&mut events, Duration::from_secs(20), "first login", online).await;
+
+    server.stop();
+    let offline = wait_for(&mut events, Duration::from_secs(30), "offline state", |e| {
+        matches!(e, Event::Connection(ConnectionState::Offline { .. }))
+    })
+    .await;
+    let Event::Connection(ConnectionState::Offline { retry_in_secs, .. }) = offline else {
+        unreachable!()
+    };
+    assert!(retry_in_secs > 0, "the user is told when the next try comes");
+
+    server.resume();
+    wait_for(&mut events, Duration::from_secs(60), "login after the server returned", online).await;
+
+    // Still fully working: a message from Bob arrives as an event, already stored.
+    let text = "are you back?";
+    let bob_sends = tokio::task::spawn_blocking({
+        let jid = alice.jid.clone();
+        move || bob.ok(&["send", &jid, text])
+    });
+    let arrived = wait_for(&mut events, Duration::from_secs(30), "Bob's message", |e| {
+        matches!(e, Event::Message(m) if m.body == text)
+    })
+    .await;
+    bob_sends.await.expect("bob's send finished");
+    let Event::Message(message) = arrived else { unreachable!() };
+    assert_eq!(message.direction, Direction::In);
+    assert!(message.id > 0, "announced only after it was stored");
+
+    handle.send(Command::Shutdown).expect("worker reachable");
+    wait_for(&mut events, Duration::from_secs(15), "clean stop", |e| {
+        matches!(e, Event::Stopped)
+    })
+    .await;
+}
