@@ -32,7 +32,11 @@ fn main() {
     server.register("bob", PASSWORD);
     let alice = Profile::new(&server, "alice", PASSWORD);
     let bob = Profile::new(&server, "bob", PASSWORD);
-    for text in ["Hi Alice! Are you coming to the launch tonight?", "I'll bring the cake 🎂", "Confab's first release is out."] {
+    for text in [
+        "Hi Alice! Are you coming to the launch tonight?",
+        "I'll bring the cake.",
+        "Confab's first release is out.",
+    ] {
         bob.ok(&["send", &alice.jid, text]);
     }
     // Bob stays online so he shows as available.
@@ -57,7 +61,12 @@ fn main() {
     xdotool(&["mousemove", "--sync", "140", "82", "click", "1"]);
     std::thread::sleep(Duration::from_millis(800));
     xdotool(&["windowfocus", "--sync", &window]);
-    xdotool(&["type", "--delay", "20", "See you there, I'll bring the drinks!"]);
+    xdotool(&[
+        "type",
+        "--delay",
+        "20",
+        "See you there, I'll bring the drinks!",
+    ]);
     xdotool(&["key", "Return"]);
     std::thread::sleep(Duration::from_secs(2));
     let rss_chat = rss_kib(&app);
@@ -69,9 +78,18 @@ fn main() {
         println!("screenshot: {path} ({status})");
     }
 
-    println!("launch to visible window: {:.0} ms", to_window.as_secs_f64() * 1000.0);
-    println!("VmRSS 10 s after login ({CONTACTS} contacts): {:.1} MB", rss_idle as f64 / 1024.0);
-    println!("VmRSS with a conversation open: {:.1} MB", rss_chat as f64 / 1024.0);
+    println!(
+        "launch to visible window: {:.0} ms",
+        to_window.as_secs_f64() * 1000.0
+    );
+    println!(
+        "VmRSS 10 s after login ({CONTACTS} contacts): {:.1} MB",
+        rss_idle as f64 / 1024.0
+    );
+    println!(
+        "VmRSS with a conversation open: {:.1} MB",
+        rss_chat as f64 / 1024.0
+    );
 
     let _ = app.kill();
     let _ = app.wait();
@@ -91,7 +109,11 @@ fn launch(profile: &Profile) -> Child {
 }
 
 fn xdotool(args: &[&str]) -> String {
-    let out = Command::new("xdotool").args(args).env("DISPLAY", DISPLAY).output().expect("xdotool runs");
+    let out = Command::new("xdotool")
+        .args(args)
+        .env("DISPLAY", DISPLAY)
+        .output()
+        .expect("xdotool runs");
     String::from_utf8_lossy(&out.stdout).trim().to_owned()
 }
 
@@ -108,7 +130,8 @@ fn wait_for_window() -> String {
 }
 
 fn rss_kib(child: &Child) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap_or_default();
+    let status =
+        std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap_or_default();
     status
         .lines()
         .find_map(|l| l.strip_prefix("VmRSS:"))

@@ -63,6 +63,10 @@ pub enum Message {
     ConfigSaved(Result<(), String>),
     CloseRequested,
     CloseNow,
+    FocusNext,
+    FocusPrevious,
+    /// A second passed while something on screen counts down.
+    Tick,
 }
 
 impl App {
@@ -77,16 +81,18 @@ impl App {
             }
             Err(e) => (Config::default(), Screen::Broken(e.to_string())),
         };
-        (
-            Self {
-                paths,
-                config,
-                screen,
-                handles: HashMap::new(),
-                closing: false,
-            },
-            Task::none(),
-        )
+        let focus = match screen {
+            Screen::Setup(_) => setup::State::focus(),
+            _ => Task::none(),
+        };
+        let app = Self {
+            paths,
+            config,
+            screen,
+            handles: HashMap::new(),
+            closing: false,
+        };
+        (app, focus)
     }
 
     fn title(&self) -> String {
@@ -115,7 +121,14 @@ impl App {
                 Subscription::run_with(key, worker::updates).map(Message::Worker)
             });
         let close = window::close_requests().map(|_| Message::CloseRequested);
-        Subscription::batch(workers.chain(std::iter::once(close)))
+        let keys = iced::keyboard::listen().filter_map(shortcut);
+        let ticking = matches!(&self.screen, Screen::Main(main) if main.counting_down());
+        let tick = if ticking {
+            iced::time::every(Duration::from_secs(1)).map(|_| Message::Tick)
+        } else {
+            Subscription::none()
+        };
+        Subscription::batch(workers.chain([close, keys, tick]))
     }
 
     pub fn update(&mut self, message: Message) -> Task<Message> {
@@ -183,6 +196,9 @@ impl App {
                 Task::perform(tokio::time::sleep(CLOSE_GRACE), |()| Message::CloseNow)
             }
             Message::CloseNow => iced::exit(),
+            Message::Tick => Task::none(),
+            Message::FocusNext => iced::widget::operation::focus_next(),
+            Message::FocusPrevious => iced::widget::operation::focus_previous(),
         }
     }
 
@@ -282,6 +298,23 @@ impl App {
             Screen::Setup(setup) => setup.view().map(Message::Setup),
             Screen::Main(main) => main.view().map(Message::Main),
         }
+    }
+}
+
+/// Keys that work everywhere: Tab and Shift+Tab move between fields.
+fn shortcut(event: iced::keyboard::Event) -> Option<Message> {
+    use iced::keyboard::{Event, Key, key::Named};
+    match event {
+        Event::KeyPressed {
+            key: Key::Named(Named::Tab),
+            modifiers,
+            ..
+        } => Some(if modifiers.shift() {
+            Message::FocusPrevious
+        } else {
+            Message::FocusNext
+        }),
+        _ => None,
     }
 }
 

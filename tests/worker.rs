@@ -35,8 +35,10 @@ async fn reconnects_by_itself_after_the_server_comes_back() {
     server.register("bob", PASSWORD);
     let alice = Profile::new(&server, "alice", PASSWORD);
     let bob = Profile::new(&server, "bob", PASSWORD);
-    let (handle, mut events) =
-        worker::spawn(Paths::in_profile(alice.path()), AccountId(alice.jid.clone()));
+    let (handle, mut events) = worker::spawn(
+        Paths::in_profile(alice.path()),
+        AccountId(alice.jid.clone()),
+    );
     let online = |e: &Event| matches!(e, Event::Connection(ConnectionState::Online));
     wait_for(&mut events, Duration::from_secs(20), "first login", online).await;
 
@@ -48,10 +50,19 @@ async fn reconnects_by_itself_after_the_server_comes_back() {
     let Event::Connection(ConnectionState::Offline { retry_in_secs, .. }) = offline else {
         unreachable!()
     };
-    assert!(retry_in_secs > 0, "the user is told when the next try comes");
+    assert!(
+        retry_in_secs > 0,
+        "the user is told when the next try comes"
+    );
 
     server.resume();
-    wait_for(&mut events, Duration::from_secs(60), "login after the server returned", online).await;
+    wait_for(
+        &mut events,
+        Duration::from_secs(60),
+        "login after the server returned",
+        online,
+    )
+    .await;
 
     // Still fully working: a message from Bob arrives as an event, already stored.
     let text = "are you back?";
@@ -59,12 +70,17 @@ async fn reconnects_by_itself_after_the_server_comes_back() {
         let jid = alice.jid.clone();
         move || bob.ok(&["send", &jid, text])
     });
-    let arrived = wait_for(&mut events, Duration::from_secs(30), "Bob's message", |e| {
-        matches!(e, Event::Message(m) if m.body == text)
-    })
+    let arrived = wait_for(
+        &mut events,
+        Duration::from_secs(30),
+        "Bob's message",
+        |e| matches!(e, Event::Message(m) if m.body == text),
+    )
     .await;
     bob_sends.await.expect("bob's send finished");
-    let Event::Message(message) = arrived else { unreachable!() };
+    let Event::Message(message) = arrived else {
+        unreachable!()
+    };
     assert_eq!(message.direction, Direction::In);
     assert!(message.id > 0, "announced only after it was stored");
 

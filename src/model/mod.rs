@@ -74,7 +74,7 @@ impl fmt::Display for ConnectError {
                 f,
                 "the server's certificate is not trusted ({reason}); SHA-256 fingerprint {fingerprint}"
             ),
-            Self::Unreachable(why) => write!(f, "server unreachable: {why}"),
+            Self::Unreachable(why) => f.write_str(why),
             Self::Other(why) => f.write_str(why),
         }
     }

@@ -4,6 +4,7 @@ use super::theme;
 use crate::model::{ConnectError, ConnectionState};
 use iced::widget::{button, column, container, row, space, text, text_input};
 use iced::{Center, Element, Fill};
+use std::time::{Duration, Instant};
 
 #[derive(Debug, Clone)]
 pub enum Message {
@@ -24,11 +25,28 @@ pub enum Action {
 
 #[derive(Debug, Default)]
 pub struct State {
-    pub connection: Option<ConnectionState>,
+    connection: Option<ConnectionState>,
+    /// When the worker will try again, so the banner can count down.
+    retry_at: Option<Instant>,
     password: String,
 }
 
 impl State {
+    pub fn set(&mut self, state: ConnectionState) {
+        self.retry_at = match &state {
+            ConnectionState::Offline { retry_in_secs, .. } => {
+                Some(Instant::now() + Duration::from_secs(*retry_in_secs))
+            }
+            _ => None,
+        };
+        self.connection = Some(state);
+    }
+
+    /// Whether the banner shows a countdown that needs a redraw every second.
+    pub fn counting_down(&self) -> bool {
+        self.retry_at.is_some()
+    }
+
     pub fn update(&mut self, message: Message) -> Option<Action> {
         match message {
             Message::Password(p) => {
@@ -62,6 +80,16 @@ impl State {
         }
     }
 
+    fn offline_text(&self, reason: &str) -> String {
+        let left = self
+            .retry_at
+            .map(|at| at.saturating_duration_since(Instant::now()).as_secs());
+        match left {
+            Some(secs) if secs > 0 => format!("Offline: {reason}. Retrying in {secs} s."),
+            _ => format!("Offline: {reason}. Retrying…"),
+        }
+    }
+
     /// Nothing when online; otherwise what is going on and what the user can do.
     pub fn view(&self) -> Option<Element<'_, Message>> {
         let state = self.connection.as_ref()?;
@@ -74,9 +102,9 @@ impl State {
                 false,
             ),
             ConnectionState::Connecting => (text("Connecting…").into(), false),
-            ConnectionState::Offline { reason, retry_in_secs } => (
+            ConnectionState::Offline { reason, .. } => (
                 row![
-                    text(format!("Offline: {reason}. Retrying in {retry_in_secs} s.")).width(Fill),
+                    text(self.offline_text(reason)).width(Fill),
                     button("Retry now").on_press(Message::Reconnect),
                 ]
                 .spacing(theme::SPACE_S)

@@ -44,6 +44,10 @@ impl State {
         }
     }
 
+    pub fn counting_down(&self) -> bool {
+        self.banner.counting_down()
+    }
+
     pub fn summary(&self) -> &'static str {
         self.banner.summary()
     }
@@ -112,7 +116,7 @@ impl State {
     /// Show what the worker reports.
     pub fn apply(&mut self, event: WorkerEvent) {
         match event {
-            WorkerEvent::Connection(state) => self.banner.connection = Some(state),
+            WorkerEvent::Connection(state) => self.banner.set(state),
             WorkerEvent::Roster { contacts, .. } => self.sidebar.set_contacts(contacts),
             WorkerEvent::Presence { jid, presence } => self.sidebar.set_presence(&jid, presence),
             WorkerEvent::Message(message) => {

@@ -49,6 +49,11 @@ impl State {
         self.busy = false;
     }
 
+    /// Put the cursor in the address field, ready to type.
+    pub fn focus<M: Send + 'static>() -> iced::Task<M> {
+        iced::widget::operation::focus("setup-jid")
+    }
+
     pub fn update(&mut self, message: Message) -> Option<Event> {
         match message {
             Message::Jid(v) => self.jid = v,
@@ -124,8 +129,7 @@ impl State {
             .style(button::text)
             .on_press(Message::ToggleAdvanced),
         ]
-        .spacing(theme::SPACE_M)
-        .max_width(420);
+        .spacing(theme::SPACE_M);
         if self.advanced {
             form = form.push(
                 column![
@@ -153,10 +157,11 @@ impl State {
             form = form.push(text(error.as_str()).style(theme::error_text));
         }
         form = form.push(submit);
-        container(container(form).padding(theme::SPACE_L).style(theme::card))
-            .center(Fill)
-            .align_x(Center)
-            .into()
+        let card = container(form)
+            .padding(theme::SPACE_L)
+            .max_width(460)
+            .style(theme::card);
+        container(card).center(Fill).align_x(Center).into()
     }
 }
 

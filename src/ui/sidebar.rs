@@ -139,14 +139,21 @@ impl State {
                 .iter()
                 .map(|&i| self.row(&self.contacts[i])),
         );
-        let list: Element<'a, Message> = if self.visible.is_empty() && !self.filter.trim().is_empty() {
+        let list: Element<'a, Message> = if self.visible.is_empty()
+            && !self.filter.trim().is_empty()
+        {
             self.no_match()
         } else if self.contacts.is_empty() {
-            container(text("No contacts yet. Type an address above to start a chat.").style(theme::muted))
-                .padding(theme::SPACE_M)
-                .into()
+            container(
+                text("No contacts yet. Type an address above to start a chat.").style(theme::muted),
+            )
+            .padding(theme::SPACE_M)
+            .height(Fill)
+            .into()
         } else {
-            scrollable(column![space().height(above), rows, space().height(below)])
+            let content = column![space().height(above), rows, space().height(below)]
+                .padding(iced::Padding::ZERO.right(theme::SCROLLBAR_GUTTER));
+            scrollable(content)
                 .id("contact-list")
                 .on_scroll(Message::Scrolled)
                 .height(Fill)
@@ -173,7 +180,10 @@ impl State {
                 .into(),
             None => text("No contact matches.").style(theme::muted).into(),
         };
-        container(content).padding(theme::SPACE_M).into()
+        container(content)
+            .padding(theme::SPACE_M)
+            .height(Fill)
+            .into()
     }
 
     fn row<'a>(&'a self, contact: &'a Contact) -> Element<'a, Message> {
@@ -258,7 +268,8 @@ mod tests {
         state.update(Message::Filter("carol@example.org".into()));
         let footer = text("");
         let mut ui = iced_test::simulator(state.view(footer.into()));
-        ui.click("Chat with carol@example.org").expect("the offer is shown");
+        ui.click("Chat with carol@example.org")
+            .expect("the offer is shown");
         let events: Vec<_> = ui.into_messages().filter_map(|m| state.update(m)).collect();
         assert_eq!(events, [Event::Open("carol@example.org".into())]);
     }

@@ -9,6 +9,8 @@ pub const SPACE_S: f32 = 8.0;
 pub const SPACE_M: f32 = 12.0;
 pub const SPACE_L: f32 = 20.0;
 pub const SIDEBAR_WIDTH: f32 = 280.0;
+/// Room kept free beside a scrolled list so the scrollbar never covers a row.
+pub const SCROLLBAR_GUTTER: f32 = 12.0;
 pub const TEXT_SMALL: f32 = 12.0;
 pub const TEXT_BODY: f32 = 14.0;
 pub const TEXT_TITLE: f32 = 18.0;

@@ -212,9 +212,12 @@ impl Connector {
             (None, TlsMode::Starttls) => DnsConfig::srv_default_client(domain),
             (None, TlsMode::DirectTls) => DnsConfig::srv_xmpps(domain),
         };
-        dns.resolve()
-            .await
-            .map_err(|e| ConnectError::Unreachable(e.to_string()))
+        dns.resolve().await.map_err(|e| match e {
+            tokio_xmpp::Error::Io(io) => unreachable(&io),
+            other => ConnectError::Unreachable(format!(
+                "the server's address could not be found ({other})"
+            )),
+        })
     }
 
     async fn handshake(
@@ -250,8 +253,22 @@ fn header(domain: &str) -> StreamHeader<'static> {
     }
 }
 
+/// Socket errors in words a user knows.
 fn unreachable(e: &std::io::Error) -> ConnectError {
-    ConnectError::Unreachable(e.to_string())
+    use std::io::ErrorKind as K;
+    let words = match e.kind() {
+        K::ConnectionRefused => "the server refused the connection".to_owned(),
+        K::TimedOut => "the server did not answer".to_owned(),
+        K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe | K::UnexpectedEof => {
+            "the connection was cut".to_owned()
+        }
+        K::HostUnreachable | K::NetworkUnreachable | K::NetworkDown => {
+            "the network is unreachable".to_owned()
+        }
+        K::AddrNotAvailable | K::NotFound => "the server's address could not be found".to_owned(),
+        _ => e.to_string(),
+    };
+    ConnectError::Unreachable(words)
 }
 
 fn auth_error(e: tokio_xmpp::Error) -> ConnectError {

@@ -267,11 +267,12 @@ impl Session {
                 self.session_pins.push(fingerprint);
                 self.restart().await;
             }
-            Command::Connect => {
-                if self.stream.is_none() {
-                    self.start();
-                }
-            }
+            Command::Connect => match self.state {
+                // Waiting between attempts: the user asked to try now.
+                ConnectionState::Offline { .. } => self.restart().await,
+                _ if self.stream.is_none() => self.start(),
+                _ => {}
+            },
             Command::Disconnect => {
                 self.stop().await;
                 self.restart_at = None;
