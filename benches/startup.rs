@@ -94,7 +94,9 @@ fn main() {
     let _ = app.kill();
     let _ = app.wait();
     let _ = bob_online.kill();
+    let _ = bob_online.wait();
     let _ = xvfb.kill();
+    let _ = xvfb.wait();
 }
 
 fn launch(profile: &Profile) -> Child {
