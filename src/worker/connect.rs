@@ -19,6 +19,7 @@ use tokio_rustls::rustls::pki_types::ServerName;
 use tokio_xmpp::Stanza;
 use tokio_xmpp::connect::DnsConfig;
 use tokio_xmpp::jid::Jid;
+use tokio_xmpp::parsers::stream_features::StreamFeatures;
 use tokio_xmpp::parsers::{ns, starttls};
 use tokio_xmpp::stanzastream::{Connection, StanzaStream, XmppStream as StreamOf};
 use tokio_xmpp::xmlstream::{
@@ -141,22 +142,10 @@ impl Connector {
     pub async fn connect(&self) -> Result<Connection, ConnectError> {
         let domain = self.jid.domain().as_str().to_owned();
         let tcp = self.tcp(&domain).await?;
-        let timeouts = Timeouts::tight();
         let tls_stream = match self.mode {
             TlsMode::DirectTls => self.handshake(tcp, &domain).await?,
             TlsMode::Starttls => {
-                let plain = initiate_stream(
-                    BufStream::new(tcp),
-                    ns::JABBER_CLIENT,
-                    header(&domain),
-                    timeouts,
-                )
-                .await
-                .map_err(|e| unreachable(&e))?;
-                let (features, stream) = plain
-                    .recv_features()
-                    .await
-                    .map_err(|e| ConnectError::Unreachable(e.to_string()))?;
+                let (features, stream) = open_stream(tcp, &domain).await?;
                 if !features.can_starttls() {
                     return Err(ConnectError::Other(
                         "the server does not offer encryption, and Confab never connects without it".into(),
@@ -167,18 +156,7 @@ impl Connector {
             }
         };
         let binding = channel_binding(&tls_stream);
-        let stream = initiate_stream(
-            BufStream::new(tls_stream),
-            ns::JABBER_CLIENT,
-            header(&domain),
-            timeouts,
-        )
-        .await
-        .map_err(|e| unreachable(&e))?;
-        let (features, stream) = stream
-            .recv_features()
-            .await
-            .map_err(|e| ConnectError::Unreachable(e.to_string()))?;
+        let (features, stream) = open_stream(tls_stream, &domain).await?;
         let username = self
             .jid
             .node()
@@ -243,6 +221,27 @@ impl Connector {
             }
         })
     }
+}
+
+/// Open an XML stream to the server over `io` and read its features.
+async fn open_stream<Io>(
+    io: Io,
+    domain: &str,
+) -> Result<(StreamFeatures, XmppStream<BufStream<Io>>), ConnectError>
+where
+    Io: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    initiate_stream(
+        BufStream::new(io),
+        ns::JABBER_CLIENT,
+        header(domain),
+        Timeouts::tight(),
+    )
+    .await
+    .map_err(|e| unreachable(&e))?
+    .recv_features()
+    .await
+    .map_err(|e| ConnectError::Unreachable(e.to_string()))
 }
 
 fn header(domain: &str) -> StreamHeader<'static> {
