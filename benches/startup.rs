@@ -61,12 +61,7 @@ fn main() {
     xdotool(&["mousemove", "--sync", "140", "82", "click", "1"]);
     std::thread::sleep(Duration::from_millis(800));
     xdotool(&["windowfocus", "--sync", &window]);
-    xdotool(&[
-        "type",
-        "--delay",
-        "20",
-        "See you there, I'll bring the drinks!",
-    ]);
+    xdotool(&["type", "--delay", "20", "See you there, I'll bring the drinks!"]);
     xdotool(&["key", "Return"]);
     std::thread::sleep(Duration::from_secs(2));
     let rss_chat = rss_kib(&app);
@@ -78,18 +73,9 @@ fn main() {
         println!("screenshot: {path} ({status})");
     }
 
-    println!(
-        "launch to visible window: {:.0} ms",
-        to_window.as_secs_f64() * 1000.0
-    );
-    println!(
-        "VmRSS 10 s after login ({CONTACTS} contacts): {:.1} MB",
-        rss_idle as f64 / 1024.0
-    );
-    println!(
-        "VmRSS with a conversation open: {:.1} MB",
-        rss_chat as f64 / 1024.0
-    );
+    println!("launch to visible window: {:.0} ms", to_window.as_secs_f64() * 1000.0);
+    println!("VmRSS 10 s after login ({CONTACTS} contacts): {:.1} MB", rss_idle as f64 / 1024.0);
+    println!("VmRSS with a conversation open: {:.1} MB", rss_chat as f64 / 1024.0);
 
     let _ = app.kill();
     let _ = app.wait();
@@ -111,11 +97,8 @@ fn launch(profile: &Profile) -> Child {
 }
 
 fn xdotool(args: &[&str]) -> String {
-    let out = Command::new("xdotool")
-        .args(args)
-        .env("DISPLAY", DISPLAY)
-        .output()
-        .expect("xdotool runs");
+    let out =
+        Command::new("xdotool").args(args).env("DISPLAY", DISPLAY).output().expect("xdotool runs");
     String::from_utf8_lossy(&out.stdout).trim().to_owned()
 }
 

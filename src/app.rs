@@ -85,13 +85,7 @@ impl App {
             Screen::Setup(_) => setup::State::focus(),
             _ => Task::none(),
         };
-        let app = Self {
-            paths,
-            config,
-            screen,
-            handles: HashMap::new(),
-            closing: false,
-        };
+        let app = Self { paths, config, screen, handles: HashMap::new(), closing: false };
         (app, focus)
     }
 
@@ -108,18 +102,10 @@ impl App {
 
     /// One worker per enabled account, identified by the account alone.
     fn subscription(&self) -> Subscription<Message> {
-        let workers = self
-            .config
-            .accounts
-            .iter()
-            .filter(|a| a.enabled)
-            .map(|account| {
-                let key = WorkerKey {
-                    paths: self.paths.clone(),
-                    account: account.id(),
-                };
-                Subscription::run_with(key, worker::updates).map(Message::Worker)
-            });
+        let workers = self.config.accounts.iter().filter(|a| a.enabled).map(|account| {
+            let key = WorkerKey { paths: self.paths.clone(), account: account.id() };
+            Subscription::run_with(key, worker::updates).map(Message::Worker)
+        });
         let close = window::close_requests().map(|_| Message::CloseRequested);
         let keys = iced::keyboard::listen().filter_map(shortcut);
         let ticking = matches!(&self.screen, Screen::Main(main) if main.counting_down());
@@ -140,10 +126,7 @@ impl App {
                 match setup.update(message) {
                     Some(setup::Event::Submit { account, password }) => {
                         let paths = self.paths.clone();
-                        Task::perform(
-                            save_account(paths, account, password),
-                            Message::AccountSaved,
-                        )
+                        Task::perform(save_account(paths, account, password), Message::AccountSaved)
                     }
                     None => Task::none(),
                 }
@@ -210,11 +193,7 @@ impl App {
             }
             WorkerEvent::Stopped => {
                 self.handles.remove(&account);
-                if self.closing && self.handles.is_empty() {
-                    iced::exit()
-                } else {
-                    Task::none()
-                }
+                if self.closing && self.handles.is_empty() { iced::exit() } else { Task::none() }
             }
             event => {
                 if let Screen::Main(main) = &mut self.screen
@@ -260,9 +239,7 @@ impl App {
     fn tell(&mut self, account: &AccountId, command: Command) {
         let result = match self.handles.get(account) {
             Some(handle) => handle.send(command),
-            None => Err(format!(
-                "{account} is still starting; try again in a moment"
-            )),
+            None => Err(format!("{account} is still starting; try again in a moment")),
         };
         if let (Err(e), Screen::Main(main)) = (result, &mut self.screen) {
             main.apply(WorkerEvent::Notice(e));
@@ -305,15 +282,9 @@ impl App {
 fn shortcut(event: iced::keyboard::Event) -> Option<Message> {
     use iced::keyboard::{Event, Key, key::Named};
     match event {
-        Event::KeyPressed {
-            key: Key::Named(Named::Tab),
-            modifiers,
-            ..
-        } => Some(if modifiers.shift() {
-            Message::FocusPrevious
-        } else {
-            Message::FocusNext
-        }),
+        Event::KeyPressed { key: Key::Named(Named::Tab), modifiers, .. } => {
+            Some(if modifiers.shift() { Message::FocusPrevious } else { Message::FocusNext })
+        }
         _ => None,
     }
 }
@@ -328,9 +299,7 @@ async fn save_account(
     tokio::task::spawn_blocking(move || {
         let mut config = Config::load(&paths.config_file()).map_err(|e| e.to_string())?;
         config.upsert_account(account.clone());
-        config
-            .save(&paths.config_file())
-            .map_err(|e| e.to_string())?;
+        config.save(&paths.config_file()).map_err(|e| e.to_string())?;
         let stored = Secrets::new(&paths).save(&account.jid, &password)?;
         Ok((account, stored))
     })

@@ -53,10 +53,62 @@ pub enum CliCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Change the contact list, answer requests, block people.
+    #[command(subcommand)]
+    Contact(ContactCommand),
+    /// Set what others see of you.
+    #[command(subcommand)]
+    Presence(PresenceCommand),
     /// Show the cached contact list.
     Roster {
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ContactCommand {
+    /// Add a contact and ask to see their presence.
+    Add {
+        jid: String,
+        #[arg(long)]
+        name: Option<String>,
+        /// A roster group; repeat for several.
+        #[arg(long = "group")]
+        groups: Vec<String>,
+    },
+    /// Change a contact's name or groups (the groups given replace the old ones).
+    Edit {
+        jid: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long = "group")]
+        groups: Vec<String>,
+    },
+    /// Remove a contact; this also cancels presence subscriptions both ways.
+    Remove { jid: String },
+    /// Let someone who asked see your presence.
+    Approve {
+        jid: String,
+        /// Also ask to see theirs.
+        #[arg(long)]
+        add_back: bool,
+    },
+    /// Decline someone's request to see your presence.
+    Deny { jid: String },
+    /// Block all messages and presence from this address (XEP-0191).
+    Block { jid: String },
+    /// Lift a block.
+    Unblock { jid: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PresenceCommand {
+    /// online, chat, away, dnd (do not disturb) or xa (extended away).
+    Set {
+        show: String,
+        #[arg(long)]
+        status: Option<String>,
     },
 }
 
@@ -94,6 +146,14 @@ pub fn run(paths: Paths, account: Option<String>, command: CliCommand) -> Result
         CliCommand::Account(AccountCommand::Add(add)) => account_add(&paths, add),
         CliCommand::History { jid, limit, json } => history(&paths, account, &jid, limit, json),
         CliCommand::Roster { json } => roster(&paths, account, json),
+        CliCommand::Contact(command) => {
+            let change = contact_change(command)?;
+            runtime()?.block_on(act(paths, account, Command::Contact(change)))
+        }
+        CliCommand::Presence(PresenceCommand::Set { show, status }) => {
+            let presence = parse_presence(&show, status)?;
+            runtime()?.block_on(act(paths, account, Command::SetPresence(presence)))
+        }
         CliCommand::Send { jid, text } => runtime()?.block_on(send(paths, account, jid, text)),
         CliCommand::Sync { wait } => {
             runtime()?.block_on(sync(paths, account, Duration::from_secs(wait)))
@@ -113,9 +173,7 @@ fn runtime() -> Result<tokio::runtime::Runtime, String> {
 pub fn parse_bare_jid(text: &str) -> Result<String, String> {
     match tokio_xmpp::jid::BareJid::new(text.trim()) {
         Ok(jid) if jid.node().is_some() => Ok(jid.to_string()),
-        Ok(_) => Err(format!(
-            "“{text}” is not an address of the form user@server"
-        )),
+        Ok(_) => Err(format!("“{text}” is not an address of the form user@server")),
         Err(e) => Err(format!("“{text}” is not a valid address: {e}")),
     }
 }
@@ -130,10 +188,7 @@ fn choose_account(paths: &Paths, wanted: Option<String>) -> Result<String, Strin
     match wanted {
         Some(jid) => {
             let jid = parse_bare_jid(&jid)?;
-            config
-                .account(&jid)
-                .map(|a| a.jid.clone())
-                .ok_or(format!("unknown account {jid}"))
+            config.account(&jid).map(|a| a.jid.clone()).ok_or(format!("unknown account {jid}"))
         }
         None => match config.accounts.as_slice() {
             [] => Err("no account yet; add one with `confab account add JID`".into()),
@@ -148,11 +203,7 @@ fn account_add(paths: &Paths, add: AccountAdd) -> Result<(), String> {
     let mut account = AccountConfig::new(&jid);
     account.host = add.host;
     account.port = add.port;
-    account.tls = if add.direct_tls {
-        TlsMode::DirectTls
-    } else {
-        TlsMode::Starttls
-    };
+    account.tls = if add.direct_tls { TlsMode::DirectTls } else { TlsMode::Starttls };
     if let Some(ca) = add.ca_file {
         let ca = std::fs::canonicalize(&ca).map_err(|e| format!("{}: {e}", ca.display()))?;
         account.ca_file = Some(ca);
@@ -161,9 +212,7 @@ fn account_add(paths: &Paths, add: AccountAdd) -> Result<(), String> {
     let password = read_password(add.password_stdin)?;
     let mut config = load_config(paths)?;
     config.upsert_account(account);
-    config
-        .save(&paths.config_file())
-        .map_err(|e| e.to_string())?;
+    config.save(&paths.config_file()).map_err(|e| e.to_string())?;
     match Secrets::new(paths).save(&jid, &password)? {
         StoredIn::Keyring => eprintln!("Added {jid}; the password is in the system keyring."),
         StoredIn::File(path) => eprintln!(
@@ -172,6 +221,40 @@ fn account_add(paths: &Paths, add: AccountAdd) -> Result<(), String> {
         ),
     }
     Ok(())
+}
+
+fn contact_change(command: ContactCommand) -> Result<worker::ContactChange, String> {
+    use worker::ContactChange as C;
+    Ok(match command {
+        ContactCommand::Add { jid, name, groups } => {
+            C::Add { jid: parse_bare_jid(&jid)?, name, groups }
+        }
+        ContactCommand::Edit { jid, name, groups } => {
+            C::Update { jid: parse_bare_jid(&jid)?, name, groups }
+        }
+        ContactCommand::Remove { jid } => C::Remove { jid: parse_bare_jid(&jid)? },
+        ContactCommand::Approve { jid, add_back } => {
+            C::Approve { jid: parse_bare_jid(&jid)?, add_back }
+        }
+        ContactCommand::Deny { jid } => C::Deny { jid: parse_bare_jid(&jid)? },
+        ContactCommand::Block { jid } => C::Block { jid: parse_bare_jid(&jid)? },
+        ContactCommand::Unblock { jid } => C::Unblock { jid: parse_bare_jid(&jid)? },
+    })
+}
+
+fn parse_presence(show: &str, status: Option<String>) -> Result<crate::model::Presence, String> {
+    use crate::model::PresenceShow;
+    let show = match show {
+        "online" | "available" => PresenceShow::Online,
+        "chat" => PresenceShow::Chat,
+        "away" => PresenceShow::Away,
+        "dnd" => PresenceShow::Dnd,
+        "xa" => PresenceShow::Xa,
+        other => {
+            return Err(format!("“{other}” is not a status; use online, chat, away, dnd or xa"));
+        }
+    };
+    Ok(crate::model::Presence { show, status })
 }
 
 fn read_password(from_stdin: bool) -> Result<String, String> {
@@ -204,18 +287,13 @@ fn history(
 ) -> Result<(), String> {
     let account = choose_account(paths, account)?;
     let chat = crate::model::ChatId(parse_bare_jid(jid)?);
-    let page = open_store(paths)?
-        .history(&account, &chat, None, limit)
-        .map_err(|e| e.to_string())?;
+    let page =
+        open_store(paths)?.history(&account, &chat, None, limit).map_err(|e| e.to_string())?;
     for message in &page.messages {
         if json {
             println!("{}", message_json(message));
         } else {
-            let arrow = if message.direction == Direction::In {
-                "<"
-            } else {
-                ">"
-            };
+            let arrow = if message.direction == Direction::In { "<" } else { ">" };
             let local = message.timestamp.with_timezone(&chrono::Local);
             println!(
                 "{} {arrow} {}: {}",
@@ -243,37 +321,77 @@ pub fn message_json(message: &Message) -> serde_json::Value {
 
 fn roster(paths: &Paths, account: Option<String>, json: bool) -> Result<(), String> {
     let account = choose_account(paths, account)?;
-    let contacts = open_store(paths)?
-        .roster(&account)
-        .map_err(|e| e.to_string())?;
+    let store = open_store(paths)?;
+    let contacts = store.roster(&account).map_err(|e| e.to_string())?;
+    let requests = store.subscription_requests(&account).map_err(|e| e.to_string())?;
+    let blocked = store.blocked(&account).map_err(|e| e.to_string())?;
     for contact in &contacts {
+        let pending_in = requests.contains(&contact.jid);
+        let is_blocked = blocked.contains(&contact.jid);
         if json {
             let value = serde_json::json!({
                 "jid": contact.jid,
                 "name": contact.name,
                 "subscription": contact.subscription.as_str(),
                 "pending_out": contact.ask_subscribe,
+                "pending_in": pending_in,
+                "blocked": is_blocked,
                 "groups": contact.groups,
                 "presence": contact.presence.show.as_str(),
                 "status": contact.presence.status,
             });
             println!("{value}");
         } else {
-            let status = contact
-                .presence
-                .status
-                .as_deref()
-                .map(|s| format!(" — {s}"))
-                .unwrap_or_default();
+            let status =
+                contact.presence.status.as_deref().map(|s| format!(" — {s}")).unwrap_or_default();
+            let mut notes = String::new();
+            if contact.ask_subscribe {
+                notes.push_str(" (request sent)");
+            }
+            if pending_in {
+                notes.push_str(" (asks to see your presence)");
+            }
+            if is_blocked {
+                notes.push_str(" [blocked]");
+            }
             println!(
-                "{} <{}> [{}]{status}",
+                "{} <{}> [{}]{status}{notes}",
                 contact.display_name(),
                 contact.jid,
                 contact.presence.show.as_str()
             );
         }
     }
+    strangers(&contacts, &requests, &blocked, json);
     Ok(())
+}
+
+/// Requests and blocks from people who are not in the roster, after the roster itself.
+fn strangers(
+    contacts: &[crate::model::Contact],
+    requests: &[String],
+    blocked: &[String],
+    json: bool,
+) {
+    let known = |jid: &&String| contacts.iter().any(|c| &c.jid == *jid);
+    let mut others: Vec<&String> = requests.iter().chain(blocked).filter(|j| !known(j)).collect();
+    others.sort();
+    others.dedup();
+    for jid in others {
+        let (pending_in, is_blocked) = (requests.contains(jid), blocked.contains(jid));
+        if json {
+            let value = serde_json::json!({
+                "jid": jid, "name": null, "subscription": "none", "pending_out": false,
+                "pending_in": pending_in, "blocked": is_blocked, "groups": [],
+                "presence": "offline", "status": null,
+            });
+            println!("{value}");
+        } else if pending_in {
+            println!("{jid} asks to see your presence (confab contact approve|deny {jid})");
+        } else {
+            println!("{jid} [blocked]");
+        }
+    }
 }
 
 /// A running worker, driven from the command line.
@@ -289,10 +407,7 @@ impl Driver {
     }
 
     async fn next(&mut self, until: tokio::time::Instant) -> Option<Event> {
-        tokio::time::timeout_at(until, self.events.recv())
-            .await
-            .ok()
-            .flatten()
+        tokio::time::timeout_at(until, self.events.recv()).await.ok().flatten()
     }
 
     /// Close the stream cleanly and wait for the worker to end.
@@ -326,10 +441,7 @@ async fn send(
     let account = choose_account(&paths, account)?;
     let to = parse_bare_jid(&jid)?;
     let mut driver = Driver::start(paths, account);
-    driver.handle.send(Command::Send {
-        to,
-        body: text.clone(),
-    })?;
+    driver.handle.send(Command::Send { to, body: text.clone() })?;
     let deadline = tokio::time::Instant::now() + SEND_TIMEOUT;
     let mut queued: Option<i64> = None;
     let outcome = loop {
@@ -342,9 +454,11 @@ async fn send(
             {
                 queued = Some(m.id);
             }
-            Event::Delivery {
-                message_id, state, ..
-            } if Some(message_id) == queued && state != Delivery::Pending => break Ok(()),
+            Event::Delivery { message_id, state, .. }
+                if Some(message_id) == queued && state != Delivery::Pending =>
+            {
+                break Ok(());
+            }
             Event::Connection(state) => {
                 if let Some(reason) = connection_failure(&state) {
                     break Err(reason);
@@ -363,12 +477,39 @@ async fn send(
     })
 }
 
+/// Connect, carry out one command, wait for the server's answer, disconnect cleanly.
+async fn act(paths: Paths, account: Option<String>, command: Command) -> Result<(), String> {
+    let account = choose_account(&paths, account)?;
+    let mut driver = Driver::start(paths, account);
+    let deadline = tokio::time::Instant::now() + SYNC_CONNECT_TIMEOUT;
+    let mut sent = false;
+    let outcome = loop {
+        let Some(event) = driver.next(deadline).await else {
+            break Err("the server did not answer in time".to_owned());
+        };
+        match event {
+            Event::Connection(ConnectionState::Online) if !sent => {
+                sent = true;
+                if let Err(e) = driver.handle.send(command.clone()) {
+                    break Err(e);
+                }
+            }
+            Event::Connection(state) => {
+                if let Some(reason) = connection_failure(&state) {
+                    break Err(reason);
+                }
+            }
+            Event::Outcome(result) if sent => break result.map(|what| eprintln!("Done: {what}.")),
+            _ => {}
+        }
+    };
+    driver.finish().await;
+    outcome
+}
+
 async fn sync(paths: Paths, account: Option<String>, wait: Duration) -> Result<(), String> {
     let account = choose_account(&paths, account)?;
-    let mut to_flush = open_store(&paths)?
-        .outbox(&account)
-        .map_err(|e| e.to_string())?
-        .len();
+    let mut to_flush = open_store(&paths)?.outbox(&account).map_err(|e| e.to_string())?.len();
     let mut driver = Driver::start(paths, account.clone());
     let connect_deadline = tokio::time::Instant::now() + SYNC_CONNECT_TIMEOUT;
     let mut online = false;
@@ -392,14 +533,9 @@ async fn sync(paths: Paths, account: Option<String>, wait: Duration) -> Result<(
                     break Err(reason);
                 }
             }
-            Event::Roster {
-                from_server: true, ..
-            } => roster_synced = true,
+            Event::Roster { from_server: true, .. } => roster_synced = true,
             Event::Message(m) if m.direction == Direction::In => received += 1,
-            Event::Delivery {
-                state: Delivery::Sent,
-                ..
-            } => {
+            Event::Delivery { state: Delivery::Sent, .. } => {
                 sent += 1;
                 to_flush = to_flush.saturating_sub(1);
             }

@@ -72,17 +72,11 @@ pub struct Config {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read {path}: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Read { path: PathBuf, source: std::io::Error },
     #[error("{path} is not valid: {message}")]
     Parse { path: PathBuf, message: String },
     #[error("cannot write {path}: {source}")]
-    Write {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Write { path: PathBuf, source: std::io::Error },
 }
 
 impl Config {
@@ -92,16 +86,10 @@ impl Config {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
             Err(source) => {
-                return Err(ConfigError::Read {
-                    path: path.into(),
-                    source,
-                });
+                return Err(ConfigError::Read { path: path.into(), source });
             }
         };
-        Self::parse(&text).map_err(|message| ConfigError::Parse {
-            path: path.into(),
-            message,
-        })
+        Self::parse(&text).map_err(|message| ConfigError::Parse { path: path.into(), message })
     }
 
     /// Parse TOML, warning about keys this version does not know instead of failing on them.
@@ -115,10 +103,7 @@ impl Config {
 
     /// Write atomically: a crash mid-write leaves the old file, never half of the new one.
     pub fn save(&self, path: &Path) -> Result<(), ConfigError> {
-        let write_err = |source| ConfigError::Write {
-            path: path.into(),
-            source,
-        };
+        let write_err = |source| ConfigError::Write { path: path.into(), source };
         let text = toml::to_string_pretty(self)
             .map_err(|e| write_err(std::io::Error::other(e.to_string())))?;
         if let Some(dir) = path.parent() {

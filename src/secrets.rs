@@ -22,13 +22,8 @@ pub struct Secrets {
 
 impl Secrets {
     pub fn new(paths: &Paths) -> Self {
-        let use_keyring = std::env::var(STORE_ENV)
-            .map(|v| v != "file")
-            .unwrap_or(true);
-        Self {
-            paths: paths.clone(),
-            use_keyring,
-        }
+        let use_keyring = std::env::var(STORE_ENV).map(|v| v != "file").unwrap_or(true);
+        Self { paths: paths.clone(), use_keyring }
     }
 
     pub fn save(&self, account: &str, password: &str) -> Result<StoredIn, String> {
@@ -56,9 +51,7 @@ impl Secrets {
         if !self.use_keyring {
             return None;
         }
-        keyring::Entry::new(APP_ID, account)
-            .and_then(|e| e.get_password())
-            .ok()
+        keyring::Entry::new(APP_ID, account).and_then(|e| e.get_password()).ok()
     }
 
     fn file(&self, account: &str) -> PathBuf {
@@ -70,13 +63,7 @@ impl Secrets {
 fn sanitize(account: &str) -> String {
     account
         .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || matches!(c, '@' | '.' | '-' | '_') {
-                c
-            } else {
-                '_'
-            }
-        })
+        .map(|c| if c.is_alphanumeric() || matches!(c, '@' | '.' | '-' | '_') { c } else { '_' })
         .collect()
 }
 
@@ -103,22 +90,14 @@ mod tests {
     #[test]
     fn file_fallback_round_trips_and_is_private() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let secrets = Secrets {
-            paths: Paths::in_profile(dir.path()),
-            use_keyring: false,
-        };
+        let secrets = Secrets { paths: Paths::in_profile(dir.path()), use_keyring: false };
         let stored = secrets.save("alice@example.org", "s3cret").expect("saves");
-        let StoredIn::File(path) = stored else {
-            panic!("expected a file")
-        };
+        let StoredIn::File(path) = stored else { panic!("expected a file") };
         assert_eq!(secrets.load("alice@example.org").as_deref(), Some("s3cret"));
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(path)
-                .expect("metadata")
-                .permissions()
-                .mode();
+            let mode = std::fs::metadata(path).expect("metadata").permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
         }
     }

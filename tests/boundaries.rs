@@ -7,10 +7,7 @@ fn rust_files(dir: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir)
-            .expect("readable source dir")
-            .flatten()
-        {
+        for entry in std::fs::read_dir(&dir).expect("readable source dir").flatten() {
             let path = entry.path();
             if path.is_dir() {
                 stack.push(path);
@@ -27,10 +24,7 @@ fn offenders(files: &[PathBuf], forbidden: &[&str]) -> Vec<String> {
         .iter()
         .filter_map(|path| {
             let text = std::fs::read_to_string(path).expect("readable source");
-            let hits: Vec<_> = forbidden
-                .iter()
-                .filter(|word| text.contains(*word))
-                .collect();
+            let hits: Vec<_> = forbidden.iter().filter(|word| text.contains(*word)).collect();
             (!hits.is_empty()).then(|| format!("{} mentions {hits:?}", path.display()))
         })
         .collect()
@@ -50,10 +44,7 @@ fn ui_never_names_sql_or_the_xmpp_stack() {
 fn only_the_store_speaks_sql() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let store = src.join("store");
-    let files: Vec<_> = rust_files(&src)
-        .into_iter()
-        .filter(|p| !p.starts_with(&store))
-        .collect();
+    let files: Vec<_> = rust_files(&src).into_iter().filter(|p| !p.starts_with(&store)).collect();
     let bad = offenders(&files, &["rusqlite"]);
     assert!(bad.is_empty(), "{bad:#?}");
 }

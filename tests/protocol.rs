@@ -75,11 +75,7 @@ fn untrusted_certificate_is_refused_with_its_fingerprint_until_pinned() {
     assert!(!out.status.success());
     let error = stderr(&out);
     assert!(error.contains("not trusted"), "{error}");
-    assert!(
-        error.contains(&server.fingerprint),
-        "{error} should show {}",
-        server.fingerprint
-    );
+    assert!(error.contains(&server.fingerprint), "{error} should show {}", server.fingerprint);
 
     add(&["--trust-fingerprint", &server.fingerprint]);
     alice.ok(&["sync", "--wait", "0"]);
@@ -118,10 +114,7 @@ fn live_message_arrives_and_is_kept_with_direction_and_time() {
         chrono::DateTime::parse_from_rfc3339(message["timestamp"].as_str().expect("timestamp"))
             .expect("RFC 3339");
     let delay = stamp.with_timezone(&chrono::Utc) - before;
-    assert!(
-        delay.num_seconds().abs() < 10,
-        "timestamp {stamp} is far from {before}"
-    );
+    assert!(delay.num_seconds().abs() < 10, "timestamp {stamp} is far from {before}");
 
     let sent = history(&alice, &bob.jid);
     assert_eq!(sent.len(), 1);
@@ -168,10 +161,8 @@ fn contact_added_on_the_server_shows_in_the_roster() {
     alice.ok(&["sync", "--wait", "0"]);
 
     let roster = alice.json_lines(&["roster", "--json"]);
-    let bob = roster
-        .iter()
-        .find(|c| c["jid"] == format!("bob@{DOMAIN}"))
-        .expect("bob is in the roster");
+    let bob =
+        roster.iter().find(|c| c["jid"] == format!("bob@{DOMAIN}")).expect("bob is in the roster");
     assert_eq!(bob["name"], "Bob");
     assert_eq!(bob["groups"], serde_json::json!(["Team"]));
     assert_eq!(bob["subscription"], "both");

@@ -8,25 +8,18 @@ use confab::store::Store;
 fn schema_v1_fixture_migrates_and_reads_back() {
     let dir = tempfile::tempdir().expect("tempdir");
     let copy = dir.path().join("confab.sqlite3");
-    let fixture = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/schema-v1.sqlite3"
-    );
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/schema-v1.sqlite3");
     std::fs::copy(fixture, &copy).expect("fixture copied");
 
     let store = Store::open(&copy).expect("the v1 store opens");
     let account = "alice@example.org";
-    let page = store
-        .history(account, &ChatId("bob@example.org".into()), None, 10)
-        .expect("history");
+    let page =
+        store.history(account, &ChatId("bob@example.org".into()), None, 10).expect("history");
     assert_eq!(page.messages.len(), 2);
     assert_eq!(page.messages[0].body, "hello from v1");
     assert_eq!(page.messages[0].direction, Direction::In);
     assert_eq!(page.messages[0].state, Delivery::Received);
-    assert_eq!(
-        page.messages[0].timestamp.to_rfc3339(),
-        "2026-01-01T00:00:00+00:00"
-    );
+    assert_eq!(page.messages[0].timestamp.to_rfc3339(), "2026-01-01T00:00:00+00:00");
     assert_eq!(page.messages[1].state, Delivery::Pending);
 
     let outbox = store.outbox(account).expect("outbox");

@@ -35,10 +35,8 @@ async fn reconnects_by_itself_after_the_server_comes_back() {
     server.register("bob", PASSWORD);
     let alice = Profile::new(&server, "alice", PASSWORD);
     let bob = Profile::new(&server, "bob", PASSWORD);
-    let (handle, mut events) = worker::spawn(
-        Paths::in_profile(alice.path()),
-        AccountId(alice.jid.clone()),
-    );
+    let (handle, mut events) =
+        worker::spawn(Paths::in_profile(alice.path()), AccountId(alice.jid.clone()));
     let online = |e: &Event| matches!(e, Event::Connection(ConnectionState::Online));
     wait_for(&mut events, Duration::from_secs(20), "first login", online).await;
 
@@ -50,19 +48,10 @@ async fn reconnects_by_itself_after_the_server_comes_back() {
     let Event::Connection(ConnectionState::Offline { retry_in_secs, .. }) = offline else {
         unreachable!()
     };
-    assert!(
-        retry_in_secs > 0,
-        "the user is told when the next try comes"
-    );
+    assert!(retry_in_secs > 0, "the user is told when the next try comes");
 
     server.resume();
-    wait_for(
-        &mut events,
-        Duration::from_secs(60),
-        "login after the server returned",
-        online,
-    )
-    .await;
+    wait_for(&mut events, Duration::from_secs(60), "login after the server returned", online).await;
 
     // Still fully working: a message from Bob arrives as an event, already stored.
     let text = "are you back?";
@@ -78,15 +67,11 @@ async fn reconnects_by_itself_after_the_server_comes_back() {
     )
     .await;
     bob_sends.await.expect("bob's send finished");
-    let Event::Message(message) = arrived else {
-        unreachable!()
-    };
+    let Event::Message(message) = arrived else { unreachable!() };
     assert_eq!(message.direction, Direction::In);
     assert!(message.id > 0, "announced only after it was stored");
 
     handle.send(Command::Shutdown).expect("worker reachable");
-    wait_for(&mut events, Duration::from_secs(15), "clean stop", |e| {
-        matches!(e, Event::Stopped)
-    })
-    .await;
+    wait_for(&mut events, Duration::from_secs(15), "clean stop", |e| matches!(e, Event::Stopped))
+        .await;
 }

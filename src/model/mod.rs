@@ -67,10 +67,7 @@ impl fmt::Display for ConnectError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::WrongPassword => f.write_str("wrong password or unknown account"),
-            Self::CertificateUntrusted {
-                fingerprint,
-                reason,
-            } => write!(
+            Self::CertificateUntrusted { fingerprint, reason } => write!(
                 f,
                 "the server's certificate is not trusted ({reason}); SHA-256 fingerprint {fingerprint}"
             ),

@@ -87,10 +87,7 @@ pub struct Presence {
 
 impl Presence {
     pub fn offline() -> Self {
-        Self {
-            show: PresenceShow::Offline,
-            status: None,
-        }
+        Self { show: PresenceShow::Offline, status: None }
     }
 }
 
@@ -109,9 +106,6 @@ pub struct Contact {
 impl Contact {
     /// The name to show: the roster name, else the address.
     pub fn display_name(&self) -> &str {
-        self.name
-            .as_deref()
-            .filter(|n| !n.is_empty())
-            .unwrap_or(&self.jid)
+        self.name.as_deref().filter(|n| !n.is_empty()).unwrap_or(&self.jid)
     }
 }

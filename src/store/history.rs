@@ -107,11 +107,7 @@ impl Store {
         let has_more = messages.len() > limit;
         messages.truncate(limit);
         messages.reverse();
-        Ok(HistoryPage {
-            chat: chat.clone(),
-            messages,
-            has_more,
-        })
+        Ok(HistoryPage { chat: chat.clone(), messages, has_more })
     }
 
     /// Conversations with their newest message time, newest first.
@@ -120,9 +116,8 @@ impl Store {
             "SELECT chat, MAX(ts) AS last FROM messages WHERE account = ?1
              GROUP BY chat ORDER BY last DESC",
         )?;
-        let rows = stmt.query_map([account], |row| {
-            Ok((ChatId(row.get(0)?), millis_to_time(row.get(1)?)))
-        })?;
+        let rows = stmt
+            .query_map([account], |row| Ok((ChatId(row.get(0)?), millis_to_time(row.get(1)?))))?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
@@ -151,11 +146,7 @@ pub(super) fn read_message(row: &Row<'_>) -> rusqlite::Result<Message> {
     Ok(Message {
         id: row.get(0)?,
         chat: ChatId(row.get(1)?),
-        direction: if row.get::<_, i64>(2)? == 0 {
-            Direction::In
-        } else {
-            Direction::Out
-        },
+        direction: if row.get::<_, i64>(2)? == 0 { Direction::In } else { Direction::Out },
         from: row.get(3)?,
         to: row.get(4)?,
         body: row.get(5)?,
@@ -221,9 +212,7 @@ mod tests {
     fn duplicates_by_server_id_are_skipped() {
         let mut store = Store::open_in_memory().expect("store");
         let a = incoming("bob@example.org", "hi", 10, Some("s1"));
-        let result = store
-            .insert_messages("me@example.org", &[a.clone(), a])
-            .expect("insert");
+        let result = store.insert_messages("me@example.org", &[a.clone(), a]).expect("insert");
         assert!(matches!(result[0], Inserted::New(_)));
         assert_eq!(result[1], Inserted::Duplicate);
     }
@@ -232,37 +221,19 @@ mod tests {
     fn pages_go_backwards_in_time_and_come_out_oldest_first() {
         let mut store = Store::open_in_memory().expect("store");
         let chat = ChatId("bob@example.org".into());
-        let batch: Vec<_> = (0..25)
-            .map(|i| incoming(chat.as_str(), &format!("m{i}"), 100 + i, None))
-            .collect();
-        store
-            .insert_messages("me@example.org", &batch)
-            .expect("insert");
-        let newest = store
-            .history("me@example.org", &chat, None, 10)
-            .expect("page");
-        assert_eq!(
-            newest.messages.first().map(|m| m.body.as_str()),
-            Some("m15")
-        );
+        let batch: Vec<_> =
+            (0..25).map(|i| incoming(chat.as_str(), &format!("m{i}"), 100 + i, None)).collect();
+        store.insert_messages("me@example.org", &batch).expect("insert");
+        let newest = store.history("me@example.org", &chat, None, 10).expect("page");
+        assert_eq!(newest.messages.first().map(|m| m.body.as_str()), Some("m15"));
         assert_eq!(newest.messages.last().map(|m| m.body.as_str()), Some("m24"));
         assert!(newest.has_more);
         let older = store
-            .history(
-                "me@example.org",
-                &chat,
-                newest.messages.first().map(|m| m.id),
-                10,
-            )
+            .history("me@example.org", &chat, newest.messages.first().map(|m| m.id), 10)
             .expect("page");
         assert_eq!(older.messages.last().map(|m| m.body.as_str()), Some("m14"));
         let oldest = store
-            .history(
-                "me@example.org",
-                &chat,
-                older.messages.first().map(|m| m.id),
-                10,
-            )
+            .history("me@example.org", &chat, older.messages.first().map(|m| m.id), 10)
             .expect("page");
         assert_eq!(oldest.messages.len(), 5);
         assert!(!oldest.has_more);
@@ -275,20 +246,12 @@ mod tests {
         {
             let mut store = Store::open(&path).expect("open");
             store
-                .insert_messages(
-                    "me@example.org",
-                    &[incoming("bob@example.org", "kept", 5, None)],
-                )
+                .insert_messages("me@example.org", &[incoming("bob@example.org", "kept", 5, None)])
                 .expect("insert");
         }
         let store = Store::open(&path).expect("reopen");
         let page = store
-            .history(
-                "me@example.org",
-                &ChatId("bob@example.org".into()),
-                None,
-                10,
-            )
+            .history("me@example.org", &ChatId("bob@example.org".into()), None, 10)
             .expect("page");
         assert_eq!(page.messages.len(), 1);
         assert_eq!(page.messages[0].body, "kept");

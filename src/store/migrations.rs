@@ -47,6 +47,18 @@ const STEPS: &[&str] = &[
         value TEXT NOT NULL,
         PRIMARY KEY (account, key)
     );",
+    // 2: incoming subscription requests awaiting an answer, and the server-side block list.
+    "CREATE TABLE subscription_requests (
+        account TEXT NOT NULL,
+        jid TEXT NOT NULL,
+        received_at INTEGER NOT NULL,
+        PRIMARY KEY (account, jid)
+    );
+    CREATE TABLE blocked (
+        account TEXT NOT NULL,
+        jid TEXT NOT NULL,
+        PRIMARY KEY (account, jid)
+    );",
 ];
 
 /// The schema version this build writes.

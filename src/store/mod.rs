@@ -1,6 +1,7 @@
 //! The local SQLite store: the only module that speaks SQL. It keeps history, the outbox and
 //! the roster cache. Writes that arrive in bursts go through one transaction per batch.
 
+mod contacts;
 mod history;
 mod migrations;
 mod outbox;

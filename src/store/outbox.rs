@@ -69,9 +69,7 @@ impl Store {
         let rows = stmt.query_map([account], |row| {
             Ok(OutboxEntry {
                 message: read_message(row)?,
-                due_at: row
-                    .get::<_, Option<i64>>(10)?
-                    .and_then(DateTime::from_timestamp_millis),
+                due_at: row.get::<_, Option<i64>>(10)?.and_then(DateTime::from_timestamp_millis),
                 attempts: row.get(11)?,
             })
         })?;
@@ -90,10 +88,7 @@ impl Store {
     pub fn mark_acknowledged(&mut self, message_id: i64) -> Result<()> {
         let tx = self.conn.transaction()?;
         tx.execute("DELETE FROM outbox WHERE message_id = ?1", [message_id])?;
-        tx.execute(
-            "UPDATE messages SET state = 1 WHERE id = ?1 AND state = 0",
-            [message_id],
-        )?;
+        tx.execute("UPDATE messages SET state = 1 WHERE id = ?1 AND state = 0", [message_id])?;
         tx.commit()?;
         Ok(())
     }
@@ -122,18 +117,11 @@ mod tests {
     #[test]
     fn queued_messages_stay_until_acknowledged() {
         let mut store = Store::open_in_memory().expect("store");
-        let first = store
-            .enqueue("me@example.org", &outgoing("one"), None)
-            .expect("enqueue");
-        store
-            .enqueue("me@example.org", &outgoing("two"), None)
-            .expect("enqueue");
+        let first = store.enqueue("me@example.org", &outgoing("one"), None).expect("enqueue");
+        store.enqueue("me@example.org", &outgoing("two"), None).expect("enqueue");
         let queued = store.outbox("me@example.org").expect("outbox");
         assert_eq!(
-            queued
-                .iter()
-                .map(|e| e.message.body.as_str())
-                .collect::<Vec<_>>(),
+            queued.iter().map(|e| e.message.body.as_str()).collect::<Vec<_>>(),
             ["one", "two"]
         );
         store.mark_acknowledged(first.id).expect("ack");

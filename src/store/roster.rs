@@ -21,17 +21,12 @@ impl Store {
 
     /// Add or change one contact (a roster push); presence already known is kept.
     pub fn upsert_contact(&self, account: &str, contact: &Contact) -> Result<()> {
-        self.conn
-            .prepare_cached(UPSERT)?
-            .execute(contact_params(account, contact))?;
+        self.conn.prepare_cached(UPSERT)?.execute(contact_params(account, contact))?;
         Ok(())
     }
 
     pub fn remove_contact(&self, account: &str, jid: &str) -> Result<()> {
-        self.conn.execute(
-            "DELETE FROM roster WHERE account = ?1 AND jid = ?2",
-            (account, jid),
-        )?;
+        self.conn.execute("DELETE FROM roster WHERE account = ?1 AND jid = ?2", (account, jid))?;
         Ok(())
     }
 
@@ -110,25 +105,14 @@ mod tests {
     #[test]
     fn push_keeps_presence_and_replace_drops_others() {
         let mut store = Store::open_in_memory().expect("store");
-        store
-            .replace_roster("me@x", &[contact("bob@x"), contact("carol@x")])
-            .expect("replace");
-        let away = Presence {
-            show: PresenceShow::Away,
-            status: Some("lunch".into()),
-        };
-        store
-            .set_presence("me@x", "bob@x", &away)
-            .expect("presence");
-        store
-            .upsert_contact("me@x", &contact("bob@x"))
-            .expect("push");
+        store.replace_roster("me@x", &[contact("bob@x"), contact("carol@x")]).expect("replace");
+        let away = Presence { show: PresenceShow::Away, status: Some("lunch".into()) };
+        store.set_presence("me@x", "bob@x", &away).expect("presence");
+        store.upsert_contact("me@x", &contact("bob@x")).expect("push");
         let roster = store.roster("me@x").expect("read");
         assert_eq!(roster[0].presence, away);
         assert_eq!(roster[0].groups, ["Friends"]);
-        store
-            .replace_roster("me@x", &[contact("bob@x")])
-            .expect("replace");
+        store.replace_roster("me@x", &[contact("bob@x")]).expect("replace");
         assert_eq!(store.roster("me@x").expect("read").len(), 1);
     }
 }

@@ -81,9 +81,7 @@ impl State {
     }
 
     fn offline_text(&self, reason: &str) -> String {
-        let left = self
-            .retry_at
-            .map(|at| at.saturating_duration_since(Instant::now()).as_secs());
+        let left = self.retry_at.map(|at| at.saturating_duration_since(Instant::now()).as_secs());
         match left {
             Some(secs) if secs > 0 => format!("Offline: {reason}. Retrying in {secs} s."),
             _ => format!("Offline: {reason}. Retrying…"),
@@ -155,11 +153,7 @@ impl State {
                 true,
             ),
         };
-        let style = if error {
-            theme::banner_error
-        } else {
-            theme::banner_info
-        };
+        let style = if error { theme::banner_error } else { theme::banner_info };
         Some(
             container(content)
                 .padding([theme::SPACE_S, theme::SPACE_M])

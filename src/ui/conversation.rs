@@ -71,10 +71,7 @@ impl State {
                     return None;
                 }
                 self.draft.clear();
-                Some(Event::Send {
-                    to: self.chat.clone(),
-                    body,
-                })
+                Some(Event::Send { to: self.chat.clone(), body })
             }
             Message::Scrolled(viewport) => {
                 // The list is anchored at the bottom: offsets count from the newest message.
@@ -83,10 +80,7 @@ impl State {
                 if from_top < LOAD_MARGIN && self.has_more && !self.loading_older {
                     let before = self.messages.first()?.id;
                     self.loading_older = true;
-                    return Some(Event::LoadOlder {
-                        chat: self.chat.clone(),
-                        before,
-                    });
+                    return Some(Event::LoadOlder { chat: self.chat.clone(), before });
                 }
                 None
             }
@@ -139,9 +133,7 @@ impl State {
             .spacing(theme::SPACE_S)
             .padding(theme::SPACE_M);
         let list: Element<'_, Message> = if self.messages.is_empty() && !self.loading_older {
-            container(text("No messages yet. Say hello!").style(theme::muted))
-                .center(Fill)
-                .into()
+            container(text("No messages yet. Say hello!").style(theme::muted)).center(Fill).into()
         } else {
             scrollable(bubbles)
                 .id(LIST_ID)
@@ -160,11 +152,7 @@ impl State {
 }
 
 fn bubble(message: &ChatMessage) -> Element<'_, Message> {
-    let time = message
-        .timestamp
-        .with_timezone(&chrono::Local)
-        .format("%H:%M")
-        .to_string();
+    let time = message.timestamp.with_timezone(&chrono::Local).format("%H:%M").to_string();
     let meta = match (&message.direction, &message.state) {
         (Direction::In, _) => time,
         (Direction::Out, Delivery::Failed(reason)) => format!("{time} · failed: {reason}"),
@@ -176,14 +164,8 @@ fn bubble(message: &ChatMessage) -> Element<'_, Message> {
     ]
     .spacing(2);
     let (style, outgoing) = match message.direction {
-        Direction::In => (
-            theme::bubble_in as fn(&iced::Theme) -> container::Style,
-            false,
-        ),
-        Direction::Out => (
-            theme::bubble_out as fn(&iced::Theme) -> container::Style,
-            true,
-        ),
+        Direction::In => (theme::bubble_in as fn(&iced::Theme) -> container::Style, false),
+        Direction::Out => (theme::bubble_out as fn(&iced::Theme) -> container::Style, true),
     };
     let bubble = container(content)
         .padding([theme::SPACE_S, theme::SPACE_M])
@@ -220,28 +202,14 @@ mod tests {
     #[test]
     fn typing_and_enter_sends_to_the_open_chat() {
         let mut state = State::new(ChatId("bob@x".into()), "Bob".into());
-        state.history(HistoryPage {
-            chat: state.chat.clone(),
-            messages: vec![],
-            has_more: false,
-        });
+        state.history(HistoryPage { chat: state.chat.clone(), messages: vec![], has_more: false });
         let mut ui = simulator(state.view());
-        ui.click(selector::id(COMPOSER_ID))
-            .expect("composer is there");
+        ui.click(selector::id(COMPOSER_ID)).expect("composer is there");
         ui.typewrite("hello bob");
         ui.tap_key(Named::Enter);
         let messages: Vec<_> = ui.into_messages().collect();
-        let events: Vec<_> = messages
-            .into_iter()
-            .filter_map(|m| state.update(m))
-            .collect();
-        assert_eq!(
-            events,
-            [Event::Send {
-                to: ChatId("bob@x".into()),
-                body: "hello bob".into()
-            }]
-        );
+        let events: Vec<_> = messages.into_iter().filter_map(|m| state.update(m)).collect();
+        assert_eq!(events, [Event::Send { to: ChatId("bob@x".into()), body: "hello bob".into() }]);
         assert!(state.draft.is_empty());
     }
 

@@ -57,14 +57,12 @@ impl State {
             Message::Banner(message) => {
                 let event = self.banner.update(message).map(|action| match action {
                     connection::Action::SetPassword(password) => Event::SavePassword(password),
-                    connection::Action::Trust {
-                        fingerprint,
-                        always: true,
-                    } => Event::TrustAlways(fingerprint),
-                    connection::Action::Trust {
-                        fingerprint,
-                        always: false,
-                    } => Event::Command(Command::TrustCertificate(fingerprint)),
+                    connection::Action::Trust { fingerprint, always: true } => {
+                        Event::TrustAlways(fingerprint)
+                    }
+                    connection::Action::Trust { fingerprint, always: false } => {
+                        Event::Command(Command::TrustCertificate(fingerprint))
+                    }
                     connection::Action::Reconnect => Event::Command(Command::Connect),
                 });
                 (Task::none(), event)
@@ -102,15 +100,8 @@ impl State {
             .contact(chat.as_str())
             .map_or(chat.0.clone(), |c| c.display_name().to_owned());
         self.conversation = Some(conversation::State::new(chat.clone(), title));
-        let load = Command::LoadHistory {
-            chat,
-            before: None,
-            limit: conversation::PAGE,
-        };
-        (
-            conversation::State::focus_composer(),
-            Some(Event::Command(load)),
-        )
+        let load = Command::LoadHistory { chat, before: None, limit: conversation::PAGE };
+        (conversation::State::focus_composer(), Some(Event::Command(load)))
     }
 
     /// Show what the worker reports.
@@ -124,11 +115,7 @@ impl State {
                     conversation.push(message);
                 }
             }
-            WorkerEvent::Delivery {
-                message_id,
-                chat,
-                state,
-            } => {
+            WorkerEvent::Delivery { message_id, chat, state } => {
                 if let Some(conversation) = self.conversation.as_mut().filter(|c| c.chat == chat) {
                     conversation.set_delivery(message_id, state);
                 }
@@ -138,7 +125,13 @@ impl State {
                     conversation.history(page);
                 }
             }
-            WorkerEvent::Notice(notice) => self.notice = Some(notice),
+            WorkerEvent::Notice(notice) | WorkerEvent::Outcome(Err(notice)) => {
+                self.notice = Some(notice)
+            }
+            WorkerEvent::SubscriptionRequests(_)
+            | WorkerEvent::BlockList(_)
+            | WorkerEvent::OwnPresence(_)
+            | WorkerEvent::Outcome(Ok(_)) => {}
             WorkerEvent::Ready(_) | WorkerEvent::Stopped => {}
         }
     }
@@ -146,9 +139,7 @@ impl State {
     pub fn view(&self) -> Element<'_, Message> {
         let footer = column![
             text(self.account.as_str()).size(theme::TEXT_SMALL),
-            text(self.summary())
-                .size(theme::TEXT_SMALL)
-                .style(theme::muted),
+            text(self.summary()).size(theme::TEXT_SMALL).style(theme::muted),
         ];
         let sidebar = self.sidebar.view(footer.into()).map(Message::Sidebar);
         let main: Element<'_, Message> = match &self.conversation {

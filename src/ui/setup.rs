@@ -36,10 +36,7 @@ pub enum Message {
 #[derive(Debug, Clone)]
 pub enum Event {
     /// Save this account and its password, then connect.
-    Submit {
-        account: AccountConfig,
-        password: String,
-    },
+    Submit { account: AccountConfig, password: String },
 }
 
 impl State {
@@ -67,10 +64,7 @@ impl State {
                 Ok(account) => {
                     self.error = None;
                     self.busy = true;
-                    return Some(Event::Submit {
-                        account,
-                        password: self.password.clone(),
-                    });
+                    return Some(Event::Submit { account, password: self.password.clone() });
                 }
                 Err(e) => self.error = Some(e),
             },
@@ -88,16 +82,10 @@ impl State {
         account.host = (!host.is_empty()).then(|| host.to_owned());
         let port = self.port.trim();
         if !port.is_empty() {
-            account.port = Some(
-                port.parse()
-                    .map_err(|_| format!("“{port}” is not a port number"))?,
-            );
+            account.port =
+                Some(port.parse().map_err(|_| format!("“{port}” is not a port number"))?);
         }
-        account.tls = if self.direct_tls {
-            TlsMode::DirectTls
-        } else {
-            TlsMode::Starttls
-        };
+        account.tls = if self.direct_tls { TlsMode::DirectTls } else { TlsMode::Starttls };
         let ca = self.ca_file.trim();
         account.ca_file = (!ca.is_empty()).then(|| PathBuf::from(ca));
         Ok(account)
@@ -121,13 +109,9 @@ impl State {
                 .on_input(Message::Password)
                 .on_submit(Message::Submit)
                 .padding(theme::SPACE_S),
-            button(text(if self.advanced {
-                "▾ Advanced"
-            } else {
-                "▸ Advanced"
-            }))
-            .style(button::text)
-            .on_press(Message::ToggleAdvanced),
+            button(text(if self.advanced { "▾ Advanced" } else { "▸ Advanced" }))
+                .style(button::text)
+                .on_press(Message::ToggleAdvanced),
         ]
         .spacing(theme::SPACE_M);
         if self.advanced {
@@ -157,10 +141,7 @@ impl State {
             form = form.push(text(error.as_str()).style(theme::error_text));
         }
         form = form.push(submit);
-        let card = container(form)
-            .padding(theme::SPACE_L)
-            .max_width(460)
-            .style(theme::card);
+        let card = container(form).padding(theme::SPACE_L).max_width(460).style(theme::card);
         container(card).center(Fill).align_x(Center).into()
     }
 }

@@ -55,11 +55,7 @@ impl State {
         contacts.sort_by(|a, b| {
             rank(a.presence.show)
                 .cmp(&rank(b.presence.show))
-                .then_with(|| {
-                    a.display_name()
-                        .to_lowercase()
-                        .cmp(&b.display_name().to_lowercase())
-                })
+                .then_with(|| a.display_name().to_lowercase().cmp(&b.display_name().to_lowercase()))
         });
         self.contacts = contacts;
         self.refilter();
@@ -90,9 +86,7 @@ impl State {
             .filter(|(_, c)| {
                 needle.is_empty()
                     || c.jid.to_lowercase().contains(&needle)
-                    || c.name
-                        .as_deref()
-                        .is_some_and(|n| n.to_lowercase().contains(&needle))
+                    || c.name.as_deref().is_some_and(|n| n.to_lowercase().contains(&needle))
             })
             .map(|(i, _)| i)
             .collect();
@@ -135,9 +129,7 @@ impl State {
         let above = window.start as f32 * ROW_HEIGHT;
         let below = (self.visible.len() - window.end) as f32 * ROW_HEIGHT;
         let rows = Column::with_children(
-            self.visible[window]
-                .iter()
-                .map(|&i| self.row(&self.contacts[i])),
+            self.visible[window].iter().map(|&i| self.row(&self.contacts[i])),
         );
         let list: Element<'a, Message> = if self.visible.is_empty()
             && !self.filter.trim().is_empty()
@@ -153,21 +145,13 @@ impl State {
         } else {
             let content = column![space().height(above), rows, space().height(below)]
                 .padding(iced::Padding::ZERO.right(theme::SCROLLBAR_GUTTER));
-            scrollable(content)
-                .id("contact-list")
-                .on_scroll(Message::Scrolled)
-                .height(Fill)
-                .into()
+            scrollable(content).id("contact-list").on_scroll(Message::Scrolled).height(Fill).into()
         };
-        container(
-            column![filter, list, footer]
-                .spacing(theme::SPACE_S)
-                .padding(theme::SPACE_S),
-        )
-        .width(theme::SIDEBAR_WIDTH)
-        .height(Fill)
-        .style(theme::sidebar)
-        .into()
+        container(column![filter, list, footer].spacing(theme::SPACE_S).padding(theme::SPACE_S))
+            .width(theme::SIDEBAR_WIDTH)
+            .height(Fill)
+            .style(theme::sidebar)
+            .into()
     }
 
     /// Nothing matches: offer a chat with the typed address when it is one.
@@ -180,10 +164,7 @@ impl State {
                 .into(),
             None => text("No contact matches.").style(theme::muted).into(),
         };
-        container(content)
-            .padding(theme::SPACE_M)
-            .height(Fill)
-            .into()
+        container(content).padding(theme::SPACE_M).height(Fill).into()
     }
 
     fn row<'a>(&'a self, contact: &'a Contact) -> Element<'a, Message> {
@@ -246,18 +227,10 @@ mod tests {
             contact("amy@x", "Amy", PresenceShow::Offline),
             contact("bob@x", "Bob", PresenceShow::Online),
         ]);
-        let order: Vec<_> = state
-            .visible
-            .iter()
-            .map(|&i| state.contacts[i].jid.as_str())
-            .collect();
+        let order: Vec<_> = state.visible.iter().map(|&i| state.contacts[i].jid.as_str()).collect();
         assert_eq!(order, ["bob@x", "zed@x", "amy@x"]);
         state.update(Message::Filter("AM".into()));
-        let order: Vec<_> = state
-            .visible
-            .iter()
-            .map(|&i| state.contacts[i].jid.as_str())
-            .collect();
+        let order: Vec<_> = state.visible.iter().map(|&i| state.contacts[i].jid.as_str()).collect();
         assert_eq!(order, ["amy@x"]);
     }
 
@@ -268,8 +241,7 @@ mod tests {
         state.update(Message::Filter("carol@example.org".into()));
         let footer = text("");
         let mut ui = iced_test::simulator(state.view(footer.into()));
-        ui.click("Chat with carol@example.org")
-            .expect("the offer is shown");
+        ui.click("Chat with carol@example.org").expect("the offer is shown");
         let events: Vec<_> = ui.into_messages().filter_map(|m| state.update(m)).collect();
         assert_eq!(events, [Event::Open("carol@example.org".into())]);
     }
@@ -279,13 +251,7 @@ mod tests {
         let mut state = State::default();
         state.set_contacts(
             (0..5000)
-                .map(|i| {
-                    contact(
-                        &format!("c{i}@x"),
-                        &format!("C{i:04}"),
-                        PresenceShow::Offline,
-                    )
-                })
+                .map(|i| contact(&format!("c{i}@x"), &format!("C{i:04}"), PresenceShow::Offline))
                 .collect(),
         );
         let window = state.window();

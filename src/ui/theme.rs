@@ -34,13 +34,11 @@ pub fn sidebar(theme: &Theme) -> container::Style {
 
 pub fn header(theme: &Theme) -> container::Style {
     let palette = theme.extended_palette();
-    container::Style::default()
-        .background(palette.background.base.color)
-        .border(Border {
-            color: palette.background.strong.color,
-            width: 1.0,
-            radius: 0.0.into(),
-        })
+    container::Style::default().background(palette.background.base.color).border(Border {
+        color: palette.background.strong.color,
+        width: 1.0,
+        radius: 0.0.into(),
+    })
 }
 
 pub fn banner_info(theme: &Theme) -> container::Style {
@@ -74,40 +72,23 @@ pub fn bubble_out(theme: &Theme) -> container::Style {
 
 pub fn card(theme: &Theme) -> container::Style {
     let palette = theme.extended_palette();
-    container::Style::default()
-        .background(palette.background.base.color)
-        .border(Border {
-            color: palette.background.strong.color,
-            width: 1.0,
-            radius: RADIUS.into(),
-        })
+    container::Style::default().background(palette.background.base.color).border(Border {
+        color: palette.background.strong.color,
+        width: 1.0,
+        radius: RADIUS.into(),
+    })
 }
 
 pub fn dot(color: Color) -> impl Fn(&Theme) -> container::Style {
-    move |_| {
-        container::Style::default()
-            .background(color)
-            .border(iced::border::rounded(5))
-    }
+    move |_| container::Style::default().background(color).border(iced::border::rounded(5))
 }
 
 pub fn muted(theme: &Theme) -> text::Style {
-    text::Style {
-        color: Some(
-            theme
-                .extended_palette()
-                .background
-                .strong
-                .text
-                .scale_alpha(0.7),
-        ),
-    }
+    text::Style { color: Some(theme.extended_palette().background.strong.text.scale_alpha(0.7)) }
 }
 
 pub fn error_text(theme: &Theme) -> text::Style {
-    text::Style {
-        color: Some(theme.extended_palette().danger.base.color),
-    }
+    text::Style { color: Some(theme.extended_palette().danger.base.color) }
 }
 
 /// A contact row: flat, highlighted when selected or hovered.

@@ -126,10 +126,7 @@ impl Connector {
                 let _ = reports.send(Report::GaveUp(error));
                 return;
             }
-            let _ = reports.send(Report::Retrying {
-                error,
-                retry_in: backoff,
-            });
+            let _ = reports.send(Report::Retrying { error, retry_in: backoff });
             tokio::select! {
                 _ = tokio::time::sleep(backoff) => {}
                 _ = slot.closed() => return,
@@ -157,11 +154,7 @@ impl Connector {
         };
         let binding = channel_binding(&tls_stream);
         let (features, stream) = open_stream(tls_stream, &domain).await?;
-        let username = self
-            .jid
-            .node()
-            .map(|n| n.as_str().to_owned())
-            .unwrap_or_default();
+        let username = self.jid.node().map(|n| n.as_str().to_owned()).unwrap_or_default();
         let creds = Credentials::default()
             .with_username(username)
             .with_password(self.password.clone())
@@ -176,11 +169,7 @@ impl Connector {
             .recv_features()
             .await
             .map_err(|e| ConnectError::Unreachable(e.to_string()))?;
-        Ok(Connection {
-            stream: stream.box_stream(),
-            features,
-            identity: self.jid.clone(),
-        })
+        Ok(Connection { stream: stream.box_stream(), features, identity: self.jid.clone() })
     }
 
     async fn tcp(&self, domain: &str) -> Result<TcpStream, ConnectError> {
@@ -231,25 +220,16 @@ async fn open_stream<Io>(
 where
     Io: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
 {
-    initiate_stream(
-        BufStream::new(io),
-        ns::JABBER_CLIENT,
-        header(domain),
-        Timeouts::tight(),
-    )
-    .await
-    .map_err(|e| unreachable(&e))?
-    .recv_features()
-    .await
-    .map_err(|e| ConnectError::Unreachable(e.to_string()))
+    initiate_stream(BufStream::new(io), ns::JABBER_CLIENT, header(domain), Timeouts::tight())
+        .await
+        .map_err(|e| unreachable(&e))?
+        .recv_features()
+        .await
+        .map_err(|e| ConnectError::Unreachable(e.to_string()))
 }
 
 fn header(domain: &str) -> StreamHeader<'static> {
-    StreamHeader {
-        to: Some(Cow::Owned(domain.to_owned())),
-        from: None,
-        id: None,
-    }
+    StreamHeader { to: Some(Cow::Owned(domain.to_owned())), from: None, id: None }
 }
 
 /// Socket errors in words a user knows.
@@ -286,25 +266,17 @@ async fn starttls_upgrade(
     mut stream: XmppStream<BufStream<TcpStream>>,
 ) -> Result<TcpStream, ConnectError> {
     stream
-        .send(&XmppStreamElement::Starttls(starttls::Nonza::Request(
-            starttls::Request,
-        )))
+        .send(&XmppStreamElement::Starttls(starttls::Nonza::Request(starttls::Request)))
         .await
         .map_err(|e| unreachable(&e))?;
     loop {
-        match stream
-            .next()
-            .await
-            .map(|v| v.and_then(|v| v.into_read_error()))
-        {
+        match stream.next().await.map(|v| v.and_then(|v| v.into_read_error())) {
             Some(Ok(XmppStreamElement::Starttls(starttls::Nonza::Proceed(_)))) => break,
             Some(Ok(_)) | Some(Err(ReadError::SoftTimeout)) => {}
             Some(Err(ReadError::HardError(e))) => return Err(unreachable(&e)),
             Some(Err(ReadError::ParseError(e))) => return Err(ConnectError::Other(e.to_string())),
             Some(Err(ReadError::StreamFooterReceived)) | None => {
-                return Err(ConnectError::Unreachable(
-                    "the server closed the connection".into(),
-                ));
+                return Err(ConnectError::Unreachable("the server closed the connection".into()));
             }
         }
     }

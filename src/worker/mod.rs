@@ -39,10 +39,50 @@ pub enum Command {
     /// Accept this certificate fingerprint for the rest of the session and reconnect.
     TrustCertificate(String),
     Connect,
+    /// Change the contact list, answer a subscription request, or block someone.
+    Contact(ContactChange),
+    /// What others see of us; kept across restarts and sent on every login.
+    SetPresence(Presence),
     /// Go offline; queued messages stay queued.
     Disconnect,
     /// Close the stream cleanly and end the worker.
     Shutdown,
+}
+
+/// A change to the contact list or to who may see or reach us. Each is answered with an
+/// [`Event::Outcome`] once the server has taken it (or refused it).
+#[derive(Debug, Clone, PartialEq)]
+pub enum ContactChange {
+    /// Put them in the roster and ask to see their presence.
+    Add {
+        jid: String,
+        name: Option<String>,
+        groups: Vec<String>,
+    },
+    /// Rename or regroup.
+    Update {
+        jid: String,
+        name: Option<String>,
+        groups: Vec<String>,
+    },
+    /// Remove from the roster, which also cancels subscriptions both ways (RFC 6121 §2.5).
+    Remove {
+        jid: String,
+    },
+    /// Let them see our presence; `add_back` also asks to see theirs.
+    Approve {
+        jid: String,
+        add_back: bool,
+    },
+    Deny {
+        jid: String,
+    },
+    Block {
+        jid: String,
+    },
+    Unblock {
+        jid: String,
+    },
 }
 
 /// What the worker announces.
@@ -60,6 +100,14 @@ pub enum Event {
         jid: String,
         presence: Presence,
     },
+    /// People waiting for an answer to "may I see your presence?", oldest first.
+    SubscriptionRequests(Vec<String>),
+    /// The addresses blocked on the server (XEP-0191).
+    BlockList(Vec<String>),
+    /// What we show others.
+    OwnPresence(Presence),
+    /// The server took a requested change (`Ok`, saying what), or refused it (`Err`, why).
+    Outcome(Result<String, String>),
     /// A message was stored: received, or accepted for sending.
     Message(Message),
     Delivery {
@@ -105,10 +153,7 @@ pub struct Update {
 pub fn spawn(paths: Paths, account: AccountId) -> (Handle, mpsc::UnboundedReceiver<Event>) {
     let (commands_tx, commands_rx) = mpsc::channel(COMMAND_QUEUE);
     let (events_tx, events_rx) = mpsc::unbounded_channel();
-    let handle = Handle {
-        account: account.clone(),
-        commands: commands_tx,
-    };
+    let handle = Handle { account: account.clone(), commands: commands_tx };
     tokio::spawn(session::run(paths, account, commands_rx, events_tx));
     (handle, events_rx)
 }
@@ -128,17 +173,11 @@ pub fn updates(key: &WorkerKey) -> impl Stream<Item = Update> + Send + use<> {
     futures::stream::once(async move {
         let (handle, events) = spawn(key.paths, key.account.clone());
         let account = key.account;
-        let first = Update {
-            account: account.clone(),
-            event: Event::Ready(handle),
-        };
+        let first = Update { account: account.clone(), event: Event::Ready(handle) };
         let rest = futures::stream::unfold(events, |mut events| async move {
             events.recv().await.map(|event| (event, events))
         })
-        .map(move |event| Update {
-            account: account.clone(),
-            event,
-        });
+        .map(move |event| Update { account: account.clone(), event });
         futures::stream::once(async move { first }).chain(rest)
     })
     .flatten()

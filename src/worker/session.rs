@@ -10,6 +10,7 @@ use super::{Command, Event};
 use crate::config::{AccountConfig, Config};
 use crate::model::{
     AccountId, ChatId, ConnectError, ConnectionState, Delivery, Direction, Message, NewMessage,
+    Presence,
 };
 use crate::paths::Paths;
 use crate::secrets::Secrets;
@@ -21,9 +22,6 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 use tokio_xmpp::Stanza;
 use tokio_xmpp::jid::BareJid;
-use tokio_xmpp::parsers::iq::Iq;
-use tokio_xmpp::parsers::presence::Presence as XmppPresence;
-use tokio_xmpp::parsers::roster::Roster;
 use tokio_xmpp::stanzastream::{
     Event as StreamEvent, StanzaStage, StanzaState, StanzaStream, StreamEvent as LinkEvent,
 };
@@ -35,9 +33,14 @@ const CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
 /// The most history one request may ask for.
 const MAX_PAGE: usize = 1000;
 
+mod contacts;
+
 /// IQ requests we sent and await answers to, by id.
 enum PendingIq {
     Roster,
+    BlockList,
+    /// A change the user asked for; the text says what, for the outcome shown.
+    Change(String),
 }
 
 struct Session {
@@ -61,6 +64,10 @@ struct Session {
     acks_tx: mpsc::UnboundedSender<i64>,
     acks_rx: mpsc::UnboundedReceiver<i64>,
     next_iq: u64,
+    /// What we show others, sent on every login.
+    own_presence: Presence,
+    /// The server keeps roster versions (XEP-0237), so a restart can skip the download.
+    roster_versioning: bool,
 }
 
 /// Run an account's worker until told to shut down or its handle is dropped.
@@ -73,9 +80,8 @@ pub async fn run(
     let mut session = match Session::open(&paths, &account, events.clone()) {
         Ok(session) => session,
         Err(error) => {
-            let _ = events.send(Event::Connection(ConnectionState::Failed(
-                ConnectError::Other(error),
-            )));
+            let _ =
+                events.send(Event::Connection(ConnectionState::Failed(ConnectError::Other(error))));
             // Keep answering until the owner lets go, so the failure stays visible.
             while let Some(command) = commands.recv().await {
                 if matches!(command, Command::Shutdown) {
@@ -144,6 +150,7 @@ impl Session {
         let own = BareJid::new(&account.jid)
             .map_err(|e| format!("“{}” is not a valid address: {e}", account.jid))?;
         let store = Store::open(&paths.database()).map_err(|e| e.to_string())?;
+        let own_presence = contacts::saved_presence(&store, &account.jid);
         let password = Secrets::new(paths).load(&account.jid);
         let (acks_tx, acks_rx) = mpsc::unbounded_channel();
         Ok(Self {
@@ -164,6 +171,8 @@ impl Session {
             acks_tx,
             acks_rx,
             next_iq: 0,
+            own_presence,
+            roster_versioning: false,
         })
     }
 
@@ -178,6 +187,10 @@ impl Session {
         }
     }
 
+    fn is_online(&self) -> bool {
+        self.state == ConnectionState::Online
+    }
+
     fn account_key(&self) -> &str {
         &self.account.jid
     }
@@ -185,12 +198,12 @@ impl Session {
     /// Show what we already know before the network answers.
     fn announce_cache(&self) {
         match self.store.roster(self.account_key()) {
-            Ok(contacts) => self.emit(Event::Roster {
-                contacts,
-                from_server: false,
-            }),
+            Ok(contacts) => self.emit(Event::Roster { contacts, from_server: false }),
             Err(e) => self.emit(Event::Notice(e.to_string())),
         }
+        self.announce_requests();
+        self.announce_blocked();
+        self.emit(Event::OwnPresence(self.own_presence.clone()));
     }
 
     fn start(&mut self) {
@@ -219,9 +232,7 @@ impl Session {
     async fn stop(&mut self) {
         self.reports = None;
         if let Some(stream) = self.stream.take()
-            && tokio::time::timeout(CLOSE_TIMEOUT, stream.close())
-                .await
-                .is_err()
+            && tokio::time::timeout(CLOSE_TIMEOUT, stream.close()).await.is_err()
         {
             tracing::warn!("{}: the stream did not close in time", self.account.jid);
         }
@@ -246,15 +257,8 @@ impl Session {
     async fn command(&mut self, command: Command) {
         match command {
             Command::Send { to, body } => self.queue_message(&to, body).await,
-            Command::LoadHistory {
-                chat,
-                before,
-                limit,
-            } => {
-                match self
-                    .store
-                    .history(self.account_key(), &chat, before, limit.min(MAX_PAGE))
-                {
+            Command::LoadHistory { chat, before, limit } => {
+                match self.store.history(self.account_key(), &chat, before, limit.min(MAX_PAGE)) {
                     Ok(page) => self.emit(Event::History(page)),
                     Err(e) => self.emit(Event::Notice(e.to_string())),
                 }
@@ -278,6 +282,8 @@ impl Session {
                 self.restart_at = None;
                 self.set_state(ConnectionState::Idle);
             }
+            Command::Contact(change) => self.contact_command(change).await,
+            Command::SetPresence(presence) => self.set_own_presence(presence).await,
             Command::Shutdown => {}
         }
     }
@@ -338,11 +344,7 @@ impl Session {
         let message_id = message.id;
         let needs_ack = self.stream_management;
         tokio::spawn(async move {
-            let stage = if needs_ack {
-                StanzaStage::Acked
-            } else {
-                StanzaStage::Sent
-            };
+            let stage = if needs_ack { StanzaStage::Acked } else { StanzaStage::Sent };
             let reached = match token.wait_for(stage).await {
                 Some(StanzaState::Acked { .. }) => true,
                 Some(StanzaState::Sent { .. }) => !needs_ack,
@@ -380,10 +382,7 @@ impl Session {
             }
         };
         let now = chrono::Utc::now();
-        for entry in queued
-            .into_iter()
-            .filter(|e| e.due_at.is_none_or(|due| due <= now))
-        {
+        for entry in queued.into_iter().filter(|e| e.due_at.is_none_or(|due| due <= now)) {
             self.transmit(&entry.message).await;
         }
     }
@@ -449,9 +448,11 @@ impl Session {
             StreamEvent::Stream(LinkEvent::Reset { features, .. }) => {
                 self.went_offline();
                 self.stream_management = features.stream_management.is_some();
+                self.roster_versioning = stanza::offers_roster_versioning(&features);
                 self.set_state(ConnectionState::Online);
                 self.request_roster().await;
-                self.send(Stanza::Presence(XmppPresence::available())).await;
+                self.request_block_list().await;
+                self.send_own_presence().await;
                 self.flush_outbox().await;
             }
             StreamEvent::Stream(LinkEvent::Resumed) => self.set_state(ConnectionState::Online),
@@ -479,9 +480,7 @@ impl Session {
                     self.account.jid,
                     batch.len()
                 );
-                self.emit(Event::Notice(format!(
-                    "incoming messages could not be saved: {e}"
-                )));
+                self.emit(Event::Notice(format!("incoming messages could not be saved: {e}")));
             }
         }
     }
@@ -491,142 +490,5 @@ impl Session {
             // The token is not needed: answers come back as stanzas.
             drop(stream.send(Box::new(stanza)).await);
         }
-    }
-
-    async fn request_roster(&mut self) {
-        self.next_iq += 1;
-        let id = format!("roster-{}", self.next_iq);
-        self.pending_iqs.insert(id.clone(), PendingIq::Roster);
-        let query = Roster {
-            ver: None,
-            items: Vec::new(),
-        };
-        self.send(Stanza::Iq(Iq::from_get(id, query))).await;
-    }
-
-    fn presence(&mut self, presence: XmppPresence) {
-        let Some(update) = stanza::presence_update(presence) else {
-            return;
-        };
-        if update.from == self.own {
-            return;
-        }
-        let jid = update.from.to_string();
-        let best = self
-            .presences
-            .update(&jid, &update.resource, update.presence, update.priority);
-        if let Err(e) = self.store.set_presence(self.account_key(), &jid, &best) {
-            tracing::warn!("{e}");
-        }
-        self.emit(Event::Presence {
-            jid,
-            presence: best,
-        });
-    }
-
-    async fn iq(&mut self, iq: Iq) {
-        match iq {
-            Iq::Result {
-                id, from, payload, ..
-            } => {
-                let Some(PendingIq::Roster) = self.pending_iqs.remove(&id) else {
-                    return;
-                };
-                if !stanza::roster_push_allowed(from.as_ref(), &self.own) {
-                    return;
-                }
-                let Some(roster) = payload.and_then(|p| Roster::try_from(p).ok()) else {
-                    return;
-                };
-                self.replace_roster(stanza::roster_contacts(roster));
-            }
-            Iq::Error { id, error, .. } => {
-                if self.pending_iqs.remove(&id).is_some() {
-                    tracing::warn!("{}: request {id} failed: {error:?}", self.account.jid);
-                }
-            }
-            Iq::Set {
-                from, id, payload, ..
-            } => {
-                let reply_to = from.clone();
-                if payload.is("query", tokio_xmpp::parsers::ns::ROSTER) {
-                    if !stanza::roster_push_allowed(from.as_ref(), &self.own) {
-                        tracing::warn!("{}: refused a roster push from {from:?}", self.account.jid);
-                        self.reply_error(reply_to, id).await;
-                        return;
-                    }
-                    if let Ok(roster) = Roster::try_from(payload) {
-                        self.roster_push(roster);
-                    }
-                    self.reply_result(reply_to, id).await;
-                } else {
-                    self.reply_error(reply_to, id).await;
-                }
-            }
-            Iq::Get {
-                from, id, payload, ..
-            } => {
-                if stanza::is_ping(&payload) {
-                    self.reply_result(from, id).await;
-                } else {
-                    self.reply_error(from, id).await;
-                }
-            }
-        }
-    }
-
-    async fn reply_result(&mut self, to: Option<tokio_xmpp::jid::Jid>, id: String) {
-        let reply = Iq::Result {
-            from: None,
-            to,
-            id,
-            payload: None,
-        };
-        self.send(Stanza::Iq(reply)).await;
-    }
-
-    async fn reply_error(&mut self, to: Option<tokio_xmpp::jid::Jid>, id: String) {
-        let reply = Iq::Error {
-            from: None,
-            to,
-            id,
-            error: stanza::service_unavailable(),
-            payload: None,
-        };
-        self.send(Stanza::Iq(reply)).await;
-    }
-
-    fn replace_roster(&mut self, mut contacts: Vec<crate::model::Contact>) {
-        for contact in &mut contacts {
-            contact.presence = self.presences.best(&contact.jid);
-        }
-        if let Err(e) = self.store.replace_roster(&self.account.jid, &contacts) {
-            self.emit(Event::Notice(e.to_string()));
-        }
-        self.emit(Event::Roster {
-            contacts,
-            from_server: true,
-        });
-    }
-
-    fn roster_push(&mut self, roster: Roster) {
-        for item in roster.items {
-            let jid = item.jid.to_string();
-            let result = match stanza::roster_contact(item) {
-                Some(contact) => self.store.upsert_contact(self.account_key(), &contact),
-                None => self.store.remove_contact(self.account_key(), &jid),
-            };
-            if let Err(e) = result {
-                tracing::warn!("{e}");
-            }
-        }
-        let mut contacts = self.store.roster(self.account_key()).unwrap_or_default();
-        for contact in &mut contacts {
-            contact.presence = self.presences.best(&contact.jid);
-        }
-        self.emit(Event::Roster {
-            contacts,
-            from_server: true,
-        });
     }
 }

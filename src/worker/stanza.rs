@@ -12,6 +12,7 @@ use tokio_xmpp::parsers::message::{Id, Lang, Message, MessageType};
 use tokio_xmpp::parsers::presence::{self, Presence as XmppPresence, Show};
 use tokio_xmpp::parsers::roster::{self, Roster};
 use tokio_xmpp::parsers::stanza_id::{OriginId, StanzaId};
+use tokio_xmpp::parsers::stream_features::StreamFeatures;
 
 /// Why an incoming message is not shown.
 #[derive(Debug, PartialEq, Eq)]
@@ -45,24 +46,14 @@ pub fn incoming_message(
     if from.node().is_none() {
         return Err(Dropped::NoSender);
     }
-    let body = message
-        .get_best_body_cloned(vec![])
-        .map(|(_, b)| b)
-        .ok_or(Dropped::NoBody)?;
+    let body = message.get_best_body_cloned(vec![]).map(|(_, b)| b).ok_or(Dropped::NoBody)?;
     if body.trim().is_empty() {
         return Err(Dropped::NoBody);
     }
     let timestamp = delay_stamp(&mut message).map_or(now, |t| t.min(now));
     let server_id = own_server_ids(&mut message, own);
-    let origin_id = message
-        .extract_payload::<OriginId>()
-        .ok()
-        .flatten()
-        .map(|o| o.id);
-    let to = message
-        .to
-        .as_ref()
-        .map_or_else(|| own.to_string(), ToString::to_string);
+    let origin_id = message.extract_payload::<OriginId>().ok().flatten().map(|o| o.id);
+    let to = message.to.as_ref().map_or_else(|| own.to_string(), ToString::to_string);
     Ok(NewMessage {
         chat: ChatId(from.to_bare().to_string()),
         direction: Direction::In,
@@ -142,11 +133,7 @@ pub fn roster_contact(item: roster::Item) -> Option<Contact> {
 }
 
 pub fn roster_contacts(roster: Roster) -> Vec<Contact> {
-    roster
-        .items
-        .into_iter()
-        .filter_map(roster_contact)
-        .collect()
+    roster.items.into_iter().filter_map(roster_contact).collect()
 }
 
 /// A contact's availability change, per resource.
@@ -162,16 +149,8 @@ pub struct PresenceUpdate {
 /// Availability and unavailability; subscription requests and errors are other matters.
 pub fn presence_update(presence: XmppPresence) -> Option<PresenceUpdate> {
     let from = presence.from.clone()?;
-    let resource = from
-        .resource()
-        .map(|r| r.as_str().to_owned())
-        .unwrap_or_default();
-    let status = presence
-        .statuses
-        .values()
-        .next()
-        .cloned()
-        .filter(|s| !s.is_empty());
+    let resource = from.resource().map(|r| r.as_str().to_owned()).unwrap_or_default();
+    let status = presence.statuses.values().next().cloned().filter(|s| !s.is_empty());
     let presence_value = match presence.type_ {
         presence::Type::None => Some(Presence {
             show: match presence.show {
@@ -194,15 +173,75 @@ pub fn presence_update(presence: XmppPresence) -> Option<PresenceUpdate> {
     })
 }
 
+/// XEP-0237 §2: the server advertises roster versioning as a stream feature.
+pub fn offers_roster_versioning(features: &StreamFeatures) -> bool {
+    features.others.iter().any(|f| f.is("ver", "urn:xmpp:features:rosterver"))
+}
+
+/// A roster set that adds or changes one item.
+pub fn roster_item(jid: &BareJid, name: Option<&str>, groups: &[String]) -> Roster {
+    Roster {
+        ver: None,
+        items: vec![roster::Item {
+            jid: jid.clone(),
+            name: name.filter(|n| !n.trim().is_empty()).map(|n| n.trim().to_owned()),
+            subscription: roster::Subscription::None,
+            ask: roster::Ask::None,
+            groups: groups
+                .iter()
+                .map(|g| g.trim())
+                .filter(|g| !g.is_empty())
+                .map(|g| roster::Group(g.to_owned()))
+                .collect(),
+            approved: None,
+        }],
+    }
+}
+
+/// A roster set that removes one item (RFC 6121 §2.5).
+pub fn roster_removal(jid: &BareJid) -> Roster {
+    let mut roster = roster_item(jid, None, &[]);
+    for item in &mut roster.items {
+        item.subscription = roster::Subscription::Remove;
+    }
+    roster
+}
+
+/// A subscription-management presence (subscribe, subscribed, unsubscribed …) to a bare JID.
+pub fn subscription_presence(type_: presence::Type, to: &BareJid) -> XmppPresence {
+    XmppPresence::new(type_).with_to(Jid::from(to.clone()))
+}
+
+/// Our own availability as a presence stanza.
+pub fn own_presence(presence: &Presence) -> XmppPresence {
+    let show = match presence.show {
+        PresenceShow::Online | PresenceShow::Offline => None,
+        PresenceShow::Chat => Some(Show::Chat),
+        PresenceShow::Away => Some(Show::Away),
+        PresenceShow::Dnd => Some(Show::Dnd),
+        PresenceShow::Xa => Some(Show::Xa),
+    };
+    let mut stanza = XmppPresence::available();
+    stanza.show = show;
+    if let Some(status) = presence.status.as_deref().filter(|s| !s.is_empty()) {
+        stanza.set_status(String::new(), status.to_owned());
+    }
+    stanza
+}
+
+/// Someone asks to see our presence (RFC 6121 §3.1.3). Only user accounts can ask.
+pub fn subscription_request(presence: &XmppPresence) -> Option<BareJid> {
+    if presence.type_ != presence::Type::Subscribe {
+        return None;
+    }
+    let from = presence.from.as_ref()?.to_bare();
+    from.node().is_some().then_some(from)
+}
+
 /// An `<iq type='error'/>` answer for requests we do not handle (RFC 6120 §8.4).
 pub fn service_unavailable() -> tokio_xmpp::parsers::stanza_error::StanzaError {
     use tokio_xmpp::parsers::stanza_error::{DefinedCondition, ErrorType, StanzaError};
-    StanzaError::new(
-        ErrorType::Cancel,
-        DefinedCondition::ServiceUnavailable,
-        "en",
-        "",
-    )
+    StanzaError::new(ErrorType::Cancel, DefinedCondition::ServiceUnavailable, "en", "")
 }
 
 /// Whether an IQ payload is a XEP-0199 ping, which we answer with an empty result.
@@ -225,9 +264,7 @@ mod tests {
     }
 
     fn now() -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339("2026-01-02T03:04:05Z")
-            .expect("valid")
-            .with_timezone(&Utc)
+        DateTime::parse_from_rfc3339("2026-01-02T03:04:05Z").expect("valid").with_timezone(&Utc)
     }
 
     #[test]
@@ -293,17 +330,11 @@ mod tests {
             "<message xmlns='jabber:client' from='bob@example.org/a' type='chat'>
                <active xmlns='http://jabber.org/protocol/chatstates'/></message>",
         );
-        assert_eq!(
-            incoming_message(bodiless, &own(), now()),
-            Err(Dropped::NoBody)
-        );
+        assert_eq!(incoming_message(bodiless, &own(), now()), Err(Dropped::NoBody));
         let from_server = parse_message(
             "<message xmlns='jabber:client' from='example.org'><body>motd</body></message>",
         );
-        assert_eq!(
-            incoming_message(from_server, &own(), now()),
-            Err(Dropped::NoSender)
-        );
+        assert_eq!(incoming_message(from_server, &own(), now()), Err(Dropped::NoSender));
     }
 
     #[test]
@@ -312,9 +343,7 @@ mod tests {
         let element: Element = outgoing_message(&to, "hi", "abc").into();
         assert_eq!(element.attr("id"), Some("abc"));
         assert_eq!(element.attr("type"), Some("chat"));
-        let origin = element
-            .get_child("origin-id", "urn:xmpp:sid:0")
-            .expect("origin-id");
+        let origin = element.get_child("origin-id", "urn:xmpp:sid:0").expect("origin-id");
         assert_eq!(origin.attr("id"), Some("abc"));
         let body = element.get_child("body", "jabber:client").expect("body");
         assert_eq!(body.text(), "hi");
@@ -324,18 +353,9 @@ mod tests {
     fn roster_pushes_only_from_our_own_account() {
         let own = own();
         assert!(roster_push_allowed(None, &own));
-        assert!(roster_push_allowed(
-            Some(&Jid::new("me@example.org").expect("jid")),
-            &own
-        ));
-        assert!(!roster_push_allowed(
-            Some(&Jid::new("mallory@example.org").expect("jid")),
-            &own
-        ));
-        assert!(!roster_push_allowed(
-            Some(&Jid::new("example.org").expect("jid")),
-            &own
-        ));
+        assert!(roster_push_allowed(Some(&Jid::new("me@example.org").expect("jid")), &own));
+        assert!(!roster_push_allowed(Some(&Jid::new("mallory@example.org").expect("jid")), &own));
+        assert!(!roster_push_allowed(Some(&Jid::new("example.org").expect("jid")), &own));
     }
 
     #[test]
@@ -370,10 +390,7 @@ mod tests {
         assert_eq!(update.priority, 5);
         assert_eq!(
             update.presence,
-            Some(Presence {
-                show: PresenceShow::Away,
-                status: Some("at lunch".into())
-            })
+            Some(Presence { show: PresenceShow::Away, status: Some("at lunch".into()) })
         );
         let gone = Element::from_str(
             "<presence xmlns='jabber:client' from='bob@example.org/phone' type='unavailable'/>",

@@ -30,11 +30,7 @@ pub type RefusalSlot = Arc<Mutex<Option<Refusal>>>;
 pub fn fingerprint(der: &[u8]) -> String {
     use sha2::Digest;
     let digest = sha2::Sha256::digest(der);
-    digest
-        .iter()
-        .map(|b| format!("{b:02X}"))
-        .collect::<Vec<_>>()
-        .join(":")
+    digest.iter().map(|b| format!("{b:02X}")).collect::<Vec<_>>().join(":")
 }
 
 /// Compare fingerprints regardless of case and separators.
@@ -78,17 +74,12 @@ impl ServerCertVerifier for Verifier {
                 ocsp_response,
                 now,
             ),
-            None => Err(Error::General(
-                "no trusted root certificates are available".into(),
-            )),
+            None => Err(Error::General("no trusted root certificates are available".into())),
         };
         if let Err(e) = &result
             && let Ok(mut slot) = self.refusal.lock()
         {
-            *slot = Some(Refusal {
-                fingerprint: print,
-                reason: describe(e),
-            });
+            *slot = Some(Refusal { fingerprint: print, reason: describe(e) });
         }
         result
     }
@@ -122,9 +113,7 @@ impl ServerCertVerifier for Verifier {
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.provider
-            .signature_verification_algorithms
-            .supported_schemes()
+        self.provider.signature_verification_algorithms.supported_schemes()
     }
 }
 
@@ -161,17 +150,11 @@ pub fn client_config(
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| format!("certificate file {} is not valid PEM: {e}", path.display()))?;
         if certs.is_empty() {
-            return Err(format!(
-                "certificate file {} holds no certificate",
-                path.display()
-            ));
+            return Err(format!("certificate file {} holds no certificate", path.display()));
         }
         let (_, ignored) = roots.add_parsable_certificates(certs);
         if ignored > 0 {
-            tracing::warn!(
-                "{ignored} certificate(s) in {} could not be used",
-                path.display()
-            );
+            tracing::warn!("{ignored} certificate(s) in {} could not be used", path.display());
         }
     }
     let webpki = if roots.is_empty() {
@@ -183,12 +166,8 @@ pub fn client_config(
                 .map_err(|e| format!("cannot set up certificate checks: {e}"))?,
         )
     };
-    let verifier = Verifier {
-        webpki,
-        pinned: pinned.to_vec(),
-        provider: provider.clone(),
-        refusal,
-    };
+    let verifier =
+        Verifier { webpki, pinned: pinned.to_vec(), provider: provider.clone(), refusal };
     let config = ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| format!("TLS set-up failed: {e}"))?

@@ -33,10 +33,7 @@ fn free_port() -> u16 {
 fn require_prosody() {
     let path = std::env::var_os("PATH").unwrap_or_default();
     let found = std::env::split_paths(&path).any(|dir| dir.join("prosody").is_file());
-    assert!(
-        found,
-        "Prosody is not installed; run the README's test command, which installs it"
-    );
+    assert!(found, "Prosody is not installed; run the README's test command, which installs it");
 }
 
 impl Prosody {
@@ -181,19 +178,13 @@ fn write_certificates(dir: &Path, ca_file: &Path) -> String {
     let ca_key = KeyPair::generate().expect("CA key");
     let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("CA params");
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params
-        .distinguished_name
-        .push(DnType::CommonName, "Confab test CA");
+    ca_params.distinguished_name.push(DnType::CommonName, "Confab test CA");
     let ca_cert = ca_params.self_signed(&ca_key).expect("CA certificate");
     let issuer = Issuer::new(ca_params, ca_key);
     let leaf_key = KeyPair::generate().expect("leaf key");
     let mut leaf_params = CertificateParams::new(vec![DOMAIN.to_owned()]).expect("leaf params");
-    leaf_params
-        .distinguished_name
-        .push(DnType::CommonName, DOMAIN);
-    let leaf = leaf_params
-        .signed_by(&leaf_key, &issuer)
-        .expect("leaf certificate");
+    leaf_params.distinguished_name.push(DnType::CommonName, DOMAIN);
+    let leaf = leaf_params.signed_by(&leaf_key, &issuer).expect("leaf certificate");
     std::fs::write(ca_file, ca_cert.pem()).expect("CA written");
     std::fs::write(dir.join("server.pem"), leaf.pem()).expect("certificate written");
     std::fs::write(dir.join("server.key"), leaf_key.serialize_pem()).expect("key written");
@@ -254,10 +245,7 @@ impl Profile {
     }
 
     pub fn run(&self, args: &[&str]) -> Output {
-        self.command(args)
-            .stdin(Stdio::null())
-            .output()
-            .expect("confab runs")
+        self.command(args).stdin(Stdio::null()).output().expect("confab runs")
     }
 
     pub fn run_with_stdin(&self, args: &[&str], input: &str) -> Output {
@@ -270,9 +258,7 @@ impl Profile {
             .spawn()
             .expect("confab runs");
         if let Some(mut stdin) = child.stdin.take() {
-            stdin
-                .write_all(format!("{input}\n").as_bytes())
-                .expect("stdin written");
+            stdin.write_all(format!("{input}\n").as_bytes()).expect("stdin written");
         }
         child.wait_with_output().expect("confab finishes")
     }
@@ -291,10 +277,7 @@ impl Profile {
 
     /// Lines of `--json` output, parsed.
     pub fn json_lines(&self, args: &[&str]) -> Vec<serde_json::Value> {
-        self.ok(args)
-            .lines()
-            .map(|line| serde_json::from_str(line).expect("a JSON line"))
-            .collect()
+        self.ok(args).lines().map(|line| serde_json::from_str(line).expect("a JSON line")).collect()
     }
 }
 

@@ -1,0 +1,367 @@
+//! The contact side of a session: the roster (with XEP-0237 versions), subscriptions,
+//! presence in both directions, the block list (XEP-0191), and the IQs that carry them.
+//! Everything that changes the roster or the block list is believed only from our own account.
+
+use super::{PendingIq, Session};
+use crate::model::{Contact, Presence, PresenceShow};
+use crate::store::Store;
+use crate::worker::stanza;
+use crate::worker::{ContactChange, Event};
+use tokio_xmpp::Stanza;
+use tokio_xmpp::jid::{BareJid, Jid};
+use tokio_xmpp::minidom::Element;
+use tokio_xmpp::parsers::blocking::{Block, BlocklistRequest, BlocklistResult, Unblock};
+use tokio_xmpp::parsers::iq::Iq;
+use tokio_xmpp::parsers::ns;
+use tokio_xmpp::parsers::presence::{Presence as XmppPresence, Type as PresenceType};
+use tokio_xmpp::parsers::roster::Roster;
+
+const ROSTER_VERSION: &str = "roster.ver";
+const OWN_SHOW: &str = "presence.show";
+const OWN_STATUS: &str = "presence.status";
+
+/// The presence the user chose last time, or plain "online".
+pub(super) fn saved_presence(store: &Store, account: &str) -> Presence {
+    let show = store.get_state(account, OWN_SHOW).ok().flatten();
+    let status = store.get_state(account, OWN_STATUS).ok().flatten().filter(|s| !s.is_empty());
+    Presence { show: show.map_or(PresenceShow::Online, |s| PresenceShow::parse(&s)), status }
+}
+
+impl Session {
+    fn next_id(&mut self, prefix: &str) -> String {
+        self.next_iq += 1;
+        format!("{prefix}-{}", self.next_iq)
+    }
+
+    async fn send_iq(&mut self, iq: Iq, pending: PendingIq) {
+        self.pending_iqs.insert(iq.id().to_owned(), pending);
+        self.send(Stanza::Iq(iq)).await;
+    }
+
+    /// Ask for the roster, offering our cached version when the server keeps versions.
+    pub(super) async fn request_roster(&mut self) {
+        let ver = if self.roster_versioning {
+            Some(
+                self.store
+                    .get_state(self.account_key(), ROSTER_VERSION)
+                    .ok()
+                    .flatten()
+                    .unwrap_or_default(),
+            )
+        } else {
+            None
+        };
+        let id = self.next_id("roster");
+        let query = Roster { ver, items: Vec::new() };
+        self.send_iq(Iq::from_get(id, query), PendingIq::Roster).await;
+    }
+
+    pub(super) async fn request_block_list(&mut self) {
+        let id = self.next_id("blocklist");
+        self.send_iq(Iq::from_get(id, BlocklistRequest), PendingIq::BlockList).await;
+    }
+
+    pub(super) async fn send_own_presence(&mut self) {
+        let presence = stanza::own_presence(&self.own_presence);
+        self.send(Stanza::Presence(presence)).await;
+    }
+
+    pub(super) async fn set_own_presence(&mut self, presence: Presence) {
+        let account = self.account.jid.clone();
+        let status = presence.status.clone().unwrap_or_default();
+        for (key, value) in [(OWN_SHOW, presence.show.as_str()), (OWN_STATUS, status.as_str())] {
+            if let Err(e) = self.store.set_state(&account, key, value) {
+                tracing::warn!("{e}");
+            }
+        }
+        self.own_presence = presence.clone();
+        self.emit(Event::OwnPresence(presence));
+        if self.is_online() {
+            self.send_own_presence().await;
+            self.emit(Event::Outcome(Ok("status changed".into())));
+        } else {
+            self.emit(Event::Outcome(Ok("status saved; it is shown once online".into())));
+        }
+    }
+
+    pub(super) fn announce_requests(&self) {
+        match self.store.subscription_requests(self.account_key()) {
+            Ok(requests) => self.emit(Event::SubscriptionRequests(requests)),
+            Err(e) => tracing::warn!("{e}"),
+        }
+    }
+
+    pub(super) fn announce_blocked(&self) {
+        match self.store.blocked(self.account_key()) {
+            Ok(blocked) => self.emit(Event::BlockList(blocked)),
+            Err(e) => tracing::warn!("{e}"),
+        }
+    }
+
+    pub(super) async fn contact_command(&mut self, change: ContactChange) {
+        if !self.is_online() {
+            self.emit(Event::Outcome(Err("not connected; try again once online".into())));
+            return;
+        }
+        let jid = match &change {
+            ContactChange::Add { jid, .. }
+            | ContactChange::Update { jid, .. }
+            | ContactChange::Remove { jid }
+            | ContactChange::Approve { jid, .. }
+            | ContactChange::Deny { jid }
+            | ContactChange::Block { jid }
+            | ContactChange::Unblock { jid } => jid,
+        };
+        let Ok(jid) = BareJid::new(jid.trim()) else {
+            self.emit(Event::Outcome(Err(format!("“{jid}” is not a valid address"))));
+            return;
+        };
+        match change {
+            ContactChange::Add { name, groups, .. } => {
+                let id = self.next_id("roster-set");
+                let item = stanza::roster_item(&jid, name.as_deref(), &groups);
+                self.send_iq(Iq::from_set(id, item), PendingIq::Change(format!("added {jid}")))
+                    .await;
+                self.send_subscription(PresenceType::Subscribe, &jid).await;
+            }
+            ContactChange::Update { name, groups, .. } => {
+                let id = self.next_id("roster-set");
+                let item = stanza::roster_item(&jid, name.as_deref(), &groups);
+                self.send_iq(Iq::from_set(id, item), PendingIq::Change(format!("updated {jid}")))
+                    .await;
+            }
+            ContactChange::Remove { .. } => {
+                let id = self.next_id("roster-set");
+                let removal = stanza::roster_removal(&jid);
+                self.send_iq(
+                    Iq::from_set(id, removal),
+                    PendingIq::Change(format!("removed {jid}")),
+                )
+                .await;
+            }
+            ContactChange::Approve { add_back, .. } => {
+                self.send_subscription(PresenceType::Subscribed, &jid).await;
+                self.answered(&jid);
+                let known = self.store.roster(self.account_key()).unwrap_or_default();
+                let sees_them = known.iter().any(|c| {
+                    c.jid == jid.as_str()
+                        && (c.ask_subscribe
+                            || matches!(
+                                c.subscription,
+                                crate::model::Subscription::To | crate::model::Subscription::Both
+                            ))
+                });
+                if add_back && !sees_them {
+                    self.send_subscription(PresenceType::Subscribe, &jid).await;
+                }
+                self.emit(Event::Outcome(Ok(format!("{jid} may now see your presence"))));
+            }
+            ContactChange::Deny { .. } => {
+                self.send_subscription(PresenceType::Unsubscribed, &jid).await;
+                self.answered(&jid);
+                self.emit(Event::Outcome(Ok(format!("declined {jid}"))));
+            }
+            ContactChange::Block { .. } => {
+                let id = self.next_id("block");
+                let block = Block { items: vec![Jid::from(jid.clone())] };
+                self.answered(&jid);
+                self.send_iq(Iq::from_set(id, block), PendingIq::Change(format!("blocked {jid}")))
+                    .await;
+            }
+            ContactChange::Unblock { .. } => {
+                let id = self.next_id("unblock");
+                let unblock = Unblock { items: vec![Jid::from(jid.clone())] };
+                self.send_iq(
+                    Iq::from_set(id, unblock),
+                    PendingIq::Change(format!("unblocked {jid}")),
+                )
+                .await;
+            }
+        }
+    }
+
+    async fn send_subscription(&mut self, type_: PresenceType, to: &BareJid) {
+        self.send(Stanza::Presence(stanza::subscription_presence(type_, to))).await;
+    }
+
+    /// A request was approved, denied or made moot by a block: it no longer waits.
+    fn answered(&mut self, jid: &BareJid) {
+        if let Err(e) = self.store.remove_subscription_request(self.account_key(), jid.as_str()) {
+            tracing::warn!("{e}");
+        }
+        self.announce_requests();
+    }
+
+    pub(super) fn presence(&mut self, presence: XmppPresence) {
+        if let Some(from) = stanza::subscription_request(&presence) {
+            // RFC 6121 §3.1.3: ask the user; never add a stranger by ourselves.
+            match self.store.add_subscription_request(self.account_key(), from.as_str()) {
+                Ok(true) => self.announce_requests(),
+                Ok(false) => {}
+                Err(e) => tracing::warn!("{e}"),
+            }
+            return;
+        }
+        let Some(update) = stanza::presence_update(presence) else { return };
+        if update.from == self.own {
+            return;
+        }
+        let jid = update.from.to_string();
+        let best = self.presences.update(&jid, &update.resource, update.presence, update.priority);
+        if let Err(e) = self.store.set_presence(self.account_key(), &jid, &best) {
+            tracing::warn!("{e}");
+        }
+        self.emit(Event::Presence { jid, presence: best });
+    }
+
+    pub(super) async fn iq(&mut self, iq: Iq) {
+        match iq {
+            Iq::Result { id, from, payload, .. } => {
+                // Answers to our requests come from our own account (or carry no `from`).
+                if !stanza::roster_push_allowed(from.as_ref(), &self.own) {
+                    return;
+                }
+                match self.pending_iqs.remove(&id) {
+                    Some(PendingIq::Roster) => self.roster_result(payload),
+                    Some(PendingIq::BlockList) => self.block_list_result(payload),
+                    Some(PendingIq::Change(what)) => self.emit(Event::Outcome(Ok(what))),
+                    None => {}
+                }
+            }
+            Iq::Error { id, error, .. } => match self.pending_iqs.remove(&id) {
+                Some(PendingIq::Change(what)) => {
+                    let why = error
+                        .texts
+                        .values()
+                        .next()
+                        .cloned()
+                        .unwrap_or_else(|| format!("{:?}", error.defined_condition));
+                    self.emit(Event::Outcome(Err(format!("could not do that ({what}): {why}"))));
+                }
+                Some(_) => tracing::info!("{}: request {id} failed: {error:?}", self.account.jid),
+                None => {}
+            },
+            Iq::Set { from, id, payload, .. } => {
+                let own = stanza::roster_push_allowed(from.as_ref(), &self.own);
+                let handled = if !own {
+                    tracing::warn!("{}: refused a push from {from:?}", self.account.jid);
+                    false
+                } else {
+                    self.push(payload)
+                };
+                if handled {
+                    self.reply_result(from, id).await;
+                } else {
+                    self.reply_error(from, id).await;
+                }
+            }
+            Iq::Get { from, id, payload, .. } => {
+                if stanza::is_ping(&payload) {
+                    self.reply_result(from, id).await;
+                } else {
+                    self.reply_error(from, id).await;
+                }
+            }
+        }
+    }
+
+    /// A roster or block-list push from our server; false when it is something else.
+    fn push(&mut self, payload: Element) -> bool {
+        if payload.is("query", ns::ROSTER) {
+            if let Ok(roster) = Roster::try_from(payload) {
+                self.roster_push(roster);
+            }
+            true
+        } else if payload.is("block", ns::BLOCKING) {
+            self.block_push(Block::try_from(payload).map(|b| b.items).unwrap_or_default(), true);
+            true
+        } else if payload.is("unblock", ns::BLOCKING) {
+            self.block_push(Unblock::try_from(payload).map(|b| b.items).unwrap_or_default(), false);
+            true
+        } else {
+            false
+        }
+    }
+
+    async fn reply_result(&mut self, to: Option<Jid>, id: String) {
+        self.send(Stanza::Iq(Iq::Result { from: None, to, id, payload: None })).await;
+    }
+
+    async fn reply_error(&mut self, to: Option<Jid>, id: String) {
+        let error = stanza::service_unavailable();
+        self.send(Stanza::Iq(Iq::Error { from: None, to, id, error, payload: None })).await;
+    }
+
+    /// XEP-0237 §2.4: an empty result means the cached roster is current.
+    fn roster_result(&mut self, payload: Option<Element>) {
+        match payload.and_then(|p| Roster::try_from(p).ok()) {
+            Some(roster) => {
+                self.save_roster_version(roster.ver.as_deref());
+                let contacts = stanza::roster_contacts(roster);
+                if let Err(e) = self.store.replace_roster(&self.account.jid, &contacts) {
+                    self.emit(Event::Notice(e.to_string()));
+                }
+            }
+            None => tracing::debug!("{}: cached roster is current", self.account.jid),
+        }
+        self.announce_roster();
+    }
+
+    fn roster_push(&mut self, roster: Roster) {
+        self.save_roster_version(roster.ver.as_deref());
+        for item in roster.items {
+            let jid = item.jid.to_string();
+            let result = match stanza::roster_contact(item) {
+                Some(contact) => self.store.upsert_contact(self.account_key(), &contact),
+                None => self.store.remove_contact(self.account_key(), &jid),
+            };
+            if let Err(e) = result {
+                tracing::warn!("{e}");
+            }
+        }
+        self.announce_roster();
+    }
+
+    fn save_roster_version(&mut self, ver: Option<&str>) {
+        if let Some(ver) = ver
+            && let Err(e) = self.store.set_state(&self.account.jid, ROSTER_VERSION, ver)
+        {
+            tracing::warn!("{e}");
+        }
+    }
+
+    /// The stored roster with the presences we know now.
+    fn announce_roster(&self) {
+        let mut contacts: Vec<Contact> = self.store.roster(self.account_key()).unwrap_or_default();
+        for contact in &mut contacts {
+            contact.presence = self.presences.best(&contact.jid);
+        }
+        self.emit(Event::Roster { contacts, from_server: true });
+    }
+
+    fn block_list_result(&mut self, payload: Option<Element>) {
+        let Some(list) = payload.and_then(|p| BlocklistResult::try_from(p).ok()) else { return };
+        let jids: Vec<String> = list.items.iter().map(ToString::to_string).collect();
+        if let Err(e) = self.store.replace_blocked(&self.account.jid, &jids) {
+            tracing::warn!("{e}");
+        }
+        self.announce_blocked();
+    }
+
+    /// XEP-0191 §3.3: the server tells all our resources about blocks; an empty unblock
+    /// means "everyone".
+    fn block_push(&mut self, items: Vec<Jid>, blocked: bool) {
+        let account = self.account.jid.clone();
+        let result = if !blocked && items.is_empty() {
+            self.store.replace_blocked(&account, &[])
+        } else {
+            items
+                .iter()
+                .try_for_each(|jid| self.store.set_blocked(&account, &jid.to_string(), blocked))
+        };
+        if let Err(e) = result {
+            tracing::warn!("{e}");
+        }
+        self.announce_blocked();
+    }
+}
