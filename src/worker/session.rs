@@ -21,7 +21,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 use tokio_xmpp::Stanza;
-use tokio_xmpp::jid::BareJid;
+use tokio_xmpp::jid::{BareJid, Jid};
 use tokio_xmpp::stanzastream::{
     Event as StreamEvent, StanzaStage, StanzaState, StanzaStream, StreamEvent as LinkEvent,
 };
@@ -41,6 +41,8 @@ enum PendingIq {
     BlockList,
     /// A change the user asked for; the text says what, for the outcome shown.
     Change(String),
+    /// Part of a change whose outcome another request reports.
+    Quiet,
 }
 
 struct Session {
@@ -58,7 +60,8 @@ struct Session {
     stream_management: bool,
     restart_at: Option<Instant>,
     presences: Presences,
-    pending_iqs: HashMap<String, PendingIq>,
+    /// Requests awaiting an answer: who must answer (`None`: our own account), and what for.
+    pending_iqs: HashMap<String, (Option<Jid>, PendingIq)>,
     /// Outbox rows already handed to this stream session.
     in_flight: HashSet<i64>,
     acks_tx: mpsc::UnboundedSender<i64>,
@@ -66,8 +69,9 @@ struct Session {
     next_iq: u64,
     /// What we show others, sent on every login.
     own_presence: Presence,
-    /// The server keeps roster versions (XEP-0237), so a restart can skip the download.
-    roster_versioning: bool,
+    /// Requests answered in this session: the server re-sends pending requests after our
+    /// initial presence, which may cross our answer, and must not bring them back.
+    answered_requests: HashSet<String>,
 }
 
 /// Run an account's worker until told to shut down or its handle is dropped.
@@ -172,7 +176,7 @@ impl Session {
             acks_rx,
             next_iq: 0,
             own_presence,
-            roster_versioning: false,
+            answered_requests: HashSet::new(),
         })
     }
 
@@ -243,6 +247,7 @@ impl Session {
         self.presences.clear();
         self.pending_iqs.clear();
         self.in_flight.clear();
+        self.answered_requests.clear();
         if let Err(e) = self.store.clear_presence(self.account_key()) {
             tracing::warn!("{e}");
         }
@@ -448,7 +453,6 @@ impl Session {
             StreamEvent::Stream(LinkEvent::Reset { features, .. }) => {
                 self.went_offline();
                 self.stream_management = features.stream_management.is_some();
-                self.roster_versioning = stanza::offers_roster_versioning(&features);
                 self.set_state(ConnectionState::Online);
                 self.request_roster().await;
                 self.request_block_list().await;

@@ -12,7 +12,6 @@ use tokio_xmpp::parsers::message::{Id, Lang, Message, MessageType};
 use tokio_xmpp::parsers::presence::{self, Presence as XmppPresence, Show};
 use tokio_xmpp::parsers::roster::{self, Roster};
 use tokio_xmpp::parsers::stanza_id::{OriginId, StanzaId};
-use tokio_xmpp::parsers::stream_features::StreamFeatures;
 
 /// Why an incoming message is not shown.
 #[derive(Debug, PartialEq, Eq)]
@@ -171,11 +170,6 @@ pub fn presence_update(presence: XmppPresence) -> Option<PresenceUpdate> {
         presence: presence_value,
         priority: presence.priority.0,
     })
-}
-
-/// XEP-0237 §2: the server advertises roster versioning as a stream feature.
-pub fn offers_roster_versioning(features: &StreamFeatures) -> bool {
-    features.others.iter().any(|f| f.is("ver", "urn:xmpp:features:rosterver"))
 }
 
 /// A roster set that adds or changes one item.

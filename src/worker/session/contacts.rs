@@ -13,10 +13,10 @@ use tokio_xmpp::minidom::Element;
 use tokio_xmpp::parsers::blocking::{Block, BlocklistRequest, BlocklistResult, Unblock};
 use tokio_xmpp::parsers::iq::Iq;
 use tokio_xmpp::parsers::ns;
+use tokio_xmpp::parsers::ping::Ping;
 use tokio_xmpp::parsers::presence::{Presence as XmppPresence, Type as PresenceType};
 use tokio_xmpp::parsers::roster::Roster;
 
-const ROSTER_VERSION: &str = "roster.ver";
 const OWN_SHOW: &str = "presence.show";
 const OWN_STATUS: &str = "presence.status";
 
@@ -33,26 +33,26 @@ impl Session {
         format!("{prefix}-{}", self.next_iq)
     }
 
+    /// The server handles a stream's stanzas in order, so the answer to a ping sent after
+    /// them means they were all taken: only then is `what` reported done.
+    async fn confirm_after_sent(&mut self, what: String) {
+        let id = self.next_id("barrier");
+        let ping = Iq::from_get(id, Ping).with_to(Jid::from(self.own.domain().to_owned()));
+        self.send_iq(ping, PendingIq::Change(what)).await;
+    }
+
     async fn send_iq(&mut self, iq: Iq, pending: PendingIq) {
-        self.pending_iqs.insert(iq.id().to_owned(), pending);
+        let responder = iq.to().cloned();
+        self.pending_iqs.insert(iq.id().to_owned(), (responder, pending));
         self.send(Stanza::Iq(iq)).await;
     }
 
-    /// Ask for the roster, offering our cached version when the server keeps versions.
+    /// Ask for the whole roster. XEP-0237 versions are not used: Prosody 0.12 keeps `ver='1'`
+    /// across changes it makes while we are offline, so a versioned request returns a stale
+    /// cache (see docs/decisions.md).
     pub(super) async fn request_roster(&mut self) {
-        let ver = if self.roster_versioning {
-            Some(
-                self.store
-                    .get_state(self.account_key(), ROSTER_VERSION)
-                    .ok()
-                    .flatten()
-                    .unwrap_or_default(),
-            )
-        } else {
-            None
-        };
         let id = self.next_id("roster");
-        let query = Roster { ver, items: Vec::new() };
+        let query = Roster { ver: None, items: Vec::new() };
         self.send_iq(Iq::from_get(id, query), PendingIq::Roster).await;
     }
 
@@ -78,7 +78,7 @@ impl Session {
         self.emit(Event::OwnPresence(presence));
         if self.is_online() {
             self.send_own_presence().await;
-            self.emit(Event::Outcome(Ok("status changed".into())));
+            self.confirm_after_sent("status changed".into()).await;
         } else {
             self.emit(Event::Outcome(Ok("status saved; it is shown once online".into())));
         }
@@ -120,9 +120,10 @@ impl Session {
             ContactChange::Add { name, groups, .. } => {
                 let id = self.next_id("roster-set");
                 let item = stanza::roster_item(&jid, name.as_deref(), &groups);
-                self.send_iq(Iq::from_set(id, item), PendingIq::Change(format!("added {jid}")))
-                    .await;
+                self.send_iq(Iq::from_set(id, item), PendingIq::Quiet).await;
                 self.send_subscription(PresenceType::Subscribe, &jid).await;
+                self.confirm_after_sent(format!("added {jid} and asked to see their presence"))
+                    .await;
             }
             ContactChange::Update { name, groups, .. } => {
                 let id = self.next_id("roster-set");
@@ -154,12 +155,12 @@ impl Session {
                 if add_back && !sees_them {
                     self.send_subscription(PresenceType::Subscribe, &jid).await;
                 }
-                self.emit(Event::Outcome(Ok(format!("{jid} may now see your presence"))));
+                self.confirm_after_sent(format!("{jid} may now see your presence")).await;
             }
             ContactChange::Deny { .. } => {
                 self.send_subscription(PresenceType::Unsubscribed, &jid).await;
                 self.answered(&jid);
-                self.emit(Event::Outcome(Ok(format!("declined {jid}"))));
+                self.confirm_after_sent(format!("declined {jid}")).await;
             }
             ContactChange::Block { .. } => {
                 let id = self.next_id("block");
@@ -186,6 +187,7 @@ impl Session {
 
     /// A request was approved, denied or made moot by a block: it no longer waits.
     fn answered(&mut self, jid: &BareJid) {
+        self.answered_requests.insert(jid.to_string());
         if let Err(e) = self.store.remove_subscription_request(self.account_key(), jid.as_str()) {
             tracing::warn!("{e}");
         }
@@ -194,6 +196,9 @@ impl Session {
 
     pub(super) fn presence(&mut self, presence: XmppPresence) {
         if let Some(from) = stanza::subscription_request(&presence) {
+            if self.answered_requests.contains(from.as_str()) {
+                return;
+            }
             // RFC 6121 §3.1.3: ask the user; never add a stranger by ourselves.
             match self.store.add_subscription_request(self.account_key(), from.as_str()) {
                 Ok(true) => self.announce_requests(),
@@ -217,18 +222,15 @@ impl Session {
     pub(super) async fn iq(&mut self, iq: Iq) {
         match iq {
             Iq::Result { id, from, payload, .. } => {
-                // Answers to our requests come from our own account (or carry no `from`).
-                if !stanza::roster_push_allowed(from.as_ref(), &self.own) {
-                    return;
-                }
-                match self.pending_iqs.remove(&id) {
+                let Some(pending) = self.take_answered(&id, from.as_ref()) else { return };
+                match Some(pending) {
                     Some(PendingIq::Roster) => self.roster_result(payload),
                     Some(PendingIq::BlockList) => self.block_list_result(payload),
                     Some(PendingIq::Change(what)) => self.emit(Event::Outcome(Ok(what))),
-                    None => {}
+                    Some(PendingIq::Quiet) | None => {}
                 }
             }
-            Iq::Error { id, error, .. } => match self.pending_iqs.remove(&id) {
+            Iq::Error { id, from, error, .. } => match self.take_answered(&id, from.as_ref()) {
                 Some(PendingIq::Change(what)) => {
                     let why = error
                         .texts
@@ -265,6 +267,21 @@ impl Session {
         }
     }
 
+    /// The request `id` answered by `from`, if we sent it to `from`: RFC 6120 §8.1.2.1 lets
+    /// only the addressee answer (our own account answers for requests without a `to`).
+    fn take_answered(&mut self, id: &str, from: Option<&Jid>) -> Option<PendingIq> {
+        let (responder, _) = self.pending_iqs.get(id)?;
+        let genuine = match responder {
+            Some(expected) => from == Some(expected),
+            None => stanza::roster_push_allowed(from, &self.own),
+        };
+        if !genuine {
+            tracing::warn!("{}: ignored an answer to {id} from {from:?}", self.account.jid);
+            return None;
+        }
+        self.pending_iqs.remove(id).map(|(_, pending)| pending)
+    }
+
     /// A roster or block-list push from our server; false when it is something else.
     fn push(&mut self, payload: Element) -> bool {
         if payload.is("query", ns::ROSTER) {
@@ -296,7 +313,6 @@ impl Session {
     fn roster_result(&mut self, payload: Option<Element>) {
         match payload.and_then(|p| Roster::try_from(p).ok()) {
             Some(roster) => {
-                self.save_roster_version(roster.ver.as_deref());
                 let contacts = stanza::roster_contacts(roster);
                 if let Err(e) = self.store.replace_roster(&self.account.jid, &contacts) {
                     self.emit(Event::Notice(e.to_string()));
@@ -308,7 +324,6 @@ impl Session {
     }
 
     fn roster_push(&mut self, roster: Roster) {
-        self.save_roster_version(roster.ver.as_deref());
         for item in roster.items {
             let jid = item.jid.to_string();
             let result = match stanza::roster_contact(item) {
@@ -320,14 +335,6 @@ impl Session {
             }
         }
         self.announce_roster();
-    }
-
-    fn save_roster_version(&mut self, ver: Option<&str>) {
-        if let Some(ver) = ver
-            && let Err(e) = self.store.set_state(&self.account.jid, ROSTER_VERSION, ver)
-        {
-            tracing::warn!("{e}");
-        }
     }
 
     /// The stored roster with the presences we know now.

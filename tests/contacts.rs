@@ -1,0 +1,163 @@
+//! Contacts against a real Prosody: adding and approving, declining, removing, renaming and
+//! regrouping, blocking, and presence seen by the other side.
+
+mod support;
+
+use confab::model::{AccountId, ConnectionState, PresenceShow};
+use confab::paths::Paths;
+use confab::worker::{self, Command, Event};
+use serde_json::Value;
+use std::time::Duration;
+use support::{DOMAIN, PASSWORD, Profile, Prosody};
+
+fn entry(profile: &Profile, jid: &str) -> Option<Value> {
+    profile.json_lines(&["roster", "--json"]).into_iter().find(|c| c["jid"] == jid)
+}
+
+fn pair() -> (Prosody, Profile, Profile) {
+    let server = Prosody::start();
+    server.register("alice", PASSWORD);
+    server.register("bob", PASSWORD);
+    let alice = Profile::new(&server, "alice", PASSWORD);
+    let bob = Profile::new(&server, "bob", PASSWORD);
+    (server, alice, bob)
+}
+
+#[test]
+fn add_then_approve_both_ways_makes_both_subscribed() {
+    let (_server, alice, bob) = pair();
+    alice.ok(&["contact", "add", &bob.jid, "--name", "Bob", "--group", "Friends"]);
+    let asked = entry(&alice, &bob.jid).expect("bob is in alice's roster");
+    assert_eq!(asked["pending_out"], true);
+    assert_eq!(asked["subscription"], "none");
+    assert_eq!(asked["name"], "Bob");
+
+    bob.ok(&["sync", "--wait", "1"]);
+    let request = entry(&bob, &alice.jid).expect("alice's request is listed");
+    assert_eq!(request["pending_in"], true);
+    assert_eq!(request["subscription"], "none", "a request never adds a stranger by itself");
+
+    bob.ok(&["contact", "approve", &alice.jid, "--add-back"]);
+    alice.ok(&["sync", "--wait", "1"]);
+    assert_eq!(entry(&alice, &bob.jid).expect("bob")["pending_in"], true, "bob asked back");
+    alice.ok(&["contact", "approve", &bob.jid]);
+
+    alice.ok(&["sync", "--wait", "1"]);
+    bob.ok(&["sync", "--wait", "1"]);
+    let at_alice = entry(&alice, &bob.jid).expect("bob");
+    let at_bob = entry(&bob, &alice.jid).expect("alice");
+    assert_eq!(at_alice["subscription"], "both", "{at_alice}");
+    assert_eq!(at_bob["subscription"], "both", "{at_bob}");
+    assert_eq!(at_alice["pending_in"], false);
+    assert_eq!(at_bob["pending_in"], false);
+}
+
+#[test]
+fn deny_leaves_nothing_behind() {
+    let (_server, alice, bob) = pair();
+    alice.ok(&["contact", "add", &bob.jid]);
+    bob.ok(&["sync", "--wait", "1"]);
+    bob.ok(&["contact", "deny", &alice.jid]);
+    alice.ok(&["sync", "--wait", "1"]);
+
+    let at_alice = entry(&alice, &bob.jid).expect("bob stays in alice's own list");
+    assert_eq!(at_alice["subscription"], "none");
+    assert_eq!(at_alice["pending_out"], false, "the request was answered");
+    bob.ok(&["sync", "--wait", "0"]);
+    assert_eq!(
+        entry(&bob, &alice.jid),
+        None,
+        "nothing left at bob's: {:?}",
+        entry(&bob, &alice.jid)
+    );
+}
+
+#[test]
+fn rename_regroup_and_remove_persist() {
+    let (_server, alice, bob) = pair();
+    alice.ok(&["contact", "add", &bob.jid, "--name", "Bob", "--group", "Friends"]);
+    alice.ok(&[
+        "contact", "edit", &bob.jid, "--name", "Robert", "--group", "Work", "--group", "Family",
+    ]);
+    // A later session (roster versioning may skip the download) still knows the change.
+    alice.ok(&["sync", "--wait", "0"]);
+    let edited = entry(&alice, &bob.jid).expect("bob");
+    assert_eq!(edited["name"], "Robert");
+    let mut groups: Vec<String> = edited["groups"]
+        .as_array()
+        .expect("groups")
+        .iter()
+        .filter_map(|g| g.as_str().map(Into::into))
+        .collect();
+    groups.sort();
+    assert_eq!(groups, ["Family", "Work"]);
+
+    alice.ok(&["contact", "remove", &bob.jid]);
+    assert_eq!(entry(&alice, &bob.jid), None);
+    alice.ok(&["sync", "--wait", "0"]);
+    assert_eq!(entry(&alice, &bob.jid), None, "still gone after a new session");
+}
+
+#[test]
+fn block_stops_messages_until_unblocked() {
+    let (_server, alice, bob) = pair();
+    alice.ok(&["contact", "block", &bob.jid]);
+    assert_eq!(entry(&alice, &bob.jid).expect("listed as blocked")["blocked"], true);
+
+    let _ = bob.run(&["send", &alice.jid, "can you hear me?"]);
+    alice.ok(&["sync", "--wait", "1"]);
+    assert!(
+        alice.json_lines(&["history", &bob.jid, "--json"]).is_empty(),
+        "blocked message arrived"
+    );
+
+    alice.ok(&["contact", "unblock", &bob.jid]);
+    assert_eq!(entry(&alice, &bob.jid), None, "no longer blocked, never a contact");
+    bob.ok(&["send", &alice.jid, "and now?"]);
+    alice.ok(&["sync", "--wait", "1"]);
+    let history = alice.json_lines(&["history", &bob.jid, "--json"]);
+    assert_eq!(history.len(), 1, "{history:?}");
+    assert_eq!(history[0]["body"], "and now?");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn presence_change_is_seen_by_the_other_side() {
+    let groups = format!("[Team]\nalice@{DOMAIN}\nbob@{DOMAIN}\n");
+    let server = Prosody::start_with_groups(&groups);
+    server.register("alice", PASSWORD);
+    server.register("bob", PASSWORD);
+    let alice = Profile::new(&server, "alice", PASSWORD);
+    let bob = Profile::new(&server, "bob", PASSWORD);
+
+    let (handle, mut events) =
+        worker::spawn(Paths::in_profile(alice.path()), AccountId(alice.jid.clone()));
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        match tokio::time::timeout_at(deadline, events.recv()).await {
+            Ok(Some(Event::Connection(ConnectionState::Online))) => break,
+            Ok(Some(_)) => {}
+            _ => panic!("alice did not come online"),
+        }
+    }
+    let bob_jid = bob.jid.clone();
+    let bob_sets = tokio::task::spawn_blocking(move || {
+        bob.ok(&["presence", "set", "away", "--status", "at lunch"]);
+    });
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    let mut seen = Vec::new();
+    loop {
+        match tokio::time::timeout_at(deadline, events.recv()).await {
+            Ok(Some(Event::Presence { jid, presence })) if jid == bob_jid => {
+                if presence.show == PresenceShow::Away {
+                    assert_eq!(presence.status.as_deref(), Some("at lunch"));
+                    break;
+                }
+                seen.push(presence);
+            }
+            Ok(Some(_)) => {}
+            _ => panic!("alice never saw bob away; saw {seen:?}"),
+        }
+    }
+    bob_sets.await.expect("bob's command finished");
+    handle.send(Command::Shutdown).expect("worker reachable");
+}
