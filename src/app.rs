@@ -67,6 +67,8 @@ pub enum Message {
     FocusPrevious,
     /// A second passed while something on screen counts down.
     Tick,
+    /// Ctrl+K: jump to the contact search.
+    FindContact,
 }
 
 impl App {
@@ -180,6 +182,10 @@ impl App {
             }
             Message::CloseNow => iced::exit(),
             Message::Tick => Task::none(),
+            Message::FindContact => match self.screen {
+                Screen::Main(_) => main_screen::State::find_contact().map(Message::Main),
+                _ => Task::none(),
+            },
             Message::FocusNext => iced::widget::operation::focus_next(),
             Message::FocusPrevious => iced::widget::operation::focus_previous(),
         }
@@ -278,10 +284,15 @@ impl App {
     }
 }
 
-/// Keys that work everywhere: Tab and Shift+Tab move between fields.
+/// Keys that work everywhere: Tab and Shift+Tab move between fields, Ctrl+K finds a contact.
 fn shortcut(event: iced::keyboard::Event) -> Option<Message> {
     use iced::keyboard::{Event, Key, key::Named};
     match event {
+        Event::KeyPressed { key: Key::Character(c), modifiers, .. }
+            if modifiers.command() && c.eq_ignore_ascii_case("k") =>
+        {
+            Some(Message::FindContact)
+        }
         Event::KeyPressed { key: Key::Named(Named::Tab), modifiers, .. } => {
             Some(if modifiers.shift() { Message::FocusPrevious } else { Message::FocusNext })
         }
@@ -305,4 +316,32 @@ async fn save_account(
     })
     .await
     .map_err(|e| e.to_string())?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use iced::keyboard::{Event, Key, Location, Modifiers, key};
+
+    fn press(key: Key, modifiers: Modifiers) -> Event {
+        Event::KeyPressed {
+            key: key.clone(),
+            modified_key: key,
+            physical_key: key::Physical::Unidentified(key::NativeCode::Unidentified),
+            location: Location::Standard,
+            modifiers,
+            text: None,
+            repeat: false,
+        }
+    }
+
+    #[test]
+    fn ctrl_k_finds_a_contact_and_tab_moves_focus() {
+        let ctrl_k = press(Key::Character("k".into()), Modifiers::CTRL);
+        assert!(matches!(shortcut(ctrl_k), Some(Message::FindContact)));
+        let plain_k = press(Key::Character("k".into()), Modifiers::empty());
+        assert!(shortcut(plain_k).is_none());
+        let shift_tab = press(Key::Named(key::Named::Tab), Modifiers::SHIFT);
+        assert!(matches!(shortcut(shift_tab), Some(Message::FocusPrevious)));
+    }
 }

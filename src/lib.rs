@@ -11,5 +11,6 @@ pub mod store;
 pub mod ui;
 pub mod worker;
 
-/// The version shown by `--version` and the About dialog.
-pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+/// The version shown by `--version` and the About dialog: "0.1.0 (abc1234)", the commit from
+/// `build.rs` ("unknown" when built outside a git checkout).
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("CONFAB_COMMIT"), ")");

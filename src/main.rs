@@ -1,3 +1,4 @@
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 //! Entry point: parse the command line, set up logging, then run the window or a command.
 
 use clap::Parser;

@@ -79,6 +79,12 @@ impl PresenceShow {
     }
 }
 
+impl std::fmt::Display for PresenceShow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Presence {
     pub show: PresenceShow,

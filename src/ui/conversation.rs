@@ -4,6 +4,7 @@
 use super::theme;
 use crate::model::{ChatId, Delivery, Direction, Message as ChatMessage};
 use crate::store::HistoryPage;
+use chrono::{DateTime, Utc};
 use iced::widget::scrollable::Viewport;
 use iced::widget::{Column, column, container, row, scrollable, space, text, text_input};
 use iced::{Element, Fill, Task};
@@ -12,6 +13,8 @@ use iced::{Element, Fill, Task};
 pub const PAGE: usize = 100;
 /// The most messages held at once; older ones are dropped while the view is at the bottom.
 const MAX_WINDOW: usize = 400;
+/// Quiet lines kept for the open conversation.
+const MAX_NOTES: usize = 50;
 /// How close to the top (in pixels) scrolling must come before an older page is asked for.
 const LOAD_MARGIN: f32 = 200.0;
 
@@ -21,7 +24,8 @@ const LIST_ID: &str = "messages";
 #[derive(Debug)]
 pub struct State {
     pub chat: ChatId,
-    title: String,
+    /// Quiet lines (presence changes) seen while the conversation is open; not stored.
+    notes: Vec<(DateTime<Utc>, String)>,
     messages: Vec<ChatMessage>,
     has_more: bool,
     loading_older: bool,
@@ -43,10 +47,10 @@ pub enum Event {
 }
 
 impl State {
-    pub fn new(chat: ChatId, title: String) -> Self {
+    pub fn new(chat: ChatId) -> Self {
         Self {
             chat,
-            title,
+            notes: Vec::new(),
             messages: Vec::new(),
             has_more: false,
             loading_older: true,
@@ -118,6 +122,14 @@ impl State {
         }
     }
 
+    /// Add a quiet line, such as "Bob is now away", at the current time.
+    pub fn note(&mut self, line: String) {
+        self.notes.push((Utc::now(), line));
+        if self.notes.len() > MAX_NOTES {
+            self.notes.remove(0);
+        }
+    }
+
     pub fn set_delivery(&mut self, message_id: i64, state: Delivery) {
         if let Some(message) = self.messages.iter_mut().find(|m| m.id == message_id) {
             message.state = state;
@@ -125,13 +137,8 @@ impl State {
     }
 
     pub fn view(&self) -> Element<'_, Message> {
-        let header = container(text(&self.title).size(theme::TEXT_TITLE))
-            .padding([theme::SPACE_S, theme::SPACE_M])
-            .width(Fill)
-            .style(theme::header);
-        let bubbles = Column::with_children(self.messages.iter().map(bubble))
-            .spacing(theme::SPACE_S)
-            .padding(theme::SPACE_M);
+        let bubbles =
+            Column::with_children(self.timeline()).spacing(theme::SPACE_S).padding(theme::SPACE_M);
         let list: Element<'_, Message> = if self.messages.is_empty() && !self.loading_older {
             container(text("No messages yet. Say hello!").style(theme::muted)).center(Fill).into()
         } else {
@@ -147,8 +154,26 @@ impl State {
             .on_input(Message::Draft)
             .on_submit(Message::Send)
             .padding(theme::SPACE_M);
-        column![header, list, container(composer).padding(theme::SPACE_S)].into()
+        column![list, container(composer).padding(theme::SPACE_S)].into()
     }
+
+    /// Messages and quiet lines, merged in time order.
+    fn timeline(&self) -> Vec<Element<'_, Message>> {
+        let mut items = Vec::with_capacity(self.messages.len() + self.notes.len());
+        let mut notes = self.notes.iter().peekable();
+        for message in &self.messages {
+            while let Some((_, line)) = notes.next_if(|(at, _)| *at < message.timestamp) {
+                items.push(note(line));
+            }
+            items.push(bubble(message));
+        }
+        items.extend(notes.map(|(_, line)| note(line)));
+        items
+    }
+}
+
+fn note(line: &str) -> Element<'_, Message> {
+    container(text(line).size(theme::TEXT_SMALL).style(theme::muted)).center_x(Fill).into()
 }
 
 fn bubble(message: &ChatMessage) -> Element<'_, Message> {
@@ -201,7 +226,7 @@ mod tests {
 
     #[test]
     fn typing_and_enter_sends_to_the_open_chat() {
-        let mut state = State::new(ChatId("bob@x".into()), "Bob".into());
+        let mut state = State::new(ChatId("bob@x".into()));
         state.history(HistoryPage { chat: state.chat.clone(), messages: vec![], has_more: false });
         let mut ui = simulator(state.view());
         ui.click(selector::id(COMPOSER_ID)).expect("composer is there");
@@ -215,7 +240,7 @@ mod tests {
 
     #[test]
     fn older_pages_go_in_front_and_live_messages_in_time_order() {
-        let mut state = State::new(ChatId("bob@x".into()), "Bob".into());
+        let mut state = State::new(ChatId("bob@x".into()));
         state.history(HistoryPage {
             chat: state.chat.clone(),
             messages: vec![message(3, 30)],
@@ -235,7 +260,7 @@ mod tests {
 
     #[test]
     fn the_window_stays_bounded() {
-        let mut state = State::new(ChatId("bob@x".into()), "Bob".into());
+        let mut state = State::new(ChatId("bob@x".into()));
         for i in 0..(MAX_WINDOW as i64 + 50) {
             state.push(message(i, i));
         }

@@ -1,18 +1,23 @@
-//! The main window: the connection banner, the contact list and the open conversation. It
-//! turns worker events into what is shown and user intents into worker commands.
+//! The main window: the connection banner, the contact list with its requests and status,
+//! and the open conversation with its header. It turns worker events into what is shown and
+//! user intents into worker commands.
 
-use super::{connection, conversation, sidebar, theme};
-use crate::model::{AccountId, ChatId};
-use crate::worker::{Command, Event as WorkerEvent};
-use iced::widget::{column, container, row, text};
-use iced::{Element, Fill, Task};
+use super::{connection, contacts, conversation, sidebar, theme};
+use crate::model::{AccountId, ChatId, Contact, Presence, PresenceShow, Subscription};
+use crate::worker::{Command, ContactChange, Event as WorkerEvent};
+use iced::widget::{button, column, container, row, text, text_input};
+use iced::{Center, Element, Fill, Task};
 
 #[derive(Debug)]
 pub struct State {
     pub account: AccountId,
     banner: connection::State,
     sidebar: sidebar::State,
+    contacts: contacts::State,
     conversation: Option<conversation::State>,
+    blocked: Vec<String>,
+    /// The new name being typed for the open contact, when renaming.
+    renaming: Option<String>,
     notice: Option<String>,
 }
 
@@ -20,7 +25,22 @@ pub struct State {
 pub enum Message {
     Banner(connection::Message),
     Sidebar(sidebar::Message),
+    Contacts(contacts::Message),
     Conversation(conversation::Message),
+    Header(HeaderMessage),
+    DismissNotice,
+}
+
+/// The open conversation's header actions.
+#[derive(Debug, Clone)]
+pub enum HeaderMessage {
+    Add,
+    StartRename,
+    RenameDraft(String),
+    Rename,
+    Remove,
+    Block,
+    Unblock,
 }
 
 /// What the parent must do: talk to the worker, or persist a choice.
@@ -39,7 +59,10 @@ impl State {
             account,
             banner: connection::State::default(),
             sidebar: sidebar::State::default(),
+            contacts: contacts::State::default(),
             conversation: None,
+            blocked: Vec::new(),
+            renaming: None,
             notice: None,
         }
     }
@@ -50,6 +73,11 @@ impl State {
 
     pub fn summary(&self) -> &'static str {
         self.banner.summary()
+    }
+
+    /// Ctrl+K: jump to the search field, ready to type a name.
+    pub fn find_contact() -> Task<Message> {
+        sidebar::State::focus_filter()
     }
 
     pub fn update(&mut self, message: Message) -> (Task<Message>, Option<Event>) {
@@ -71,6 +99,15 @@ impl State {
                 Some(sidebar::Event::Open(jid)) => self.open(ChatId(jid)),
                 None => (Task::none(), None),
             },
+            Message::Contacts(message) => {
+                let event = self.contacts.update(message).map(|event| match event {
+                    contacts::Event::Change(change) => Event::Command(Command::Contact(change)),
+                    contacts::Event::SetPresence(presence) => {
+                        Event::Command(Command::SetPresence(presence))
+                    }
+                });
+                (Task::none(), event)
+            }
             Message::Conversation(message) => {
                 let event = self.conversation.as_mut().and_then(|c| c.update(message));
                 let event = event.map(|event| match event {
@@ -87,7 +124,40 @@ impl State {
                 });
                 (Task::none(), event)
             }
+            Message::Header(message) => (Task::none(), self.header_action(message)),
+            Message::DismissNotice => {
+                self.notice = None;
+                (Task::none(), None)
+            }
         }
+    }
+
+    fn header_action(&mut self, message: HeaderMessage) -> Option<Event> {
+        let jid = self.conversation.as_ref()?.chat.0.clone();
+        let change = match message {
+            HeaderMessage::Add => ContactChange::Add { jid, name: None, groups: Vec::new() },
+            HeaderMessage::StartRename => {
+                let current =
+                    self.sidebar.contact(&jid).and_then(|c| c.name.clone()).unwrap_or_default();
+                self.renaming = Some(current);
+                return None;
+            }
+            HeaderMessage::RenameDraft(draft) => {
+                self.renaming = Some(draft);
+                return None;
+            }
+            HeaderMessage::Rename => {
+                let name = self.renaming.take()?;
+                let groups =
+                    self.sidebar.contact(&jid).map(|c| c.groups.clone()).unwrap_or_default();
+                let name = Some(name.trim().to_owned()).filter(|n| !n.is_empty());
+                ContactChange::Update { jid, name, groups }
+            }
+            HeaderMessage::Remove => ContactChange::Remove { jid },
+            HeaderMessage::Block => ContactChange::Block { jid },
+            HeaderMessage::Unblock => ContactChange::Unblock { jid },
+        };
+        Some(Event::Command(Command::Contact(change)))
     }
 
     fn open(&mut self, chat: ChatId) -> (Task<Message>, Option<Event>) {
@@ -95,11 +165,8 @@ impl State {
             return (conversation::State::focus_composer(), None);
         }
         self.sidebar.select(chat.as_str());
-        let title = self
-            .sidebar
-            .contact(chat.as_str())
-            .map_or(chat.0.clone(), |c| c.display_name().to_owned());
-        self.conversation = Some(conversation::State::new(chat.clone(), title));
+        self.renaming = None;
+        self.conversation = Some(conversation::State::new(chat.clone()));
         let load = Command::LoadHistory { chat, before: None, limit: conversation::PAGE };
         (conversation::State::focus_composer(), Some(Event::Command(load)))
     }
@@ -109,7 +176,27 @@ impl State {
         match event {
             WorkerEvent::Connection(state) => self.banner.set(state),
             WorkerEvent::Roster { contacts, .. } => self.sidebar.set_contacts(contacts),
-            WorkerEvent::Presence { jid, presence } => self.sidebar.set_presence(&jid, presence),
+            WorkerEvent::Presence { jid, presence } => {
+                if let Some(conversation) =
+                    self.conversation.as_mut().filter(|c| c.chat.as_str() == jid)
+                {
+                    let name = self
+                        .sidebar
+                        .contact(&jid)
+                        .map_or(jid.clone(), |c| c.display_name().to_owned());
+                    let before = self.sidebar.contact(&jid).map(|c| c.presence.clone());
+                    if before.as_ref() != Some(&presence) {
+                        conversation.note(presence_line(&name, &presence));
+                    }
+                }
+                self.sidebar.set_presence(&jid, presence);
+            }
+            WorkerEvent::SubscriptionRequests(requests) => self.contacts.set_requests(requests),
+            WorkerEvent::BlockList(blocked) => {
+                self.sidebar.set_blocked(&blocked);
+                self.blocked = blocked;
+            }
+            WorkerEvent::OwnPresence(presence) => self.contacts.set_own(presence),
             WorkerEvent::Message(message) => {
                 if let Some(conversation) = &mut self.conversation {
                     conversation.push(message);
@@ -128,22 +215,20 @@ impl State {
             WorkerEvent::Notice(notice) | WorkerEvent::Outcome(Err(notice)) => {
                 self.notice = Some(notice)
             }
-            WorkerEvent::SubscriptionRequests(_)
-            | WorkerEvent::BlockList(_)
-            | WorkerEvent::OwnPresence(_)
-            | WorkerEvent::Outcome(Ok(_)) => {}
-            WorkerEvent::Ready(_) | WorkerEvent::Stopped => {}
+            WorkerEvent::Outcome(Ok(_)) | WorkerEvent::Ready(_) | WorkerEvent::Stopped => {}
         }
     }
 
     pub fn view(&self) -> Element<'_, Message> {
-        let footer = column![
-            text(self.account.as_str()).size(theme::TEXT_SMALL),
-            text(self.summary()).size(theme::TEXT_SMALL).style(theme::muted),
-        ];
-        let sidebar = self.sidebar.view(footer.into()).map(Message::Sidebar);
+        let footer =
+            self.contacts.view_footer(self.account.as_str(), self.summary()).map(Message::Contacts);
+        let top = self.contacts.view_top().map(|top| top.map(Message::Contacts));
+        let sidebar = self.sidebar.view(top, footer, Message::Sidebar);
         let main: Element<'_, Message> = match &self.conversation {
-            Some(conversation) => conversation.view().map(Message::Conversation),
+            Some(conversation) => {
+                column![self.header(conversation), conversation.view().map(Message::Conversation)]
+                    .into()
+            }
             None => container(text("Choose a contact to start chatting.").style(theme::muted))
                 .center(Fill)
                 .into(),
@@ -154,12 +239,86 @@ impl State {
         }
         if let Some(notice) = &self.notice {
             page = page.push(
-                container(text(notice.as_str()))
-                    .padding(theme::SPACE_S)
-                    .width(Fill)
-                    .style(theme::banner_error),
+                container(
+                    row![
+                        text(notice.as_str()).width(Fill),
+                        button("Dismiss").on_press(Message::DismissNotice)
+                    ]
+                    .align_y(Center),
+                )
+                .padding(theme::SPACE_S)
+                .width(Fill)
+                .style(theme::banner_error),
             );
         }
         page.push(row![sidebar, main].height(Fill)).into()
+    }
+
+    fn header<'a>(&'a self, conversation: &'a conversation::State) -> Element<'a, Message> {
+        let jid = conversation.chat.as_str();
+        let contact = self.sidebar.contact(jid);
+        let blocked = self.blocked.iter().any(|b| b == jid);
+        let title: Element<'a, Message> = match &self.renaming {
+            Some(draft) => text_input("Name", draft)
+                .on_input(|d| Message::Header(HeaderMessage::RenameDraft(d)))
+                .on_submit(Message::Header(HeaderMessage::Rename))
+                .width(260)
+                .into(),
+            None => column![
+                text(contact.map_or(jid, Contact::display_name)).size(theme::TEXT_TITLE),
+                text(subtitle(jid, contact)).size(theme::TEXT_SMALL).style(theme::muted),
+            ]
+            .into(),
+        };
+        let mut actions = row![].spacing(theme::SPACE_XS);
+        let action = |label: &'a str, message: HeaderMessage| {
+            button(text(label).size(theme::TEXT_SMALL))
+                .style(button::secondary)
+                .on_press(Message::Header(message))
+        };
+        match (contact, &self.renaming) {
+            (Some(_), Some(_)) => actions = actions.push(action("Save", HeaderMessage::Rename)),
+            (Some(_), None) => {
+                actions = actions.push(action("Rename", HeaderMessage::StartRename));
+                actions = actions.push(action("Remove", HeaderMessage::Remove));
+            }
+            (None, _) => actions = actions.push(action("Add to contacts", HeaderMessage::Add)),
+        }
+        actions = actions.push(if blocked {
+            action("Unblock", HeaderMessage::Unblock)
+        } else {
+            action("Block", HeaderMessage::Block)
+        });
+        container(row![title, iced::widget::space::horizontal(), actions].align_y(Center))
+            .padding([theme::SPACE_S, theme::SPACE_M])
+            .width(Fill)
+            .style(theme::header)
+            .into()
+    }
+}
+
+fn subtitle(jid: &str, contact: Option<&Contact>) -> String {
+    let Some(contact) = contact else { return format!("{jid} · not in your contacts") };
+    let presence = match (&contact.presence.status, contact.presence.show) {
+        (Some(status), show) => format!("{} — {status}", show.label()),
+        (None, show) => show.label().to_owned(),
+    };
+    match contact.subscription {
+        Subscription::To | Subscription::Both => format!("{jid} · {presence}"),
+        _ if contact.ask_subscribe => format!("{jid} · waiting for them to approve your request"),
+        _ => format!("{jid} · does not share presence with you"),
+    }
+}
+
+/// A quiet line in the conversation when the contact's availability changes.
+fn presence_line(name: &str, presence: &Presence) -> String {
+    let what = match presence.show {
+        PresenceShow::Offline => "went offline".to_owned(),
+        PresenceShow::Online | PresenceShow::Chat => "is online".to_owned(),
+        show => format!("is now {}", show.label().to_lowercase()),
+    };
+    match &presence.status {
+        Some(status) => format!("{name} {what}: {status}"),
+        None => format!("{name} {what}"),
     }
 }

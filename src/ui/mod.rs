@@ -2,6 +2,7 @@
 //! `Event` their parent acts on, `update` and `view`. Nothing here touches sockets or SQL.
 
 pub mod connection;
+pub mod contacts;
 pub mod conversation;
 pub mod main_screen;
 pub mod setup;

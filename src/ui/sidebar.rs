@@ -1,25 +1,38 @@
-//! The contact list: sorted by presence then name, filtered as you type, and windowed: rows
-//! have one fixed height, so only those in view are built, whatever the size of the roster.
+//! The contact list: grouped by roster group (collapsible), available people first, filtered
+//! as you type, and windowed: every row has one fixed height, so only those in view are built,
+//! whatever the size of the roster.
 
 use super::theme;
-use crate::model::{Contact, PresenceShow};
+use crate::model::{Contact, PresenceShow, Subscription};
 use iced::widget::scrollable::Viewport;
 use iced::widget::{Column, button, column, container, row, scrollable, space, text, text_input};
 use iced::{Center, Element, Fill};
+use std::collections::{BTreeMap, HashSet};
 
-/// Every row is this tall; the windowing depends on it.
+/// Every row, header or contact, is this tall; the windowing depends on it.
 pub const ROW_HEIGHT: f32 = 52.0;
 /// Rows built beyond the visible ones, above and below, so fast scrolling shows no gaps.
 const OVERSCAN: usize = 8;
 /// Assumed visible height before the first scroll event tells us the real one.
 const INITIAL_VIEWPORT: f32 = 900.0;
+/// Where contacts without a group are listed.
+const UNGROUPED: &str = "Contacts";
+pub const FILTER_ID: &str = "contact-filter";
+
+#[derive(Debug, Clone, PartialEq)]
+enum Row {
+    Header { group: String, count: usize, collapsed: bool },
+    Contact(usize),
+}
 
 #[derive(Debug)]
 pub struct State {
     contacts: Vec<Contact>,
+    blocked: HashSet<String>,
     filter: String,
-    /// Indices into `contacts` that match the filter, in display order.
-    visible: Vec<usize>,
+    collapsed: HashSet<String>,
+    /// What is listed, in display order.
+    rows: Vec<Row>,
     selected: Option<String>,
     offset: f32,
     viewport: f32,
@@ -29,8 +42,10 @@ impl Default for State {
     fn default() -> Self {
         Self {
             contacts: Vec::new(),
+            blocked: HashSet::new(),
             filter: String::new(),
-            visible: Vec::new(),
+            collapsed: HashSet::new(),
+            rows: Vec::new(),
             selected: None,
             offset: 0.0,
             viewport: INITIAL_VIEWPORT,
@@ -42,6 +57,7 @@ impl Default for State {
 pub enum Message {
     Filter(String),
     Open(String),
+    ToggleGroup(String),
     Scrolled(Viewport),
 }
 
@@ -58,7 +74,11 @@ impl State {
                 .then_with(|| a.display_name().to_lowercase().cmp(&b.display_name().to_lowercase()))
         });
         self.contacts = contacts;
-        self.refilter();
+        self.rebuild();
+    }
+
+    pub fn set_blocked(&mut self, blocked: &[String]) {
+        self.blocked = blocked.iter().cloned().collect();
     }
 
     pub fn set_presence(&mut self, jid: &str, presence: crate::model::Presence) {
@@ -77,19 +97,44 @@ impl State {
         self.selected = Some(jid.to_owned());
     }
 
-    fn refilter(&mut self) {
+    /// Group and filter. While searching, the list is flat: finding beats browsing.
+    fn rebuild(&mut self) {
         let needle = self.filter.trim().to_lowercase();
-        self.visible = self
-            .contacts
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| {
-                needle.is_empty()
-                    || c.jid.to_lowercase().contains(&needle)
-                    || c.name.as_deref().is_some_and(|n| n.to_lowercase().contains(&needle))
-            })
-            .map(|(i, _)| i)
-            .collect();
+        let matches = |c: &Contact| {
+            c.jid.to_lowercase().contains(&needle)
+                || c.name.as_deref().is_some_and(|n| n.to_lowercase().contains(&needle))
+        };
+        if !needle.is_empty() {
+            self.rows = (0..self.contacts.len())
+                .filter(|&i| matches(&self.contacts[i]))
+                .map(Row::Contact)
+                .collect();
+            return;
+        }
+        let mut groups: BTreeMap<(bool, String), Vec<usize>> = BTreeMap::new();
+        for (i, contact) in self.contacts.iter().enumerate() {
+            if contact.groups.is_empty() {
+                groups.entry((true, UNGROUPED.to_owned())).or_default().push(i);
+            }
+            for group in &contact.groups {
+                groups.entry((false, group.clone())).or_default().push(i);
+            }
+        }
+        self.rows.clear();
+        for ((_, group), members) in groups {
+            let collapsed = self.collapsed.contains(&group);
+            self.rows.push(Row::Header { group, count: members.len(), collapsed });
+            if !collapsed {
+                self.rows.extend(members.into_iter().map(Row::Contact));
+            }
+        }
+    }
+
+    pub fn focus_filter<M: Send + 'static>() -> iced::Task<M> {
+        iced::Task::batch([
+            iced::widget::operation::focus(FILTER_ID),
+            iced::widget::operation::select_all(FILTER_ID),
+        ])
     }
 
     pub fn update(&mut self, message: Message) -> Option<Event> {
@@ -97,12 +142,19 @@ impl State {
             Message::Filter(filter) => {
                 self.filter = filter;
                 self.offset = 0.0;
-                self.refilter();
+                self.rebuild();
                 None
             }
             Message::Open(jid) => {
                 self.selected = Some(jid.clone());
                 Some(Event::Open(jid))
+            }
+            Message::ToggleGroup(group) => {
+                if !self.collapsed.remove(&group) {
+                    self.collapsed.insert(group);
+                }
+                self.rebuild();
+                None
             }
             Message::Scrolled(viewport) => {
                 self.offset = viewport.absolute_offset().y;
@@ -116,28 +168,32 @@ impl State {
     fn window(&self) -> std::ops::Range<usize> {
         let first = ((self.offset / ROW_HEIGHT) as usize).saturating_sub(OVERSCAN);
         let count = (self.viewport / ROW_HEIGHT).ceil() as usize + 2 * OVERSCAN;
-        let end = (first + count).min(self.visible.len());
+        let end = (first + count).min(self.rows.len());
         first.min(end)..end
     }
 
-    pub fn view<'a>(&'a self, footer: Element<'a, Message>) -> Element<'a, Message> {
-        let filter = text_input("Search contacts", &self.filter)
-            .id("contact-filter")
+    /// `top` sits above the list (requests, the add form), `footer` below it; both belong to
+    /// the parent, whose message type the list's own messages are mapped into with `map`.
+    pub fn view<'a, M: 'a>(
+        &'a self,
+        top: Option<Element<'a, M>>,
+        footer: Element<'a, M>,
+        map: fn(Message) -> M,
+    ) -> Element<'a, M> {
+        let filter = text_input("Search contacts (Ctrl+K)", &self.filter)
+            .id(FILTER_ID)
             .on_input(Message::Filter)
             .padding(theme::SPACE_S);
         let window = self.window();
         let above = window.start as f32 * ROW_HEIGHT;
-        let below = (self.visible.len() - window.end) as f32 * ROW_HEIGHT;
-        let rows = Column::with_children(
-            self.visible[window].iter().map(|&i| self.row(&self.contacts[i])),
-        );
-        let list: Element<'a, Message> = if self.visible.is_empty()
-            && !self.filter.trim().is_empty()
-        {
+        let below = (self.rows.len() - window.end) as f32 * ROW_HEIGHT;
+        let rows = Column::with_children(self.rows[window].iter().map(|row| self.row(row)));
+        let list: Element<'a, Message> = if self.rows.is_empty() && !self.filter.trim().is_empty() {
             self.no_match()
         } else if self.contacts.is_empty() {
             container(
-                text("No contacts yet. Type an address above to start a chat.").style(theme::muted),
+                text("No contacts yet. Add one with +, or type an address above to start a chat.")
+                    .style(theme::muted),
             )
             .padding(theme::SPACE_M)
             .height(Fill)
@@ -147,7 +203,12 @@ impl State {
                 .padding(iced::Padding::ZERO.right(theme::SCROLLBAR_GUTTER));
             scrollable(content).id("contact-list").on_scroll(Message::Scrolled).height(Fill).into()
         };
-        container(column![filter, list, footer].spacing(theme::SPACE_S).padding(theme::SPACE_S))
+        let filter: Element<'a, Message> = filter.into();
+        let mut parts = column![filter.map(map)].spacing(theme::SPACE_S).padding(theme::SPACE_S);
+        if let Some(top) = top {
+            parts = parts.push(top);
+        }
+        container(parts.push(list.map(map)).push(footer))
             .width(theme::SIDEBAR_WIDTH)
             .height(Fill)
             .style(theme::sidebar)
@@ -167,9 +228,31 @@ impl State {
         container(content).padding(theme::SPACE_M).height(Fill).into()
     }
 
-    fn row<'a>(&'a self, contact: &'a Contact) -> Element<'a, Message> {
+    fn row<'a>(&'a self, row: &'a Row) -> Element<'a, Message> {
+        match row {
+            Row::Header { group, count, collapsed } => {
+                let arrow = if *collapsed { "▸" } else { "▾" };
+                button(
+                    row![
+                        text(format!("{arrow} {group}")).size(theme::TEXT_SMALL),
+                        space::horizontal(),
+                        text(count.to_string()).size(theme::TEXT_SMALL).style(theme::muted),
+                    ]
+                    .align_y(Center),
+                )
+                .on_press(Message::ToggleGroup(group.clone()))
+                .style(button::text)
+                .padding([theme::SPACE_XS, theme::SPACE_S])
+                .width(Fill)
+                .height(ROW_HEIGHT)
+                .into()
+            }
+            Row::Contact(i) => self.contact_row(&self.contacts[*i]),
+        }
+    }
+
+    fn contact_row<'a>(&'a self, contact: &'a Contact) -> Element<'a, Message> {
         let selected = self.selected.as_deref() == Some(contact.jid.as_str());
-        let secondary = contact.presence.status.as_deref().unwrap_or(&contact.jid);
         let dot = container(space().width(10).height(10))
             .style(theme::dot(theme::presence_color(contact.presence.show)));
         button(
@@ -177,7 +260,7 @@ impl State {
                 dot,
                 column![
                     text(contact.display_name()).size(theme::TEXT_BODY),
-                    text(secondary).size(theme::TEXT_SMALL).style(theme::muted),
+                    text(self.secondary_line(contact)).size(theme::TEXT_SMALL).style(theme::muted),
                 ]
                 .spacing(2),
             ]
@@ -191,9 +274,24 @@ impl State {
         .height(ROW_HEIGHT)
         .into()
     }
+
+    /// Status text, or what stands between us and their presence.
+    fn secondary_line<'a>(&'a self, contact: &'a Contact) -> std::borrow::Cow<'a, str> {
+        if self.blocked.contains(&contact.jid) {
+            return "blocked".into();
+        }
+        if let Some(status) = contact.presence.status.as_deref() {
+            return status.into();
+        }
+        match contact.subscription {
+            Subscription::To | Subscription::Both => contact.jid.as_str().into(),
+            _ if contact.ask_subscribe => "request sent, waiting for approval".into(),
+            _ => "does not share presence with you".into(),
+        }
+    }
 }
 
-/// Online people first, then away, then offline.
+/// Available people first, then away, then offline.
 fn rank(show: PresenceShow) -> u8 {
     match show {
         PresenceShow::Chat | PresenceShow::Online => 0,
@@ -206,41 +304,54 @@ fn rank(show: PresenceShow) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Presence, Subscription};
+    use crate::model::Presence;
 
-    fn contact(jid: &str, name: &str, show: PresenceShow) -> Contact {
+    fn contact(jid: &str, name: &str, show: PresenceShow, groups: &[&str]) -> Contact {
         Contact {
             jid: jid.into(),
             name: Some(name.into()),
             subscription: Subscription::Both,
             ask_subscribe: false,
-            groups: vec![],
+            groups: groups.iter().map(|g| g.to_string()).collect(),
             presence: Presence { show, status: None },
         }
     }
 
+    fn shown(state: &State) -> Vec<String> {
+        state
+            .rows
+            .iter()
+            .map(|row| match row {
+                Row::Header { group, count, .. } => format!("[{group} {count}]"),
+                Row::Contact(i) => state.contacts[*i].jid.clone(),
+            })
+            .collect()
+    }
+
     #[test]
-    fn sorted_by_presence_then_name_and_filtered() {
+    fn grouped_sorted_by_presence_then_name_and_filtered_flat() {
         let mut state = State::default();
         state.set_contacts(vec![
-            contact("zed@x", "Zed", PresenceShow::Online),
-            contact("amy@x", "Amy", PresenceShow::Offline),
-            contact("bob@x", "Bob", PresenceShow::Online),
+            contact("zed@x", "Zed", PresenceShow::Online, &["Work"]),
+            contact("amy@x", "Amy", PresenceShow::Offline, &[]),
+            contact("bob@x", "Bob", PresenceShow::Online, &["Work", "Family"]),
         ]);
-        let order: Vec<_> = state.visible.iter().map(|&i| state.contacts[i].jid.as_str()).collect();
-        assert_eq!(order, ["bob@x", "zed@x", "amy@x"]);
+        assert_eq!(
+            shown(&state),
+            ["[Family 1]", "bob@x", "[Work 2]", "bob@x", "zed@x", "[Contacts 1]", "amy@x"]
+        );
+        state.update(Message::ToggleGroup("Work".into()));
+        assert_eq!(shown(&state), ["[Family 1]", "bob@x", "[Work 2]", "[Contacts 1]", "amy@x"]);
         state.update(Message::Filter("AM".into()));
-        let order: Vec<_> = state.visible.iter().map(|&i| state.contacts[i].jid.as_str()).collect();
-        assert_eq!(order, ["amy@x"]);
+        assert_eq!(shown(&state), ["amy@x"]);
     }
 
     #[test]
     fn typing_an_unknown_address_offers_a_chat_with_it() {
         let mut state = State::default();
-        state.set_contacts(vec![contact("bob@x", "Bob", PresenceShow::Online)]);
+        state.set_contacts(vec![contact("bob@x", "Bob", PresenceShow::Online, &[])]);
         state.update(Message::Filter("carol@example.org".into()));
-        let footer = text("");
-        let mut ui = iced_test::simulator(state.view(footer.into()));
+        let mut ui = iced_test::simulator(state.view(None, text("").into(), |m| m));
         ui.click("Chat with carol@example.org").expect("the offer is shown");
         let events: Vec<_> = ui.into_messages().filter_map(|m| state.update(m)).collect();
         assert_eq!(events, [Event::Open("carol@example.org".into())]);
@@ -251,7 +362,9 @@ mod tests {
         let mut state = State::default();
         state.set_contacts(
             (0..5000)
-                .map(|i| contact(&format!("c{i}@x"), &format!("C{i:04}"), PresenceShow::Offline))
+                .map(|i| {
+                    contact(&format!("c{i}@x"), &format!("C{i:04}"), PresenceShow::Offline, &[])
+                })
                 .collect(),
         );
         let window = state.window();

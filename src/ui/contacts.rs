@@ -1,0 +1,280 @@
+//! The contact-management pieces around the contact list: request cards ("may I see your
+//! presence?"), the add-contact form, and the own-status picker.
+
+use super::theme;
+use crate::model::{Presence, PresenceShow};
+use crate::worker::ContactChange;
+use iced::widget::{Column, button, column, container, pick_list, row, text, text_input};
+use iced::{Center, Element, Fill};
+
+/// The availabilities a user can pick for themselves.
+const CHOICES: [PresenceShow; 5] = [
+    PresenceShow::Online,
+    PresenceShow::Chat,
+    PresenceShow::Away,
+    PresenceShow::Dnd,
+    PresenceShow::Xa,
+];
+
+#[derive(Debug, Default)]
+pub struct State {
+    requests: Vec<String>,
+    adding: Option<AddForm>,
+    own: Option<Presence>,
+    status_draft: String,
+}
+
+#[derive(Debug, Default)]
+struct AddForm {
+    jid: String,
+    name: String,
+    group: String,
+    error: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Message {
+    Accept(String),
+    Deny(String),
+    Block(String),
+    OpenAdd,
+    CancelAdd,
+    AddJid(String),
+    AddName(String),
+    AddGroup(String),
+    SubmitAdd,
+    Show(PresenceShow),
+    StatusDraft(String),
+    SubmitStatus,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    Change(ContactChange),
+    SetPresence(Presence),
+}
+
+impl State {
+    pub fn set_requests(&mut self, requests: Vec<String>) {
+        self.requests = requests;
+    }
+
+    pub fn set_own(&mut self, presence: Presence) {
+        self.status_draft = presence.status.clone().unwrap_or_default();
+        self.own = Some(presence);
+    }
+
+    pub fn update(&mut self, message: Message) -> Option<Event> {
+        match message {
+            Message::Accept(jid) => {
+                Some(Event::Change(ContactChange::Approve { jid, add_back: true }))
+            }
+            Message::Deny(jid) => Some(Event::Change(ContactChange::Deny { jid })),
+            Message::Block(jid) => Some(Event::Change(ContactChange::Block { jid })),
+            Message::OpenAdd => {
+                self.adding = Some(AddForm::default());
+                None
+            }
+            Message::CancelAdd => {
+                self.adding = None;
+                None
+            }
+            Message::AddJid(v) => self.edit(|f| f.jid = v),
+            Message::AddName(v) => self.edit(|f| f.name = v),
+            Message::AddGroup(v) => self.edit(|f| f.group = v),
+            Message::SubmitAdd => {
+                let form = self.adding.as_mut()?;
+                match crate::cli::parse_bare_jid(&form.jid) {
+                    Ok(jid) => {
+                        let name = Some(form.name.trim().to_owned()).filter(|n| !n.is_empty());
+                        let groups = Some(form.group.trim().to_owned()).filter(|g| !g.is_empty());
+                        self.adding = None;
+                        Some(Event::Change(ContactChange::Add {
+                            jid,
+                            name,
+                            groups: groups.into_iter().collect(),
+                        }))
+                    }
+                    Err(e) => {
+                        form.error = Some(e);
+                        None
+                    }
+                }
+            }
+            Message::Show(show) => Some(Event::SetPresence(self.presence_with(show))),
+            Message::StatusDraft(draft) => {
+                self.status_draft = draft;
+                None
+            }
+            Message::SubmitStatus => {
+                let show = self.own.as_ref().map_or(PresenceShow::Online, |p| p.show);
+                Some(Event::SetPresence(self.presence_with(show)))
+            }
+        }
+    }
+
+    fn edit(&mut self, change: impl FnOnce(&mut AddForm)) -> Option<Event> {
+        if let Some(form) = &mut self.adding {
+            change(form);
+            form.error = None;
+        }
+        None
+    }
+
+    fn presence_with(&self, show: PresenceShow) -> Presence {
+        let status = Some(self.status_draft.trim().to_owned()).filter(|s| !s.is_empty());
+        Presence { show, status }
+    }
+
+    /// Requests and the add form, above the list; nothing when there is neither.
+    pub fn view_top(&self) -> Option<Element<'_, Message>> {
+        let mut parts = Column::new().spacing(theme::SPACE_S);
+        for jid in &self.requests {
+            parts = parts.push(request_card(jid));
+        }
+        match &self.adding {
+            Some(form) => parts = parts.push(add_form(form)),
+            None => {
+                parts = parts.push(
+                    button(text("+ Add contact")).on_press(Message::OpenAdd).style(button::text),
+                )
+            }
+        }
+        Some(parts.into())
+    }
+
+    /// The account's own status, below the list.
+    pub fn view_footer<'a>(&'a self, account: &'a str, link: &'a str) -> Element<'a, Message> {
+        let show = self.own.as_ref().map(|p| p.show);
+        column![
+            row![
+                pick_list(CHOICES, show, Message::Show).text_size(theme::TEXT_SMALL).width(Fill),
+                text(link).size(theme::TEXT_SMALL).style(theme::muted),
+            ]
+            .spacing(theme::SPACE_S)
+            .align_y(Center),
+            text_input("Status message", &self.status_draft)
+                .on_input(Message::StatusDraft)
+                .on_submit(Message::SubmitStatus)
+                .size(theme::TEXT_SMALL)
+                .padding(theme::SPACE_XS),
+            text(account).size(theme::TEXT_SMALL).style(theme::muted),
+        ]
+        .spacing(theme::SPACE_XS)
+        .into()
+    }
+}
+
+fn request_card(jid: &str) -> Element<'_, Message> {
+    container(
+        column![
+            text(format!("{jid} wants to see your presence")).size(theme::TEXT_SMALL),
+            row![
+                button(text("Accept").size(theme::TEXT_SMALL))
+                    .on_press(Message::Accept(jid.to_owned())),
+                button(text("Deny").size(theme::TEXT_SMALL))
+                    .style(button::secondary)
+                    .on_press(Message::Deny(jid.to_owned())),
+                button(text("Block").size(theme::TEXT_SMALL))
+                    .style(button::danger)
+                    .on_press(Message::Block(jid.to_owned())),
+            ]
+            .spacing(theme::SPACE_XS),
+        ]
+        .spacing(theme::SPACE_XS),
+    )
+    .padding(theme::SPACE_S)
+    .width(Fill)
+    .style(theme::card)
+    .into()
+}
+
+fn add_form(form: &AddForm) -> Element<'_, Message> {
+    let mut content = column![
+        text_input("Address (name@server)", &form.jid)
+            .id("add-contact-jid")
+            .on_input(Message::AddJid)
+            .on_submit(Message::SubmitAdd)
+            .padding(theme::SPACE_XS),
+        text_input("Name (optional)", &form.name)
+            .on_input(Message::AddName)
+            .on_submit(Message::SubmitAdd)
+            .padding(theme::SPACE_XS),
+        text_input("Group (optional)", &form.group)
+            .on_input(Message::AddGroup)
+            .on_submit(Message::SubmitAdd)
+            .padding(theme::SPACE_XS),
+    ]
+    .spacing(theme::SPACE_XS);
+    if let Some(error) = &form.error {
+        content =
+            content.push(text(error.as_str()).size(theme::TEXT_SMALL).style(theme::error_text));
+    }
+    content = content.push(
+        row![
+            button(text("Add").size(theme::TEXT_SMALL)).on_press(Message::SubmitAdd),
+            button(text("Cancel").size(theme::TEXT_SMALL))
+                .style(button::secondary)
+                .on_press(Message::CancelAdd),
+        ]
+        .spacing(theme::SPACE_XS),
+    );
+    container(content).padding(theme::SPACE_S).width(Fill).style(theme::card).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepting_a_request_approves_and_adds_back() {
+        let mut state = State::default();
+        state.set_requests(vec!["eve@example.org".into()]);
+        let top = state.view_top().expect("requests are shown");
+        let mut ui = iced_test::simulator(top);
+        ui.find("eve@example.org wants to see your presence").expect("the card says who asks");
+        ui.click("Accept").expect("accept button");
+        let events: Vec<_> = ui.into_messages().filter_map(|m| state.update(m)).collect();
+        assert_eq!(
+            events,
+            [Event::Change(ContactChange::Approve {
+                jid: "eve@example.org".into(),
+                add_back: true
+            })]
+        );
+    }
+
+    #[test]
+    fn add_form_checks_the_address_then_adds_with_name_and_group() {
+        let mut state = State::default();
+        state.update(Message::OpenAdd);
+        state.update(Message::AddJid("not an address".into()));
+        assert_eq!(state.update(Message::SubmitAdd), None);
+        assert!(state.adding.as_ref().and_then(|f| f.error.as_ref()).is_some());
+        state.update(Message::AddJid("bob@example.org".into()));
+        state.update(Message::AddName("Bob".into()));
+        state.update(Message::AddGroup("Friends".into()));
+        assert_eq!(
+            state.update(Message::SubmitAdd),
+            Some(Event::Change(ContactChange::Add {
+                jid: "bob@example.org".into(),
+                name: Some("Bob".into()),
+                groups: vec!["Friends".into()],
+            }))
+        );
+        assert!(state.adding.is_none());
+    }
+
+    #[test]
+    fn choosing_a_status_keeps_the_message() {
+        let mut state = State::default();
+        state.set_own(Presence { show: PresenceShow::Online, status: Some("hi".into()) });
+        assert_eq!(
+            state.update(Message::Show(PresenceShow::Dnd)),
+            Some(Event::SetPresence(Presence {
+                show: PresenceShow::Dnd,
+                status: Some("hi".into())
+            }))
+        );
+    }
+}
