@@ -51,7 +51,7 @@ enum Screen {
     /// The configuration could not be read: say so instead of starting half-configured.
     Broken(String),
     Setup(setup::State),
-    Main(main_screen::State),
+    Main(Box<main_screen::State>),
 }
 
 #[derive(Debug, Clone)]
@@ -76,7 +76,7 @@ impl App {
         let (config, screen) = match Config::load(&paths.config_file()) {
             Ok(config) => {
                 let screen = match config.accounts.first() {
-                    Some(account) => Screen::Main(main_screen::State::new(account.id())),
+                    Some(account) => Screen::Main(Box::new(main_screen::State::new(account.id()))),
                     None => Screen::Setup(setup::State::default()),
                 };
                 (config, screen)
@@ -142,7 +142,7 @@ impl App {
                     )));
                 }
                 self.config.upsert_account(account);
-                self.screen = Screen::Main(main);
+                self.screen = Screen::Main(Box::new(main));
                 Task::none()
             }
             Message::AccountSaved(Err(error)) => {
