@@ -21,7 +21,7 @@ fn main() {
         .stderr(Stdio::null())
         .spawn()
         .expect("Xvfb starts (apt-get install xvfb)");
-    std::thread::sleep(Duration::from_millis(500));
+    wait_for_display();
 
     let mut groups = format!("[Team]\nalice@{DOMAIN}=Alice\nbob@{DOMAIN}=Bob Builder\n");
     for i in 0..CONTACTS - 1 {
@@ -58,7 +58,7 @@ fn main() {
     let rss_idle = rss_kib(&app);
 
     // Open Bob's conversation (first row: he is online) and say something.
-    xdotool(&["mousemove", "--sync", "140", "82", "click", "1"]);
+    xdotool(&["mousemove", "--sync", "140", "172", "click", "1"]);
     std::thread::sleep(Duration::from_millis(800));
     xdotool(&["windowfocus", "--sync", &window]);
     xdotool(&["type", "--delay", "20", "See you there, I'll bring the drinks!"]);
@@ -100,6 +100,24 @@ fn xdotool(args: &[&str]) -> String {
     let out =
         Command::new("xdotool").args(args).env("DISPLAY", DISPLAY).output().expect("xdotool runs");
     String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+/// Xvfb takes a moment before it accepts clients.
+fn wait_for_display() {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        let ready = Command::new("xdotool")
+            .arg("getdisplaygeometry")
+            .env("DISPLAY", DISPLAY)
+            .stderr(Stdio::null())
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if ready {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("Xvfb did not start on {DISPLAY} (is another X server using it?)");
 }
 
 fn wait_for_window() -> String {

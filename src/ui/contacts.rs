@@ -149,7 +149,7 @@ impl State {
         column![
             row![
                 pick_list(CHOICES, show, Message::Show).text_size(theme::TEXT_SMALL).width(Fill),
-                text(link).size(theme::TEXT_SMALL).style(theme::muted),
+                (link != "Online").then(|| text(link).size(theme::TEXT_SMALL).style(theme::muted)),
             ]
             .spacing(theme::SPACE_S)
             .align_y(Center),

@@ -233,12 +233,15 @@ impl State {
             Row::Header { group, count, collapsed } => {
                 let arrow = if *collapsed { "▸" } else { "▾" };
                 button(
-                    row![
-                        text(format!("{arrow} {group}")).size(theme::TEXT_SMALL),
-                        space::horizontal(),
-                        text(count.to_string()).size(theme::TEXT_SMALL).style(theme::muted),
-                    ]
-                    .align_y(Center),
+                    container(
+                        row![
+                            text(format!("{arrow} {group}")).size(theme::TEXT_SMALL),
+                            space::horizontal(),
+                            text(count.to_string()).size(theme::TEXT_SMALL).style(theme::muted),
+                        ]
+                        .align_y(Center),
+                    )
+                    .center_y(Fill),
                 )
                 .on_press(Message::ToggleGroup(group.clone()))
                 .style(button::text)
