@@ -26,12 +26,15 @@ fn main() {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let (online, listed, contacts) = runtime.block_on(async {
         let started = Instant::now();
-        let (handle, mut events) = worker::spawn(Paths::in_profile(alice.path()), AccountId(alice.jid.clone()));
+        let (handle, mut events) =
+            worker::spawn(Paths::in_profile(alice.path()), AccountId(alice.jid.clone()));
         let mut online = None;
         let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
         loop {
             match tokio::time::timeout_at(deadline, events.recv()).await {
-                Ok(Some(Event::Connection(ConnectionState::Online))) => online = Some(started.elapsed()),
+                Ok(Some(Event::Connection(ConnectionState::Online))) => {
+                    online = Some(started.elapsed())
+                }
                 Ok(Some(Event::Roster { contacts, from_server: true })) => {
                     let listed = started.elapsed();
                     let _ = handle.send(Command::Shutdown);
@@ -60,9 +63,21 @@ fn main() {
 
     println!("contacts received: {}", contacts.len());
     println!("worker start to online: {:.0} ms", online.as_secs_f64() * 1000.0);
-    println!("worker start to full roster stored and announced: {:.0} ms", listed.as_secs_f64() * 1000.0);
-    println!("sort and group {} contacts for the sidebar: {:.2} ms", contacts.len(), ms(sort_and_group));
-    println!("filter as you type ({} keys): mean {:.2} ms, worst {:.2} ms", per_key.len(), ms(mean), ms(worst));
+    println!(
+        "worker start to full roster stored and announced: {:.0} ms",
+        listed.as_secs_f64() * 1000.0
+    );
+    println!(
+        "sort and group {} contacts for the sidebar: {:.2} ms",
+        contacts.len(),
+        ms(sort_and_group)
+    );
+    println!(
+        "filter as you type ({} keys): mean {:.2} ms, worst {:.2} ms",
+        per_key.len(),
+        ms(mean),
+        ms(worst)
+    );
 }
 
 fn ms(d: Duration) -> f64 {

@@ -77,7 +77,11 @@ fn main() {
     }
 
     println!("launch to visible window: {:.0} ms", to_window.as_secs_f64() * 1000.0);
-    println!("VmRSS 10 s after login ({} contacts): {:.1} MB", contacts(), rss_idle as f64 / 1024.0);
+    println!(
+        "VmRSS 10 s after login ({} contacts): {:.1} MB",
+        contacts(),
+        rss_idle as f64 / 1024.0
+    );
     println!("VmRSS with a conversation open: {:.1} MB", rss_chat as f64 / 1024.0);
 
     let _ = app.kill();
