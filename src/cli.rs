@@ -116,6 +116,8 @@ pub enum PresenceCommand {
 pub enum AccountCommand {
     /// Add an account (or change an existing one).
     Add(AccountAdd),
+    /// Create a new account on a server that allows it (XEP-0077), then add it.
+    Register(AccountAdd),
 }
 
 #[derive(Debug, Args)]
@@ -143,7 +145,17 @@ pub struct AccountAdd {
 /// Run a command; the error is the one line shown to the user.
 pub fn run(paths: Paths, account: Option<String>, command: CliCommand) -> Result<(), String> {
     match command {
-        CliCommand::Account(AccountCommand::Add(add)) => account_add(&paths, add),
+        CliCommand::Account(AccountCommand::Add(add)) => {
+            let (account, password) = account_from_args(add)?;
+            save_account(&paths, account, &password, "Added")
+        }
+        CliCommand::Account(AccountCommand::Register(add)) => {
+            let (account, password) = account_from_args(add)?;
+            runtime()?
+                .block_on(worker::register(&account, &password))
+                .map_err(|e| format!("could not create {}: {e}", account.jid))?;
+            save_account(&paths, account, &password, "Created")
+        }
         CliCommand::History { jid, limit, json } => history(&paths, account, &jid, limit, json),
         CliCommand::Roster { json } => roster(&paths, account, json),
         CliCommand::Contact(command) => {
@@ -198,7 +210,7 @@ fn choose_account(paths: &Paths, wanted: Option<String>) -> Result<String, Strin
     }
 }
 
-fn account_add(paths: &Paths, add: AccountAdd) -> Result<(), String> {
+fn account_from_args(add: AccountAdd) -> Result<(AccountConfig, String), String> {
     let jid = parse_bare_jid(&add.jid)?;
     let mut account = AccountConfig::new(&jid);
     account.host = add.host;
@@ -210,13 +222,24 @@ fn account_add(paths: &Paths, add: AccountAdd) -> Result<(), String> {
     }
     account.pinned_certificates.extend(add.trust_fingerprint);
     let password = read_password(add.password_stdin)?;
+    Ok((account, password))
+}
+
+/// Keep the account in the configuration and its password in the keyring (or file).
+fn save_account(
+    paths: &Paths,
+    account: AccountConfig,
+    password: &str,
+    verb: &str,
+) -> Result<(), String> {
+    let jid = account.jid.clone();
     let mut config = load_config(paths)?;
     config.upsert_account(account);
     config.save(&paths.config_file()).map_err(|e| e.to_string())?;
-    match Secrets::new(paths).save(&jid, &password)? {
-        StoredIn::Keyring => eprintln!("Added {jid}; the password is in the system keyring."),
+    match Secrets::new(paths).save(&jid, password)? {
+        StoredIn::Keyring => eprintln!("{verb} {jid}; the password is in the system keyring."),
         StoredIn::File(path) => eprintln!(
-            "Added {jid}. No system keyring answered, so the password is in {} (readable only by you).",
+            "{verb} {jid}. No system keyring answered, so the password is in {} (readable only by you).",
             path.display()
         ),
     }

@@ -34,6 +34,9 @@ pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(20);
 /// Outgoing and incoming stanza queue depth inside tokio-xmpp.
 const QUEUE_DEPTH: usize = 256;
 
+/// An XML stream over TLS, before or without authentication.
+pub(super) type TlsXmppStream = XmppStream<BufStream<tokio_rustls::client::TlsStream<TcpStream>>>;
+
 /// What the reconnect loop tells the session about each attempt.
 #[derive(Debug)]
 pub enum Report {
@@ -135,8 +138,33 @@ impl Connector {
         }
     }
 
-    /// One attempt: TCP, TLS (direct or STARTTLS), SASL, stream restart.
+    /// One attempt: a secure stream, SASL, stream restart.
     pub async fn connect(&self) -> Result<Connection, ConnectError> {
+        let domain = self.jid.domain().as_str().to_owned();
+        let (features, stream, binding) = self.secure_stream().await?;
+        let username = self.jid.node().map(|n| n.as_str().to_owned()).unwrap_or_default();
+        let creds = Credentials::default()
+            .with_username(username)
+            .with_password(self.password.clone())
+            .with_channel_binding(binding);
+        let authed = tokio_xmpp::client_login(stream, features.sasl_mechanisms, creds)
+            .await
+            .map_err(auth_error)?;
+        let (features, stream) = authed
+            .send_header(header(&domain))
+            .await
+            .map_err(|e| unreachable(&e))?
+            .recv_features()
+            .await
+            .map_err(|e| ConnectError::Unreachable(e.to_string()))?;
+        Ok(Connection { stream: stream.box_stream(), features, identity: self.jid.clone() })
+    }
+
+    /// TCP and TLS (direct or STARTTLS), then a fresh stream over TLS: what logging in and
+    /// registering both start from.
+    pub(super) async fn secure_stream(
+        &self,
+    ) -> Result<(StreamFeatures, TlsXmppStream, ChannelBinding), ConnectError> {
         let domain = self.jid.domain().as_str().to_owned();
         let tcp = self.tcp(&domain).await?;
         let tls_stream = match self.mode {
@@ -154,22 +182,15 @@ impl Connector {
         };
         let binding = channel_binding(&tls_stream);
         let (features, stream) = open_stream(tls_stream, &domain).await?;
-        let username = self.jid.node().map(|n| n.as_str().to_owned()).unwrap_or_default();
-        let creds = Credentials::default()
-            .with_username(username)
-            .with_password(self.password.clone())
-            .with_channel_binding(binding);
-        let authed = tokio_xmpp::client_login(stream, features.sasl_mechanisms, creds)
-            .await
-            .map_err(auth_error)?;
-        let (features, stream) = authed
-            .send_header(header(&domain))
-            .await
-            .map_err(|e| unreachable(&e))?
-            .recv_features()
-            .await
-            .map_err(|e| ConnectError::Unreachable(e.to_string()))?;
-        Ok(Connection { stream: stream.box_stream(), features, identity: self.jid.clone() })
+        Ok((features, stream, binding))
+    }
+
+    pub(super) fn jid(&self) -> &Jid {
+        &self.jid
+    }
+
+    pub(super) fn password(&self) -> &str {
+        &self.password
     }
 
     async fn tcp(&self, domain: &str) -> Result<TcpStream, ConnectError> {

@@ -4,11 +4,13 @@
 
 mod connect;
 mod presence;
+mod register;
 mod session;
 pub mod stanza;
 mod tls;
 
 pub use connect::{ATTEMPT_TIMEOUT, FIRST_BACKOFF};
+pub use register::register;
 pub use tls::fingerprint;
 
 use crate::model::{AccountId, ChatId, ConnectionState, Contact, Delivery, Message, Presence};

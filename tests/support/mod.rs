@@ -79,10 +79,11 @@ c2s_ports = {{ {port} }}
 c2s_direct_tls_ports = {{ {tls_port} }}
 modules_enabled = {{
   "roster"; "saslauth"; "tls"; "disco"; "carbons"; "mam"; "smacks"; "offline";
-  "ping"; "private"; "pep"; "blocklist"; "vcard_legacy"; "groups"; "posix";
+  "ping"; "private"; "pep"; "blocklist"; "vcard_legacy"; "groups"; "posix"; "register";
 }}
 modules_disabled = {{ "s2s" }}
 groups_file = "{dir}/groups.txt"
+allow_registration = true
 c2s_require_encryption = true
 allow_unencrypted_plain_auth = false
 authentication = "internal_hashed"
