@@ -126,9 +126,12 @@ impl App {
                     return Task::none();
                 };
                 match setup.update(message) {
-                    Some(setup::Event::Submit { account, password }) => {
+                    Some(setup::Event::Submit { account, password, create }) => {
                         let paths = self.paths.clone();
-                        Task::perform(save_account(paths, account, password), Message::AccountSaved)
+                        Task::perform(
+                            save_account(paths, account, password, create),
+                            Message::AccountSaved,
+                        )
                     }
                     None => Task::none(),
                 }
@@ -300,13 +303,19 @@ fn shortcut(event: iced::keyboard::Event) -> Option<Message> {
     }
 }
 
-/// Write the account to the configuration and its password to the keyring (or file), off
-/// the UI thread.
+/// Create the account on its server when asked (XEP-0077), then write it to the
+/// configuration and its password to the keyring (or file), off the UI thread.
 async fn save_account(
     paths: Paths,
     account: AccountConfig,
     password: String,
+    create: bool,
 ) -> Result<(AccountConfig, StoredIn), String> {
+    if create {
+        worker::register(&account, &password)
+            .await
+            .map_err(|e| format!("Could not create the account: {e}."))?;
+    }
     tokio::task::spawn_blocking(move || {
         let mut config = Config::load(&paths.config_file()).map_err(|e| e.to_string())?;
         config.upsert_account(account.clone());

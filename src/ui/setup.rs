@@ -17,6 +17,8 @@ pub struct State {
     port: String,
     direct_tls: bool,
     ca_file: String,
+    /// Create the account on the server first (XEP-0077).
+    create: bool,
     error: Option<String>,
     busy: bool,
 }
@@ -30,13 +32,15 @@ pub enum Message {
     Port(String),
     DirectTls(bool),
     CaFile(String),
+    Create(bool),
     Submit,
 }
 
 #[derive(Debug, Clone)]
 pub enum Event {
-    /// Save this account and its password, then connect.
-    Submit { account: AccountConfig, password: String },
+    /// Save this account and its password (after creating it on the server when `create`),
+    /// then connect.
+    Submit { account: AccountConfig, password: String, create: bool },
 }
 
 impl State {
@@ -60,11 +64,16 @@ impl State {
             Message::Port(v) => self.port = v,
             Message::DirectTls(v) => self.direct_tls = v,
             Message::CaFile(v) => self.ca_file = v,
+            Message::Create(v) => self.create = v,
             Message::Submit => match self.account() {
                 Ok(account) => {
                     self.error = None;
                     self.busy = true;
-                    return Some(Event::Submit { account, password: self.password.clone() });
+                    return Some(Event::Submit {
+                        account,
+                        password: self.password.clone(),
+                        create: self.create,
+                    });
                 }
                 Err(e) => self.error = Some(e),
             },
@@ -92,7 +101,12 @@ impl State {
     }
 
     pub fn view(&self) -> Element<'_, Message> {
-        let submit = button(text(if self.busy { "Saving…" } else { "Log in" }))
+        let label = match (self.busy, self.create) {
+            (true, _) => "Working…",
+            (false, true) => "Create account",
+            (false, false) => "Log in",
+        };
+        let submit = button(text(label))
             .on_press_maybe((!self.busy).then_some(Message::Submit))
             .padding([theme::SPACE_S, theme::SPACE_L]);
         let mut form = column![
@@ -109,6 +123,9 @@ impl State {
                 .on_input(Message::Password)
                 .on_submit(Message::Submit)
                 .padding(theme::SPACE_S),
+            checkbox(self.create)
+                .label("Create this account on the server (where it allows sign-up)")
+                .on_toggle(Message::Create),
             button(text(if self.advanced { "▾ Advanced" } else { "▸ Advanced" }))
                 .style(button::text)
                 .on_press(Message::ToggleAdvanced),
@@ -160,12 +177,14 @@ mod tests {
         state.update(Message::Password("pw".into()));
         state.update(Message::Port("5223".into()));
         state.update(Message::DirectTls(true));
-        let Some(Event::Submit { account, password }) = state.update(Message::Submit) else {
+        let Some(Event::Submit { account, password, create }) = state.update(Message::Submit)
+        else {
             panic!("expected a submission");
         };
         assert_eq!(account.jid, "alice@example.org");
         assert_eq!(account.port, Some(5223));
         assert_eq!(account.tls, TlsMode::DirectTls);
         assert_eq!(password, "pw");
+        assert!(!create);
     }
 }
