@@ -3,7 +3,7 @@
 #
 #   bash packaging/check.sh
 #
-# Builds the release binary, the .deb and the .rpm; validates the desktop file, the AppStream
+# Builds the release binary (profile dist), the .deb and the .rpm; validates the desktop file, the AppStream
 # metainfo and the .deb (lintian); installs the .deb with apt, runs the installed
 # `confab --version`, opens the window from the desktop file under Xvfb, removes the package and
 # checks the user's data survived; lists the .rpm. The Flatpak manifest, the WiX source and the
@@ -139,9 +139,9 @@ appstreamcli validate --no-net --pedantic packaging/linux/$app_id.metainfo.xml
 ok "appstreamcli validate --no-net packaging/linux/$app_id.metainfo.xml"
 
 # --------------------------------------------------------------------------------------------
-step "release binary"
-cargo build --release --locked
-bin=$target/release/confab
+step "release binary (profile dist: release + fat LTO, what the packages ship)"
+cargo build --profile dist --locked
+bin=$target/dist/confab
 out=$("$bin" --version)
 echo "$out"
 [[ "$out" =~ ^confab\ $version\ \(([0-9a-f]{7,}|unknown)\)$ ]] || fail "--version printed '$out'"
@@ -245,7 +245,7 @@ ok "apt purge confab removed it; the user's $(wc -l < "$scratch/user-data.after"
 # --------------------------------------------------------------------------------------------
 step ".rpm"
 rm -f "$target"/generate-rpm/confab-*.rpm
-cargo generate-rpm
+cargo generate-rpm --profile dist
 rpm_file=$(ls "$target"/generate-rpm/confab-"$version"-*.rpm)
 echo "$rpm_file: $(stat -c %s "$rpm_file") bytes"
 rpm -qip "$rpm_file" 2>/dev/null | sed -n '1,/^Description/p'

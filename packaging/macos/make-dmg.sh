@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Build Confab.app and a .dmg around it, on macOS:
-#   packaging/macos/make-dmg.sh [BINARY]      BINARY defaults to target/release/confab
+#   packaging/macos/make-dmg.sh [BINARY]      BINARY defaults to target/dist/confab
 # Output: target/macos/Confab.app and target/macos/Confab-VERSION.dmg (drag to Applications).
 # The release workflow passes a universal binary (lipo of aarch64 and x86_64).
 # With --app-only it stops after assembling and checking the .app, which also works on Linux
@@ -10,11 +10,11 @@ cd "$(dirname "$0")/../.."
 
 app_only=false
 if [ "${1:-}" = "--app-only" ]; then app_only=true; shift; fi
-bin=${1:-${CARGO_TARGET_DIR:-target}/release/confab}
+bin=${1:-${CARGO_TARGET_DIR:-target}/dist/confab}
 out=${OUT_DIR:-${CARGO_TARGET_DIR:-target}/macos}
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
 
-[ -x "$bin" ] || { echo "make-dmg: no executable at $bin (build with cargo build --release)" >&2; exit 1; }
+[ -x "$bin" ] || { echo "make-dmg: no executable at $bin (build with cargo build --profile dist)" >&2; exit 1; }
 
 app=$out/Confab.app
 rm -rf "$app"
