@@ -146,6 +146,8 @@ out=$("$bin" --version)
 echo "$out"
 [[ "$out" =~ ^confab\ $version\ \(([0-9a-f]{7,}|unknown)\)$ ]] || fail "--version printed '$out'"
 ok "release binary $(stat -c %s "$bin") bytes, --version: $out"
+# Commands the man page misses are reported, not fatal: the page is documentation to update.
+python3 packaging/linux/check-manpage.py "$bin" packaging/linux/confab.1
 
 # --------------------------------------------------------------------------------------------
 step ".deb"
