@@ -5,11 +5,11 @@ use crate::config::{AccountConfig, Config};
 use crate::model::AccountId;
 use crate::paths::Paths;
 use crate::secrets::{Secrets, StoredIn};
-use crate::ui::{main_screen, setup};
+use crate::ui::{accounts, main_screen, setup};
 use crate::worker::{self, Command, Event as WorkerEvent, Handle, Update, WorkerKey};
 use iced::widget::{column, container, text};
 use iced::{Element, Fill, Subscription, Task, Theme, window};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::Duration;
 
 /// How long closing waits for workers to end their streams cleanly.
@@ -43,7 +43,12 @@ pub struct App {
     paths: Paths,
     config: Config,
     screen: Screen,
+    /// One main screen per configured account; the active one is shown.
+    mains: BTreeMap<AccountId, main_screen::State>,
+    active: Option<AccountId>,
     handles: HashMap<AccountId, Handle>,
+    /// Accounts being removed: forgotten for good once their worker has stopped.
+    removing: HashSet<AccountId>,
     closing: bool,
 }
 
@@ -51,7 +56,7 @@ enum Screen {
     /// The configuration could not be read: say so instead of starting half-configured.
     Broken(String),
     Setup(setup::State),
-    Main(Box<main_screen::State>),
+    Main,
 }
 
 #[derive(Debug, Clone)]
@@ -73,27 +78,44 @@ pub enum Message {
 
 impl App {
     pub fn new(paths: Paths) -> (Self, Task<Message>) {
-        let (config, screen) = match Config::load(&paths.config_file()) {
+        let mut app = Self {
+            paths,
+            config: Config::default(),
+            screen: Screen::Main,
+            mains: BTreeMap::new(),
+            active: None,
+            handles: HashMap::new(),
+            removing: HashSet::new(),
+            closing: false,
+        };
+        match Config::load(&app.paths.config_file()) {
             Ok(config) => {
-                let screen = match config.accounts.first() {
-                    Some(account) => Screen::Main(Box::new(main_screen::State::new(account.id()))),
-                    None => Screen::Setup(setup::State::default()),
-                };
-                (config, screen)
+                for account in &config.accounts {
+                    app.mains.insert(account.id(), main_screen::State::new(account.id()));
+                }
+                app.active = config.accounts.first().map(AccountConfig::id);
+                app.config = config;
             }
-            Err(e) => (Config::default(), Screen::Broken(e.to_string())),
-        };
-        let focus = match screen {
-            Screen::Setup(_) => setup::State::focus(),
-            _ => Task::none(),
-        };
-        let app = Self { paths, config, screen, handles: HashMap::new(), closing: false };
-        (app, focus)
+            Err(e) => app.screen = Screen::Broken(e.to_string()),
+        }
+        if matches!(app.screen, Screen::Main) && app.active.is_none() {
+            app.screen = Screen::Setup(setup::State::default());
+            return (app, setup::State::focus());
+        }
+        (app, Task::none())
+    }
+
+    fn main(&self) -> Option<&main_screen::State> {
+        self.active.as_ref().and_then(|a| self.mains.get(a))
+    }
+
+    fn main_mut(&mut self) -> Option<&mut main_screen::State> {
+        self.active.as_ref().and_then(|a| self.mains.get_mut(a))
     }
 
     fn title(&self) -> String {
-        match &self.screen {
-            Screen::Main(main) => format!("Confab — {} ({})", main.account, main.summary()),
+        match (&self.screen, self.main()) {
+            (Screen::Main, Some(main)) => format!("Confab — {} ({})", main.account, main.summary()),
             _ => "Confab".into(),
         }
     }
@@ -102,16 +124,16 @@ impl App {
         Theme::Light
     }
 
-    /// One worker per enabled account, identified by the account alone.
+    /// One worker per configured account, identified by the account alone; a disabled one
+    /// keeps its history readable and connects when asked.
     fn subscription(&self) -> Subscription<Message> {
-        let workers = self.config.accounts.iter().filter(|a| a.enabled).map(|account| {
+        let workers = self.config.accounts.iter().map(|account| {
             let key = WorkerKey { paths: self.paths.clone(), account: account.id() };
             Subscription::run_with(key, worker::updates).map(Message::Worker)
         });
         let close = window::close_requests().map(|_| Message::CloseRequested);
         let keys = iced::keyboard::listen().filter_map(shortcut);
-        let ticking = matches!(&self.screen, Screen::Main(main) if main.counting_down());
-        let tick = if ticking {
+        let tick = if self.main().is_some_and(main_screen::State::counting_down) {
             iced::time::every(Duration::from_secs(1)).map(|_| Message::Tick)
         } else {
             Subscription::none()
@@ -122,9 +144,7 @@ impl App {
     pub fn update(&mut self, message: Message) -> Task<Message> {
         match message {
             Message::Setup(message) => {
-                let Screen::Setup(setup) = &mut self.screen else {
-                    return Task::none();
-                };
+                let Screen::Setup(setup) = &mut self.screen else { return Task::none() };
                 match setup.update(message) {
                     Some(setup::Event::Submit { account, password, create }) => {
                         let paths = self.paths.clone();
@@ -132,6 +152,10 @@ impl App {
                             save_account(paths, account, password, create),
                             Message::AccountSaved,
                         )
+                    }
+                    Some(setup::Event::Cancel) => {
+                        self.screen = Screen::Main;
+                        Task::none()
                     }
                     None => Task::none(),
                 }
@@ -144,8 +168,10 @@ impl App {
                         path.display()
                     )));
                 }
+                self.mains.insert(account.id(), main);
+                self.active = Some(account.id());
                 self.config.upsert_account(account);
-                self.screen = Screen::Main(Box::new(main));
+                self.screen = Screen::Main;
                 Task::none()
             }
             Message::AccountSaved(Err(error)) => {
@@ -155,9 +181,7 @@ impl App {
                 Task::none()
             }
             Message::Main(message) => {
-                let Screen::Main(main) = &mut self.screen else {
-                    return Task::none();
-                };
+                let Some(main) = self.main_mut() else { return Task::none() };
                 let account = main.account.clone();
                 let (task, event) = main.update(message);
                 let follow_up = match event {
@@ -168,7 +192,7 @@ impl App {
             }
             Message::Worker(Update { account, event }) => self.worker_event(account, event),
             Message::ConfigSaved(result) => {
-                if let (Err(e), Screen::Main(main)) = (result, &mut self.screen) {
+                if let (Err(e), Some(main)) = (result, self.main_mut()) {
                     main.apply(WorkerEvent::Notice(e));
                 }
                 Task::none()
@@ -186,7 +210,7 @@ impl App {
             Message::CloseNow => iced::exit(),
             Message::Tick => Task::none(),
             Message::FindContact => match self.screen {
-                Screen::Main(_) => main_screen::State::find_contact().map(Message::Main),
+                Screen::Main => main_screen::State::find_contact().map(Message::Main),
                 _ => Task::none(),
             },
             Message::FocusNext => iced::widget::operation::focus_next(),
@@ -202,12 +226,13 @@ impl App {
             }
             WorkerEvent::Stopped => {
                 self.handles.remove(&account);
+                if self.removing.remove(&account) {
+                    return self.forget(&account);
+                }
                 if self.closing && self.handles.is_empty() { iced::exit() } else { Task::none() }
             }
             event => {
-                if let Screen::Main(main) = &mut self.screen
-                    && main.account == account
-                {
+                if let Some(main) = self.mains.get_mut(&account) {
                     main.apply(event);
                 }
                 Task::none()
@@ -240,9 +265,60 @@ impl App {
                     Message::ConfigSaved,
                 );
             }
+            main_screen::Event::Account(event) => return self.account_event(account, event),
         };
         self.tell(&account, command);
         Task::none()
+    }
+
+    fn account_event(&mut self, account: AccountId, event: accounts::Event) -> Task<Message> {
+        match event {
+            accounts::Event::Switch(other) => {
+                if self.mains.contains_key(&other) {
+                    self.active = Some(other);
+                }
+                Task::none()
+            }
+            accounts::Event::Add => {
+                self.screen = Screen::Setup(setup::State::another());
+                setup::State::focus()
+            }
+            accounts::Event::SetEnabled(enabled) => {
+                if let Some(config) = self.config.account_mut(account.as_str()) {
+                    config.enabled = enabled;
+                }
+                self.tell(&account, if enabled { Command::Connect } else { Command::Disconnect });
+                self.save_config()
+            }
+            accounts::Event::Remove { delete_history } => {
+                self.removing.insert(account.clone());
+                if self.handles.contains_key(&account) {
+                    self.tell(&account, Command::Forget { delete_history });
+                    Task::none()
+                } else {
+                    self.forget(&account)
+                }
+            }
+        }
+    }
+
+    /// The account's worker has stopped: drop it from the settings, the keyring and the screen.
+    fn forget(&mut self, account: &AccountId) -> Task<Message> {
+        self.config.accounts.retain(|a| a.jid != account.as_str());
+        self.mains.remove(account);
+        if self.active.as_ref() == Some(account) {
+            self.active = self.mains.keys().next().cloned();
+        }
+        if self.active.is_none() {
+            self.screen = Screen::Setup(setup::State::default());
+        }
+        let paths = self.paths.clone();
+        let jid = account.as_str().to_owned();
+        let forget_password = Task::perform(
+            async move { tokio::task::spawn_blocking(move || Secrets::new(&paths).remove(&jid)).await },
+            |_| Message::Tick,
+        );
+        Task::batch([self.save_config(), forget_password])
     }
 
     fn tell(&mut self, account: &AccountId, command: Command) {
@@ -250,7 +326,7 @@ impl App {
             Some(handle) => handle.send(command),
             None => Err(format!("{account} is still starting; try again in a moment")),
         };
-        if let (Err(e), Screen::Main(main)) = (result, &mut self.screen) {
+        if let (Err(e), Some(main)) = (result, self.mains.get_mut(account)) {
             main.apply(WorkerEvent::Notice(e));
         }
     }
@@ -270,8 +346,8 @@ impl App {
     }
 
     pub fn view(&self) -> Element<'_, Message> {
-        match &self.screen {
-            Screen::Broken(error) => container(
+        match (&self.screen, self.main()) {
+            (Screen::Broken(error), _) => container(
                 column![
                     text("Confab cannot read its settings").size(22),
                     text(error.as_str()),
@@ -281,8 +357,13 @@ impl App {
             )
             .center(Fill)
             .into(),
-            Screen::Setup(setup) => setup.view().map(Message::Setup),
-            Screen::Main(main) => main.view().map(Message::Main),
+            (Screen::Setup(setup), _) => setup.view().map(Message::Setup),
+            (Screen::Main, Some(main)) => {
+                let enabled = self.config.account(main.account.as_str()).is_some_and(|a| a.enabled);
+                let all = self.mains.keys().cloned().collect();
+                main.view(main_screen::Accounts { all, enabled }).map(Message::Main)
+            }
+            (Screen::Main, None) => container(text("No account.")).center(Fill).into(),
         }
     }
 }
@@ -342,6 +423,47 @@ mod tests {
             text: None,
             repeat: false,
         }
+    }
+
+    fn app_with(accounts: &[&str]) -> (tempfile::TempDir, App) {
+        let dir = tempfile::tempdir().expect("profile");
+        let paths = Paths::in_profile(dir.path());
+        let mut config = Config::default();
+        for jid in accounts {
+            config.upsert_account(AccountConfig::new(jid));
+        }
+        config.save(&paths.config_file()).expect("config saved");
+        let (app, _) = App::new(paths);
+        (dir, app)
+    }
+
+    fn account_message(message: accounts::Message) -> Message {
+        Message::Main(main_screen::Message::Accounts(message))
+    }
+
+    #[test]
+    fn accounts_can_be_switched_added_and_removed() {
+        let (_dir, mut app) = app_with(&["a@x", "b@x"]);
+        assert_eq!(app.active, Some(AccountId("a@x".into())));
+        let _ = app.update(account_message(accounts::Message::Switch(AccountId("b@x".into()))));
+        assert_eq!(app.title(), "Confab — b@x (Offline)");
+
+        let _ = app.update(account_message(accounts::Message::Add));
+        assert!(matches!(app.screen, Screen::Setup(_)));
+        let _ = app.update(Message::Setup(setup::Message::Cancel));
+        assert!(matches!(app.screen, Screen::Main));
+
+        let _ = app.update(account_message(accounts::Message::Remove { delete_history: true }));
+        assert_eq!(app.active, Some(AccountId("a@x".into())), "the other account is shown");
+        assert!(app.config.account("b@x").is_none());
+        let _ = app.update(account_message(accounts::Message::Remove { delete_history: false }));
+        assert!(matches!(app.screen, Screen::Setup(_)), "no account left: set one up");
+    }
+
+    #[test]
+    fn first_start_asks_for_an_account() {
+        let (_dir, app) = app_with(&[]);
+        assert!(matches!(app.screen, Screen::Setup(_)));
     }
 
     #[test]

@@ -54,6 +54,16 @@ impl Secrets {
         keyring::Entry::new(APP_ID, account).and_then(|e| e.get_password()).ok()
     }
 
+    /// Forget the password wherever it was kept.
+    pub fn remove(&self, account: &str) {
+        let _ = std::fs::remove_file(self.file(account));
+        if self.use_keyring
+            && let Ok(entry) = keyring::Entry::new(APP_ID, account)
+        {
+            let _ = entry.delete_credential();
+        }
+    }
+
     fn file(&self, account: &str) -> PathBuf {
         self.paths.password_dir().join(sanitize(account))
     }
@@ -100,6 +110,8 @@ mod tests {
             let mode = std::fs::metadata(path).expect("metadata").permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
         }
+        secrets.remove("alice@example.org");
+        assert_eq!(secrets.load("alice@example.org"), None);
     }
 
     #[test]

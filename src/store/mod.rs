@@ -59,6 +59,17 @@ impl Store {
         Ok(Self { conn })
     }
 
+    /// Forget everything stored for an account: history, outbox, roster, requests, state.
+    pub fn delete_account(&mut self, account: &str) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        for table in ["messages", "roster", "state", "subscription_requests", "blocked"] {
+            // Outbox rows go with their messages (ON DELETE CASCADE).
+            tx.execute(&format!("DELETE FROM {table} WHERE account = ?1"), [account])?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Read a per-account value (roster version, cursors).
     pub fn get_state(&self, account: &str, key: &str) -> Result<Option<String>> {
         use rusqlite::OptionalExtension;
@@ -79,5 +90,39 @@ impl Store {
             (account, key, value),
         )?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Store;
+    use crate::model::{ChatId, Delivery, Direction, NewMessage};
+
+    #[test]
+    fn deleting_an_account_leaves_the_others() {
+        let mut store = Store::open_in_memory().expect("store");
+        for account in ["a@x", "b@x"] {
+            let message = NewMessage {
+                chat: ChatId("peer@x".into()),
+                direction: Direction::Out,
+                from: account.into(),
+                to: "peer@x".into(),
+                body: "hi".into(),
+                timestamp: chrono::Utc::now(),
+                state: Delivery::Pending,
+                stanza_id_attr: None,
+                origin_id: Some(format!("o-{account}")),
+                server_id: None,
+            };
+            store.enqueue(account, &message, None).expect("enqueue");
+            store.set_state(account, "k", "v").expect("state");
+        }
+        store.delete_account("a@x").expect("delete");
+        let peer = ChatId("peer@x".into());
+        assert!(store.history("a@x", &peer, None, 10).expect("history").messages.is_empty());
+        assert!(store.outbox("a@x").expect("outbox").is_empty());
+        assert_eq!(store.get_state("a@x", "k").expect("state"), None);
+        assert_eq!(store.history("b@x", &peer, None, 10).expect("history").messages.len(), 1);
+        assert_eq!(store.outbox("b@x").expect("outbox").len(), 1);
     }
 }

@@ -2,7 +2,7 @@
 //! and the open conversation with its header. It turns worker events into what is shown and
 //! user intents into worker commands.
 
-use super::{connection, contacts, conversation, sidebar, theme};
+use super::{accounts, connection, contacts, conversation, sidebar, theme};
 use crate::model::{AccountId, ChatId, Contact, Presence, PresenceShow, Subscription};
 use crate::worker::{Command, ContactChange, Event as WorkerEvent};
 use iced::widget::{button, column, container, row, text, text_input};
@@ -14,6 +14,7 @@ pub struct State {
     banner: connection::State,
     sidebar: sidebar::State,
     contacts: contacts::State,
+    accounts: accounts::State,
     conversation: Option<conversation::State>,
     blocked: Vec<String>,
     /// The new name being typed for the open contact, when renaming.
@@ -26,6 +27,7 @@ pub enum Message {
     Banner(connection::Message),
     Sidebar(sidebar::Message),
     Contacts(contacts::Message),
+    Accounts(accounts::Message),
     Conversation(conversation::Message),
     Header(HeaderMessage),
     DismissNotice,
@@ -51,6 +53,14 @@ pub enum Event {
     TrustAlways(String),
     /// Keep this password, then log in with it.
     SavePassword(String),
+    /// Something about accounts as a whole: switch, add, enable, remove.
+    Account(accounts::Event),
+}
+
+/// What the main screen shows about all accounts; the parent owns the list.
+pub struct Accounts {
+    pub all: Vec<AccountId>,
+    pub enabled: bool,
 }
 
 impl State {
@@ -60,6 +70,7 @@ impl State {
             banner: connection::State::default(),
             sidebar: sidebar::State::default(),
             contacts: contacts::State::default(),
+            accounts: accounts::State::default(),
             conversation: None,
             blocked: Vec::new(),
             renaming: None,
@@ -125,6 +136,9 @@ impl State {
                 (Task::none(), event)
             }
             Message::Header(message) => (Task::none(), self.header_action(message)),
+            Message::Accounts(message) => {
+                (Task::none(), self.accounts.update(message).map(Event::Account))
+            }
             Message::DismissNotice => {
                 self.notice = None;
                 (Task::none(), None)
@@ -219,9 +233,15 @@ impl State {
         }
     }
 
-    pub fn view(&self) -> Element<'_, Message> {
-        let footer =
-            self.contacts.view_footer(self.account.as_str(), self.summary()).map(Message::Contacts);
+    pub fn view(&self, accounts: Accounts) -> Element<'_, Message> {
+        let footer = column![
+            self.contacts.view_footer(self.account.as_str(), self.summary()).map(Message::Contacts),
+            self.accounts
+                .view(accounts.all, &self.account, accounts.enabled)
+                .map(Message::Accounts),
+        ]
+        .spacing(theme::SPACE_XS)
+        .into();
         let top = self.contacts.view_top().map(|top| top.map(Message::Contacts));
         let sidebar = self.sidebar.view(top, footer, Message::Sidebar);
         let main: Element<'_, Message> = match &self.conversation {

@@ -1,6 +1,7 @@
 //! Everything drawn. Screens follow one shape: `State`, a `Message` their widgets emit, an
 //! `Event` their parent acts on, `update` and `view`. Nothing here touches sockets or SQL.
 
+pub mod accounts;
 pub mod connection;
 pub mod contacts;
 pub mod conversation;

@@ -19,6 +19,8 @@ pub struct State {
     ca_file: String,
     /// Create the account on the server first (XEP-0077).
     create: bool,
+    /// Other accounts exist, so the user may go back to them.
+    cancellable: bool,
     error: Option<String>,
     busy: bool,
 }
@@ -34,6 +36,7 @@ pub enum Message {
     CaFile(String),
     Create(bool),
     Submit,
+    Cancel,
 }
 
 #[derive(Debug, Clone)]
@@ -41,9 +44,16 @@ pub enum Event {
     /// Save this account and its password (after creating it on the server when `create`),
     /// then connect.
     Submit { account: AccountConfig, password: String, create: bool },
+    /// Go back without adding an account.
+    Cancel,
 }
 
 impl State {
+    /// The form for adding another account, with a way back.
+    pub fn another() -> Self {
+        Self { cancellable: true, ..Self::default() }
+    }
+
     /// Show why saving failed and let the user try again.
     pub fn failed(&mut self, error: String) {
         self.error = Some(error);
@@ -65,6 +75,7 @@ impl State {
             Message::DirectTls(v) => self.direct_tls = v,
             Message::CaFile(v) => self.ca_file = v,
             Message::Create(v) => self.create = v,
+            Message::Cancel => return self.cancellable.then_some(Event::Cancel),
             Message::Submit => match self.account() {
                 Ok(account) => {
                     self.error = None;
@@ -157,7 +168,10 @@ impl State {
         if let Some(error) = &self.error {
             form = form.push(text(error.as_str()).style(theme::error_text));
         }
-        form = form.push(submit);
+        let cancel = self
+            .cancellable
+            .then(|| button(text("Cancel")).style(button::secondary).on_press(Message::Cancel));
+        form = form.push(row![submit].push(cancel).spacing(theme::SPACE_S));
         let card = container(form).padding(theme::SPACE_L).max_width(460).style(theme::card);
         container(card).center(Fill).align_x(Center).into()
     }

@@ -49,6 +49,11 @@ pub enum Command {
     Disconnect,
     /// Close the stream cleanly and end the worker.
     Shutdown,
+    /// The account is being removed: close the stream, delete its local history when asked,
+    /// and end the worker.
+    Forget {
+        delete_history: bool,
+    },
 }
 
 /// A change to the contact list or to who may see or reach us. Each is answered with an

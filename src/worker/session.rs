@@ -88,7 +88,7 @@ pub async fn run(
                 events.send(Event::Connection(ConnectionState::Failed(ConnectError::Other(error))));
             // Keep answering until the owner lets go, so the failure stays visible.
             while let Some(command) = commands.recv().await {
-                if matches!(command, Command::Shutdown) {
+                if matches!(command, Command::Shutdown | Command::Forget { .. }) {
                     break;
                 }
             }
@@ -100,10 +100,15 @@ pub async fn run(
     if session.account.enabled {
         session.start();
     }
+    let mut delete_history = false;
     loop {
         tokio::select! {
             command = commands.recv() => match command {
                 Some(Command::Shutdown) | None => break,
+                Some(Command::Forget { delete_history: delete }) => {
+                    delete_history = delete;
+                    break;
+                }
                 Some(command) => session.command(command).await,
             },
             Some(report) = next_report(&mut session.reports) => session.report(report),
@@ -116,6 +121,9 @@ pub async fn run(
         }
     }
     session.stop().await;
+    if delete_history && let Err(e) = session.store.delete_account(&session.account.jid) {
+        session.emit(Event::Notice(format!("the local history could not be deleted: {e}")));
+    }
     let _ = session.events.send(Event::Stopped);
 }
 
@@ -289,7 +297,7 @@ impl Session {
             }
             Command::Contact(change) => self.contact_command(change).await,
             Command::SetPresence(presence) => self.set_own_presence(presence).await,
-            Command::Shutdown => {}
+            Command::Shutdown | Command::Forget { .. } => {}
         }
     }
 
