@@ -30,3 +30,22 @@ fn schema_v1_fixture_migrates_and_reads_back() {
     assert_eq!(roster[0].subscription, Subscription::Both);
     assert_eq!(roster[0].groups, ["Friends"]);
 }
+
+#[test]
+fn schema_v2_fixture_reads_back_requests_and_blocks() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let copy = dir.path().join("confab.sqlite3");
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/schema-v2.sqlite3");
+    std::fs::copy(fixture, &copy).expect("fixture copied");
+
+    let store = Store::open(&copy).expect("the v2 store opens");
+    let account = "alice@example.org";
+    let page =
+        store.history(account, &ChatId("bob@example.org".into()), None, 10).expect("history");
+    assert_eq!(page.messages[0].body, "hello from v2");
+    let roster = store.roster(account).expect("roster");
+    assert_eq!(roster[0].subscription, Subscription::To);
+    assert!(roster[0].ask_subscribe);
+    assert_eq!(store.subscription_requests(account).expect("requests"), ["eve@example.org"]);
+    assert_eq!(store.blocked(account).expect("blocked"), ["spam@example.org"]);
+}
