@@ -143,8 +143,8 @@ impl State {
         Some(parts.into())
     }
 
-    /// The account's own status, below the list.
-    pub fn view_footer<'a>(&'a self, account: &'a str, link: &'a str) -> Element<'a, Message> {
+    /// The account's own status, below the list; `link` is the connection summary.
+    pub fn view_footer<'a>(&'a self, link: &'a str) -> Element<'a, Message> {
         let show = self.own.as_ref().map(|p| p.show);
         column![
             row![
@@ -158,7 +158,6 @@ impl State {
                 .on_submit(Message::SubmitStatus)
                 .size(theme::TEXT_SMALL)
                 .padding(theme::SPACE_XS),
-            text(account).size(theme::TEXT_SMALL).style(theme::muted),
         ]
         .spacing(theme::SPACE_XS)
         .into()

@@ -235,7 +235,7 @@ impl State {
 
     pub fn view(&self, accounts: Accounts) -> Element<'_, Message> {
         let footer = column![
-            self.contacts.view_footer(self.account.as_str(), self.summary()).map(Message::Contacts),
+            self.contacts.view_footer(self.summary()).map(Message::Contacts),
             self.accounts
                 .view(accounts.all, &self.account, accounts.enabled)
                 .map(Message::Accounts),
