@@ -93,12 +93,18 @@ impl State {
             column![
                 toggler(enabled).label("Connect at start").size(14).on_toggle(Message::SetEnabled),
                 button(small("Remove account…")).style(button::danger).on_press(Message::AskRemove),
+                text(about()).size(theme::TEXT_SMALL).style(theme::muted),
             ]
             .spacing(theme::SPACE_XS)
             .into()
         };
         column![bar, settings].spacing(theme::SPACE_XS).into()
     }
+}
+
+/// The About line: the same version and commit as `confab --version`.
+fn about() -> String {
+    format!("Confab {} · {}", crate::VERSION, crate::paths::APP_ID)
 }
 
 #[cfg(test)]
@@ -116,5 +122,15 @@ mod tests {
         let events: Vec<_> = ui.into_messages().filter_map(|m| state.update(m)).collect();
         assert_eq!(events, [Event::Remove { delete_history: false }]);
         assert!(!state.confirm_remove && !state.settings_open);
+    }
+
+    #[test]
+    fn the_settings_show_version_and_commit() {
+        let mut state = State::default();
+        state.update(Message::ToggleSettings);
+        let all = [AccountId("a@x".into())];
+        let mut ui = iced_test::simulator(state.view(all.to_vec(), &all[0], true));
+        ui.find(about().as_str()).expect("the about line is shown");
+        assert!(about().contains(crate::VERSION));
     }
 }
