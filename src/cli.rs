@@ -467,26 +467,32 @@ async fn send(
     driver.handle.send(Command::Send { to, body: text.clone() })?;
     let deadline = tokio::time::Instant::now() + SEND_TIMEOUT;
     let mut queued: Option<i64> = None;
+    // A connection failure can be reported before the worker has stored the message; the
+    // answer waits until it has, so the user learns that the message is kept.
+    let mut failure: Option<String> = None;
     let outcome = loop {
         let Some(event) = driver.next(deadline).await else {
-            break Err("the server did not acknowledge in time".to_owned());
+            break Err(failure.unwrap_or_else(|| "the server did not acknowledge in time".into()));
         };
         match event {
             Event::Message(m)
                 if queued.is_none() && m.direction == Direction::Out && m.body == text =>
             {
                 queued = Some(m.id);
+                if let Some(reason) = failure.take() {
+                    break Err(reason);
+                }
             }
             Event::Delivery { message_id, state, .. }
                 if Some(message_id) == queued && state != Delivery::Pending =>
             {
                 break Ok(());
             }
-            Event::Connection(state) => {
-                if let Some(reason) = connection_failure(&state) {
-                    break Err(reason);
-                }
-            }
+            Event::Connection(state) => match connection_failure(&state) {
+                Some(reason) if queued.is_some() => break Err(reason),
+                Some(reason) => failure = Some(reason),
+                None => {}
+            },
             Event::Notice(notice) if queued.is_none() => break Err(notice),
             _ => {}
         }
