@@ -8,7 +8,7 @@ use confab::paths::Paths;
 use confab::worker::{self, Command, Event};
 use serde_json::Value;
 use std::time::Duration;
-use support::{DOMAIN, PASSWORD, Profile, Prosody};
+use support::{DOMAIN, PASSWORD, Profile, Prosody, wait_for};
 
 fn entry(profile: &Profile, jid: &str) -> Option<Value> {
     profile.json_lines(&["roster", "--json"]).into_iter().find(|c| c["jid"] == jid)
@@ -131,14 +131,8 @@ async fn presence_change_is_seen_by_the_other_side() {
 
     let (handle, mut events) =
         worker::spawn(Paths::in_profile(alice.path()), AccountId(alice.jid.clone()));
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-    loop {
-        match tokio::time::timeout_at(deadline, events.recv()).await {
-            Ok(Some(Event::Connection(ConnectionState::Online))) => break,
-            Ok(Some(_)) => {}
-            _ => panic!("alice did not come online"),
-        }
-    }
+    let online = |e: &Event| matches!(e, Event::Connection(ConnectionState::Online));
+    wait_for(&mut events, Duration::from_secs(20), "alice online", online).await;
     let bob_jid = bob.jid.clone();
     let bob_sets = tokio::task::spawn_blocking(move || {
         bob.ok(&["presence", "set", "away", "--status", "at lunch"]);

@@ -7,26 +7,7 @@ use confab::model::{AccountId, ConnectionState, Direction};
 use confab::paths::Paths;
 use confab::worker::{self, Command, Event};
 use std::time::Duration;
-use support::{PASSWORD, Profile, Prosody};
-use tokio::sync::mpsc::UnboundedReceiver;
-
-/// Wait for the first event that matches, failing with what was seen instead.
-async fn wait_for(
-    events: &mut UnboundedReceiver<Event>,
-    within: Duration,
-    what: &str,
-    mut matches: impl FnMut(&Event) -> bool,
-) -> Event {
-    let mut seen = Vec::new();
-    let deadline = tokio::time::Instant::now() + within;
-    loop {
-        match tokio::time::timeout_at(deadline, events.recv()).await {
-            Ok(Some(event)) if matches(&event) => return event,
-            Ok(Some(event)) => seen.push(format!("{event:?}")),
-            _ => panic!("no {what} within {within:?}; saw: {seen:#?}"),
-        }
-    }
-}
+use support::{PASSWORD, Profile, Prosody, wait_for};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reconnects_by_itself_after_the_server_comes_back() {

@@ -285,3 +285,21 @@ impl Profile {
 pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
+
+/// Wait for the first event that matches, failing with what was seen instead.
+pub async fn wait_for(
+    events: &mut tokio::sync::mpsc::UnboundedReceiver<confab::worker::Event>,
+    within: Duration,
+    what: &str,
+    mut matches: impl FnMut(&confab::worker::Event) -> bool,
+) -> confab::worker::Event {
+    let mut seen = Vec::new();
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        match tokio::time::timeout_at(deadline, events.recv()).await {
+            Ok(Some(event)) if matches(&event) => return event,
+            Ok(Some(event)) => seen.push(format!("{event:?}")),
+            _ => panic!("no {what} within {within:?}; saw: {seen:#?}"),
+        }
+    }
+}
