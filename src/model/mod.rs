@@ -1,9 +1,11 @@
 //! Plain data shared by every layer: the worker produces it, the store keeps it, the UI shows it.
 //! Nothing here knows about sockets, SQL or widgets.
 
+mod color;
 mod message;
 mod roster;
 
+pub use color::rgb as consistent_color;
 pub use message::{ChatId, Delivery, Direction, Message, NewMessage};
 pub use roster::{Contact, Presence, PresenceShow, Subscription};
 

@@ -9,3 +9,4 @@ pub mod main_screen;
 pub mod setup;
 pub mod sidebar;
 pub mod theme;
+pub mod widget;

@@ -2,7 +2,7 @@
 //! as you type, and windowed: every row has one fixed height, so only those in view are built,
 //! whatever the size of the roster.
 
-use super::theme;
+use super::{theme, widget};
 use crate::model::{Contact, PresenceShow, Subscription};
 use iced::widget::scrollable::Viewport;
 use iced::widget::{Column, button, column, container, row, scrollable, space, text, text_input};
@@ -256,11 +256,10 @@ impl State {
 
     fn contact_row<'a>(&'a self, contact: &'a Contact) -> Element<'a, Message> {
         let selected = self.selected.as_deref() == Some(contact.jid.as_str());
-        let dot = container(space().width(10).height(10))
-            .style(theme::dot(theme::presence_color(contact.presence.show)));
+        let avatar = widget::avatar(&contact.jid, contact.display_name(), contact.presence.show);
         button(
             row![
-                dot,
+                avatar,
                 column![
                     text(contact.display_name()).size(theme::TEXT_BODY),
                     text(self.secondary_line(contact)).size(theme::TEXT_SMALL).style(theme::muted),

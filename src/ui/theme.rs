@@ -80,7 +80,14 @@ pub fn card(theme: &Theme) -> container::Style {
 }
 
 pub fn dot(color: Color) -> impl Fn(&Theme) -> container::Style {
-    move |_| container::Style::default().background(color).border(iced::border::rounded(5))
+    move |theme| {
+        let ring = theme.extended_palette().background.weak.color;
+        container::Style::default().background(color).border(iced::Border {
+            color: ring,
+            width: 1.5,
+            radius: 6.0.into(),
+        })
+    }
 }
 
 pub fn muted(theme: &Theme) -> text::Style {
