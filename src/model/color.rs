@@ -28,7 +28,7 @@ const KAPPA: f64 = 903.2962962;
 const EPSILON: f64 = 0.0088564516;
 
 fn hsluv_to_rgb(h: f64, s: f64, l: f64) -> [f64; 3] {
-    let c = if l > 99.9999999 || l < 1e-8 { 0.0 } else { max_chroma(l, h) / 100.0 * s };
+    let c = if (1e-8..=99.9999999).contains(&l) { max_chroma(l, h) / 100.0 * s } else { 0.0 };
     let hrad = h.to_radians();
     let (u, v) = (hrad.cos() * c, hrad.sin() * c);
     let [x, y, z] = luv_to_xyz(l, u, v);
