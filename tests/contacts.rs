@@ -141,12 +141,15 @@ async fn presence_change_is_seen_by_the_other_side() {
     let mut seen = Vec::new();
     loop {
         match tokio::time::timeout_at(deadline, events.recv()).await {
-            Ok(Some(Event::Presence { jid, presence })) if jid == bob_jid => {
-                if presence.show == PresenceShow::Away {
-                    assert_eq!(presence.status.as_deref(), Some("at lunch"));
-                    break;
+            Ok(Some(Event::Presences(changes))) => {
+                let bob = changes.into_iter().find(|(jid, _)| *jid == bob_jid);
+                if let Some((_, presence)) = bob {
+                    if presence.show == PresenceShow::Away {
+                        assert_eq!(presence.status.as_deref(), Some("at lunch"));
+                        break;
+                    }
+                    seen.push(presence);
                 }
-                seen.push(presence);
             }
             Ok(Some(_)) => {}
             _ => panic!("alice never saw bob away; saw {seen:?}"),

@@ -30,11 +30,18 @@ impl Store {
         Ok(())
     }
 
-    pub fn set_presence(&self, account: &str, jid: &str, presence: &Presence) -> Result<()> {
-        self.conn.execute(
-            "UPDATE roster SET show = ?3, status = ?4 WHERE account = ?1 AND jid = ?2",
-            params![account, jid, presence.show.as_str(), presence.status],
-        )?;
+    /// Several presences in one transaction (a burst at login).
+    pub fn set_presences(&mut self, account: &str, presences: &[(String, Presence)]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut update = tx.prepare_cached(
+                "UPDATE roster SET show = ?3, status = ?4 WHERE account = ?1 AND jid = ?2",
+            )?;
+            for (jid, presence) in presences {
+                update.execute(params![account, jid, presence.show.as_str(), presence.status])?;
+            }
+        }
+        tx.commit()?;
         Ok(())
     }
 
@@ -107,7 +114,7 @@ mod tests {
         let mut store = Store::open_in_memory().expect("store");
         store.replace_roster("me@x", &[contact("bob@x"), contact("carol@x")]).expect("replace");
         let away = Presence { show: PresenceShow::Away, status: Some("lunch".into()) };
-        store.set_presence("me@x", "bob@x", &away).expect("presence");
+        store.set_presences("me@x", &[("bob@x".into(), away.clone())]).expect("presence");
         store.upsert_contact("me@x", &contact("bob@x")).expect("push");
         let roster = store.roster("me@x").expect("read");
         assert_eq!(roster[0].presence, away);

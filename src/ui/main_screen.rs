@@ -190,20 +190,18 @@ impl State {
         match event {
             WorkerEvent::Connection(state) => self.banner.set(state),
             WorkerEvent::Roster { contacts, .. } => self.sidebar.set_contacts(contacts),
-            WorkerEvent::Presence { jid, presence } => {
-                if let Some(conversation) =
-                    self.conversation.as_mut().filter(|c| c.chat.as_str() == jid)
-                {
-                    let name = self
-                        .sidebar
-                        .contact(&jid)
-                        .map_or(jid.clone(), |c| c.display_name().to_owned());
-                    let before = self.sidebar.contact(&jid).map(|c| c.presence.clone());
-                    if before.as_ref() != Some(&presence) {
-                        conversation.note(presence_line(&name, &presence));
+            WorkerEvent::Presences(changes) => {
+                if let Some(conversation) = self.conversation.as_mut() {
+                    let open = conversation.chat.0.clone();
+                    for (jid, presence) in changes.iter().filter(|(jid, _)| *jid == open) {
+                        let contact = self.sidebar.contact(jid);
+                        let name = contact.map_or(jid.as_str(), Contact::display_name);
+                        if contact.map(|c| &c.presence) != Some(presence) {
+                            conversation.note(presence_line(name, presence));
+                        }
                     }
                 }
-                self.sidebar.set_presence(&jid, presence);
+                self.sidebar.set_presences(&changes);
             }
             WorkerEvent::SubscriptionRequests(requests) => self.contacts.set_requests(requests),
             WorkerEvent::BlockList(blocked) => {

@@ -68,11 +68,7 @@ pub enum Event {
 
 impl State {
     pub fn set_contacts(&mut self, mut contacts: Vec<Contact>) {
-        contacts.sort_by(|a, b| {
-            rank(a.presence.show)
-                .cmp(&rank(b.presence.show))
-                .then_with(|| a.display_name().to_lowercase().cmp(&b.display_name().to_lowercase()))
-        });
+        contacts.sort_by_cached_key(|c| (rank(c.presence.show), c.display_name().to_lowercase()));
         self.contacts = contacts;
         self.rebuild();
     }
@@ -81,9 +77,18 @@ impl State {
         self.blocked = blocked.iter().cloned().collect();
     }
 
-    pub fn set_presence(&mut self, jid: &str, presence: crate::model::Presence) {
-        if let Some(contact) = self.contacts.iter_mut().find(|c| c.jid == jid) {
-            contact.presence = presence;
+    /// Apply a burst of presence changes, then sort and group once.
+    pub fn set_presences(&mut self, changes: &[(String, crate::model::Presence)]) {
+        let changes: std::collections::HashMap<&str, &crate::model::Presence> =
+            changes.iter().map(|(jid, p)| (jid.as_str(), p)).collect();
+        let mut touched = false;
+        for contact in &mut self.contacts {
+            if let Some(presence) = changes.get(contact.jid.as_str()) {
+                contact.presence = (*presence).clone();
+                touched = true;
+            }
+        }
+        if touched {
             let contacts = std::mem::take(&mut self.contacts);
             self.set_contacts(contacts);
         }
@@ -346,6 +351,19 @@ mod tests {
         assert_eq!(shown(&state), ["[Family 1]", "bob@x", "[Work 2]", "[Contacts 1]", "amy@x"]);
         state.update(Message::Filter("AM".into()));
         assert_eq!(shown(&state), ["amy@x"]);
+    }
+
+    #[test]
+    fn a_burst_of_presences_is_applied_and_resorted_once() {
+        let mut state = State::default();
+        state.set_contacts(vec![
+            contact("amy@x", "Amy", PresenceShow::Offline, &[]),
+            contact("bob@x", "Bob", PresenceShow::Offline, &[]),
+        ]);
+        let online = Presence { show: PresenceShow::Online, status: Some("here".into()) };
+        state.set_presences(&[("bob@x".into(), online.clone()), ("stranger@x".into(), online)]);
+        assert_eq!(shown(&state), ["[Contacts 2]", "bob@x", "amy@x"]);
+        assert_eq!(state.contact("bob@x").and_then(|c| c.presence.status.as_deref()), Some("here"));
     }
 
     #[test]

@@ -103,10 +103,9 @@ pub enum Event {
         contacts: Vec<Contact>,
         from_server: bool,
     },
-    Presence {
-        jid: String,
-        presence: Presence,
-    },
+    /// Contacts' best presences that changed, one event per burst so a login with thousands
+    /// of contacts online is one update, not thousands.
+    Presences(Vec<(String, Presence)>),
     /// People waiting for an answer to "may I see your presence?", oldest first.
     SubscriptionRequests(Vec<String>),
     /// The addresses blocked on the server (XEP-0191).

@@ -72,6 +72,8 @@ struct Session {
     /// Requests answered in this session: the server re-sends pending requests after our
     /// initial presence, which may cross our answer, and must not bring them back.
     answered_requests: HashSet<String>,
+    /// Best presences changed since the last announcement, by contact.
+    changed_presences: HashMap<String, Presence>,
 }
 
 /// Run an account's worker until told to shut down or its handle is dropped.
@@ -185,6 +187,7 @@ impl Session {
             next_iq: 0,
             own_presence,
             answered_requests: HashSet::new(),
+            changed_presences: HashMap::new(),
         })
     }
 
@@ -441,6 +444,7 @@ impl Session {
             }
         }
         self.store_incoming(&batch);
+        self.flush_presences();
     }
 
     async fn take(&mut self, event: StreamEvent, batch: &mut Vec<NewMessage>) {

@@ -213,10 +213,19 @@ impl Session {
         }
         let jid = update.from.to_string();
         let best = self.presences.update(&jid, &update.resource, update.presence, update.priority);
-        if let Err(e) = self.store.set_presence(self.account_key(), &jid, &best) {
+        self.changed_presences.insert(jid, best);
+    }
+
+    /// Store and announce the presences changed by the burst just taken in.
+    pub(super) fn flush_presences(&mut self) {
+        if self.changed_presences.is_empty() {
+            return;
+        }
+        let changed: Vec<_> = std::mem::take(&mut self.changed_presences).into_iter().collect();
+        if let Err(e) = self.store.set_presences(&self.account.jid, &changed) {
             tracing::warn!("{e}");
         }
-        self.emit(Event::Presence { jid, presence: best });
+        self.emit(Event::Presences(changed));
     }
 
     pub(super) async fn iq(&mut self, iq: Iq) {
