@@ -218,50 +218,13 @@ fn malformed_jid_and_unknown_account_fail_with_one_line() {
 #[test]
 fn a_new_account_can_be_registered_where_the_server_allows_it() {
     let server = Prosody::start();
-    let carol = tempfile::tempdir().expect("profile");
-    let port = server.port.to_string();
-    let ca = server.ca_file.display().to_string();
-    let jid = format!("carol@{DOMAIN}");
-    let register = || {
-        use std::io::Write;
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_confab"))
-            .arg("--profile")
-            .arg(carol.path())
-            .args([
-                "account",
-                "register",
-                &jid,
-                "--host",
-                "127.0.0.1",
-                "--port",
-                &port,
-                "--ca-file",
-                &ca,
-            ])
-            .arg("--password-stdin")
-            .env("CONFAB_PASSWORD_STORE", "file")
-            .stdin(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .expect("confab runs");
-        if let Some(mut stdin) = child.stdin.take() {
-            stdin.write_all(b"brand new secret\n").expect("password written");
-        }
-        child.wait_with_output().expect("confab finishes")
-    };
-    let out = register();
+    let carol = Profile::empty("carol");
+    let out = carol.account(&server, "register", "brand new secret", &[]);
     assert!(out.status.success(), "{}", stderr(&out));
-
-    let sync = std::process::Command::new(env!("CARGO_BIN_EXE_confab"))
-        .arg("--profile")
-        .arg(carol.path())
-        .args(["sync", "--wait", "0"])
-        .env("CONFAB_PASSWORD_STORE", "file")
-        .output()
-        .expect("confab runs");
+    let sync = carol.run(&["sync", "--wait", "0"]);
     assert!(sync.status.success(), "the new account logs in: {}", stderr(&sync));
 
-    let again = register();
+    let again = carol.account(&server, "register", "brand new secret", &[]);
     assert!(!again.status.success());
     assert!(stderr(&again).contains("already taken"), "{}", stderr(&again));
 }

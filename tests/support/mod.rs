@@ -199,35 +199,33 @@ pub struct Profile {
 }
 
 impl Profile {
+    /// A fresh profile for `user@confab.test` with no account configured yet.
+    pub fn empty(user: &str) -> Self {
+        Self { dir: tempfile::tempdir().expect("profile dir"), jid: format!("{user}@{DOMAIN}") }
+    }
+
     /// Add the account `user@confab.test` (trusting the test CA) to a fresh profile.
     pub fn new(server: &Prosody, user: &str, password: &str) -> Self {
-        let profile = Self {
-            dir: tempfile::tempdir().expect("profile dir"),
-            jid: format!("{user}@{DOMAIN}"),
-        };
-        let port = server.port.to_string();
-        let ca = server.ca_file.display().to_string();
-        let out = profile.run_with_stdin(
-            &[
-                "account",
-                "add",
-                &profile.jid,
-                "--host",
-                "127.0.0.1",
-                "--port",
-                &port,
-                "--ca-file",
-                &ca,
-                "--password-stdin",
-            ],
-            password,
-        );
+        let profile = Self::empty(user);
+        let out = profile.account(server, "add", password, &[]);
         assert!(
             out.status.success(),
             "account add failed: {}",
             String::from_utf8_lossy(&out.stderr)
         );
         profile
+    }
+
+    /// `confab account add|register` for this profile's address at `server` on 127.0.0.1,
+    /// trusting the test CA, with `extra` arguments and the password on standard input.
+    pub fn account(&self, server: &Prosody, verb: &str, password: &str, extra: &[&str]) -> Output {
+        let port = server.port.to_string();
+        let ca = server.ca_file.display().to_string();
+        let mut args =
+            vec!["account", verb, self.jid.as_str(), "--host", "127.0.0.1", "--port", &port];
+        args.extend_from_slice(&["--ca-file", &ca, "--password-stdin"]);
+        args.extend_from_slice(extra);
+        self.run_with_stdin(&args, password)
     }
 
     pub fn path(&self) -> &Path {
