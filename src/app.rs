@@ -309,16 +309,19 @@ impl App {
         if self.active.as_ref() == Some(account) {
             self.active = self.mains.keys().next().cloned();
         }
-        if self.active.is_none() {
+        let focus = if self.active.is_none() {
             self.screen = Screen::Setup(setup::State::default());
-        }
+            setup::State::focus()
+        } else {
+            Task::none()
+        };
         let paths = self.paths.clone();
         let jid = account.as_str().to_owned();
         let forget_password = Task::perform(
             async move { tokio::task::spawn_blocking(move || Secrets::new(&paths).remove(&jid)).await },
             |_| Message::Tick,
         );
-        Task::batch([self.save_config(), forget_password])
+        Task::batch([self.save_config(), forget_password, focus])
     }
 
     fn tell(&mut self, account: &AccountId, command: Command) {
