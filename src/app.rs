@@ -283,6 +283,10 @@ impl App {
                 self.screen = Screen::Setup(setup::State::another());
                 setup::State::focus()
             }
+            accounts::Event::SetNickname(nickname) => {
+                self.tell(&account, Command::SetNickname(nickname));
+                Task::none()
+            }
             accounts::Event::SetEnabled(enabled) => {
                 if let Some(config) = self.config.account_mut(account.as_str()) {
                     config.enabled = enabled;

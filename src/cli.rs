@@ -64,6 +64,30 @@ pub enum CliCommand {
         #[arg(long)]
         json: bool,
     },
+    /// The XML console: send a stanza written by hand.
+    #[command(subcommand)]
+    Console(ConsoleCommand),
+    /// Read someone's public profile, or change your own nickname.
+    #[command(subcommand)]
+    Profile(ProfileCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConsoleCommand {
+    /// Send one message, presence or iq; `xmlns='jabber:client'` may be left out.
+    Send { xml: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProfileCommand {
+    /// Print what someone's vCard says (yours when no address is given).
+    Show {
+        jid: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Publish the nickname others see (an empty one clears it).
+    Nickname { nickname: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -165,6 +189,15 @@ pub fn run(paths: Paths, account: Option<String>, command: CliCommand) -> Result
         CliCommand::Presence(PresenceCommand::Set { show, status }) => {
             let presence = parse_presence(&show, status)?;
             runtime()?.block_on(act(paths, account, Command::SetPresence(presence)))
+        }
+        CliCommand::Profile(ProfileCommand::Show { jid, json }) => {
+            runtime()?.block_on(show_profile(paths, account, jid, json))
+        }
+        CliCommand::Profile(ProfileCommand::Nickname { nickname }) => {
+            runtime()?.block_on(act(paths, account, Command::SetNickname(nickname)))
+        }
+        CliCommand::Console(ConsoleCommand::Send { xml }) => {
+            runtime()?.block_on(act(paths, account, Command::SendRaw(xml)))
         }
         CliCommand::Send { jid, text } => runtime()?.block_on(send(paths, account, jid, text)),
         CliCommand::Sync { wait } => {
@@ -507,8 +540,50 @@ async fn send(
 }
 
 /// Connect, carry out one command, wait for the server's answer, disconnect cleanly.
+/// Connect, give the worker `command`, and report its outcome.
 async fn act(paths: Paths, account: Option<String>, command: Command) -> Result<(), String> {
     let account = choose_account(&paths, account)?;
+    act_until(paths, account, command, |event| match event {
+        Event::Outcome(result) => Some(result.map(|what| eprintln!("Done: {what}."))),
+        _ => None,
+    })
+    .await
+}
+
+async fn show_profile(
+    paths: Paths,
+    account: Option<String>,
+    jid: Option<String>,
+    json: bool,
+) -> Result<(), String> {
+    let account = choose_account(&paths, account)?;
+    let jid = jid.unwrap_or_else(|| account.clone());
+    let command = Command::FetchProfile { jid: jid.clone() };
+    act_until(paths, account, command, |event| match event {
+        Event::Profile { jid: answered, profile } if answered == jid => Some(profile.map(|p| {
+            if json {
+                println!("{}", serde_json::json!({ "jid": jid, "entries": p.entries }));
+            } else if p.is_empty() {
+                println!("{jid} has not filled in a profile.");
+            } else {
+                for entry in p.entries {
+                    println!("{}: {}", entry.label, entry.value);
+                }
+            }
+        })),
+        _ => None,
+    })
+    .await
+}
+
+/// Connect, give the worker `command` once online, and wait until `done` recognises the
+/// answer among the worker's events.
+async fn act_until(
+    paths: Paths,
+    account: String,
+    command: Command,
+    mut done: impl FnMut(Event) -> Option<Result<(), String>>,
+) -> Result<(), String> {
     let mut driver = Driver::start(paths, account);
     let deadline = tokio::time::Instant::now() + SYNC_CONNECT_TIMEOUT;
     let mut sent = false;
@@ -528,7 +603,11 @@ async fn act(paths: Paths, account: Option<String>, command: Command) -> Result<
                     break Err(reason);
                 }
             }
-            Event::Outcome(result) if sent => break result.map(|what| eprintln!("Done: {what}.")),
+            event if sent => {
+                if let Some(result) = done(event) {
+                    break result;
+                }
+            }
             _ => {}
         }
     };

@@ -3,10 +3,12 @@
 
 mod color;
 mod message;
+mod profile;
 mod roster;
 
 pub use color::rgb as consistent_color;
 pub use message::{ChatId, Delivery, Direction, Message, NewMessage};
+pub use profile::{Profile, ProfileEntry, Services};
 pub use roster::{Contact, Presence, PresenceShow, Subscription};
 
 use std::fmt;

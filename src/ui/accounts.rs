@@ -4,13 +4,19 @@
 
 use super::theme;
 use crate::model::AccountId;
-use iced::widget::{button, column, pick_list, row, text, toggler};
+use iced::widget::{button, column, pick_list, row, text, text_input, toggler};
 use iced::{Center, Element, Fill};
+
+const NICKNAME_ID: &str = "own-nickname";
 
 #[derive(Debug, Default)]
 pub struct State {
     settings_open: bool,
     confirm_remove: bool,
+    /// The nickname others see, as the worker last reported it.
+    nickname: String,
+    /// The nickname being typed, until saved.
+    nickname_draft: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -22,6 +28,8 @@ pub enum Message {
     AskRemove,
     Remove { delete_history: bool },
     CancelRemove,
+    NicknameDraft(String),
+    SaveNickname,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -29,10 +37,18 @@ pub enum Event {
     Switch(AccountId),
     Add,
     SetEnabled(bool),
-    Remove { delete_history: bool },
+    Remove {
+        delete_history: bool,
+    },
+    /// Publish this nickname for the active account.
+    SetNickname(String),
 }
 
 impl State {
+    pub fn set_nickname(&mut self, nickname: String) {
+        self.nickname = nickname;
+    }
+
     pub fn update(&mut self, message: Message) -> Option<Event> {
         match message {
             Message::Switch(account) => Some(Event::Switch(account)),
@@ -55,6 +71,14 @@ impl State {
             Message::CancelRemove => {
                 self.confirm_remove = false;
                 None
+            }
+            Message::NicknameDraft(draft) => {
+                self.nickname_draft = Some(draft);
+                None
+            }
+            Message::SaveNickname => {
+                let nickname = self.nickname_draft.take()?;
+                (nickname.trim() != self.nickname).then_some(Event::SetNickname(nickname))
             }
         }
     }
@@ -90,7 +114,24 @@ impl State {
             .spacing(theme::SPACE_XS)
             .into()
         } else {
+            let draft = self.nickname_draft.as_deref().unwrap_or(&self.nickname);
+            let mut nickname = row![
+                text_input("Nickname others see", draft)
+                    .id(NICKNAME_ID)
+                    .on_input(Message::NicknameDraft)
+                    .on_submit(Message::SaveNickname)
+                    .size(theme::TEXT_SMALL)
+                    .width(Fill),
+            ]
+            .spacing(theme::SPACE_XS)
+            .align_y(Center);
+            if self.nickname_draft.is_some() {
+                nickname = nickname.push(
+                    button(small("Save")).style(button::secondary).on_press(Message::SaveNickname),
+                );
+            }
             column![
+                nickname,
                 toggler(enabled).label("Connect at start").size(14).on_toggle(Message::SetEnabled),
                 button(small("Remove account…")).style(button::danger).on_press(Message::AskRemove),
                 text(about()).size(theme::TEXT_SMALL).style(theme::muted),
@@ -122,6 +163,23 @@ mod tests {
         let events: Vec<_> = ui.into_messages().filter_map(|m| state.update(m)).collect();
         assert_eq!(events, [Event::Remove { delete_history: false }]);
         assert!(!state.confirm_remove && !state.settings_open);
+    }
+
+    #[test]
+    fn a_changed_nickname_is_published_once_saved() {
+        let mut state = State::default();
+        state.set_nickname("Jul".into());
+        state.update(Message::ToggleSettings);
+        let all = [AccountId("a@x".into())];
+        let mut ui = iced_test::simulator(state.view(all.to_vec(), &all[0], true));
+        ui.click(iced_test::selector::id(NICKNAME_ID)).expect("the nickname field is shown");
+        ui.typewrite("iet");
+        let events: Vec<_> = ui.into_messages().filter_map(|m| state.update(m)).collect();
+        assert!(events.is_empty(), "nothing is published while typing");
+        let mut ui = iced_test::simulator(state.view(all.to_vec(), &all[0], true));
+        ui.click("Save").expect("a Save button appears once edited");
+        let events: Vec<_> = ui.into_messages().filter_map(|m| state.update(m)).collect();
+        assert_eq!(events, [Event::SetNickname("Juliet".into())]);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! and the open conversation with its header. It turns worker events into what is shown and
 //! user intents into worker commands.
 
-use super::{accounts, connection, contacts, conversation, sidebar, theme};
+use super::{accounts, connection, contacts, conversation, profile, sidebar, theme};
 use crate::model::{AccountId, ChatId, Contact, Presence, PresenceShow, Subscription};
 use crate::worker::{Command, ContactChange, Event as WorkerEvent};
 use iced::widget::{button, column, container, row, text, text_input};
@@ -19,6 +19,8 @@ pub struct State {
     blocked: Vec<String>,
     /// The new name being typed for the open contact, when renaming.
     renaming: Option<String>,
+    /// The open contact's profile, when asked for.
+    profile: Option<profile::State>,
     notice: Option<String>,
 }
 
@@ -30,6 +32,7 @@ pub enum Message {
     Accounts(accounts::Message),
     Conversation(conversation::Message),
     Header(HeaderMessage),
+    Profile(profile::Message),
     DismissNotice,
 }
 
@@ -43,6 +46,7 @@ pub enum HeaderMessage {
     Remove,
     Block,
     Unblock,
+    ShowProfile,
 }
 
 /// What the parent must do: talk to the worker, or persist a choice.
@@ -74,6 +78,7 @@ impl State {
             conversation: None,
             blocked: Vec::new(),
             renaming: None,
+            profile: None,
             notice: None,
         }
     }
@@ -136,6 +141,10 @@ impl State {
                 (Task::none(), event)
             }
             Message::Header(message) => (Task::none(), self.header_action(message)),
+            Message::Profile(profile::Message::Close) => {
+                self.profile = None;
+                (Task::none(), None)
+            }
             Message::Accounts(message) => {
                 (Task::none(), self.accounts.update(message).map(Event::Account))
             }
@@ -170,6 +179,10 @@ impl State {
             HeaderMessage::Remove => ContactChange::Remove { jid },
             HeaderMessage::Block => ContactChange::Block { jid },
             HeaderMessage::Unblock => ContactChange::Unblock { jid },
+            HeaderMessage::ShowProfile => {
+                self.profile = Some(profile::State::new(jid.clone()));
+                return Some(Event::Command(Command::FetchProfile { jid }));
+            }
         };
         Some(Event::Command(Command::Contact(change)))
     }
@@ -180,6 +193,7 @@ impl State {
         }
         self.sidebar.select(chat.as_str());
         self.renaming = None;
+        self.profile = None;
         self.conversation = Some(conversation::State::new(chat.clone()));
         let load = Command::LoadHistory { chat, before: None, limit: conversation::PAGE };
         (conversation::State::focus_composer(), Some(Event::Command(load)))
@@ -209,6 +223,12 @@ impl State {
                 self.blocked = blocked;
             }
             WorkerEvent::OwnPresence(presence) => self.contacts.set_own(presence),
+            WorkerEvent::OwnNickname(nickname) => self.accounts.set_nickname(nickname),
+            WorkerEvent::Profile { jid, profile } => {
+                if let Some(panel) = &mut self.profile {
+                    panel.answer(&jid, profile);
+                }
+            }
             WorkerEvent::Message(message) => {
                 if let Some(conversation) = &mut self.conversation {
                     conversation.push(message);
@@ -227,7 +247,10 @@ impl State {
             WorkerEvent::Notice(notice) | WorkerEvent::Outcome(Err(notice)) => {
                 self.notice = Some(notice)
             }
-            WorkerEvent::Outcome(Ok(_)) | WorkerEvent::Ready(_) | WorkerEvent::Stopped => {}
+            WorkerEvent::Outcome(Ok(_))
+            | WorkerEvent::Services(_)
+            | WorkerEvent::Ready(_)
+            | WorkerEvent::Stopped => {}
         }
     }
 
@@ -244,8 +267,14 @@ impl State {
         let sidebar = self.sidebar.view(top, footer, Message::Sidebar);
         let main: Element<'_, Message> = match &self.conversation {
             Some(conversation) => {
-                column![self.header(conversation), conversation.view().map(Message::Conversation)]
-                    .into()
+                let chat = column![
+                    self.header(conversation),
+                    conversation.view().map(Message::Conversation)
+                ];
+                match &self.profile {
+                    Some(panel) => row![chat, panel.view().map(Message::Profile)].into(),
+                    None => chat.into(),
+                }
             }
             None => container(text("Choose a contact to start chatting.").style(theme::muted))
                 .center(Fill)
@@ -289,6 +318,13 @@ impl State {
             .into(),
         };
         let mut actions = row![].spacing(theme::SPACE_XS);
+        if self.profile.is_none() {
+            actions = actions.push(
+                button(text("Profile").size(theme::TEXT_SMALL))
+                    .style(button::secondary)
+                    .on_press(Message::Header(HeaderMessage::ShowProfile)),
+            );
+        }
         let action = |label: &'a str, message: HeaderMessage| {
             button(text(label).size(theme::TEXT_SMALL))
                 .style(button::secondary)

@@ -16,6 +16,8 @@ pub const TEXT_BODY: f32 = 14.0;
 pub const TEXT_TITLE: f32 = 18.0;
 pub const RADIUS: f32 = 8.0;
 pub const BUBBLE_MAX_WIDTH: f32 = 560.0;
+/// The profile panel beside a conversation.
+pub const PROFILE_WIDTH: f32 = 280.0;
 
 pub fn presence_color(show: PresenceShow) -> Color {
     match show {
@@ -35,6 +37,16 @@ pub fn sidebar(theme: &Theme) -> container::Style {
 pub fn header(theme: &Theme) -> container::Style {
     let palette = theme.extended_palette();
     container::Style::default().background(palette.background.base.color).border(Border {
+        color: palette.background.strong.color,
+        width: 1.0,
+        radius: 0.0.into(),
+    })
+}
+
+/// A panel beside the conversation, set apart like the sidebar.
+pub fn side_panel(theme: &Theme) -> container::Style {
+    let palette = theme.extended_palette();
+    container::Style::default().background(palette.background.weak.color).border(Border {
         color: palette.background.strong.color,
         width: 1.0,
         radius: 0.0.into(),

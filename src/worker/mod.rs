@@ -3,7 +3,9 @@
 //! it with [`Command`]s through a [`Handle`] and never see a stanza.
 
 mod connect;
+mod disco;
 mod presence;
+mod profile;
 mod register;
 mod session;
 pub mod stanza;
@@ -13,7 +15,9 @@ pub use connect::{ATTEMPT_TIMEOUT, FIRST_BACKOFF};
 pub use register::register;
 pub use tls::fingerprint;
 
-use crate::model::{AccountId, ChatId, ConnectionState, Contact, Delivery, Message, Presence};
+use crate::model::{
+    AccountId, ChatId, ConnectionState, Contact, Delivery, Message, Presence, Profile, Services,
+};
 use crate::paths::Paths;
 use crate::store::HistoryPage;
 use futures::Stream;
@@ -45,6 +49,14 @@ pub enum Command {
     Contact(ContactChange),
     /// What others see of us; kept across restarts and sent on every login.
     SetPresence(Presence),
+    /// Read someone's public profile (their vCard), answered with [`Event::Profile`].
+    FetchProfile {
+        jid: String,
+    },
+    /// Publish our nickname (empty clears it).
+    SetNickname(String),
+    /// Send a stanza typed by hand (the XML console).
+    SendRaw(String),
     /// Go offline; queued messages stay queued.
     Disconnect,
     /// Close the stream cleanly and end the worker.
@@ -112,6 +124,15 @@ pub enum Event {
     BlockList(Vec<String>),
     /// What we show others.
     OwnPresence(Presence),
+    /// The nickname we publish, as last set here.
+    OwnNickname(String),
+    /// What our server offers, as discovery found it so far.
+    Services(Services),
+    /// Someone's profile, or why it could not be read.
+    Profile {
+        jid: String,
+        profile: Result<Profile, String>,
+    },
     /// The server took a requested change (`Ok`, saying what), or refused it (`Err`, why).
     Outcome(Result<String, String>),
     /// A message was stored: received, or accepted for sending.

@@ -10,7 +10,7 @@ use super::{Command, Event};
 use crate::config::{AccountConfig, Config};
 use crate::model::{
     AccountId, ChatId, ConnectError, ConnectionState, Delivery, Direction, Message, NewMessage,
-    Presence,
+    Presence, Services,
 };
 use crate::paths::Paths;
 use crate::secrets::Secrets;
@@ -34,6 +34,7 @@ const CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
 const MAX_PAGE: usize = 1000;
 
 mod contacts;
+mod profile;
 
 /// IQ requests we sent and await answers to, by id.
 enum PendingIq {
@@ -43,6 +44,13 @@ enum PendingIq {
     Change(String),
     /// Part of a change whose outcome another request reports.
     Quiet,
+    /// disco#info of our server or one of its services.
+    ServiceInfo,
+    ServiceItems,
+    /// Someone's vCard, by bare JID.
+    Profile(String),
+    /// Our own vCard, read to change its nickname to this.
+    OwnVCard(String),
 }
 
 struct Session {
@@ -74,6 +82,8 @@ struct Session {
     answered_requests: HashSet<String>,
     /// Best presences changed since the last announcement, by contact.
     changed_presences: HashMap<String, Presence>,
+    /// What our server offers, learnt after each login.
+    services: Services,
 }
 
 /// Run an account's worker until told to shut down or its handle is dropped.
@@ -188,6 +198,7 @@ impl Session {
             own_presence,
             answered_requests: HashSet::new(),
             changed_presences: HashMap::new(),
+            services: Services::default(),
         })
     }
 
@@ -219,6 +230,7 @@ impl Session {
         self.announce_requests();
         self.announce_blocked();
         self.emit(Event::OwnPresence(self.own_presence.clone()));
+        self.announce_own_nickname();
     }
 
     fn start(&mut self) {
@@ -300,6 +312,9 @@ impl Session {
             }
             Command::Contact(change) => self.contact_command(change).await,
             Command::SetPresence(presence) => self.set_own_presence(presence).await,
+            Command::FetchProfile { jid } => self.fetch_profile(&jid).await,
+            Command::SetNickname(nickname) => self.set_nickname(nickname).await,
+            Command::SendRaw(xml) => self.send_raw(&xml).await,
             Command::Shutdown | Command::Forget { .. } => {}
         }
     }
@@ -469,6 +484,7 @@ impl Session {
                 self.request_roster().await;
                 self.request_block_list().await;
                 self.send_own_presence().await;
+                self.discover_services().await;
                 self.flush_outbox().await;
             }
             StreamEvent::Stream(LinkEvent::Resumed) => self.set_state(ConnectionState::Online),
@@ -498,6 +514,20 @@ impl Session {
                 );
                 self.emit(Event::Notice(format!("incoming messages could not be saved: {e}")));
             }
+        }
+    }
+
+    async fn send_raw(&mut self, xml: &str) {
+        if !self.is_online() {
+            self.emit(Event::Outcome(Err("not connected; try again once online".into())));
+            return;
+        }
+        match stanza::parse_raw(xml) {
+            Ok(stanza) => {
+                self.send(stanza).await;
+                self.emit(Event::Outcome(Ok("sent".into())));
+            }
+            Err(why) => self.emit(Event::Outcome(Err(why))),
         }
     }
 

@@ -232,6 +232,38 @@ pub fn subscription_request(presence: &XmppPresence) -> Option<BareJid> {
     from.node().is_some().then_some(from)
 }
 
+/// A stanza typed by hand in the XML console. The `jabber:client` namespace may be left out,
+/// as everyone does when typing; anything but a message, presence or iq is refused.
+pub fn parse_raw(xml: &str) -> Result<tokio_xmpp::Stanza, String> {
+    let xml = xml.trim();
+    let element: Element = match xml.parse() {
+        Ok(element) => element,
+        Err(_) => with_client_namespace(xml)
+            .parse()
+            .map_err(|e| format!("that is not well-formed XML: {e}"))?,
+    };
+    if element.ns() != "jabber:client" {
+        return Err("only stanzas in the jabber:client namespace can be sent".into());
+    }
+    tokio_xmpp::Stanza::try_from(element)
+        .map_err(|e| format!("that is not a valid message, presence or iq: {e}"))
+}
+
+/// Put `xmlns='jabber:client'` on the root element of `xml` when it has no namespace.
+fn with_client_namespace(xml: &str) -> String {
+    let name_end = xml
+        .char_indices()
+        .skip(1)
+        .find(|(_, c)| c.is_whitespace() || *c == '>' || *c == '/')
+        .map_or(xml.len(), |(i, _)| i);
+    format!("{} xmlns='jabber:client'{}", &xml[..name_end], &xml[name_end..])
+}
+
+/// What a user should read of a server's refusal: its text, else the condition's name.
+pub fn error_text(error: &tokio_xmpp::parsers::stanza_error::StanzaError) -> String {
+    error.texts.values().next().cloned().unwrap_or_else(|| format!("{:?}", error.defined_condition))
+}
+
 /// An `<iq type='error'/>` answer for requests we do not handle (RFC 6120 §8.4).
 pub fn service_unavailable() -> tokio_xmpp::parsers::stanza_error::StanzaError {
     use tokio_xmpp::parsers::stanza_error::{DefinedCondition, ErrorType, StanzaError};
@@ -247,6 +279,19 @@ pub fn is_ping(payload: &Element) -> bool {
 mod tests {
     use super::*;
     use std::str::FromStr;
+
+    #[test]
+    fn hand_typed_stanzas_need_no_namespace() {
+        let typed =
+            "<iq type='get' id='v1' to='example.org'><query xmlns='jabber:iq:version'/></iq>";
+        assert!(matches!(parse_raw(typed), Ok(tokio_xmpp::Stanza::Iq(_))));
+        let message = "<message to='a@example.org'><body>hi</body></message>";
+        assert!(matches!(parse_raw(message), Ok(tokio_xmpp::Stanza::Message(_))));
+        assert!(parse_raw("<presence/>").is_ok());
+        assert!(parse_raw("<iq type='get'").is_err(), "broken XML is refused");
+        assert!(parse_raw("<stream:features xmlns:stream='x'/>").is_err());
+        assert!(parse_raw("<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>").is_err());
+    }
 
     fn parse_message(xml: &str) -> Message {
         let element = Element::from_str(xml).expect("fixture is XML");

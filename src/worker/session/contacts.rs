@@ -5,8 +5,8 @@
 use super::{PendingIq, Session};
 use crate::model::{Contact, Presence, PresenceShow};
 use crate::store::Store;
-use crate::worker::stanza;
 use crate::worker::{ContactChange, Event};
+use crate::worker::{disco, stanza};
 use tokio_xmpp::Stanza;
 use tokio_xmpp::jid::{BareJid, Jid};
 use tokio_xmpp::minidom::Element;
@@ -16,6 +16,7 @@ use tokio_xmpp::parsers::ns;
 use tokio_xmpp::parsers::ping::Ping;
 use tokio_xmpp::parsers::presence::{Presence as XmppPresence, Type as PresenceType};
 use tokio_xmpp::parsers::roster::Roster;
+use tokio_xmpp::parsers::stanza_error::DefinedCondition;
 
 const OWN_SHOW: &str = "presence.show";
 const OWN_STATUS: &str = "presence.status";
@@ -28,20 +29,20 @@ pub(super) fn saved_presence(store: &Store, account: &str) -> Presence {
 }
 
 impl Session {
-    fn next_id(&mut self, prefix: &str) -> String {
+    pub(super) fn next_id(&mut self, prefix: &str) -> String {
         self.next_iq += 1;
         format!("{prefix}-{}", self.next_iq)
     }
 
     /// The server handles a stream's stanzas in order, so the answer to a ping sent after
     /// them means they were all taken: only then is `what` reported done.
-    async fn confirm_after_sent(&mut self, what: String) {
+    pub(super) async fn confirm_after_sent(&mut self, what: String) {
         let id = self.next_id("barrier");
         let ping = Iq::from_get(id, Ping).with_to(Jid::from(self.own.domain().to_owned()));
         self.send_iq(ping, PendingIq::Change(what)).await;
     }
 
-    async fn send_iq(&mut self, iq: Iq, pending: PendingIq) {
+    pub(super) async fn send_iq(&mut self, iq: Iq, pending: PendingIq) {
         let responder = iq.to().cloned();
         self.pending_iqs.insert(iq.id().to_owned(), (responder, pending));
         self.send(Stanza::Iq(iq)).await;
@@ -62,7 +63,11 @@ impl Session {
     }
 
     pub(super) async fn send_own_presence(&mut self) {
-        let presence = stanza::own_presence(&self.own_presence);
+        let mut presence = stanza::own_presence(&self.own_presence);
+        // XEP-0115: lets the server push the PEP nodes we `+notify` on (avatars, nicknames).
+        if let Some(caps) = disco::own_caps() {
+            presence.add_payload(caps);
+        }
         self.send(Stanza::Presence(presence)).await;
     }
 
@@ -232,23 +237,29 @@ impl Session {
         match iq {
             Iq::Result { id, from, payload, .. } => {
                 let Some(pending) = self.take_answered(&id, from.as_ref()) else { return };
-                match Some(pending) {
-                    Some(PendingIq::Roster) => self.roster_result(payload),
-                    Some(PendingIq::BlockList) => self.block_list_result(payload),
-                    Some(PendingIq::Change(what)) => self.emit(Event::Outcome(Ok(what))),
-                    Some(PendingIq::Quiet) | None => {}
+                match pending {
+                    PendingIq::Roster => self.roster_result(payload),
+                    PendingIq::BlockList => self.block_list_result(payload),
+                    PendingIq::Change(what) => self.emit(Event::Outcome(Ok(what))),
+                    PendingIq::ServiceInfo => self.service_info(from, payload),
+                    PendingIq::ServiceItems => self.service_items(payload).await,
+                    PendingIq::Profile(jid) => self.profile_result(jid, payload),
+                    PendingIq::OwnVCard(nickname) => self.publish_nickname(payload, nickname).await,
+                    PendingIq::Quiet => {}
                 }
             }
             Iq::Error { id, from, error, .. } => match self.take_answered(&id, from.as_ref()) {
                 Some(PendingIq::Change(what)) => {
-                    let why = error
-                        .texts
-                        .values()
-                        .next()
-                        .cloned()
-                        .unwrap_or_else(|| format!("{:?}", error.defined_condition));
+                    let why = stanza::error_text(&error);
                     self.emit(Event::Outcome(Err(format!("could not do that ({what}): {why}"))));
                 }
+                // Not every account has a vCard: Prosody answers item-not-found.
+                Some(PendingIq::Profile(jid)) => match error.defined_condition {
+                    DefinedCondition::ItemNotFound => self.profile_result(jid, None),
+                    _ => self.profile_failed(jid, stanza::error_text(&error)),
+                },
+                // No vCard yet: start a fresh one.
+                Some(PendingIq::OwnVCard(nickname)) => self.publish_nickname(None, nickname).await,
                 Some(_) => tracing::info!("{}: request {id} failed: {error:?}", self.account.jid),
                 None => {}
             },
@@ -269,6 +280,8 @@ impl Session {
             Iq::Get { from, id, payload, .. } => {
                 if stanza::is_ping(&payload) {
                     self.reply_result(from, id).await;
+                } else if payload.is("query", ns::DISCO_INFO) {
+                    self.answer_disco_info(from, id, payload).await;
                 } else {
                     self.reply_error(from, id).await;
                 }

@@ -1,0 +1,98 @@
+//! Service discovery (XEP-0030) both ways: what we tell others we support, with its entity
+//! capabilities hash (XEP-0115) in our presence, and what we learn of our server's services.
+
+use crate::model::Services;
+use tokio_xmpp::parsers::caps::{self, Caps};
+use tokio_xmpp::parsers::disco::{DiscoInfoResult, Identity};
+use tokio_xmpp::parsers::hashes::Algo;
+use tokio_xmpp::parsers::ns;
+
+/// Names our software in the caps `node` (XEP-0115 §4: a URI for the product).
+pub const CAPS_NODE: &str = "https://confab.im";
+
+/// XEP-0186 invisible command.
+const INVISIBLE: &str = "urn:xmpp:invisible:0";
+
+/// Only what Confab really does: `+notify` features make the server push those PEP nodes.
+const FEATURES: &[&str] = &[
+    ns::DISCO_INFO,
+    ns::CAPS,
+    ns::PING,
+    "urn:xmpp:avatar:metadata+notify",
+    "http://jabber.org/protocol/nick+notify",
+];
+
+/// Our answer to a disco#info request, echoing the node asked about (XEP-0115 §6.2).
+pub fn own_info(node: Option<String>) -> DiscoInfoResult {
+    DiscoInfoResult {
+        node,
+        identities: vec![Identity::new("client", "pc", "en", "Confab")],
+        features: FEATURES.iter().map(|f| (*f).to_owned()).collect(),
+        extensions: Vec::new(),
+    }
+}
+
+/// The capabilities element for our presence.
+pub fn own_caps() -> Option<Caps> {
+    let hash = caps::hash_caps(&caps::compute_disco(&own_info(None)), Algo::Sha_1).ok()?;
+    Some(Caps::new(CAPS_NODE, hash))
+}
+
+/// Fold one disco#info answer from the server or one of its services into `services`.
+pub fn learn(services: &mut Services, from: &str, is_server: bool, info: &DiscoInfoResult) {
+    if is_server && info.features.contains(INVISIBLE) {
+        services.invisible = true;
+    }
+    let is_conference =
+        info.identities.iter().any(|i| i.category == "conference" && i.type_ == "text")
+            && info.features.contains(ns::MUC);
+    if is_conference && !services.conference.iter().any(|s| s == from) {
+        services.conference.push(from.to_owned());
+        services.conference.sort();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio_xmpp::minidom::Element;
+
+    fn info(xml: &str) -> DiscoInfoResult {
+        let element: Element = xml.parse().expect("test XML parses");
+        DiscoInfoResult::try_from(element).expect("a disco#info result")
+    }
+
+    #[test]
+    fn our_caps_hash_matches_what_we_answer() {
+        let caps = own_caps().expect("caps");
+        let answer = own_info(None);
+        let again = caps::hash_caps(&caps::compute_disco(&answer), Algo::Sha_1).expect("hash");
+        assert_eq!(caps.ver, again.hash);
+        assert!(answer.features.contains("urn:xmpp:avatar:metadata+notify"));
+    }
+
+    #[test]
+    fn finds_conference_services_and_invisibility() {
+        let mut services = Services::default();
+        let muc = info(
+            "<query xmlns='http://jabber.org/protocol/disco#info'>\
+             <identity category='conference' type='text' name='Rooms'/>\
+             <feature var='http://jabber.org/protocol/muc'/></query>",
+        );
+        let upload = info(
+            "<query xmlns='http://jabber.org/protocol/disco#info'>\
+             <identity category='store' type='file'/><feature var='urn:xmpp:http:upload:0'/></query>",
+        );
+        learn(&mut services, "rooms.example", false, &muc);
+        learn(&mut services, "rooms.example", false, &muc);
+        learn(&mut services, "upload.example", false, &upload);
+        assert_eq!(services.conference, vec!["rooms.example".to_owned()]);
+        assert!(!services.invisible);
+        let server = info(
+            "<query xmlns='http://jabber.org/protocol/disco#info'>\
+             <identity category='server' type='im'/><feature var='urn:xmpp:invisible:0'/></query>",
+        );
+        learn(&mut services, "example", true, &server);
+        assert!(services.invisible);
+    }
+}
