@@ -49,3 +49,19 @@ fn schema_v2_fixture_reads_back_requests_and_blocks() {
     assert_eq!(store.subscription_requests(account).expect("requests"), ["eve@example.org"]);
     assert_eq!(store.blocked(account).expect("blocked"), ["spam@example.org"]);
 }
+
+#[test]
+fn schema_v3_fixture_reads_back_avatars() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let copy = dir.path().join("confab.sqlite3");
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/schema-v3.sqlite3");
+    std::fs::copy(fixture, &copy).expect("fixture copied");
+
+    let store = Store::open(&copy).expect("the v3 store opens");
+    let account = "alice@example.org";
+    let page =
+        store.history(account, &ChatId("bob@example.org".into()), None, 10).expect("history");
+    assert_eq!(page.messages[0].body, "hello from v3");
+    let roster = store.roster(account).expect("roster");
+    assert_eq!(roster[0].avatar.as_deref(), Some("da39a3ee5e6b4b0d3255bfef95601890afd80709"));
+}

@@ -107,6 +107,8 @@ pub struct Contact {
     pub ask_subscribe: bool,
     pub groups: Vec<String>,
     pub presence: Presence,
+    /// Their picture, by the SHA-1 of its bytes in the avatar cache; none shows initials.
+    pub avatar: Option<String>,
 }
 
 impl Contact {

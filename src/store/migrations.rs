@@ -59,6 +59,13 @@ const STEPS: &[&str] = &[
         jid TEXT NOT NULL,
         PRIMARY KEY (account, jid)
     );",
+    // 3: whose avatar is which picture (the bytes live in the cache directory, by hash).
+    "CREATE TABLE avatars (
+        account TEXT NOT NULL,
+        jid TEXT NOT NULL,
+        hash TEXT NOT NULL,              -- lowercase hex SHA-1 of the image bytes
+        PRIMARY KEY (account, jid)
+    );",
 ];
 
 /// The schema version this build writes.

@@ -1,6 +1,7 @@
 //! The local SQLite store: the only module that speaks SQL. It keeps history, the outbox and
 //! the roster cache. Writes that arrive in bursts go through one transaction per batch.
 
+mod avatars;
 mod contacts;
 mod history;
 mod migrations;
@@ -62,7 +63,8 @@ impl Store {
     /// Forget everything stored for an account: history, outbox, roster, requests, state.
     pub fn delete_account(&mut self, account: &str) -> Result<()> {
         let tx = self.conn.transaction()?;
-        for table in ["messages", "roster", "state", "subscription_requests", "blocked"] {
+        for table in ["messages", "roster", "state", "subscription_requests", "blocked", "avatars"]
+        {
             // Outbox rows go with their messages (ON DELETE CASCADE).
             tx.execute(&format!("DELETE FROM {table} WHERE account = ?1"), [account])?;
         }

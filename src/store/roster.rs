@@ -56,8 +56,9 @@ impl Store {
 
     pub fn roster(&self, account: &str) -> Result<Vec<Contact>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT jid, name, subscription, ask, groups, show, status FROM roster
-             WHERE account = ?1 ORDER BY jid",
+            "SELECT r.jid, r.name, r.subscription, r.ask, r.groups, r.show, r.status, a.hash
+             FROM roster r LEFT JOIN avatars a ON a.account = r.account AND a.jid = r.jid
+             WHERE r.account = ?1 ORDER BY r.jid",
         )?;
         let rows = stmt.query_map([account], |row| {
             let groups: String = row.get(4)?;
@@ -71,6 +72,7 @@ impl Store {
                     show: PresenceShow::parse(&row.get::<_, String>(5)?),
                     status: row.get(6)?,
                 },
+                avatar: row.get(7)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
@@ -106,6 +108,7 @@ mod tests {
             ask_subscribe: false,
             groups: vec!["Friends".into()],
             presence: Presence::offline(),
+            avatar: None,
         }
     }
 

@@ -321,6 +321,7 @@ mod tests {
             ask_subscribe: false,
             groups: groups.iter().map(|g| g.to_string()).collect(),
             presence: Presence { show, status: None },
+            avatar: None,
         }
     }
 

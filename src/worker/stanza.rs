@@ -128,6 +128,7 @@ pub fn roster_contact(item: roster::Item) -> Option<Contact> {
         ask_subscribe: matches!(item.ask, roster::Ask::Subscribe),
         groups: item.groups.into_iter().map(|g| g.0).collect(),
         presence: Presence::offline(),
+        avatar: None,
     })
 }
 
