@@ -1,0 +1,8 @@
+//! Pictures and files from the network, handled as hostile input: decoding with size, memory
+//! and time limits, and (for later downloads) names safe to save under. Everything here is
+//! synchronous and free of UI types except [`decode_off_thread`], so it is tested without a
+//! window or a server.
+
+mod decode;
+
+pub use decode::{DecodeError, Limits, Picture, decode, decode_off_thread};
