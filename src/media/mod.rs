@@ -3,6 +3,8 @@
 //! synchronous and free of UI types except [`decode_off_thread`], so it is tested without a
 //! window or a server.
 
+mod avatar_cache;
 mod decode;
 
+pub use avatar_cache::{AvatarCache, CacheError, sha1_hex};
 pub use decode::{DecodeError, Limits, Picture, decode, decode_off_thread};
