@@ -1,6 +1,6 @@
 //! Avatars kept on disk under the hash that names them, so each is downloaded once however
-//! many contacts and presences mention it. XEP-0084 item ids (§4.2) and XEP-0153 photo hashes
-//! (§4.3) are both the hex SHA-1 of the image bytes, so the name is also a checksum: what is
+//! many contacts and presences mention it. XEP-0084 item ids and XEP-0153 photo hashes are
+//! both the hex SHA-1 of the image bytes, so the name is also a checksum: what is
 //! stored and what is read back are verified against it. The I/O is synchronous; call it off
 //! the UI thread.
 
@@ -47,9 +47,9 @@ impl AvatarCache {
         (sha1_hex(&bytes) == hash).then_some(bytes)
     }
 
-    /// Stores an avatar under its hash. Hex digits are case-insensitive, so an uppercase hash
-    /// (some clients send one) is accepted and stored lowercase, where [`get`](Self::get)
-    /// finds it whichever case it is asked in. Refused, with nothing written: a hash that is
+    /// Stores an avatar under its hash. XEP-0153 notes that lowercase is the custom but
+    /// entities must process both, so an uppercase hash is accepted and stored lowercase,
+    /// where [`get`](Self::get) finds it whichever case it is asked in. Refused, with nothing written: a hash that is
     /// not 40 hex digits, and bytes that are not what the hash announced.
     pub fn put(&self, hash: &str, bytes: &[u8]) -> Result<(), CacheError> {
         let expected = normalise(hash).ok_or(CacheError::InvalidHash)?;

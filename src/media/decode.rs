@@ -29,11 +29,11 @@ pub struct Limits {
 }
 
 impl Limits {
-    /// Contact avatars (XEP-0084, XEP-0153). The XEPs ask for small pictures (XEP-0084 §4.2:
-    /// 32 to 96 pixels), but clients publish whatever the user picked, so this allows a
-    /// 1 MiB file up to 4096×4096 (16.7 Mpx, 64 MiB as RGBA). Avatars arrive unasked from
-    /// anyone in the roster or a room, hence much less than for images someone chose to open.
-    /// 128 MiB of decoder memory leaves room for a 16-bit PNG at the full size.
+    /// Contact avatars (XEP-0084, XEP-0153). XEP-0153 §4.6 asks for 32 to 96 pixels in under
+    /// 8 KB, but clients publish whatever the user picked, so this allows a 1 MiB file up to
+    /// 4096×4096 (16.7 Mpx, 64 MiB as RGBA). Avatars arrive unasked from anyone in the roster
+    /// or a room, hence much less than for images someone chose to open. 128 MiB of decoder
+    /// memory leaves room for a 16-bit PNG at the full size.
     pub const AVATAR: Limits = Limits {
         max_file_bytes: MIB,
         max_pixels: 4096 * 4096,
@@ -122,7 +122,8 @@ pub enum DecodeError {
 }
 
 /// Decodes an untrusted picture and shrinks it, keeping its aspect ratio, to fit in a
-/// `box_side`×`box_side` square (never enlarged; a zero box counts as one pixel). Animated
+/// `box_side`×`box_side` square (never enlarged, as XEP-0084 §7.3 asks for avatars; a zero
+/// box counts as one pixel). Animated
 /// pictures give their first frame; the EXIF orientation of photos is applied.
 pub fn decode(bytes: &[u8], limits: &Limits, box_side: u32) -> Result<Picture, DecodeError> {
     let box_side = box_side.max(1);
