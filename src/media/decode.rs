@@ -229,7 +229,7 @@ fn broken(error: ImageError) -> DecodeError {
 }
 
 /// Shrinks to fit in a square box keeping the aspect ratio; never enlarges.
-fn fit_in_box(image: DynamicImage, box_side: u32) -> DynamicImage {
+pub(crate) fn fit_in_box(image: DynamicImage, box_side: u32) -> DynamicImage {
     let (width, height) = (image.width(), image.height());
     if width <= box_side && height <= box_side {
         image

@@ -5,6 +5,8 @@
 
 mod avatar_cache;
 mod decode;
+mod own_avatar;
 
 pub use avatar_cache::{AvatarCache, CacheError, sha1_hex};
 pub use decode::{DecodeError, Limits, Picture, decode, decode_off_thread};
+pub use own_avatar::{PreparedAvatar, prepare_avatar};
