@@ -2,9 +2,11 @@
 //! account workers. This is the only place that holds the workers' command handles.
 
 use crate::config::{AccountConfig, Config};
+use crate::media::PreparedAvatar;
 use crate::model::AccountId;
 use crate::paths::Paths;
 use crate::secrets::{Secrets, StoredIn};
+use crate::ui::pictures::Pictures;
 use crate::ui::{accounts, main_screen, setup};
 use crate::worker::{self, Command, Event as WorkerEvent, Handle, Update, WorkerKey};
 use iced::widget::{column, container, text};
@@ -50,6 +52,8 @@ pub struct App {
     /// Accounts being removed: forgotten for good once their worker has stopped.
     removing: HashSet<AccountId>,
     closing: bool,
+    /// Decoded avatars, shared by all accounts (the cache is by picture, not by account).
+    pictures: Pictures,
 }
 
 enum Screen {
@@ -74,6 +78,10 @@ pub enum Message {
     Tick,
     /// Ctrl+K: jump to the contact search.
     FindContact,
+    /// The picture chosen as an account's avatar, ready to publish (`None`: nothing chosen).
+    AvatarChosen(AccountId, Result<Option<PreparedAvatar>, String>),
+    /// An avatar was decoded (or could not be).
+    PictureLoaded(String, Option<iced::widget::image::Handle>),
 }
 
 impl App {
@@ -87,6 +95,7 @@ impl App {
             handles: HashMap::new(),
             removing: HashSet::new(),
             closing: false,
+            pictures: Pictures::default(),
         };
         match Config::load(&app.paths.config_file()) {
             Ok(config) => {
@@ -188,9 +197,27 @@ impl App {
                     Some(event) => self.main_event(account, event),
                     None => Task::none(),
                 };
-                Task::batch([task.map(Message::Main), follow_up])
+                Task::batch([task.map(Message::Main), follow_up, self.request_pictures()])
             }
-            Message::Worker(Update { account, event }) => self.worker_event(account, event),
+            Message::Worker(Update { account, event }) => {
+                let task = self.worker_event(account, event);
+                Task::batch([task, self.request_pictures()])
+            }
+            Message::AvatarChosen(account, Ok(Some(avatar))) => {
+                self.tell(&account, Command::SetAvatar(Some(avatar)));
+                Task::none()
+            }
+            Message::AvatarChosen(_, Ok(None)) => Task::none(),
+            Message::AvatarChosen(account, Err(e)) => {
+                if let Some(main) = self.mains.get_mut(&account) {
+                    main.apply(WorkerEvent::Notice(e));
+                }
+                Task::none()
+            }
+            Message::PictureLoaded(hash, picture) => {
+                self.pictures.loaded(hash, picture);
+                Task::none()
+            }
             Message::ConfigSaved(result) => {
                 if let (Err(e), Some(main)) = (result, self.main_mut()) {
                     main.apply(WorkerEvent::Notice(e));
@@ -216,6 +243,19 @@ impl App {
             Message::FocusNext => iced::widget::operation::focus_next(),
             Message::FocusPrevious => iced::widget::operation::focus_previous(),
         }
+    }
+
+    /// Decode the avatars that came into view.
+    fn request_pictures(&mut self) -> Task<Message> {
+        let Some(main) = self.main() else { return Task::none() };
+        let wanted = main.visible_avatars();
+        if wanted.is_empty() {
+            return Task::none();
+        }
+        let loads = self.pictures.request(self.paths.avatar_dir(), &wanted);
+        Task::batch(loads.into_iter().map(|load| {
+            Task::perform(load, |(hash, picture)| Message::PictureLoaded(hash, picture))
+        }))
     }
 
     fn worker_event(&mut self, account: AccountId, event: WorkerEvent) -> Task<Message> {
@@ -282,6 +322,13 @@ impl App {
             accounts::Event::Add => {
                 self.screen = Screen::Setup(setup::State::another());
                 setup::State::focus()
+            }
+            accounts::Event::ChooseAvatar => {
+                Task::perform(choose_avatar(), move |r| Message::AvatarChosen(account.clone(), r))
+            }
+            accounts::Event::RemoveAvatar => {
+                self.tell(&account, Command::SetAvatar(None));
+                Task::none()
             }
             accounts::Event::SetNickname(nickname) => {
                 self.tell(&account, Command::SetNickname(nickname));
@@ -368,11 +415,31 @@ impl App {
             (Screen::Main, Some(main)) => {
                 let enabled = self.config.account(main.account.as_str()).is_some_and(|a| a.enabled);
                 let all = self.mains.keys().cloned().collect();
-                main.view(main_screen::Accounts { all, enabled }).map(Message::Main)
+                let context = main_screen::Context { all, enabled, pictures: &self.pictures };
+                main.view(context).map(Message::Main)
             }
             (Screen::Main, None) => container(text("No account.")).center(Fill).into(),
         }
     }
+}
+
+/// Ask for a picture with the platform's file dialog, then crop and scale it off the UI thread.
+async fn choose_avatar() -> Result<Option<PreparedAvatar>, String> {
+    let Some(file) = rfd::AsyncFileDialog::new()
+        .set_title("Choose your avatar")
+        .add_filter("Pictures", &["png", "jpg", "jpeg", "gif", "webp"])
+        .pick_file()
+        .await
+    else {
+        return Ok(None);
+    };
+    let name = file.file_name();
+    let bytes = file.read().await;
+    tokio::task::spawn_blocking(move || crate::media::prepare_avatar(&bytes))
+        .await
+        .map_err(|e| e.to_string())?
+        .map(Some)
+        .map_err(|e| format!("{name} cannot be your avatar: {e}"))
 }
 
 /// Keys that work everywhere: Tab and Shift+Tab move between fields, Ctrl+K finds a contact.

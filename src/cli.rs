@@ -88,6 +88,14 @@ pub enum ProfileCommand {
     },
     /// Publish the nickname others see (an empty one clears it).
     Nickname { nickname: String },
+    /// Publish a picture (PNG, JPEG, GIF or WebP) as your avatar, cropped square and scaled.
+    Avatar {
+        #[arg(required_unless_present = "remove")]
+        file: Option<PathBuf>,
+        /// Remove your avatar instead.
+        #[arg(long, conflicts_with = "file")]
+        remove: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -192,6 +200,13 @@ pub fn run(paths: Paths, account: Option<String>, command: CliCommand) -> Result
         }
         CliCommand::Profile(ProfileCommand::Show { jid, json }) => {
             runtime()?.block_on(show_profile(paths, account, jid, json))
+        }
+        CliCommand::Profile(ProfileCommand::Avatar { file, remove: _ }) => {
+            let avatar = match file {
+                Some(file) => Some(prepare_avatar(&file)?),
+                None => None,
+            };
+            runtime()?.block_on(act(paths, account, Command::SetAvatar(avatar)))
         }
         CliCommand::Profile(ProfileCommand::Nickname { nickname }) => {
             runtime()?.block_on(act(paths, account, Command::SetNickname(nickname)))
@@ -395,6 +410,7 @@ fn roster(paths: &Paths, account: Option<String>, json: bool) -> Result<(), Stri
                 "groups": contact.groups,
                 "presence": contact.presence.show.as_str(),
                 "status": contact.presence.status,
+                "avatar": contact.avatar,
             });
             println!("{value}");
         } else {
@@ -540,6 +556,11 @@ async fn send(
 }
 
 /// Connect, carry out one command, wait for the server's answer, disconnect cleanly.
+fn prepare_avatar(file: &std::path::Path) -> Result<crate::media::PreparedAvatar, String> {
+    let bytes = std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    crate::media::prepare_avatar(&bytes).map_err(|e| format!("{}: {e}", file.display()))
+}
+
 /// Connect, give the worker `command`, and report its outcome.
 async fn act(paths: Paths, account: Option<String>, command: Command) -> Result<(), String> {
     let account = choose_account(&paths, account)?;

@@ -51,6 +51,11 @@ impl Paths {
         self.data_dir.join("confab.sqlite3")
     }
 
+    /// Avatars by hash: shared by the worker, which fetches them, and the window.
+    pub fn avatar_dir(&self) -> PathBuf {
+        self.cache_dir.join("avatars")
+    }
+
     /// Fallback password files, one per account, readable only by the user.
     pub fn password_dir(&self) -> PathBuf {
         self.config_dir.join("passwords")

@@ -34,6 +34,51 @@ fn a_nickname_set_by_one_user_is_read_by_another() {
     assert!(!own.contains("Ally"), "{own}");
 }
 
+fn befriend(alice: &Profile, bob: &Profile) {
+    alice.ok(&["contact", "add", &bob.jid]);
+    bob.ok(&["sync", "--wait", "1"]);
+    bob.ok(&["contact", "approve", &alice.jid, "--add-back"]);
+    alice.ok(&["sync", "--wait", "1"]);
+    alice.ok(&["contact", "approve", &bob.jid]);
+}
+
+fn avatar_of(profile: &Profile, jid: &str) -> serde_json::Value {
+    let roster = profile.json_lines(&["roster", "--json"]);
+    roster
+        .into_iter()
+        .find(|c| c["jid"] == jid)
+        .map_or(serde_json::Value::Null, |c| c["avatar"].clone())
+}
+
+#[test]
+fn an_avatar_published_by_one_user_appears_for_the_other() {
+    let server = Prosody::start();
+    server.register("alice", PASSWORD);
+    server.register("bob", PASSWORD);
+    let alice = Profile::new(&server, "alice", PASSWORD);
+    let bob = Profile::new(&server, "bob", PASSWORD);
+    befriend(&alice, &bob);
+
+    // A 300×200 photo: published as a 192×192 PNG.
+    let picture = alice.path().join("me.jpg");
+    image::RgbImage::from_fn(300, 200, |x, y| image::Rgb([x as u8, y as u8, 128]))
+        .save(&picture)
+        .expect("test picture written");
+    alice.ok(&["profile", "avatar", picture.to_str().expect("utf-8 path")]);
+
+    bob.ok(&["sync", "--wait", "3"]);
+    let hash = avatar_of(&bob, &alice.jid);
+    let hash = hash.as_str().unwrap_or_else(|| panic!("bob knows alice's avatar: {hash}"));
+    let cached = bob.path().join("cache/avatars").join(hash);
+    let bytes = std::fs::read(&cached).expect("the picture is in bob's avatar cache");
+    let png = image::load_from_memory(&bytes).expect("a picture");
+    assert_eq!((png.width(), png.height()), (192, 192));
+
+    alice.ok(&["profile", "avatar", "--remove"]);
+    bob.ok(&["sync", "--wait", "3"]);
+    assert_eq!(avatar_of(&bob, &alice.jid), serde_json::Value::Null, "the avatar is gone");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_roster_push_forged_by_another_user_changes_nothing() {
     let server = Prosody::start();

@@ -30,6 +30,8 @@ pub enum Message {
     CancelRemove,
     NicknameDraft(String),
     SaveNickname,
+    ChooseAvatar,
+    RemoveAvatar,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -42,6 +44,9 @@ pub enum Event {
     },
     /// Publish this nickname for the active account.
     SetNickname(String),
+    /// Let the user pick a picture, then publish it as the active account's avatar.
+    ChooseAvatar,
+    RemoveAvatar,
 }
 
 impl State {
@@ -72,6 +77,8 @@ impl State {
                 self.confirm_remove = false;
                 None
             }
+            Message::ChooseAvatar => Some(Event::ChooseAvatar),
+            Message::RemoveAvatar => Some(Event::RemoveAvatar),
             Message::NicknameDraft(draft) => {
                 self.nickname_draft = Some(draft);
                 None
@@ -130,8 +137,16 @@ impl State {
                     button(small("Save")).style(button::secondary).on_press(Message::SaveNickname),
                 );
             }
+            let avatar = row![
+                button(small("Choose avatar…"))
+                    .style(button::secondary)
+                    .on_press(Message::ChooseAvatar),
+                button(small("Remove avatar")).style(button::text).on_press(Message::RemoveAvatar),
+            ]
+            .spacing(theme::SPACE_XS);
             column![
                 nickname,
+                avatar,
                 toggler(enabled).label("Connect at start").size(14).on_toggle(Message::SetEnabled),
                 button(small("Remove account…")).style(button::danger).on_press(Message::AskRemove),
                 text(about()).size(theme::TEXT_SMALL).style(theme::muted),

@@ -2,7 +2,8 @@
 //! and the open conversation with its header. It turns worker events into what is shown and
 //! user intents into worker commands.
 
-use super::{accounts, connection, contacts, conversation, profile, sidebar, theme};
+use super::pictures::Pictures;
+use super::{accounts, connection, contacts, conversation, profile, sidebar, theme, widget};
 use crate::model::{AccountId, ChatId, Contact, Presence, PresenceShow, Subscription};
 use crate::worker::{Command, ContactChange, Event as WorkerEvent};
 use iced::widget::{button, column, container, row, text, text_input};
@@ -61,10 +62,12 @@ pub enum Event {
     Account(accounts::Event),
 }
 
-/// What the main screen shows about all accounts; the parent owns the list.
-pub struct Accounts {
+/// What the main screen shows that the parent owns: the account list, and the decoded
+/// pictures all accounts share.
+pub struct Context<'a> {
     pub all: Vec<AccountId>,
     pub enabled: bool,
+    pub pictures: &'a Pictures,
 }
 
 impl State {
@@ -199,6 +202,14 @@ impl State {
         (conversation::State::focus_composer(), Some(Event::Command(load)))
     }
 
+    /// The avatars worth having decoded now: those in view.
+    pub fn visible_avatars(&self) -> Vec<String> {
+        let mut hashes = self.sidebar.visible_avatars();
+        let open = self.conversation.as_ref().and_then(|c| self.sidebar.contact(c.chat.as_str()));
+        hashes.extend(open.and_then(|c| c.avatar.clone()));
+        hashes
+    }
+
     /// Show what the worker reports.
     pub fn apply(&mut self, event: WorkerEvent) {
         match event {
@@ -224,6 +235,7 @@ impl State {
             }
             WorkerEvent::OwnPresence(presence) => self.contacts.set_own(presence),
             WorkerEvent::OwnNickname(nickname) => self.accounts.set_nickname(nickname),
+            WorkerEvent::Avatar { jid, hash } => self.sidebar.set_avatar(&jid, hash),
             WorkerEvent::Profile { jid, profile } => {
                 if let Some(panel) = &mut self.profile {
                     panel.answer(&jid, profile);
@@ -254,21 +266,19 @@ impl State {
         }
     }
 
-    pub fn view(&self, accounts: Accounts) -> Element<'_, Message> {
+    pub fn view<'a>(&'a self, context: Context<'a>) -> Element<'a, Message> {
         let footer = column![
             self.contacts.view_footer(self.summary()).map(Message::Contacts),
-            self.accounts
-                .view(accounts.all, &self.account, accounts.enabled)
-                .map(Message::Accounts),
+            self.accounts.view(context.all, &self.account, context.enabled).map(Message::Accounts),
         ]
         .spacing(theme::SPACE_XS)
         .into();
         let top = self.contacts.view_top().map(|top| top.map(Message::Contacts));
-        let sidebar = self.sidebar.view(top, footer, Message::Sidebar);
+        let sidebar = self.sidebar.view(top, footer, context.pictures, Message::Sidebar);
         let main: Element<'_, Message> = match &self.conversation {
             Some(conversation) => {
                 let chat = column![
-                    self.header(conversation),
+                    self.header(conversation, context.pictures),
                     conversation.view().map(Message::Conversation)
                 ];
                 match &self.profile {
@@ -301,9 +311,16 @@ impl State {
         page.push(row![sidebar, main].height(Fill)).into()
     }
 
-    fn header<'a>(&'a self, conversation: &'a conversation::State) -> Element<'a, Message> {
+    fn header<'a>(
+        &'a self,
+        conversation: &'a conversation::State,
+        pictures: &'a Pictures,
+    ) -> Element<'a, Message> {
         let jid = conversation.chat.as_str();
         let contact = self.sidebar.contact(jid);
+        let picture = contact.and_then(|c| c.avatar.as_deref()).and_then(|h| pictures.get(h));
+        let show = contact.map_or(PresenceShow::Offline, |c| c.presence.show);
+        let avatar = widget::avatar(jid, contact.map_or(jid, Contact::display_name), show, picture);
         let blocked = self.blocked.iter().any(|b| b == jid);
         let title: Element<'a, Message> = match &self.renaming {
             Some(draft) => text_input("Name", draft)
@@ -343,11 +360,15 @@ impl State {
         } else {
             action("Block", HeaderMessage::Block)
         });
-        container(row![title, iced::widget::space::horizontal(), actions].align_y(Center))
-            .padding([theme::SPACE_S, theme::SPACE_M])
-            .width(Fill)
-            .style(theme::header)
-            .into()
+        container(
+            row![avatar, title, iced::widget::space::horizontal(), actions]
+                .spacing(theme::SPACE_S)
+                .align_y(Center),
+        )
+        .padding([theme::SPACE_S, theme::SPACE_M])
+        .width(Fill)
+        .style(theme::header)
+        .into()
     }
 }
 

@@ -6,6 +6,7 @@ pub mod connection;
 pub mod contacts;
 pub mod conversation;
 pub mod main_screen;
+pub mod pictures;
 pub mod profile;
 pub mod setup;
 pub mod sidebar;

@@ -2,6 +2,7 @@
 //! as you type, and windowed: every row has one fixed height, so only those in view are built,
 //! whatever the size of the roster.
 
+use super::pictures::Pictures;
 use super::{theme, widget};
 use crate::model::{Contact, PresenceShow, Subscription};
 use iced::widget::scrollable::Viewport;
@@ -94,6 +95,23 @@ impl State {
         }
     }
 
+    pub fn set_avatar(&mut self, jid: &str, hash: Option<String>) {
+        if let Some(contact) = self.contacts.iter_mut().find(|c| c.jid == jid) {
+            contact.avatar = hash;
+        }
+    }
+
+    /// The pictures of the contacts in view (and just around it): the ones worth decoding.
+    pub fn visible_avatars(&self) -> Vec<String> {
+        self.rows[self.window()]
+            .iter()
+            .filter_map(|row| match row {
+                Row::Contact(i) => self.contacts[*i].avatar.clone(),
+                Row::Header { .. } => None,
+            })
+            .collect()
+    }
+
     pub fn contact(&self, jid: &str) -> Option<&Contact> {
         self.contacts.iter().find(|c| c.jid == jid)
     }
@@ -183,6 +201,7 @@ impl State {
         &'a self,
         top: Option<Element<'a, M>>,
         footer: Element<'a, M>,
+        pictures: &'a Pictures,
         map: fn(Message) -> M,
     ) -> Element<'a, M> {
         let filter = text_input("Search contacts (Ctrl+K)", &self.filter)
@@ -192,7 +211,8 @@ impl State {
         let window = self.window();
         let above = window.start as f32 * ROW_HEIGHT;
         let below = (self.rows.len() - window.end) as f32 * ROW_HEIGHT;
-        let rows = Column::with_children(self.rows[window].iter().map(|row| self.row(row)));
+        let rows =
+            Column::with_children(self.rows[window].iter().map(|row| self.row(row, pictures)));
         let list: Element<'a, Message> = if self.rows.is_empty() && !self.filter.trim().is_empty() {
             self.no_match()
         } else if self.contacts.is_empty() {
@@ -233,7 +253,7 @@ impl State {
         container(content).padding(theme::SPACE_M).height(Fill).into()
     }
 
-    fn row<'a>(&'a self, row: &'a Row) -> Element<'a, Message> {
+    fn row<'a>(&'a self, row: &'a Row, pictures: &'a Pictures) -> Element<'a, Message> {
         match row {
             Row::Header { group, count, collapsed } => {
                 let arrow = if *collapsed { "▸" } else { "▾" };
@@ -255,13 +275,19 @@ impl State {
                 .height(ROW_HEIGHT)
                 .into()
             }
-            Row::Contact(i) => self.contact_row(&self.contacts[*i]),
+            Row::Contact(i) => self.contact_row(&self.contacts[*i], pictures),
         }
     }
 
-    fn contact_row<'a>(&'a self, contact: &'a Contact) -> Element<'a, Message> {
+    fn contact_row<'a>(
+        &'a self,
+        contact: &'a Contact,
+        pictures: &'a Pictures,
+    ) -> Element<'a, Message> {
         let selected = self.selected.as_deref() == Some(contact.jid.as_str());
-        let avatar = widget::avatar(&contact.jid, contact.display_name(), contact.presence.show);
+        let picture = contact.avatar.as_deref().and_then(|hash| pictures.get(hash));
+        let avatar =
+            widget::avatar(&contact.jid, contact.display_name(), contact.presence.show, picture);
         button(
             row![
                 avatar,
@@ -372,7 +398,8 @@ mod tests {
         let mut state = State::default();
         state.set_contacts(vec![contact("bob@x", "Bob", PresenceShow::Online, &[])]);
         state.update(Message::Filter("carol@example.org".into()));
-        let mut ui = iced_test::simulator(state.view(None, text("").into(), |m| m));
+        let pictures = Pictures::default();
+        let mut ui = iced_test::simulator(state.view(None, text("").into(), &pictures, |m| m));
         ui.click("Chat with carol@example.org").expect("the offer is shown");
         let events: Vec<_> = ui.into_messages().filter_map(|m| state.update(m)).collect();
         assert_eq!(events, [Event::Open("carol@example.org".into())]);

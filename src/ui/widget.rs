@@ -2,29 +2,48 @@
 
 use super::theme;
 use crate::model::{PresenceShow, consistent_color};
-use iced::widget::{container, space, stack, text};
+use iced::widget::image::Handle;
+use iced::widget::{container, image, space, stack, text};
 use iced::{Color, Element, Theme};
 
 /// Diameter of a contact's avatar in lists.
 pub const AVATAR_SIZE: f32 = 34.0;
 const DOT_SIZE: f32 = 11.0;
 
-/// The initials avatar: the first letter of the name on the person's XEP-0392 colour, with a
-/// presence dot at its corner. (Picture avatars will take its place once fetched.)
-pub fn avatar<'a, M: 'a>(jid: &str, name: &str, show: PresenceShow) -> Element<'a, M> {
+/// A contact's avatar with a presence dot at its corner: their picture when it is decoded,
+/// else the first letter of the name on the person's XEP-0392 colour.
+pub fn avatar<'a, M: 'a>(
+    jid: &str,
+    name: &str,
+    show: PresenceShow,
+    picture: Option<&Handle>,
+) -> Element<'a, M> {
+    let dot = container(space().width(DOT_SIZE).height(DOT_SIZE))
+        .style(theme::dot(theme::presence_color(show)));
+    let corner = container(dot).align_right(AVATAR_SIZE).align_bottom(AVATAR_SIZE);
+    let face: Element<'a, M> = match picture {
+        Some(picture) => image(picture.clone())
+            .width(AVATAR_SIZE)
+            .height(AVATAR_SIZE)
+            .content_fit(iced::ContentFit::Cover)
+            .border_radius(AVATAR_SIZE / 2.0)
+            .into(),
+        None => initials(jid, name),
+    };
+    stack![face, corner].into()
+}
+
+fn initials<'a, M: 'a>(jid: &str, name: &str) -> Element<'a, M> {
     let [r, g, b] = consistent_color(jid);
     let background = Color::from_rgb(r as f32, g as f32, b as f32);
     let initial =
         name.chars().find(|c| c.is_alphanumeric()).map_or('?', |c| c).to_uppercase().to_string();
-    let disc = container(text(initial).size(theme::TEXT_BODY).color(Color::WHITE))
+    container(text(initial).size(theme::TEXT_BODY).color(Color::WHITE))
         .center(AVATAR_SIZE)
         .style(move |_: &Theme| {
             container::Style::default()
                 .background(background)
                 .border(iced::border::rounded(AVATAR_SIZE / 2.0))
-        });
-    let dot = container(space().width(DOT_SIZE).height(DOT_SIZE))
-        .style(theme::dot(theme::presence_color(show)));
-    let corner = container(dot).align_right(AVATAR_SIZE).align_bottom(AVATAR_SIZE);
-    stack![disc, corner].into()
+        })
+        .into()
 }

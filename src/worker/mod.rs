@@ -15,6 +15,7 @@ pub use connect::{ATTEMPT_TIMEOUT, FIRST_BACKOFF};
 pub use register::register;
 pub use tls::fingerprint;
 
+use crate::media::PreparedAvatar;
 use crate::model::{
     AccountId, ChatId, ConnectionState, Contact, Delivery, Message, Presence, Profile, Services,
 };
@@ -55,6 +56,8 @@ pub enum Command {
     },
     /// Publish our nickname (empty clears it).
     SetNickname(String),
+    /// Publish our avatar (XEP-0084), or remove it with `None`.
+    SetAvatar(Option<PreparedAvatar>),
     /// Send a stanza typed by hand (the XML console).
     SendRaw(String),
     /// Go offline; queued messages stay queued.
@@ -128,6 +131,11 @@ pub enum Event {
     OwnNickname(String),
     /// What our server offers, as discovery found it so far.
     Services(Services),
+    /// Someone's avatar changed: the picture's hash in the avatar cache, or none.
+    Avatar {
+        jid: String,
+        hash: Option<String>,
+    },
     /// Someone's profile, or why it could not be read.
     Profile {
         jid: String,

@@ -1,9 +1,103 @@
-//! Pure conversions for people's profiles: vCards (XEP-0054) read into labelled lines, and our
-//! own vCard's nickname changed without losing what other clients put in it.
+//! Pure conversions for people's profiles: vCards (XEP-0054) read into labelled lines, our own
+//! vCard's nickname changed without losing what other clients put in it, and avatars
+//! (XEP-0084, with the vCard photo of XEP-0153 as fallback) checked before anything keeps them.
 
 use crate::model::{Profile, ProfileEntry};
+use sha1::{Digest, Sha1};
+use tokio_xmpp::jid::BareJid;
 use tokio_xmpp::minidom::Element;
+use tokio_xmpp::parsers::avatar::{Data, Metadata};
+use tokio_xmpp::parsers::message::Message;
 use tokio_xmpp::parsers::ns;
+use tokio_xmpp::parsers::presence::Presence;
+use tokio_xmpp::parsers::pubsub::event::{Event as PubSubEvent, Payload as PubSubPayload};
+use tokio_xmpp::parsers::vcard::VCard;
+use tokio_xmpp::parsers::vcard_update::VCardUpdate;
+
+/// Avatars are small pictures (XEP-0084 §4.1 suggests well under 100 KiB); anything larger
+/// is not fetched, and data larger than this is dropped unread.
+pub const MAX_AVATAR_BYTES: usize = 1024 * 1024;
+
+/// What a contact's avatar notification says.
+#[derive(Debug, PartialEq, Eq)]
+pub enum AvatarNotice {
+    /// Their avatar is the picture with this SHA-1, stored in their `urn:xmpp:avatar:data` node.
+    Picture { hash: String, bytes: usize },
+    /// They removed their avatar (XEP-0084 §4.2: empty metadata).
+    Removed,
+}
+
+/// The XEP-0084 metadata notification in `message`, with whose avatar it is. A PEP service
+/// is the user's bare JID, so a notification from a full JID is nobody's avatar.
+pub fn avatar_notice(message: &Message) -> Option<(BareJid, AvatarNotice)> {
+    let from = message.from.as_ref()?;
+    if from.resource().is_some() || from.node().is_none() {
+        return None;
+    }
+    let event = message.payloads.iter().find(|p| p.is("event", ns::PUBSUB_EVENT))?;
+    let PubSubPayload::Items { node, published, .. } =
+        PubSubEvent::try_from(event.clone()).ok()?.payload
+    else {
+        return None;
+    };
+    if node.0 != ns::AVATAR_METADATA {
+        return None;
+    }
+    let metadata = Metadata::try_from(published.into_iter().last()?.payload?).ok()?;
+    // The picture that is in the data node: an `info` without a URL (§4.2); PNG is the
+    // format everyone must offer, so prefer it.
+    let stored = metadata.infos.iter().filter(|i| i.url.is_none());
+    let info = stored.clone().find(|i| i.type_ == "image/png").or_else(|| stored.clone().next());
+    let notice = match (info, metadata.infos.is_empty()) {
+        (Some(info), _) => {
+            AvatarNotice::Picture { hash: info.id.to_hex(), bytes: info.bytes as usize }
+        }
+        (None, true) => AvatarNotice::Removed,
+        (None, false) => return None,
+    };
+    Some((from.to_bare(), notice))
+}
+
+/// The photo hash a contact's presence advertises (XEP-0153 §4.3), if any.
+pub fn vcard_photo_hint(presence: &Presence) -> Option<(BareJid, String)> {
+    let from = presence.from.as_ref()?.to_bare();
+    let update = presence.payloads.iter().find(|p| p.is("x", ns::VCARD_UPDATE))?;
+    let hash = VCardUpdate::try_from(update.clone()).ok()?.photo?.data?;
+    Some((from, hex(&hash)))
+}
+
+/// The bytes of a published avatar, if they are what the metadata promised.
+pub fn avatar_data(item_payload: Option<Element>, hash: &str) -> Result<Vec<u8>, String> {
+    let data = item_payload
+        .and_then(|p| Data::try_from(p).ok())
+        .ok_or("the avatar data is missing or malformed")?
+        .data;
+    checked(data, hash)
+}
+
+/// The photo in a vCard, if it is the one the presence advertised.
+pub fn vcard_photo(vcard: Option<Element>, hash: &str) -> Result<Vec<u8>, String> {
+    let photo = vcard
+        .and_then(|v| VCard::try_from(v).ok())
+        .and_then(|v| v.photo)
+        .ok_or("the vCard has no photo")?;
+    checked(photo.binval.data, hash)
+}
+
+fn checked(bytes: Vec<u8>, hash: &str) -> Result<Vec<u8>, String> {
+    if bytes.len() > MAX_AVATAR_BYTES {
+        return Err(format!("the avatar is {} bytes, more than avatars may be", bytes.len()));
+    }
+    let actual = hex(&Sha1::digest(&bytes));
+    if actual != hash {
+        return Err(format!("the avatar's bytes hash to {actual}, not the advertised {hash}"));
+    }
+    Ok(bytes)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
 
 /// A vCard is someone else's text: lines are capped so a hostile one can't flood the window.
 const MAX_ENTRIES: usize = 40;
@@ -86,6 +180,56 @@ mod tests {
 
     fn vcard(xml: &str) -> Element {
         xml.parse().expect("test vCard parses")
+    }
+
+    fn notice(xml: &str) -> Option<(BareJid, AvatarNotice)> {
+        let element: Element = xml.parse().expect("test XML parses");
+        avatar_notice(&Message::try_from(element).expect("a message"))
+    }
+
+    const HASH: &str = "da39a3ee5e6b4b0d3255bfef95601890afd80709";
+
+    fn metadata(from: &str, infos: &str) -> String {
+        format!(
+            "<message xmlns='jabber:client' from='{from}' to='me@example.org'>\
+             <event xmlns='http://jabber.org/protocol/pubsub#event'>\
+             <items node='urn:xmpp:avatar:metadata'><item id='{HASH}'>\
+             <metadata xmlns='urn:xmpp:avatar:metadata'>{infos}</metadata>\
+             </item></items></event></message>"
+        )
+    }
+
+    #[test]
+    fn an_avatar_notification_names_the_png_in_the_data_node() {
+        let infos = format!(
+            "<info bytes='9' id='{}' type='image/jpeg'/><info bytes='12' id='{HASH}' type='image/png'/>\
+             <info bytes='99' id='{}' type='image/png' url='https://example.org/a.png'/>",
+            "1".repeat(40),
+            "2".repeat(40)
+        );
+        let (from, said) = notice(&metadata("juliet@example.org", &infos)).expect("a notice");
+        assert_eq!(from.as_str(), "juliet@example.org");
+        assert_eq!(said, AvatarNotice::Picture { hash: HASH.into(), bytes: 12 });
+        let removed = notice(&metadata("juliet@example.org", "")).expect("a notice");
+        assert_eq!(removed.1, AvatarNotice::Removed);
+    }
+
+    #[test]
+    fn only_a_bare_jid_speaks_for_an_avatar() {
+        let info = format!("<info bytes='0' id='{HASH}' type='image/png'/>");
+        assert_eq!(notice(&metadata("juliet@example.org/phone", &info)), None);
+        assert_eq!(notice(&metadata("example.org", &info)), None);
+    }
+
+    #[test]
+    fn avatar_bytes_must_match_their_hash_and_size() {
+        let data = |bytes: &[u8]| Some(Element::from(Data { data: bytes.to_vec() }));
+        assert_eq!(avatar_data(data(b""), HASH), Ok(Vec::new()), "SHA-1 of nothing");
+        assert!(avatar_data(data(b"x"), HASH).is_err(), "a picture that is not the one announced");
+        let huge = vec![0u8; MAX_AVATAR_BYTES + 1];
+        let hash = hex(&Sha1::digest(&huge));
+        assert!(avatar_data(data(&huge), &hash).is_err(), "too big even when genuine");
+        assert!(avatar_data(None, HASH).is_err());
     }
 
     #[test]

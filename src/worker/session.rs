@@ -8,6 +8,7 @@ use super::presence::Presences;
 use super::stanza::{self, Dropped};
 use super::{Command, Event};
 use crate::config::{AccountConfig, Config};
+use crate::media::AvatarCache;
 use crate::model::{
     AccountId, ChatId, ConnectError, ConnectionState, Delivery, Direction, Message, NewMessage,
     Presence, Services,
@@ -33,6 +34,7 @@ const CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
 /// The most history one request may ask for.
 const MAX_PAGE: usize = 1000;
 
+mod avatars;
 mod contacts;
 mod profile;
 
@@ -42,8 +44,14 @@ enum PendingIq {
     BlockList,
     /// A change the user asked for; the text says what, for the outcome shown.
     Change(String),
-    /// Part of a change whose outcome another request reports.
-    Quiet,
+    /// Part of a change whose success another request reports; a refusal is reported here.
+    Step(String),
+    /// A contact's picture, fetched because a notification or presence named it.
+    Avatar {
+        jid: BareJid,
+        hash: String,
+        source: avatars::AvatarSource,
+    },
     /// disco#info of our server or one of its services.
     ServiceInfo,
     ServiceItems,
@@ -84,6 +92,10 @@ struct Session {
     changed_presences: HashMap<String, Presence>,
     /// What our server offers, learnt after each login.
     services: Services,
+    /// Pictures by hash, shared with the window, which shows them.
+    avatar_cache: AvatarCache,
+    /// Hashes of pictures being fetched, so a burst of presences asks once.
+    avatar_fetches: HashSet<String>,
 }
 
 /// Run an account's worker until told to shut down or its handle is dropped.
@@ -199,6 +211,8 @@ impl Session {
             answered_requests: HashSet::new(),
             changed_presences: HashMap::new(),
             services: Services::default(),
+            avatar_cache: AvatarCache::new(paths.avatar_dir()),
+            avatar_fetches: HashSet::new(),
         })
     }
 
@@ -269,6 +283,7 @@ impl Session {
     fn went_offline(&mut self) {
         self.presences.clear();
         self.pending_iqs.clear();
+        self.avatar_fetches.clear();
         self.in_flight.clear();
         self.answered_requests.clear();
         if let Err(e) = self.store.clear_presence(self.account_key()) {
@@ -314,6 +329,7 @@ impl Session {
             Command::SetPresence(presence) => self.set_own_presence(presence).await,
             Command::FetchProfile { jid } => self.fetch_profile(&jid).await,
             Command::SetNickname(nickname) => self.set_nickname(nickname).await,
+            Command::SetAvatar(avatar) => self.publish_avatar(avatar).await,
             Command::SendRaw(xml) => self.send_raw(&xml).await,
             Command::Shutdown | Command::Forget { .. } => {}
         }
@@ -465,6 +481,10 @@ impl Session {
     async fn take(&mut self, event: StreamEvent, batch: &mut Vec<NewMessage>) {
         match event {
             StreamEvent::Stanza(Stanza::Message(message)) => {
+                if let Some((jid, notice)) = super::profile::avatar_notice(&message) {
+                    self.avatar_notice(jid, notice).await;
+                    return;
+                }
                 match stanza::incoming_message(message, &self.own, chrono::Utc::now()) {
                     Ok(message) => batch.push(message),
                     Err(Dropped::Error) => {
@@ -475,7 +495,12 @@ impl Session {
                     }
                 }
             }
-            StreamEvent::Stanza(Stanza::Presence(presence)) => self.presence(presence),
+            StreamEvent::Stanza(Stanza::Presence(presence)) => {
+                if let Some((jid, hash)) = super::profile::vcard_photo_hint(&presence) {
+                    self.vcard_photo_hint(jid, hash).await;
+                }
+                self.presence(presence);
+            }
             StreamEvent::Stanza(Stanza::Iq(iq)) => self.iq(iq).await,
             StreamEvent::Stream(LinkEvent::Reset { features, .. }) => {
                 self.went_offline();

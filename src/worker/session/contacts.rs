@@ -125,7 +125,8 @@ impl Session {
             ContactChange::Add { name, groups, .. } => {
                 let id = self.next_id("roster-set");
                 let item = stanza::roster_item(&jid, name.as_deref(), &groups);
-                self.send_iq(Iq::from_set(id, item), PendingIq::Quiet).await;
+                self.send_iq(Iq::from_set(id, item), PendingIq::Step(format!("adding {jid}")))
+                    .await;
                 self.send_subscription(PresenceType::Subscribe, &jid).await;
                 self.confirm_after_sent(format!("added {jid} and asked to see their presence"))
                     .await;
@@ -245,11 +246,14 @@ impl Session {
                     PendingIq::ServiceItems => self.service_items(payload).await,
                     PendingIq::Profile(jid) => self.profile_result(jid, payload),
                     PendingIq::OwnVCard(nickname) => self.publish_nickname(payload, nickname).await,
-                    PendingIq::Quiet => {}
+                    PendingIq::Avatar { jid, hash, source } => {
+                        self.avatar_answer(jid, hash, source, payload)
+                    }
+                    PendingIq::Step(_) => {}
                 }
             }
             Iq::Error { id, from, error, .. } => match self.take_answered(&id, from.as_ref()) {
-                Some(PendingIq::Change(what)) => {
+                Some(PendingIq::Change(what) | PendingIq::Step(what)) => {
                     let why = stanza::error_text(&error);
                     self.emit(Event::Outcome(Err(format!("could not do that ({what}): {why}"))));
                 }
@@ -260,6 +264,7 @@ impl Session {
                 },
                 // No vCard yet: start a fresh one.
                 Some(PendingIq::OwnVCard(nickname)) => self.publish_nickname(None, nickname).await,
+                Some(PendingIq::Avatar { hash, .. }) => self.avatar_failed(&hash),
                 Some(_) => tracing::info!("{}: request {id} failed: {error:?}", self.account.jid),
                 None => {}
             },

@@ -116,8 +116,11 @@ impl Session {
         let vcard = vcard.filter(|v| v.is("vCard", ns::VCARD));
         let id = self.next_id("vcard-set");
         let updated = profile::with_nickname(vcard, &nickname);
-        self.send_iq(Iq::Set { from: None, to: None, id, payload: updated }, PendingIq::Quiet)
-            .await;
+        self.send_iq(
+            Iq::Set { from: None, to: None, id, payload: updated },
+            PendingIq::Step("saving the nickname in your vCard".into()),
+        )
+        .await;
         let id = self.next_id("nick");
         let item = pubsub::pubsub::Item {
             id: Some(pubsub::ItemId("current".into())),
@@ -131,7 +134,8 @@ impl Session {
             },
             publish_options: None,
         };
-        self.send_iq(Iq::from_set(id, publish), PendingIq::Quiet).await;
+        self.send_iq(Iq::from_set(id, publish), PendingIq::Step("publishing the nickname".into()))
+            .await;
         let what = if nickname.is_empty() {
             "nickname cleared".to_owned()
         } else {
