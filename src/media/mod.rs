@@ -5,8 +5,10 @@
 
 mod avatar_cache;
 mod decode;
+mod file_name;
 mod own_avatar;
 
 pub use avatar_cache::{AvatarCache, CacheError, sha1_hex};
 pub use decode::{DecodeError, Limits, Picture, decode, decode_off_thread};
+pub use file_name::safe_file_name;
 pub use own_avatar::{PreparedAvatar, prepare_avatar};
