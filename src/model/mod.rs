@@ -2,10 +2,12 @@
 //! Nothing here knows about sockets, SQL or widgets.
 
 mod color;
+mod form;
 mod message;
 mod roster;
 
 pub use color::rgb as consistent_color;
+pub use form::{Field, FieldKind, Form, FormOption, MediaUri};
 pub use message::{ChatId, Delivery, Direction, Message, NewMessage};
 pub use roster::{Contact, Presence, PresenceShow, Subscription};
 
