@@ -2,11 +2,13 @@
 //! Nothing here knows about sockets, SQL or widgets.
 
 mod color;
+mod form;
 mod message;
 mod profile;
 mod roster;
 
 pub use color::rgb as consistent_color;
+pub use form::{Field, FieldKind, Form, FormOption, MediaUri};
 pub use message::{ChatId, Delivery, Direction, Message, NewMessage};
 pub use profile::{Profile, ProfileEntry, Services};
 pub use roster::{Contact, Presence, PresenceShow, Subscription};

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod connection;
 pub mod contacts;
+pub mod form;
 pub mod conversation;
 pub mod main_screen;
 pub mod pictures;

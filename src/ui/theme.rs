@@ -18,6 +18,10 @@ pub const RADIUS: f32 = 8.0;
 pub const BUBBLE_MAX_WIDTH: f32 = 560.0;
 /// The profile panel beside a conversation.
 pub const PROFILE_WIDTH: f32 = 280.0;
+/// Height of a multi-line form field (text-multi, jid-multi): about four lines.
+pub const FORM_EDITOR_HEIGHT: f32 = 88.0;
+/// Widest a form's picture (a CAPTCHA) is drawn; smaller ones keep their size.
+pub const FORM_MEDIA_MAX_WIDTH: f32 = 320.0;
 
 pub fn presence_color(show: PresenceShow) -> Color {
     match show {
@@ -108,6 +112,22 @@ pub fn muted(theme: &Theme) -> text::Style {
 
 pub fn error_text(theme: &Theme) -> text::Style {
     text::Style { color: Some(theme.extended_palette().danger.base.color) }
+}
+
+/// The mark after a form field's label that must be filled in.
+pub fn required_mark(theme: &Theme) -> text::Style {
+    text::Style { color: Some(theme.extended_palette().danger.base.color) }
+}
+
+/// A form's picture (a CAPTCHA): on white with a thin frame, so dark text on a transparent
+/// image stays readable whatever the theme.
+pub fn form_media(theme: &Theme) -> container::Style {
+    let palette = theme.extended_palette();
+    container::Style::default().background(Color::WHITE).border(Border {
+        color: palette.background.strong.color,
+        width: 1.0,
+        radius: 4.0.into(),
+    })
 }
 
 /// A contact row: flat, highlighted when selected or hovered.
