@@ -3,7 +3,8 @@
 use chrono::{DateTime, Utc};
 use std::fmt;
 
-/// A conversation: for now a one-to-one chat, named by the peer's bare JID.
+/// A conversation: a one-to-one chat named by the peer's bare JID, a room named by its bare
+/// JID, or a private chat with a room occupant named by `room@service/nick`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ChatId(pub String);
 
@@ -59,10 +60,30 @@ impl Delivery {
     }
 }
 
+/// A line in a conversation: something someone wrote, or something that happened (a join,
+/// a kick, a new subject) told in words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessageKind {
+    Message,
+    Event,
+}
+
+impl MessageKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Message => "message",
+            Self::Event => "event",
+        }
+    }
+}
+
 /// A message before the store has given it a row id.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewMessage {
     pub chat: ChatId,
+    pub kind: MessageKind,
+    /// The sender's nickname in a room.
+    pub nick: Option<String>,
     pub direction: Direction,
     pub from: String,
     pub to: String,
@@ -82,6 +103,8 @@ pub struct NewMessage {
 pub struct Message {
     pub id: i64,
     pub chat: ChatId,
+    pub kind: MessageKind,
+    pub nick: Option<String>,
     pub direction: Direction,
     pub from: String,
     pub to: String,

@@ -5,12 +5,16 @@ mod color;
 mod form;
 mod message;
 mod profile;
+mod room;
 mod roster;
 
 pub use color::rgb as consistent_color;
 pub use form::{Field, FieldKind, Form, FormOption, MediaUri};
-pub use message::{ChatId, Delivery, Direction, Message, NewMessage};
+pub use message::{ChatId, Delivery, Direction, Message, MessageKind, NewMessage};
 pub use profile::{Profile, ProfileEntry, Services};
+pub use room::{
+    Affiliation, Invite, Moderation, Occupant, PublicRoom, Role, Room, RoomPreset, RoomState,
+};
 pub use roster::{Contact, Presence, PresenceShow, Subscription};
 
 use std::fmt;

@@ -1,7 +1,7 @@
 //! Messages: insert with deduplication, page backwards through a conversation, update states.
 
 use super::{Result, Store};
-use crate::model::{ChatId, Delivery, Direction, Message, NewMessage};
+use crate::model::{ChatId, Delivery, Direction, Message, MessageKind, NewMessage};
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Row, params};
 
@@ -22,7 +22,8 @@ pub enum Inserted {
     Duplicate,
 }
 
-const COLUMNS: &str = "id, chat, direction, sender, recipient, body, ts, state, error, origin_id";
+const COLUMNS: &str =
+    "id, chat, direction, sender, recipient, body, ts, state, error, origin_id, kind, nick";
 
 impl Store {
     /// Store a burst of messages in one transaction; duplicates are skipped.
@@ -36,8 +37,8 @@ impl Store {
         {
             let mut insert = tx.prepare_cached(
                 "INSERT INTO messages (account, chat, direction, sender, recipient, body, ts, state,
-                                       error, stanza_id_attr, origin_id, server_id)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+                                       error, stanza_id_attr, origin_id, server_id, kind, nick)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
                  ON CONFLICT DO NOTHING",
             )?;
             for message in batch {
@@ -55,6 +56,8 @@ impl Store {
                     message.stanza_id_attr,
                     message.origin_id,
                     message.server_id,
+                    encode_kind(message.kind),
+                    message.nick,
                 ])?;
                 out.push(if changed == 0 {
                     Inserted::Duplicate
@@ -62,6 +65,8 @@ impl Store {
                     Inserted::New(Message {
                         id: tx.last_insert_rowid(),
                         chat: message.chat.clone(),
+                        kind: message.kind,
+                        nick: message.nick.clone(),
                         direction: message.direction,
                         from: message.from.clone(),
                         to: message.to.clone(),
@@ -146,6 +151,8 @@ pub(super) fn read_message(row: &Row<'_>) -> rusqlite::Result<Message> {
     Ok(Message {
         id: row.get(0)?,
         chat: ChatId(row.get(1)?),
+        kind: if row.get::<_, i64>(10)? == 1 { MessageKind::Event } else { MessageKind::Message },
+        nick: row.get(11)?,
         direction: if row.get::<_, i64>(2)? == 0 { Direction::In } else { Direction::Out },
         from: row.get(3)?,
         to: row.get(4)?,
@@ -164,6 +171,13 @@ fn encode_direction(direction: Direction) -> i64 {
     match direction {
         Direction::In => 0,
         Direction::Out => 1,
+    }
+}
+
+pub(super) fn encode_kind(kind: MessageKind) -> i64 {
+    match kind {
+        MessageKind::Message => 0,
+        MessageKind::Event => 1,
     }
 }
 
@@ -196,6 +210,8 @@ mod tests {
     fn incoming(chat: &str, body: &str, secs: i64, server_id: Option<&str>) -> NewMessage {
         NewMessage {
             chat: ChatId(chat.into()),
+            kind: MessageKind::Message,
+            nick: None,
             direction: Direction::In,
             from: format!("{chat}/phone"),
             to: "me@example.org".into(),

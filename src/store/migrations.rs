@@ -66,6 +66,23 @@ const STEPS: &[&str] = &[
         hash TEXT NOT NULL,              -- lowercase hex SHA-1 of the image bytes
         PRIMARY KEY (account, jid)
     );",
+    // 4: chat rooms. Lines are messages or events (joins, kicks, subjects) with the sender's
+    // nick; a room's stanza-ids are unique only within that room, so dedupe per chat; the
+    // rooms we are in or have bookmarked are kept for a fast start.
+    "ALTER TABLE messages ADD COLUMN kind INTEGER NOT NULL DEFAULT 0;  -- 0 message, 1 event
+    ALTER TABLE messages ADD COLUMN nick TEXT;
+    DROP INDEX messages_server_id;
+    CREATE UNIQUE INDEX messages_server_id ON messages (account, chat, server_id)
+        WHERE server_id IS NOT NULL;
+    CREATE TABLE rooms (
+        account TEXT NOT NULL,
+        jid TEXT NOT NULL,
+        name TEXT,
+        nick TEXT NOT NULL,
+        autojoin INTEGER NOT NULL DEFAULT 1,
+        password TEXT,
+        PRIMARY KEY (account, jid)
+    );",
 ];
 
 /// The schema version this build writes.

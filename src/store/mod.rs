@@ -98,7 +98,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::Store;
-    use crate::model::{ChatId, Delivery, Direction, NewMessage};
+    use crate::model::{ChatId, Delivery, Direction, MessageKind, NewMessage};
 
     #[test]
     fn deleting_an_account_leaves_the_others() {
@@ -106,6 +106,8 @@ mod tests {
         for account in ["a@x", "b@x"] {
             let message = NewMessage {
                 chat: ChatId("peer@x".into()),
+                kind: MessageKind::Message,
+                nick: None,
                 direction: Direction::Out,
                 from: account.into(),
                 to: "peer@x".into(),

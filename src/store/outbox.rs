@@ -26,8 +26,8 @@ impl Store {
         let tx = self.conn.transaction()?;
         tx.execute(
             "INSERT INTO messages (account, chat, direction, sender, recipient, body, ts, state,
-                                   origin_id, stanza_id_attr)
-             VALUES (?1, ?2, 1, ?3, ?4, ?5, ?6, 0, ?7, ?8)",
+                                   origin_id, stanza_id_attr, nick)
+             VALUES (?1, ?2, 1, ?3, ?4, ?5, ?6, 0, ?7, ?8, ?9)",
             params![
                 account,
                 message.chat.as_str(),
@@ -37,6 +37,7 @@ impl Store {
                 message.timestamp.timestamp_millis(),
                 message.origin_id,
                 message.stanza_id_attr,
+                message.nick,
             ],
         )?;
         let id = tx.last_insert_rowid();
@@ -48,6 +49,8 @@ impl Store {
         Ok(Message {
             id,
             chat: message.chat.clone(),
+            kind: message.kind,
+            nick: message.nick.clone(),
             direction: message.direction,
             from: message.from.clone(),
             to: message.to.clone(),
@@ -62,15 +65,15 @@ impl Store {
     pub fn outbox(&self, account: &str) -> Result<Vec<OutboxEntry>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT m.id, m.chat, m.direction, m.sender, m.recipient, m.body, m.ts, m.state,
-                    m.error, m.origin_id, o.due_at, o.attempts
+                    m.error, m.origin_id, m.kind, m.nick, o.due_at, o.attempts
              FROM outbox o JOIN messages m ON m.id = o.message_id
              WHERE m.account = ?1 ORDER BY m.id",
         )?;
         let rows = stmt.query_map([account], |row| {
             Ok(OutboxEntry {
                 message: read_message(row)?,
-                due_at: row.get::<_, Option<i64>>(10)?.and_then(DateTime::from_timestamp_millis),
-                attempts: row.get(11)?,
+                due_at: row.get::<_, Option<i64>>(12)?.and_then(DateTime::from_timestamp_millis),
+                attempts: row.get(13)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
@@ -96,12 +99,14 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use crate::model::{ChatId, Delivery, Direction, NewMessage};
+    use crate::model::{ChatId, Delivery, Direction, MessageKind, NewMessage};
     use crate::store::Store;
 
     fn outgoing(body: &str) -> NewMessage {
         NewMessage {
             chat: ChatId("bob@example.org".into()),
+            kind: MessageKind::Message,
+            nick: None,
             direction: Direction::Out,
             from: "me@example.org".into(),
             to: "bob@example.org".into(),

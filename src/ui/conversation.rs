@@ -214,6 +214,8 @@ mod tests {
         ChatMessage {
             id,
             chat: ChatId("bob@x".into()),
+            kind: crate::model::MessageKind::Message,
+            nick: None,
             direction: Direction::In,
             from: "bob@x/a".into(),
             to: "me@x".into(),

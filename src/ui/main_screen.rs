@@ -260,6 +260,11 @@ impl State {
                 self.notice = Some(notice)
             }
             WorkerEvent::Outcome(Ok(_))
+            | WorkerEvent::Rooms(_)
+            | WorkerEvent::Occupants { .. }
+            | WorkerEvent::PublicRooms { .. }
+            | WorkerEvent::RoomConfig { .. }
+            | WorkerEvent::Invite(_)
             | WorkerEvent::Services(_)
             | WorkerEvent::Ready(_)
             | WorkerEvent::Stopped => {}

@@ -17,7 +17,8 @@ pub use tls::fingerprint;
 
 use crate::media::PreparedAvatar;
 use crate::model::{
-    AccountId, ChatId, ConnectionState, Contact, Delivery, Message, Presence, Profile, Services,
+    AccountId, ChatId, ConnectionState, Contact, Delivery, Form, Invite, Message, Moderation,
+    Occupant, Presence, Profile, PublicRoom, Room, RoomPreset, Services,
 };
 use crate::paths::Paths;
 use crate::store::HistoryPage;
@@ -48,6 +49,8 @@ pub enum Command {
     Connect,
     /// Change the contact list, answer a subscription request, or block someone.
     Contact(ContactChange),
+    /// Join, leave, create, configure or moderate a chat room.
+    Room(RoomCommand),
     /// What others see of us; kept across restarts and sent on every login.
     SetPresence(Presence),
     /// Read someone's public profile (their vCard), answered with [`Event::Profile`].
@@ -107,6 +110,69 @@ pub enum ContactChange {
     },
 }
 
+/// Something to do about chat rooms (XEP-0045). Messages to a room or to an occupant
+/// (`room@service/nick`) go through [`Command::Send`] like any other.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RoomCommand {
+    /// Enter a room (bookmarked with autojoin, so it is joined again at every login).
+    Join {
+        room: String,
+        nick: Option<String>,
+        password: Option<String>,
+    },
+    /// Leave the room and drop its autojoin bookmark.
+    Leave {
+        room: String,
+    },
+    /// Create a room configured as `preset` (never left locked), and join it.
+    Create {
+        room: String,
+        preset: RoomPreset,
+        name: Option<String>,
+    },
+    /// The public rooms of a conference service (the server's first one when `None`),
+    /// answered with [`Event::PublicRooms`].
+    List {
+        service: Option<String>,
+    },
+    /// Ask for the room's configuration form, answered with [`Event::RoomConfig`].
+    GetConfig {
+        room: String,
+    },
+    SetConfig {
+        room: String,
+        form: Form,
+    },
+    SetSubject {
+        room: String,
+        subject: String,
+    },
+    /// Invite someone: directly (XEP-0249), and through the room (mediated) so that a
+    /// members-only room lets them in.
+    Invite {
+        room: String,
+        jid: String,
+        reason: Option<String>,
+    },
+    Decline {
+        invite: Invite,
+    },
+    Moderate {
+        room: String,
+        nick: String,
+        action: Moderation,
+        reason: Option<String>,
+    },
+    ChangeNick {
+        room: String,
+        nick: String,
+    },
+    Destroy {
+        room: String,
+        reason: Option<String>,
+    },
+}
+
 /// What the worker announces.
 #[derive(Debug, Clone)]
 pub enum Event {
@@ -131,6 +197,23 @@ pub enum Event {
     OwnNickname(String),
     /// What our server offers, as discovery found it so far.
     Services(Services),
+    /// Every room we are in or have bookmarked, with where we stand in it.
+    Rooms(Vec<Room>),
+    /// Who is in a room now (sent once per burst of changes).
+    Occupants {
+        room: String,
+        occupants: Vec<Occupant>,
+    },
+    PublicRooms {
+        service: String,
+        rooms: Result<Vec<PublicRoom>, String>,
+    },
+    RoomConfig {
+        room: String,
+        form: Result<Form, String>,
+    },
+    /// Someone invites us into a room; nothing is joined until the user says so.
+    Invite(Invite),
     /// Someone's avatar changed: the picture's hash in the avatar cache, or none.
     Avatar {
         jid: String,

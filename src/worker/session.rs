@@ -10,8 +10,8 @@ use super::{Command, Event};
 use crate::config::{AccountConfig, Config};
 use crate::media::AvatarCache;
 use crate::model::{
-    AccountId, ChatId, ConnectError, ConnectionState, Delivery, Direction, Message, NewMessage,
-    Presence, Services,
+    AccountId, ChatId, ConnectError, ConnectionState, Delivery, Direction, Message, MessageKind,
+    NewMessage, Presence, Services,
 };
 use crate::paths::Paths;
 use crate::secrets::Secrets;
@@ -326,6 +326,9 @@ impl Session {
                 self.set_state(ConnectionState::Idle);
             }
             Command::Contact(change) => self.contact_command(change).await,
+            Command::Room(_) => {
+                self.emit(Event::Outcome(Err("chat rooms are not supported yet".into())))
+            }
             Command::SetPresence(presence) => self.set_own_presence(presence).await,
             Command::FetchProfile { jid } => self.fetch_profile(&jid).await,
             Command::SetNickname(nickname) => self.set_nickname(nickname).await,
@@ -351,6 +354,8 @@ impl Session {
         let id = uuid::Uuid::new_v4().to_string();
         let message = NewMessage {
             chat: ChatId(to.to_string()),
+            kind: MessageKind::Message,
+            nick: None,
             direction: Direction::Out,
             from: self.own.to_string(),
             to: to.to_string(),

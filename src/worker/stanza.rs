@@ -2,7 +2,8 @@
 //! is believed. No I/O here, so most protocol behaviour is tested as plain functions over XML.
 
 use crate::model::{
-    ChatId, Contact, Delivery, Direction, NewMessage, Presence, PresenceShow, Subscription,
+    ChatId, Contact, Delivery, Direction, MessageKind, NewMessage, Presence, PresenceShow,
+    Subscription,
 };
 use chrono::{DateTime, Utc};
 use tokio_xmpp::jid::{BareJid, Jid};
@@ -55,6 +56,8 @@ pub fn incoming_message(
     let to = message.to.as_ref().map_or_else(|| own.to_string(), ToString::to_string);
     Ok(NewMessage {
         chat: ChatId(from.to_bare().to_string()),
+        kind: MessageKind::Message,
+        nick: None,
         direction: Direction::In,
         from: from.to_string(),
         to,
