@@ -233,9 +233,7 @@ impl Form {
     pub fn to_submission(&self) -> DataForm {
         let mut fields = Vec::with_capacity(self.fields.len() + 1);
         if let Some(form_type) = &self.form_type {
-            fields.push(
-                data_forms::Field::new(FORM_TYPE, FieldType::Hidden).with_value(form_type),
-            );
+            fields.push(data_forms::Field::new(FORM_TYPE, FieldType::Hidden).with_value(form_type));
         }
         for field in &self.fields {
             if field.var.is_empty() {
@@ -302,8 +300,7 @@ impl Form {
     /// them, and so do fields with media, whose answer belongs to the old picture.
     pub fn fill_from(&mut self, earlier: &Form) {
         for field in &mut self.fields {
-            if matches!(field.kind, FieldKind::Hidden | FieldKind::Fixed)
-                || !field.media.is_empty()
+            if matches!(field.kind, FieldKind::Hidden | FieldKind::Fixed) || !field.media.is_empty()
             {
                 continue;
             }
@@ -313,7 +310,6 @@ impl Form {
         }
     }
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -505,7 +501,10 @@ mod tests {
     #[test]
     fn typed_values_carry_over_to_a_new_copy_but_not_captcha_answers() {
         let mut old = parse(CAPTCHA);
-        old.fields.push(Field { values: vec!["me@example.org".into()], ..Field::new("email", FieldKind::TextSingle) });
+        old.fields.push(Field {
+            values: vec!["me@example.org".into()],
+            ..Field::new("email", FieldKind::TextSingle)
+        });
         if let Some(ocr) = old.field_mut("ocr") {
             ocr.set_value("old answer");
         }

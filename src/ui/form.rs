@@ -155,7 +155,8 @@ impl State {
             // Never shown; `view` skips them. Kept here so every kind has an answer.
             FieldKind::Hidden => column![].into(),
             FieldKind::TextSingle | FieldKind::TextPrivate | FieldKind::JidSingle => {
-                let placeholder = if field.kind == FieldKind::JidSingle { "user@server" } else { "" };
+                let placeholder =
+                    if field.kind == FieldKind::JidSingle { "user@server" } else { "" };
                 text_input(placeholder, field.value())
                     .id(field_id(&field.var))
                     .secure(field.kind == FieldKind::TextPrivate)
