@@ -4,8 +4,8 @@
 pub mod accounts;
 pub mod connection;
 pub mod contacts;
-pub mod form;
 pub mod conversation;
+pub mod form;
 pub mod main_screen;
 pub mod setup;
 pub mod sidebar;
