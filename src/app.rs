@@ -3,12 +3,12 @@
 
 use crate::config::{AccountConfig, Config};
 use crate::media::PreparedAvatar;
-use crate::model::AccountId;
+use crate::model::{AccountId, Form};
 use crate::paths::Paths;
 use crate::secrets::{Secrets, StoredIn};
 use crate::ui::pictures::Pictures;
 use crate::ui::{accounts, main_screen, setup};
-use crate::worker::{self, Command, Event as WorkerEvent, Handle, Update, WorkerKey};
+use crate::worker::{self, Command, Event as WorkerEvent, Handle, Registration, Update, WorkerKey};
 use iced::widget::{column, container, text};
 use iced::{Element, Fill, Subscription, Task, Theme, window};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -51,6 +51,9 @@ pub struct App {
     handles: HashMap<AccountId, Handle>,
     /// Accounts being removed: forgotten for good once their worker has stopped.
     removing: HashSet<AccountId>,
+    /// A sign-up whose server asked for more than a name and password, waiting on the setup
+    /// screen for the answers (its connection holds any CAPTCHA).
+    registration: Option<Registration>,
     closing: bool,
     /// Decoded avatars, shared by all accounts (the cache is by picture, not by account).
     pictures: Pictures,
@@ -68,6 +71,8 @@ pub enum Message {
     Setup(setup::Message),
     Main(main_screen::Message),
     Worker(Update),
+    /// The server said what it needs to create an account (or why it will not).
+    RegistrationOpened(Box<Opened>),
     AccountSaved(Result<(AccountConfig, StoredIn), String>),
     ConfigSaved(Result<(), String>),
     CloseRequested,
@@ -84,6 +89,16 @@ pub enum Message {
     PictureLoaded(String, Option<iced::widget::image::Handle>),
 }
 
+/// A sign-up's first step done: the server's form for `account`, or why there is none.
+#[derive(Debug, Clone)]
+pub struct Opened {
+    account: AccountConfig,
+    password: String,
+    /// What the user already answered to an earlier copy of the form.
+    answers: Option<Box<Form>>,
+    result: Result<Registration, String>,
+}
+
 impl App {
     pub fn new(paths: Paths) -> (Self, Task<Message>) {
         let mut app = Self {
@@ -94,6 +109,7 @@ impl App {
             active: None,
             handles: HashMap::new(),
             removing: HashSet::new(),
+            registration: None,
             closing: false,
             pictures: Pictures::default(),
         };
@@ -155,21 +171,47 @@ impl App {
             Message::Setup(message) => {
                 let Screen::Setup(setup) = &mut self.screen else { return Task::none() };
                 match setup.update(message) {
-                    Some(setup::Event::Submit { account, password, create }) => {
-                        let paths = self.paths.clone();
-                        Task::perform(
-                            save_account(paths, account, password, create),
-                            Message::AccountSaved,
-                        )
+                    Some(setup::Event::Submit { account, password, create: false, .. }) => {
+                        self.save_account(account, password, None)
+                    }
+                    Some(setup::Event::Submit { account, password, create: true, answers }) => {
+                        self.create_account(account, password, answers)
                     }
                     Some(setup::Event::Cancel) => {
+                        self.registration = None;
                         self.screen = Screen::Main;
                         Task::none()
                     }
                     None => Task::none(),
                 }
             }
+            Message::RegistrationOpened(opened) => {
+                let Screen::Setup(setup) = &mut self.screen else { return Task::none() };
+                let Opened { account, password, answers, result } = *opened;
+                let registration = match result {
+                    Ok(registration) => registration,
+                    Err(error) => {
+                        setup.failed(format!("Could not create the account: {error}."));
+                        return Task::none();
+                    }
+                };
+                let asked = registration.form();
+                let mut extra = asked.extra();
+                if let Some(earlier) = &answers {
+                    extra.fill_from(earlier);
+                }
+                // Go on when there is nothing to ask, or when the user already answered the
+                // same questions on an earlier connection (a new CAPTCHA needs a new answer).
+                let answered = answers.is_some() && !extra.has_media() && extra.check().is_ok();
+                if !asked.needs_user() || answered {
+                    return self.save_account(account, password, Some((registration, extra)));
+                }
+                setup.ask(asked);
+                self.registration = Some(registration);
+                Task::none()
+            }
             Message::AccountSaved(Ok((account, stored))) => {
+                self.registration = None;
                 let mut main = main_screen::State::new(account.id());
                 if let StoredIn::File(path) = stored {
                     main.apply(WorkerEvent::Notice(format!(
@@ -256,6 +298,43 @@ impl App {
         Task::batch(loads.into_iter().map(|load| {
             Task::perform(load, |(hash, picture)| Message::PictureLoaded(hash, picture))
         }))
+    }
+
+    /// Create the account on its server (XEP-0077) before saving it: answer the form the server
+    /// already gave for this account, or ask it for one.
+    fn create_account(
+        &mut self,
+        account: AccountConfig,
+        password: String,
+        answers: Option<Box<Form>>,
+    ) -> Task<Message> {
+        match (self.registration.take(), answers) {
+            (Some(registration), Some(answers)) if registration.account() == &account => {
+                self.save_account(account, password, Some((registration, *answers)))
+            }
+            (_, answers) => Task::perform(
+                async move {
+                    let result = Registration::open(&account).await.map_err(|e| e.to_string());
+                    Message::RegistrationOpened(Box::new(Opened {
+                        account,
+                        password,
+                        answers,
+                        result,
+                    }))
+                },
+                |message| message,
+            ),
+        }
+    }
+
+    fn save_account(
+        &self,
+        account: AccountConfig,
+        password: String,
+        registration: Option<(Registration, Form)>,
+    ) -> Task<Message> {
+        let paths = self.paths.clone();
+        Task::perform(save_account(paths, account, password, registration), Message::AccountSaved)
     }
 
     fn worker_event(&mut self, account: AccountId, event: WorkerEvent) -> Task<Message> {
@@ -458,16 +537,18 @@ fn shortcut(event: iced::keyboard::Event) -> Option<Message> {
     }
 }
 
-/// Create the account on its server when asked (XEP-0077), then write it to the
-/// configuration and its password to the keyring (or file), off the UI thread.
+/// Create the account on its server first when given its sign-up and the answers (XEP-0077),
+/// then write it to the configuration and its password to the keyring (or file), off the UI
+/// thread.
 async fn save_account(
     paths: Paths,
     account: AccountConfig,
     password: String,
-    create: bool,
+    registration: Option<(Registration, Form)>,
 ) -> Result<(AccountConfig, StoredIn), String> {
-    if create {
-        worker::register(&account, &password)
+    if let Some((registration, answers)) = registration {
+        registration
+            .submit(&password, answers)
             .await
             .map_err(|e| format!("Could not create the account: {e}."))?;
     }

@@ -13,6 +13,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 use tokio::sync::mpsc;
 
+mod register;
+
 /// How long `send` waits for the server to acknowledge before giving up (the message stays queued).
 const SEND_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long `sync` waits to get online and to see queued messages acknowledged.
@@ -149,7 +151,17 @@ pub enum AccountCommand {
     /// Add an account (or change an existing one).
     Add(AccountAdd),
     /// Create a new account on a server that allows it (XEP-0077), then add it.
-    Register(AccountAdd),
+    Register(AccountRegister),
+}
+
+#[derive(Debug, Args)]
+pub struct AccountRegister {
+    #[command(flatten)]
+    pub account: AccountAdd,
+    /// Answer a field of the server's sign-up form (repeat for several; a terminal is asked
+    /// for the rest).
+    #[arg(long = "field", value_name = "VAR=VALUE")]
+    pub fields: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -181,13 +193,7 @@ pub fn run(paths: Paths, account: Option<String>, command: CliCommand) -> Result
             let (account, password) = account_from_args(add)?;
             save_account(&paths, account, &password, "Added")
         }
-        CliCommand::Account(AccountCommand::Register(add)) => {
-            let (account, password) = account_from_args(add)?;
-            runtime()?
-                .block_on(worker::register(&account, &password))
-                .map_err(|e| format!("could not create {}: {e}", account.jid))?;
-            save_account(&paths, account, &password, "Created")
-        }
+        CliCommand::Account(AccountCommand::Register(args)) => register::run(&paths, args),
         CliCommand::History { jid, limit, json } => history(&paths, account, &jid, limit, json),
         CliCommand::Roster { json } => roster(&paths, account, json),
         CliCommand::Contact(command) => {

@@ -1,12 +1,21 @@
 //! The first screen: an address and a password, and under "Advanced" the server, port,
 //! Direct TLS and a certificate file. It validates what it can and hands a finished account
-//! to its parent.
+//! to its parent. When creating the account, the server may ask for more (an email address,
+//! a CAPTCHA): those fields are shown below, in the generic form panel.
 
-use super::theme;
+use super::{form, theme};
 use crate::config::{AccountConfig, TlsMode};
-use iced::widget::{button, checkbox, column, container, row, text, text_input};
-use iced::{Center, Element, Fill};
+use crate::model::Form;
+use crate::worker::RegistrationForm;
+use iced::widget::{button, checkbox, column, container, image, row, scrollable, text, text_input};
+use iced::{Center, Element, Fill, Padding};
 use std::path::PathBuf;
+
+/// Picture data larger than this is not decoded (a CAPTCHA is a few kilobytes).
+const MAX_PICTURE_BYTES: usize = 1024 * 1024;
+/// Pictures wider or taller than this are not decoded, so a small file cannot unpack into a
+/// huge bitmap.
+const MAX_PICTURE_SIDE: u32 = 2048;
 
 #[derive(Debug, Default)]
 pub struct State {
@@ -23,6 +32,8 @@ pub struct State {
     cancellable: bool,
     error: Option<String>,
     busy: bool,
+    /// What the server asks for beyond a name and password, once it has said so.
+    extra: Option<Box<form::State>>,
 }
 
 #[derive(Debug, Clone)]
@@ -35,6 +46,7 @@ pub enum Message {
     DirectTls(bool),
     CaFile(String),
     Create(bool),
+    Extra(form::Message),
     Submit,
     Cancel,
 }
@@ -42,8 +54,8 @@ pub enum Message {
 #[derive(Debug, Clone)]
 pub enum Event {
     /// Save this account and its password (after creating it on the server when `create`),
-    /// then connect.
-    Submit { account: AccountConfig, password: String, create: bool },
+    /// then connect. `answers` holds the server's extra fields, filled in, once it asked.
+    Submit { account: AccountConfig, password: String, create: bool, answers: Option<Box<Form>> },
     /// Go back without adding an account.
     Cancel,
 }
@@ -57,6 +69,23 @@ impl State {
     /// Show why saving failed and let the user try again.
     pub fn failed(&mut self, error: String) {
         self.error = Some(error);
+        self.busy = false;
+    }
+
+    /// The server wants more than a name and password to create the account: show its fields,
+    /// keeping what was typed into an earlier copy of them.
+    pub fn ask(&mut self, asked: &RegistrationForm) {
+        let mut extra = asked.extra();
+        if let Some(earlier) = &self.extra {
+            extra.fill_from(&earlier.form());
+        }
+        let mut panel = form::State::new(extra);
+        for field in &asked.form.fields {
+            if let Some(handle) = asked.media_for(field).and_then(|data| picture(&data.bytes)) {
+                panel.set_media(&field.var, handle);
+            }
+        }
+        self.extra = Some(Box::new(panel));
         self.busy = false;
     }
 
@@ -74,22 +103,40 @@ impl State {
             Message::Port(v) => self.port = v,
             Message::DirectTls(v) => self.direct_tls = v,
             Message::CaFile(v) => self.ca_file = v,
-            Message::Create(v) => self.create = v,
+            Message::Create(v) => {
+                self.create = v;
+                if !v {
+                    self.extra = None;
+                }
+            }
+            Message::Extra(message) => {
+                let submit = self.extra.as_mut().and_then(|extra| extra.update(message));
+                if submit == Some(form::Event::Submit) {
+                    return self.update(Message::Submit);
+                }
+            }
             Message::Cancel => return self.cancellable.then_some(Event::Cancel),
-            Message::Submit => match self.account() {
-                Ok(account) => {
+            Message::Submit if self.busy => {}
+            Message::Submit => match self.submission() {
+                Ok(event) => {
                     self.error = None;
                     self.busy = true;
-                    return Some(Event::Submit {
-                        account,
-                        password: self.password.clone(),
-                        create: self.create,
-                    });
+                    return Some(event);
                 }
                 Err(e) => self.error = Some(e),
             },
         }
         None
+    }
+
+    fn submission(&self) -> Result<Event, String> {
+        let account = self.account()?;
+        let answers =
+            self.extra.as_ref().filter(|_| self.create).map(|extra| Box::new(extra.form()));
+        if let Some(answers) = &answers {
+            answers.check()?;
+        }
+        Ok(Event::Submit { account, password: self.password.clone(), create: self.create, answers })
     }
 
     fn account(&self) -> Result<AccountConfig, String> {
@@ -165,6 +212,13 @@ impl State {
                 .spacing(theme::SPACE_S),
             );
         }
+        if let Some(extra) = self.extra.as_ref().filter(|_| self.create) {
+            let fields = container(extra.view().map(Message::Extra))
+                .padding(Padding { right: theme::SCROLLBAR_GUTTER, ..Padding::ZERO });
+            form = form.push(text("The server asks for more to create the account:"));
+            form =
+                form.push(container(scrollable(fields)).max_height(theme::SETUP_EXTRA_MAX_HEIGHT));
+        }
         if let Some(error) = &self.error {
             form = form.push(text(error.as_str()).style(theme::error_text));
         }
@@ -175,6 +229,23 @@ impl State {
         let card = container(form).padding(theme::SPACE_L).max_width(460).style(theme::card);
         container(card).center(Fill).align_x(Center).into()
     }
+}
+
+/// Decode a picture the server sent (a CAPTCHA) for the form panel, or `None` when it is too
+/// big or not a picture Confab reads; the panel then says it could not show it. One small
+/// function, so a shared media decoder can take its place.
+fn picture(bytes: &[u8]) -> Option<image::Handle> {
+    if bytes.len() > MAX_PICTURE_BYTES {
+        return None;
+    }
+    let mut reader =
+        ::image::ImageReader::new(std::io::Cursor::new(bytes)).with_guessed_format().ok()?;
+    let mut limits = ::image::Limits::default();
+    limits.max_image_width = Some(MAX_PICTURE_SIDE);
+    limits.max_image_height = Some(MAX_PICTURE_SIDE);
+    reader.limits(limits);
+    let rgba = reader.decode().ok()?.to_rgba8();
+    Some(image::Handle::from_rgba(rgba.width(), rgba.height(), rgba.into_raw()))
 }
 
 #[cfg(test)]
@@ -191,7 +262,8 @@ mod tests {
         state.update(Message::Password("pw".into()));
         state.update(Message::Port("5223".into()));
         state.update(Message::DirectTls(true));
-        let Some(Event::Submit { account, password, create }) = state.update(Message::Submit)
+        let Some(Event::Submit { account, password, create, answers }) =
+            state.update(Message::Submit)
         else {
             panic!("expected a submission");
         };
@@ -200,5 +272,70 @@ mod tests {
         assert_eq!(account.tls, TlsMode::DirectTls);
         assert_eq!(password, "pw");
         assert!(!create);
+        assert!(answers.is_none());
+    }
+
+    fn png(width: u32, height: u32) -> Vec<u8> {
+        let mut bytes = std::io::Cursor::new(Vec::new());
+        ::image::DynamicImage::new_rgba8(width, height)
+            .write_to(&mut bytes, ::image::ImageFormat::Png)
+            .expect("a PNG is written");
+        bytes.into_inner()
+    }
+
+    #[test]
+    fn pictures_are_decoded_only_within_limits() {
+        assert!(picture(&png(3, 2)).is_some());
+        assert!(picture(b"not a picture").is_none());
+        assert!(picture(&png(MAX_PICTURE_SIDE + 1, 1)).is_none());
+        assert!(picture(&vec![0; MAX_PICTURE_BYTES + 1]).is_none());
+    }
+
+    #[test]
+    fn the_servers_extra_fields_are_asked_and_sent_with_the_submission() {
+        use crate::model::{Field, FieldKind, MediaUri};
+        use crate::worker::BobData;
+        let cid = "sha1+00@bob.xmpp.org";
+        let captcha = Field {
+            required: true,
+            media: vec![MediaUri { mime: "image/png".into(), uri: format!("cid:{cid}") }],
+            ..Field::new("ocr", FieldKind::TextSingle)
+        };
+        let asked = RegistrationForm {
+            form: Form {
+                fields: vec![
+                    Field::new("username", FieldKind::TextSingle),
+                    Field::new("password", FieldKind::TextPrivate),
+                    captcha,
+                ],
+                ..Form::default()
+            },
+            legacy: false,
+            media: [(cid.to_owned(), BobData { mime: None, bytes: png(4, 4) })].into(),
+        };
+        let mut state = State::default();
+        state.update(Message::Jid("carol@example.org".into()));
+        state.update(Message::Password("pw".into()));
+        state.update(Message::Create(true));
+        assert!(state.update(Message::Submit).is_some());
+        state.ask(&asked);
+        assert!(!state.busy);
+
+        let mut ui = iced_test::simulator(state.view());
+        assert!(ui.find("The server asks for more to create the account:").is_ok());
+        assert!(ui.find("The server sent a picture Confab could not show.").is_err());
+        assert!(ui.find(iced_test::selector::id("setup-password")).is_ok());
+        drop(ui);
+
+        assert!(state.update(Message::Submit).is_none(), "the answer is required");
+        assert!(state.error.as_deref().is_some_and(|e| e.contains("ocr")));
+        state.update(Message::Extra(form::Message::Input(0, "7nHL3".into())));
+        let Some(Event::Submit { create: true, answers: Some(answers), .. }) =
+            state.update(Message::Submit)
+        else {
+            panic!("expected a submission with answers");
+        };
+        assert_eq!(answers.field("ocr").map(|f| f.value()), Some("7nHL3"));
+        assert!(answers.field("username").is_none(), "filled from the account instead");
     }
 }

@@ -20,6 +20,8 @@ pub const BUBBLE_MAX_WIDTH: f32 = 560.0;
 pub const PROFILE_WIDTH: f32 = 280.0;
 /// Height of a multi-line form field (text-multi, jid-multi): about four lines.
 pub const FORM_EDITOR_HEIGHT: f32 = 88.0;
+/// Tallest the server's extra sign-up fields get on the setup screen before they scroll.
+pub const SETUP_EXTRA_MAX_HEIGHT: f32 = 320.0;
 /// Widest a form's picture (a CAPTCHA) is drawn; smaller ones keep their size.
 pub const FORM_MEDIA_MAX_WIDTH: f32 = 320.0;
 

@@ -189,10 +189,6 @@ impl Connector {
         &self.jid
     }
 
-    pub(super) fn password(&self) -> &str {
-        &self.password
-    }
-
     async fn tcp(&self, domain: &str) -> Result<TcpStream, ConnectError> {
         let dns = match (&self.host, self.mode) {
             (Some(host), TlsMode::Starttls) => DnsConfig::no_srv(host, self.port.unwrap_or(5222)),

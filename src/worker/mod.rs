@@ -12,7 +12,7 @@ pub mod stanza;
 mod tls;
 
 pub use connect::{ATTEMPT_TIMEOUT, FIRST_BACKOFF};
-pub use register::register;
+pub use register::{BobData, Registration, RegistrationForm};
 pub use tls::fingerprint;
 
 use crate::media::PreparedAvatar;

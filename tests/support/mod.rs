@@ -39,6 +39,15 @@ fn require_prosody() {
 impl Prosody {
     /// Start a server; `groups` is the content of a mod_groups file (shared roster groups).
     pub fn start_with_groups(groups: &str) -> Self {
+        Self::start_with(groups, "")
+    }
+
+    /// Start a server with `extra` lines of global Prosody configuration (module options).
+    pub fn start_with_config(extra: &str) -> Self {
+        Self::start_with("", extra)
+    }
+
+    fn start_with(groups: &str, extra: &str) -> Self {
         require_prosody();
         let dir = tempfile::tempdir().expect("temp dir");
         let ca_file = dir.path().join("ca.pem");
@@ -53,7 +62,7 @@ impl Prosody {
             ca_file,
             fingerprint,
         };
-        server.write_config();
+        server.write_config(extra);
         server.resume();
         server
     }
@@ -66,7 +75,7 @@ impl Prosody {
         self.dir.path().join("prosody.cfg.lua")
     }
 
-    fn write_config(&self) {
+    fn write_config(&self, extra: &str) {
         let dir = self.dir.path().display();
         let config = format!(
             r#"
@@ -91,6 +100,7 @@ storage = "internal"
 smacks_hibernation_time = 30
 ssl = {{ certificate = "{dir}/server.pem"; key = "{dir}/server.key" }}
 c2s_direct_tls_ssl = {{ certificate = "{dir}/server.pem"; key = "{dir}/server.key" }}
+{extra}
 VirtualHost "{DOMAIN}"
 "#,
             port = self.port,
