@@ -7,13 +7,14 @@ use crate::model::{ConnectionState, Delivery, Direction, Message};
 use crate::paths::Paths;
 use crate::secrets::{Secrets, StoredIn};
 use crate::store::Store;
-use crate::worker::{self, Command, Event};
+use crate::worker::{self, Command, Event, RoomCommand};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 use std::time::Duration;
 use tokio::sync::mpsc;
 
 mod register;
+mod rooms;
 
 /// How long `send` waits for the server to acknowledge before giving up (the message stays queued).
 const SEND_TIMEOUT: Duration = Duration::from_secs(30);
@@ -66,6 +67,33 @@ pub enum CliCommand {
         #[arg(long)]
         json: bool,
     },
+    /// List the public rooms of a conference service (your server's first one by default).
+    Rooms {
+        service: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Join a chat room; it is bookmarked and joined again at every start.
+    Join {
+        room: String,
+        #[arg(long)]
+        nick: Option<String>,
+        /// Read the room's password from standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Leave a chat room and drop its bookmark (its history stays).
+    Leave { room: String },
+    /// Invite someone to a room you are in.
+    Invite {
+        room: String,
+        jid: String,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Create or configure a chat room.
+    #[command(subcommand)]
+    Room(rooms::RoomCli),
     /// The XML console: send a stanza written by hand.
     #[command(subcommand)]
     Console(ConsoleCommand),
@@ -216,6 +244,29 @@ pub fn run(paths: Paths, account: Option<String>, command: CliCommand) -> Result
         }
         CliCommand::Profile(ProfileCommand::Nickname { nickname }) => {
             runtime()?.block_on(act(paths, account, Command::SetNickname(nickname)))
+        }
+        CliCommand::Rooms { service, json } => {
+            runtime()?.block_on(rooms::list(paths, account, service, json))
+        }
+        CliCommand::Join { room, nick, password_stdin } => {
+            let password = if password_stdin { Some(read_password(true)?) } else { None };
+            runtime()?.block_on(rooms::join(paths, account, room, nick, password))
+        }
+        CliCommand::Leave { room } => {
+            runtime()?.block_on(act(paths, account, Command::Room(RoomCommand::Leave { room })))
+        }
+        CliCommand::Invite { room, jid, reason } => {
+            let invite = Command::Room(RoomCommand::Invite { room: room.clone(), jid, reason });
+            runtime()?.block_on(rooms::in_room(paths, account, room, invite, |event| match event {
+                Event::Outcome(result) => Some(result.map(|what| eprintln!("Done: {what}."))),
+                _ => None,
+            }))
+        }
+        CliCommand::Room(rooms::RoomCli::Create(args)) => {
+            runtime()?.block_on(rooms::create(paths, account, args))
+        }
+        CliCommand::Room(rooms::RoomCli::Config { room, json }) => {
+            runtime()?.block_on(rooms::config(paths, account, room, json))
         }
         CliCommand::Console(ConsoleCommand::Send { xml }) => {
             runtime()?.block_on(act(paths, account, Command::SendRaw(xml)))
@@ -393,6 +444,8 @@ pub fn message_json(message: &Message) -> serde_json::Value {
         "timestamp": message.timestamp.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
         "direction": message.direction.as_str(),
         "state": message.state.as_str(),
+        "kind": message.kind.as_str(),
+        "nick": message.nick,
     })
 }
 

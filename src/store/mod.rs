@@ -6,10 +6,12 @@ mod contacts;
 mod history;
 mod migrations;
 mod outbox;
+mod rooms;
 mod roster;
 
 pub use history::{HistoryPage, Inserted};
 pub use outbox::OutboxEntry;
+pub use rooms::StoredRoom;
 
 use rusqlite::Connection;
 use std::path::Path;
@@ -63,8 +65,9 @@ impl Store {
     /// Forget everything stored for an account: history, outbox, roster, requests, state.
     pub fn delete_account(&mut self, account: &str) -> Result<()> {
         let tx = self.conn.transaction()?;
-        for table in ["messages", "roster", "state", "subscription_requests", "blocked", "avatars"]
-        {
+        let tables =
+            ["messages", "roster", "state", "subscription_requests", "blocked", "avatars", "rooms"];
+        for table in tables {
             // Outbox rows go with their messages (ON DELETE CASCADE).
             tx.execute(&format!("DELETE FROM {table} WHERE account = ?1"), [account])?;
         }

@@ -20,6 +20,8 @@ const FEATURES: &[&str] = &[
     ns::PING,
     "urn:xmpp:avatar:metadata+notify",
     "http://jabber.org/protocol/nick+notify",
+    "urn:xmpp:bookmarks:1+notify",
+    ns::MUC,
 ];
 
 /// Our answer to a disco#info request, echoing the node asked about (XEP-0115 §6.2).

@@ -4,6 +4,7 @@
 
 mod connect;
 mod disco;
+mod muc;
 mod presence;
 mod profile;
 mod register;

@@ -35,8 +35,10 @@ const CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
 const MAX_PAGE: usize = 1000;
 
 mod avatars;
+mod bookmarks;
 mod contacts;
 mod profile;
+mod rooms;
 
 /// IQ requests we sent and await answers to, by id.
 enum PendingIq {
@@ -59,6 +61,23 @@ enum PendingIq {
     Profile(String),
     /// Our own vCard, read to change its nickname to this.
     OwnVCard(String),
+    /// A room's configuration form: for the user, or to fill in for a room being created.
+    RoomConfig {
+        room: BareJid,
+        creating: bool,
+    },
+    /// A conference service's rooms, then each room's details.
+    RoomList(String),
+    RoomInfo(String),
+    /// The features of a room we are in (members only or not).
+    RoomFeatures(BareJid),
+    Destroy(BareJid),
+    Bookmarks,
+    /// A room's new configuration was taken: report `what`, and learn its features again.
+    RoomConfigured {
+        room: BareJid,
+        what: String,
+    },
 }
 
 struct Session {
@@ -96,6 +115,16 @@ struct Session {
     avatar_cache: AvatarCache,
     /// Hashes of pictures being fetched, so a burst of presences asks once.
     avatar_fetches: HashSet<String>,
+    /// Rooms we are in or have bookmarked.
+    rooms: HashMap<BareJid, rooms::RoomSession>,
+    /// Rooms whose occupants changed in the burst being taken in.
+    changed_rooms: HashSet<BareJid>,
+    /// A public room list being completed.
+    listing: Option<rooms::Listing>,
+    /// Discovery requests not answered yet.
+    discovering: usize,
+    /// A room list asked for before discovery found the conference service.
+    list_after_discovery: Option<Option<String>>,
 }
 
 /// Run an account's worker until told to shut down or its handle is dropped.
@@ -120,6 +149,7 @@ pub async fn run(
             return;
         }
     };
+    session.load_rooms();
     session.announce_cache();
     if session.account.enabled {
         session.start();
@@ -213,6 +243,11 @@ impl Session {
             services: Services::default(),
             avatar_cache: AvatarCache::new(paths.avatar_dir()),
             avatar_fetches: HashSet::new(),
+            rooms: HashMap::new(),
+            changed_rooms: HashSet::new(),
+            listing: None,
+            discovering: 0,
+            list_after_discovery: None,
         })
     }
 
@@ -245,6 +280,7 @@ impl Session {
         self.announce_blocked();
         self.emit(Event::OwnPresence(self.own_presence.clone()));
         self.announce_own_nickname();
+        self.announce_rooms();
     }
 
     fn start(&mut self) {
@@ -284,6 +320,9 @@ impl Session {
         self.presences.clear();
         self.pending_iqs.clear();
         self.avatar_fetches.clear();
+        self.listing = None;
+        self.rooms_offline();
+        self.announce_rooms();
         self.in_flight.clear();
         self.answered_requests.clear();
         if let Err(e) = self.store.clear_presence(self.account_key()) {
@@ -326,9 +365,7 @@ impl Session {
                 self.set_state(ConnectionState::Idle);
             }
             Command::Contact(change) => self.contact_command(change).await,
-            Command::Room(_) => {
-                self.emit(Event::Outcome(Err("chat rooms are not supported yet".into())))
-            }
+            Command::Room(command) => self.room_command(command).await,
             Command::SetPresence(presence) => self.set_own_presence(presence).await,
             Command::FetchProfile { jid } => self.fetch_profile(&jid).await,
             Command::SetNickname(nickname) => self.set_nickname(nickname).await,
@@ -341,8 +378,14 @@ impl Session {
     /// Store first, then announce, then send if we can: a message the user wrote is never only
     /// in memory.
     async fn queue_message(&mut self, to: &str, body: String) {
-        let to = match BareJid::new(to.trim()) {
-            Ok(jid) if jid.node().is_some() => jid,
+        // A person (bare), a room (bare), or a room's occupant (`room@service/nick`).
+        let to = match Jid::new(to.trim()) {
+            Ok(jid)
+                if jid.node().is_some()
+                    && (jid.resource().is_none() || self.is_room(&jid.to_bare())) =>
+            {
+                jid
+            }
             _ => {
                 self.emit(Event::Notice(format!("“{to}” is not a valid address")));
                 return;
@@ -352,10 +395,14 @@ impl Session {
             return;
         }
         let id = uuid::Uuid::new_v4().to_string();
+        let nick = match self.route(&to) {
+            stanza::Route::Room => self.room_nick(&to.to_bare()).map(str::to_owned),
+            _ => None,
+        };
         let message = NewMessage {
             chat: ChatId(to.to_string()),
             kind: MessageKind::Message,
-            nick: None,
+            nick,
             direction: Direction::Out,
             from: self.own.to_string(),
             to: to.to_string(),
@@ -379,18 +426,26 @@ impl Session {
 
     /// Hand one outbox message to the stream and watch for the server's acknowledgement.
     async fn transmit(&mut self, message: &Message) {
-        let Some(stream) = &self.stream else { return };
-        if !self.in_flight.insert(message.id) {
+        if self.stream.is_none() {
             return;
         }
-        let (Ok(to), Some(id)) = (BareJid::new(&message.to), message.origin_id.as_deref()) else {
+        let (Ok(to), Some(id)) = (Jid::new(&message.to), message.origin_id.as_deref()) else {
             tracing::warn!("outbox row {} has no usable recipient or id", message.id);
             return;
         };
+        // A room takes messages only from its occupants: wait until we are in.
+        if self.waits_for_room(&to) {
+            return;
+        }
+        if !self.in_flight.insert(message.id) {
+            return;
+        }
         if let Err(e) = self.store.note_attempt(message.id) {
             tracing::warn!("{e}");
         }
-        let stanza = stanza::outgoing_message(&to, &message.body, id);
+        let route = self.route(&to);
+        let stanza = stanza::outgoing_message(to, &message.body, id, route);
+        let Some(stream) = &self.stream else { return };
         let mut token = stream.send(Box::new(Stanza::Message(stanza))).await;
         let acks = self.acks_tx.clone();
         let message_id = message.id;
@@ -481,6 +536,7 @@ impl Session {
         }
         self.store_incoming(&batch);
         self.flush_presences();
+        self.flush_occupants();
     }
 
     async fn take(&mut self, event: StreamEvent, batch: &mut Vec<NewMessage>) {
@@ -488,6 +544,18 @@ impl Session {
             StreamEvent::Stanza(Stanza::Message(message)) => {
                 if let Some((jid, notice)) = super::profile::avatar_notice(&message) {
                     self.avatar_notice(jid, notice).await;
+                    return;
+                }
+                if self.bookmark_event(&message).await {
+                    return;
+                }
+                let from_room = message.from.as_ref().map(Jid::to_bare).filter(|b| self.is_room(b));
+                if let Some(room) = from_room {
+                    self.room_message(room, message, batch);
+                    return;
+                }
+                if let Some(invite) = super::muc::invite(&message) {
+                    self.invitation(invite);
                     return;
                 }
                 match stanza::incoming_message(message, &self.own, chrono::Utc::now()) {
@@ -501,6 +569,12 @@ impl Session {
                 }
             }
             StreamEvent::Stanza(Stanza::Presence(presence)) => {
+                let from_room =
+                    presence.from.as_ref().map(Jid::to_bare).filter(|b| self.is_room(b));
+                if let Some(room) = from_room {
+                    self.room_presence(room, presence, batch).await;
+                    return;
+                }
                 if let Some((jid, hash)) = super::profile::vcard_photo_hint(&presence) {
                     self.vcard_photo_hint(jid, hash).await;
                 }
@@ -515,6 +589,8 @@ impl Session {
                 self.request_block_list().await;
                 self.send_own_presence().await;
                 self.discover_services().await;
+                self.request_bookmarks().await;
+                self.join_autojoin_rooms().await;
                 self.flush_outbox().await;
             }
             StreamEvent::Stream(LinkEvent::Resumed) => self.set_state(ConnectionState::Online),

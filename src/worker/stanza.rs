@@ -76,23 +76,95 @@ fn delay_stamp(message: &mut Message) -> Option<DateTime<Utc>> {
 }
 
 /// The stanza-id our own server added, if any; ids claimed by anyone else are ignored.
-fn own_server_ids(message: &mut Message, own: &BareJid) -> Option<String> {
+/// The stanza-id stamped `by` the archive we trust for this chat (our server, or the room).
+fn own_server_ids(message: &mut Message, by: &BareJid) -> Option<String> {
     let mut found = None;
     while let Ok(Some(id)) = message.extract_payload::<StanzaId>() {
-        if id.by.to_bare() == *own {
+        if id.by.to_bare() == *by {
             found = Some(id.id);
         }
     }
     found
 }
 
-/// A chat message with a stable id used both as the stanza id and the origin-id, so that a
-/// resend after a lost acknowledgement is recognised as the same message by the receiver.
-pub fn outgoing_message(to: &BareJid, body: &str, id: &str) -> Message {
-    Message::chat(Some(Jid::from(to.clone())))
+/// A message from a room (`groupchat`) or from one of its occupants (a private message). The
+/// chat is the room, or `room@service/nick` for a private one, never the occupant's contact
+/// entry; a stanza-id is believed only when the room stamped it; our own nick's messages are
+/// ours (a reflection, or another of our clients).
+pub fn room_message(
+    mut message: Message,
+    room: &BareJid,
+    own_nick: &str,
+    now: DateTime<Utc>,
+) -> Result<NewMessage, Dropped> {
+    let from = message.from.clone().ok_or(Dropped::NoSender)?;
+    if from.to_bare() != *room {
+        return Err(Dropped::NoSender);
+    }
+    let nick = from.resource().map(|r| r.as_str().to_owned());
+    let body = message.get_best_body_cloned(vec![]).map(|(_, b)| b).ok_or(Dropped::NoBody)?;
+    if body.trim().is_empty() {
+        return Err(Dropped::NoBody);
+    }
+    let timestamp = delay_stamp(&mut message).map_or(now, |t| t.min(now));
+    let (chat, server_id, direction) = match message.type_ {
+        MessageType::Error => return Err(Dropped::Error),
+        MessageType::Headline => return Err(Dropped::UnsupportedType),
+        MessageType::Groupchat => {
+            let direction =
+                if nick.as_deref() == Some(own_nick) { Direction::Out } else { Direction::In };
+            (room.to_string(), own_server_ids(&mut message, room), direction)
+        }
+        MessageType::Chat | MessageType::Normal => {
+            if nick.is_none() {
+                return Err(Dropped::NoSender);
+            }
+            (from.to_string(), None, Direction::In)
+        }
+    };
+    let origin_id = message.extract_payload::<OriginId>().ok().flatten().map(|o| o.id);
+    Ok(NewMessage {
+        chat: ChatId(chat),
+        kind: if nick.is_some() { MessageKind::Message } else { MessageKind::Event },
+        nick,
+        direction,
+        from: from.to_string(),
+        to: message.to.as_ref().map_or_else(String::new, ToString::to_string),
+        body,
+        timestamp,
+        state: if direction == Direction::Out { Delivery::Sent } else { Delivery::Received },
+        stanza_id_attr: message.id.map(|id| id.0),
+        origin_id,
+        server_id,
+    })
+}
+
+/// How an outgoing message travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route {
+    /// One-to-one.
+    Chat,
+    /// To everyone in a room.
+    Room,
+    /// To one occupant of a room, through it (XEP-0045 §7.5).
+    RoomPrivate,
+}
+
+/// A message with a stable id used both as the stanza id and the origin-id, so that a resend
+/// after a lost acknowledgement (or a room's reflection) is recognised as the same message.
+pub fn outgoing_message(to: Jid, body: &str, id: &str, route: Route) -> Message {
+    let mut message = Message::chat(Some(to))
         .with_body(Lang::default(), body.to_owned())
         .with_payload(OriginId { id: id.to_owned() })
-        .with_id(id)
+        .with_id(id);
+    match route {
+        Route::Chat => {}
+        Route::Room => message.type_ = MessageType::Groupchat,
+        Route::RoomPrivate => {
+            message.payloads.push(tokio_xmpp::parsers::muc::user::MucUser::default().into())
+        }
+    }
+    message
 }
 
 trait WithId {
@@ -382,14 +454,62 @@ mod tests {
 
     #[test]
     fn outgoing_message_carries_origin_id_equal_to_its_id() {
-        let to = BareJid::new("bob@example.org").expect("valid");
-        let element: Element = outgoing_message(&to, "hi", "abc").into();
+        let to = Jid::new("bob@example.org").expect("valid");
+        let element: Element = outgoing_message(to, "hi", "abc", Route::Chat).into();
         assert_eq!(element.attr("id"), Some("abc"));
         assert_eq!(element.attr("type"), Some("chat"));
         let origin = element.get_child("origin-id", "urn:xmpp:sid:0").expect("origin-id");
         assert_eq!(origin.attr("id"), Some("abc"));
         let body = element.get_child("body", "jabber:client").expect("body");
         assert_eq!(body.text(), "hi");
+    }
+
+    fn room_line(xml: &str) -> Result<NewMessage, Dropped> {
+        let room = BareJid::new("tea@rooms.example.org").expect("valid");
+        room_message(parse_message(xml), &room, "me", now())
+    }
+
+    #[test]
+    fn room_messages_carry_the_nick_and_trust_only_the_rooms_stanza_id() {
+        let line = room_line(
+            "<message xmlns='jabber:client' type='groupchat' from='tea@rooms.example.org/ann'>\
+             <body>hello</body>\
+             <stanza-id xmlns='urn:xmpp:sid:0' by='tea@rooms.example.org' id='r1'/>\
+             <stanza-id xmlns='urn:xmpp:sid:0' by='example.org' id='forged'/></message>",
+        )
+        .expect("a room message");
+        assert_eq!(line.chat.as_str(), "tea@rooms.example.org");
+        assert_eq!(line.nick.as_deref(), Some("ann"));
+        assert_eq!(line.direction, Direction::In);
+        assert_eq!(line.server_id.as_deref(), Some("r1"));
+        assert_eq!(line.kind, MessageKind::Message);
+        let ours = room_line(
+            "<message xmlns='jabber:client' type='groupchat' from='tea@rooms.example.org/me'>\
+             <body>mine</body></message>",
+        )
+        .expect("our reflection");
+        assert_eq!(ours.direction, Direction::Out);
+    }
+
+    #[test]
+    fn a_private_message_from_an_occupant_is_its_own_chat() {
+        let line = room_line(
+            "<message xmlns='jabber:client' type='chat' from='tea@rooms.example.org/ann'>\
+             <body>psst</body><x xmlns='http://jabber.org/protocol/muc#user'/></message>",
+        )
+        .expect("a private message");
+        assert_eq!(line.chat.as_str(), "tea@rooms.example.org/ann");
+        let system = room_line(
+            "<message xmlns='jabber:client' type='groupchat' from='tea@rooms.example.org'>\
+             <body>This room is not anonymous</body></message>",
+        )
+        .expect("a line from the room itself");
+        assert_eq!(system.kind, MessageKind::Event);
+        let elsewhere = room_line(
+            "<message xmlns='jabber:client' type='groupchat' from='other@rooms.example.org/x'>\
+             <body>hi</body></message>",
+        );
+        assert_eq!(elsewhere, Err(Dropped::NoSender));
     }
 
     #[test]

@@ -10,6 +10,8 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 pub const DOMAIN: &str = "confab.test";
+/// The multi-user chat service (mod_muc with muc_mam) beside the test domain.
+pub const ROOMS: &str = "rooms.confab.test";
 pub const PASSWORD: &str = "correct horse";
 
 pub struct Prosody {
@@ -102,6 +104,13 @@ ssl = {{ certificate = "{dir}/server.pem"; key = "{dir}/server.key" }}
 c2s_direct_tls_ssl = {{ certificate = "{dir}/server.pem"; key = "{dir}/server.key" }}
 {extra}
 VirtualHost "{DOMAIN}"
+
+Component "{ROOMS}" "muc"
+  modules_enabled = {{ "muc_mam" }}
+  restrict_room_creation = false
+  muc_room_default_public = false
+  muc_room_default_persistent = true
+  max_history_messages = 100
 "#,
             port = self.port,
             tls_port = self.tls_port,

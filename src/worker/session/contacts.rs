@@ -63,12 +63,17 @@ impl Session {
     }
 
     pub(super) async fn send_own_presence(&mut self) {
-        let mut presence = stanza::own_presence(&self.own_presence);
-        // XEP-0115: lets the server push the PEP nodes we `+notify` on (avatars, nicknames).
+        let presence = self.with_caps(stanza::own_presence(&self.own_presence));
+        self.send(Stanza::Presence(presence)).await;
+    }
+
+    /// XEP-0115: lets the server push the PEP nodes we `+notify` on (avatars, nicknames,
+    /// bookmarks), and lets rooms and contacts know what we support.
+    pub(super) fn with_caps(&self, mut presence: XmppPresence) -> XmppPresence {
         if let Some(caps) = disco::own_caps() {
             presence.add_payload(caps);
         }
-        self.send(Stanza::Presence(presence)).await;
+        presence
     }
 
     pub(super) async fn set_own_presence(&mut self, presence: Presence) {
@@ -242,10 +247,21 @@ impl Session {
                     PendingIq::Roster => self.roster_result(payload),
                     PendingIq::BlockList => self.block_list_result(payload),
                     PendingIq::Change(what) => self.emit(Event::Outcome(Ok(what))),
-                    PendingIq::ServiceInfo => self.service_info(from, payload),
+                    PendingIq::ServiceInfo => self.service_info(from, payload).await,
                     PendingIq::ServiceItems => self.service_items(payload).await,
                     PendingIq::Profile(jid) => self.profile_result(jid, payload),
                     PendingIq::OwnVCard(nickname) => self.publish_nickname(payload, nickname).await,
+                    PendingIq::RoomConfig { room, creating } => {
+                        self.room_config_result(room, creating, payload).await
+                    }
+                    PendingIq::RoomList(service) => self.room_list_result(service, payload).await,
+                    PendingIq::RoomInfo(room) => self.room_info_result(room, payload),
+                    PendingIq::RoomFeatures(room) => self.room_features(room, payload),
+                    PendingIq::Destroy(room) => self.destroyed(room),
+                    PendingIq::Bookmarks => self.bookmarks_result(payload).await,
+                    PendingIq::RoomConfigured { room, what } => {
+                        self.room_configured(room, what).await
+                    }
                     PendingIq::Avatar { jid, hash, source } => {
                         self.avatar_answer(jid, hash, source, payload)
                     }
@@ -253,7 +269,11 @@ impl Session {
                 }
             }
             Iq::Error { id, from, error, .. } => match self.take_answered(&id, from.as_ref()) {
-                Some(PendingIq::Change(what) | PendingIq::Step(what)) => {
+                Some(
+                    PendingIq::Change(what)
+                    | PendingIq::Step(what)
+                    | PendingIq::RoomConfigured { what, .. },
+                ) => {
                     let why = stanza::error_text(&error);
                     self.emit(Event::Outcome(Err(format!("could not do that ({what}): {why}"))));
                 }
@@ -265,6 +285,21 @@ impl Session {
                 // No vCard yet: start a fresh one.
                 Some(PendingIq::OwnVCard(nickname)) => self.publish_nickname(None, nickname).await,
                 Some(PendingIq::Avatar { hash, .. }) => self.avatar_failed(&hash),
+                Some(PendingIq::ServiceInfo | PendingIq::ServiceItems) => {
+                    self.discovered_one().await
+                }
+                Some(PendingIq::RoomConfig { room, creating: false }) => {
+                    let form = Err(stanza::error_text(&error));
+                    self.emit(Event::RoomConfig { room: room.to_string(), form });
+                }
+                Some(PendingIq::RoomList(service)) => {
+                    self.room_list_failed(service, stanza::error_text(&error))
+                }
+                Some(PendingIq::RoomInfo(room)) => self.room_info_result(room, None),
+                Some(PendingIq::Destroy(room)) => {
+                    let why = stanza::error_text(&error);
+                    self.emit(Event::Outcome(Err(format!("could not destroy {room}: {why}"))));
+                }
                 Some(_) => tracing::info!("{}: request {id} failed: {error:?}", self.account.jid),
                 None => {}
             },

@@ -27,6 +27,7 @@ impl Session {
     /// Ask the server what it is and which services it hosts (each is then asked in turn).
     pub(super) async fn discover_services(&mut self) {
         self.services = Services::default();
+        self.discovering = 2;
         let server = Jid::from(self.own.domain().to_owned());
         let id = self.next_id("disco-info");
         let query = DiscoInfoQuery { node: None };
@@ -36,7 +37,23 @@ impl Session {
         self.send_iq(Iq::from_get(id, query).with_to(server), PendingIq::ServiceItems).await;
     }
 
-    pub(super) fn service_info(&mut self, from: Option<Jid>, payload: Option<Element>) {
+    /// One discovery answer (or refusal) is in; once all are, a room list asked for too early
+    /// is made.
+    pub(super) async fn discovered_one(&mut self) {
+        self.discovering = self.discovering.saturating_sub(1);
+        if self.discovering == 0
+            && let Some(service) = self.list_after_discovery.take()
+        {
+            self.list_rooms(service).await;
+        }
+    }
+
+    pub(super) async fn service_info(&mut self, from: Option<Jid>, payload: Option<Element>) {
+        self.learn_service(from, payload);
+        self.discovered_one().await;
+    }
+
+    fn learn_service(&mut self, from: Option<Jid>, payload: Option<Element>) {
         let Some(info) = payload.and_then(|p| DiscoInfoResult::try_from(p).ok()) else { return };
         let from = from.map_or_else(|| self.own.domain().to_string(), |f| f.to_string());
         let is_server = from == self.own.domain().as_str();
@@ -48,12 +65,17 @@ impl Session {
     }
 
     pub(super) async fn service_items(&mut self, payload: Option<Element>) {
-        let Some(items) = payload.and_then(|p| DiscoItemsResult::try_from(p).ok()) else { return };
+        let Some(items) = payload.and_then(|p| DiscoItemsResult::try_from(p).ok()) else {
+            self.discovered_one().await;
+            return;
+        };
         for item in items.items.into_iter().filter(|i| i.node.is_none()).take(MAX_SERVICES) {
             let id = self.next_id("disco-info");
             let query = DiscoInfoQuery { node: None };
+            self.discovering += 1;
             self.send_iq(Iq::from_get(id, query).with_to(item.jid), PendingIq::ServiceInfo).await;
         }
+        self.discovered_one().await;
     }
 
     /// XEP-0030 §3.1 / XEP-0115 §6.2: anyone may ask what we support.

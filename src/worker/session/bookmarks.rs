@@ -1,0 +1,186 @@
+//! Room bookmarks (XEP-0402): the rooms to join at login, kept on the server so the user's other
+//! clients agree, and followed as they change there. Believed only from our own account.
+
+use super::{PendingIq, Session};
+use crate::store::StoredRoom;
+use tokio_xmpp::jid::BareJid;
+use tokio_xmpp::jid::ResourcePart;
+use tokio_xmpp::minidom::Element;
+use tokio_xmpp::parsers::bookmarks2::Conference;
+use tokio_xmpp::parsers::data_forms::{DataForm, DataFormType, Field, FieldType};
+use tokio_xmpp::parsers::iq::Iq;
+use tokio_xmpp::parsers::message::Message;
+use tokio_xmpp::parsers::ns;
+use tokio_xmpp::parsers::pubsub::event::{Event as PubSubEvent, Payload as EventPayload};
+use tokio_xmpp::parsers::pubsub::pubsub::{Item, Items, Publish, PublishOptions, Retract};
+use tokio_xmpp::parsers::pubsub::{ItemId, NodeName, PubSub};
+
+impl Session {
+    pub(super) async fn request_bookmarks(&mut self) {
+        let id = self.next_id("bookmarks");
+        let items = Items {
+            max_items: None,
+            node: NodeName(ns::BOOKMARKS2.into()),
+            subid: None,
+            items: Vec::new(),
+        };
+        self.send_iq(Iq::from_get(id, PubSub::Items(items)), PendingIq::Bookmarks).await;
+    }
+
+    /// The server's bookmarks are the truth: rooms bookmarked elsewhere are joined, rooms whose
+    /// bookmark was removed elsewhere are forgotten.
+    pub(super) async fn bookmarks_result(&mut self, payload: Option<Element>) {
+        let items = match payload.and_then(|p| PubSub::try_from(p).ok()) {
+            Some(PubSub::Items(items)) => items.items,
+            _ => Vec::new(),
+        };
+        let bookmarks: Vec<StoredRoom> = items
+            .into_iter()
+            .filter_map(|item| bookmark(item.id.as_ref().map(|id| id.0.as_str()), item.payload))
+            .collect();
+        let gone: Vec<BareJid> = self
+            .rooms
+            .iter()
+            .filter(|(jid, room)| !room.chosen && !bookmarks.iter().any(|b| b.jid == jid.as_str()))
+            .map(|(jid, _)| jid.clone())
+            .collect();
+        for jid in gone {
+            self.leave_quietly(&jid).await;
+        }
+        for stored in bookmarks {
+            self.bookmarked(stored).await;
+        }
+        self.announce_rooms();
+    }
+
+    /// XEP-0402 §3.4: changes made by our other clients, pushed because our caps `+notify`.
+    pub(super) async fn bookmark_event(&mut self, message: &Message) -> bool {
+        let Some(from) = message.from.as_ref() else { return false };
+        if from.to_bare() != self.own || from.resource().is_some() {
+            return false;
+        }
+        let Some(event) = message.payloads.iter().find(|p| p.is("event", ns::PUBSUB_EVENT)) else {
+            return false;
+        };
+        let Ok(event) = PubSubEvent::try_from(event.clone()) else { return false };
+        let EventPayload::Items { node, published, retracted } = event.payload else {
+            return false;
+        };
+        if node.0 != ns::BOOKMARKS2 {
+            return false;
+        }
+        for item in published {
+            if let Some(stored) = bookmark(item.id.as_ref().map(|id| id.0.as_str()), item.payload) {
+                self.bookmarked(stored).await;
+            }
+        }
+        for id in retracted {
+            if let Ok(jid) = BareJid::new(&id.0) {
+                self.leave_quietly(&jid).await;
+            }
+        }
+        self.announce_rooms();
+        true
+    }
+
+    async fn bookmarked(&mut self, mut stored: StoredRoom) {
+        let Ok(jid) = BareJid::new(&stored.jid) else { return };
+        if stored.nick.is_empty() {
+            stored.nick = self.own.node().map_or("me", |n| n.as_str()).to_owned();
+        }
+        if let Err(e) = self.store.upsert_room(self.account_key(), &stored) {
+            tracing::warn!("{e}");
+        }
+        let join = stored.autojoin && !self.room_joined(&jid);
+        match self.rooms.get_mut(&jid) {
+            Some(session) => {
+                session.room.name = stored.name;
+                session.room.autojoin = stored.autojoin;
+                session.password = stored.password;
+            }
+            None => {
+                self.rooms.insert(jid.clone(), super::rooms::RoomSession::from_stored(stored));
+            }
+        }
+        if join {
+            self.enter_room(&jid).await;
+        }
+    }
+
+    /// The bookmark is gone (removed by another of our clients): leave and forget the room.
+    async fn leave_quietly(&mut self, jid: &BareJid) {
+        let Some(session) = self.rooms.remove(jid) else { return };
+        if session.room.state != crate::model::RoomState::Left
+            && let Some(presence) = crate::worker::muc::leave_presence(jid, &session.room.nick)
+        {
+            self.send(tokio_xmpp::Stanza::Presence(presence)).await;
+        }
+        if let Err(e) = self.store.remove_room(self.account_key(), jid.as_str()) {
+            tracing::warn!("{e}");
+        }
+    }
+
+    /// XEP-0402 §3.3: one item per room, in a node only we can read.
+    pub(super) async fn publish_bookmark(&mut self, room: &StoredRoom) {
+        let conference = Conference {
+            autojoin: room.autojoin,
+            name: room.name.clone(),
+            nick: ResourcePart::new(&room.nick).ok().map(|n| n.into_owned()),
+            password: room.password.clone(),
+            extensions: None,
+        };
+        let item = Item {
+            id: Some(ItemId(room.jid.clone())),
+            publisher: None,
+            payload: Some(conference.into()),
+        };
+        let option =
+            |var: &str, value: &str| Field::new(var, FieldType::TextSingle).with_value(value);
+        let options = DataForm::new(
+            DataFormType::Submit,
+            "http://jabber.org/protocol/pubsub#publish-options",
+            vec![
+                option("pubsub#persist_items", "true"),
+                option("pubsub#max_items", "max"),
+                option("pubsub#send_last_published_item", "never"),
+                option("pubsub#access_model", "whitelist"),
+            ],
+        );
+        let publish = PubSub::Publish {
+            publish: Publish { node: NodeName(ns::BOOKMARKS2.into()), items: vec![item] },
+            publish_options: Some(PublishOptions { form: Some(options) }),
+        };
+        let id = self.next_id("bookmark");
+        let step = PendingIq::Step(format!("bookmarking {}", room.jid));
+        self.send_iq(Iq::from_set(id, publish), step).await;
+    }
+
+    pub(super) async fn retract_bookmark(&mut self, room: &BareJid) {
+        let retract = Retract {
+            node: NodeName(ns::BOOKMARKS2.into()),
+            notify: true,
+            items: vec![Item {
+                id: Some(ItemId(room.to_string())),
+                publisher: None,
+                payload: None,
+            }],
+        };
+        let id = self.next_id("bookmark-retract");
+        let iq = Iq::from_set(id, PubSub::Retract(retract));
+        self.send_iq(iq, PendingIq::Step(format!("removing the bookmark of {room}"))).await;
+    }
+}
+
+/// A bookmark item: its id is the room's address.
+fn bookmark(id: Option<&str>, payload: Option<Element>) -> Option<StoredRoom> {
+    let jid = BareJid::new(id?).ok()?;
+    let conference = Conference::try_from(payload?).ok()?;
+    let nick = conference.nick.map(|n| n.to_string()).unwrap_or_default();
+    Some(StoredRoom {
+        jid: jid.to_string(),
+        name: conference.name.filter(|n| !n.is_empty()),
+        nick,
+        autojoin: conference.autojoin,
+        password: conference.password,
+    })
+}

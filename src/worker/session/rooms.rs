@@ -1,0 +1,654 @@
+//! Chat rooms in a session: joining (with history since the last line we have), occupants and
+//! their comings and goings as event lines, room messages and private messages, creating a
+//! room configured from a preset (never left locked), configuration, moderation, invitations,
+//! and rejoining after a reconnect. Roles, affiliations, status codes and the subject are
+//! believed only from the room itself.
+
+use super::{PendingIq, Session};
+use crate::model::{
+    ChatId, Delivery, Direction, Invite, MessageKind, NewMessage, Occupant, PublicRoom, Room,
+    RoomPreset, RoomState,
+};
+use crate::store::StoredRoom;
+use crate::worker::muc::{self, Departure, OccupantChange};
+use crate::worker::stanza::{self, Dropped};
+use crate::worker::{Event, RoomCommand};
+use std::collections::BTreeMap;
+use tokio_xmpp::Stanza;
+use tokio_xmpp::jid::{BareJid, Jid};
+use tokio_xmpp::minidom::Element;
+use tokio_xmpp::parsers::data_forms::{DataForm, DataFormType};
+use tokio_xmpp::parsers::disco::{
+    DiscoInfoQuery, DiscoInfoResult, DiscoItemsQuery, DiscoItemsResult,
+};
+use tokio_xmpp::parsers::iq::Iq;
+use tokio_xmpp::parsers::message::Message;
+use tokio_xmpp::parsers::presence::Presence;
+
+/// Rooms asked about for their details when listing a service.
+const MAX_ROOM_DETAILS: usize = 100;
+
+/// A room as this session knows it.
+pub(super) struct RoomSession {
+    pub room: Room,
+    pub password: Option<String>,
+    pub occupants: BTreeMap<String, Occupant>,
+    /// Our own presence came back (status 110): later changes are live events.
+    pub joined: bool,
+    /// Being created from this preset and name: configured when the room says it is new.
+    pub creating: Option<(RoomPreset, Option<String>)>,
+    /// XEP-0045 `muc_membersonly`: invitations go through the room.
+    pub members_only: bool,
+    /// Joined or created by the user in this session: the server's bookmark list, which may
+    /// predate it, does not remove it.
+    pub chosen: bool,
+}
+
+impl RoomSession {
+    pub(super) fn from_stored(stored: StoredRoom) -> Self {
+        Self {
+            room: Room {
+                jid: stored.jid,
+                name: stored.name,
+                nick: stored.nick,
+                autojoin: stored.autojoin,
+                state: RoomState::Left,
+                subject: None,
+            },
+            password: stored.password,
+            occupants: BTreeMap::new(),
+            joined: false,
+            creating: None,
+            members_only: false,
+            chosen: false,
+        }
+    }
+
+    fn stored(&self) -> StoredRoom {
+        StoredRoom {
+            jid: self.room.jid.clone(),
+            name: self.room.name.clone(),
+            nick: self.room.nick.clone(),
+            autojoin: self.room.autojoin,
+            password: self.password.clone(),
+        }
+    }
+}
+
+/// A public room listing being completed with each room's details.
+pub(super) struct Listing {
+    pub service: String,
+    pub rooms: Vec<PublicRoom>,
+    pub waiting: usize,
+}
+
+impl Session {
+    /// The rooms remembered from last time, not joined yet.
+    pub(super) fn load_rooms(&mut self) {
+        match self.store.rooms(self.account_key()) {
+            Ok(rooms) => {
+                for stored in rooms {
+                    if let Ok(jid) = BareJid::new(&stored.jid) {
+                        self.rooms.insert(jid, RoomSession::from_stored(stored));
+                    }
+                }
+            }
+            Err(e) => tracing::warn!("{e}"),
+        }
+    }
+
+    pub(super) fn announce_rooms(&self) {
+        let mut rooms: Vec<Room> = self.rooms.values().map(|r| r.room.clone()).collect();
+        rooms.sort_by(|a, b| a.jid.cmp(&b.jid));
+        self.emit(Event::Rooms(rooms));
+    }
+
+    /// Announce the occupant lists changed by the burst just taken in.
+    pub(super) fn flush_occupants(&mut self) {
+        for jid in std::mem::take(&mut self.changed_rooms) {
+            if let Some(session) = self.rooms.get(&jid) {
+                let occupants = session.occupants.values().cloned().collect();
+                self.emit(Event::Occupants { room: jid.to_string(), occupants });
+            }
+        }
+    }
+
+    /// After login: enter every room marked autojoin.
+    pub(super) async fn join_autojoin_rooms(&mut self) {
+        let rooms: Vec<BareJid> = self
+            .rooms
+            .iter()
+            .filter(|(_, r)| r.room.autojoin)
+            .map(|(jid, _)| jid.clone())
+            .collect();
+        for room in rooms {
+            self.enter_room(&room).await;
+        }
+    }
+
+    /// The stream went away: nobody is in any room until we rejoin.
+    pub(super) fn rooms_offline(&mut self) {
+        for session in self.rooms.values_mut() {
+            session.joined = false;
+            session.occupants.clear();
+            if matches!(session.room.state, RoomState::Joined | RoomState::Joining) {
+                session.room.state = RoomState::Left;
+            }
+        }
+    }
+
+    pub(super) fn is_room(&self, jid: &BareJid) -> bool {
+        self.rooms.contains_key(jid)
+    }
+
+    pub(super) fn room_joined(&self, jid: &BareJid) -> bool {
+        self.rooms.get(jid).is_some_and(|r| r.joined)
+    }
+
+    pub(super) fn room_nick(&self, jid: &BareJid) -> Option<&str> {
+        self.rooms.get(jid).map(|r| r.room.nick.as_str())
+    }
+
+    pub(super) async fn room_command(&mut self, command: RoomCommand) {
+        if !self.is_online() {
+            self.emit(Event::Outcome(Err("not connected; try again once online".into())));
+            return;
+        }
+        match command {
+            RoomCommand::Join { room, nick, password } => {
+                self.join(&room, nick, password, None).await
+            }
+            RoomCommand::Create { room, preset, name } => {
+                self.join(&room, None, None, Some((preset, name))).await
+            }
+            RoomCommand::Leave { room } => self.leave(&room).await,
+            RoomCommand::List { service } => self.list_rooms(service).await,
+            RoomCommand::GetConfig { room } => {
+                let Some(room) = self.known_room(&room) else { return };
+                let id = self.next_id("room-config");
+                let iq = muc::config_request(id, &room);
+                self.send_iq(iq, PendingIq::RoomConfig { room, creating: false }).await;
+            }
+            RoomCommand::SetConfig { room, form } => {
+                let Some(room) = self.known_room(&room) else { return };
+                let id = self.next_id("room-config-set");
+                let iq = muc::config_submission(id, &room, form.to_submission());
+                let what = format!("configured {room}");
+                self.send_iq(iq, PendingIq::RoomConfigured { room, what }).await;
+            }
+            RoomCommand::SetSubject { room, subject } => {
+                let Some(room) = self.known_room(&room) else { return };
+                self.send(Stanza::Message(muc::subject_message(&room, &subject))).await;
+                self.confirm_after_sent(format!("asked {room} to change its subject")).await;
+            }
+            RoomCommand::Invite { room, jid, reason } => self.invite(&room, &jid, reason).await,
+            RoomCommand::Decline { invite } => {
+                if invite.mediated
+                    && let Some(decline) = muc::decline(&invite)
+                {
+                    self.send(Stanza::Message(decline)).await;
+                }
+                self.emit(Event::Outcome(Ok(format!(
+                    "declined the invitation to {}",
+                    invite.room
+                ))));
+            }
+            RoomCommand::Moderate { room, nick, action, reason } => {
+                let Some(room) = self.known_room(&room) else { return };
+                let jid = self
+                    .rooms
+                    .get(&room)
+                    .and_then(|r| r.occupants.get(&nick))
+                    .and_then(|o| o.jid.clone());
+                let id = self.next_id("moderate");
+                match muc::moderation(id, &room, &nick, jid.as_deref(), action, reason.as_deref()) {
+                    Ok(iq) => {
+                        let what = format!("{action:?} {nick} in {room}").to_lowercase();
+                        self.send_iq(iq, PendingIq::Change(what)).await;
+                    }
+                    Err(why) => self.emit(Event::Outcome(Err(why))),
+                }
+            }
+            RoomCommand::ChangeNick { room, nick } => {
+                let Some(room) = self.known_room(&room) else { return };
+                match muc::nick_change_presence(&room, nick.trim()) {
+                    Some(presence) => {
+                        self.send(Stanza::Presence(presence)).await;
+                        self.confirm_after_sent(format!("asked {room} to call you {nick}")).await;
+                    }
+                    None => {
+                        self.emit(Event::Outcome(Err(format!("“{nick}” is not a valid nickname"))))
+                    }
+                }
+            }
+            RoomCommand::Destroy { room, reason } => {
+                let Some(room) = self.known_room(&room) else { return };
+                let id = self.next_id("destroy");
+                let iq = muc::destroy(id, &room, reason.as_deref());
+                self.send_iq(iq, PendingIq::Destroy(room)).await;
+            }
+        }
+    }
+
+    /// A room we know, or an outcome saying we don't.
+    fn known_room(&self, room: &str) -> Option<BareJid> {
+        match BareJid::new(room.trim()) {
+            Ok(jid) if self.rooms.contains_key(&jid) => Some(jid),
+            _ => {
+                self.emit(Event::Outcome(Err(format!("you are not in {room}; join it first"))));
+                None
+            }
+        }
+    }
+
+    async fn join(
+        &mut self,
+        room: &str,
+        nick: Option<String>,
+        password: Option<String>,
+        creating: Option<(RoomPreset, Option<String>)>,
+    ) {
+        let jid = match BareJid::new(room.trim()) {
+            Ok(jid) if jid.node().is_some() => jid,
+            _ => {
+                self.emit(Event::Outcome(Err(format!("“{room}” is not a room address"))));
+                return;
+            }
+        };
+        let default_nick = self.own.node().map_or("me", |n| n.as_str()).to_owned();
+        let session = self.rooms.entry(jid.clone()).or_insert_with(|| {
+            RoomSession::from_stored(StoredRoom {
+                jid: jid.to_string(),
+                name: None,
+                nick: default_nick,
+                autojoin: true,
+                password: None,
+            })
+        });
+        if let Some(nick) = nick.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()) {
+            session.room.nick = nick;
+        }
+        if password.is_some() {
+            session.password = password;
+        }
+        if let Some((_, Some(name))) = &creating {
+            session.room.name = Some(name.clone());
+        }
+        session.room.autojoin = true;
+        session.chosen = true;
+        session.creating = creating;
+        let stored = session.stored();
+        if let Err(e) = self.store.upsert_room(self.account_key(), &stored) {
+            tracing::warn!("{e}");
+        }
+        self.publish_bookmark(&stored).await;
+        self.enter_room(&jid).await;
+    }
+
+    /// Send our presence into the room, asking for the history we lack.
+    pub(super) async fn enter_room(&mut self, room: &BareJid) {
+        let since = self
+            .store
+            .last_message_time(self.account_key(), room.as_str())
+            .ok()
+            .flatten()
+            .map(|t| t + chrono::Duration::milliseconds(1));
+        let Some(session) = self.rooms.get_mut(room) else { return };
+        session.room.state = RoomState::Joining;
+        session.joined = false;
+        session.occupants.clear();
+        let presence =
+            muc::join_presence(room, &session.room.nick, session.password.as_deref(), since);
+        match presence {
+            Some(presence) => {
+                let presence = self.with_caps(presence);
+                self.send(Stanza::Presence(presence)).await;
+            }
+            None => {
+                session.room.state = RoomState::Failed("that nickname is not valid".into());
+            }
+        }
+        self.announce_rooms();
+    }
+
+    async fn leave(&mut self, room: &str) {
+        let Some(jid) = self.known_room(room) else { return };
+        let Some(session) = self.rooms.remove(&jid) else { return };
+        if let Some(presence) = muc::leave_presence(&jid, &session.room.nick) {
+            self.send(Stanza::Presence(presence)).await;
+        }
+        if let Err(e) = self.store.remove_room(self.account_key(), jid.as_str()) {
+            tracing::warn!("{e}");
+        }
+        self.retract_bookmark(&jid).await;
+        self.announce_rooms();
+        self.confirm_after_sent(format!("left {jid}")).await;
+    }
+
+    async fn invite(&mut self, room: &str, jid: &str, reason: Option<String>) {
+        let Some(room) = self.known_room(room) else { return };
+        let Ok(to) = BareJid::new(jid.trim()) else {
+            self.emit(Event::Outcome(Err(format!("“{jid}” is not a valid address"))));
+            return;
+        };
+        let (members_only, password) =
+            self.rooms.get(&room).map(|r| (r.members_only, r.password.clone())).unwrap_or_default();
+        // A members-only room admits people only when the invitation goes through it (which
+        // makes them members); an open room takes the person's word (XEP-0249).
+        let message = if members_only {
+            muc::mediated_invite(&room, &to, reason.as_deref())
+        } else {
+            muc::direct_invite(&room, &to, reason.as_deref(), password.as_deref())
+        };
+        self.send(Stanza::Message(message)).await;
+        self.confirm_after_sent(format!("invited {to} to {room}")).await;
+    }
+
+    pub(super) async fn list_rooms(&mut self, service: Option<String>) {
+        if service.is_none() && self.services.conference.is_empty() && self.discovering > 0 {
+            self.list_after_discovery = Some(service);
+            return;
+        }
+        let service = match service.or_else(|| self.services.conference.first().cloned()) {
+            Some(service) => service,
+            None => {
+                let error = "your server offers no chat room service".to_owned();
+                self.emit(Event::PublicRooms { service: String::new(), rooms: Err(error) });
+                return;
+            }
+        };
+        let Ok(jid) = Jid::new(service.trim()) else {
+            let error = format!("“{service}” is not a valid address");
+            self.emit(Event::PublicRooms { service, rooms: Err(error) });
+            return;
+        };
+        let id = self.next_id("rooms");
+        let query = DiscoItemsQuery { node: None, rsm: None };
+        self.send_iq(Iq::from_get(id, query).with_to(jid), PendingIq::RoomList(service)).await;
+    }
+
+    pub(super) async fn room_list_result(&mut self, service: String, payload: Option<Element>) {
+        let items = payload.and_then(|p| DiscoItemsResult::try_from(p).ok()).map(|r| r.items);
+        let rooms: Vec<PublicRoom> = items
+            .unwrap_or_default()
+            .into_iter()
+            .map(|item| PublicRoom {
+                jid: item.jid.to_string(),
+                name: item.name.filter(|n| !n.is_empty()),
+                description: None,
+                occupants: None,
+            })
+            .collect();
+        let asked: Vec<String> =
+            rooms.iter().take(MAX_ROOM_DETAILS).map(|r| r.jid.clone()).collect();
+        self.listing = Some(Listing { service, rooms, waiting: asked.len() });
+        for room in asked {
+            let Ok(jid) = Jid::new(&room) else { continue };
+            let id = self.next_id("room-info");
+            let query = DiscoInfoQuery { node: None };
+            self.send_iq(Iq::from_get(id, query).with_to(jid), PendingIq::RoomInfo(room)).await;
+        }
+        self.finish_listing();
+    }
+
+    pub(super) fn room_info_result(&mut self, room: String, payload: Option<Element>) {
+        let info = payload.and_then(|p| DiscoInfoResult::try_from(p).ok());
+        let Some(listing) = self.listing.as_mut() else { return };
+        if let (Some(info), Some(entry)) = (info, listing.rooms.iter_mut().find(|r| r.jid == room))
+        {
+            let details = muc::room_details(&info);
+            entry.name = entry.name.take().or(details.name);
+            entry.description = details.description;
+            entry.occupants = details.occupants;
+        }
+        listing.waiting = listing.waiting.saturating_sub(1);
+        self.finish_listing();
+    }
+
+    fn finish_listing(&mut self) {
+        if self.listing.as_ref().is_some_and(|l| l.waiting == 0)
+            && let Some(listing) = self.listing.take()
+        {
+            self.emit(Event::PublicRooms { service: listing.service, rooms: Ok(listing.rooms) });
+        }
+    }
+
+    pub(super) fn room_list_failed(&mut self, service: String, why: String) {
+        self.emit(Event::PublicRooms { service, rooms: Err(why) });
+    }
+
+    /// The configuration form arrived: shown to the user, or filled from the preset of a room
+    /// being created and submitted at once, so the room is never left locked.
+    pub(super) async fn room_config_result(
+        &mut self,
+        room: BareJid,
+        creating: bool,
+        payload: Option<Element>,
+    ) {
+        let form = muc::config_form(payload);
+        if !creating {
+            let form = form.ok_or_else(|| "the room sent no configuration form".to_owned());
+            self.emit(Event::RoomConfig { room: room.to_string(), form });
+            return;
+        }
+        let preset = self.rooms.get_mut(&room).and_then(|r| r.creating.take());
+        let (Some(mut form), Some((preset, name))) = (form, preset) else { return };
+        muc::apply_preset(&mut form, &preset, name.as_deref());
+        let id = self.next_id("room-create");
+        let iq = muc::config_submission(id, &room, form.to_submission());
+        let what = format!("created {room}");
+        self.send_iq(iq, PendingIq::RoomConfigured { room, what }).await;
+    }
+
+    /// A configuration was taken: its features (members only or not) may have changed.
+    pub(super) async fn room_configured(&mut self, room: BareJid, what: String) {
+        self.ask_room_info(&room).await;
+        self.emit(Event::Outcome(Ok(what)));
+    }
+
+    async fn ask_room_info(&mut self, room: &BareJid) {
+        let id = self.next_id("room-info");
+        let query = DiscoInfoQuery { node: None };
+        let to = Jid::from(room.clone());
+        self.send_iq(Iq::from_get(id, query).with_to(to), PendingIq::RoomFeatures(room.clone()))
+            .await;
+    }
+
+    pub(super) fn room_features(&mut self, room: BareJid, payload: Option<Element>) {
+        let info = payload.and_then(|p| DiscoInfoResult::try_from(p).ok());
+        if let (Some(info), Some(session)) = (info, self.rooms.get_mut(&room)) {
+            session.members_only = info.features.contains("muc_membersonly");
+        }
+    }
+
+    /// A presence from a room or one of its occupants.
+    pub(super) async fn room_presence(
+        &mut self,
+        room: BareJid,
+        presence: Presence,
+        batch: &mut Vec<NewMessage>,
+    ) {
+        let Some(nick) = presence.from.as_ref().and_then(muc::nick_of).map(str::to_owned) else {
+            return;
+        };
+        let change = muc::occupant_change(&presence, &nick);
+        let Some(session) = self.rooms.get_mut(&room) else { return };
+        let own_nick = session.room.nick.clone();
+        let line = |text: String| event_line(&room, &nick, text);
+        match change {
+            OccupantChange::Refused(why) if session.joined => {
+                // A refused nick change: we stay in, as we were.
+                self.emit(Event::Outcome(Err(why)));
+            }
+            OccupantChange::Refused(why) => {
+                session.room.state = RoomState::Failed(why.clone());
+                self.emit(Event::Outcome(Err(format!("could not join {room}: {why}"))));
+                self.announce_rooms();
+            }
+            OccupantChange::Present { occupant, is_self, created } => {
+                let before = session.occupants.insert(nick.clone(), occupant.clone());
+                self.changed_rooms.insert(room.clone());
+                if is_self || nick == own_nick {
+                    let first = !session.joined;
+                    session.joined = true;
+                    session.room.nick = nick.clone();
+                    session.room.state = RoomState::Joined;
+                    if first {
+                        self.room_entered(&room, created).await;
+                    }
+                } else if session.joined {
+                    match before {
+                        None => batch.push(line(format!("{nick} joined"))),
+                        Some(before) => {
+                            if let Some(text) = muc::standing_line(&before, &occupant) {
+                                batch.push(line(text));
+                            }
+                        }
+                    }
+                }
+            }
+            OccupantChange::Gone { is_self, why, .. } => {
+                session.occupants.remove(&nick);
+                self.changed_rooms.insert(room.clone());
+                let is_self = is_self || nick == own_nick;
+                if let Departure::NewNick(new) = &why {
+                    if is_self {
+                        session.room.nick = new.clone();
+                    }
+                    if session.joined {
+                        batch.push(line(muc::departure_line(&nick, &why)));
+                    }
+                    return;
+                }
+                if is_self {
+                    session.joined = false;
+                    session.occupants.clear();
+                    session.room.state = match &why {
+                        Departure::Left => RoomState::Left,
+                        other => RoomState::Failed(muc::own_departure_line(other)),
+                    };
+                    batch.push(line(muc::own_departure_line(&why)));
+                    self.announce_rooms();
+                } else if session.joined {
+                    batch.push(line(muc::departure_line(&nick, &why)));
+                }
+            }
+        }
+    }
+
+    /// Our own presence came back: we are in. A room just created is configured (from the
+    /// preset, or as an instant room), and messages waiting for it go out.
+    async fn room_entered(&mut self, room: &BareJid, created: bool) {
+        self.announce_rooms();
+        let creating = self.rooms.get(room).is_some_and(|r| r.creating.is_some());
+        if created && creating {
+            let id = self.next_id("room-config");
+            let iq = muc::config_request(id, room);
+            self.send_iq(iq, PendingIq::RoomConfig { room: room.clone(), creating: true }).await;
+        } else if created {
+            // XEP-0045 §10.1.2: accept the default configuration rather than leave it locked.
+            let id = self.next_id("room-instant");
+            let instant = DataForm {
+                type_: DataFormType::Submit,
+                title: None,
+                instructions: None,
+                fields: Vec::new(),
+            };
+            let iq = muc::config_submission(id, room, instant);
+            self.send_iq(iq, PendingIq::Step(format!("opening the new room {room}"))).await;
+        } else if creating {
+            if let Some(session) = self.rooms.get_mut(room) {
+                session.creating = None;
+            }
+            self.emit(Event::Outcome(Err(format!("{room} already exists; you joined it"))));
+        }
+        self.ask_room_info(room).await;
+        self.flush_outbox().await;
+    }
+
+    /// A message from a room or an occupant: a line for the store, a new subject, or an
+    /// invitation through the room.
+    pub(super) fn room_message(
+        &mut self,
+        room: BareJid,
+        message: Message,
+        batch: &mut Vec<NewMessage>,
+    ) {
+        let Some(session) = self.rooms.get_mut(&room) else { return };
+        if let Some(subject) = muc::subject(&message) {
+            let subject = Some(subject).filter(|s| !s.is_empty());
+            if session.room.subject != subject {
+                let by = message.from.as_ref().and_then(muc::nick_of).map(str::to_owned);
+                if session.joined
+                    && let (Some(by), Some(text)) = (&by, &subject)
+                {
+                    batch.push(event_line(
+                        &room,
+                        by,
+                        format!("{by} changed the subject to: {text}"),
+                    ));
+                }
+                session.room.subject = subject;
+                self.announce_rooms();
+            }
+            return;
+        }
+        if let Some(invite) = muc::invite(&message) {
+            self.emit(Event::Invite(invite));
+            return;
+        }
+        let own_nick = session.room.nick.clone();
+        match stanza::room_message(message, &room, &own_nick, chrono::Utc::now()) {
+            Ok(line) => batch.push(line),
+            Err(Dropped::NoBody) => {}
+            Err(reason) => tracing::debug!("{room}: ignored a message: {reason:?}"),
+        }
+    }
+
+    pub(super) fn invitation(&mut self, invite: Invite) {
+        self.emit(Event::Invite(invite));
+    }
+
+    pub(super) fn destroyed(&mut self, room: BareJid) {
+        self.rooms.remove(&room);
+        if let Err(e) = self.store.remove_room(self.account_key(), room.as_str()) {
+            tracing::warn!("{e}");
+        }
+        self.announce_rooms();
+        self.emit(Event::Outcome(Ok(format!("destroyed {room}"))));
+    }
+
+    /// Is `chat` a room we may not send to yet (not joined)?
+    pub(super) fn waits_for_room(&self, to: &Jid) -> bool {
+        let bare = to.to_bare();
+        self.is_room(&bare) && !self.room_joined(&bare)
+    }
+
+    /// Who a message to `to` goes to, and how.
+    pub(super) fn route(&self, to: &Jid) -> stanza::Route {
+        let bare = to.to_bare();
+        match (self.is_room(&bare), to.resource().is_some()) {
+            (true, false) => stanza::Route::Room,
+            (true, true) => stanza::Route::RoomPrivate,
+            (false, _) => stanza::Route::Chat,
+        }
+    }
+}
+
+/// An event line in a room's conversation.
+fn event_line(room: &BareJid, nick: &str, text: String) -> NewMessage {
+    NewMessage {
+        chat: ChatId(room.to_string()),
+        kind: MessageKind::Event,
+        nick: Some(nick.to_owned()),
+        direction: Direction::In,
+        from: room.to_string(),
+        to: String::new(),
+        body: text,
+        timestamp: chrono::Utc::now(),
+        state: Delivery::Received,
+        stanza_id_attr: None,
+        origin_id: None,
+        server_id: None,
+    }
+}

@@ -1,0 +1,280 @@
+//! Chat rooms against a real Prosody with mod_muc and muc_mam: creating public and private
+//! rooms (configured on the server, never left locked), talking, join and moderation events,
+//! invitations, bookmarks that survive a restart, history without duplicates, private messages.
+
+mod support;
+
+use confab::model::{
+    AccountId, ConnectionState, Direction, MessageKind, Moderation, RoomPreset, RoomState,
+};
+use confab::paths::Paths;
+use confab::worker::{self, Command, Event, Handle, RoomCommand};
+use serde_json::Value;
+use std::time::Duration;
+use support::{PASSWORD, Profile, Prosody, ROOMS, wait_for};
+use tokio::sync::mpsc::UnboundedReceiver;
+
+const WAIT: Duration = Duration::from_secs(20);
+
+fn room(name: &str) -> String {
+    format!("{name}@{ROOMS}")
+}
+
+fn users(names: &[&str]) -> (Prosody, Vec<Profile>) {
+    let server = Prosody::start();
+    let profiles = names
+        .iter()
+        .map(|name| {
+            server.register(name, PASSWORD);
+            Profile::new(&server, name, PASSWORD)
+        })
+        .collect();
+    (server, profiles)
+}
+
+/// An account's worker in this process, online.
+async fn online(profile: &Profile) -> (Handle, UnboundedReceiver<Event>) {
+    let (handle, mut events) =
+        worker::spawn(Paths::in_profile(profile.path()), AccountId(profile.jid.clone()));
+    wait_for(&mut events, WAIT, "login", |e| {
+        matches!(e, Event::Connection(ConnectionState::Online))
+    })
+    .await;
+    (handle, events)
+}
+
+async fn in_room(events: &mut UnboundedReceiver<Event>, jid: &str) {
+    wait_for(events, WAIT, &format!("being in {jid}"), |e| {
+        matches!(e, Event::Rooms(rooms) if rooms.iter().any(|r| r.jid == jid && r.state == RoomState::Joined))
+    })
+    .await;
+}
+
+async fn create(
+    handle: &Handle,
+    events: &mut UnboundedReceiver<Event>,
+    jid: &str,
+    preset: RoomPreset,
+) {
+    let create = RoomCommand::Create { room: jid.into(), preset, name: None };
+    handle.send(Command::Room(create)).expect("command taken");
+    wait_for(
+        events,
+        WAIT,
+        "the room created",
+        |e| matches!(e, Event::Outcome(Ok(what)) if what.starts_with("created")),
+    )
+    .await;
+}
+
+async fn join(handle: &Handle, events: &mut UnboundedReceiver<Event>, jid: &str) {
+    let join = RoomCommand::Join { room: jid.into(), nick: None, password: None };
+    handle.send(Command::Room(join)).expect("command taken");
+    in_room(events, jid).await;
+}
+
+async fn line(
+    events: &mut UnboundedReceiver<Event>,
+    what: &str,
+    body: &str,
+) -> confab::model::Message {
+    match wait_for(events, WAIT, what, |e| matches!(e, Event::Message(m) if m.body == body)).await {
+        Event::Message(message) => message,
+        _ => unreachable!(),
+    }
+}
+
+fn config_value(config: &[Value], var: &str) -> Value {
+    config.iter().find(|f| f["var"] == var).map_or(Value::Null, |f| f["values"][0].clone())
+}
+
+#[test]
+fn public_and_private_rooms_are_configured_on_the_server() {
+    let (_server, users) = users(&["alice", "bob"]);
+    let (alice, bob) = (&users[0], &users[1]);
+    let (lounge, secret) = (room("lounge"), room("secret"));
+    alice.ok(&["room", "create", &lounge, "--public", "--name", "The Lounge"]);
+    alice.ok(&["room", "create", &secret, "--private"]);
+
+    let public = alice.json_lines(&["room", "config", &lounge, "--json"]);
+    assert_eq!(config_value(&public, "muc#roomconfig_publicroom"), "1", "{public:?}");
+    assert_eq!(config_value(&public, "muc#roomconfig_membersonly"), "0", "{public:#?}");
+    assert_eq!(config_value(&public, "muc#roomconfig_persistentroom"), "1");
+    assert_eq!(config_value(&public, "muc#roomconfig_roomname"), "The Lounge");
+    let private = alice.json_lines(&["room", "config", &secret, "--json"]);
+    assert_eq!(config_value(&private, "muc#roomconfig_publicroom"), "0", "{private:?}");
+    assert_eq!(config_value(&private, "muc#roomconfig_membersonly"), "1");
+    assert_eq!(config_value(&private, "muc#roomconfig_whois"), "anyone");
+
+    let listed = bob.json_lines(&["rooms", "--json"]);
+    assert!(listed.iter().any(|r| r["jid"] == lounge && r["name"] == "The Lounge"), "{listed:?}");
+    assert!(listed.iter().all(|r| r["jid"] != secret), "a private room is not listed");
+    let refused = bob.run(&["join", &secret]);
+    assert!(!refused.status.success(), "a members-only room refuses strangers");
+    assert!(support::stderr(&refused).contains("members only"), "{}", support::stderr(&refused));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_people_talk_in_a_room_without_duplicates() {
+    let (_server, users) = users(&["alice", "bob"]);
+    let tea = room("tea");
+    let (alice, mut alice_events) = online(&users[0]).await;
+    create(&alice, &mut alice_events, &tea, RoomPreset::Public { moderated: false }).await;
+
+    let (bob, mut bob_events) = online(&users[1]).await;
+    join(&bob, &mut bob_events, &tea).await;
+    let joined = line(&mut alice_events, "bob's join", "bob joined").await;
+    assert_eq!(joined.kind, MessageKind::Event);
+
+    bob.send(Command::Send { to: tea.clone(), body: "hello tea".into() }).expect("sent");
+    let heard = line(&mut alice_events, "bob's message", "hello tea").await;
+    assert_eq!((heard.nick.as_deref(), heard.direction), (Some("bob"), Direction::In));
+    wait_for(&mut bob_events, WAIT, "bob's message acknowledged", |e| {
+        matches!(e, Event::Delivery { .. })
+    })
+    .await;
+
+    // Leave and come back: the room's history must not bring the message in twice.
+    alice.send(Command::Room(RoomCommand::Leave { room: tea.clone() })).expect("sent");
+    wait_for(
+        &mut alice_events,
+        WAIT,
+        "left",
+        |e| matches!(e, Event::Outcome(Ok(w)) if w.starts_with("left")),
+    )
+    .await;
+    bob.send(Command::Send { to: tea.clone(), body: "while you were out".into() }).expect("sent");
+    wait_for(&mut bob_events, WAIT, "acknowledged", |e| matches!(e, Event::Delivery { .. })).await;
+    join(&alice, &mut alice_events, &tea).await;
+    line(&mut alice_events, "history since leaving", "while you were out").await;
+    drop((alice, bob));
+
+    let history = users[0].json_lines(&["history", &tea, "--json"]);
+    let count = |body: &str| history.iter().filter(|m| m["body"] == body).count();
+    assert_eq!(count("hello tea"), 1, "{history:#?}");
+    assert_eq!(count("while you were out"), 1, "{history:#?}");
+    let hello = history.iter().find(|m| m["body"] == "hello tea").expect("stored");
+    assert_eq!((hello["nick"].as_str(), hello["kind"].as_str()), (Some("bob"), Some("message")));
+    let bobs = users[1].json_lines(&["history", &tea, "--json"]);
+    assert_eq!(
+        bobs.iter().filter(|m| m["body"] == "hello tea").count(),
+        1,
+        "no reflected copy: {bobs:#?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invitations_reach_the_invitee_directly_or_through_the_room() {
+    let (_server, users) = users(&["alice", "bob"]);
+    let (open, closed) = (room("open"), room("closed"));
+    let (alice, mut alice_events) = online(&users[0]).await;
+    let (bob, mut bob_events) = online(&users[1]).await;
+    create(&alice, &mut alice_events, &open, RoomPreset::Public { moderated: false }).await;
+    create(&alice, &mut alice_events, &closed, RoomPreset::Private { password: None }).await;
+    // The room's features (members only or not) are learnt just after joining.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    for (jid, mediated) in [(&open, false), (&closed, true)] {
+        let reason = Some("come in".to_owned());
+        let invite = RoomCommand::Invite { room: jid.clone(), jid: users[1].jid.clone(), reason };
+        alice.send(Command::Room(invite)).expect("sent");
+        let sent = wait_for(&mut alice_events, WAIT, "the invitation sent", |e| {
+            matches!(e, Event::Outcome(_))
+        })
+        .await;
+        assert!(matches!(&sent, Event::Outcome(Ok(_))), "{sent:?}");
+        let got = wait_for(
+            &mut bob_events,
+            WAIT,
+            "the invitation",
+            |e| matches!(e, Event::Invite(i) if i.room == *jid),
+        )
+        .await;
+        let Event::Invite(invite) = got else { unreachable!() };
+        assert_eq!(invite.mediated, mediated, "{invite:?}");
+        assert_eq!(invite.from, users[0].jid);
+        assert_eq!(invite.reason.as_deref(), Some("come in"));
+    }
+    // Invited through the members-only room, bob is now a member and may enter.
+    join(&bob, &mut bob_events, &closed).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kick_and_ban_take_effect_and_show_as_events() {
+    let (_server, users) = users(&["alice", "bob"]);
+    let hall = room("hall");
+    let (alice, mut alice_events) = online(&users[0]).await;
+    create(&alice, &mut alice_events, &hall, RoomPreset::Public { moderated: false }).await;
+    let (bob, mut bob_events) = online(&users[1]).await;
+    join(&bob, &mut bob_events, &hall).await;
+    line(&mut alice_events, "bob's join", "bob joined").await;
+
+    let kick = |action| RoomCommand::Moderate {
+        room: hall.clone(),
+        nick: "bob".into(),
+        action,
+        reason: Some("spam".into()),
+    };
+    alice.send(Command::Room(kick(Moderation::Kick))).expect("sent");
+    line(&mut alice_events, "the kick line", "bob was kicked: spam").await;
+    wait_for(&mut bob_events, WAIT, "bob out", |e| {
+        matches!(e, Event::Rooms(rooms) if rooms.iter().any(|r| r.jid == hall && matches!(&r.state, RoomState::Failed(why) if why.contains("kicked"))))
+    })
+    .await;
+
+    join(&bob, &mut bob_events, &hall).await;
+    alice.send(Command::Room(kick(Moderation::Ban))).expect("sent");
+    line(&mut alice_events, "the ban line", "bob was banned: spam").await;
+    let join = RoomCommand::Join { room: hall.clone(), nick: None, password: None };
+    bob.send(Command::Room(join)).expect("sent");
+    wait_for(&mut bob_events, WAIT, "refused", |e| {
+        matches!(e, Event::Rooms(rooms) if rooms.iter().any(|r| r.jid == hall && matches!(&r.state, RoomState::Failed(why) if why.contains("banned"))))
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bookmarked_rooms_are_joined_again_after_a_restart_and_on_other_devices() {
+    let (server, users) = users(&["alice"]);
+    let den = room("den");
+    // No worker runs yet, so the command line may block this test's thread.
+    users[0].ok(&["join", &den]);
+    let alice = Profile::new(&server, "alice", PASSWORD);
+
+    let (_handle, mut events) = online(&users[0]).await;
+    in_room(&mut events, &den).await;
+    // Another device of the same account learns the room from the server's bookmarks.
+    let (_other, mut other_events) = online(&alice).await;
+    in_room(&mut other_events, &den).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_private_message_reaches_only_its_occupant() {
+    let (_server, users) = users(&["alice", "bob", "carol"]);
+    let club = room("club");
+    let (alice, mut alice_events) = online(&users[0]).await;
+    create(&alice, &mut alice_events, &club, RoomPreset::Public { moderated: false }).await;
+    let (bob, mut bob_events) = online(&users[1]).await;
+    join(&bob, &mut bob_events, &club).await;
+    let (carol, mut carol_events) = online(&users[2]).await;
+    join(&carol, &mut carol_events, &club).await;
+
+    alice
+        .send(Command::Send { to: format!("{club}/bob"), body: "just for you".into() })
+        .expect("sent");
+    let private = line(&mut bob_events, "the private message", "just for you").await;
+    assert_eq!(private.chat.as_str(), format!("{club}/alice"));
+    alice.send(Command::Send { to: club.clone(), body: "for everyone".into() }).expect("sent");
+    let seen = wait_for(
+        &mut carol_events,
+        WAIT,
+        "the room message",
+        |e| matches!(e, Event::Message(m) if m.body == "for everyone" || m.body == "just for you"),
+    )
+    .await;
+    assert!(
+        matches!(seen, Event::Message(m) if m.body == "for everyone"),
+        "carol never sees the private one"
+    );
+    drop(carol);
+}
