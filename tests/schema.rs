@@ -1,7 +1,7 @@
 //! Every released schema version must open, migrate and read back. One fixture database per
 //! version lives in `tests/fixtures/`; add one with each new migration step.
 
-use confab::model::{ChatId, Delivery, Direction, Subscription};
+use confab::model::{ChatId, Delivery, Direction, MessageKind, Subscription};
 use confab::store::Store;
 
 #[test]
@@ -64,4 +64,24 @@ fn schema_v3_fixture_reads_back_avatars() {
     assert_eq!(page.messages[0].body, "hello from v3");
     let roster = store.roster(account).expect("roster");
     assert_eq!(roster[0].avatar.as_deref(), Some("da39a3ee5e6b4b0d3255bfef95601890afd80709"));
+}
+
+#[test]
+fn schema_v4_fixture_reads_back_rooms_and_event_lines() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let copy = dir.path().join("confab.sqlite3");
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/schema-v4.sqlite3");
+    std::fs::copy(fixture, &copy).expect("fixture copied");
+
+    let store = Store::open(&copy).expect("the v4 store opens");
+    let account = "alice@example.org";
+    let rooms = store.rooms(account).expect("rooms");
+    assert_eq!(rooms[0].jid, "tea@rooms.example.org");
+    assert!(rooms[0].autojoin);
+    let tea = ChatId("tea@rooms.example.org".into());
+    let page = store.history(account, &tea, None, 10).expect("history");
+    assert_eq!(page.messages[0].kind, MessageKind::Event);
+    assert_eq!(page.messages[0].nick.as_deref(), Some("bob"));
+    let chat = store.history(account, &ChatId("bob@example.org".into()), None, 10).expect("chat");
+    assert_eq!(chat.messages[0].kind, MessageKind::Message, "older lines are messages");
 }
