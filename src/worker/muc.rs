@@ -435,6 +435,22 @@ pub fn moderation(
     Ok(Iq::Set { from: None, to: Some(Jid::from(room.clone())), id, payload: query })
 }
 
+/// XEP-0410 §3.2: errors to a self-ping that do not mean we were dropped. Our client (or the
+/// room) does not answer pings, a nick change is under way, or the room's server cannot be
+/// reached right now (rejoining would not help); anything else, `not-acceptable` above all,
+/// means the room no longer counts us in.
+pub fn still_joined(error: &tokio_xmpp::parsers::stanza_error::StanzaError) -> bool {
+    use tokio_xmpp::parsers::stanza_error::DefinedCondition as C;
+    matches!(
+        error.defined_condition,
+        C::ServiceUnavailable
+            | C::FeatureNotImplemented
+            | C::ItemNotFound
+            | C::RemoteServerNotFound
+            | C::RemoteServerTimeout
+    )
+}
+
 /// The nick part of an occupant's address.
 pub fn nick_of(from: &Jid) -> Option<&str> {
     from.resource().map(|r| r.as_str())

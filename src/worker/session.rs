@@ -71,6 +71,8 @@ enum PendingIq {
     RoomInfo(String),
     /// The features of a room we are in (members only or not).
     RoomFeatures(BareJid),
+    /// XEP-0410: are we still in this room?
+    SelfPing(BareJid),
     Destroy(BareJid),
     Bookmarks,
     /// A room's new configuration was taken: report `what`, and learn its features again.
@@ -155,6 +157,8 @@ pub async fn run(
         session.start();
     }
     let mut delete_history = false;
+    let mut room_check = tokio::time::interval(rooms::SELF_PING_CHECK);
+    room_check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
             command = commands.recv() => match command {
@@ -172,6 +176,7 @@ pub async fn run(
                 session.restart_at = None;
                 session.start();
             }
+            _ = room_check.tick() => session.ping_quiet_rooms().await,
         }
     }
     session.stop().await;

@@ -257,6 +257,7 @@ impl Session {
                     PendingIq::RoomList(service) => self.room_list_result(service, payload).await,
                     PendingIq::RoomInfo(room) => self.room_info_result(room, payload),
                     PendingIq::RoomFeatures(room) => self.room_features(room, payload),
+                    PendingIq::SelfPing(room) => self.self_ping_answer(room, None).await,
                     PendingIq::Destroy(room) => self.destroyed(room),
                     PendingIq::Bookmarks => self.bookmarks_result(payload).await,
                     PendingIq::RoomConfigured { room, what } => {
@@ -296,6 +297,7 @@ impl Session {
                     self.room_list_failed(service, stanza::error_text(&error))
                 }
                 Some(PendingIq::RoomInfo(room)) => self.room_info_result(room, None),
+                Some(PendingIq::SelfPing(room)) => self.self_ping_answer(room, Some(&error)).await,
                 Some(PendingIq::Destroy(room)) => {
                     let why = stanza::error_text(&error);
                     self.emit(Event::Outcome(Err(format!("could not destroy {room}: {why}"))));

@@ -14,6 +14,8 @@ use crate::worker::muc::{self, Departure, OccupantChange};
 use crate::worker::stanza::{self, Dropped};
 use crate::worker::{Event, RoomCommand};
 use std::collections::BTreeMap;
+use std::time::Duration;
+use tokio::time::Instant;
 use tokio_xmpp::Stanza;
 use tokio_xmpp::jid::{BareJid, Jid};
 use tokio_xmpp::minidom::Element;
@@ -24,9 +26,15 @@ use tokio_xmpp::parsers::disco::{
 use tokio_xmpp::parsers::iq::Iq;
 use tokio_xmpp::parsers::message::Message;
 use tokio_xmpp::parsers::presence::Presence;
+use tokio_xmpp::parsers::stanza_error::StanzaError;
 
 /// Rooms asked about for their details when listing a service.
 const MAX_ROOM_DETAILS: usize = 100;
+/// How often rooms are checked for silence.
+pub(super) const SELF_PING_CHECK: Duration = Duration::from_secs(60);
+/// A room silent this long gets a self-ping (XEP-0410 §3): a room can drop us without a word
+/// (a restart, a lost server-to-server link), and only asking tells.
+const SELF_PING_AFTER: Duration = Duration::from_secs(5 * 60);
 
 /// A room as this session knows it.
 pub(super) struct RoomSession {
@@ -42,6 +50,10 @@ pub(super) struct RoomSession {
     /// Joined or created by the user in this session: the server's bookmark list, which may
     /// predate it, does not remove it.
     pub chosen: bool,
+    /// When the room last said anything to us.
+    pub last_heard: Instant,
+    /// A self-ping is out and unanswered.
+    pub pinging: bool,
 }
 
 impl RoomSession {
@@ -61,6 +73,8 @@ impl RoomSession {
             creating: None,
             members_only: false,
             chosen: false,
+            last_heard: Instant::now(),
+            pinging: false,
         }
     }
 
@@ -461,6 +475,46 @@ impl Session {
         }
     }
 
+    /// XEP-0410: ping ourselves in every room that has been quiet for a while.
+    pub(super) async fn ping_quiet_rooms(&mut self) {
+        if !self.is_online() {
+            return;
+        }
+        let quiet: Vec<(BareJid, String)> = self
+            .rooms
+            .iter_mut()
+            .filter(|(_, r)| r.joined && !r.pinging && r.last_heard.elapsed() >= SELF_PING_AFTER)
+            .map(|(jid, r)| {
+                r.pinging = true;
+                (jid.clone(), r.room.nick.clone())
+            })
+            .collect();
+        for (room, nick) in quiet {
+            let Ok(to) = room.with_resource_str(&nick) else { continue };
+            let id = self.next_id("self-ping");
+            let ping = Iq::from_get(id, tokio_xmpp::parsers::ping::Ping).with_to(Jid::from(to));
+            self.send_iq(ping, PendingIq::SelfPing(room)).await;
+        }
+    }
+
+    /// The answer to a self-ping: still in, or dropped and so joined again.
+    pub(super) async fn self_ping_answer(&mut self, room: BareJid, error: Option<&StanzaError>) {
+        let Some(session) = self.rooms.get_mut(&room) else { return };
+        session.pinging = false;
+        session.last_heard = Instant::now();
+        if error.is_some_and(|e| !muc::still_joined(e)) {
+            tracing::info!("{room} dropped us without a word; joining again");
+            self.enter_room(&room).await;
+        }
+    }
+
+    /// Anything from a room shows we are still in it.
+    fn heard_from(&mut self, room: &BareJid) {
+        if let Some(session) = self.rooms.get_mut(room) {
+            session.last_heard = Instant::now();
+        }
+    }
+
     /// A presence from a room or one of its occupants.
     pub(super) async fn room_presence(
         &mut self,
@@ -468,6 +522,7 @@ impl Session {
         presence: Presence,
         batch: &mut Vec<NewMessage>,
     ) {
+        self.heard_from(&room);
         let Some(nick) = presence.from.as_ref().and_then(muc::nick_of).map(str::to_owned) else {
             return;
         };
@@ -574,6 +629,7 @@ impl Session {
         message: Message,
         batch: &mut Vec<NewMessage>,
     ) {
+        self.heard_from(&room);
         let Some(session) = self.rooms.get_mut(&room) else { return };
         if let Some(subject) = muc::subject(&message) {
             let subject = Some(subject).filter(|s| !s.is_empty());
