@@ -7,6 +7,7 @@ pub mod contacts;
 pub mod conversation;
 pub mod form;
 pub mod main_screen;
+pub mod nick;
 pub mod pictures;
 pub mod profile;
 pub mod setup;
