@@ -6,6 +6,7 @@ pub mod connection;
 pub mod contacts;
 pub mod conversation;
 pub mod form;
+pub mod invites;
 pub mod main_screen;
 pub mod nick;
 pub mod occupants;
