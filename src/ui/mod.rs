@@ -12,6 +12,7 @@ pub mod nick;
 pub mod occupants;
 pub mod pictures;
 pub mod profile;
+pub mod room;
 pub mod room_browser;
 pub mod setup;
 pub mod sidebar;
