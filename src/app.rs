@@ -282,7 +282,13 @@ impl App {
                 Screen::Main => main_screen::State::find_contact().map(Message::Main),
                 _ => Task::none(),
             },
-            Message::FocusNext => iced::widget::operation::focus_next(),
+            Message::FocusNext => match (&self.screen, self.main()) {
+                // In a room, Tab in the composer completes nicknames instead.
+                (Screen::Main, Some(main)) if main.completes_nicks() => {
+                    main_screen::State::tab().map(Message::Main)
+                }
+                _ => iced::widget::operation::focus_next(),
+            },
             Message::FocusPrevious => iced::widget::operation::focus_previous(),
         }
     }
@@ -521,7 +527,8 @@ async fn choose_avatar() -> Result<Option<PreparedAvatar>, String> {
         .map_err(|e| format!("{name} cannot be your avatar: {e}"))
 }
 
-/// Keys that work everywhere: Tab and Shift+Tab move between fields, Ctrl+K finds a contact.
+/// Keys that work everywhere: Tab and Shift+Tab move between fields (Tab in a room's
+/// composer completes a nickname first), Ctrl+K finds a contact.
 fn shortcut(event: iced::keyboard::Event) -> Option<Message> {
     use iced::keyboard::{Event, Key, key::Named};
     match event {

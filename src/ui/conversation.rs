@@ -1,13 +1,17 @@
 //! One conversation: a window of its history (paged in from the store as the user scrolls up)
 //! and the composer. Only a bounded number of messages is held, however long the history.
+//! In a room, senders are named in their colour, what happens (joins, kicks, a new subject)
+//! is told in quiet lines, messages naming us stand out, and Tab completes nicknames.
 
+use super::nick::{Completion, mentions};
 use super::theme;
-use crate::model::{ChatId, Delivery, Direction, Message as ChatMessage};
+use crate::model::{ChatId, Delivery, Direction, Message as ChatMessage, MessageKind};
 use crate::store::HistoryPage;
 use chrono::{DateTime, Utc};
 use iced::widget::scrollable::Viewport;
 use iced::widget::{Column, column, container, row, scrollable, space, text, text_input};
 use iced::{Element, Fill, Task};
+use std::collections::HashSet;
 
 /// Messages asked for per page.
 pub const PAGE: usize = 100;
@@ -31,6 +35,21 @@ pub struct State {
     loading_older: bool,
     at_bottom: bool,
     draft: String,
+    /// Set when this is a room's conversation.
+    room: Option<RoomContext>,
+    /// The Tab completion under way, until something is typed.
+    completion: Option<Completion>,
+}
+
+/// What a room's conversation needs to know about the room.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RoomContext {
+    /// Our nickname there: messages naming it are highlighted.
+    pub own_nick: String,
+    /// Who is in the room now, for Tab completion.
+    pub nicks: Vec<String>,
+    /// Whether we are in it; otherwise there is no one to write to.
+    pub joined: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -56,7 +75,47 @@ impl State {
             loading_older: true,
             at_bottom: true,
             draft: String::new(),
+            room: None,
+            completion: None,
         }
+    }
+
+    /// Make this a room's conversation, or tell it who is in the room now.
+    pub fn set_room(&mut self, room: RoomContext) {
+        self.room = Some(room);
+    }
+
+    /// Tab in the composer: complete the nickname being typed at the end of the draft, or,
+    /// right after a completion, replace it with the next match. `false` when there is
+    /// nothing to complete, so Tab can move the focus as it does everywhere else.
+    pub fn complete_nick(&mut self) -> bool {
+        let Some(room) = &self.room else { return false };
+        let completion = match self.completion.take() {
+            Some(mut completion) if completion.text() == self.draft => {
+                completion.advance();
+                Some(completion)
+            }
+            _ => Completion::start(&self.draft, self.candidates(room)),
+        };
+        let Some(completion) = completion else { return false };
+        self.draft = completion.text();
+        self.completion = Some(completion);
+        true
+    }
+
+    /// The occupants to complete, those who spoke last first (the likeliest to be answered),
+    /// then everyone else by name; never ourselves.
+    fn candidates<'a>(&'a self, room: &'a RoomContext) -> Vec<&'a str> {
+        let present: HashSet<&str> = room.nicks.iter().map(String::as_str).collect();
+        let mut seen = HashSet::from([room.own_nick.as_str()]);
+        let mut ordered = Vec::new();
+        let speakers = self.messages.iter().rev().filter_map(|m| m.nick.as_deref());
+        for nick in speakers.chain(room.nicks.iter().map(String::as_str)) {
+            if present.contains(nick) && seen.insert(nick) {
+                ordered.push(nick);
+            }
+        }
+        ordered
     }
 
     pub fn focus_composer<M: Send + 'static>() -> Task<M> {
@@ -67,6 +126,7 @@ impl State {
         match message {
             Message::Draft(draft) => {
                 self.draft = draft;
+                self.completion = None;
                 None
             }
             Message::Send => {
@@ -75,6 +135,7 @@ impl State {
                     return None;
                 }
                 self.draft.clear();
+                self.completion = None;
                 Some(Event::Send { to: self.chat.clone(), body })
             }
             Message::Scrolled(viewport) => {
@@ -149,9 +210,12 @@ impl State {
                 .height(Fill)
                 .into()
         };
-        let composer = text_input("Write a message…", &self.draft)
+        let can_write = self.room.as_ref().is_none_or(|room| room.joined);
+        let placeholder =
+            if can_write { "Write a message…" } else { "Join the room to write here" };
+        let composer = text_input(placeholder, &self.draft)
             .id(COMPOSER_ID)
-            .on_input(Message::Draft)
+            .on_input_maybe(can_write.then_some(Message::Draft as fn(String) -> Message))
             .on_submit(Message::Send)
             .padding(theme::SPACE_M);
         column![list, container(composer).padding(theme::SPACE_S)].into()
@@ -165,10 +229,22 @@ impl State {
             while let Some((_, line)) = notes.next_if(|(at, _)| *at < message.timestamp) {
                 items.push(note(line));
             }
-            items.push(bubble(message));
+            items.push(match message.kind {
+                MessageKind::Event => note(&message.body),
+                MessageKind::Message => bubble(message, self.highlighted(message)),
+            });
         }
         items.extend(notes.map(|(_, line)| note(line)));
         items
+    }
+
+    /// Whether a message is someone else's in a room and names us.
+    fn highlighted(&self, message: &ChatMessage) -> bool {
+        self.room.as_ref().is_some_and(|room| {
+            message.direction == Direction::In
+                && message.nick.as_deref() != Some(room.own_nick.as_str())
+                && mentions(&message.body, &room.own_nick)
+        })
     }
 }
 
@@ -176,22 +252,32 @@ fn note(line: &str) -> Element<'_, Message> {
     container(text(line).size(theme::TEXT_SMALL).style(theme::muted)).center_x(Fill).into()
 }
 
-fn bubble(message: &ChatMessage) -> Element<'_, Message> {
+/// A message; in a room an incoming one is headed by the sender's nickname in its colour.
+fn bubble(message: &ChatMessage, highlighted: bool) -> Element<'_, Message> {
     let time = message.timestamp.with_timezone(&chrono::Local).format("%H:%M").to_string();
     let meta = match (&message.direction, &message.state) {
         (Direction::In, _) => time,
         (Direction::Out, Delivery::Failed(reason)) => format!("{time} · failed: {reason}"),
         (Direction::Out, state) => format!("{time} · {}", state.as_str()),
     };
+    let sender = match (&message.direction, message.nick.as_deref()) {
+        (Direction::In, Some(nick)) => {
+            Some(text(nick).size(theme::TEXT_SMALL).style(theme::nick(nick)))
+        }
+        _ => None,
+    };
     let content = column![
+        sender,
         text(&message.body).size(theme::TEXT_BODY),
         text(meta).size(theme::TEXT_SMALL).style(theme::muted),
     ]
     .spacing(2);
-    let (style, outgoing) = match message.direction {
-        Direction::In => (theme::bubble_in as fn(&iced::Theme) -> container::Style, false),
-        Direction::Out => (theme::bubble_out as fn(&iced::Theme) -> container::Style, true),
+    let style: fn(&iced::Theme) -> container::Style = match message.direction {
+        Direction::In if highlighted => theme::bubble_mention,
+        Direction::In => theme::bubble_in,
+        Direction::Out => theme::bubble_out,
     };
+    let outgoing = message.direction == Direction::Out;
     let bubble = container(content)
         .padding([theme::SPACE_S, theme::SPACE_M])
         .max_width(theme::BUBBLE_MAX_WIDTH)
@@ -258,6 +344,81 @@ mod tests {
         let ids: Vec<_> = state.messages.iter().map(|m| m.id).collect();
         assert_eq!(ids, [1, 2, 5, 3]);
         assert!(!state.has_more);
+    }
+
+    fn room_line(id: i64, nick: &str, body: &str, kind: MessageKind) -> ChatMessage {
+        ChatMessage {
+            chat: ChatId("tea@muc.x".into()),
+            kind,
+            nick: Some(nick.into()),
+            from: format!("tea@muc.x/{nick}"),
+            body: body.into(),
+            ..message(id, id)
+        }
+    }
+
+    fn room(nicks: &[&str]) -> State {
+        let mut state = State::new(ChatId("tea@muc.x".into()));
+        state.set_room(RoomContext {
+            own_nick: "me".into(),
+            nicks: nicks.iter().map(|n| n.to_string()).collect(),
+            joined: true,
+        });
+        state
+    }
+
+    #[test]
+    fn tab_completes_nicks_recent_speakers_first_and_cycles() {
+        let mut state = room(&["alice", "Albert", "bob", "me"]);
+        state.push(room_line(1, "Albert", "hi all", MessageKind::Message));
+        state.update(Message::Draft("thanks al".into()));
+        assert!(state.complete_nick());
+        assert_eq!(state.draft, "thanks Albert ", "the last speaker first");
+        assert!(state.complete_nick());
+        assert_eq!(state.draft, "thanks alice ", "then the others");
+        assert!(state.complete_nick());
+        assert_eq!(state.draft, "thanks Albert ", "and round again");
+        state.update(Message::Draft("m".into()));
+        assert!(!state.complete_nick(), "never ourselves");
+        state.update(Message::Draft("b".into()));
+        assert!(state.complete_nick());
+        assert_eq!(state.draft, "bob: ", "a nick opening the message is addressed");
+        let mut chat = State::new(ChatId("bob@x".into()));
+        chat.update(Message::Draft("b".into()));
+        assert!(!chat.complete_nick(), "one-to-one chats have nobody to complete");
+    }
+
+    #[test]
+    fn only_others_messages_naming_us_are_highlighted() {
+        let state = room(&["alice", "me"]);
+        let to_us = room_line(1, "alice", "me: lunch?", MessageKind::Message);
+        assert!(state.highlighted(&to_us));
+        assert!(!state.highlighted(&room_line(2, "alice", "meet you there", MessageKind::Message)));
+        assert!(!state.highlighted(&room_line(3, "me", "me again", MessageKind::Message)));
+        let mine = ChatMessage { direction: Direction::Out, ..to_us.clone() };
+        assert!(!state.highlighted(&mine));
+        assert!(!State::new(ChatId("bob@x".into())).highlighted(&to_us), "not in a room");
+    }
+
+    #[test]
+    fn room_lines_name_the_sender_and_events_are_quiet_lines() {
+        let mut state = room(&["alice", "me"]);
+        state.history(HistoryPage {
+            chat: state.chat.clone(),
+            messages: vec![
+                room_line(1, "alice", "alice joined", MessageKind::Event),
+                room_line(2, "alice", "hello", MessageKind::Message),
+            ],
+            has_more: false,
+        });
+        let mut ui = simulator(state.view());
+        ui.find("alice joined").expect("the event is told");
+        ui.find("alice").expect("the sender is named above her message");
+        ui.find("hello").expect("the message");
+        let mut left = room(&["alice"]);
+        left.set_room(RoomContext { joined: false, ..RoomContext::default() });
+        let mut ui = simulator(left.view());
+        ui.find("Join the room to write here").expect("no composer outside the room");
     }
 
     #[test]

@@ -1,13 +1,20 @@
-//! The main window: the connection banner, the contact list with its requests and status,
-//! and the open conversation with its header. It turns worker events into what is shown and
-//! user intents into worker commands.
+//! The main window: the connection banner, the contact list with its requests, invitations
+//! and status, and the open conversation with its header (a contact's, a room's with its
+//! side panel, or a private chat in a room), or the room browser. It turns worker events
+//! into what is shown and user intents into worker commands.
+
+mod rooms;
 
 use super::pictures::Pictures;
-use super::{accounts, connection, contacts, conversation, profile, sidebar, theme, widget};
-use crate::model::{AccountId, ChatId, Contact, Presence, PresenceShow, Subscription};
+use super::{
+    accounts, connection, contacts, conversation, invites, profile, room, room_browser, sidebar,
+    theme, widget,
+};
+use crate::model::{AccountId, ChatId, Contact, Occupant, Presence, PresenceShow, Subscription};
 use crate::worker::{Command, ContactChange, Event as WorkerEvent};
 use iced::widget::{button, column, container, row, text, text_input};
 use iced::{Center, Element, Fill, Task};
+use std::collections::HashMap;
 
 #[derive(Debug)]
 pub struct State {
@@ -17,6 +24,15 @@ pub struct State {
     contacts: contacts::State,
     accounts: accounts::State,
     conversation: Option<conversation::State>,
+    /// The open room, when the conversation is one.
+    room: Option<room::State>,
+    /// The room browser, shown instead of the conversation while open.
+    browser: Option<room_browser::State>,
+    invites: invites::State,
+    /// Who is in each room we are in, as last reported, so a room opens with its people.
+    occupants: HashMap<String, Vec<Occupant>>,
+    /// The server's conference services (XEP-0045), for the room browser.
+    conference: Vec<String>,
     blocked: Vec<String>,
     /// The new name being typed for the open contact, when renaming.
     renaming: Option<String>,
@@ -34,6 +50,13 @@ pub enum Message {
     Conversation(conversation::Message),
     Header(HeaderMessage),
     Profile(profile::Message),
+    Room(room::Message),
+    Browser(room_browser::Message),
+    Invites(invites::Message),
+    /// Tab in a room's composer.
+    CompleteNick,
+    /// Tab anywhere else: on to the next field.
+    FocusNext,
     DismissNotice,
 }
 
@@ -79,6 +102,11 @@ impl State {
             contacts: contacts::State::default(),
             accounts: accounts::State::default(),
             conversation: None,
+            room: None,
+            browser: None,
+            invites: invites::State::default(),
+            occupants: HashMap::new(),
+            conference: Vec::new(),
             blocked: Vec::new(),
             renaming: None,
             profile: None,
@@ -116,8 +144,15 @@ impl State {
             }
             Message::Sidebar(message) => match self.sidebar.update(message) {
                 Some(sidebar::Event::Open(jid)) => self.open(ChatId(jid)),
+                Some(sidebar::Event::OpenRoom(jid)) => self.open_room(jid),
+                Some(sidebar::Event::BrowseRooms) => self.browse(),
                 None => (Task::none(), None),
             },
+            Message::Room(message) => self.room_message(message),
+            Message::Browser(message) => self.browser_message(message),
+            Message::Invites(message) => self.invite_message(message),
+            Message::CompleteNick => (self.complete_nick(), None),
+            Message::FocusNext => (iced::widget::operation::focus_next(), None),
             Message::Contacts(message) => {
                 let event = self.contacts.update(message).map(|event| match event {
                     contacts::Event::Change(change) => Event::Command(Command::Contact(change)),
@@ -191,12 +226,14 @@ impl State {
     }
 
     fn open(&mut self, chat: ChatId) -> (Task<Message>, Option<Event>) {
+        self.browser = None;
         if self.conversation.as_ref().is_some_and(|c| c.chat == chat) {
             return (conversation::State::focus_composer(), None);
         }
         self.sidebar.select(chat.as_str());
         self.renaming = None;
         self.profile = None;
+        self.room = None;
         self.conversation = Some(conversation::State::new(chat.clone()));
         let load = Command::LoadHistory { chat, before: None, limit: conversation::PAGE };
         (conversation::State::focus_composer(), Some(Event::Command(load)))
@@ -259,15 +296,13 @@ impl State {
             WorkerEvent::Notice(notice) | WorkerEvent::Outcome(Err(notice)) => {
                 self.notice = Some(notice)
             }
-            WorkerEvent::Outcome(Ok(_))
-            | WorkerEvent::Rooms(_)
+            event @ (WorkerEvent::Rooms(_)
             | WorkerEvent::Occupants { .. }
             | WorkerEvent::PublicRooms { .. }
             | WorkerEvent::RoomConfig { .. }
             | WorkerEvent::Invite(_)
-            | WorkerEvent::Services(_)
-            | WorkerEvent::Ready(_)
-            | WorkerEvent::Stopped => {}
+            | WorkerEvent::Services(_)) => self.apply_room_event(event),
+            WorkerEvent::Outcome(Ok(_)) | WorkerEvent::Ready(_) | WorkerEvent::Stopped => {}
         }
     }
 
@@ -278,22 +313,21 @@ impl State {
         ]
         .spacing(theme::SPACE_XS)
         .into();
-        let top = self.contacts.view_top().map(|top| top.map(Message::Contacts));
-        let sidebar = self.sidebar.view(top, footer, context.pictures, Message::Sidebar);
-        let main: Element<'_, Message> = match &self.conversation {
-            Some(conversation) => {
-                let chat = column![
-                    self.header(conversation, context.pictures),
-                    conversation.view().map(Message::Conversation)
-                ];
-                match &self.profile {
-                    Some(panel) => row![chat, panel.view().map(Message::Profile)].into(),
-                    None => chat.into(),
-                }
+        let top = column![
+            self.invites.view().map(|cards| cards.map(Message::Invites)),
+            self.contacts.view_top().map(|top| top.map(Message::Contacts)),
+        ]
+        .spacing(theme::SPACE_S);
+        let sidebar =
+            self.sidebar.view(Some(top.into()), footer, context.pictures, Message::Sidebar);
+        let main: Element<'_, Message> = match (&self.browser, &self.conversation) {
+            (Some(browser), _) => browser.view().map(Message::Browser),
+            (None, Some(conversation)) => self.chat(conversation, context.pictures),
+            (None, None) => {
+                container(text("Choose a contact or a room to start chatting.").style(theme::muted))
+                    .center(Fill)
+                    .into()
             }
-            None => container(text("Choose a contact to start chatting.").style(theme::muted))
-                .center(Fill)
-                .into(),
         };
         let mut page = column![];
         if let Some(banner) = self.banner.view() {
@@ -314,6 +348,28 @@ impl State {
             );
         }
         page.push(row![sidebar, main].height(Fill)).into()
+    }
+
+    /// The open conversation with its header, and the panel beside it when one is open.
+    fn chat<'a>(
+        &'a self,
+        conversation: &'a conversation::State,
+        pictures: &'a Pictures,
+    ) -> Element<'a, Message> {
+        let messages = conversation.view().map(Message::Conversation);
+        if let Some(room) = &self.room {
+            let header = room.header().map(Message::Room);
+            let side = room.side_panel().map(|panel| panel.map(Message::Room));
+            return column![header, row![messages, side].height(Fill)].into();
+        }
+        if let Some((room, nick)) = self.private_chat(conversation.chat.as_str()) {
+            return column![rooms::private_header(room, nick), messages].into();
+        }
+        let chat = column![self.header(conversation, pictures), messages];
+        match &self.profile {
+            Some(panel) => row![chat, panel.view().map(Message::Profile)].into(),
+            None => chat.into(),
+        }
     }
 
     fn header<'a>(

@@ -1,56 +1,72 @@
-//! The contact list: grouped by roster group (collapsible), available people first, filtered
-//! as you type, and windowed: every row has one fixed height, so only those in view are built,
-//! whatever the size of the roster.
+//! The contact list: the chat rooms first (joined ones on top), then contacts grouped by
+//! roster group (collapsible), available people first, filtered as you type, and windowed:
+//! every row has one fixed height, so only those in view are built, whatever the size of the
+//! roster.
 
 use super::pictures::Pictures;
+use super::windowed::Window;
 use super::{theme, widget};
-use crate::model::{Contact, PresenceShow, Subscription};
+use crate::model::{Contact, PresenceShow, Room, RoomState, Subscription};
 use iced::widget::scrollable::Viewport;
-use iced::widget::{Column, button, column, container, row, scrollable, space, text, text_input};
+use iced::widget::{button, column, container, row, space, text, text_input};
 use iced::{Center, Element, Fill};
 use std::collections::{BTreeMap, HashSet};
 
-/// Every row, header or contact, is this tall; the windowing depends on it.
+/// Every row, header, room or contact, is this tall; the windowing depends on it.
 pub const ROW_HEIGHT: f32 = 52.0;
-/// Rows built beyond the visible ones, above and below, so fast scrolling shows no gaps.
-const OVERSCAN: usize = 8;
-/// Assumed visible height before the first scroll event tells us the real one.
-const INITIAL_VIEWPORT: f32 = 900.0;
 /// Where contacts without a group are listed.
 const UNGROUPED: &str = "Contacts";
+/// The heading of the rooms section.
+const ROOMS: &str = "Rooms";
 pub const FILTER_ID: &str = "contact-filter";
 
 #[derive(Debug, Clone, PartialEq)]
 enum Row {
-    Header { group: String, count: usize, collapsed: bool },
+    Header {
+        group: String,
+        count: usize,
+        collapsed: bool,
+    },
     Contact(usize),
+    RoomsHeader {
+        count: usize,
+        collapsed: bool,
+    },
+    Room(usize),
+    /// "Join or create a room…", the way into the room browser.
+    JoinRoom,
 }
 
 #[derive(Debug)]
 pub struct State {
     contacts: Vec<Contact>,
+    rooms: Vec<Room>,
     blocked: HashSet<String>,
     filter: String,
     collapsed: HashSet<String>,
+    rooms_collapsed: bool,
     /// What is listed, in display order.
     rows: Vec<Row>,
     selected: Option<String>,
-    offset: f32,
-    viewport: f32,
+    window: Window,
 }
 
 impl Default for State {
+    /// Empty, but with the rooms section, so "Join or create a room…" is there from the start.
     fn default() -> Self {
-        Self {
+        let mut state = Self {
             contacts: Vec::new(),
+            rooms: Vec::new(),
             blocked: HashSet::new(),
             filter: String::new(),
             collapsed: HashSet::new(),
+            rooms_collapsed: false,
             rows: Vec::new(),
             selected: None,
-            offset: 0.0,
-            viewport: INITIAL_VIEWPORT,
-        }
+            window: Window::default(),
+        };
+        state.rebuild();
+        state
     }
 }
 
@@ -58,13 +74,21 @@ impl Default for State {
 pub enum Message {
     Filter(String),
     Open(String),
+    OpenRoom(String),
+    BrowseRooms,
     ToggleGroup(String),
+    ToggleRooms,
     Scrolled(Viewport),
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
+    /// Open the chat with this address.
     Open(String),
+    /// Open this room's conversation.
+    OpenRoom(String),
+    /// Show the room browser (join by address, public rooms, create).
+    BrowseRooms,
 }
 
 impl State {
@@ -72,6 +96,17 @@ impl State {
         contacts.sort_by_cached_key(|c| (rank(c.presence.show), c.display_name().to_lowercase()));
         self.contacts = contacts;
         self.rebuild();
+    }
+
+    /// The rooms we are in or have bookmarked: joined ones first, then by name.
+    pub fn set_rooms(&mut self, mut rooms: Vec<Room>) {
+        rooms.sort_by_cached_key(|r| (room_rank(&r.state), r.display_name().to_lowercase()));
+        self.rooms = rooms;
+        self.rebuild();
+    }
+
+    pub fn room(&self, jid: &str) -> Option<&Room> {
+        self.rooms.iter().find(|r| r.jid == jid)
     }
 
     pub fn set_blocked(&mut self, blocked: &[String]) {
@@ -107,7 +142,7 @@ impl State {
             .iter()
             .filter_map(|row| match row {
                 Row::Contact(i) => self.contacts[*i].avatar.clone(),
-                Row::Header { .. } => None,
+                _ => None,
             })
             .collect()
     }
@@ -123,15 +158,18 @@ impl State {
     /// Group and filter. While searching, the list is flat: finding beats browsing.
     fn rebuild(&mut self) {
         let needle = self.filter.trim().to_lowercase();
-        let matches = |c: &Contact| {
-            c.jid.to_lowercase().contains(&needle)
-                || c.name.as_deref().is_some_and(|n| n.to_lowercase().contains(&needle))
+        let matches = |jid: &str, name: Option<&str>| {
+            jid.to_lowercase().contains(&needle)
+                || name.is_some_and(|n| n.to_lowercase().contains(&needle))
         };
         if !needle.is_empty() {
-            self.rows = (0..self.contacts.len())
-                .filter(|&i| matches(&self.contacts[i]))
-                .map(Row::Contact)
-                .collect();
+            let rooms = (0..self.rooms.len())
+                .filter(|&i| matches(&self.rooms[i].jid, self.rooms[i].name.as_deref()))
+                .map(Row::Room);
+            let contacts = (0..self.contacts.len())
+                .filter(|&i| matches(&self.contacts[i].jid, self.contacts[i].name.as_deref()))
+                .map(Row::Contact);
+            self.rows = rooms.chain(contacts).collect();
             return;
         }
         let mut groups: BTreeMap<(bool, String), Vec<usize>> = BTreeMap::new();
@@ -144,6 +182,12 @@ impl State {
             }
         }
         self.rows.clear();
+        self.rows
+            .push(Row::RoomsHeader { count: self.rooms.len(), collapsed: self.rooms_collapsed });
+        if !self.rooms_collapsed {
+            self.rows.extend((0..self.rooms.len()).map(Row::Room));
+            self.rows.push(Row::JoinRoom);
+        }
         for ((_, group), members) in groups {
             let collapsed = self.collapsed.contains(&group);
             self.rows.push(Row::Header { group, count: members.len(), collapsed });
@@ -164,13 +208,23 @@ impl State {
         match message {
             Message::Filter(filter) => {
                 self.filter = filter;
-                self.offset = 0.0;
+                self.window.reset();
                 self.rebuild();
                 None
             }
             Message::Open(jid) => {
                 self.selected = Some(jid.clone());
                 Some(Event::Open(jid))
+            }
+            Message::OpenRoom(jid) => {
+                self.selected = Some(jid.clone());
+                Some(Event::OpenRoom(jid))
+            }
+            Message::BrowseRooms => Some(Event::BrowseRooms),
+            Message::ToggleRooms => {
+                self.rooms_collapsed = !self.rooms_collapsed;
+                self.rebuild();
+                None
             }
             Message::ToggleGroup(group) => {
                 if !self.collapsed.remove(&group) {
@@ -180,8 +234,7 @@ impl State {
                 None
             }
             Message::Scrolled(viewport) => {
-                self.offset = viewport.absolute_offset().y;
-                self.viewport = viewport.bounds().height;
+                self.window.scrolled(viewport);
                 None
             }
         }
@@ -189,10 +242,7 @@ impl State {
 
     /// The rows to build: those in view plus a margin.
     fn window(&self) -> std::ops::Range<usize> {
-        let first = ((self.offset / ROW_HEIGHT) as usize).saturating_sub(OVERSCAN);
-        let count = (self.viewport / ROW_HEIGHT).ceil() as usize + 2 * OVERSCAN;
-        let end = (first + count).min(self.rows.len());
-        first.min(end)..end
+        self.window.range(self.rows.len(), ROW_HEIGHT)
     }
 
     /// `top` sits above the list (requests, the add form), `footer` below it; both belong to
@@ -209,29 +259,23 @@ impl State {
             .on_input(Message::Filter)
             .padding(theme::SPACE_S);
         let window = self.window();
-        let above = window.start as f32 * ROW_HEIGHT;
-        let below = (self.rows.len() - window.end) as f32 * ROW_HEIGHT;
-        let rows =
-            Column::with_children(self.rows[window].iter().map(|row| self.row(row, pictures)));
+        let rows = self.rows[window.clone()].iter().map(|row| self.row(row, pictures));
         let list: Element<'a, Message> = if self.rows.is_empty() && !self.filter.trim().is_empty() {
             self.no_match()
-        } else if self.contacts.is_empty() {
-            container(
-                text("No contacts yet. Add one with +, or type an address above to start a chat.")
-                    .style(theme::muted),
-            )
-            .padding(theme::SPACE_M)
-            .height(Fill)
-            .into()
         } else {
-            let content = column![space().height(above), rows, space().height(below)]
-                .padding(iced::Padding::ZERO.right(theme::SCROLLBAR_GUTTER));
-            scrollable(content).id("contact-list").on_scroll(Message::Scrolled).height(Fill).into()
+            Window::view(window, self.rows.len(), ROW_HEIGHT, rows, Message::Scrolled)
         };
         let filter: Element<'a, Message> = filter.into();
         let mut parts = column![filter.map(map)].spacing(theme::SPACE_S).padding(theme::SPACE_S);
         if let Some(top) = top {
             parts = parts.push(top);
+        }
+        if self.contacts.is_empty() && self.filter.trim().is_empty() {
+            let hint =
+                text("No contacts yet. Add one with +, or type an address above to start a chat.")
+                    .size(theme::TEXT_SMALL)
+                    .style(theme::muted);
+            parts = parts.push(Element::from(hint).map(map));
         }
         container(parts.push(list.map(map)).push(footer))
             .width(theme::SIDEBAR_WIDTH)
@@ -257,26 +301,46 @@ impl State {
         match row {
             Row::Header { group, count, collapsed } => {
                 let arrow = if *collapsed { "▸" } else { "▾" };
-                button(
-                    container(
-                        row![
-                            text(format!("{arrow} {group}")).size(theme::TEXT_SMALL),
-                            space::horizontal(),
-                            text(count.to_string()).size(theme::TEXT_SMALL).style(theme::muted),
-                        ]
-                        .align_y(Center),
-                    )
-                    .center_y(Fill),
-                )
-                .on_press(Message::ToggleGroup(group.clone()))
-                .style(button::text)
-                .padding([theme::SPACE_XS, theme::SPACE_S])
-                .width(Fill)
-                .height(ROW_HEIGHT)
-                .into()
+                header_row(format!("{arrow} {group}"), *count, Message::ToggleGroup(group.clone()))
             }
             Row::Contact(i) => self.contact_row(&self.contacts[*i], pictures),
+            Row::RoomsHeader { count, collapsed } => {
+                let arrow = if *collapsed { "▸" } else { "▾" };
+                header_row(format!("{arrow} {ROOMS}"), *count, Message::ToggleRooms)
+            }
+            Row::Room(i) => self.room_row(&self.rooms[*i]),
+            Row::JoinRoom => button(
+                container(text("Join or create a room…").size(theme::TEXT_BODY)).center_y(Fill),
+            )
+            .on_press(Message::BrowseRooms)
+            .style(button::text)
+            .padding([theme::SPACE_XS, theme::SPACE_S])
+            .width(Fill)
+            .height(ROW_HEIGHT)
+            .into(),
         }
+    }
+
+    fn room_row<'a>(&'a self, room: &'a Room) -> Element<'a, Message> {
+        let selected = self.selected.as_deref() == Some(room.jid.as_str());
+        button(
+            row![
+                widget::room_avatar(&room.jid, room.display_name()),
+                column![
+                    text(room.display_name()).size(theme::TEXT_BODY),
+                    text(room_hint(room)).size(theme::TEXT_SMALL).style(theme::muted),
+                ]
+                .spacing(2),
+            ]
+            .spacing(theme::SPACE_S)
+            .align_y(Center),
+        )
+        .on_press(Message::OpenRoom(room.jid.clone()))
+        .style(theme::contact_row(selected))
+        .padding([theme::SPACE_XS, theme::SPACE_S])
+        .width(Fill)
+        .height(ROW_HEIGHT)
+        .into()
     }
 
     fn contact_row<'a>(
@@ -324,6 +388,50 @@ impl State {
     }
 }
 
+/// A section heading that folds its section when clicked.
+fn header_row<'a>(label: String, count: usize, toggle: Message) -> Element<'a, Message> {
+    button(
+        container(
+            row![
+                text(label).size(theme::TEXT_SMALL),
+                space::horizontal(),
+                text(count.to_string()).size(theme::TEXT_SMALL).style(theme::muted),
+            ]
+            .align_y(Center),
+        )
+        .center_y(Fill),
+    )
+    .on_press(toggle)
+    .style(button::text)
+    .padding([theme::SPACE_XS, theme::SPACE_S])
+    .width(Fill)
+    .height(ROW_HEIGHT)
+    .into()
+}
+
+/// Where we stand in a room, or its subject once we are in.
+fn room_hint(room: &Room) -> std::borrow::Cow<'_, str> {
+    match &room.state {
+        RoomState::Joined => match room.subject.as_deref().filter(|s| !s.trim().is_empty()) {
+            Some(subject) => subject.lines().next().unwrap_or(subject).into(),
+            None => room.jid.as_str().into(),
+        },
+        RoomState::Joining => "joining…".into(),
+        RoomState::Failed(reason) => format!("could not join: {reason}").into(),
+        RoomState::Left => "not joined".into(),
+    }
+}
+
+/// Joined rooms first, then those on their way, then the ones we are not in.
+fn room_rank(state: &RoomState) -> u8 {
+    match state {
+        RoomState::Joined => 0,
+        RoomState::Joining => 1,
+        RoomState::Failed(_) => 2,
+        RoomState::Left => 3,
+    }
+}
+
 /// Available people first, then away, then offline.
 fn rank(show: PresenceShow) -> u8 {
     match show {
@@ -358,6 +466,9 @@ mod tests {
             .map(|row| match row {
                 Row::Header { group, count, .. } => format!("[{group} {count}]"),
                 Row::Contact(i) => state.contacts[*i].jid.clone(),
+                Row::RoomsHeader { count, .. } => format!("[Rooms {count}]"),
+                Row::Room(i) => state.rooms[*i].jid.clone(),
+                Row::JoinRoom => "join…".into(),
             })
             .collect()
     }
@@ -370,12 +481,25 @@ mod tests {
             contact("amy@x", "Amy", PresenceShow::Offline, &[]),
             contact("bob@x", "Bob", PresenceShow::Online, &["Work", "Family"]),
         ]);
+        state.update(Message::ToggleRooms);
         assert_eq!(
             shown(&state),
-            ["[Family 1]", "bob@x", "[Work 2]", "bob@x", "zed@x", "[Contacts 1]", "amy@x"]
+            [
+                "[Rooms 0]",
+                "[Family 1]",
+                "bob@x",
+                "[Work 2]",
+                "bob@x",
+                "zed@x",
+                "[Contacts 1]",
+                "amy@x"
+            ]
         );
         state.update(Message::ToggleGroup("Work".into()));
-        assert_eq!(shown(&state), ["[Family 1]", "bob@x", "[Work 2]", "[Contacts 1]", "amy@x"]);
+        assert_eq!(
+            shown(&state),
+            ["[Rooms 0]", "[Family 1]", "bob@x", "[Work 2]", "[Contacts 1]", "amy@x"]
+        );
         state.update(Message::Filter("AM".into()));
         assert_eq!(shown(&state), ["amy@x"]);
     }
@@ -389,8 +513,51 @@ mod tests {
         ]);
         let online = Presence { show: PresenceShow::Online, status: Some("here".into()) };
         state.set_presences(&[("bob@x".into(), online.clone()), ("stranger@x".into(), online)]);
-        assert_eq!(shown(&state), ["[Contacts 2]", "bob@x", "amy@x"]);
+        assert_eq!(shown(&state), ["[Rooms 0]", "join…", "[Contacts 2]", "bob@x", "amy@x"]);
         assert_eq!(state.contact("bob@x").and_then(|c| c.presence.status.as_deref()), Some("here"));
+    }
+
+    fn room(jid: &str, name: &str, state: RoomState) -> Room {
+        Room {
+            jid: jid.into(),
+            name: Some(name.into()),
+            nick: "me".into(),
+            autojoin: true,
+            state,
+            subject: None,
+        }
+    }
+
+    #[test]
+    fn rooms_come_first_joined_ones_on_top_and_open_as_rooms() {
+        let mut state = State::default();
+        state.set_contacts(vec![contact("bob@x", "Bob", PresenceShow::Online, &[])]);
+        state.set_rooms(vec![
+            room("attic@muc.x", "Attic", RoomState::Left),
+            room("zoo@muc.x", "Zoo", RoomState::Joined),
+            room("cellar@muc.x", "Cellar", RoomState::Failed("banned".into())),
+        ]);
+        assert_eq!(
+            shown(&state),
+            [
+                "[Rooms 3]",
+                "zoo@muc.x",
+                "cellar@muc.x",
+                "attic@muc.x",
+                "join…",
+                "[Contacts 1]",
+                "bob@x"
+            ]
+        );
+        let pictures = Pictures::default();
+        let mut ui = iced_test::simulator(state.view(None, text("").into(), &pictures, |m| m));
+        ui.find("could not join: banned").expect("a failed join says why");
+        ui.click("Cellar").expect("the room is listed");
+        ui.click("Join or create a room…").expect("the way to the room browser");
+        let events: Vec<_> = ui.into_messages().filter_map(|m| state.update(m)).collect();
+        assert_eq!(events, [Event::OpenRoom("cellar@muc.x".into()), Event::BrowseRooms]);
+        state.update(Message::Filter("zo".into()));
+        assert_eq!(shown(&state), ["zoo@muc.x"]);
     }
 
     #[test]
@@ -418,7 +585,7 @@ mod tests {
         let window = state.window();
         assert_eq!(window.start, 0);
         assert!(window.len() < 60, "{window:?}");
-        state.offset = 2500.0 * ROW_HEIGHT;
+        state.window = Window::at(2500.0 * ROW_HEIGHT);
         let window = state.window();
         assert!(window.contains(&2500) && window.len() < 60, "{window:?}");
     }

@@ -24,6 +24,14 @@ pub const FORM_EDITOR_HEIGHT: f32 = 88.0;
 pub const SETUP_EXTRA_MAX_HEIGHT: f32 = 320.0;
 /// Widest a form's picture (a CAPTCHA) is drawn; smaller ones keep their size.
 pub const FORM_MEDIA_MAX_WIDTH: f32 = 320.0;
+/// The occupant list beside a room's conversation.
+pub const OCCUPANTS_WIDTH: f32 = 250.0;
+/// The room settings form beside a room's conversation: wider, its fields have long labels.
+pub const ROOM_CONFIG_WIDTH: f32 = 380.0;
+/// The room browser's column; wider lines of room descriptions are hard to read.
+pub const BROWSER_MAX_WIDTH: f32 = 720.0;
+/// Room for a name beside an input in a small form (room address, nickname…).
+pub const LABEL_WIDTH: f32 = 110.0;
 
 pub fn presence_color(show: PresenceShow) -> Color {
     match show {
@@ -85,6 +93,38 @@ pub fn bubble_out(theme: &Theme) -> container::Style {
     container::Style::default()
         .background(palette.primary.weak.color)
         .color(palette.primary.weak.text)
+        .border(iced::border::rounded(RADIUS))
+}
+
+/// A message in a room that names us: set apart in the theme's warning tone, as Gajim and
+/// Dino do, so it is found when scrolling back.
+pub fn bubble_mention(theme: &Theme) -> container::Style {
+    let palette = theme.extended_palette();
+    container::Style::default()
+        .background(palette.warning.weak.color)
+        .color(palette.warning.weak.text)
+        .border(iced::border::rounded(RADIUS))
+}
+
+/// A sender's nickname in a room, in its XEP-0392 colour (the XEP derives it from the
+/// nickname in rooms, where real addresses are often hidden).
+pub fn nick(nick: &str) -> impl Fn(&Theme) -> text::Style + use<> {
+    let [r, g, b] = crate::model::consistent_color(nick);
+    let color = Color::from_rgb(r as f32, g as f32, b as f32);
+    move |_| text::Style { color: Some(color) }
+}
+
+/// A room's initials: a rounded square, where a person's are a circle.
+pub fn room_avatar(color: Color) -> impl Fn(&Theme) -> container::Style {
+    move |_| container::Style::default().background(color).border(iced::border::rounded(RADIUS))
+}
+
+/// A small label beside an occupant's name: owner, admin, member.
+pub fn badge(theme: &Theme) -> container::Style {
+    let palette = theme.extended_palette();
+    container::Style::default()
+        .background(palette.secondary.weak.color)
+        .color(palette.secondary.weak.text)
         .border(iced::border::rounded(RADIUS))
 }
 

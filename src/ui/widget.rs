@@ -33,12 +33,21 @@ pub fn avatar<'a, M: 'a>(
     stack![face, corner].into()
 }
 
+/// A chat room's avatar: the first letter of its name on the room's XEP-0392 colour, in a
+/// rounded square rather than a circle, so rooms and people tell apart at a glance.
+pub fn room_avatar<'a, M: 'a>(jid: &str, name: &str) -> Element<'a, M> {
+    let [r, g, b] = consistent_color(jid);
+    let background = Color::from_rgb(r as f32, g as f32, b as f32);
+    container(text(initial(name)).size(theme::TEXT_BODY).color(Color::WHITE))
+        .center(AVATAR_SIZE)
+        .style(theme::room_avatar(background))
+        .into()
+}
+
 fn initials<'a, M: 'a>(jid: &str, name: &str) -> Element<'a, M> {
     let [r, g, b] = consistent_color(jid);
     let background = Color::from_rgb(r as f32, g as f32, b as f32);
-    let initial =
-        name.chars().find(|c| c.is_alphanumeric()).map_or('?', |c| c).to_uppercase().to_string();
-    container(text(initial).size(theme::TEXT_BODY).color(Color::WHITE))
+    container(text(initial(name)).size(theme::TEXT_BODY).color(Color::WHITE))
         .center(AVATAR_SIZE)
         .style(move |_: &Theme| {
             container::Style::default()
@@ -46,4 +55,8 @@ fn initials<'a, M: 'a>(jid: &str, name: &str) -> Element<'a, M> {
                 .border(iced::border::rounded(AVATAR_SIZE / 2.0))
         })
         .into()
+}
+
+fn initial(name: &str) -> String {
+    name.chars().find(|c| c.is_alphanumeric()).map_or('?', |c| c).to_uppercase().to_string()
 }

@@ -1,0 +1,335 @@
+//! The main screen's chat rooms: routing the room panels' events to worker commands, keeping
+//! the open room up to date from the worker's room events, and Tab completion in its
+//! composer.
+
+use super::{Event, Message, State};
+use crate::model::{ChatId, Room, RoomState};
+use crate::ui::{conversation, invites, room, room_browser, sidebar, theme};
+use crate::worker::{Command, Event as WorkerEvent, RoomCommand};
+use iced::widget::{button, column, container, row, text};
+use iced::{Center, Element, Fill, Task};
+
+impl State {
+    /// Whether Tab may complete a nickname: a room's conversation is open.
+    pub fn completes_nicks(&self) -> bool {
+        self.room.is_some() && self.browser.is_none()
+    }
+
+    /// Tab while a room is open: complete a nickname when the composer has the focus,
+    /// else move the focus as Tab does everywhere.
+    pub fn tab() -> Task<Message> {
+        iced::widget::operation::is_focused(conversation::COMPOSER_ID)
+            .map(|focused| if focused { Message::CompleteNick } else { Message::FocusNext })
+    }
+
+    pub(super) fn complete_nick(&mut self) -> Task<Message> {
+        if self.conversation.as_mut().is_some_and(conversation::State::complete_nick) {
+            iced::widget::operation::move_cursor_to_end(conversation::COMPOSER_ID)
+        } else {
+            iced::widget::operation::focus_next()
+        }
+    }
+
+    /// Show the room browser, listing the first conference service's rooms.
+    pub(super) fn browse(&mut self) -> (Task<Message>, Option<Event>) {
+        let (browser, list) = room_browser::State::new(&self.account, &self.conference);
+        self.browser = Some(browser);
+        self.browser_event(list)
+    }
+
+    pub(super) fn room_message(
+        &mut self,
+        message: room::Message,
+    ) -> (Task<Message>, Option<Event>) {
+        match self.room.as_mut().and_then(|room| room.update(message)) {
+            Some(room::Event::Room(command)) => (Task::none(), Some(room_command(command))),
+            Some(room::Event::OpenChat(chat)) => self.open(chat),
+            None => (Task::none(), None),
+        }
+    }
+
+    pub(super) fn browser_message(
+        &mut self,
+        message: room_browser::Message,
+    ) -> (Task<Message>, Option<Event>) {
+        match self.browser.as_mut().and_then(|browser| browser.update(message)) {
+            Some(event) => self.browser_event(event),
+            None => (Task::none(), None),
+        }
+    }
+
+    /// What the room browser asks for; joining or creating also opens the room.
+    fn browser_event(&mut self, event: room_browser::Event) -> (Task<Message>, Option<Event>) {
+        let (open, command) = match event {
+            room_browser::Event::List { service } => (Task::none(), RoomCommand::List { service }),
+            room_browser::Event::Join { room, nick, password } => {
+                (open_room_later(room.clone()), RoomCommand::Join { room, nick, password })
+            }
+            room_browser::Event::Create { room, preset, name } => {
+                (open_room_later(room.clone()), RoomCommand::Create { room, preset, name })
+            }
+            room_browser::Event::Close => {
+                self.browser = None;
+                return (Task::none(), None);
+            }
+        };
+        (open, Some(room_command(command)))
+    }
+
+    /// An invitation answered: joining also opens the room.
+    pub(super) fn invite_message(
+        &mut self,
+        message: invites::Message,
+    ) -> (Task<Message>, Option<Event>) {
+        match self.invites.update(message) {
+            Some(invites::Event::Join(invite)) => {
+                let room = invite.room.clone();
+                let join =
+                    RoomCommand::Join { room: room.clone(), nick: None, password: invite.password };
+                (open_room_later(room), Some(room_command(join)))
+            }
+            Some(invites::Event::Decline(invite)) => {
+                (Task::none(), Some(room_command(RoomCommand::Decline { invite })))
+            }
+            None => (Task::none(), None),
+        }
+    }
+
+    /// Open a room's conversation, with its people beside it.
+    pub(super) fn open_room(&mut self, jid: String) -> (Task<Message>, Option<Event>) {
+        let already = self.room.as_ref().is_some_and(|r| r.jid() == jid);
+        let opened = self.open(ChatId(jid.clone()));
+        if !already {
+            let occupants = self.occupants.get(&jid).cloned().unwrap_or_default();
+            let room = room::State::new(jid.clone(), self.sidebar.room(&jid).cloned(), occupants);
+            self.room = Some(room);
+            self.tell_room_context();
+        }
+        opened
+    }
+
+    /// Show what the worker reports about rooms.
+    pub(super) fn apply_room_event(&mut self, event: WorkerEvent) {
+        match event {
+            WorkerEvent::Rooms(rooms) => {
+                // Joined (or joining) another way: the invitation is answered.
+                for room in rooms.iter().filter(|r| r.state != RoomState::Left) {
+                    self.invites.remove(&room.jid);
+                }
+                self.sidebar.set_rooms(rooms);
+                if let Some(room) = &mut self.room {
+                    room.set_room(self.sidebar.room(room.jid()).cloned());
+                }
+                self.tell_room_context();
+            }
+            WorkerEvent::Occupants { room, occupants } => {
+                if let Some(open) = self.room.as_mut().filter(|r| r.jid() == room) {
+                    open.set_occupants(occupants.clone());
+                }
+                self.occupants.insert(room, occupants);
+                self.tell_room_context();
+            }
+            WorkerEvent::PublicRooms { service, rooms } => {
+                if let Some(browser) = &mut self.browser {
+                    browser.set_public(service, rooms);
+                }
+            }
+            WorkerEvent::RoomConfig { room, form } => {
+                if let Some(open) = self.room.as_mut().filter(|r| r.jid() == room) {
+                    open.set_settings(form);
+                }
+            }
+            WorkerEvent::Invite(invite) => self.invites.push(invite),
+            WorkerEvent::Services(services) => {
+                if let Some(browser) = &mut self.browser {
+                    browser.set_services(&services.conference);
+                }
+                self.conference = services.conference;
+            }
+            _ => {}
+        }
+    }
+
+    /// Tell the open room's conversation who is in the room and which of them is us.
+    fn tell_room_context(&mut self) {
+        if let (Some(room), Some(conversation)) = (&self.room, &mut self.conversation) {
+            conversation.set_room(room.context());
+        }
+    }
+
+    /// The room and the occupant's nickname when `jid` names someone in one of our rooms.
+    pub(super) fn private_chat<'a>(&'a self, jid: &'a str) -> Option<(&'a Room, &'a str)> {
+        let (room, nick) = jid.split_once('/')?;
+        Some((self.sidebar.room(room)?, nick))
+    }
+}
+
+/// A private chat's header: who, and in which room (there is no contact to manage).
+pub(super) fn private_header<'a>(room: &'a Room, nick: &'a str) -> Element<'a, Message> {
+    let about = format!("private chat in {} · {}", room.display_name(), room.jid);
+    container(
+        row![
+            column![
+                text(nick).size(theme::TEXT_TITLE).style(theme::nick(nick)),
+                text(about).size(theme::TEXT_SMALL).style(theme::muted),
+            ]
+            .width(Fill),
+            button(text("Back to the room").size(theme::TEXT_SMALL))
+                .style(button::secondary)
+                .on_press(Message::Sidebar(sidebar::Message::OpenRoom(room.jid.clone()))),
+        ]
+        .spacing(theme::SPACE_S)
+        .align_y(Center),
+    )
+    .padding([theme::SPACE_S, theme::SPACE_M])
+    .width(Fill)
+    .style(theme::header)
+    .into()
+}
+
+fn room_command(command: RoomCommand) -> Event {
+    Event::Command(Command::Room(command))
+}
+
+/// Open a room once the command that joins or creates it has gone to the worker.
+fn open_room_later(room: String) -> Task<Message> {
+    Task::done(Message::Sidebar(sidebar::Message::OpenRoom(room)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{
+        AccountId, Affiliation, Invite, Moderation, Occupant, PresenceShow, Role, Services,
+    };
+    use crate::ui::occupants;
+
+    const ROOM: &str = "tea@muc.example.org";
+
+    fn screen() -> State {
+        let mut state = State::new(AccountId("me@example.org".into()));
+        state.apply(WorkerEvent::Rooms(vec![Room {
+            jid: ROOM.into(),
+            name: Some("Tea".into()),
+            nick: "me".into(),
+            autojoin: true,
+            state: RoomState::Joined,
+            subject: None,
+        }]));
+        let occupant = |nick: &str, role, affiliation| Occupant {
+            nick: nick.into(),
+            role,
+            affiliation,
+            jid: None,
+            show: PresenceShow::Online,
+            status: None,
+        };
+        state.apply(WorkerEvent::Occupants {
+            room: ROOM.into(),
+            occupants: vec![
+                occupant("me", Role::Moderator, Affiliation::Owner),
+                occupant("zoe", Role::Participant, Affiliation::None),
+            ],
+        });
+        state
+    }
+
+    fn command(event: Option<Event>) -> Option<Command> {
+        match event {
+            Some(Event::Command(command)) => Some(command),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn a_room_opens_with_its_people_and_moderation_reaches_the_worker() {
+        let mut state = screen();
+        let (_, event) = state.update(Message::Sidebar(sidebar::Message::OpenRoom(ROOM.into())));
+        assert!(matches!(command(event), Some(Command::LoadHistory { .. })));
+        assert!(state.completes_nicks());
+        let select = occupants::Message::Select("zoe".into());
+        let _ = state.update(Message::Room(room::Message::Occupants(select)));
+        let kick = room::Message::Occupants(occupants::Message::Moderate(Moderation::Kick));
+        let (_, event) = state.update(Message::Room(kick));
+        assert_eq!(
+            command(event),
+            Some(Command::Room(RoomCommand::Moderate {
+                room: ROOM.into(),
+                nick: "zoe".into(),
+                action: Moderation::Kick,
+                reason: None
+            }))
+        );
+        let private = room::Message::Occupants(occupants::Message::PrivateMessage("zoe".into()));
+        let _ = state.update(Message::Room(private));
+        let chat = state.conversation.as_ref().map(|c| c.chat.clone());
+        assert_eq!(chat, Some(ChatId(format!("{ROOM}/zoe"))), "the private chat is open");
+        assert!(!state.completes_nicks(), "a private chat is not a room");
+        assert!(state.private_chat(&format!("{ROOM}/zoe")).is_some());
+    }
+
+    #[test]
+    fn the_browser_lists_the_first_service_and_joining_closes_it() {
+        let mut state = screen();
+        state.apply(WorkerEvent::Services(Services {
+            invisible: false,
+            conference: vec!["muc.example.org".into()],
+        }));
+        let (_, event) = state.update(Message::Sidebar(sidebar::Message::BrowseRooms));
+        assert_eq!(
+            command(event),
+            Some(Command::Room(RoomCommand::List { service: Some("muc.example.org".into()) }))
+        );
+        let _ = state.update(Message::Browser(room_browser::Message::Address("lounge".into())));
+        let (_, event) = state.update(Message::Browser(room_browser::Message::Join));
+        assert_eq!(
+            command(event),
+            Some(Command::Room(RoomCommand::Join {
+                room: "lounge@muc.example.org".into(),
+                nick: Some("me".into()),
+                password: None
+            }))
+        );
+    }
+
+    #[test]
+    fn an_invitation_waits_for_an_answer_and_goes_once_the_room_is_joined() {
+        let mut state = screen();
+        let invite = Invite {
+            room: "den@muc.example.org".into(),
+            from: "eve@example.org".into(),
+            reason: None,
+            password: Some("sesame".into()),
+            mediated: false,
+        };
+        state.apply(WorkerEvent::Invite(invite.clone()));
+        let (_, event) =
+            state.update(Message::Invites(invites::Message::Join(invite.room.clone())));
+        assert_eq!(
+            command(event),
+            Some(Command::Room(RoomCommand::Join {
+                room: invite.room.clone(),
+                nick: None,
+                password: Some("sesame".into())
+            }))
+        );
+        state.apply(WorkerEvent::Invite(invite.clone()));
+        let (_, event) =
+            state.update(Message::Invites(invites::Message::Decline(invite.room.clone())));
+        assert_eq!(
+            command(event),
+            Some(Command::Room(RoomCommand::Decline { invite: invite.clone() }))
+        );
+        state.apply(WorkerEvent::Invite(invite.clone()));
+        state.apply(WorkerEvent::Rooms(vec![Room {
+            jid: invite.room.clone(),
+            name: None,
+            nick: "me".into(),
+            autojoin: true,
+            state: RoomState::Joining,
+            subject: None,
+        }]));
+        let (_, event) = state.update(Message::Invites(invites::Message::Join(invite.room)));
+        assert_eq!(event, None, "joined another way: the card is gone");
+    }
+}

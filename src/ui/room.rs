@@ -1,0 +1,565 @@
+//! An open chat room, around its conversation: the header (name, subject, where we stand,
+//! what we may do), the small forms its actions open (invite, subject, nickname, destroy),
+//! and the panel beside the conversation: the people in the room, or the room's settings as
+//! the room's own data form.
+
+use super::conversation::RoomContext;
+use super::{form, occupants, theme, widget};
+use crate::model::{Affiliation, ChatId, Form, Occupant, Room, RoomState};
+use crate::worker::RoomCommand;
+use iced::widget::{Row, button, column, container, row, scrollable, space, text, text_input};
+use iced::{Center, Element, Fill};
+
+/// The open room's header, forms and side panel.
+#[derive(Debug)]
+pub struct State {
+    jid: String,
+    /// As the worker last reported it; `None` until the room is among ours.
+    room: Option<Room>,
+    occupants: occupants::State,
+    panel: Panel,
+    dialog: Option<Dialog>,
+}
+
+/// What is shown beside the conversation.
+#[derive(Debug)]
+enum Panel {
+    None,
+    Occupants,
+    Settings(Settings),
+}
+
+#[derive(Debug)]
+enum Settings {
+    Loading,
+    Form(form::State),
+    Failed(String),
+}
+
+/// A header action waiting for its details.
+#[derive(Debug, Clone, PartialEq)]
+enum Dialog {
+    Invite {
+        jid: String,
+        reason: String,
+        error: Option<String>,
+    },
+    Subject(String),
+    Nick(String),
+    /// Destroying asks first; the reason is told to the occupants.
+    Destroy(String),
+}
+
+/// What the header, its forms and the side panel emit.
+#[derive(Debug, Clone)]
+pub enum Message {
+    ToggleOccupants,
+    Occupants(occupants::Message),
+    Invite,
+    Subject,
+    Nick,
+    Destroy,
+    /// The invitee's address.
+    InviteJid(String),
+    /// The dialog's text: the invitation's reason, the subject, the nickname, or why the room
+    /// is destroyed.
+    Draft(String),
+    Submit,
+    Cancel,
+    Configure,
+    Form(form::Message),
+    SaveSettings,
+    CloseSettings,
+    Join,
+    Leave,
+}
+
+/// What the main screen must act on.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    Room(RoomCommand),
+    /// Open this conversation (a private chat with an occupant).
+    OpenChat(ChatId),
+}
+
+impl State {
+    pub fn new(jid: String, room: Option<Room>, occupants: Vec<Occupant>) -> Self {
+        let mut state = Self {
+            jid,
+            room,
+            occupants: occupants::State::default(),
+            panel: Panel::Occupants,
+            dialog: None,
+        };
+        state.set_occupants(occupants);
+        state
+    }
+
+    pub fn jid(&self) -> &str {
+        &self.jid
+    }
+
+    pub fn set_room(&mut self, room: Option<Room>) {
+        self.room = room;
+        let own = self.own_nick().to_owned();
+        self.occupants.set_own(&own);
+    }
+
+    pub fn set_occupants(&mut self, occupants: Vec<Occupant>) {
+        let own = self.own_nick().to_owned();
+        self.occupants.set(occupants, &own);
+    }
+
+    fn own_nick(&self) -> &str {
+        self.room.as_ref().map_or("", |r| r.nick.as_str())
+    }
+
+    /// The room's settings form, or why the room would not give it.
+    pub fn set_settings(&mut self, form: Result<Form, String>) {
+        if let Panel::Settings(settings) = &mut self.panel {
+            *settings = match form {
+                Ok(form) => Settings::Form(form::State::new(form)),
+                Err(reason) => Settings::Failed(reason),
+            };
+        }
+    }
+
+    /// What the conversation needs to know about the room.
+    pub fn context(&self) -> RoomContext {
+        RoomContext {
+            own_nick: self.room.as_ref().map(|r| r.nick.clone()).unwrap_or_default(),
+            nicks: self.occupants.all().iter().map(|o| o.nick.clone()).collect(),
+            joined: self.joined(),
+        }
+    }
+
+    fn joined(&self) -> bool {
+        self.room.as_ref().is_some_and(|r| r.state == RoomState::Joined)
+    }
+
+    /// Owners configure and destroy the room (XEP-0045 §10).
+    fn owner(&self) -> bool {
+        self.occupants.own().is_some_and(|o| o.affiliation == Affiliation::Owner)
+    }
+
+    pub fn update(&mut self, message: Message) -> Option<Event> {
+        let room = self.jid.clone();
+        let command = match message {
+            Message::ToggleOccupants => {
+                self.panel = match self.panel {
+                    Panel::Occupants => Panel::None,
+                    _ => Panel::Occupants,
+                };
+                return None;
+            }
+            Message::Occupants(message) => {
+                return self.occupants.update(message).map(|event| match event {
+                    occupants::Event::PrivateMessage(nick) => {
+                        Event::OpenChat(ChatId(format!("{room}/{nick}")))
+                    }
+                    occupants::Event::Moderate { nick, action, reason } => {
+                        Event::Room(RoomCommand::Moderate { room, nick, action, reason })
+                    }
+                });
+            }
+            Message::Invite => {
+                let (jid, reason, error) = (String::new(), String::new(), None);
+                return self.open(Dialog::Invite { jid, reason, error });
+            }
+            Message::Subject => {
+                let subject = self.room.as_ref().and_then(|r| r.subject.clone());
+                return self.open(Dialog::Subject(subject.unwrap_or_default()));
+            }
+            Message::Nick => {
+                let nick = self.room.as_ref().map(|r| r.nick.clone()).unwrap_or_default();
+                return self.open(Dialog::Nick(nick));
+            }
+            Message::Destroy => return self.open(Dialog::Destroy(String::new())),
+            Message::InviteJid(draft) => {
+                if let Some(Dialog::Invite { jid, error, .. }) = &mut self.dialog {
+                    *jid = draft;
+                    *error = None;
+                }
+                return None;
+            }
+            Message::Draft(draft) => {
+                match &mut self.dialog {
+                    Some(Dialog::Invite { reason: text, .. })
+                    | Some(Dialog::Subject(text))
+                    | Some(Dialog::Nick(text))
+                    | Some(Dialog::Destroy(text)) => *text = draft,
+                    None => {}
+                }
+                return None;
+            }
+            Message::Cancel => {
+                self.dialog = None;
+                return None;
+            }
+            Message::Submit => return self.submit(),
+            Message::Configure => {
+                self.panel = Panel::Settings(Settings::Loading);
+                RoomCommand::GetConfig { room }
+            }
+            Message::Form(message) => {
+                let Panel::Settings(Settings::Form(form)) = &mut self.panel else { return None };
+                match form.update(message) {
+                    Some(form::Event::Submit) => return self.update(Message::SaveSettings),
+                    None => return None,
+                }
+            }
+            Message::SaveSettings => {
+                let Panel::Settings(Settings::Form(form)) = &self.panel else { return None };
+                let form = form.form();
+                self.panel = Panel::Occupants;
+                RoomCommand::SetConfig { room, form }
+            }
+            Message::CloseSettings => {
+                self.panel = Panel::Occupants;
+                return None;
+            }
+            Message::Join => {
+                let nick = self.room.as_ref().map(|r| r.nick.clone()).filter(|n| !n.is_empty());
+                RoomCommand::Join { room, nick, password: None }
+            }
+            Message::Leave => {
+                self.dialog = None;
+                RoomCommand::Leave { room }
+            }
+        };
+        Some(Event::Room(command))
+    }
+
+    fn open(&mut self, dialog: Dialog) -> Option<Event> {
+        self.dialog = Some(dialog);
+        None
+    }
+
+    fn submit(&mut self) -> Option<Event> {
+        let room = self.jid.clone();
+        let trimmed = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+        let command = match self.dialog.as_mut()? {
+            Dialog::Invite { jid, reason, error } => match crate::cli::parse_bare_jid(jid) {
+                Ok(jid) => RoomCommand::Invite { room, jid, reason: trimmed(reason) },
+                Err(e) => {
+                    *error = Some(e);
+                    return None;
+                }
+            },
+            Dialog::Subject(subject) => {
+                RoomCommand::SetSubject { room, subject: subject.trim().to_owned() }
+            }
+            Dialog::Nick(nick) => RoomCommand::ChangeNick { room, nick: trimmed(nick)? },
+            Dialog::Destroy(reason) => RoomCommand::Destroy { room, reason: trimmed(reason) },
+        };
+        self.dialog = None;
+        Some(Event::Room(command))
+    }
+
+    pub fn header(&self) -> Element<'_, Message> {
+        let name = self.room.as_ref().map_or(self.jid.as_str(), Room::display_name);
+        let title = column![
+            text(name).size(theme::TEXT_TITLE),
+            text(self.subtitle()).size(theme::TEXT_SMALL).style(theme::muted),
+        ];
+        let top = row![
+            widget::room_avatar(&self.jid, name),
+            container(title).width(Fill),
+            self.actions(),
+        ]
+        .spacing(theme::SPACE_S)
+        .align_y(Center);
+        let mut content = column![top].spacing(theme::SPACE_S);
+        if let Some(dialog) = &self.dialog {
+            content = content.push(self.dialog(dialog));
+        }
+        container(content)
+            .padding([theme::SPACE_S, theme::SPACE_M])
+            .width(Fill)
+            .style(theme::header)
+            .into()
+    }
+
+    fn subtitle(&self) -> String {
+        let Some(room) = &self.room else { return format!("{} · not in your rooms", self.jid) };
+        match &room.state {
+            RoomState::Joined => {
+                let people = match self.occupants.all().len() {
+                    1 => "1 person".to_owned(),
+                    n => format!("{n} people"),
+                };
+                match room.subject.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+                    Some(subject) => format!("{subject} · {people}"),
+                    None => format!("{} · {people}", room.jid),
+                }
+            }
+            RoomState::Joining => format!("{} · joining…", room.jid),
+            RoomState::Failed(reason) => format!("Could not join: {reason}"),
+            RoomState::Left => format!("{} · not joined", room.jid),
+        }
+    }
+
+    fn actions(&self) -> Element<'_, Message> {
+        let action = |label: &'static str, message: Message| {
+            button(text(label).size(theme::TEXT_SMALL)).style(button::secondary).on_press(message)
+        };
+        let state = self.room.as_ref().map(|r| &r.state);
+        let mut actions: Vec<Element<'_, Message>> = Vec::new();
+        match state {
+            Some(RoomState::Joined) => {
+                actions.push(action("Occupants", Message::ToggleOccupants).into());
+                actions.push(action("Invite", Message::Invite).into());
+                actions.push(action("Subject", Message::Subject).into());
+                actions.push(action("Nickname", Message::Nick).into());
+                if self.owner() {
+                    actions.push(action("Configure", Message::Configure).into());
+                }
+                actions.push(action("Leave", Message::Leave).into());
+                if self.owner() {
+                    let destroy = button(text("Destroy").size(theme::TEXT_SMALL))
+                        .style(button::danger)
+                        .on_press(Message::Destroy);
+                    actions.push(destroy.into());
+                }
+            }
+            Some(RoomState::Joining) => actions.push(action("Leave", Message::Leave).into()),
+            Some(RoomState::Left | RoomState::Failed(_)) | None => {
+                actions.push(
+                    button(text("Join").size(theme::TEXT_SMALL)).on_press(Message::Join).into(),
+                );
+            }
+        }
+        Row::with_children(actions).spacing(theme::SPACE_XS).wrap().into()
+    }
+
+    fn dialog<'a>(&'a self, dialog: &'a Dialog) -> Element<'a, Message> {
+        let input = |placeholder: &'a str, value: &'a str| {
+            text_input(placeholder, value)
+                .on_input(Message::Draft)
+                .on_submit(Message::Submit)
+                .padding(theme::SPACE_XS)
+        };
+        let cancel = button(text("Cancel").size(theme::TEXT_SMALL))
+            .style(button::secondary)
+            .on_press(Message::Cancel);
+        let submit = |label: &'static str| {
+            button(text(label).size(theme::TEXT_SMALL)).on_press(Message::Submit)
+        };
+        let line = match dialog {
+            Dialog::Invite { jid, reason, error } => {
+                let fields = row![
+                    text_input("Who (name@server)", jid)
+                        .on_input(Message::InviteJid)
+                        .on_submit(Message::Submit)
+                        .padding(theme::SPACE_XS),
+                    input("Why (optional)", reason),
+                    submit("Invite"),
+                    cancel,
+                ]
+                .spacing(theme::SPACE_XS)
+                .align_y(Center);
+                let error = error
+                    .as_deref()
+                    .map(|e| text(e).size(theme::TEXT_SMALL).style(theme::error_text));
+                return column![fields, error].spacing(theme::SPACE_XS).into();
+            }
+            Dialog::Subject(subject) => {
+                row![input("The room's subject", subject), submit("Set subject"), cancel]
+            }
+            Dialog::Nick(nick) => row![input("Your nickname here", nick), submit("Change"), cancel],
+            Dialog::Destroy(reason) => row![
+                text("Destroy this room for everyone? This cannot be undone.")
+                    .size(theme::TEXT_SMALL),
+                input("Why (optional)", reason),
+                button(text("Destroy").size(theme::TEXT_SMALL))
+                    .style(button::danger)
+                    .on_press(Message::Submit),
+                cancel,
+            ],
+        };
+        line.spacing(theme::SPACE_XS).align_y(Center).into()
+    }
+
+    /// The panel beside the conversation, when one is open.
+    pub fn side_panel(&self) -> Option<Element<'_, Message>> {
+        match &self.panel {
+            Panel::None => None,
+            Panel::Occupants => Some(self.occupants.view().map(Message::Occupants)),
+            Panel::Settings(settings) => Some(settings_panel(settings)),
+        }
+    }
+}
+
+fn settings_panel(settings: &Settings) -> Element<'_, Message> {
+    let close = button(text("Cancel").size(theme::TEXT_SMALL))
+        .style(button::secondary)
+        .on_press(Message::CloseSettings);
+    let body: Element<'_, Message> = match settings {
+        Settings::Loading => text("Asking the room for its settings…").style(theme::muted).into(),
+        Settings::Failed(reason) => text(format!("The room did not give its settings: {reason}"))
+            .style(theme::error_text)
+            .into(),
+        Settings::Form(form) => scrollable(form.view().map(Message::Form)).height(Fill).into(),
+    };
+    let save = matches!(settings, Settings::Form(_))
+        .then(|| button(text("Save").size(theme::TEXT_SMALL)).on_press(Message::SaveSettings));
+    container(
+        column![
+            text("Room settings").size(theme::TEXT_TITLE),
+            body,
+            space().height(theme::SPACE_XS),
+            row![save, close].spacing(theme::SPACE_XS),
+        ]
+        .spacing(theme::SPACE_S),
+    )
+    .padding(theme::SPACE_M)
+    .width(theme::ROOM_CONFIG_WIDTH)
+    .height(Fill)
+    .style(theme::side_panel)
+    .into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Field, FieldKind, Moderation, PresenceShow, Role};
+    use iced_test::simulator;
+
+    const JID: &str = "tea@muc.example.org";
+
+    fn occupant(nick: &str, role: Role, affiliation: Affiliation) -> Occupant {
+        Occupant {
+            nick: nick.into(),
+            role,
+            affiliation,
+            jid: None,
+            show: PresenceShow::Online,
+            status: None,
+        }
+    }
+
+    fn joined(own: Affiliation) -> State {
+        let room = Room {
+            jid: JID.into(),
+            name: Some("Tea".into()),
+            nick: "me".into(),
+            autojoin: true,
+            state: RoomState::Joined,
+            subject: Some("Oolong only".into()),
+        };
+        let role = if own == Affiliation::None { Role::Participant } else { Role::Moderator };
+        let people =
+            vec![occupant("me", role, own), occupant("zoe", Role::Participant, Affiliation::None)];
+        State::new(JID.into(), Some(room), people)
+    }
+
+    fn events(state: &mut State, messages: Vec<Message>) -> Vec<Event> {
+        messages.into_iter().filter_map(|m| state.update(m)).collect()
+    }
+
+    #[test]
+    fn only_owners_may_configure_and_destroy_and_destroying_asks_first() {
+        let state = joined(Affiliation::None);
+        let mut ui = simulator(state.header());
+        ui.find("Oolong only · 2 people").expect("the subject and the head count");
+        assert!(ui.find("Destroy").is_err() && ui.find("Configure").is_err());
+        drop(ui);
+
+        let mut state = joined(Affiliation::Owner);
+        let mut ui = simulator(state.header());
+        ui.click("Destroy").expect("an owner may destroy");
+        let messages: Vec<_> = ui.into_messages().collect();
+        assert_eq!(events(&mut state, messages), [], "not before confirming");
+        state.update(Message::Draft("moving".into()));
+        let mut ui = simulator(state.header());
+        ui.find("Destroy this room for everyone? This cannot be undone.").expect("asks first");
+        ui.click("Cancel").expect("can back out");
+        let messages: Vec<_> = ui.into_messages().collect();
+        assert_eq!(events(&mut state, messages), []);
+        assert!(state.dialog.is_none());
+        state.update(Message::Destroy);
+        assert_eq!(
+            state.update(Message::Submit),
+            Some(Event::Room(RoomCommand::Destroy { room: JID.into(), reason: None }))
+        );
+    }
+
+    #[test]
+    fn configure_asks_for_the_form_and_saves_what_was_edited() {
+        let mut state = joined(Affiliation::Owner);
+        let configure = state.update(Message::Configure);
+        assert_eq!(configure, Some(Event::Room(RoomCommand::GetConfig { room: JID.into() })));
+        let name = Field {
+            label: Some("Room name".into()),
+            ..Field::new("muc#roomconfig_roomname", FieldKind::TextSingle)
+        };
+        let form = Form { form_type: None, title: None, instructions: vec![], fields: vec![name] };
+        state.set_settings(Ok(form.clone()));
+        state.update(Message::Form(form::Message::Input(0, "Tea time".into())));
+        let mut ui = simulator(state.side_panel().expect("the settings are shown"));
+        ui.find("Room name").expect("the form's field");
+        ui.click("Save").expect("save button");
+        let messages: Vec<_> = ui.into_messages().collect();
+        let mut edited = form;
+        edited.fields[0].values = vec!["Tea time".into()];
+        assert_eq!(
+            events(&mut state, messages),
+            [Event::Room(RoomCommand::SetConfig { room: JID.into(), form: edited })]
+        );
+        assert!(matches!(state.panel, Panel::Occupants), "back to the people");
+    }
+
+    #[test]
+    fn invite_subject_and_nick_forms_send_their_commands() {
+        let mut state = joined(Affiliation::None);
+        state.update(Message::Invite);
+        state.update(Message::InviteJid("not an address".into()));
+        assert_eq!(state.update(Message::Submit), None, "the address is checked");
+        state.update(Message::InviteJid("bob@example.org".into()));
+        state.update(Message::Draft("tea?".into()));
+        assert_eq!(
+            state.update(Message::Submit),
+            Some(Event::Room(RoomCommand::Invite {
+                room: JID.into(),
+                jid: "bob@example.org".into(),
+                reason: Some("tea?".into())
+            }))
+        );
+        state.update(Message::Subject);
+        assert_eq!(
+            state.dialog,
+            Some(Dialog::Subject("Oolong only".into())),
+            "starts from the old"
+        );
+        state.update(Message::Nick);
+        state.update(Message::Draft("  ".into()));
+        assert_eq!(state.update(Message::Submit), None, "a nickname cannot be empty");
+        state.update(Message::Draft("tea-lover".into()));
+        assert_eq!(
+            state.update(Message::Submit),
+            Some(Event::Room(RoomCommand::ChangeNick {
+                room: JID.into(),
+                nick: "tea-lover".into()
+            }))
+        );
+    }
+
+    #[test]
+    fn the_occupant_menu_leads_to_a_private_chat_or_a_moderation_command() {
+        let mut state = joined(Affiliation::Admin);
+        state.update(Message::Occupants(occupants::Message::Select("zoe".into())));
+        assert_eq!(
+            state.update(Message::Occupants(occupants::Message::Moderate(Moderation::Ban))),
+            Some(Event::Room(RoomCommand::Moderate {
+                room: JID.into(),
+                nick: "zoe".into(),
+                action: Moderation::Ban,
+                reason: None
+            }))
+        );
+        assert_eq!(
+            state.update(Message::Occupants(occupants::Message::PrivateMessage("zoe".into()))),
+            Some(Event::OpenChat(ChatId(format!("{JID}/zoe"))))
+        );
+    }
+}
