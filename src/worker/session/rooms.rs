@@ -470,8 +470,19 @@ impl Session {
 
     pub(super) fn room_features(&mut self, room: BareJid, payload: Option<Element>) {
         let info = payload.and_then(|p| DiscoInfoResult::try_from(p).ok());
-        if let (Some(info), Some(session)) = (info, self.rooms.get_mut(&room)) {
-            session.members_only = info.features.contains("muc_membersonly");
+        let Some(info) = info else { return };
+        let Some(session) = self.rooms.get_mut(&room) else { return };
+        session.members_only = info.features.contains("muc_membersonly");
+        // A room joined by address gets the name it gives itself.
+        if session.room.name.is_none()
+            && let Some(name) = muc::room_details(&info).name
+        {
+            session.room.name = Some(name);
+            let stored = session.stored();
+            if let Err(e) = self.store.upsert_room(self.account_key(), &stored) {
+                tracing::warn!("{e}");
+            }
+            self.announce_rooms();
         }
     }
 
