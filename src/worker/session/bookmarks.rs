@@ -91,7 +91,14 @@ impl Session {
         if let Err(e) = self.store.upsert_room(self.account_key(), &stored) {
             tracing::warn!("{e}");
         }
-        let join = stored.autojoin && !self.room_joined(&jid);
+        // A room we are in, or on our way into, is not entered again.
+        let join = stored.autojoin
+            && self.rooms.get(&jid).is_none_or(|r| {
+                matches!(
+                    r.room.state,
+                    crate::model::RoomState::Left | crate::model::RoomState::Failed(_)
+                )
+            });
         match self.rooms.get_mut(&jid) {
             Some(session) => {
                 session.room.name = stored.name;

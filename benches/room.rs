@@ -1,0 +1,192 @@
+//! Joining a big room, measured against a local Prosody: a room with `CROWD` occupants (1,000
+//! by default, one account's many resources) and 1,000 archived messages. Prints how long a
+//! newcomer's worker takes from "join" to being in (all occupant presences taken in), to the
+//! full occupant list, and to the room's history stored; the CPU time and memory the join
+//! cost this process. Prints figures; asserts nothing about them.
+//!
+//! Run: `cargo bench --bench room` (needs prosody; `CROWD=200` for a quicker run).
+
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+use confab::config::Config;
+use confab::model::{AccountId, ConnectionState, RoomPreset, RoomState};
+use confab::paths::Paths;
+use confab::worker::{self, Command, Event, RoomCommand};
+use std::time::{Duration, Instant};
+use support::{PASSWORD, Profile, Prosody, ROOMS};
+use tokio::sync::mpsc::UnboundedReceiver;
+
+const MESSAGES: usize = 1000;
+/// What a first visit asks the room for (XEP-0045 maxstanzas, `worker::muc`).
+const HISTORY_LINES: usize = 50;
+/// Logins in flight at once while the crowd gathers.
+const GATHER_AT_ONCE: usize = 50;
+
+fn crowd() -> usize {
+    std::env::var("CROWD").ok().and_then(|v| v.parse().ok()).unwrap_or(1000)
+}
+
+fn main() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(run());
+}
+
+async fn run() {
+    let server = Prosody::start();
+    for user in ["owner", "alice", "crowd"] {
+        server.register(user, PASSWORD);
+    }
+    let owner = Profile::new(&server, "owner", PASSWORD);
+    let alice = Profile::new(&server, "alice", PASSWORD);
+    let crowd_profile = Profile::new(&server, "crowd", PASSWORD);
+    let room = format!("big@{ROOMS}");
+
+    let (owner_worker, mut owner_events) =
+        online(&owner.jid, Paths::in_profile(owner.path())).await;
+    let preset = RoomPreset::Public { moderated: false };
+    owner_worker
+        .send(Command::Room(RoomCommand::Create { room: room.clone(), preset, name: None }))
+        .expect("create");
+    until(&mut owner_events, |e| matches!(e, Event::Outcome(Ok(w)) if w.starts_with("created")))
+        .await;
+    let started = Instant::now();
+    for i in 0..MESSAGES {
+        let body = format!("archived message {i}");
+        owner_worker.send(Command::Send { to: room.clone(), body }).expect("send");
+    }
+    let mut acked = 0;
+    while acked < MESSAGES {
+        until(&mut owner_events, |e| matches!(e, Event::Delivery { .. })).await;
+        acked += 1;
+    }
+    println!("{MESSAGES} messages sent to the room in {:.1} s", started.elapsed().as_secs_f64());
+
+    let gathered = Instant::now();
+    let dirs = gather(&crowd_profile, &room).await;
+    println!("{} occupants gathered in {:.1} s", crowd(), gathered.elapsed().as_secs_f64());
+
+    let (alice_worker, mut alice_events) =
+        online(&alice.jid, Paths::in_profile(alice.path())).await;
+    let (cpu_before, rss_before) = (cpu_seconds(), rss_mib());
+    let asked = Instant::now();
+    let join =
+        RoomCommand::Join { room: room.clone(), nick: Some("newcomer".into()), password: None };
+    alice_worker.send(Command::Room(join)).expect("join");
+    let mut joined = None;
+    let mut listed = None;
+    let mut lines = 0usize;
+    let expected = crowd() + 2;
+    while joined.is_none() || listed.is_none() || lines < HISTORY_LINES {
+        let event = alice_events.recv().await.expect("alice's worker runs");
+        match event {
+            Event::Rooms(rooms)
+                if joined.is_none()
+                    && rooms.iter().any(|r| r.jid == room && r.state == RoomState::Joined) =>
+            {
+                joined = Some(asked.elapsed());
+            }
+            Event::Occupants { occupants, .. } if occupants.len() >= expected => {
+                listed.get_or_insert(asked.elapsed());
+            }
+            Event::Message(message) if message.body.starts_with("archived message") => lines += 1,
+            _ => {}
+        }
+    }
+    let usable = asked.elapsed();
+    let (cpu, rss) = (cpu_seconds() - cpu_before, rss_mib() - rss_before);
+    let ms = |d: Option<Duration>| d.map_or(f64::NAN, |d| d.as_secs_f64() * 1000.0);
+    println!("join → in the room: {:.0} ms", ms(joined));
+    println!("join → all {expected} occupants listed: {:.0} ms", ms(listed));
+    println!("join → {lines} history lines stored (room usable): {:.0} ms", ms(Some(usable)));
+    println!("CPU time of this process during the join: {cpu:.2} s (the crowd's workers included)");
+    println!("resident memory grew by {rss:.1} MiB during the join");
+    drop(dirs);
+}
+
+async fn online(jid: &str, paths: Paths) -> (worker::Handle, UnboundedReceiver<Event>) {
+    let (handle, mut events) = worker::spawn(paths, AccountId(jid.to_owned()));
+    until(&mut events, |e| matches!(e, Event::Connection(ConnectionState::Online))).await;
+    (handle, events)
+}
+
+async fn until(events: &mut UnboundedReceiver<Event>, mut wanted: impl FnMut(&Event) -> bool) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
+    loop {
+        match tokio::time::timeout_at(deadline, events.recv()).await {
+            Ok(Some(event)) if wanted(&event) => return,
+            Ok(Some(_)) => {}
+            _ => panic!("the expected event did not come"),
+        }
+    }
+}
+
+/// One account, many resources, each its own worker, all in the room.
+async fn gather(template: &Profile, room: &str) -> Vec<tempfile::TempDir> {
+    let mut dirs = Vec::new();
+    let mut joined = tokio::task::JoinSet::new();
+    for i in 0..crowd() {
+        let dir = tempfile::tempdir().expect("crowd profile");
+        copy_dir(template.path(), dir.path());
+        let paths = Paths::in_profile(dir.path());
+        let mut config = Config::load(&paths.config_file()).expect("config");
+        config.account_mut(&template.jid).expect("account").resource = Some(format!("r{i}"));
+        config.save(&paths.config_file()).expect("config saved");
+        let (jid, room) = (template.jid.clone(), room.to_owned());
+        joined.spawn(async move {
+            let (handle, mut events) = online(&jid, paths).await;
+            let join = RoomCommand::Join { room: room.clone(), nick: Some(format!("guest-{i}")), password: None };
+            handle.send(Command::Room(join)).expect("join");
+            until(&mut events, |e| {
+                matches!(e, Event::Rooms(rooms) if rooms.iter().any(|r| r.jid == room && r.state == RoomState::Joined))
+            })
+            .await;
+            // Keep the worker and keep its events flowing for the rest of the run.
+            tokio::spawn(async move {
+                let _handle = handle;
+                while events.recv().await.is_some() {}
+            });
+        });
+        dirs.push(dir);
+        if joined.len() >= GATHER_AT_ONCE {
+            joined.join_next().await;
+        }
+    }
+    while joined.join_next().await.is_some() {}
+    dirs
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    for entry in std::fs::read_dir(from).expect("readable").flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            std::fs::create_dir_all(&target).expect("dir");
+            copy_dir(&entry.path(), &target);
+        } else if !entry.file_name().to_string_lossy().starts_with("confab.sqlite3") {
+            std::fs::copy(entry.path(), &target).expect("copied");
+        }
+    }
+}
+
+/// User plus system CPU seconds of this process (Linux `/proc/self/stat`, 100 ticks a second).
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after_name = stat.rsplit(')').next().unwrap_or_default();
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+fn rss_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse::<f64>().ok())
+        .map_or(0.0, |kib| kib / 1024.0)
+}
