@@ -4,6 +4,7 @@
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod emoji;
 pub mod media;
 pub mod model;
 pub mod paths;
