@@ -66,8 +66,8 @@ fn offered(emoji: &Emoji) -> bool {
 }
 
 /// Emoji whose name or shortcode matches every word of `query` (word prefixes, any case),
-/// best first: the exact name, then names starting with the query, then shortcodes, then
-/// the rest in CLDR order. "thumbs" finds 👍 and 👎.
+/// best first: the exact name or shortcode ("heart" is ❤️), then names starting with the
+/// query, then shortcodes, then the rest, each in CLDR order. "thumbs" finds 👍 and 👎.
 pub fn search(query: &str) -> Vec<&'static Emoji> {
     let words: Vec<String> = query
         .split_whitespace()
@@ -89,7 +89,7 @@ pub fn search(query: &str) -> Vec<&'static Emoji> {
 
 fn search_rank(emoji: &Emoji, whole: &str, words: &[String]) -> Option<u8> {
     let name = emoji.name().to_lowercase();
-    if name == whole {
+    if name == whole || emoji.shortcodes().any(|code| code == whole) {
         return Some(0);
     }
     if name.starts_with(whole) {
@@ -101,7 +101,9 @@ fn search_rank(emoji: &Emoji, whole: &str, words: &[String]) -> Option<u8> {
     let name_words: Vec<&str> = name.split(|c: char| !c.is_alphanumeric()).collect();
     let matches = |word: &String| {
         name_words.iter().any(|n| n.starts_with(word.as_str()))
-            || emoji.shortcodes().any(|code| code.split(['_', '-']).any(|p| p.starts_with(word.as_str())))
+            || emoji
+                .shortcodes()
+                .any(|code| code.split(['_', '-']).any(|p| p.starts_with(word.as_str())))
     };
     words.iter().all(matches).then_some(3)
 }
@@ -198,7 +200,8 @@ mod tests {
         assert_eq!(search("THUMBS UP")[0].as_str(), "👍");
         assert_eq!(search("rocket")[0].as_str(), "🚀");
         assert_eq!(search(":tada:")[0].as_str(), "🎉", "a shortcode finds its emoji");
-        assert!(search("red heart").iter().any(|e| e.as_str() == "❤️"));
+        assert_eq!(search("red heart")[0].as_str(), "❤️");
+        assert_eq!(search("heart")[0].as_str(), "❤️", "the exact shortcode first");
         assert!(search("  ").is_empty());
         assert!(search("zzzzqqq").is_empty());
     }
