@@ -146,10 +146,10 @@ mod tests {
     #[test]
     fn links_are_whole_words() {
         assert_eq!(pieces("see http://x.org/:D now"), ["http://x.org/:D"]);
-        assert_eq!(pieces("www.example.org/:) and xmpp:room@muc.x?join"), [
-            "www.example.org/:)",
-            "xmpp:room@muc.x?join"
-        ]);
+        assert_eq!(
+            pieces("www.example.org/:) and xmpp:room@muc.x?join"),
+            ["www.example.org/:)", "xmpp:room@muc.x?join"]
+        );
         assert!(pieces("the time is 12:30 :)").is_empty());
     }
 }

@@ -204,8 +204,19 @@ mod tests {
     #[test]
     fn smileys_inside_words_and_numbers_stay() {
         for text in [
-            "a:)", ":)b", "C:)", "12:30", "a:b:c", "(8)", "B)", "xDD", "xDebug", "foo:Dbar",
-            "the <3rd>", "f(:)", "::)",
+            "a:)",
+            ":)b",
+            "C:)",
+            "12:30",
+            "a:b:c",
+            "(8)",
+            "B)",
+            "xDD",
+            "xDebug",
+            "foo:Dbar",
+            "the <3rd>",
+            "f(:)",
+            "::)",
         ] {
             assert_eq!(done(text), text, "{text}");
         }
