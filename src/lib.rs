@@ -7,6 +7,7 @@ pub mod config;
 pub mod emoji;
 pub mod media;
 pub mod model;
+pub mod notify;
 pub mod paths;
 pub mod secrets;
 pub mod store;
