@@ -4,7 +4,7 @@
 //! A smiley is converted only where it stands alone: at the start of the text or after
 //! whitespace, and followed by whitespace, the end, or sentence punctuation (`:),` `:D!`).
 //! So `http://x.org/:D`, `a:b`, `(8)` and `C:)` stay as they are; code and links are skipped
-//! whole ([`protect`](super::protect)). The text under the caret is left alone too: `:D` just
+//! whole (see `protect.rs`). The text under the caret is left alone too: `:D` just
 //! typed may still become `:Dave`, so it is converted once the next character shows it ended.
 
 use super::protect::{overlaps, protected};
