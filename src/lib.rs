@@ -4,8 +4,10 @@
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod emoji;
 pub mod media;
 pub mod model;
+pub mod notify;
 pub mod paths;
 pub mod secrets;
 pub mod store;

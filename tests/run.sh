@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The test command: installs what the tests need when it is missing (Prosody, a C compiler,
-# the window toolkit's libraries), then runs every test. Protocol tests start their own Prosody
-# on 127.0.0.1 with a throwaway configuration.
+# the window toolkit's libraries, a notification server), then runs every test. Protocol tests
+# start their own Prosody on 127.0.0.1 with a throwaway configuration; the notification test
+# starts its own session bus, Xvfb and dunst.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash packaging/install-deps.sh prosody
+bash packaging/install-deps.sh prosody dbus-daemon dbus-bin dunst xvfb
 export PATH="$HOME/.cargo/bin:$PATH"
 # Headless UI tests render with the CPU renderer: no GPU needed, same pixels everywhere.
 export ICED_TEST_BACKEND=tiny-skia

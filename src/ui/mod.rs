@@ -5,6 +5,8 @@ pub mod accounts;
 pub mod connection;
 pub mod contacts;
 pub mod conversation;
+pub mod emoji_picker;
+pub mod fonts;
 pub mod form;
 pub mod invites;
 pub mod main_screen;

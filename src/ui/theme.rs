@@ -32,6 +32,14 @@ pub const ROOM_CONFIG_WIDTH: f32 = 380.0;
 pub const BROWSER_MAX_WIDTH: f32 = 720.0;
 /// Room for a name beside an input in a small form (room address, nickname…).
 pub const LABEL_WIDTH: f32 = 110.0;
+/// The emoji picker: wide enough for its ten tabs in one row, ten emoji a grid row.
+pub const EMOJI_PICKER_WIDTH: f32 = 400.0;
+/// Height of the picker's scrolled grid: about six rows.
+pub const EMOJI_PICKER_HEIGHT: f32 = 240.0;
+/// One square cell of the picker (tabs and grid).
+pub const EMOJI_CELL: f32 = 36.0;
+/// An emoji in the picker's grid.
+pub const EMOJI_GLYPH: f32 = 24.0;
 
 pub fn presence_color(show: PresenceShow) -> Color {
     match show {
@@ -194,4 +202,10 @@ pub fn contact_row(selected: bool) -> impl Fn(&Theme, button::Status) -> button:
             ..button::Style::default()
         }
     }
+}
+
+/// An emoji in the picker or a completion: flat like a contact row, highlighted when it is the
+/// selected tab or completion, or hovered.
+pub fn emoji_button(selected: bool) -> impl Fn(&Theme, button::Status) -> button::Style {
+    contact_row(selected)
 }
