@@ -63,10 +63,42 @@ impl AccountConfig {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+/// Everything kept across runs. New settings come with serde defaults, so an older file reads
+/// as before, and live at the top level, where an older Confab only warns about them (accounts
+/// deny unknown fields).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Config {
+    /// Turn ASCII smileys such as `:-)` into emoji while typing.
+    #[serde(default = "enabled_by_default")]
+    pub smileys_to_emoji: bool,
+    /// The emoji picked lately, most recent first, in [`crate::emoji::Recent`]'s stored form.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub recent_emoji: String,
+    /// Conversations that never notify.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub muted: Vec<MutedChat>,
     #[serde(default, rename = "account", skip_serializing_if = "Vec::is_empty")]
     pub accounts: Vec<AccountConfig>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            smileys_to_emoji: true,
+            recent_emoji: String::new(),
+            muted: Vec::new(),
+            accounts: Vec::new(),
+        }
+    }
+}
+
+/// A muted conversation: one account's chat, room or private chat in a room.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct MutedChat {
+    /// The account's bare JID.
+    pub account: String,
+    /// The conversation's address.
+    pub chat: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -148,6 +180,20 @@ mod tests {
         let with_extra = format!("future_setting = 1\n{text}");
         let parsed = Config::parse(&with_extra).expect("parses");
         assert_eq!(parsed.accounts, vec![account]);
+    }
+
+    #[test]
+    fn chat_settings_default_on_and_round_trip() {
+        let old = Config::parse("[[account]]\njid = \"a@b\"\n").expect("an older file parses");
+        assert!(old.smileys_to_emoji, "smileys are converted unless turned off");
+        assert!(old.recent_emoji.is_empty() && old.muted.is_empty());
+        assert_eq!(Config::default(), Config::parse("").expect("an empty file parses"));
+        let mut config = old;
+        config.smileys_to_emoji = false;
+        config.recent_emoji = "👍 🚀".into();
+        config.muted.push(MutedChat { account: "a@b".into(), chat: "tea@muc.b".into() });
+        let text = toml::to_string_pretty(&config).expect("serialises");
+        assert_eq!(Config::parse(&text).expect("parses"), config);
     }
 
     #[test]

@@ -27,6 +27,11 @@ impl Unread {
         self.counts.remove(target);
     }
 
+    /// The account is gone: its counts go too.
+    pub fn forget(&mut self, account: &AccountId) {
+        self.counts.retain(|target, _| &target.account != account);
+    }
+
     pub fn count(&self, target: &Target) -> u32 {
         self.counts.get(target).copied().unwrap_or(0)
     }
@@ -89,6 +94,8 @@ mod tests {
         assert_eq!(unread.total(), 4);
         unread.clear(&target("me@x", "juliet@x"));
         assert_eq!(unread.total(), 2);
+        unread.forget(&AccountId("work@y".into()));
+        assert_eq!(unread.total(), 1);
     }
 
     #[test]
