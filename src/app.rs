@@ -2,10 +2,12 @@
 //! account workers. This is the only place that holds the workers' command handles.
 
 use crate::config::{AccountConfig, Config};
+use crate::emoji::Recent;
 use crate::media::PreparedAvatar;
 use crate::model::{AccountId, Form};
 use crate::paths::Paths;
 use crate::secrets::{Secrets, StoredIn};
+use crate::ui::conversation::Composing;
 use crate::ui::pictures::Pictures;
 use crate::ui::{accounts, main_screen, setup};
 use crate::worker::{self, Command, Event as WorkerEvent, Handle, Registration, Update, WorkerKey};
@@ -23,6 +25,8 @@ pub fn run(paths: Paths) -> iced::Result {
         .subscription(App::subscription)
         .theme(App::theme)
         .window(window_settings())
+        // Colour emoji everywhere, even where the system has no emoji font (ui/fonts.rs).
+        .font(crate::ui::fonts::EMOJI)
         .run()
 }
 
@@ -115,8 +119,11 @@ impl App {
         };
         match Config::load(&app.paths.config_file()) {
             Ok(config) => {
+                let composing = composing(&config);
                 for account in &config.accounts {
-                    app.mains.insert(account.id(), main_screen::State::new(account.id()));
+                    let mut main = main_screen::State::new(account.id());
+                    main.set_composing(composing.clone());
+                    app.mains.insert(account.id(), main);
                 }
                 app.active = config.accounts.first().map(AccountConfig::id);
                 app.config = config;
@@ -213,6 +220,7 @@ impl App {
             Message::AccountSaved(Ok((account, stored))) => {
                 self.registration = None;
                 let mut main = main_screen::State::new(account.id());
+                main.set_composing(composing(&self.config));
                 if let StoredIn::File(path) = stored {
                     main.apply(WorkerEvent::Notice(format!(
                         "No system keyring is available: your password is kept in {} (readable only by you).",
@@ -391,6 +399,16 @@ impl App {
                 );
             }
             main_screen::Event::Account(event) => return self.account_event(account, event),
+            main_screen::Event::RecentEmoji(recent) => {
+                self.config.recent_emoji = recent.to_string();
+                self.share_composing();
+                return self.save_config();
+            }
+            main_screen::Event::Smileys(on) => {
+                self.config.smileys_to_emoji = on;
+                self.share_composing();
+                return self.save_config();
+            }
         };
         self.tell(&account, command);
         Task::none()
@@ -470,6 +488,15 @@ impl App {
         }
     }
 
+    /// The smileys setting or the recently used emoji changed: every account's screen
+    /// composes with the new ones.
+    fn share_composing(&mut self) {
+        let composing = composing(&self.config);
+        for main in self.mains.values_mut() {
+            main.set_composing(composing.clone());
+        }
+    }
+
     fn save_config(&self) -> Task<Message> {
         let config = self.config.clone();
         let path = self.paths.config_file();
@@ -525,6 +552,11 @@ async fn choose_avatar() -> Result<Option<PreparedAvatar>, String> {
         .map_err(|e| e.to_string())?
         .map(Some)
         .map_err(|e| format!("{name} cannot be your avatar: {e}"))
+}
+
+/// What the composer keeps from the settings.
+fn composing(config: &Config) -> Composing {
+    Composing { smileys: config.smileys_to_emoji, recent: Recent::parse(&config.recent_emoji) }
 }
 
 /// Keys that work everywhere: Tab and Shift+Tab move between fields (Tab in a room's

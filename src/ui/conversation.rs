@@ -2,14 +2,21 @@
 //! and the composer. Only a bounded number of messages is held, however long the history.
 //! In a room, senders are named in their colour, what happens (joins, kicks, a new subject)
 //! is told in quiet lines, messages naming us stand out, and Tab completes nicknames.
+//! A message of nothing but a few emoji is shown large; the composer is in `composer.rs`.
 
+mod composer;
+
+pub use composer::Composing;
+
+use super::fonts::EMOJI_FONT;
 use super::nick::{Completion, mentions};
-use super::theme;
+use super::{emoji_picker, theme};
+use crate::emoji::{self, Recent};
 use crate::model::{ChatId, Delivery, Direction, Message as ChatMessage, MessageKind};
 use crate::store::HistoryPage;
 use chrono::{DateTime, Utc};
 use iced::widget::scrollable::Viewport;
-use iced::widget::{Column, column, container, row, scrollable, space, text, text_input};
+use iced::widget::{Column, column, container, row, scrollable, space, text};
 use iced::{Element, Fill, Task};
 use std::collections::HashSet;
 
@@ -35,10 +42,17 @@ pub struct State {
     loading_older: bool,
     at_bottom: bool,
     draft: String,
+    /// Where the caret is taken to be in `draft` (a byte offset): where the last edit ended.
+    caret: usize,
     /// Set when this is a room's conversation.
     room: Option<RoomContext>,
     /// The Tab completion under way, until something is typed.
     completion: Option<Completion>,
+    /// The `:shortcode` being typed and what it could become, shown above the composer.
+    emoji_completion: Option<emoji::Completion>,
+    /// The emoji picker, while open.
+    picker: Option<emoji_picker::State>,
+    composing: Composing,
 }
 
 /// What a room's conversation needs to know about the room.
@@ -55,14 +69,31 @@ pub struct RoomContext {
 #[derive(Debug, Clone)]
 pub enum Message {
     Draft(String),
+    /// Enter: apply the first `:shortcode` completion when one is offered, else send.
     Send,
     Scrolled(Viewport),
+    /// A `:shortcode` completion, by its index.
+    CompleteEmoji(usize),
+    TogglePicker,
+    Picker(emoji_picker::Message),
+    /// Turn ASCII smileys into emoji, or stop.
+    Smileys(bool),
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
-    Send { to: ChatId, body: String },
-    LoadOlder { chat: ChatId, before: i64 },
+    Send {
+        to: ChatId,
+        body: String,
+    },
+    LoadOlder {
+        chat: ChatId,
+        before: i64,
+    },
+    /// An emoji was used: keep the recently used list.
+    RecentEmoji(Recent),
+    /// Keep the smileys setting.
+    Smileys(bool),
 }
 
 impl State {
@@ -75,9 +106,25 @@ impl State {
             loading_older: true,
             at_bottom: true,
             draft: String::new(),
+            caret: 0,
             room: None,
             completion: None,
+            emoji_completion: None,
+            picker: None,
+            composing: Composing::default(),
         }
+    }
+
+    /// With the user's smileys setting and recently used emoji.
+    pub fn with_composing(mut self, composing: Composing) -> Self {
+        self.composing = composing;
+        self
+    }
+
+    /// The settings changed elsewhere (another conversation, another account).
+    pub fn set_composing(&mut self, composing: Composing) {
+        self.set_smileys(composing.smileys);
+        self.composing.recent = composing.recent;
     }
 
     /// Make this a room's conversation, or tell it who is in the room now.
@@ -99,6 +146,8 @@ impl State {
         };
         let Some(completion) = completion else { return false };
         self.draft = completion.text();
+        self.caret = self.draft.len();
+        self.emoji_completion = None;
         self.completion = Some(completion);
         true
     }
@@ -122,34 +171,41 @@ impl State {
         iced::widget::operation::focus(COMPOSER_ID)
     }
 
-    pub fn update(&mut self, message: Message) -> Option<Event> {
+    pub fn update(&mut self, message: Message) -> (Task<Message>, Option<Event>) {
         match message {
-            Message::Draft(draft) => {
-                self.draft = draft;
-                self.completion = None;
-                None
-            }
+            Message::Draft(draft) => (self.edit(draft), None),
+            Message::Send if self.completing() => self.complete_emoji(0),
             Message::Send => {
-                let body = self.draft.trim().to_owned();
+                let body = self.finished_draft();
                 if body.is_empty() {
-                    return None;
+                    return (Task::none(), None);
                 }
                 self.draft.clear();
+                self.caret = 0;
                 self.completion = None;
-                Some(Event::Send { to: self.chat.clone(), body })
+                (Task::none(), Some(Event::Send { to: self.chat.clone(), body }))
             }
-            Message::Scrolled(viewport) => {
-                // The list is anchored at the bottom: offsets count from the newest message.
-                self.at_bottom = viewport.absolute_offset().y < 1.0;
-                let from_top = viewport.absolute_offset_reversed().y;
-                if from_top < LOAD_MARGIN && self.has_more && !self.loading_older {
-                    let before = self.messages.first()?.id;
-                    self.loading_older = true;
-                    return Some(Event::LoadOlder { chat: self.chat.clone(), before });
-                }
-                None
+            Message::Scrolled(viewport) => (Task::none(), self.scrolled(viewport)),
+            Message::CompleteEmoji(choice) => self.complete_emoji(choice),
+            Message::TogglePicker => (self.toggle_picker(), None),
+            Message::Picker(message) => self.picker_message(message),
+            Message::Smileys(on) => {
+                self.set_smileys(on);
+                (Task::none(), Some(Event::Smileys(on)))
             }
         }
+    }
+
+    fn scrolled(&mut self, viewport: Viewport) -> Option<Event> {
+        // The list is anchored at the bottom: offsets count from the newest message.
+        self.at_bottom = viewport.absolute_offset().y < 1.0;
+        let from_top = viewport.absolute_offset_reversed().y;
+        if from_top < LOAD_MARGIN && self.has_more && !self.loading_older {
+            let before = self.messages.first()?.id;
+            self.loading_older = true;
+            return Some(Event::LoadOlder { chat: self.chat.clone(), before });
+        }
+        None
     }
 
     /// A page from the store: the newest one on opening, older ones when scrolling up.
@@ -210,15 +266,7 @@ impl State {
                 .height(Fill)
                 .into()
         };
-        let can_write = self.room.as_ref().is_none_or(|room| room.joined);
-        let placeholder =
-            if can_write { "Write a message…" } else { "Join the room to write here" };
-        let composer = text_input(placeholder, &self.draft)
-            .id(COMPOSER_ID)
-            .on_input_maybe(can_write.then_some(Message::Draft as fn(String) -> Message))
-            .on_submit(Message::Send)
-            .padding(theme::SPACE_M);
-        column![list, container(composer).padding(theme::SPACE_S)].into()
+        column![list, self.composer()].into()
     }
 
     /// Messages and quiet lines, merged in time order.
@@ -266,12 +314,14 @@ fn bubble(message: &ChatMessage, highlighted: bool) -> Element<'_, Message> {
         }
         _ => None,
     };
-    let content = column![
-        sender,
-        text(&message.body).size(theme::TEXT_BODY),
-        text(meta).size(theme::TEXT_SMALL).style(theme::muted),
-    ]
-    .spacing(2);
+    // A few emoji alone are the message's point: drawn large, in colour, as in other
+    // messengers.
+    let body = match emoji::is_only_emoji(&message.body) {
+        Some(_) => text(message.body.trim()).font(EMOJI_FONT).size(theme::EMOJI_LARGE),
+        None => text(&message.body).size(theme::TEXT_BODY),
+    };
+    let content =
+        column![sender, body, text(meta).size(theme::TEXT_SMALL).style(theme::muted),].spacing(2);
     let style: fn(&iced::Theme) -> container::Style = match message.direction {
         Direction::In if highlighted => theme::bubble_mention,
         Direction::In => theme::bubble_in,
@@ -321,7 +371,7 @@ mod tests {
         ui.typewrite("hello bob");
         ui.tap_key(Named::Enter);
         let messages: Vec<_> = ui.into_messages().collect();
-        let events: Vec<_> = messages.into_iter().filter_map(|m| state.update(m)).collect();
+        let events: Vec<_> = messages.into_iter().filter_map(|m| state.update(m).1).collect();
         assert_eq!(events, [Event::Send { to: ChatId("bob@x".into()), body: "hello bob".into() }]);
         assert!(state.draft.is_empty());
     }
@@ -371,20 +421,20 @@ mod tests {
     fn tab_completes_nicks_recent_speakers_first_and_cycles() {
         let mut state = room(&["alice", "Albert", "bob", "me"]);
         state.push(room_line(1, "Albert", "hi all", MessageKind::Message));
-        state.update(Message::Draft("thanks al".into()));
+        let _ = state.update(Message::Draft("thanks al".into()));
         assert!(state.complete_nick());
         assert_eq!(state.draft, "thanks Albert ", "the last speaker first");
         assert!(state.complete_nick());
         assert_eq!(state.draft, "thanks alice ", "then the others");
         assert!(state.complete_nick());
         assert_eq!(state.draft, "thanks Albert ", "and round again");
-        state.update(Message::Draft("m".into()));
+        let _ = state.update(Message::Draft("m".into()));
         assert!(!state.complete_nick(), "never ourselves");
-        state.update(Message::Draft("b".into()));
+        let _ = state.update(Message::Draft("b".into()));
         assert!(state.complete_nick());
         assert_eq!(state.draft, "bob: ", "a nick opening the message is addressed");
         let mut chat = State::new(ChatId("bob@x".into()));
-        chat.update(Message::Draft("b".into()));
+        let _ = chat.update(Message::Draft("b".into()));
         assert!(!chat.complete_nick(), "one-to-one chats have nobody to complete");
     }
 
@@ -419,6 +469,22 @@ mod tests {
         left.set_room(RoomContext { joined: false, ..RoomContext::default() });
         let mut ui = simulator(left.view());
         ui.find("Join the room to write here").expect("no composer outside the room");
+    }
+
+    #[test]
+    fn a_message_of_only_emoji_is_drawn_large() {
+        let mut state = State::new(ChatId("bob@x".into()));
+        let emoji = ChatMessage { body: "👍🎉".into(), ..message(1, 10) };
+        let words = ChatMessage { body: "nice 👍".into(), ..message(2, 20) };
+        state.history(HistoryPage {
+            chat: state.chat.clone(),
+            messages: vec![emoji, words],
+            has_more: false,
+        });
+        let mut ui = simulator(state.view());
+        let large = ui.find("👍🎉").expect("the emoji").bounds().height;
+        let plain = ui.find("nice 👍").expect("the words").bounds().height;
+        assert!(large > plain * 2.0, "{large} is not large beside {plain}");
     }
 
     #[test]

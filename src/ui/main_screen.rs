@@ -10,6 +10,7 @@ use super::{
     accounts, connection, contacts, conversation, invites, profile, room, room_browser, sidebar,
     theme, widget,
 };
+use crate::emoji::Recent;
 use crate::model::{AccountId, ChatId, Contact, Occupant, Presence, PresenceShow, Subscription};
 use crate::worker::{Command, ContactChange, Event as WorkerEvent};
 use iced::widget::{button, column, container, row, text, text_input};
@@ -39,6 +40,8 @@ pub struct State {
     /// The open contact's profile, when asked for.
     profile: Option<profile::State>,
     notice: Option<String>,
+    /// The smileys setting and recently used emoji, for every conversation opened.
+    composing: conversation::Composing,
 }
 
 #[derive(Debug, Clone)]
@@ -83,6 +86,10 @@ pub enum Event {
     SavePassword(String),
     /// Something about accounts as a whole: switch, add, enable, remove.
     Account(accounts::Event),
+    /// An emoji was used: keep the recently used list (for every account).
+    RecentEmoji(Recent),
+    /// Keep the smileys setting (for every account).
+    Smileys(bool),
 }
 
 /// What the main screen shows that the parent owns: the account list, and the decoded
@@ -111,7 +118,16 @@ impl State {
             renaming: None,
             profile: None,
             notice: None,
+            composing: conversation::Composing::default(),
         }
+    }
+
+    /// The smileys setting and recently used emoji changed.
+    pub fn set_composing(&mut self, composing: conversation::Composing) {
+        if let Some(conversation) = &mut self.conversation {
+            conversation.set_composing(composing.clone());
+        }
+        self.composing = composing;
     }
 
     pub fn counting_down(&self) -> bool {
@@ -163,7 +179,10 @@ impl State {
                 (Task::none(), event)
             }
             Message::Conversation(message) => {
-                let event = self.conversation.as_mut().and_then(|c| c.update(message));
+                let Some(conversation) = &mut self.conversation else {
+                    return (Task::none(), None);
+                };
+                let (task, event) = conversation.update(message);
                 let event = event.map(|event| match event {
                     conversation::Event::Send { to, body } => {
                         Event::Command(Command::Send { to: to.0, body })
@@ -175,8 +194,16 @@ impl State {
                             limit: conversation::PAGE,
                         })
                     }
+                    conversation::Event::RecentEmoji(recent) => {
+                        self.composing.recent = recent.clone();
+                        Event::RecentEmoji(recent)
+                    }
+                    conversation::Event::Smileys(on) => {
+                        self.composing.smileys = on;
+                        Event::Smileys(on)
+                    }
                 });
-                (Task::none(), event)
+                (task.map(Message::Conversation), event)
             }
             Message::Header(message) => (Task::none(), self.header_action(message)),
             Message::Profile(profile::Message::Close) => {
@@ -234,7 +261,8 @@ impl State {
         self.renaming = None;
         self.profile = None;
         self.room = None;
-        self.conversation = Some(conversation::State::new(chat.clone()));
+        let conversation = conversation::State::new(chat.clone());
+        self.conversation = Some(conversation.with_composing(self.composing.clone()));
         let load = Command::LoadHistory { chat, before: None, limit: conversation::PAGE };
         (conversation::State::focus_composer(), Some(Event::Command(load)))
     }

@@ -40,6 +40,8 @@ pub const EMOJI_PICKER_HEIGHT: f32 = 240.0;
 pub const EMOJI_CELL: f32 = 36.0;
 /// An emoji in the picker's grid.
 pub const EMOJI_GLYPH: f32 = 24.0;
+/// A message of only a few emoji, drawn large (as in other messengers).
+pub const EMOJI_LARGE: f32 = 40.0;
 
 pub fn presence_color(show: PresenceShow) -> Color {
     match show {

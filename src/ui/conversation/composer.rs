@@ -1,0 +1,322 @@
+//! The composer under a conversation: the draft, with `:shortcode:`s and (when the user wants
+//! it) ASCII smileys turned into emoji as they are typed, the row of `:shortcode` completions
+//! above it, and the emoji picker behind its 😀 button.
+//!
+//! The text input does not tell where its caret is, so the caret is taken to be where the last
+//! edit ended: the first byte at which the old and the new draft differ, plus what was
+//! inserted. That is exact for typing, pasting and deleting, which is when conversions run.
+
+use super::{Event, Message, State, theme};
+use crate::emoji::{self, Converted, Recent};
+use crate::ui::emoji_picker;
+use crate::ui::fonts::EMOJI_FONT;
+use iced::widget::{button, checkbox, column, container, row, text, text_input};
+use iced::{Center, Element, Fill, Task};
+use unicode_segmentation::UnicodeSegmentation;
+
+/// The button that opens the picker.
+const PICKER_ICON: &str = "😀";
+
+/// What the composer keeps from the user's settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Composing {
+    /// Turn ASCII smileys such as `:-)` into emoji while typing and on sending.
+    pub smileys: bool,
+    /// The emoji picked lately, first in the picker.
+    pub recent: Recent,
+}
+
+impl Default for Composing {
+    fn default() -> Self {
+        Self { smileys: true, recent: Recent::default() }
+    }
+}
+
+impl State {
+    /// The user typed, pasted or deleted: convert what was just finished, and look for a
+    /// `:shortcode` being typed at the caret.
+    pub(super) fn edit(&mut self, draft: String) -> Task<Message> {
+        let caret = edit_caret(&self.draft, &draft);
+        let converted = self.convert(&draft, Some(caret));
+        let changed = converted.text != draft;
+        self.draft = converted.text;
+        self.caret = converted.cursor.unwrap_or(self.draft.len()).min(self.draft.len());
+        self.completion = None;
+        self.emoji_completion = emoji::completion_at(&self.draft, self.caret);
+        if changed { self.place_caret() } else { Task::none() }
+    }
+
+    /// `:shortcode:`s always, smileys when wanted; `cursor` is `None` for finished text.
+    fn convert(&self, text: &str, cursor: Option<usize>) -> Converted {
+        let converted = emoji::shortcodes(text, cursor);
+        if self.composing.smileys {
+            emoji::ascii_smileys(&converted.text, converted.cursor)
+        } else {
+            converted
+        }
+    }
+
+    /// The draft as it is sent: converted as finished text, trimmed.
+    pub(super) fn finished_draft(&self) -> String {
+        self.convert(&self.draft, None).text.trim().to_owned()
+    }
+
+    /// Enter while completions are offered: take the first.
+    pub(super) fn completing(&self) -> bool {
+        self.emoji_completion.is_some()
+    }
+
+    /// Put the chosen completion in place of the typed `:shortcode`.
+    pub(super) fn complete_emoji(&mut self, choice: usize) -> (Task<Message>, Option<Event>) {
+        let Some(completion) = self.emoji_completion.take() else {
+            return (Task::none(), None);
+        };
+        let Some(Converted { text, cursor }) = completion.apply(&self.draft, choice) else {
+            return (Task::none(), None);
+        };
+        self.draft = text;
+        self.caret = cursor.unwrap_or(self.draft.len());
+        let recorded = completion
+            .candidates
+            .get(choice)
+            .is_some_and(|(_, emoji)| self.composing.recent.record(emoji));
+        let event = recorded.then(|| Event::RecentEmoji(self.composing.recent.clone()));
+        (Self::focus_composer().chain(self.place_caret()), event)
+    }
+
+    pub(super) fn toggle_picker(&mut self) -> Task<Message> {
+        if self.picker.take().is_some() {
+            return Self::focus_composer();
+        }
+        self.picker = Some(emoji_picker::State::new(self.composing.recent.clone()));
+        emoji_picker::State::focus()
+    }
+
+    pub(super) fn picker_message(
+        &mut self,
+        message: emoji_picker::Message,
+    ) -> (Task<Message>, Option<Event>) {
+        let Some(picker) = &mut self.picker else { return (Task::none(), None) };
+        match picker.update(message) {
+            Some(emoji_picker::Event::Picked(emoji)) => {
+                self.composing.recent = picker.recent().clone();
+                self.picker = None;
+                let at = self.caret.min(self.draft.len());
+                let at = if self.draft.is_char_boundary(at) { at } else { self.draft.len() };
+                self.draft.insert_str(at, &emoji);
+                self.caret = at + emoji.len();
+                self.emoji_completion = None;
+                let task = Self::focus_composer().chain(self.place_caret());
+                (task, Some(Event::RecentEmoji(self.composing.recent.clone())))
+            }
+            Some(emoji_picker::Event::Closed) => {
+                self.picker = None;
+                (Self::focus_composer(), None)
+            }
+            None => (Task::none(), None),
+        }
+    }
+
+    /// The smileys setting changed (here or elsewhere).
+    pub(super) fn set_smileys(&mut self, on: bool) {
+        self.composing.smileys = on;
+    }
+
+    /// Move the text input's caret to where the draft's caret is now.
+    fn place_caret(&self) -> Task<Message> {
+        let at = self.draft.get(..self.caret).map_or(0, |before| before.graphemes(true).count());
+        iced::widget::operation::move_cursor_to(super::COMPOSER_ID, at)
+    }
+
+    pub(super) fn composer(&self) -> Element<'_, Message> {
+        let can_write = self.room.as_ref().is_none_or(|room| room.joined);
+        let placeholder =
+            if can_write { "Write a message…" } else { "Join the room to write here" };
+        let input = text_input(placeholder, &self.draft)
+            .id(super::COMPOSER_ID)
+            .on_input_maybe(can_write.then_some(Message::Draft as fn(String) -> Message))
+            .on_submit(Message::Send)
+            .padding(theme::SPACE_M);
+        let open = button(text(PICKER_ICON).font(EMOJI_FONT).size(theme::TEXT_TITLE).center())
+            .width(theme::EMOJI_CELL)
+            .height(theme::EMOJI_CELL)
+            .padding(0)
+            .style(theme::emoji_button(self.picker.is_some()))
+            .on_press_maybe(can_write.then_some(Message::TogglePicker));
+        let mut parts = column![].spacing(theme::SPACE_S);
+        if let Some(completion) = &self.emoji_completion {
+            parts = parts.push(emoji_picker::completions(completion, 0, Message::CompleteEmoji));
+        }
+        if let Some(picker) = &self.picker {
+            let smileys = checkbox(self.composing.smileys)
+                .label("Turn :-) into 🙂 as I type")
+                .text_size(theme::TEXT_SMALL)
+                .on_toggle(Message::Smileys);
+            let panel = column![picker.view().map(Message::Picker), smileys]
+                .spacing(theme::SPACE_XS)
+                .width(theme::EMOJI_PICKER_WIDTH);
+            parts = parts.push(container(panel).align_right(Fill));
+        }
+        parts = parts.push(row![input, open].spacing(theme::SPACE_XS).align_y(Center));
+        container(parts).padding(theme::SPACE_S).into()
+    }
+}
+
+/// Where the caret is after the draft went from `old` to `new` by one edit: after what was
+/// inserted, or where something was deleted. A byte offset into `new`, on a char boundary.
+fn edit_caret(old: &str, new: &str) -> usize {
+    let prefix: usize =
+        old.chars().zip(new.chars()).take_while(|(a, b)| a == b).map(|(c, _)| c.len_utf8()).sum();
+    let room = old.len().min(new.len()) - prefix;
+    let suffix: usize = old[prefix..]
+        .chars()
+        .rev()
+        .zip(new[prefix..].chars().rev())
+        .take_while(|(a, b)| a == b)
+        .map(|(c, _)| c.len_utf8())
+        .scan(0, |total, len| {
+            *total += len;
+            (*total <= room).then_some(len)
+        })
+        .sum();
+    new.len() - suffix
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::COMPOSER_ID;
+    use super::*;
+    use crate::model::ChatId;
+    use iced::keyboard::key::Named;
+    use iced_test::{selector, simulator};
+
+    fn chat(smileys: bool) -> State {
+        let composing = Composing { smileys, recent: Recent::default() };
+        State::new(ChatId("bob@x".into())).with_composing(composing)
+    }
+
+    /// Types `keys` into the composer as the user would, one update per message.
+    fn type_in(state: &mut State, keys: &str) -> Vec<Event> {
+        let messages: Vec<Message> = {
+            let mut ui = simulator(state.view());
+            ui.click(selector::id(COMPOSER_ID)).expect("the composer");
+            ui.typewrite(keys);
+            ui.into_messages().collect()
+        };
+        messages.into_iter().filter_map(|m| state.update(m).1).collect()
+    }
+
+    #[test]
+    fn the_caret_is_where_the_last_edit_ended() {
+        assert_eq!(edit_caret("", "a"), 1);
+        assert_eq!(edit_caret("hello", "hello!"), 6);
+        assert_eq!(edit_caret("hllo", "hello"), 2, "inserted in the middle");
+        assert_eq!(edit_caret("hello", "helo"), 3, "deleted in the middle");
+        assert_eq!(edit_caret("ab", "a😀b"), 5);
+        assert_eq!(edit_caret("same", "same"), 4);
+        assert_eq!(edit_caret("aa", "aaa"), 3, "either a would do; the text is the same");
+    }
+
+    #[test]
+    fn typed_smileys_become_emoji_when_the_setting_is_on() {
+        let mut on = chat(true);
+        type_in(&mut on, "hi :-) ");
+        assert_eq!(on.draft, "hi 🙂 ");
+        let mut off = chat(false);
+        type_in(&mut off, "hi :-) ");
+        assert_eq!(off.draft, "hi :-) ", "left alone when turned off");
+        type_in(&mut off, "go :rocket: ");
+        assert_eq!(off.draft, "hi :-) go 🚀 ", "shortcodes are converted either way");
+    }
+
+    #[test]
+    fn a_smiley_at_the_end_is_converted_on_sending() {
+        let mut state = chat(true);
+        let _ = state.update(Message::Draft("see you :)".into()));
+        assert_eq!(state.draft, "see you :)", "it may still become :)) while typing");
+        let (_, event) = state.update(Message::Send);
+        let body = "see you 🙂".to_owned();
+        assert_eq!(event, Some(Event::Send { to: ChatId("bob@x".into()), body }));
+        let mut off = chat(false);
+        let _ = off.update(Message::Draft("see you :)".into()));
+        let (_, event) = off.update(Message::Send);
+        let body = "see you :)".to_owned();
+        assert_eq!(event, Some(Event::Send { to: ChatId("bob@x".into()), body }));
+    }
+
+    #[test]
+    fn a_shortcode_being_typed_offers_completions_and_enter_takes_the_first() {
+        let mut state = chat(true);
+        type_in(&mut state, "great :thu");
+        let mut ui = simulator(state.view());
+        ui.find("thumbsup").expect("the completion row offers 👍");
+        drop(ui);
+        let (_, event) = state.update(Message::Send);
+        assert_eq!(event, Some(Event::RecentEmoji(Recent::parse("👍"))), "not sent");
+        assert_eq!(state.draft, "great 👍");
+        assert!(state.emoji_completion.is_none(), "the row is gone");
+        let (_, event) = state.update(Message::Send);
+        assert!(matches!(event, Some(Event::Send { body, .. }) if body == "great 👍"));
+    }
+
+    #[test]
+    fn clicking_a_completion_applies_it() {
+        let mut state = chat(true);
+        let _ = state.update(Message::Draft("go :rock".into()));
+        let clicked: Vec<Message> = {
+            let mut ui = simulator(state.view());
+            ui.click("rocket").expect("the candidate");
+            ui.into_messages().collect()
+        };
+        for message in clicked {
+            let _ = state.update(message);
+        }
+        assert_eq!(state.draft, "go 🚀");
+    }
+
+    #[test]
+    fn the_picker_inserts_at_the_caret_and_remembers_the_emoji() {
+        let mut state = chat(true);
+        let _ = state.update(Message::Draft("hello".into()));
+        let _ = state.update(Message::Draft("hello !".into()));
+        let _ = state.update(Message::Draft("hello world!".into()));
+        assert_eq!(state.caret, "hello world".len());
+        let opened: Vec<Message> = {
+            let mut ui = simulator(state.view());
+            ui.click(PICKER_ICON).expect("the emoji button");
+            ui.into_messages().collect()
+        };
+        for message in opened {
+            let _ = state.update(message);
+        }
+        assert!(state.picker.is_some());
+        let _ = state.update(Message::Picker(emoji_picker::Message::Query("rocket".into())));
+        let (_, event) = state.update(Message::Picker(emoji_picker::Message::PickFirst));
+        assert_eq!(state.draft, "hello world🚀!");
+        assert_eq!(event, Some(Event::RecentEmoji(Recent::parse("🚀"))));
+        assert!(state.picker.is_none(), "closed after picking");
+        let _ = state.update(Message::TogglePicker);
+        let mut ui = simulator(state.view());
+        ui.find("Turn :-) into 🙂 as I type").expect("the smileys setting beside the picker");
+        drop(ui);
+        let (_, event) = state.update(Message::Smileys(false));
+        assert_eq!(event, Some(Event::Smileys(false)));
+        type_in(&mut state, " :) ");
+        assert!(state.draft.ends_with(":) "), "{}", state.draft);
+    }
+
+    #[test]
+    fn enter_without_completions_still_sends() {
+        let mut state = chat(true);
+        let typed: Vec<Message> = {
+            let mut ui = simulator(state.view());
+            ui.click(selector::id(COMPOSER_ID)).expect("composer is there");
+            ui.typewrite("10:30 ok");
+            ui.tap_key(Named::Enter);
+            ui.into_messages().collect()
+        };
+        let events: Vec<Event> = typed.into_iter().filter_map(|m| state.update(m).1).collect();
+        let body = "10:30 ok".to_owned();
+        assert_eq!(events, [Event::Send { to: ChatId("bob@x".into()), body }]);
+    }
+}
