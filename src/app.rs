@@ -1,10 +1,14 @@
 //! The iced program: the root state, its messages, and the wiring between screens and the
 //! account workers. This is the only place that holds the workers' command handles.
+//! Notifications and unread counts are wired in `alerts.rs`.
+
+mod alerts;
 
 use crate::config::{AccountConfig, Config};
 use crate::emoji::Recent;
 use crate::media::PreparedAvatar;
 use crate::model::{AccountId, Form};
+use crate::notify::Target;
 use crate::paths::Paths;
 use crate::secrets::{Secrets, StoredIn};
 use crate::ui::conversation::Composing;
@@ -61,6 +65,8 @@ pub struct App {
     closing: bool,
     /// Decoded avatars, shared by all accounts (the cache is by picture, not by account).
     pictures: Pictures,
+    /// Notifications, unread counts and whether the window has the focus.
+    alerts: alerts::Alerts,
 }
 
 enum Screen {
@@ -91,6 +97,11 @@ pub enum Message {
     AvatarChosen(AccountId, Result<Option<PreparedAvatar>, String>),
     /// An avatar was decoded (or could not be).
     PictureLoaded(String, Option<iced::widget::image::Handle>),
+    /// The window gained (`true`) or lost the keyboard focus.
+    WindowFocused(bool),
+    /// A notification was closed: clicked (its conversation), or not (`None`), or it could
+    /// not be shown.
+    NotificationClicked(Result<Option<Target>, String>),
 }
 
 /// A sign-up's first step done: the server's form for `account`, or why there is none.
@@ -116,6 +127,7 @@ impl App {
             registration: None,
             closing: false,
             pictures: Pictures::default(),
+            alerts: alerts::Alerts::default(),
         };
         match Config::load(&app.paths.config_file()) {
             Ok(config) => {
@@ -126,6 +138,7 @@ impl App {
                     app.mains.insert(account.id(), main);
                 }
                 app.active = config.accounts.first().map(AccountConfig::id);
+                app.alerts = alerts::Alerts::new(&config.muted);
                 app.config = config;
             }
             Err(e) => app.screen = Screen::Broken(e.to_string()),
@@ -145,11 +158,13 @@ impl App {
         self.active.as_ref().and_then(|a| self.mains.get_mut(a))
     }
 
+    /// "Confab (3) — me@example.org (Online)": the unread total first, for the taskbar.
     fn title(&self) -> String {
-        match (&self.screen, self.main()) {
-            (Screen::Main, Some(main)) => format!("Confab — {} ({})", main.account, main.summary()),
-            _ => "Confab".into(),
-        }
+        let detail = match (&self.screen, self.main()) {
+            (Screen::Main, Some(main)) => Some(format!("{} ({})", main.account, main.summary())),
+            _ => None,
+        };
+        self.alerts.unread.window_title(detail.as_deref())
     }
 
     fn theme(&self) -> Theme {
@@ -164,16 +179,24 @@ impl App {
             Subscription::run_with(key, worker::updates).map(Message::Worker)
         });
         let close = window::close_requests().map(|_| Message::CloseRequested);
+        let focus = window::events().filter_map(focus_change);
         let keys = iced::keyboard::listen().filter_map(shortcut);
         let tick = if self.main().is_some_and(main_screen::State::counting_down) {
             iced::time::every(Duration::from_secs(1)).map(|_| Message::Tick)
         } else {
             Subscription::none()
         };
-        Subscription::batch(workers.chain([close, keys, tick]))
+        Subscription::batch(workers.chain([close, focus, keys, tick]))
     }
 
     pub fn update(&mut self, message: Message) -> Task<Message> {
+        let task = self.handle(message);
+        // Whatever happened may have put a conversation in front of the user: it is read.
+        self.mark_read();
+        task
+    }
+
+    fn handle(&mut self, message: Message) -> Task<Message> {
         match message {
             Message::Setup(message) => {
                 let Screen::Setup(setup) = &mut self.screen else { return Task::none() };
@@ -285,6 +308,11 @@ impl App {
                 Task::perform(tokio::time::sleep(CLOSE_GRACE), |()| Message::CloseNow)
             }
             Message::CloseNow => iced::exit(),
+            Message::WindowFocused(focused) => {
+                self.alerts.focused = focused;
+                Task::none()
+            }
+            Message::NotificationClicked(clicked) => self.notification_clicked(clicked),
             Message::Tick => Task::none(),
             Message::FindContact => match self.screen {
                 Screen::Main => main_screen::State::find_contact().map(Message::Main),
@@ -365,10 +393,11 @@ impl App {
                 if self.closing && self.handles.is_empty() { iced::exit() } else { Task::none() }
             }
             event => {
+                let alert = self.alert(&account, &event);
                 if let Some(main) = self.mains.get_mut(&account) {
                     main.apply(event);
                 }
-                Task::none()
+                alert
             }
         }
     }
@@ -399,6 +428,11 @@ impl App {
                 );
             }
             main_screen::Event::Account(event) => return self.account_event(account, event),
+            main_screen::Event::Mute { chat, muted } => {
+                self.alerts.notifier.set_muted(Target { account, chat }, muted);
+                self.config.muted = self.alerts.muted();
+                return self.save_config();
+            }
             main_screen::Event::RecentEmoji(recent) => {
                 self.config.recent_emoji = recent.to_string();
                 self.share_composing();
@@ -459,6 +493,8 @@ impl App {
     /// The account's worker has stopped: drop it from the settings, the keyring and the screen.
     fn forget(&mut self, account: &AccountId) -> Task<Message> {
         self.config.accounts.retain(|a| a.jid != account.as_str());
+        self.alerts.forget(account);
+        self.config.muted = self.alerts.muted();
         self.mains.remove(account);
         if self.active.as_ref() == Some(account) {
             self.active = self.mains.keys().next().cloned();
@@ -527,7 +563,17 @@ impl App {
             (Screen::Main, Some(main)) => {
                 let enabled = self.config.account(main.account.as_str()).is_some_and(|a| a.enabled);
                 let all = self.mains.keys().cloned().collect();
-                let context = main_screen::Context { all, enabled, pictures: &self.pictures };
+                let muted = main.visible_chat().is_some_and(|chat| {
+                    let target = Target { account: main.account.clone(), chat: chat.clone() };
+                    self.alerts.notifier.is_muted(&target)
+                });
+                let context = main_screen::Context {
+                    all,
+                    enabled,
+                    pictures: &self.pictures,
+                    unread: &self.alerts.unread,
+                    muted,
+                };
                 main.view(context).map(Message::Main)
             }
             (Screen::Main, None) => container(text("No account.")).center(Fill).into(),
@@ -557,6 +603,15 @@ async fn choose_avatar() -> Result<Option<PreparedAvatar>, String> {
 /// What the composer keeps from the settings.
 fn composing(config: &Config) -> Composing {
     Composing { smileys: config.smileys_to_emoji, recent: Recent::parse(&config.recent_emoji) }
+}
+
+/// The window's keyboard focus, for notifications and unread counts.
+fn focus_change((_, event): (window::Id, window::Event)) -> Option<Message> {
+    match event {
+        window::Event::Focused => Some(Message::WindowFocused(true)),
+        window::Event::Unfocused => Some(Message::WindowFocused(false)),
+        _ => None,
+    }
 }
 
 /// Keys that work everywhere: Tab and Shift+Tab move between fields (Tab in a room's
@@ -619,7 +674,7 @@ mod tests {
         }
     }
 
-    fn app_with(accounts: &[&str]) -> (tempfile::TempDir, App) {
+    pub(super) fn app_with(accounts: &[&str]) -> (tempfile::TempDir, App) {
         let dir = tempfile::tempdir().expect("profile");
         let paths = Paths::in_profile(dir.path());
         let mut config = Config::default();

@@ -34,6 +34,7 @@ fn offenders(files: &[PathBuf], forbidden: &[&str]) -> Vec<String> {
 fn ui_never_names_sql_or_the_xmpp_stack() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut files = rust_files(&src.join("ui"));
+    files.extend(rust_files(&src.join("app")));
     files.push(src.join("app.rs"));
     assert!(files.len() > 3, "the UI sources were not found");
     let bad = offenders(&files, &["rusqlite", "tokio_xmpp", "xmpp_parsers"]);

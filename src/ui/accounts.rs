@@ -4,7 +4,7 @@
 
 use super::theme;
 use crate::model::AccountId;
-use iced::widget::{button, column, pick_list, row, text, text_input, toggler};
+use iced::widget::{button, column, container, pick_list, row, text, text_input, toggler, tooltip};
 use iced::{Center, Element, Fill};
 
 const NICKNAME_ID: &str = "own-nickname";
@@ -90,15 +90,28 @@ impl State {
         }
     }
 
+    /// `elsewhere` counts the unread messages of the other accounts, shown beside the switcher
+    /// so they are not missed.
     pub fn view<'a>(
         &'a self,
         all: Vec<AccountId>,
         active: &'a AccountId,
         enabled: bool,
+        elsewhere: u32,
     ) -> Element<'a, Message> {
         let small = |label: &'a str| text(label).size(theme::TEXT_SMALL);
+        let elsewhere = crate::notify::badge(elsewhere).map(|count| {
+            let pill = container(text(count).size(theme::TEXT_SMALL))
+                .padding([0.0, theme::SPACE_XS + 2.0])
+                .style(theme::unread_badge);
+            let hint = container(small("Unread in your other accounts"))
+                .padding(theme::SPACE_XS)
+                .style(theme::card);
+            tooltip(pill, hint, tooltip::Position::Top)
+        });
         let bar = row![
             pick_list(all, Some(active), Message::Switch).text_size(theme::TEXT_SMALL).width(Fill),
+            elsewhere,
             button(small("+")).style(button::secondary).on_press(Message::Add),
             button(small("⋯")).style(button::secondary).on_press(Message::ToggleSettings),
         ]
@@ -173,7 +186,7 @@ mod tests {
         let all = [AccountId("a@x".into()), AccountId("b@x".into())];
         state.update(Message::ToggleSettings);
         state.update(Message::AskRemove);
-        let mut ui = iced_test::simulator(state.view(all.to_vec(), &all[0], true));
+        let mut ui = iced_test::simulator(state.view(all.to_vec(), &all[0], true, 0));
         ui.click("Remove, keep history").expect("the choice is offered");
         let events: Vec<_> = ui.into_messages().filter_map(|m| state.update(m)).collect();
         assert_eq!(events, [Event::Remove { delete_history: false }]);
@@ -186,15 +199,25 @@ mod tests {
         state.set_nickname("Jul".into());
         state.update(Message::ToggleSettings);
         let all = [AccountId("a@x".into())];
-        let mut ui = iced_test::simulator(state.view(all.to_vec(), &all[0], true));
+        let mut ui = iced_test::simulator(state.view(all.to_vec(), &all[0], true, 0));
         ui.click(iced_test::selector::id(NICKNAME_ID)).expect("the nickname field is shown");
         ui.typewrite("iet");
         let events: Vec<_> = ui.into_messages().filter_map(|m| state.update(m)).collect();
         assert!(events.is_empty(), "nothing is published while typing");
-        let mut ui = iced_test::simulator(state.view(all.to_vec(), &all[0], true));
+        let mut ui = iced_test::simulator(state.view(all.to_vec(), &all[0], true, 0));
         ui.click("Save").expect("a Save button appears once edited");
         let events: Vec<_> = ui.into_messages().filter_map(|m| state.update(m)).collect();
         assert_eq!(events, [Event::SetNickname("Juliet".into())]);
+    }
+
+    #[test]
+    fn unread_messages_of_other_accounts_show_beside_the_switcher() {
+        let state = State::default();
+        let all = [AccountId("a@x".into()), AccountId("b@x".into())];
+        let mut ui = iced_test::simulator(state.view(all.to_vec(), &all[0], true, 4));
+        ui.find("4").expect("the other accounts' unread count");
+        let mut ui = iced_test::simulator(state.view(all.to_vec(), &all[0], true, 0));
+        assert!(ui.find("0").is_err(), "nothing when all is read");
     }
 
     #[test]
@@ -202,7 +225,7 @@ mod tests {
         let mut state = State::default();
         state.update(Message::ToggleSettings);
         let all = [AccountId("a@x".into())];
-        let mut ui = iced_test::simulator(state.view(all.to_vec(), &all[0], true));
+        let mut ui = iced_test::simulator(state.view(all.to_vec(), &all[0], true, 0));
         ui.find(about().as_str()).expect("the about line is shown");
         assert!(about().contains(crate::VERSION));
     }

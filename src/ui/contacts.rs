@@ -59,6 +59,11 @@ impl State {
         self.requests = requests;
     }
 
+    /// Our own availability, once the worker has said it.
+    pub fn own_show(&self) -> Option<PresenceShow> {
+        self.own.as_ref().map(|p| p.show)
+    }
+
     pub fn set_own(&mut self, presence: Presence) {
         self.status_draft = presence.status.clone().unwrap_or_default();
         self.own = Some(presence);

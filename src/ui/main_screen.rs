@@ -11,7 +11,10 @@ use super::{
     theme, widget,
 };
 use crate::emoji::Recent;
-use crate::model::{AccountId, ChatId, Contact, Occupant, Presence, PresenceShow, Subscription};
+use crate::model::{
+    AccountId, ChatId, Contact, Occupant, Presence, PresenceShow, Room, Subscription,
+};
+use crate::notify::{Target, Unread};
 use crate::worker::{Command, ContactChange, Event as WorkerEvent};
 use iced::widget::{button, column, container, row, text, text_input};
 use iced::{Center, Element, Fill, Task};
@@ -74,6 +77,8 @@ pub enum HeaderMessage {
     Block,
     Unblock,
     ShowProfile,
+    /// Stop notifying about this conversation (`true`), or start again.
+    Mute(bool),
 }
 
 /// What the parent must do: talk to the worker, or persist a choice.
@@ -86,18 +91,25 @@ pub enum Event {
     SavePassword(String),
     /// Something about accounts as a whole: switch, add, enable, remove.
     Account(accounts::Event),
+    /// Mute or unmute a conversation's notifications, and keep the choice.
+    Mute {
+        chat: ChatId,
+        muted: bool,
+    },
     /// An emoji was used: keep the recently used list (for every account).
     RecentEmoji(Recent),
     /// Keep the smileys setting (for every account).
     Smileys(bool),
 }
 
-/// What the main screen shows that the parent owns: the account list, and the decoded
-/// pictures all accounts share.
+/// What the main screen shows that the parent owns: the account list, the decoded pictures
+/// all accounts share, the unread counts, and whether the open conversation is muted.
 pub struct Context<'a> {
     pub all: Vec<AccountId>,
     pub enabled: bool,
     pub pictures: &'a Pictures,
+    pub unread: &'a Unread,
+    pub muted: bool,
 }
 
 impl State {
@@ -128,6 +140,37 @@ impl State {
             conversation.set_composing(composing.clone());
         }
         self.composing = composing;
+    }
+
+    /// The conversation on screen, if any (the room browser hides it).
+    pub fn visible_chat(&self) -> Option<&ChatId> {
+        self.conversation.as_ref().filter(|_| self.browser.is_none()).map(|c| &c.chat)
+    }
+
+    /// A contact of this account, as last reported.
+    pub fn contact(&self, jid: &str) -> Option<&Contact> {
+        self.sidebar.contact(jid)
+    }
+
+    /// One of our rooms, as last reported.
+    pub fn room(&self, jid: &str) -> Option<&Room> {
+        self.sidebar.room(jid)
+    }
+
+    /// Our own availability, once the worker has said it.
+    pub fn own_show(&self) -> Option<PresenceShow> {
+        self.contacts.own_show()
+    }
+
+    /// Open a conversation from outside the screen (a notification clicked): a room as a
+    /// room, anything else as a chat.
+    pub fn open_chat(&mut self, chat: ChatId) -> (Task<Message>, Option<Event>) {
+        self.sidebar.select(chat.as_str());
+        if self.sidebar.room(chat.as_str()).is_some() {
+            self.open_room(chat.0)
+        } else {
+            self.open(chat)
+        }
     }
 
     pub fn counting_down(&self) -> bool {
@@ -248,6 +291,7 @@ impl State {
                 self.profile = Some(profile::State::new(jid.clone()));
                 return Some(Event::Command(Command::FetchProfile { jid }));
             }
+            HeaderMessage::Mute(muted) => return Some(Event::Mute { chat: ChatId(jid), muted }),
         };
         Some(Event::Command(Command::Contact(change)))
     }
@@ -335,9 +379,13 @@ impl State {
     }
 
     pub fn view<'a>(&'a self, context: Context<'a>) -> Element<'a, Message> {
+        let elsewhere =
+            context.unread.total().saturating_sub(context.unread.account(&self.account));
         let footer = column![
             self.contacts.view_footer(self.summary()).map(Message::Contacts),
-            self.accounts.view(context.all, &self.account, context.enabled).map(Message::Accounts),
+            self.accounts
+                .view(context.all, &self.account, context.enabled, elsewhere)
+                .map(Message::Accounts),
         ]
         .spacing(theme::SPACE_XS)
         .into();
@@ -346,11 +394,15 @@ impl State {
             self.contacts.view_top().map(|top| top.map(Message::Contacts)),
         ]
         .spacing(theme::SPACE_S);
+        let unread = |jid: &str| {
+            let target = Target { account: self.account.clone(), chat: ChatId(jid.to_owned()) };
+            context.unread.count(&target)
+        };
         let sidebar =
-            self.sidebar.view(Some(top.into()), footer, context.pictures, Message::Sidebar);
+            self.sidebar.view(Some(top.into()), footer, context.pictures, unread, Message::Sidebar);
         let main: Element<'_, Message> = match (&self.browser, &self.conversation) {
             (Some(browser), _) => browser.view().map(Message::Browser),
-            (None, Some(conversation)) => self.chat(conversation, context.pictures),
+            (None, Some(conversation)) => self.chat(conversation, context.pictures, context.muted),
             (None, None) => {
                 container(text("Choose a contact or a room to start chatting.").style(theme::muted))
                     .center(Fill)
@@ -383,17 +435,18 @@ impl State {
         &'a self,
         conversation: &'a conversation::State,
         pictures: &'a Pictures,
+        muted: bool,
     ) -> Element<'a, Message> {
         let messages = conversation.view().map(Message::Conversation);
         if let Some(room) = &self.room {
-            let header = room.header().map(Message::Room);
+            let header = room.header(muted).map(Message::Room);
             let side = room.side_panel().map(|panel| panel.map(Message::Room));
             return column![header, row![messages, side].height(Fill)].into();
         }
         if let Some((room, nick)) = self.private_chat(conversation.chat.as_str()) {
-            return column![rooms::private_header(room, nick), messages].into();
+            return column![rooms::private_header(room, nick, muted), messages].into();
         }
-        let chat = column![self.header(conversation, pictures), messages];
+        let chat = column![self.header(conversation, pictures, muted), messages];
         match &self.profile {
             Some(panel) => row![chat, panel.view().map(Message::Profile)].into(),
             None => chat.into(),
@@ -404,6 +457,7 @@ impl State {
         &'a self,
         conversation: &'a conversation::State,
         pictures: &'a Pictures,
+        muted: bool,
     ) -> Element<'a, Message> {
         let jid = conversation.chat.as_str();
         let contact = self.sidebar.contact(jid);
@@ -423,7 +477,7 @@ impl State {
             ]
             .into(),
         };
-        let mut actions = row![].spacing(theme::SPACE_XS);
+        let mut actions = row![mute_button(muted)].spacing(theme::SPACE_XS);
         if self.profile.is_none() {
             actions = actions.push(
                 button(text("Profile").size(theme::TEXT_SMALL))
@@ -459,6 +513,15 @@ impl State {
         .style(theme::header)
         .into()
     }
+}
+
+/// Mute or Unmute, in every conversation's header.
+fn mute_button<'a>(muted: bool) -> Element<'a, Message> {
+    let label = if muted { "Unmute" } else { "Mute" };
+    button(text(label).size(theme::TEXT_SMALL))
+        .style(button::secondary)
+        .on_press(Message::Header(HeaderMessage::Mute(!muted)))
+        .into()
 }
 
 fn subtitle(jid: &str, contact: Option<&Contact>) -> String {

@@ -72,6 +72,8 @@ pub enum Message {
     CloseSettings,
     Join,
     Leave,
+    /// Stop notifying about the room (`true`), or start again.
+    Mute(bool),
 }
 
 /// What the main screen must act on.
@@ -80,6 +82,8 @@ pub enum Event {
     Room(RoomCommand),
     /// Open this conversation (a private chat with an occupant).
     OpenChat(ChatId),
+    /// Mute or unmute the room's notifications.
+    Mute(bool),
 }
 
 impl State {
@@ -162,6 +166,7 @@ impl State {
                     }
                 });
             }
+            Message::Mute(muted) => return Some(Event::Mute(muted)),
             Message::Invite => {
                 let (jid, reason, error) = (String::new(), String::new(), None);
                 return self.open(Dialog::Invite { jid, reason, error });
@@ -256,7 +261,8 @@ impl State {
         Some(Event::Room(command))
     }
 
-    pub fn header(&self) -> Element<'_, Message> {
+    /// The header; `muted` says whether the room's notifications are off.
+    pub fn header(&self, muted: bool) -> Element<'_, Message> {
         let name = self.room.as_ref().map_or(self.jid.as_str(), Room::display_name);
         let title = column![
             text(name).size(theme::TEXT_TITLE),
@@ -265,7 +271,7 @@ impl State {
         let top = row![
             widget::room_avatar(&self.jid, name),
             container(title).width(Fill),
-            self.actions(),
+            self.actions(muted),
         ]
         .spacing(theme::SPACE_S)
         .align_y(Center);
@@ -299,12 +305,17 @@ impl State {
         }
     }
 
-    fn actions(&self) -> Element<'_, Message> {
+    fn actions(&self, muted: bool) -> Element<'_, Message> {
         let action = |label: &'static str, message: Message| {
             button(text(label).size(theme::TEXT_SMALL)).style(button::secondary).on_press(message)
         };
         let state = self.room.as_ref().map(|r| &r.state);
-        let mut actions: Vec<Element<'_, Message>> = Vec::new();
+        let mute = if muted {
+            action("Unmute", Message::Mute(false))
+        } else {
+            action("Mute", Message::Mute(true))
+        };
+        let mut actions: Vec<Element<'_, Message>> = vec![mute.into()];
         match state {
             Some(RoomState::Joined) => {
                 actions.push(action("Occupants", Message::ToggleOccupants).into());
@@ -460,18 +471,18 @@ mod tests {
     #[test]
     fn only_owners_may_configure_and_destroy_and_destroying_asks_first() {
         let state = joined(Affiliation::None);
-        let mut ui = simulator(state.header());
+        let mut ui = simulator(state.header(false));
         ui.find("Oolong only · 2 people").expect("the subject and the head count");
         assert!(ui.find("Destroy").is_err() && ui.find("Configure").is_err());
         drop(ui);
 
         let mut state = joined(Affiliation::Owner);
-        let mut ui = simulator(state.header());
+        let mut ui = simulator(state.header(false));
         ui.click("Destroy").expect("an owner may destroy");
         let messages: Vec<_> = ui.into_messages().collect();
         assert_eq!(events(&mut state, messages), [], "not before confirming");
         state.update(Message::Draft("moving".into()));
-        let mut ui = simulator(state.header());
+        let mut ui = simulator(state.header(false));
         ui.find("Destroy this room for everyone? This cannot be undone.").expect("asks first");
         ui.click("Cancel").expect("can back out");
         let messages: Vec<_> = ui.into_messages().collect();

@@ -247,11 +247,13 @@ impl State {
 
     /// `top` sits above the list (requests, the add form), `footer` below it; both belong to
     /// the parent, whose message type the list's own messages are mapped into with `map`.
+    /// `unread` counts a conversation's unread messages, shown as a badge on its row.
     pub fn view<'a, M: 'a>(
         &'a self,
         top: Option<Element<'a, M>>,
         footer: Element<'a, M>,
         pictures: &'a Pictures,
+        unread: impl Fn(&str) -> u32,
         map: fn(Message) -> M,
     ) -> Element<'a, M> {
         let filter = text_input("Search contacts (Ctrl+K)", &self.filter)
@@ -259,7 +261,7 @@ impl State {
             .on_input(Message::Filter)
             .padding(theme::SPACE_S);
         let window = self.window();
-        let rows = self.rows[window.clone()].iter().map(|row| self.row(row, pictures));
+        let rows = self.rows[window.clone()].iter().map(|row| self.row(row, pictures, &unread));
         let list: Element<'a, Message> = if self.rows.is_empty() && !self.filter.trim().is_empty() {
             self.no_match()
         } else {
@@ -297,18 +299,26 @@ impl State {
         container(content).padding(theme::SPACE_M).height(Fill).into()
     }
 
-    fn row<'a>(&'a self, row: &'a Row, pictures: &'a Pictures) -> Element<'a, Message> {
+    fn row<'a>(
+        &'a self,
+        row: &'a Row,
+        pictures: &'a Pictures,
+        unread: &impl Fn(&str) -> u32,
+    ) -> Element<'a, Message> {
         match row {
             Row::Header { group, count, collapsed } => {
                 let arrow = if *collapsed { "▸" } else { "▾" };
                 header_row(format!("{arrow} {group}"), *count, Message::ToggleGroup(group.clone()))
             }
-            Row::Contact(i) => self.contact_row(&self.contacts[*i], pictures),
+            Row::Contact(i) => {
+                let contact = &self.contacts[*i];
+                self.contact_row(contact, pictures, unread(&contact.jid))
+            }
             Row::RoomsHeader { count, collapsed } => {
                 let arrow = if *collapsed { "▸" } else { "▾" };
                 header_row(format!("{arrow} {ROOMS}"), *count, Message::ToggleRooms)
             }
-            Row::Room(i) => self.room_row(&self.rooms[*i]),
+            Row::Room(i) => self.room_row(&self.rooms[*i], unread(&self.rooms[*i].jid)),
             Row::JoinRoom => button(
                 container(text("Join or create a room…").size(theme::TEXT_BODY)).center_y(Fill),
             )
@@ -321,7 +331,7 @@ impl State {
         }
     }
 
-    fn room_row<'a>(&'a self, room: &'a Room) -> Element<'a, Message> {
+    fn room_row<'a>(&'a self, room: &'a Room, unread: u32) -> Element<'a, Message> {
         let selected = self.selected.as_deref() == Some(room.jid.as_str());
         button(
             row![
@@ -330,7 +340,9 @@ impl State {
                     text(room.display_name()).size(theme::TEXT_BODY),
                     text(room_hint(room)).size(theme::TEXT_SMALL).style(theme::muted),
                 ]
-                .spacing(2),
+                .spacing(2)
+                .width(Fill),
+                unread_badge(unread),
             ]
             .spacing(theme::SPACE_S)
             .align_y(Center),
@@ -347,6 +359,7 @@ impl State {
         &'a self,
         contact: &'a Contact,
         pictures: &'a Pictures,
+        unread: u32,
     ) -> Element<'a, Message> {
         let selected = self.selected.as_deref() == Some(contact.jid.as_str());
         let picture = contact.avatar.as_deref().and_then(|hash| pictures.get(hash));
@@ -359,7 +372,9 @@ impl State {
                     text(contact.display_name()).size(theme::TEXT_BODY),
                     text(self.secondary_line(contact)).size(theme::TEXT_SMALL).style(theme::muted),
                 ]
-                .spacing(2),
+                .spacing(2)
+                .width(Fill),
+                unread_badge(unread),
             ]
             .spacing(theme::SPACE_S)
             .align_y(Center),
@@ -386,6 +401,17 @@ impl State {
             _ => "does not share presence with you".into(),
         }
     }
+}
+
+/// How many unread messages a conversation has, at the end of its row; nothing when none.
+fn unread_badge<'a>(count: u32) -> Option<Element<'a, Message>> {
+    let count = crate::notify::badge(count)?;
+    Some(
+        container(text(count).size(theme::TEXT_SMALL))
+            .padding([0.0, theme::SPACE_XS + 2.0])
+            .style(theme::unread_badge)
+            .into(),
+    )
 }
 
 /// A section heading that folds its section when clicked.
@@ -550,7 +576,8 @@ mod tests {
             ]
         );
         let pictures = Pictures::default();
-        let mut ui = iced_test::simulator(state.view(None, text("").into(), &pictures, |m| m));
+        let mut ui =
+            iced_test::simulator(state.view(None, text("").into(), &pictures, |_| 0, |m| m));
         ui.find("could not join: banned").expect("a failed join says why");
         ui.click("Cellar").expect("the room is listed");
         ui.click("Join or create a room…").expect("the way to the room browser");
@@ -566,10 +593,32 @@ mod tests {
         state.set_contacts(vec![contact("bob@x", "Bob", PresenceShow::Online, &[])]);
         state.update(Message::Filter("carol@example.org".into()));
         let pictures = Pictures::default();
-        let mut ui = iced_test::simulator(state.view(None, text("").into(), &pictures, |m| m));
+        let mut ui =
+            iced_test::simulator(state.view(None, text("").into(), &pictures, |_| 0, |m| m));
         ui.click("Chat with carol@example.org").expect("the offer is shown");
         let events: Vec<_> = ui.into_messages().filter_map(|m| state.update(m)).collect();
         assert_eq!(events, [Event::Open("carol@example.org".into())]);
+    }
+
+    #[test]
+    fn unread_counts_show_as_badges() {
+        let mut state = State::default();
+        state.set_contacts(vec![
+            contact("bob@x", "Bob", PresenceShow::Online, &[]),
+            contact("amy@x", "Amy", PresenceShow::Online, &[]),
+        ]);
+        state.set_rooms(vec![room("zoo@muc.x", "Zoo", RoomState::Joined)]);
+        let pictures = Pictures::default();
+        let unread = |jid: &str| match jid {
+            "bob@x" => 3,
+            "zoo@muc.x" => 150,
+            _ => 0,
+        };
+        let mut ui =
+            iced_test::simulator(state.view(None, text("").into(), &pictures, unread, |m| m));
+        ui.find("3").expect("Bob's badge");
+        ui.find("99+").expect("the room's badge, kept short");
+        assert!(ui.find("0").is_err(), "no badge without unread messages");
     }
 
     #[test]

@@ -138,6 +138,16 @@ pub fn badge(theme: &Theme) -> container::Style {
         .border(iced::border::rounded(RADIUS))
 }
 
+/// The count of unread messages beside a conversation in the sidebar: a pill in the theme's
+/// primary colour, the one thing on the row that should catch the eye.
+pub fn unread_badge(theme: &Theme) -> container::Style {
+    let palette = theme.extended_palette();
+    container::Style::default()
+        .background(palette.primary.strong.color)
+        .color(palette.primary.strong.text)
+        .border(iced::border::rounded(RADIUS))
+}
+
 pub fn card(theme: &Theme) -> container::Style {
     let palette = theme.extended_palette();
     container::Style::default().background(palette.background.base.color).border(Border {

@@ -44,6 +44,11 @@ impl State {
         match self.room.as_mut().and_then(|room| room.update(message)) {
             Some(room::Event::Room(command)) => (Task::none(), Some(room_command(command))),
             Some(room::Event::OpenChat(chat)) => self.open(chat),
+            Some(room::Event::Mute(muted)) => {
+                let chat =
+                    ChatId(self.room.as_ref().map(|r| r.jid().to_owned()).unwrap_or_default());
+                (Task::none(), Some(Event::Mute { chat, muted }))
+            }
             None => (Task::none(), None),
         }
     }
@@ -165,7 +170,11 @@ impl State {
 }
 
 /// A private chat's header: who, and in which room (there is no contact to manage).
-pub(super) fn private_header<'a>(room: &'a Room, nick: &'a str) -> Element<'a, Message> {
+pub(super) fn private_header<'a>(
+    room: &'a Room,
+    nick: &'a str,
+    muted: bool,
+) -> Element<'a, Message> {
     let about = format!("private chat in {} · {}", room.display_name(), room.jid);
     container(
         row![
@@ -174,6 +183,7 @@ pub(super) fn private_header<'a>(room: &'a Room, nick: &'a str) -> Element<'a, M
                 text(about).size(theme::TEXT_SMALL).style(theme::muted),
             ]
             .width(Fill),
+            super::mute_button(muted),
             button(text("Back to the room").size(theme::TEXT_SMALL))
                 .style(button::secondary)
                 .on_press(Message::Sidebar(sidebar::Message::OpenRoom(room.jid.clone()))),
