@@ -79,6 +79,29 @@ pub struct Config {
     pub muted: Vec<MutedChat>,
     #[serde(default, rename = "account", skip_serializing_if = "Vec::is_empty")]
     pub accounts: Vec<AccountConfig>,
+    /// What Confab tells the people we write to.
+    #[serde(default)]
+    pub privacy: Privacy,
+}
+
+/// Signals about reading and typing, each sent only when the user lets it be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Privacy {
+    /// XEP-0184: tell contacts their message arrived.
+    #[serde(default = "enabled_by_default")]
+    pub receipts: bool,
+    /// XEP-0333: tell contacts their messages were seen (shown in an open, focused chat).
+    #[serde(default = "enabled_by_default")]
+    pub read_markers: bool,
+    /// XEP-0085: tell contacts we are typing.
+    #[serde(default = "enabled_by_default")]
+    pub typing: bool,
+}
+
+impl Default for Privacy {
+    fn default() -> Self {
+        Self { receipts: true, read_markers: true, typing: true }
+    }
 }
 
 impl Default for Config {
@@ -88,6 +111,7 @@ impl Default for Config {
             recent_emoji: String::new(),
             muted: Vec::new(),
             accounts: Vec::new(),
+            privacy: Privacy::default(),
         }
     }
 }

@@ -272,6 +272,9 @@ mod tests {
 
     fn incoming(id: i64, chat: &str, nick: Option<&str>, body: &str) -> ChatMessage {
         ChatMessage {
+            edited: false,
+            late: false,
+            scheduled_for: None,
             id,
             chat: ChatId(chat.into()),
             kind: MessageKind::Message,

@@ -77,6 +77,15 @@ impl MessageKind {
     }
 }
 
+/// What someone is doing in a chat, as they say (XEP-0085).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Typing {
+    Composing,
+    Paused,
+    /// Active, inactive or gone: not typing.
+    Idle,
+}
+
 /// A message before the store has given it a row id.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewMessage {
@@ -105,6 +114,12 @@ pub struct Message {
     pub chat: ChatId,
     pub kind: MessageKind,
     pub nick: Option<String>,
+    /// Corrected by its sender after it was first shown (XEP-0308).
+    pub edited: bool,
+    /// Waiting in the outbox until this time ("send later").
+    pub scheduled_for: Option<DateTime<Utc>>,
+    /// A scheduled message that could only go out well after its time (Confab was closed).
+    pub late: bool,
     pub direction: Direction,
     pub from: String,
     pub to: String,

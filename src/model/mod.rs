@@ -10,7 +10,7 @@ mod roster;
 
 pub use color::rgb as consistent_color;
 pub use form::{Field, FieldKind, Form, FormOption, MediaUri};
-pub use message::{ChatId, Delivery, Direction, Message, MessageKind, NewMessage};
+pub use message::{ChatId, Delivery, Direction, Message, MessageKind, NewMessage, Typing};
 pub use profile::{Profile, ProfileEntry, Services};
 pub use room::{
     Affiliation, Invite, Moderation, Occupant, PublicRoom, Role, Room, RoomPreset, RoomState,

@@ -16,14 +16,19 @@ pub struct HistoryPage {
 
 /// The outcome of storing one message.
 #[derive(Debug, Clone, PartialEq)]
+// Results live in one short vector per batch; boxing each new message would cost an allocation
+// per message for nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Inserted {
     New(Message),
     /// Already stored (same origin-id or server stanza-id): a resend or an archive copy.
     Duplicate,
 }
 
-const COLUMNS: &str =
-    "id, chat, direction, sender, recipient, body, ts, state, error, origin_id, kind, nick";
+/// A message with its outbox entry, if still queued: read by [`read_message`].
+const SELECT_MESSAGES: &str = "SELECT m.id, m.chat, m.direction, m.sender, m.recipient, m.body,
+    m.ts, m.state, m.error, m.origin_id, m.kind, m.nick, m.edited, m.late, o.due_at
+    FROM messages m LEFT JOIN outbox o ON o.message_id = m.id";
 
 impl Store {
     /// Store a burst of messages in one transaction; duplicates are skipped.
@@ -67,6 +72,9 @@ impl Store {
                         chat: message.chat.clone(),
                         kind: message.kind,
                         nick: message.nick.clone(),
+                        edited: false,
+                        scheduled_for: None,
+                        late: false,
                         direction: message.direction,
                         from: message.from.clone(),
                         to: message.to.clone(),
@@ -101,9 +109,9 @@ impl Store {
         };
         let (ts, id) = cursor.unwrap_or((i64::MAX, i64::MAX));
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM messages
-             WHERE account = ?1 AND chat = ?2 AND (ts, id) < (?3, ?4)
-             ORDER BY ts DESC, id DESC LIMIT ?5"
+            "{SELECT_MESSAGES}
+             WHERE m.account = ?1 AND m.chat = ?2 AND (m.ts, m.id) < (?3, ?4)
+             ORDER BY m.ts DESC, m.id DESC LIMIT ?5"
         ))?;
         let fetch = limit as i64 + 1;
         let mut messages = stmt
@@ -138,11 +146,7 @@ impl Store {
     pub fn message(&self, message_id: i64) -> Result<Option<Message>> {
         Ok(self
             .conn
-            .query_row(
-                &format!("SELECT {COLUMNS} FROM messages WHERE id = ?1"),
-                [message_id],
-                read_message,
-            )
+            .query_row(&format!("{SELECT_MESSAGES} WHERE m.id = ?1"), [message_id], read_message)
             .optional()?)
     }
 }
@@ -153,6 +157,9 @@ pub(super) fn read_message(row: &Row<'_>) -> rusqlite::Result<Message> {
         chat: ChatId(row.get(1)?),
         kind: if row.get::<_, i64>(10)? == 1 { MessageKind::Event } else { MessageKind::Message },
         nick: row.get(11)?,
+        edited: row.get(12)?,
+        late: row.get(13)?,
+        scheduled_for: row.get::<_, Option<i64>>(14)?.and_then(DateTime::from_timestamp_millis),
         direction: if row.get::<_, i64>(2)? == 0 { Direction::In } else { Direction::Out },
         from: row.get(3)?,
         to: row.get(4)?,

@@ -83,6 +83,12 @@ const STEPS: &[&str] = &[
         password TEXT,
         PRIMARY KEY (account, jid)
     );",
+    // 5: corrected messages are marked edited; a scheduled message sent well after its time is
+    // marked late; receipts and markers find messages by their stanza id.
+    "ALTER TABLE messages ADD COLUMN edited INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE messages ADD COLUMN late INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX messages_by_stanza_id ON messages (account, chat, stanza_id_attr)
+        WHERE stanza_id_attr IS NOT NULL;",
 ];
 
 /// The schema version this build writes.

@@ -3,6 +3,7 @@
 
 mod avatars;
 mod contacts;
+mod delivery;
 mod history;
 mod migrations;
 mod outbox;

@@ -51,6 +51,9 @@ impl Store {
             chat: message.chat.clone(),
             kind: message.kind,
             nick: message.nick.clone(),
+            edited: false,
+            scheduled_for: due_at,
+            late: false,
             direction: message.direction,
             from: message.from.clone(),
             to: message.to.clone(),
@@ -65,15 +68,15 @@ impl Store {
     pub fn outbox(&self, account: &str) -> Result<Vec<OutboxEntry>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT m.id, m.chat, m.direction, m.sender, m.recipient, m.body, m.ts, m.state,
-                    m.error, m.origin_id, m.kind, m.nick, o.due_at, o.attempts
+                    m.error, m.origin_id, m.kind, m.nick, m.edited, m.late, o.due_at, o.attempts
              FROM outbox o JOIN messages m ON m.id = o.message_id
              WHERE m.account = ?1 ORDER BY m.id",
         )?;
         let rows = stmt.query_map([account], |row| {
             Ok(OutboxEntry {
                 message: read_message(row)?,
-                due_at: row.get::<_, Option<i64>>(12)?.and_then(DateTime::from_timestamp_millis),
-                attempts: row.get(13)?,
+                due_at: row.get::<_, Option<i64>>(14)?.and_then(DateTime::from_timestamp_millis),
+                attempts: row.get(15)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
@@ -88,12 +91,84 @@ impl Store {
     }
 
     /// The server has the message: it leaves the outbox and becomes `sent`.
-    pub fn mark_acknowledged(&mut self, message_id: i64) -> Result<()> {
+    /// `late`: a scheduled message that went out well after its time.
+    pub fn mark_acknowledged(&mut self, message_id: i64, late: bool) -> Result<()> {
         let tx = self.conn.transaction()?;
         tx.execute("DELETE FROM outbox WHERE message_id = ?1", [message_id])?;
-        tx.execute("UPDATE messages SET state = 1 WHERE id = ?1 AND state = 0", [message_id])?;
+        tx.execute(
+            "UPDATE messages SET state = 1, late = ?2 WHERE id = ?1 AND state = 0",
+            params![message_id, late],
+        )?;
         tx.commit()?;
         Ok(())
+    }
+
+    /// The server refused the message for good: it leaves the outbox (so it is not sent again
+    /// by itself) and says why; [`Store::requeue`] is the user's Retry.
+    pub fn fail_message(&mut self, message_id: i64, reason: &str) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        tx.execute("DELETE FROM outbox WHERE message_id = ?1", [message_id])?;
+        tx.execute(
+            "UPDATE messages SET state = 4, error = ?2 WHERE id = ?1 AND direction = 1",
+            params![message_id, reason],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Queue a failed outgoing message again, to be sent now.
+    pub fn requeue(&mut self, message_id: i64) -> Result<bool> {
+        let tx = self.conn.transaction()?;
+        let changed = tx.execute(
+            "UPDATE messages SET state = 0, error = NULL WHERE id = ?1 AND direction = 1 AND state = 4",
+            [message_id],
+        )?;
+        if changed > 0 {
+            tx.execute("INSERT OR IGNORE INTO outbox (message_id) VALUES (?1)", [message_id])?;
+        }
+        tx.commit()?;
+        Ok(changed > 0)
+    }
+
+    /// Take a message that has not gone out yet back: it disappears. False once it has left.
+    pub fn cancel_queued(&mut self, message_id: i64) -> Result<bool> {
+        let tx = self.conn.transaction()?;
+        let queued = tx.execute("DELETE FROM outbox WHERE message_id = ?1", [message_id])?;
+        if queued > 0 {
+            tx.execute("DELETE FROM messages WHERE id = ?1", [message_id])?;
+        }
+        tx.commit()?;
+        Ok(queued > 0)
+    }
+
+    /// Change the text of a message still waiting in the outbox.
+    pub fn edit_queued(&self, message_id: i64, body: &str) -> Result<bool> {
+        let changed = self.conn.execute(
+            "UPDATE messages SET body = ?2
+             WHERE id = ?1 AND id IN (SELECT message_id FROM outbox)",
+            params![message_id, body],
+        )?;
+        Ok(changed > 0)
+    }
+
+    /// Move a scheduled message's time (`None`: due now).
+    pub fn reschedule(&self, message_id: i64, due_at: Option<DateTime<Utc>>) -> Result<bool> {
+        let changed = self.conn.execute(
+            "UPDATE outbox SET due_at = ?2 WHERE message_id = ?1",
+            params![message_id, due_at.map(|t| t.timestamp_millis())],
+        )?;
+        Ok(changed > 0)
+    }
+
+    /// When the next scheduled message of the account falls due.
+    pub fn next_due(&self, account: &str) -> Result<Option<DateTime<Utc>>> {
+        let ms: Option<i64> = self.conn.query_row(
+            "SELECT MIN(o.due_at) FROM outbox o JOIN messages m ON m.id = o.message_id
+             WHERE m.account = ?1 AND o.due_at IS NOT NULL",
+            [account],
+            |row| row.get(0),
+        )?;
+        Ok(ms.and_then(DateTime::from_timestamp_millis))
     }
 }
 
@@ -129,7 +204,7 @@ mod tests {
             queued.iter().map(|e| e.message.body.as_str()).collect::<Vec<_>>(),
             ["one", "two"]
         );
-        store.mark_acknowledged(first.id).expect("ack");
+        store.mark_acknowledged(first.id, false).expect("ack");
         let queued = store.outbox("me@example.org").expect("outbox");
         assert_eq!(queued.len(), 1);
         let stored = store.message(first.id).expect("read").expect("exists");

@@ -247,6 +247,18 @@ impl State {
         }
     }
 
+    /// A shown message changed (corrected, or edited or rescheduled in the outbox).
+    pub fn replace(&mut self, message: ChatMessage) {
+        if let Some(shown) = self.messages.iter_mut().find(|m| m.id == message.id) {
+            *shown = message;
+        }
+    }
+
+    /// A queued message was cancelled.
+    pub fn remove(&mut self, message_id: i64) {
+        self.messages.retain(|m| m.id != message_id);
+    }
+
     pub fn set_delivery(&mut self, message_id: i64, state: Delivery) {
         if let Some(message) = self.messages.iter_mut().find(|m| m.id == message_id) {
             message.state = state;
@@ -348,6 +360,9 @@ mod tests {
 
     fn message(id: i64, secs: i64) -> ChatMessage {
         ChatMessage {
+            edited: false,
+            late: false,
+            scheduled_for: None,
             id,
             chat: ChatId("bob@x".into()),
             kind: crate::model::MessageKind::Message,

@@ -355,6 +355,17 @@ impl State {
                     conversation.push(message);
                 }
             }
+            WorkerEvent::Edited(message) => {
+                if let Some(conversation) = &mut self.conversation {
+                    conversation.replace(message);
+                }
+            }
+            WorkerEvent::Removed { message_id } => {
+                if let Some(conversation) = &mut self.conversation {
+                    conversation.remove(message_id);
+                }
+            }
+            WorkerEvent::Typing { .. } | WorkerEvent::CatchUp { .. } => {}
             WorkerEvent::Delivery { message_id, chat, state } => {
                 if let Some(conversation) = self.conversation.as_mut().filter(|c| c.chat == chat) {
                     conversation.set_delivery(message_id, state);

@@ -3,6 +3,7 @@
 //! it with [`Command`]s through a [`Handle`] and never see a stanza.
 
 mod connect;
+mod delivery;
 mod disco;
 mod muc;
 mod presence;
@@ -19,7 +20,7 @@ pub use tls::fingerprint;
 use crate::media::PreparedAvatar;
 use crate::model::{
     AccountId, ChatId, ConnectionState, Contact, Delivery, Form, Invite, Message, Moderation,
-    Occupant, Presence, Profile, PublicRoom, Room, RoomPreset, Services,
+    Occupant, Presence, Profile, PublicRoom, Room, RoomPreset, Services, Typing,
 };
 use crate::paths::Paths;
 use crate::store::HistoryPage;
@@ -54,6 +55,29 @@ pub enum Command {
     Room(RoomCommand),
     /// What others see of us; kept across restarts and sent on every login.
     SetPresence(Presence),
+    /// Store in the outbox and send at `at` (also if Confab was closed in between: then on the
+    /// next start, marked late).
+    SendAt {
+        to: String,
+        body: String,
+        at: chrono::DateTime<chrono::Utc>,
+    },
+    /// Change a message still waiting in the outbox.
+    Outbox(OutboxAction),
+    /// Correct our last message in `chat` (XEP-0308).
+    Correct {
+        chat: ChatId,
+        body: String,
+    },
+    /// The user is typing in `chat`, or stopped (told to the peer, rate-limited).
+    Typing {
+        chat: ChatId,
+        typing: Typing,
+    },
+    /// The user has seen `chat` up to its newest message.
+    MarkDisplayed {
+        chat: ChatId,
+    },
     /// Read someone's public profile (their vCard), answered with [`Event::Profile`].
     FetchProfile {
         jid: String,
@@ -109,6 +133,23 @@ pub enum ContactChange {
     Unblock {
         jid: String,
     },
+}
+
+/// What the user does to a message that has not gone out (or failed).
+#[derive(Debug, Clone, PartialEq)]
+pub enum OutboxAction {
+    Cancel(i64),
+    Edit {
+        id: i64,
+        body: String,
+    },
+    SendNow(i64),
+    Reschedule {
+        id: i64,
+        at: chrono::DateTime<chrono::Utc>,
+    },
+    /// Send a failed message again.
+    Retry(i64),
 }
 
 /// Something to do about chat rooms (XEP-0045). Messages to a room or to an occupant
@@ -215,6 +256,22 @@ pub enum Event {
     },
     /// Someone invites us into a room; nothing is joined until the user says so.
     Invite(Invite),
+    /// A stored message changed: corrected, or edited or rescheduled in the outbox.
+    Edited(Message),
+    /// A queued message was cancelled and is gone.
+    Removed {
+        message_id: i64,
+    },
+    /// Someone is typing in a chat (or stopped).
+    Typing {
+        chat: ChatId,
+        typing: Typing,
+    },
+    /// Catching up with the archive: messages taken in so far, and whether it is over.
+    CatchUp {
+        fetched: usize,
+        done: bool,
+    },
     /// Someone's avatar changed: the picture's hash in the avatar cache, or none.
     Avatar {
         jid: String,

@@ -5,13 +5,13 @@
 
 use super::connect::{Connector, FIRST_BACKOFF, Report};
 use super::presence::Presences;
-use super::stanza::{self, Dropped};
+use super::stanza;
 use super::{Command, Event};
-use crate::config::{AccountConfig, Config};
+use crate::config::{AccountConfig, Config, Privacy};
 use crate::media::AvatarCache;
 use crate::model::{
     AccountId, ChatId, ConnectError, ConnectionState, Delivery, Direction, Message, MessageKind,
-    NewMessage, Presence, Services,
+    NewMessage, Presence, Services, Typing,
 };
 use crate::paths::Paths;
 use crate::secrets::Secrets;
@@ -33,10 +33,15 @@ const MAX_BATCH: usize = 500;
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
 /// The most history one request may ask for.
 const MAX_PAGE: usize = 1000;
+/// A scheduled message sent later than this after its time is marked late.
+const LATE_AFTER: chrono::Duration = chrono::Duration::seconds(60);
 
+mod archive;
 mod avatars;
 mod bookmarks;
 mod contacts;
+mod delivery;
+mod messages;
 mod profile;
 mod rooms;
 
@@ -73,6 +78,8 @@ enum PendingIq {
     RoomFeatures(BareJid),
     /// XEP-0410: are we still in this room?
     SelfPing(BareJid),
+    /// A page of our archive (XEP-0313).
+    ArchivePage,
     Destroy(BareJid),
     Bookmarks,
     /// A room's new configuration was taken: report `what`, and learn its features again.
@@ -99,8 +106,8 @@ struct Session {
     presences: Presences,
     /// Requests awaiting an answer: who must answer (`None`: our own account), and what for.
     pending_iqs: HashMap<String, (Option<Jid>, PendingIq)>,
-    /// Outbox rows already handed to this stream session.
-    in_flight: HashSet<i64>,
+    /// Outbox rows already handed to this stream session, with whether each goes out late.
+    in_flight: HashMap<i64, bool>,
     acks_tx: mpsc::UnboundedSender<i64>,
     acks_rx: mpsc::UnboundedReceiver<i64>,
     next_iq: u64,
@@ -127,6 +134,20 @@ struct Session {
     discovering: usize,
     /// A room list asked for before discovery found the conference service.
     list_after_discovery: Option<Option<String>>,
+    /// What the user lets us tell others (receipts, read markers, typing).
+    privacy: Privacy,
+    /// Receipts to send once the messages they confirm are stored.
+    receipts_due: Vec<(Jid, String)>,
+    /// The newest message we sent a displayed marker for, per chat.
+    displayed_sent: HashMap<ChatId, i64>,
+    /// The typing state we last told each chat, and when.
+    typing_sent: HashMap<ChatId, (Typing, Instant)>,
+    /// The archive catch-up under way.
+    catch_up: Option<archive::CatchUp>,
+    /// The archive position to save once the batch it ends is stored.
+    archive_cursor_due: Option<String>,
+    /// When the next scheduled message falls due.
+    next_due: Option<Instant>,
 }
 
 /// Run an account's worker until told to shut down or its handle is dropped.
@@ -153,6 +174,7 @@ pub async fn run(
     };
     session.load_rooms();
     session.announce_cache();
+    session.schedule_next();
     if session.account.enabled {
         session.start();
     }
@@ -177,6 +199,13 @@ pub async fn run(
                 session.start();
             }
             _ = room_check.tick() => session.ping_quiet_rooms().await,
+            () = restart_timer(session.next_due) => {
+                session.next_due = None;
+                if session.is_online() {
+                    session.flush_outbox().await;
+                }
+                session.schedule_next();
+            }
         }
     }
     session.stop().await;
@@ -238,7 +267,7 @@ impl Session {
             restart_at: None,
             presences: Presences::default(),
             pending_iqs: HashMap::new(),
-            in_flight: HashSet::new(),
+            in_flight: HashMap::new(),
             acks_tx,
             acks_rx,
             next_iq: 0,
@@ -253,6 +282,13 @@ impl Session {
             listing: None,
             discovering: 0,
             list_after_discovery: None,
+            privacy: config.privacy,
+            receipts_due: Vec::new(),
+            displayed_sent: HashMap::new(),
+            typing_sent: HashMap::new(),
+            catch_up: None,
+            archive_cursor_due: None,
+            next_due: None,
         })
     }
 
@@ -343,7 +379,15 @@ impl Session {
 
     async fn command(&mut self, command: Command) {
         match command {
-            Command::Send { to, body } => self.queue_message(&to, body).await,
+            Command::Send { to, body } => self.queue_message(&to, body, None).await,
+            Command::SendAt { to, body, at } => {
+                self.queue_message(&to, body, Some(at)).await;
+                self.schedule_next();
+            }
+            Command::Outbox(action) => self.outbox_command(action).await,
+            Command::Correct { chat, body } => self.correct_last(&chat, body).await,
+            Command::Typing { chat, typing } => self.typing(&chat, typing).await,
+            Command::MarkDisplayed { chat } => self.mark_displayed(&chat).await,
             Command::LoadHistory { chat, before, limit } => {
                 match self.store.history(self.account_key(), &chat, before, limit.min(MAX_PAGE)) {
                     Ok(page) => self.emit(Event::History(page)),
@@ -382,7 +426,12 @@ impl Session {
 
     /// Store first, then announce, then send if we can: a message the user wrote is never only
     /// in memory.
-    async fn queue_message(&mut self, to: &str, body: String) {
+    async fn queue_message(
+        &mut self,
+        to: &str,
+        body: String,
+        due: Option<chrono::DateTime<chrono::Utc>>,
+    ) {
         // A person (bare), a room (bare), or a room's occupant (`room@service/nick`).
         let to = match Jid::new(to.trim()) {
             Ok(jid)
@@ -412,16 +461,17 @@ impl Session {
             from: self.own.to_string(),
             to: to.to_string(),
             body,
-            timestamp: chrono::Utc::now(),
+            // A scheduled message takes its place in the conversation at its time.
+            timestamp: due.unwrap_or_else(chrono::Utc::now),
             state: Delivery::Pending,
             stanza_id_attr: Some(id.clone()),
             origin_id: Some(id),
             server_id: None,
         };
-        match self.store.enqueue(&self.account.jid, &message, None) {
+        match self.store.enqueue(&self.account.jid, &message, due) {
             Ok(stored) => {
                 self.emit(Event::Message(stored.clone()));
-                if self.state == ConnectionState::Online {
+                if self.state == ConnectionState::Online && due.is_none() {
                     self.transmit(&stored).await;
                 }
             }
@@ -442,14 +492,19 @@ impl Session {
         if self.waits_for_room(&to) {
             return;
         }
-        if !self.in_flight.insert(message.id) {
+        if self.in_flight.contains_key(&message.id) {
             return;
         }
+        let late = message.scheduled_for.is_some_and(|due| chrono::Utc::now() - due > LATE_AFTER);
+        self.in_flight.insert(message.id, late);
         if let Err(e) = self.store.note_attempt(message.id) {
             tracing::warn!("{e}");
         }
         let route = self.route(&to);
-        let stanza = stanza::outgoing_message(to, &message.body, id, route);
+        let mut stanza = stanza::outgoing_message(to, &message.body, id, route);
+        if route == stanza::Route::Chat {
+            super::delivery::ask_for_receipt(&mut stanza);
+        }
         let Some(stream) = &self.stream else { return };
         let mut token = stream.send(Box::new(Stanza::Message(stanza))).await;
         let acks = self.acks_tx.clone();
@@ -469,8 +524,8 @@ impl Session {
     }
 
     fn acknowledged(&mut self, message_id: i64) {
-        self.in_flight.remove(&message_id);
-        match self.store.mark_acknowledged(message_id) {
+        let late = self.in_flight.remove(&message_id).unwrap_or(false);
+        match self.store.mark_acknowledged(message_id, late) {
             Ok(()) => {
                 if let Ok(Some(message)) = self.store.message(message_id) {
                     self.emit(Event::Delivery {
@@ -540,39 +595,15 @@ impl Session {
             }
         }
         self.store_incoming(&batch);
+        self.save_archive_cursor();
+        self.send_receipts().await;
         self.flush_presences();
         self.flush_occupants();
     }
 
     async fn take(&mut self, event: StreamEvent, batch: &mut Vec<NewMessage>) {
         match event {
-            StreamEvent::Stanza(Stanza::Message(message)) => {
-                if let Some((jid, notice)) = super::profile::avatar_notice(&message) {
-                    self.avatar_notice(jid, notice).await;
-                    return;
-                }
-                if self.bookmark_event(&message).await {
-                    return;
-                }
-                let from_room = message.from.as_ref().map(Jid::to_bare).filter(|b| self.is_room(b));
-                if let Some(room) = from_room {
-                    self.room_message(room, message, batch);
-                    return;
-                }
-                if let Some(invite) = super::muc::invite(&message) {
-                    self.invitation(invite);
-                    return;
-                }
-                match stanza::incoming_message(message, &self.own, chrono::Utc::now()) {
-                    Ok(message) => batch.push(message),
-                    Err(Dropped::Error) => {
-                        tracing::info!("{}: dropped an error message", self.account.jid)
-                    }
-                    Err(reason) => {
-                        tracing::debug!("{}: ignored message: {reason:?}", self.account.jid)
-                    }
-                }
-            }
+            StreamEvent::Stanza(Stanza::Message(message)) => self.message(message, batch).await,
             StreamEvent::Stanza(Stanza::Presence(presence)) => {
                 let from_room =
                     presence.from.as_ref().map(Jid::to_bare).filter(|b| self.is_room(b));
@@ -596,6 +627,8 @@ impl Session {
                 self.discover_services().await;
                 self.request_bookmarks().await;
                 self.join_autojoin_rooms().await;
+                self.enable_carbons().await;
+                self.start_catch_up().await;
                 self.flush_outbox().await;
             }
             StreamEvent::Stream(LinkEvent::Resumed) => self.set_state(ConnectionState::Online),

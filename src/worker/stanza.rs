@@ -87,6 +87,43 @@ fn own_server_ids(message: &mut Message, by: &BareJid) -> Option<String> {
     found
 }
 
+/// A message one of our other clients sent (a carbon, or our archive): stored as ours, in the
+/// chat with its recipient, already sent.
+pub fn outgoing_copy(
+    mut message: Message,
+    own: &BareJid,
+    now: DateTime<Utc>,
+) -> Result<NewMessage, Dropped> {
+    if !matches!(message.type_, MessageType::Chat | MessageType::Normal) {
+        return Err(Dropped::UnsupportedType);
+    }
+    let to = message.to.clone().ok_or(Dropped::NoSender)?;
+    if to.node().is_none() {
+        return Err(Dropped::NoSender);
+    }
+    let body = message.get_best_body_cloned(vec![]).map(|(_, b)| b).ok_or(Dropped::NoBody)?;
+    if body.trim().is_empty() {
+        return Err(Dropped::NoBody);
+    }
+    let timestamp = delay_stamp(&mut message).map_or(now, |t| t.min(now));
+    let server_id = own_server_ids(&mut message, own);
+    let origin_id = message.extract_payload::<OriginId>().ok().flatten().map(|o| o.id);
+    Ok(NewMessage {
+        chat: ChatId(to.to_bare().to_string()),
+        kind: MessageKind::Message,
+        nick: None,
+        direction: Direction::Out,
+        from: message.from.as_ref().map_or_else(|| own.to_string(), ToString::to_string),
+        to: to.to_string(),
+        body,
+        timestamp,
+        state: Delivery::Sent,
+        stanza_id_attr: message.id.map(|id| id.0),
+        origin_id,
+        server_id,
+    })
+}
+
 /// A message from a room (`groupchat`) or from one of its occupants (a private message). The
 /// chat is the room, or `room@service/nick` for a private one, never the occupant's contact
 /// entry; a stanza-id is believed only when the room stamped it; our own nick's messages are

@@ -258,6 +258,7 @@ impl Session {
                     PendingIq::RoomInfo(room) => self.room_info_result(room, payload),
                     PendingIq::RoomFeatures(room) => self.room_features(room, payload),
                     PendingIq::SelfPing(room) => self.self_ping_answer(room, None).await,
+                    PendingIq::ArchivePage => self.archive_page_done(payload).await,
                     PendingIq::Destroy(room) => self.destroyed(room),
                     PendingIq::Bookmarks => self.bookmarks_result(payload).await,
                     PendingIq::RoomConfigured { room, what } => {
@@ -298,6 +299,7 @@ impl Session {
                 }
                 Some(PendingIq::RoomInfo(room)) => self.room_info_result(room, None),
                 Some(PendingIq::SelfPing(room)) => self.self_ping_answer(room, Some(&error)).await,
+                Some(PendingIq::ArchivePage) => self.archive_failed(),
                 Some(PendingIq::Destroy(room)) => {
                     let why = stanza::error_text(&error);
                     self.emit(Event::Outcome(Err(format!("could not destroy {room}: {why}"))));

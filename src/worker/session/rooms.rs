@@ -665,8 +665,17 @@ impl Session {
             return;
         }
         let own_nick = session.room.nick.clone();
+        let mut message = message;
+        let replaced = crate::worker::delivery::take_correction(&mut message);
         match stanza::room_message(message, &room, &own_nick, chrono::Utc::now()) {
-            Ok(line) => batch.push(line),
+            Ok(line) => {
+                if let Some(replaced) = replaced
+                    && self.incoming_correction(&line, &replaced)
+                {
+                    return;
+                }
+                batch.push(line);
+            }
             Err(Dropped::NoBody) => {}
             Err(reason) => tracing::debug!("{room}: ignored a message: {reason:?}"),
         }

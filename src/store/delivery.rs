@@ -1,0 +1,205 @@
+//! What happens to stored messages after the fact: receipts and markers move our messages to
+//! delivered and read (never backwards), and corrections replace a message's text when they
+//! come from whoever wrote it.
+
+use super::{Result, Store};
+use crate::model::{Delivery, Message};
+use rusqlite::params;
+
+/// State codes as stored (`history::encode_state`).
+const PENDING: i64 = 0;
+const SENT: i64 = 1;
+const DELIVERED: i64 = 2;
+const READ: i64 = 3;
+
+impl Store {
+    /// XEP-0184: our message `stanza_id` in `chat` reached the peer. Returns the message when
+    /// its state moved.
+    pub fn mark_delivered(
+        &self,
+        account: &str,
+        chat: &str,
+        stanza_id: &str,
+    ) -> Result<Option<i64>> {
+        let id = self.outgoing_by_stanza_id(account, chat, stanza_id)?;
+        let Some(id) = id else { return Ok(None) };
+        let changed = self.conn.execute(
+            "UPDATE messages SET state = ?2 WHERE id = ?1 AND state IN (?3, ?4)",
+            params![id, DELIVERED, PENDING, SENT],
+        )?;
+        Ok((changed > 0).then_some(id))
+    }
+
+    /// XEP-0333: the peer has seen our message `stanza_id` and everything we sent before it.
+    /// Returns the messages whose state moved.
+    pub fn mark_read(&mut self, account: &str, chat: &str, stanza_id: &str) -> Result<Vec<i64>> {
+        let Some(id) = self.outgoing_by_stanza_id(account, chat, stanza_id)? else {
+            return Ok(Vec::new());
+        };
+        let tx = self.conn.transaction()?;
+        let moved = {
+            let mut find = tx.prepare_cached(
+                "SELECT m.id FROM messages m, messages upto
+                 WHERE upto.id = ?3 AND m.account = ?1 AND m.chat = ?2 AND m.direction = 1
+                   AND (m.ts, m.id) <= (upto.ts, upto.id) AND m.state IN (?4, ?5, ?6)",
+            )?;
+            let rows = find
+                .query_map(params![account, chat, id, PENDING, SENT, DELIVERED], |r| {
+                    r.get::<_, i64>(0)
+                })?;
+            rows.collect::<rusqlite::Result<Vec<_>>>()?
+        };
+        for message in &moved {
+            tx.execute("UPDATE messages SET state = ?2 WHERE id = ?1", params![message, READ])?;
+            // Read means received: it needs no more sending.
+            tx.execute("DELETE FROM outbox WHERE message_id = ?1", [message])?;
+        }
+        tx.commit()?;
+        Ok(moved)
+    }
+
+    /// Our message in `chat` with this stanza id (or origin-id).
+    pub fn outgoing_id(&self, account: &str, chat: &str, stanza_id: &str) -> Result<Option<i64>> {
+        self.outgoing_by_stanza_id(account, chat, stanza_id)
+    }
+
+    /// The `id` the stanza of a stored message had: what receipts, markers and corrections name.
+    pub fn stanza_id_attr(&self, message_id: i64) -> Result<Option<String>> {
+        use rusqlite::OptionalExtension;
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT COALESCE(stanza_id_attr, origin_id) FROM messages WHERE id = ?1",
+                [message_id],
+                |row| row.get(0),
+            )
+            .optional()?
+            .flatten())
+    }
+
+    fn outgoing_by_stanza_id(
+        &self,
+        account: &str,
+        chat: &str,
+        stanza_id: &str,
+    ) -> Result<Option<i64>> {
+        use rusqlite::OptionalExtension;
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT id FROM messages WHERE account = ?1 AND chat = ?2 AND direction = 1
+                   AND (stanza_id_attr = ?3 OR origin_id = ?3)
+                 ORDER BY id DESC LIMIT 1",
+                params![account, chat, stanza_id],
+                |row| row.get(0),
+            )
+            .optional()?)
+    }
+
+    /// XEP-0308: replace the text of the message `replaced_id` in `chat`, but only when
+    /// `is_author` says the correction's sender wrote it. Returns the corrected message.
+    pub fn correct(
+        &self,
+        account: &str,
+        chat: &str,
+        replaced_id: &str,
+        body: &str,
+        is_author: impl Fn(&Message) -> bool,
+    ) -> Result<Option<Message>> {
+        use rusqlite::OptionalExtension;
+        let id: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT id FROM messages WHERE account = ?1 AND chat = ?2 AND kind = 0
+                   AND (stanza_id_attr = ?3 OR origin_id = ?3)
+                 ORDER BY id DESC LIMIT 1",
+                params![account, chat, replaced_id],
+                |row| row.get(0),
+            )
+            .optional()?;
+        let Some(original) = id.map(|id| self.message(id)).transpose()?.flatten() else {
+            return Ok(None);
+        };
+        if !is_author(&original) {
+            return Ok(None);
+        }
+        self.conn.execute(
+            "UPDATE messages SET body = ?2, edited = 1 WHERE id = ?1",
+            params![original.id, body],
+        )?;
+        Ok(Some(Message { body: body.to_owned(), edited: true, ..original }))
+    }
+
+    /// Our last message in `chat`, the one Up in an empty composer corrects.
+    pub fn last_outgoing(&self, account: &str, chat: &str) -> Result<Option<Message>> {
+        use rusqlite::OptionalExtension;
+        let id: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT id FROM messages WHERE account = ?1 AND chat = ?2 AND kind = 0
+                 ORDER BY ts DESC, id DESC LIMIT 1",
+                params![account, chat],
+                |row| row.get(0),
+            )
+            .optional()?;
+        let last = id.map(|id| self.message(id)).transpose()?.flatten();
+        Ok(last.filter(|m| m.direction == crate::model::Direction::Out))
+    }
+
+    /// The delivery state of a stored message, for announcing a change.
+    pub fn delivery(&self, message_id: i64) -> Result<Option<Delivery>> {
+        Ok(self.message(message_id)?.map(|m| m.state))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::{ChatId, Delivery, Direction, MessageKind, NewMessage};
+    use crate::store::Store;
+
+    fn outgoing(id: &str, secs: i64) -> NewMessage {
+        NewMessage {
+            chat: ChatId("bob@x".into()),
+            kind: MessageKind::Message,
+            nick: None,
+            direction: Direction::Out,
+            from: "me@x".into(),
+            to: "bob@x".into(),
+            body: format!("body {id}"),
+            timestamp: chrono::DateTime::from_timestamp(secs, 0).unwrap_or_default(),
+            state: Delivery::Pending,
+            stanza_id_attr: Some(id.into()),
+            origin_id: Some(id.into()),
+            server_id: None,
+        }
+    }
+
+    #[test]
+    fn receipts_and_markers_only_move_forward() {
+        let mut store = Store::open_in_memory().expect("store");
+        let a = store.enqueue("me@x", &outgoing("a", 1), None).expect("a");
+        let b = store.enqueue("me@x", &outgoing("b", 2), None).expect("b");
+        let c = store.enqueue("me@x", &outgoing("c", 3), None).expect("c");
+        store.mark_acknowledged(a.id, false).expect("ack");
+        assert_eq!(store.mark_delivered("me@x", "bob@x", "a").expect("receipt"), Some(a.id));
+        assert_eq!(store.mark_read("me@x", "bob@x", "b").expect("marker"), [a.id, b.id]);
+        assert_eq!(store.mark_delivered("me@x", "bob@x", "a").expect("late receipt"), None);
+        assert_eq!(store.delivery(a.id).expect("a"), Some(Delivery::Read));
+        assert_eq!(store.delivery(c.id).expect("c"), Some(Delivery::Pending));
+        assert_eq!(store.outbox("me@x").expect("outbox").len(), 1, "read ones left the outbox");
+        assert_eq!(store.mark_delivered("me@x", "eve@x", "c").expect("wrong chat"), None);
+    }
+
+    #[test]
+    fn only_the_author_corrects() {
+        let mut store = Store::open_in_memory().expect("store");
+        let a = store.enqueue("me@x", &outgoing("a", 1), None).expect("a");
+        let refused =
+            store.correct("me@x", "bob@x", "a", "hacked", |m| m.from == "bob@x").expect("ok");
+        assert_eq!(refused, None);
+        let fixed = store.correct("me@x", "bob@x", "a", "fixed", |m| m.from == "me@x").expect("ok");
+        assert_eq!(fixed.map(|m| (m.body, m.edited)), Some(("fixed".into(), true)));
+        assert_eq!(store.message(a.id).expect("read").map(|m| m.body), Some("fixed".into()));
+        assert_eq!(store.last_outgoing("me@x", "bob@x").expect("last").map(|m| m.id), Some(a.id));
+    }
+}

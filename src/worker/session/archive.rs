@@ -1,0 +1,121 @@
+//! Catching up after being away: our archive (XEP-0313) page by page from where we left off,
+//! and carbons (XEP-0280) of what our other clients send and receive. Everything is stored
+//! with its original time and deduplicated by the archive id our server stamps on messages, so
+//! offline storage, the archive and live traffic never double a message.
+
+use super::{PendingIq, Session};
+use crate::model::NewMessage;
+use crate::worker::Event;
+use crate::worker::delivery::{self, Archived};
+use crate::worker::stanza::{self, Dropped};
+use chrono::Utc;
+use tokio_xmpp::minidom::Element;
+use tokio_xmpp::parsers::iq::Iq;
+use tokio_xmpp::parsers::message::Message;
+
+/// Messages asked for per archive page.
+const ARCHIVE_PAGE: usize = 100;
+/// A first login looks back this far, not through years of archive.
+const FIRST_CATCH_UP: chrono::Duration = chrono::Duration::days(7);
+/// Where the last catch-up stopped (an archive id), per account.
+const ARCHIVE_CURSOR: &str = "archive.last";
+
+/// A catch-up in progress.
+pub(super) struct CatchUp {
+    pub queryid: String,
+    pub fetched: usize,
+    /// The last archive id of the page being taken in, saved once the page is stored.
+    pub page_last: Option<String>,
+}
+
+impl Session {
+    /// XEP-0280 §4: ask the server for copies of what our other clients send and receive.
+    pub(super) async fn enable_carbons(&mut self) {
+        let id = self.next_id("carbons");
+        let iq = Iq::from_set(id, tokio_xmpp::parsers::carbons::Enable);
+        self.send_iq(iq, PendingIq::Step("enabling message copies".into())).await;
+    }
+
+    /// Start catching up from where the last catch-up ended.
+    pub(super) async fn start_catch_up(&mut self) {
+        let queryid = uuid::Uuid::new_v4().to_string();
+        self.catch_up = Some(CatchUp { queryid, fetched: 0, page_last: None });
+        let after = self.store.get_state(self.account_key(), ARCHIVE_CURSOR).ok().flatten();
+        self.ask_archive_page(after).await;
+    }
+
+    async fn ask_archive_page(&mut self, after: Option<String>) {
+        let Some(queryid) = self.catch_up.as_ref().map(|c| c.queryid.clone()) else { return };
+        let start = after.is_none().then(|| Utc::now() - FIRST_CATCH_UP);
+        let id = self.next_id("archive");
+        let iq = delivery::archive_query(id, &queryid, after.as_deref(), start, ARCHIVE_PAGE);
+        self.send_iq(iq, PendingIq::ArchivePage).await;
+    }
+
+    /// One message of our archive, if it answers our query; it joins the batch being stored.
+    pub(super) fn archived(&mut self, message: &Message, batch: &mut Vec<NewMessage>) {
+        let Some(catch_up) = self.catch_up.as_mut() else {
+            tracing::debug!("ignored an archive result nobody asked for");
+            return;
+        };
+        let Some(Archived { id, stamp, message }) =
+            delivery::archived(message, &self.own, &catch_up.queryid)
+        else {
+            tracing::warn!("{}: ignored an archive result that is not ours", self.account.jid);
+            return;
+        };
+        catch_up.fetched += 1;
+        catch_up.page_last = Some(id.clone());
+        let now = Utc::now();
+        let from_us = message.from.as_ref().is_some_and(|f| f.to_bare() == self.own);
+        let line = if from_us {
+            stanza::outgoing_copy(message, &self.own, now)
+        } else {
+            stanza::incoming_message(message, &self.own, now)
+        };
+        match line {
+            Ok(mut line) => {
+                line.server_id = Some(id);
+                if let Some(stamp) = stamp {
+                    line.timestamp = stamp.min(now);
+                }
+                batch.push(line);
+            }
+            Err(Dropped::NoBody) => {}
+            Err(reason) => tracing::debug!("archive entry skipped: {reason:?}"),
+        }
+    }
+
+    /// A page ended: remember where (once stored), and ask for the next until complete.
+    pub(super) async fn archive_page_done(&mut self, payload: Option<Element>) {
+        let Some((complete, last)) = delivery::archive_page_end(payload) else {
+            self.catch_up = None;
+            return;
+        };
+        let fetched = self.catch_up.as_ref().map_or(0, |c| c.fetched);
+        self.emit(Event::CatchUp { fetched, done: complete });
+        if let Some(catch_up) = self.catch_up.as_mut() {
+            catch_up.page_last = last.clone().or(catch_up.page_last.take());
+        }
+        self.archive_cursor_due = self.catch_up.as_ref().and_then(|c| c.page_last.clone());
+        if complete || last.is_none() {
+            self.catch_up = None;
+        } else {
+            self.ask_archive_page(last).await;
+        }
+    }
+
+    /// Called after a batch is stored: the archive cursor moves only past stored messages.
+    pub(super) fn save_archive_cursor(&mut self) {
+        if let Some(last) = self.archive_cursor_due.take()
+            && let Err(e) = self.store.set_state(&self.account.jid.clone(), ARCHIVE_CURSOR, &last)
+        {
+            tracing::warn!("{e}");
+        }
+    }
+
+    pub(super) fn archive_failed(&mut self) {
+        self.catch_up = None;
+        self.emit(Event::CatchUp { fetched: 0, done: true });
+    }
+}
