@@ -7,12 +7,13 @@ use crate::model::{ConnectionState, Delivery, Direction, Message};
 use crate::paths::Paths;
 use crate::secrets::{Secrets, StoredIn};
 use crate::store::Store;
-use crate::worker::{self, Command, Event, RoomCommand};
+use crate::worker::{self, Command, Event, OutboxAction, RoomCommand};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 use std::time::Duration;
 use tokio::sync::mpsc;
 
+mod outbox;
 mod register;
 mod rooms;
 
@@ -39,8 +40,22 @@ pub enum CliCommand {
     /// Manage accounts.
     #[command(subcommand)]
     Account(AccountCommand),
-    /// Queue a message, connect, and wait until the server has it.
-    Send { jid: String, text: String },
+    /// Queue a message, connect, and wait until the server has it; or, with `--at`, keep it
+    /// in the outbox until that time.
+    Send {
+        jid: String,
+        text: String,
+        /// When to send: RFC 3339 (2026-11-24T18:00:00+01:00) or +10m, +2h, +1d.
+        #[arg(long, value_name = "TIME")]
+        at: Option<String>,
+    },
+    /// What waits in the outbox (queued and scheduled messages).
+    Outbox {
+        #[arg(long)]
+        json: bool,
+        #[command(subcommand)]
+        action: Option<outbox::OutboxCli>,
+    },
     /// Connect, take in what is waiting, stay a while, disconnect cleanly.
     Sync {
         /// Seconds to stay connected after catching up.
@@ -271,7 +286,18 @@ pub fn run(paths: Paths, account: Option<String>, command: CliCommand) -> Result
         CliCommand::Console(ConsoleCommand::Send { xml }) => {
             runtime()?.block_on(act(paths, account, Command::SendRaw(xml)))
         }
-        CliCommand::Send { jid, text } => runtime()?.block_on(send(paths, account, jid, text)),
+        CliCommand::Send { jid, text, at: None } => {
+            runtime()?.block_on(send(paths, account, jid, text))
+        }
+        CliCommand::Send { jid, text, at: Some(at) } => {
+            let at = outbox::parse_when(&at, chrono::Utc::now())?;
+            let to = parse_bare_jid(&jid)?;
+            runtime()?.block_on(outbox::send_at(paths, account, to, text, at))
+        }
+        CliCommand::Outbox { json, action: None } => outbox::list(&paths, account, json),
+        CliCommand::Outbox { action: Some(outbox::OutboxCli::Cancel { id }), .. } => {
+            runtime()?.block_on(outbox::change(paths, account, OutboxAction::Cancel(id)))
+        }
         CliCommand::Sync { wait } => {
             runtime()?.block_on(sync(paths, account, Duration::from_secs(wait)))
         }
@@ -446,6 +472,9 @@ pub fn message_json(message: &Message) -> serde_json::Value {
         "state": message.state.as_str(),
         "kind": message.kind.as_str(),
         "nick": message.nick,
+        "edited": message.edited,
+        "late": message.late,
+        "scheduled_for": message.scheduled_for.map(|t| t.to_rfc3339()),
     })
 }
 

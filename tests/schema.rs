@@ -85,3 +85,18 @@ fn schema_v4_fixture_reads_back_rooms_and_event_lines() {
     let chat = store.history(account, &ChatId("bob@example.org".into()), None, 10).expect("chat");
     assert_eq!(chat.messages[0].kind, MessageKind::Message, "older lines are messages");
 }
+
+#[test]
+fn schema_v5_fixture_reads_back_corrections() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let copy = dir.path().join("confab.sqlite3");
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/schema-v5.sqlite3");
+    std::fs::copy(fixture, &copy).expect("fixture copied");
+
+    let store = Store::open(&copy).expect("the v5 store opens");
+    let chat = ChatId("bob@example.org".into());
+    let page = store.history("alice@example.org", &chat, None, 10).expect("history");
+    assert_eq!(page.messages[0].body, "hello from v5 (fixed)");
+    assert!(page.messages[0].edited);
+    assert!(!page.messages[0].late);
+}

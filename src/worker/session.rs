@@ -472,7 +472,7 @@ impl Session {
             Ok(stored) => {
                 self.emit(Event::Message(stored.clone()));
                 if self.state == ConnectionState::Online && due.is_none() {
-                    self.transmit(&stored).await;
+                    self.transmit(&stored, 0).await;
                 }
             }
             Err(e) => self.emit(Event::Notice(format!("the message was not saved: {e}"))),
@@ -480,7 +480,7 @@ impl Session {
     }
 
     /// Hand one outbox message to the stream and watch for the server's acknowledgement.
-    async fn transmit(&mut self, message: &Message) {
+    async fn transmit(&mut self, message: &Message, attempts: u32) {
         if self.stream.is_none() {
             return;
         }
@@ -501,7 +501,9 @@ impl Session {
             tracing::warn!("{e}");
         }
         let route = self.route(&to);
-        let mut stanza = stanza::outgoing_message(to, &message.body, id, route);
+        // Sent before in an earlier connection: it travels with the time it was written.
+        let resent = (attempts > 0).then_some((&self.own, message.timestamp));
+        let mut stanza = stanza::outgoing_message(to, &message.body, id, route, resent);
         if route == stanza::Route::Chat {
             super::delivery::ask_for_receipt(&mut stanza);
         }
@@ -550,7 +552,7 @@ impl Session {
         };
         let now = chrono::Utc::now();
         for entry in queued.into_iter().filter(|e| e.due_at.is_none_or(|due| due <= now)) {
-            self.transmit(&entry.message).await;
+            self.transmit(&entry.message, entry.attempts).await;
         }
     }
 

@@ -72,10 +72,21 @@ pub fn incoming_message(
 
 fn delay_stamp(message: &mut Message) -> Option<DateTime<Utc>> {
     let delay = message.extract_payload::<Delay>().ok().flatten()?;
-    Some(delay.stamp.0.with_timezone(&Utc))
+    Some(delay_time(delay.stamp.0.with_timezone(&Utc)))
 }
 
-/// The stanza-id our own server added, if any; ids claimed by anyone else are ignored.
+/// The time a delay stamp (XEP-0203) stands for. Servers stamp whole seconds when they store a
+/// message offline or in the archive; such a stamp is read as the end of its second, so the
+/// message sorts after what its sender wrote earlier in that second and was resent with its
+/// exact time (see docs/decisions.md, "Ordering after a crash").
+pub fn delay_time(stamp: DateTime<Utc>) -> DateTime<Utc> {
+    if stamp.timestamp_subsec_nanos() == 0 {
+        stamp + chrono::Duration::milliseconds(999)
+    } else {
+        stamp
+    }
+}
+
 /// The stanza-id stamped `by` the archive we trust for this chat (our server, or the room).
 fn own_server_ids(message: &mut Message, by: &BareJid) -> Option<String> {
     let mut found = None;
@@ -189,11 +200,30 @@ pub enum Route {
 
 /// A message with a stable id used both as the stanza id and the origin-id, so that a resend
 /// after a lost acknowledgement (or a room's reflection) is recognised as the same message.
-pub fn outgoing_message(to: Jid, body: &str, id: &str, route: Route) -> Message {
+///
+/// A message sent again after a lost connection carries its original time (XEP-0203, from
+/// us): it was delayed, and the receiver should place it where it was written.
+pub fn outgoing_message(
+    to: Jid,
+    body: &str,
+    id: &str,
+    route: Route,
+    resent_from: Option<(&BareJid, DateTime<Utc>)>,
+) -> Message {
     let mut message = Message::chat(Some(to))
         .with_body(Lang::default(), body.to_owned())
         .with_payload(OriginId { id: id.to_owned() })
         .with_id(id);
+    if let Some((own, written)) = resent_from {
+        message.payloads.push(
+            Delay {
+                from: Some(Jid::from(own.clone())),
+                stamp: tokio_xmpp::parsers::date::DateTime(written.fixed_offset()),
+                data: None,
+            }
+            .into(),
+        );
+    }
     match route {
         Route::Chat => {}
         Route::Room => message.type_ = MessageType::Groupchat,
@@ -461,7 +491,16 @@ mod tests {
              </message>",
         );
         let m = incoming_message(old, &own(), now()).expect("accepted");
-        assert_eq!(m.timestamp.to_rfc3339(), "2025-12-31T23:00:00+00:00");
+        // A server's whole-second stamp stands for the end of that second.
+        assert_eq!(m.timestamp.to_rfc3339(), "2025-12-31T23:00:00.999+00:00");
+        let exact = parse_message(
+            "<message xmlns='jabber:client' from='bob@example.org/phone' type='chat'>
+               <body>resent</body>
+               <delay xmlns='urn:xmpp:delay' from='bob@example.org' stamp='2025-12-31T23:00:00.250Z'/>
+             </message>",
+        );
+        let m = incoming_message(exact, &own(), now()).expect("accepted");
+        assert_eq!(m.timestamp.to_rfc3339(), "2025-12-31T23:00:00.250+00:00");
         let future = parse_message(
             "<message xmlns='jabber:client' from='bob@example.org/phone' type='chat'>
                <body>from the future</body>
@@ -492,7 +531,7 @@ mod tests {
     #[test]
     fn outgoing_message_carries_origin_id_equal_to_its_id() {
         let to = Jid::new("bob@example.org").expect("valid");
-        let element: Element = outgoing_message(to, "hi", "abc", Route::Chat).into();
+        let element: Element = outgoing_message(to, "hi", "abc", Route::Chat, None).into();
         assert_eq!(element.attr("id"), Some("abc"));
         assert_eq!(element.attr("type"), Some("chat"));
         let origin = element.get_child("origin-id", "urn:xmpp:sid:0").expect("origin-id");

@@ -77,7 +77,7 @@ impl Session {
             Ok(mut line) => {
                 line.server_id = Some(id);
                 if let Some(stamp) = stamp {
-                    line.timestamp = stamp.min(now);
+                    line.timestamp = stanza::delay_time(stamp).min(now);
                 }
                 batch.push(line);
             }

@@ -135,7 +135,7 @@ impl Session {
         let Ok(to) = Jid::new(chat.as_str()) else { return };
         let route = self.route(&to);
         let id = uuid::Uuid::new_v4().to_string();
-        let mut message = stanza::outgoing_message(to, &body, &id, route);
+        let mut message = stanza::outgoing_message(to, &body, &id, route, None);
         delivery::correct(&mut message, &replaced);
         let own = self.own.to_string();
         match self.store.correct(&account, chat.as_str(), &replaced, &body, |m| {
