@@ -1,5 +1,5 @@
 //! Joining a big room, measured against a local Prosody: a room with `CROWD` occupants (1,000
-//! by default, one account's many resources) and 1,000 archived messages. Prints how long a
+//! by default, each its own account signed up in-band) and 1,000 archived messages. Prints how long a
 //! newcomer's worker takes from "join" to being in (all occupant presences taken in), to the
 //! full occupant list, and to the room's history stored; the CPU time and memory the join
 //! cost this process. Prints figures; asserts nothing about them.
@@ -9,7 +9,6 @@
 #[path = "../tests/support/mod.rs"]
 mod support;
 
-use confab::config::Config;
 use confab::model::{AccountId, ConnectionState, RoomPreset, RoomState};
 use confab::paths::Paths;
 use confab::worker::{self, Command, Event, RoomCommand};
@@ -27,23 +26,53 @@ fn crowd() -> usize {
     std::env::var("CROWD").ok().and_then(|v| v.parse().ok()).unwrap_or(1000)
 }
 
+/// Sign-ups running at once while the crowd's accounts are made.
+const SIGN_UPS_AT_ONCE: usize = 8;
+
 fn main() {
+    let server = Prosody::start();
+    for user in ["owner", "alice"] {
+        server.register(user, PASSWORD);
+    }
+    let owner = Profile::new(&server, "owner", PASSWORD);
+    let alice = Profile::new(&server, "alice", PASSWORD);
+    let started = Instant::now();
+    let crowd = sign_up(&server);
+    println!("{} accounts signed up in {:.1} s", crowd.len(), started.elapsed().as_secs_f64());
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .expect("runtime");
-    runtime.block_on(run());
+    runtime.block_on(run(owner, alice, crowd));
 }
 
-async fn run() {
-    let server = Prosody::start();
-    for user in ["owner", "alice", "crowd"] {
-        server.register(user, PASSWORD);
-    }
-    let owner = Profile::new(&server, "owner", PASSWORD);
-    let alice = Profile::new(&server, "alice", PASSWORD);
-    let crowd_profile = Profile::new(&server, "crowd", PASSWORD);
+/// One account per occupant (XEP-0077 through `confab account register`), a few at a time.
+fn sign_up(server: &Prosody) -> Vec<Profile> {
+    let names: Vec<String> = (0..crowd()).map(|i| format!("guest{i}")).collect();
+    let chunks: Vec<&[String]> = names.chunks(names.len().div_ceil(SIGN_UPS_AT_ONCE)).collect();
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = chunks
+            .into_iter()
+            .map(|chunk| {
+                scope.spawn(move || {
+                    chunk
+                        .iter()
+                        .map(|name| {
+                            let profile = Profile::empty(name);
+                            let out = profile.account(server, "register", PASSWORD, &[]);
+                            assert!(out.status.success(), "{name} could not sign up");
+                            profile
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers.into_iter().flat_map(|w| w.join().expect("sign-ups")).collect()
+    })
+}
+
+async fn run(owner: Profile, alice: Profile, guests: Vec<Profile>) {
     let room = format!("big@{ROOMS}");
 
     let (owner_worker, mut owner_events) =
@@ -67,7 +96,7 @@ async fn run() {
     println!("{MESSAGES} messages sent to the room in {:.1} s", started.elapsed().as_secs_f64());
 
     let gathered = Instant::now();
-    let dirs = gather(&crowd_profile, &room).await;
+    gather(&guests, &room).await;
     println!("{} occupants gathered in {:.1} s", crowd(), gathered.elapsed().as_secs_f64());
 
     let (alice_worker, mut alice_events) =
@@ -125,7 +154,6 @@ async fn run() {
     println!("join → {lines} history lines stored (room usable): {:.0} ms", ms(usable));
     println!("CPU time of this process during the join: {cpu:.2} s (the crowd's workers included)");
     println!("resident memory grew by {rss:.1} MiB during the join");
-    drop(dirs);
 }
 
 async fn online(jid: &str, paths: Paths) -> (worker::Handle, UnboundedReceiver<Event>) {
@@ -145,18 +173,12 @@ async fn until(events: &mut UnboundedReceiver<Event>, mut wanted: impl FnMut(&Ev
     }
 }
 
-/// One account, many resources, each its own worker, all in the room.
-async fn gather(template: &Profile, room: &str) -> Vec<tempfile::TempDir> {
-    let mut dirs = Vec::new();
+/// Every occupant's worker, all in the room.
+async fn gather(crowd: &[Profile], room: &str) {
     let mut joined = tokio::task::JoinSet::new();
-    for i in 0..crowd() {
-        let dir = tempfile::tempdir().expect("crowd profile");
-        copy_dir(template.path(), dir.path());
-        let paths = Paths::in_profile(dir.path());
-        let mut config = Config::load(&paths.config_file()).expect("config");
-        config.account_mut(&template.jid).expect("account").resource = Some(format!("r{i}"));
-        config.save(&paths.config_file()).expect("config saved");
-        let (jid, room) = (template.jid.clone(), room.to_owned());
+    for (i, profile) in crowd.iter().enumerate() {
+        let (jid, paths, room) =
+            (profile.jid.clone(), Paths::in_profile(profile.path()), room.to_owned());
         joined.spawn(async move {
             let (handle, mut events) = online(&jid, paths).await;
             let join = RoomCommand::Join { room: room.clone(), nick: Some(format!("guest-{i}")), password: None };
@@ -171,25 +193,11 @@ async fn gather(template: &Profile, room: &str) -> Vec<tempfile::TempDir> {
                 while events.recv().await.is_some() {}
             });
         });
-        dirs.push(dir);
         if joined.len() >= GATHER_AT_ONCE {
             joined.join_next().await;
         }
     }
     while joined.join_next().await.is_some() {}
-    dirs
-}
-
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    for entry in std::fs::read_dir(from).expect("readable").flatten() {
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            std::fs::create_dir_all(&target).expect("dir");
-            copy_dir(&entry.path(), &target);
-        } else if !entry.file_name().to_string_lossy().starts_with("confab.sqlite3") {
-            std::fs::copy(entry.path(), &target).expect("copied");
-        }
-    }
 }
 
 /// User plus system CPU seconds of this process (Linux `/proc/self/stat`, 100 ticks a second).
