@@ -1,0 +1,177 @@
+//! Taking in a flood, measured against a local Prosody: a peer sends `MESSAGES` (10,000 by
+//! default) while the receiver is offline, then the receiver catches up (offline storage and
+//! archive); then a second flood arrives live. For each: wall time, messages per second, the
+//! receiver's CPU seconds and peak memory (the receiver is `confab sync`, a child process).
+//! Prints figures; asserts nothing about them.
+//!
+//! Run: `cargo bench --bench ingest` (needs prosody; `MESSAGES=2000` for a quicker run).
+
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+use confab::model::{AccountId, ChatId, ConnectionState, Delivery};
+use confab::paths::Paths;
+use confab::store::Store;
+use confab::worker::{self, Command, Event};
+use std::process::{Child, Command as Process, Stdio};
+use std::time::{Duration, Instant};
+use support::{PASSWORD, Profile, Prosody};
+
+/// The longest any phase may take before the bench gives up and says so.
+const PHASE_LIMIT: Duration = Duration::from_secs(300);
+
+fn messages() -> usize {
+    std::env::var("MESSAGES").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000)
+}
+
+fn main() {
+    let server = Prosody::start();
+    server.register("alice", PASSWORD);
+    server.register("bob", PASSWORD);
+    let alice = Profile::new(&server, "alice", PASSWORD);
+    let bob = Profile::new(&server, "bob", PASSWORD);
+    alice.ok(&["sync", "--wait", "0"]);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+
+    let sent = Instant::now();
+    runtime.block_on(flood(&bob, &alice.jid, "offline"));
+    println!("{} messages sent while the receiver was offline in {:.1} s", messages(), sent.elapsed().as_secs_f64());
+    let catch_up = receive(&alice, &bob.jid, messages(), 0);
+    report("catch-up (offline storage and archive)", &catch_up);
+
+    let mut receiver = spawn_sync(&alice, 600);
+    std::thread::sleep(Duration::from_secs(3));
+    let started = Instant::now();
+    runtime.block_on(flood(&bob, &alice.jid, "live"));
+    let live = wait_stored(&alice, &bob.jid, 2 * messages(), started);
+    let _ = receiver.kill();
+    let (cpu, peak) = finish(&mut receiver);
+    report("live flood", &Figures { count: live.0, seconds: live.1, cpu, peak_mib: peak });
+}
+
+struct Figures {
+    count: usize,
+    seconds: f64,
+    cpu: f64,
+    peak_mib: f64,
+}
+
+fn report(what: &str, f: &Figures) {
+    println!(
+        "{what}: {} messages stored in {:.2} s ({:.0}/s), receiver CPU {:.2} s, peak memory {:.1} MiB",
+        f.count,
+        f.seconds,
+        f.count as f64 / f.seconds.max(0.001),
+        f.cpu,
+        f.peak_mib
+    );
+}
+
+/// The peer sends `messages()` lines and waits until the server has them all.
+async fn flood(from: &Profile, to: &str, tag: &str) {
+    let (handle, mut events) = worker::spawn(Paths::in_profile(from.path()), AccountId(from.jid.clone()));
+    let deadline = tokio::time::Instant::now() + PHASE_LIMIT;
+    loop {
+        match tokio::time::timeout_at(deadline, events.recv()).await {
+            Ok(Some(Event::Connection(ConnectionState::Online))) => break,
+            Ok(Some(_)) => {}
+            _ => panic!("the sender did not get online"),
+        }
+    }
+    for i in 0..messages() {
+        let command = Command::Send { to: to.to_owned(), body: format!("{tag} {i:05}") };
+        // The command queue is bounded: wait for room rather than fail.
+        loop {
+            match handle.send(command.clone()) {
+                Ok(()) => break,
+                Err(e) if e.contains("busy") => tokio::time::sleep(Duration::from_millis(5)).await,
+                Err(e) => panic!("{e}"),
+            }
+        }
+    }
+    let mut acked = 0;
+    while acked < messages() {
+        match tokio::time::timeout_at(deadline, events.recv()).await {
+            Ok(Some(Event::Delivery { state: Delivery::Sent, .. })) => acked += 1,
+            Ok(Some(_)) => {}
+            _ => panic!("only {acked} of {} messages were acknowledged", messages()),
+        }
+    }
+    let _ = handle.send(Command::Shutdown);
+    while events.recv().await.is_some() {}
+}
+
+/// `confab sync` takes in what waits; returns once `expected` messages are stored.
+fn receive(profile: &Profile, from: &str, expected: usize, already: usize) -> Figures {
+    let started = Instant::now();
+    let mut child = spawn_sync(profile, 2);
+    let (count, seconds) = wait_stored(profile, from, expected + already, started);
+    let (cpu, peak_mib) = finish(&mut child);
+    Figures { count: count - already, seconds, cpu, peak_mib }
+}
+
+fn spawn_sync(profile: &Profile, wait: u64) -> Child {
+    Process::new(env!("CARGO_BIN_EXE_confab"))
+        .arg("--profile")
+        .arg(profile.path())
+        .args(["sync", "--wait", &wait.to_string()])
+        .env("CONFAB_PASSWORD_STORE", "file")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("confab runs")
+}
+
+/// Poll the receiver's store until it holds `expected` messages from `from`.
+fn wait_stored(profile: &Profile, from: &str, expected: usize, started: Instant) -> (usize, f64) {
+    let paths = Paths::in_profile(profile.path());
+    let chat = ChatId(from.to_owned());
+    let mut count = 0;
+    while started.elapsed() < PHASE_LIMIT {
+        if let Ok(store) = Store::open(&paths.database()) {
+            count = store.history(&profile.jid, &chat, None, expected + 10).map_or(0, |p| p.messages.len());
+            if count >= expected {
+                return (count, started.elapsed().as_secs_f64());
+            }
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    println!("gave up after {:?} with {count} of {expected} stored", PHASE_LIMIT);
+    (count, started.elapsed().as_secs_f64())
+}
+
+/// Wait for the child and return its CPU seconds (from our children's totals) and the peak
+/// resident memory it reached (sampled while it ran).
+fn finish(child: &mut Child) -> (f64, f64) {
+    let before = children_cpu();
+    let mut peak_kib = 0u64;
+    loop {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap_or_default();
+        if let Some(hwm) = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.split_whitespace().next())
+            .and_then(|v| v.parse().ok())
+        {
+            peak_kib = peak_kib.max(hwm);
+        }
+        if let Ok(Some(_)) = child.try_wait() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    (children_cpu() - before, peak_kib as f64 / 1024.0)
+}
+
+/// User plus system CPU seconds of our waited-for children (`/proc/self/stat` fields 16–17).
+fn children_cpu() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after_name = stat.rsplit(')').next().unwrap_or_default();
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(13) + ticks(14)) / 100.0
+}
