@@ -89,7 +89,7 @@ pub enum Message {
     CloseNow,
     FocusNext,
     FocusPrevious,
-    /// A second passed while something on screen counts down.
+    /// A second passed while something on screen counts down or expires.
     Tick,
     /// Ctrl+K: jump to the contact search.
     FindContact,
@@ -181,7 +181,9 @@ impl App {
         let close = window::close_requests().map(|_| Message::CloseRequested);
         let focus = window::events().filter_map(focus_change);
         let keys = iced::keyboard::listen().filter_map(shortcut);
-        let tick = if self.main().is_some_and(main_screen::State::counting_down) {
+        // A countdown on screen, or typing and catch-up to expire.
+        let ticking = self.main().is_some_and(|main| main.counting_down() || main.wants_tick());
+        let tick = if ticking {
             iced::time::every(Duration::from_secs(1)).map(|_| Message::Tick)
         } else {
             Subscription::none()
@@ -313,7 +315,14 @@ impl App {
                 Task::none()
             }
             Message::NotificationClicked(clicked) => self.notification_clicked(clicked),
-            Message::Tick => Task::none(),
+            Message::Tick => {
+                let Some(main) = self.main_mut() else { return Task::none() };
+                let account = main.account.clone();
+                match main.tick(std::time::Instant::now()) {
+                    Some(event) => self.main_event(account, event),
+                    None => Task::none(),
+                }
+            }
             Message::FindContact => match self.screen {
                 Screen::Main => main_screen::State::find_contact().map(Message::Main),
                 _ => Task::none(),
@@ -404,6 +413,10 @@ impl App {
 
     fn main_event(&mut self, account: AccountId, event: main_screen::Event) -> Task<Message> {
         let command = match event {
+            // Turned off: not even asked for, though the worker only reads the setting at start.
+            main_screen::Event::Command(Command::Typing { .. }) if !self.config.privacy.typing => {
+                return Task::none();
+            }
             main_screen::Event::Command(command) => command,
             main_screen::Event::TrustAlways(fingerprint) => {
                 if let Some(config) = self.config.account_mut(account.as_str()) {
@@ -470,6 +483,10 @@ impl App {
             accounts::Event::SetNickname(nickname) => {
                 self.tell(&account, Command::SetNickname(nickname));
                 Task::none()
+            }
+            accounts::Event::SetPrivacy(privacy) => {
+                self.config.privacy = privacy;
+                self.save_config()
             }
             accounts::Event::SetEnabled(enabled) => {
                 if let Some(config) = self.config.account_mut(account.as_str()) {
@@ -573,6 +590,7 @@ impl App {
                     pictures: &self.pictures,
                     unread: &self.alerts.unread,
                     muted,
+                    privacy: self.config.privacy,
                 };
                 main.view(context).map(Message::Main)
             }
@@ -707,6 +725,14 @@ mod tests {
         assert!(app.config.account("b@x").is_none());
         let _ = app.update(account_message(accounts::Message::Remove { delete_history: false }));
         assert!(matches!(app.screen, Screen::Setup(_)), "no account left: set one up");
+    }
+
+    #[test]
+    fn privacy_settings_are_kept_in_the_config() {
+        let (_dir, mut app) = app_with(&["a@x"]);
+        let privacy = crate::config::Privacy { read_markers: false, ..Default::default() };
+        let _ = app.update(account_message(accounts::Message::Privacy(privacy)));
+        assert_eq!(app.config.privacy, privacy);
     }
 
     #[test]

@@ -76,12 +76,22 @@ impl App {
         Some(Target { account: main.account.clone(), chat })
     }
 
-    /// The conversation in front of the user is read.
+    /// The conversation in front of the user is read: its unread count goes, and its sender
+    /// is told what was seen (XEP-0333), when the user lets Confab say so.
     pub(super) fn mark_read(&mut self) {
-        if self.alerts.focused
-            && let Some(target) = self.visible()
-        {
-            self.alerts.unread.clear(&target);
+        if !self.alerts.focused {
+            return;
+        }
+        let Some(target) = self.visible() else { return };
+        self.alerts.unread.clear(&target);
+        // Quietly: a worker still starting misses one marker, and the next message brings
+        // another.
+        if !self.config.privacy.read_markers || !self.handles.contains_key(&target.account) {
+            return;
+        }
+        let seen = self.main_mut().and_then(main_screen::State::take_displayed);
+        if let (Some(chat), Some(handle)) = (seen, self.handles.get(&target.account)) {
+            let _ = handle.send(crate::worker::Command::MarkDisplayed { chat });
         }
     }
 

@@ -1,10 +1,14 @@
 //! The account bar under the contact list: switch between accounts, add one, connect or
 //! disconnect it (enabled accounts connect at start), and remove it with or without its
-//! local history.
+//! local history. Its settings also hold what Confab tells others (receipts, read markers,
+//! typing), which is the same for every account.
 
 use super::theme;
+use crate::config::Privacy;
 use crate::model::AccountId;
-use iced::widget::{button, column, container, pick_list, row, text, text_input, toggler, tooltip};
+use iced::widget::{
+    button, checkbox, column, container, pick_list, row, text, text_input, toggler, tooltip,
+};
 use iced::{Center, Element, Fill};
 
 const NICKNAME_ID: &str = "own-nickname";
@@ -32,6 +36,7 @@ pub enum Message {
     SaveNickname,
     ChooseAvatar,
     RemoveAvatar,
+    Privacy(Privacy),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -47,6 +52,19 @@ pub enum Event {
     /// Let the user pick a picture, then publish it as the active account's avatar.
     ChooseAvatar,
     RemoveAvatar,
+    /// Keep these privacy settings (for every account).
+    SetPrivacy(Privacy),
+}
+
+/// What the bar shows that its parent owns.
+pub struct Context<'a> {
+    pub all: Vec<AccountId>,
+    pub active: &'a AccountId,
+    /// Whether the active account connects at start.
+    pub enabled: bool,
+    /// Unread messages in the other accounts, shown beside the switcher so they are not missed.
+    pub elsewhere: u32,
+    pub privacy: Privacy,
 }
 
 impl State {
@@ -79,6 +97,7 @@ impl State {
             }
             Message::ChooseAvatar => Some(Event::ChooseAvatar),
             Message::RemoveAvatar => Some(Event::RemoveAvatar),
+            Message::Privacy(privacy) => Some(Event::SetPrivacy(privacy)),
             Message::NicknameDraft(draft) => {
                 self.nickname_draft = Some(draft);
                 None
@@ -90,15 +109,8 @@ impl State {
         }
     }
 
-    /// `elsewhere` counts the unread messages of the other accounts, shown beside the switcher
-    /// so they are not missed.
-    pub fn view<'a>(
-        &'a self,
-        all: Vec<AccountId>,
-        active: &'a AccountId,
-        enabled: bool,
-        elsewhere: u32,
-    ) -> Element<'a, Message> {
+    pub fn view<'a>(&'a self, context: Context<'a>) -> Element<'a, Message> {
+        let Context { all, active, enabled, elsewhere, privacy } = context;
         let small = |label: &'a str| text(label).size(theme::TEXT_SMALL);
         let elsewhere = crate::notify::badge(elsewhere).map(|count| {
             let pill = container(text(count).size(theme::TEXT_SMALL))
@@ -161,6 +173,7 @@ impl State {
                 nickname,
                 avatar,
                 toggler(enabled).label("Connect at start").size(14).on_toggle(Message::SetEnabled),
+                privacy_settings(privacy),
                 button(small("Remove account…")).style(button::danger).on_press(Message::AskRemove),
                 text(about()).size(theme::TEXT_SMALL).style(theme::muted),
             ]
@@ -169,6 +182,33 @@ impl State {
         };
         column![bar, settings].spacing(theme::SPACE_XS).into()
     }
+}
+
+/// What Confab tells the people we write to. The worker reads these when it starts, so a
+/// change is complete at the next start (turning one off also stops the UI asking at once).
+fn privacy_settings<'a>(privacy: Privacy) -> Element<'a, Message> {
+    let setting = |label: &'a str, on: bool, change: fn(Privacy, bool) -> Privacy| {
+        checkbox(on)
+            .label(label)
+            .text_size(theme::TEXT_SMALL)
+            .on_toggle(move |on| Message::Privacy(change(privacy, on)))
+    };
+    column![
+        text("For all accounts:").size(theme::TEXT_SMALL),
+        setting("Tell contacts their messages arrived", privacy.receipts, |p, on| Privacy {
+            receipts: on,
+            ..p
+        }),
+        setting("Tell contacts I have read their messages", privacy.read_markers, |p, on| {
+            Privacy { read_markers: on, ..p }
+        }),
+        setting("Tell contacts I am typing", privacy.typing, |p, on| Privacy { typing: on, ..p }),
+        text("Fully applied the next time Confab starts.")
+            .size(theme::TEXT_SMALL)
+            .style(theme::muted),
+    ]
+    .spacing(theme::SPACE_XS)
+    .into()
 }
 
 /// The About line: the same version and commit as `confab --version`.
@@ -180,13 +220,31 @@ fn about() -> String {
 mod tests {
     use super::*;
 
+    fn context(all: &[AccountId], elsewhere: u32) -> Context<'_> {
+        let privacy = Privacy::default();
+        Context { all: all.to_vec(), active: &all[0], enabled: true, elsewhere, privacy }
+    }
+
+    #[test]
+    fn privacy_settings_are_offered_and_kept() {
+        let mut state = State::default();
+        state.update(Message::ToggleSettings);
+        let all = [AccountId("a@x".into())];
+        let mut ui = iced_test::simulator(state.view(context(&all, 0)));
+        ui.find("Fully applied the next time Confab starts.").expect("honest about when");
+        ui.click("Tell contacts I am typing").expect("the typing setting");
+        let events: Vec<_> = ui.into_messages().filter_map(|m| state.update(m)).collect();
+        let privacy = Privacy { typing: false, ..Privacy::default() };
+        assert_eq!(events, [Event::SetPrivacy(privacy)]);
+    }
+
     #[test]
     fn removing_asks_first_and_offers_to_keep_history() {
         let mut state = State::default();
         let all = [AccountId("a@x".into()), AccountId("b@x".into())];
         state.update(Message::ToggleSettings);
         state.update(Message::AskRemove);
-        let mut ui = iced_test::simulator(state.view(all.to_vec(), &all[0], true, 0));
+        let mut ui = iced_test::simulator(state.view(context(&all, 0)));
         ui.click("Remove, keep history").expect("the choice is offered");
         let events: Vec<_> = ui.into_messages().filter_map(|m| state.update(m)).collect();
         assert_eq!(events, [Event::Remove { delete_history: false }]);
@@ -199,12 +257,12 @@ mod tests {
         state.set_nickname("Jul".into());
         state.update(Message::ToggleSettings);
         let all = [AccountId("a@x".into())];
-        let mut ui = iced_test::simulator(state.view(all.to_vec(), &all[0], true, 0));
+        let mut ui = iced_test::simulator(state.view(context(&all, 0)));
         ui.click(iced_test::selector::id(NICKNAME_ID)).expect("the nickname field is shown");
         ui.typewrite("iet");
         let events: Vec<_> = ui.into_messages().filter_map(|m| state.update(m)).collect();
         assert!(events.is_empty(), "nothing is published while typing");
-        let mut ui = iced_test::simulator(state.view(all.to_vec(), &all[0], true, 0));
+        let mut ui = iced_test::simulator(state.view(context(&all, 0)));
         ui.click("Save").expect("a Save button appears once edited");
         let events: Vec<_> = ui.into_messages().filter_map(|m| state.update(m)).collect();
         assert_eq!(events, [Event::SetNickname("Juliet".into())]);
@@ -214,9 +272,9 @@ mod tests {
     fn unread_messages_of_other_accounts_show_beside_the_switcher() {
         let state = State::default();
         let all = [AccountId("a@x".into()), AccountId("b@x".into())];
-        let mut ui = iced_test::simulator(state.view(all.to_vec(), &all[0], true, 4));
+        let mut ui = iced_test::simulator(state.view(context(&all, 4)));
         ui.find("4").expect("the other accounts' unread count");
-        let mut ui = iced_test::simulator(state.view(all.to_vec(), &all[0], true, 0));
+        let mut ui = iced_test::simulator(state.view(context(&all, 0)));
         assert!(ui.find("0").is_err(), "nothing when all is read");
     }
 
@@ -225,7 +283,7 @@ mod tests {
         let mut state = State::default();
         state.update(Message::ToggleSettings);
         let all = [AccountId("a@x".into())];
-        let mut ui = iced_test::simulator(state.view(all.to_vec(), &all[0], true, 0));
+        let mut ui = iced_test::simulator(state.view(context(&all, 0)));
         ui.find(about().as_str()).expect("the about line is shown");
         assert!(about().contains(crate::VERSION));
     }

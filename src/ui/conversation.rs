@@ -2,23 +2,33 @@
 //! and the composer. Only a bounded number of messages is held, however long the history.
 //! In a room, senders are named in their colour, what happens (joins, kicks, a new subject)
 //! is told in quiet lines, messages naming us stand out, and Tab completes nicknames.
-//! A message of nothing but a few emoji is shown large; the composer is in `composer.rs`.
+//! A message of nothing but a few emoji is shown large. By feature: the composer
+//! (`composer.rs`), bubbles with delivery states and the outbox's buttons (`bubble.rs`),
+//! "Send later" (`send_later.rs`), corrections (`correction.rs`) and typing (`typing.rs`).
 
+mod bubble;
 mod composer;
+mod correction;
+mod send_later;
+mod typing;
 
+pub use bubble::OutboxMessage;
 pub use composer::Composing;
+pub use typing::PAUSE_AFTER;
 
-use super::fonts::EMOJI_FONT;
 use super::nick::{Completion, mentions};
 use super::{emoji_picker, theme};
 use crate::emoji::{self, Recent};
-use crate::model::{ChatId, Delivery, Direction, Message as ChatMessage, MessageKind};
+use crate::model::{ChatId, Delivery, Direction, Message as ChatMessage, MessageKind, Typing};
 use crate::store::HistoryPage;
+use crate::worker::OutboxAction;
+use bubble::Look;
 use chrono::{DateTime, Utc};
 use iced::widget::scrollable::Viewport;
-use iced::widget::{Column, column, container, row, scrollable, space, text};
+use iced::widget::{Column, column, container, scrollable, text};
 use iced::{Element, Fill, Task};
 use std::collections::HashSet;
+use std::time::Instant;
 
 /// Messages asked for per page.
 pub const PAGE: usize = 100;
@@ -53,6 +63,15 @@ pub struct State {
     /// The emoji picker, while open.
     picker: Option<emoji_picker::State>,
     composing: Composing,
+    /// Our last message, while the composer holds its correction.
+    correcting: Option<i64>,
+    /// A scheduled message being edited in its bubble, and its new text.
+    outbox_edit: Option<(i64, String)>,
+    /// The "Send later" menu, while open.
+    send_later: Option<send_later::Menu>,
+    typists: typing::Typists,
+    /// The newest incoming message the user has been shown, as last told to the worker.
+    displayed: Option<i64>,
 }
 
 /// What a room's conversation needs to know about the room.
@@ -78,6 +97,13 @@ pub enum Message {
     Picker(emoji_picker::Message),
     /// Turn ASCII smileys into emoji, or stop.
     Smileys(bool),
+    /// Up in an empty composer: correct our last message.
+    EditLast,
+    /// Escape while correcting, or Cancel beside the hint.
+    CancelEdit,
+    /// A button on one of our messages, or the text of a scheduled one being edited.
+    Outbox(OutboxMessage),
+    SendLater(send_later::Message),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -94,6 +120,24 @@ pub enum Event {
     RecentEmoji(Recent),
     /// Keep the smileys setting.
     Smileys(bool),
+    /// Put the message in the outbox until `at`.
+    SendAt {
+        to: ChatId,
+        body: String,
+        at: DateTime<Utc>,
+    },
+    /// Replace our last message in `chat` with `body`.
+    Correct {
+        chat: ChatId,
+        body: String,
+    },
+    /// Retry, edit, send now or cancel a message that has not gone out.
+    Outbox(OutboxAction),
+    /// Tell the peer whether we are typing.
+    Typing {
+        chat: ChatId,
+        typing: Typing,
+    },
 }
 
 impl State {
@@ -112,6 +156,11 @@ impl State {
             emoji_completion: None,
             picker: None,
             composing: Composing::default(),
+            correcting: None,
+            outbox_edit: None,
+            send_later: None,
+            typists: typing::Typists::default(),
+            displayed: None,
         }
     }
 
@@ -173,16 +222,18 @@ impl State {
 
     pub fn update(&mut self, message: Message) -> (Task<Message>, Option<Event>) {
         match message {
-            Message::Draft(draft) => (self.edit(draft), None),
+            Message::Draft(draft) => {
+                let task = self.edit(draft);
+                (task, self.draft_typing(Instant::now()))
+            }
             Message::Send if self.completing() => self.complete_emoji(0),
+            Message::Send if self.correcting.is_some() => (Task::none(), self.send_correction()),
             Message::Send => {
                 let body = self.finished_draft();
                 if body.is_empty() {
                     return (Task::none(), None);
                 }
-                self.draft.clear();
-                self.caret = 0;
-                self.completion = None;
+                self.clear_draft();
                 (Task::none(), Some(Event::Send { to: self.chat.clone(), body }))
             }
             Message::Scrolled(viewport) => (Task::none(), self.scrolled(viewport)),
@@ -193,6 +244,13 @@ impl State {
                 self.set_smileys(on);
                 (Task::none(), Some(Event::Smileys(on)))
             }
+            Message::EditLast => (self.edit_last(), None),
+            Message::CancelEdit => {
+                self.cancel_edit();
+                (Task::none(), None)
+            }
+            Message::Outbox(message) => self.outbox_message(message),
+            Message::SendLater(message) => self.send_later(message),
         }
     }
 
@@ -231,6 +289,9 @@ impl State {
         let position = self
             .messages
             .partition_point(|m| (m.timestamp, m.id) <= (message.timestamp, message.id));
+        if message.direction == Direction::In && message.kind == MessageKind::Message {
+            self.peer_wrote();
+        }
         self.messages.insert(position, message);
         if self.at_bottom && self.messages.len() > MAX_WINDOW {
             let excess = self.messages.len() - MAX_WINDOW;
@@ -257,12 +318,36 @@ impl State {
     /// A queued message was cancelled.
     pub fn remove(&mut self, message_id: i64) {
         self.messages.retain(|m| m.id != message_id);
+        self.outbox_edit.take_if(|(id, _)| *id == message_id);
     }
 
     pub fn set_delivery(&mut self, message_id: i64, state: Delivery) {
         if let Some(message) = self.messages.iter_mut().find(|m| m.id == message_id) {
+            if state != Delivery::Pending {
+                // It has left the outbox: no longer scheduled.
+                message.scheduled_for = None;
+                self.outbox_edit.take_if(|(id, _)| *id == message_id);
+            }
             message.state = state;
         }
+    }
+
+    /// Called while the conversation is in front of the user (the window focused): the newest
+    /// incoming message when it is in view and has not been reported yet, for a read marker.
+    pub fn take_displayed(&mut self) -> Option<i64> {
+        if !self.at_bottom || self.room.is_some() {
+            return None;
+        }
+        let newest = self
+            .messages
+            .iter()
+            .rev()
+            .find(|m| m.direction == Direction::In && m.kind == MessageKind::Message)?
+            .id;
+        (self.displayed != Some(newest)).then(|| {
+            self.displayed = Some(newest);
+            newest
+        })
     }
 
     pub fn view(&self) -> Element<'_, Message> {
@@ -278,11 +363,12 @@ impl State {
                 .height(Fill)
                 .into()
         };
-        column![list, self.composer()].into()
+        column![list, self.typing_line(), self.composer()].into()
     }
 
     /// Messages and quiet lines, merged in time order.
     fn timeline(&self) -> Vec<Element<'_, Message>> {
+        let now = chrono::Local::now();
         let mut items = Vec::with_capacity(self.messages.len() + self.notes.len());
         let mut notes = self.notes.iter().peekable();
         for message in &self.messages {
@@ -291,7 +377,12 @@ impl State {
             }
             items.push(match message.kind {
                 MessageKind::Event => note(&message.body),
-                MessageKind::Message => bubble(message, self.highlighted(message)),
+                MessageKind::Message => {
+                    let editing = self.outbox_edit.as_ref().filter(|(id, _)| *id == message.id);
+                    let highlighted = self.highlighted(message);
+                    let editing = editing.map(|(_, draft)| draft.as_str());
+                    bubble::bubble(message, Look { highlighted, editing, now })
+                }
             });
         }
         items.extend(notes.map(|(_, line)| note(line)));
@@ -312,53 +403,14 @@ fn note(line: &str) -> Element<'_, Message> {
     container(text(line).size(theme::TEXT_SMALL).style(theme::muted)).center_x(Fill).into()
 }
 
-/// A message; in a room an incoming one is headed by the sender's nickname in its colour.
-fn bubble(message: &ChatMessage, highlighted: bool) -> Element<'_, Message> {
-    let time = message.timestamp.with_timezone(&chrono::Local).format("%H:%M").to_string();
-    let meta = match (&message.direction, &message.state) {
-        (Direction::In, _) => time,
-        (Direction::Out, Delivery::Failed(reason)) => format!("{time} · failed: {reason}"),
-        (Direction::Out, state) => format!("{time} · {}", state.as_str()),
-    };
-    let sender = match (&message.direction, message.nick.as_deref()) {
-        (Direction::In, Some(nick)) => {
-            Some(text(nick).size(theme::TEXT_SMALL).style(theme::nick(nick)))
-        }
-        _ => None,
-    };
-    // A few emoji alone are the message's point: drawn large, in colour, as in other
-    // messengers.
-    let body = match emoji::is_only_emoji(&message.body) {
-        Some(_) => text(message.body.trim()).font(EMOJI_FONT).size(theme::EMOJI_LARGE),
-        None => text(&message.body).size(theme::TEXT_BODY),
-    };
-    let content =
-        column![sender, body, text(meta).size(theme::TEXT_SMALL).style(theme::muted),].spacing(2);
-    let style: fn(&iced::Theme) -> container::Style = match message.direction {
-        Direction::In if highlighted => theme::bubble_mention,
-        Direction::In => theme::bubble_in,
-        Direction::Out => theme::bubble_out,
-    };
-    let outgoing = message.direction == Direction::Out;
-    let bubble = container(content)
-        .padding([theme::SPACE_S, theme::SPACE_M])
-        .max_width(theme::BUBBLE_MAX_WIDTH)
-        .style(style);
-    if outgoing {
-        row![space::horizontal(), bubble].into()
-    } else {
-        row![bubble, space::horizontal()].into()
-    }
-}
-
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use chrono::{DateTime, Utc};
     use iced::keyboard::key::Named;
     use iced_test::{selector, simulator};
 
-    fn message(id: i64, secs: i64) -> ChatMessage {
+    pub(super) fn message(id: i64, secs: i64) -> ChatMessage {
         ChatMessage {
             edited: false,
             late: false,
@@ -387,7 +439,8 @@ mod tests {
         ui.tap_key(Named::Enter);
         let messages: Vec<_> = ui.into_messages().collect();
         let events: Vec<_> = messages.into_iter().filter_map(|m| state.update(m).1).collect();
-        assert_eq!(events, [Event::Send { to: ChatId("bob@x".into()), body: "hello bob".into() }]);
+        let sent: Vec<_> = events.iter().filter(|e| !matches!(e, Event::Typing { .. })).collect();
+        assert_eq!(sent, [&Event::Send { to: ChatId("bob@x".into()), body: "hello bob".into() }]);
         assert!(state.draft.is_empty());
     }
 

@@ -23,6 +23,13 @@ pub const EMOJI: &[u8] = include_bytes!("../../resources/fonts/TwemojiMozilla.tt
 /// The family in [`EMOJI`], for text made only of emoji.
 pub const EMOJI_FONT: Font = Font::with_name("Twemoji Mozilla");
 
+/// iced's own icon font, always loaded by its renderers (the checkbox draws its mark with it).
+/// Its glyphs take the text colour, unlike emoji, so a "read" mark can be in the accent colour.
+pub const ICON_FONT: Font = Font::with_name("Iced-Icons");
+
+/// A check mark in [`ICON_FONT`] (✓ itself is in neither Fira Sans nor Twemoji).
+pub const CHECK: char = '\u{f00c}';
+
 #[cfg(test)]
 mod tests {
     use super::*;

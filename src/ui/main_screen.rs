@@ -1,8 +1,10 @@
 //! The main window: the connection banner, the contact list with its requests, invitations
 //! and status, and the open conversation with its header (a contact's, a room's with its
 //! side panel, or a private chat in a room), or the room browser. It turns worker events
-//! into what is shown and user intents into worker commands.
+//! into what is shown and user intents into worker commands. The open conversation's commands,
+//! typing, read markers and the catch-up line are in `chat.rs`; rooms in `rooms.rs`.
 
+mod chat;
 mod rooms;
 
 use super::pictures::Pictures;
@@ -10,6 +12,7 @@ use super::{
     accounts, connection, contacts, conversation, invites, profile, room, room_browser, sidebar,
     theme, widget,
 };
+use crate::config::Privacy;
 use crate::emoji::Recent;
 use crate::model::{
     AccountId, ChatId, Contact, Occupant, Presence, PresenceShow, Room, Subscription,
@@ -45,6 +48,8 @@ pub struct State {
     notice: Option<String>,
     /// The smileys setting and recently used emoji, for every conversation opened.
     composing: conversation::Composing,
+    /// Catching up with the server's archive, while it lasts.
+    catch_up: Option<chat::CatchUp>,
 }
 
 #[derive(Debug, Clone)]
@@ -64,6 +69,8 @@ pub enum Message {
     /// Tab anywhere else: on to the next field.
     FocusNext,
     DismissNotice,
+    /// We left this conversation while saying we were typing there.
+    StoppedTyping(ChatId),
 }
 
 /// The open conversation's header actions.
@@ -110,6 +117,8 @@ pub struct Context<'a> {
     pub pictures: &'a Pictures,
     pub unread: &'a Unread,
     pub muted: bool,
+    /// What Confab tells others about reading and typing (for the account settings).
+    pub privacy: Privacy,
 }
 
 impl State {
@@ -131,6 +140,7 @@ impl State {
             profile: None,
             notice: None,
             composing: conversation::Composing::default(),
+            catch_up: None,
         }
     }
 
@@ -226,26 +236,7 @@ impl State {
                     return (Task::none(), None);
                 };
                 let (task, event) = conversation.update(message);
-                let event = event.map(|event| match event {
-                    conversation::Event::Send { to, body } => {
-                        Event::Command(Command::Send { to: to.0, body })
-                    }
-                    conversation::Event::LoadOlder { chat, before } => {
-                        Event::Command(Command::LoadHistory {
-                            chat,
-                            before: Some(before),
-                            limit: conversation::PAGE,
-                        })
-                    }
-                    conversation::Event::RecentEmoji(recent) => {
-                        self.composing.recent = recent.clone();
-                        Event::RecentEmoji(recent)
-                    }
-                    conversation::Event::Smileys(on) => {
-                        self.composing.smileys = on;
-                        Event::Smileys(on)
-                    }
-                });
+                let event = event.map(|event| self.conversation_event(event));
                 (task.map(Message::Conversation), event)
             }
             Message::Header(message) => (Task::none(), self.header_action(message)),
@@ -259,6 +250,10 @@ impl State {
             Message::DismissNotice => {
                 self.notice = None;
                 (Task::none(), None)
+            }
+            Message::StoppedTyping(chat) => {
+                let typing = crate::model::Typing::Idle;
+                (Task::none(), Some(Event::Command(Command::Typing { chat, typing })))
             }
         }
     }
@@ -305,10 +300,12 @@ impl State {
         self.renaming = None;
         self.profile = None;
         self.room = None;
+        let stopped_typing = self.leave_conversation();
         let conversation = conversation::State::new(chat.clone());
         self.conversation = Some(conversation.with_composing(self.composing.clone()));
         let load = Command::LoadHistory { chat, before: None, limit: conversation::PAGE };
-        (conversation::State::focus_composer(), Some(Event::Command(load)))
+        let task = Task::batch([stopped_typing, conversation::State::focus_composer()]);
+        (task, Some(Event::Command(load)))
     }
 
     /// The avatars worth having decoded now: those in view.
@@ -322,7 +319,9 @@ impl State {
     /// Show what the worker reports.
     pub fn apply(&mut self, event: WorkerEvent) {
         match event {
-            WorkerEvent::Connection(state) => self.banner.set(state),
+            event @ (WorkerEvent::Connection(_)
+            | WorkerEvent::Typing { .. }
+            | WorkerEvent::CatchUp { .. }) => self.apply_signal(event),
             WorkerEvent::Roster { contacts, .. } => self.sidebar.set_contacts(contacts),
             WorkerEvent::Presences(changes) => {
                 if let Some(conversation) = self.conversation.as_mut() {
@@ -365,7 +364,6 @@ impl State {
                     conversation.remove(message_id);
                 }
             }
-            WorkerEvent::Typing { .. } | WorkerEvent::CatchUp { .. } => {}
             WorkerEvent::Delivery { message_id, chat, state } => {
                 if let Some(conversation) = self.conversation.as_mut().filter(|c| c.chat == chat) {
                     conversation.set_delivery(message_id, state);
@@ -395,7 +393,13 @@ impl State {
         let footer = column![
             self.contacts.view_footer(self.summary()).map(Message::Contacts),
             self.accounts
-                .view(context.all, &self.account, context.enabled, elsewhere)
+                .view(accounts::Context {
+                    all: context.all,
+                    active: &self.account,
+                    enabled: context.enabled,
+                    elsewhere,
+                    privacy: context.privacy,
+                })
                 .map(Message::Accounts),
         ]
         .spacing(theme::SPACE_XS)
@@ -423,6 +427,9 @@ impl State {
         let mut page = column![];
         if let Some(banner) = self.banner.view() {
             page = page.push(banner.map(Message::Banner));
+        }
+        if let Some(catch_up) = self.catch_up_line() {
+            page = page.push(catch_up);
         }
         if let Some(notice) = &self.notice {
             page = page.push(

@@ -9,6 +9,7 @@ pub mod emoji_picker;
 pub mod fonts;
 pub mod form;
 pub mod invites;
+pub mod keys;
 pub mod main_screen;
 pub mod nick;
 pub mod occupants;

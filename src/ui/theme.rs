@@ -42,6 +42,8 @@ pub const EMOJI_CELL: f32 = 36.0;
 pub const EMOJI_GLYPH: f32 = 24.0;
 /// A message of only a few emoji, drawn large (as in other messengers).
 pub const EMOJI_LARGE: f32 = 40.0;
+/// The "Send later" menu above the composer.
+pub const SEND_LATER_WIDTH: f32 = 420.0;
 
 pub fn presence_color(show: PresenceShow) -> Color {
     match show {
@@ -170,6 +172,11 @@ pub fn dot(color: Color) -> impl Fn(&Theme) -> container::Style {
 
 pub fn muted(theme: &Theme) -> text::Style {
     text::Style { color: Some(theme.extended_palette().background.strong.text.scale_alpha(0.7)) }
+}
+
+/// Words that stand out in the theme's accent colour, such as "read" under our message.
+pub fn accent_text(theme: &Theme) -> text::Style {
+    text::Style { color: Some(theme.extended_palette().primary.base.color) }
 }
 
 pub fn error_text(theme: &Theme) -> text::Style {

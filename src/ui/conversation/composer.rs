@@ -1,6 +1,7 @@
 //! The composer under a conversation: the draft, with `:shortcode:`s and (when the user wants
 //! it) ASCII smileys turned into emoji as they are typed, the row of `:shortcode` completions
-//! above it, and the emoji picker behind its 😀 button.
+//! above it, the emoji picker behind its 😀 button, and "Send later". Up in the empty
+//! composer corrects our last message (`correction.rs`), with a hint while it does.
 //!
 //! The text input does not tell where its caret is, so the caret is taken to be where the last
 //! edit ended: the first byte at which the old and the new draft differ, plus what was
@@ -8,8 +9,9 @@
 
 use super::{Event, Message, State, theme};
 use crate::emoji::{self, Converted, Recent};
-use crate::ui::emoji_picker;
 use crate::ui::fonts::EMOJI_FONT;
+use crate::ui::{emoji_picker, keys};
+use iced::keyboard::{Key, key::Named};
 use iced::widget::{button, checkbox, column, container, row, text, text_input};
 use iced::{Center, Element, Fill, Task};
 use unicode_segmentation::UnicodeSegmentation;
@@ -59,6 +61,15 @@ impl State {
     /// The draft as it is sent: converted as finished text, trimmed.
     pub(super) fn finished_draft(&self) -> String {
         self.convert(&self.draft, None).text.trim().to_owned()
+    }
+
+    /// The draft went out or was given up: start afresh.
+    pub(super) fn clear_draft(&mut self) {
+        self.draft.clear();
+        self.caret = 0;
+        self.completion = None;
+        self.emoji_completion = None;
+        self.stop_typing();
     }
 
     /// Enter while completions are offered: take the first.
@@ -137,6 +148,21 @@ impl State {
             .on_input_maybe(can_write.then_some(Message::Draft as fn(String) -> Message))
             .on_submit(Message::Send)
             .padding(theme::SPACE_M);
+        let (empty, correcting) = (self.draft.is_empty(), self.correcting.is_some());
+        // Before the field sees them: it ignores Up and takes Escape for itself.
+        let input = keys::on_key(input, move |key, modifiers| match key {
+            Key::Named(Named::ArrowUp) if empty && !correcting && modifiers.is_empty() => {
+                Some(Message::EditLast)
+            }
+            Key::Named(Named::Escape) if correcting => Some(Message::CancelEdit),
+            _ => None,
+        });
+        let later = button(text("Send later").size(theme::TEXT_SMALL))
+            .style(button::secondary)
+            .on_press_maybe(
+                (can_write && !correcting)
+                    .then_some(Message::SendLater(super::send_later::Message::Toggle)),
+            );
         let open = button(text(PICKER_ICON).font(EMOJI_FONT).size(theme::TEXT_TITLE).center())
             .width(theme::EMOJI_CELL)
             .height(theme::EMOJI_CELL)
@@ -157,7 +183,19 @@ impl State {
                 .width(theme::EMOJI_PICKER_WIDTH);
             parts = parts.push(container(panel).align_right(Fill));
         }
-        parts = parts.push(row![input, open].spacing(theme::SPACE_XS).align_y(Center));
+        if let Some(menu) = self.send_later_menu() {
+            parts = parts.push(menu);
+        }
+        if correcting {
+            let hint = text("Editing your last message — Esc to cancel")
+                .size(theme::TEXT_SMALL)
+                .style(theme::muted);
+            let cancel = button(text("Cancel").size(theme::TEXT_SMALL))
+                .style(button::text)
+                .on_press(Message::CancelEdit);
+            parts = parts.push(row![hint, cancel].spacing(theme::SPACE_XS).align_y(Center));
+        }
+        parts = parts.push(row![input, open, later].spacing(theme::SPACE_XS).align_y(Center));
         container(parts).padding(theme::SPACE_S).into()
     }
 }
@@ -315,7 +353,11 @@ mod tests {
             ui.tap_key(Named::Enter);
             ui.into_messages().collect()
         };
-        let events: Vec<Event> = typed.into_iter().filter_map(|m| state.update(m).1).collect();
+        let events: Vec<Event> = typed
+            .into_iter()
+            .filter_map(|m| state.update(m).1)
+            .filter(|e| !matches!(e, Event::Typing { .. }))
+            .collect();
         let body = "10:30 ok".to_owned();
         assert_eq!(events, [Event::Send { to: ChatId("bob@x".into()), body }]);
     }

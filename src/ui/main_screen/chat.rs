@@ -1,0 +1,231 @@
+//! The open conversation's traffic with the worker: what it asks for, as commands, and the
+//! signals around it (their typing, our read markers, our typing pausing on a timer), plus the
+//! account's catch-up with the server's archive, shown while it lasts.
+
+use super::{Event, Message, State};
+use crate::model::{ChatId, ConnectionState, Contact, Typing};
+use crate::ui::{conversation, theme};
+use crate::worker::{Command, Event as WorkerEvent};
+use iced::widget::{container, text};
+use iced::{Element, Fill, Task};
+use std::time::{Duration, Instant};
+
+/// A catch-up that has said nothing for this long is taken to be over: the worker says when
+/// it ends, but a connection lost on the way may end it silently.
+pub const CATCH_UP_SILENCE: Duration = Duration::from_secs(60);
+
+/// Catching up with the archive: messages taken in so far, and when the worker last said so.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct CatchUp {
+    fetched: usize,
+    heard_at: Instant,
+}
+
+impl State {
+    /// What the open conversation asks for, as the parent must act on it.
+    pub(super) fn conversation_event(&mut self, event: conversation::Event) -> Event {
+        let command = match event {
+            conversation::Event::Send { to, body } => Command::Send { to: to.0, body },
+            conversation::Event::LoadOlder { chat, before } => {
+                Command::LoadHistory { chat, before: Some(before), limit: conversation::PAGE }
+            }
+            conversation::Event::RecentEmoji(recent) => {
+                self.composing.recent = recent.clone();
+                return Event::RecentEmoji(recent);
+            }
+            conversation::Event::Smileys(on) => {
+                self.composing.smileys = on;
+                return Event::Smileys(on);
+            }
+            conversation::Event::SendAt { to, body, at } => Command::SendAt { to: to.0, body, at },
+            conversation::Event::Correct { chat, body } => Command::Correct { chat, body },
+            conversation::Event::Outbox(action) => Command::Outbox(action),
+            conversation::Event::Typing { chat, typing } => Command::Typing { chat, typing },
+        };
+        Event::Command(command)
+    }
+
+    /// Typing and catch-up reports; the connection state ends a catch-up too.
+    pub(super) fn apply_signal(&mut self, event: WorkerEvent) {
+        match event {
+            WorkerEvent::Typing { chat, typing } => {
+                let name = self.sidebar.contact(chat.as_str()).map_or_else(
+                    || chat.as_str().split('@').next().unwrap_or_default().to_owned(),
+                    |contact| Contact::display_name(contact).to_owned(),
+                );
+                if let Some(open) = self.conversation.as_mut().filter(|c| c.chat == chat) {
+                    open.peer_typing(name, typing, Instant::now());
+                }
+            }
+            WorkerEvent::CatchUp { fetched, done } => {
+                self.catch_up = (!done).then(|| CatchUp { fetched, heard_at: Instant::now() });
+            }
+            WorkerEvent::Connection(state) => {
+                if state != ConnectionState::Online {
+                    self.catch_up = None;
+                }
+                self.banner.set(state);
+            }
+            _ => {}
+        }
+    }
+
+    /// Whether time alone changes what is shown or said, so the parent should tick.
+    pub fn wants_tick(&self) -> bool {
+        self.catch_up.is_some()
+            || self.conversation.as_ref().is_some_and(conversation::State::wants_tick)
+    }
+
+    /// Time passed: our typing may pause, theirs and a silent catch-up expire.
+    pub fn tick(&mut self, now: Instant) -> Option<Event> {
+        if self.catch_up.is_some_and(|c| now.duration_since(c.heard_at) >= CATCH_UP_SILENCE) {
+            self.catch_up = None;
+        }
+        let event = self.conversation.as_mut()?.tick(now)?;
+        Some(self.conversation_event(event))
+    }
+
+    /// The visible conversation, when its newest incoming message is in view and has not been
+    /// reported: call only while the window has the focus, then tell the worker it was seen.
+    pub fn take_displayed(&mut self) -> Option<ChatId> {
+        if self.browser.is_some() {
+            return None;
+        }
+        let conversation = self.conversation.as_mut()?;
+        conversation.take_displayed().map(|_| conversation.chat.clone())
+    }
+
+    /// Before leaving a conversation: its peer must hear we stopped typing there, if we said
+    /// we were.
+    pub(super) fn leave_conversation(&self) -> Task<Message> {
+        match self.conversation.as_ref().filter(|open| open.typing_told() != Typing::Idle) {
+            Some(open) => Task::done(Message::StoppedTyping(open.chat.clone())),
+            None => Task::none(),
+        }
+    }
+
+    /// "Catching up… 120 messages", while the archive is read.
+    pub(super) fn catch_up_line(&self) -> Option<Element<'_, Message>> {
+        let catch_up = self.catch_up?;
+        let line = match catch_up.fetched {
+            0 => "Catching up with the server…".to_owned(),
+            1 => "Catching up with the server… 1 message".to_owned(),
+            n => format!("Catching up with the server… {n} messages"),
+        };
+        let line = text(line).size(theme::TEXT_SMALL);
+        Some(
+            container(line)
+                .padding([theme::SPACE_XS, theme::SPACE_M])
+                .width(Fill)
+                .style(theme::banner_info)
+                .into(),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{AccountId, Delivery, Direction, Message as ChatMessage, MessageKind};
+    use crate::notify::Unread;
+    use crate::ui::pictures::Pictures;
+    use crate::ui::sidebar;
+
+    fn screen() -> State {
+        let mut state = State::new(AccountId("me@x".into()));
+        state.apply(WorkerEvent::Connection(ConnectionState::Online));
+        state
+    }
+
+    fn shows(state: &State, words: &str) -> bool {
+        let (pictures, unread) = (Pictures::default(), Unread::default());
+        let context = super::super::Context {
+            all: vec![state.account.clone()],
+            enabled: true,
+            pictures: &pictures,
+            unread: &unread,
+            muted: false,
+            privacy: crate::config::Privacy::default(),
+        };
+        iced_test::simulator(state.view(context)).find(words).is_ok()
+    }
+
+    fn incoming(id: i64) -> ChatMessage {
+        ChatMessage {
+            id,
+            chat: ChatId("bob@x".into()),
+            kind: MessageKind::Message,
+            nick: None,
+            edited: false,
+            scheduled_for: None,
+            late: false,
+            direction: Direction::In,
+            from: "bob@x/phone".into(),
+            to: "me@x".into(),
+            body: format!("hello {id}"),
+            timestamp: chrono::Utc::now(),
+            state: Delivery::Received,
+            origin_id: None,
+        }
+    }
+
+    #[test]
+    fn catching_up_shows_how_far_until_done_or_offline() {
+        let mut state = screen();
+        state.apply(WorkerEvent::CatchUp { fetched: 120, done: false });
+        assert!(shows(&state, "Catching up with the server… 120 messages"));
+        assert!(state.wants_tick());
+        state.apply(WorkerEvent::CatchUp { fetched: 180, done: true });
+        assert!(!shows(&state, "Catching up with the server… 180 messages"));
+        assert!(!state.wants_tick());
+
+        state.apply(WorkerEvent::CatchUp { fetched: 10, done: false });
+        state.apply(WorkerEvent::Connection(ConnectionState::Connecting));
+        assert!(!shows(&state, "Catching up with the server… 10 messages"), "cut off");
+
+        state.apply(WorkerEvent::CatchUp { fetched: 10, done: false });
+        let _ = state.tick(Instant::now() + CATCH_UP_SILENCE);
+        assert!(state.catch_up.is_none(), "silent for too long");
+    }
+
+    #[test]
+    fn their_typing_is_shown_by_name_in_their_conversation_only() {
+        let mut state = screen();
+        let _ = state.update(Message::Sidebar(sidebar::Message::Open("bob@x".into())));
+        state
+            .apply(WorkerEvent::Typing { chat: ChatId("eve@x".into()), typing: Typing::Composing });
+        assert!(!shows(&state, "eve is typing…"), "not in this conversation");
+        state
+            .apply(WorkerEvent::Typing { chat: ChatId("bob@x".into()), typing: Typing::Composing });
+        assert!(shows(&state, "bob is typing…"));
+        state.apply(WorkerEvent::Message(incoming(1)));
+        assert!(!shows(&state, "bob is typing…"), "the message came");
+    }
+
+    #[test]
+    fn seen_messages_are_marked_displayed_once() {
+        let mut state = screen();
+        let _ = state.update(Message::Sidebar(sidebar::Message::Open("bob@x".into())));
+        assert_eq!(state.take_displayed(), None, "nothing from them yet");
+        state.apply(WorkerEvent::Message(incoming(1)));
+        assert_eq!(state.take_displayed(), Some(ChatId("bob@x".into())));
+        assert_eq!(state.take_displayed(), None, "already told");
+        state.apply(WorkerEvent::Message(incoming(2)));
+        assert_eq!(state.take_displayed(), Some(ChatId("bob@x".into())));
+    }
+
+    #[test]
+    fn our_typing_becomes_commands_and_stops_when_leaving() {
+        let mut state = screen();
+        let _ = state.update(Message::Sidebar(sidebar::Message::Open("bob@x".into())));
+        let draft = conversation::Message::Draft("hi".into());
+        let (_, event) = state.update(Message::Conversation(draft));
+        let typing =
+            |typing| Some(Event::Command(Command::Typing { chat: ChatId("bob@x".into()), typing }));
+        assert_eq!(event, typing(Typing::Composing));
+        assert_eq!(state.tick(Instant::now() + conversation::PAUSE_AFTER), typing(Typing::Paused));
+        let _ = state.leave_conversation();
+        let (_, event) = state.update(Message::StoppedTyping(ChatId("bob@x".into())));
+        assert_eq!(event, typing(Typing::Idle));
+    }
+}
