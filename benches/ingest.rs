@@ -39,7 +39,11 @@ fn main() {
 
     let sent = Instant::now();
     runtime.block_on(flood(&bob, &alice.jid, "offline"));
-    println!("{} messages sent while the receiver was offline in {:.1} s", messages(), sent.elapsed().as_secs_f64());
+    println!(
+        "{} messages sent while the receiver was offline in {:.1} s",
+        messages(),
+        sent.elapsed().as_secs_f64()
+    );
     let catch_up = receive(&alice, &bob.jid, messages(), 0);
     report("catch-up (offline storage and archive)", &catch_up);
 
@@ -73,7 +77,8 @@ fn report(what: &str, f: &Figures) {
 
 /// The peer sends `messages()` lines and waits until the server has them all.
 async fn flood(from: &Profile, to: &str, tag: &str) {
-    let (handle, mut events) = worker::spawn(Paths::in_profile(from.path()), AccountId(from.jid.clone()));
+    let (handle, mut events) =
+        worker::spawn(Paths::in_profile(from.path()), AccountId(from.jid.clone()));
     let deadline = tokio::time::Instant::now() + PHASE_LIMIT;
     loop {
         match tokio::time::timeout_at(deadline, events.recv()).await {
@@ -133,7 +138,9 @@ fn wait_stored(profile: &Profile, from: &str, expected: usize, started: Instant)
     let mut count = 0;
     while started.elapsed() < PHASE_LIMIT {
         if let Ok(store) = Store::open(&paths.database()) {
-            count = store.history(&profile.jid, &chat, None, expected + 10).map_or(0, |p| p.messages.len());
+            count = store
+                .history(&profile.jid, &chat, None, expected + 10)
+                .map_or(0, |p| p.messages.len());
             if count >= expected {
                 return (count, started.elapsed().as_secs_f64());
             }
@@ -150,7 +157,8 @@ fn finish(child: &mut Child) -> (f64, f64) {
     let before = children_cpu();
     let mut peak_kib = 0u64;
     loop {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap_or_default();
+        let status =
+            std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap_or_default();
         if let Some(hwm) = status
             .lines()
             .find_map(|l| l.strip_prefix("VmHWM:"))

@@ -111,6 +111,7 @@ async fn run(owner: Profile, alice: Profile, guests: Vec<Profile>) {
     let mut lines = 0usize;
     let expected = crowd() + 2;
     let mut most_listed = 0;
+    let mut nicks = std::collections::HashSet::new();
     let give_up = tokio::time::Instant::now() + Duration::from_secs(120);
     let mut last_line = None;
     loop {
@@ -133,9 +134,16 @@ async fn run(owner: Profile, alice: Profile, guests: Vec<Profile>) {
             {
                 joined = Some(asked.elapsed());
             }
-            Event::Occupants { occupants, .. } => {
-                most_listed = most_listed.max(occupants.len());
-                if occupants.len() >= expected {
+            Event::Occupants { present, gone, replace, .. } => {
+                if replace {
+                    nicks.clear();
+                }
+                for nick in gone {
+                    nicks.remove(&nick);
+                }
+                nicks.extend(present.into_iter().map(|o| o.nick));
+                most_listed = most_listed.max(nicks.len());
+                if nicks.len() >= expected {
                     listed.get_or_insert(asked.elapsed());
                 }
             }

@@ -130,13 +130,15 @@ impl Store {
         Ok(Some(Message { body: body.to_owned(), edited: true, ..original }))
     }
 
-    /// Our last message in `chat`, the one Up in an empty composer corrects.
+    /// Our last message in `chat` that has gone out, the one Up in an empty composer corrects
+    /// (a scheduled or queued one is edited in the outbox instead).
     pub fn last_outgoing(&self, account: &str, chat: &str) -> Result<Option<Message>> {
         use rusqlite::OptionalExtension;
         let id: Option<i64> = self
             .conn
             .query_row(
                 "SELECT id FROM messages WHERE account = ?1 AND chat = ?2 AND kind = 0
+                   AND id NOT IN (SELECT message_id FROM outbox)
                  ORDER BY ts DESC, id DESC LIMIT 1",
                 params![account, chat],
                 |row| row.get(0),
@@ -194,12 +196,16 @@ mod tests {
     fn only_the_author_corrects() {
         let mut store = Store::open_in_memory().expect("store");
         let a = store.enqueue("me@x", &outgoing("a", 1), None).expect("a");
+        store.mark_acknowledged(a.id, false).expect("sent");
+        let later = chrono::DateTime::from_timestamp(100, 0);
+        store.enqueue("me@x", &outgoing("scheduled", 50), later).expect("scheduled");
         let refused =
             store.correct("me@x", "bob@x", "a", "hacked", |m| m.from == "bob@x").expect("ok");
         assert_eq!(refused, None);
         let fixed = store.correct("me@x", "bob@x", "a", "fixed", |m| m.from == "me@x").expect("ok");
         assert_eq!(fixed.map(|m| (m.body, m.edited)), Some(("fixed".into(), true)));
         assert_eq!(store.message(a.id).expect("read").map(|m| m.body), Some("fixed".into()));
-        assert_eq!(store.last_outgoing("me@x", "bob@x").expect("last").map(|m| m.id), Some(a.id));
+        let last = store.last_outgoing("me@x", "bob@x").expect("last").map(|m| m.id);
+        assert_eq!(last, Some(a.id), "a scheduled message is edited in the outbox, not corrected");
     }
 }

@@ -241,10 +241,13 @@ pub enum Event {
     Services(Services),
     /// Every room we are in or have bookmarked, with where we stand in it.
     Rooms(Vec<Room>),
-    /// Who is in a room now (sent once per burst of changes).
+    /// Who came, changed or left a room in a burst: `present` are new or changed occupants,
+    /// `gone` the nicks that left; with `replace`, `present` is the whole list.
     Occupants {
         room: String,
-        occupants: Vec<Occupant>,
+        present: Vec<Occupant>,
+        gone: Vec<String>,
+        replace: bool,
     },
     PublicRooms {
         service: String,

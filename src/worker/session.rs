@@ -127,7 +127,7 @@ struct Session {
     /// Rooms we are in or have bookmarked.
     rooms: HashMap<BareJid, rooms::RoomSession>,
     /// Rooms whose occupants changed in the burst being taken in.
-    changed_rooms: HashSet<BareJid>,
+    changed_rooms: HashMap<BareJid, rooms::OccupantChanges>,
     /// A public room list being completed.
     listing: Option<rooms::Listing>,
     /// Discovery requests not answered yet.
@@ -278,7 +278,7 @@ impl Session {
             avatar_cache: AvatarCache::new(paths.avatar_dir()),
             avatar_fetches: HashSet::new(),
             rooms: HashMap::new(),
-            changed_rooms: HashSet::new(),
+            changed_rooms: HashMap::new(),
             listing: None,
             discovering: 0,
             list_after_discovery: None,
@@ -468,6 +468,8 @@ impl Session {
             origin_id: Some(id),
             server_id: None,
         };
+        // The message itself ends "typing" (XEP-0085 §5.4).
+        self.typing_sent.remove(&message.chat);
         match self.store.enqueue(&self.account.jid, &message, due) {
             Ok(stored) => {
                 self.emit(Event::Message(stored.clone()));
@@ -530,11 +532,12 @@ impl Session {
         match self.store.mark_acknowledged(message_id, late) {
             Ok(()) => {
                 if let Ok(Some(message)) = self.store.message(message_id) {
-                    self.emit(Event::Delivery {
-                        message_id,
-                        chat: message.chat,
-                        state: message.state,
-                    });
+                    let (chat, state) = (message.chat.clone(), message.state.clone());
+                    if late {
+                        // The late mark is part of the message, not of its state.
+                        self.emit(Event::Edited(message));
+                    }
+                    self.emit(Event::Delivery { message_id, chat, state });
                 }
             }
             Err(e) => tracing::warn!("{e}"),

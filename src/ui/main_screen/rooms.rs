@@ -127,11 +127,18 @@ impl State {
                 }
                 self.tell_room_context();
             }
-            WorkerEvent::Occupants { room, occupants } => {
-                if let Some(open) = self.room.as_mut().filter(|r| r.jid() == room) {
-                    open.set_occupants(occupants.clone());
+            WorkerEvent::Occupants { room, present, gone, replace } => {
+                let known = self.occupants.entry(room.clone()).or_default();
+                if replace {
+                    known.clear();
                 }
-                self.occupants.insert(room, occupants);
+                known.retain(|o| {
+                    !gone.contains(&o.nick) && !present.iter().any(|p| p.nick == o.nick)
+                });
+                known.extend(present);
+                if let Some(open) = self.room.as_mut().filter(|r| r.jid() == room) {
+                    open.set_occupants(known.clone());
+                }
                 self.tell_room_context();
             }
             WorkerEvent::PublicRooms { service, rooms } => {
@@ -236,7 +243,9 @@ mod tests {
         };
         state.apply(WorkerEvent::Occupants {
             room: ROOM.into(),
-            occupants: vec![
+            gone: Vec::new(),
+            replace: true,
+            present: vec![
                 occupant("me", Role::Moderator, Affiliation::Owner),
                 occupant("zoe", Role::Participant, Affiliation::None),
             ],

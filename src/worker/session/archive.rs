@@ -89,16 +89,18 @@ impl Session {
     /// A page ended: remember where (once stored), and ask for the next until complete.
     pub(super) async fn archive_page_done(&mut self, payload: Option<Element>) {
         let Some((complete, last)) = delivery::archive_page_end(payload) else {
-            self.catch_up = None;
+            self.archive_failed();
             return;
         };
         let fetched = self.catch_up.as_ref().map_or(0, |c| c.fetched);
-        self.emit(Event::CatchUp { fetched, done: complete });
+        // An incomplete page without a last id cannot be continued: that is the end too.
+        let done = complete || last.is_none();
+        self.emit(Event::CatchUp { fetched, done });
         if let Some(catch_up) = self.catch_up.as_mut() {
             catch_up.page_last = last.clone().or(catch_up.page_last.take());
         }
         self.archive_cursor_due = self.catch_up.as_ref().and_then(|c| c.page_last.clone());
-        if complete || last.is_none() {
+        if done {
             self.catch_up = None;
         } else {
             self.ask_archive_page(last).await;
@@ -115,7 +117,7 @@ impl Session {
     }
 
     pub(super) fn archive_failed(&mut self) {
-        self.catch_up = None;
-        self.emit(Event::CatchUp { fetched: 0, done: true });
+        let fetched = self.catch_up.take().map_or(0, |c| c.fetched);
+        self.emit(Event::CatchUp { fetched, done: true });
     }
 }

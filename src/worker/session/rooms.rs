@@ -89,6 +89,14 @@ impl RoomSession {
     }
 }
 
+/// What changed among a room's occupants since the last announcement.
+#[derive(Default)]
+pub(super) struct OccupantChanges {
+    pub nicks: std::collections::HashSet<String>,
+    /// The list was emptied (we left or are entering again): announce it whole.
+    pub reset: bool,
+}
+
 /// A public room listing being completed with each room's details.
 pub(super) struct Listing {
     pub service: String,
@@ -117,13 +125,20 @@ impl Session {
         self.emit(Event::Rooms(rooms));
     }
 
-    /// Announce the occupant lists changed by the burst just taken in.
+    /// Announce what changed among a room's occupants in the burst just taken in: only the
+    /// changes, so a busy 1,000-person room costs per change, not per change times people.
     pub(super) fn flush_occupants(&mut self) {
-        for jid in std::mem::take(&mut self.changed_rooms) {
-            if let Some(session) = self.rooms.get(&jid) {
-                let occupants = session.occupants.values().cloned().collect();
-                self.emit(Event::Occupants { room: jid.to_string(), occupants });
-            }
+        for (jid, changes) in std::mem::take(&mut self.changed_rooms) {
+            let Some(session) = self.rooms.get(&jid) else { continue };
+            let (present, gone) = if changes.reset {
+                (session.occupants.values().cloned().collect(), Vec::new())
+            } else {
+                let (here, left): (Vec<String>, Vec<String>) =
+                    changes.nicks.into_iter().partition(|n| session.occupants.contains_key(n));
+                (here.iter().filter_map(|n| session.occupants.get(n).cloned()).collect(), left)
+            };
+            let room = jid.to_string();
+            self.emit(Event::Occupants { room, present, gone, replace: changes.reset });
         }
     }
 
@@ -142,8 +157,11 @@ impl Session {
 
     /// The stream went away: nobody is in any room until we rejoin.
     pub(super) fn rooms_offline(&mut self) {
-        for session in self.rooms.values_mut() {
+        for (jid, session) in &mut self.rooms {
             session.joined = false;
+            if !session.occupants.is_empty() {
+                self.changed_rooms.entry(jid.clone()).or_default().reset = true;
+            }
             session.occupants.clear();
             if matches!(session.room.state, RoomState::Joined | RoomState::Joining) {
                 session.room.state = RoomState::Left;
@@ -311,6 +329,7 @@ impl Session {
         session.room.state = RoomState::Joining;
         session.joined = false;
         session.occupants.clear();
+        self.changed_rooms.entry(room.clone()).or_default().reset = true;
         let presence =
             muc::join_presence(room, &session.room.nick, session.password.as_deref(), since);
         match presence {
@@ -553,7 +572,7 @@ impl Session {
             }
             OccupantChange::Present { occupant, is_self, created } => {
                 let before = session.occupants.insert(nick.clone(), occupant.clone());
-                self.changed_rooms.insert(room.clone());
+                self.changed_rooms.entry(room.clone()).or_default().nicks.insert(nick.clone());
                 if is_self || nick == own_nick {
                     let first = !session.joined;
                     session.joined = true;
@@ -575,7 +594,7 @@ impl Session {
             }
             OccupantChange::Gone { is_self, why, .. } => {
                 session.occupants.remove(&nick);
-                self.changed_rooms.insert(room.clone());
+                self.changed_rooms.entry(room.clone()).or_default().nicks.insert(nick.clone());
                 let is_self = is_self || nick == own_nick;
                 if let Departure::NewNick(new) = &why {
                     if is_self {
@@ -589,6 +608,7 @@ impl Session {
                 if is_self {
                     session.joined = false;
                     session.occupants.clear();
+                    self.changed_rooms.entry(room.clone()).or_default().reset = true;
                     session.room.state = match &why {
                         Departure::Left => RoomState::Left,
                         other => RoomState::Failed(muc::own_departure_line(other)),
