@@ -72,7 +72,7 @@ pub struct App {
 enum Screen {
     /// The configuration could not be read: say so instead of starting half-configured.
     Broken(String),
-    Setup(setup::State),
+    Setup(Box<setup::State>),
     Main,
 }
 
@@ -144,7 +144,7 @@ impl App {
             Err(e) => app.screen = Screen::Broken(e.to_string()),
         }
         if matches!(app.screen, Screen::Main) && app.active.is_none() {
-            app.screen = Screen::Setup(setup::State::default());
+            app.screen = Screen::Setup(Box::default());
             return (app, setup::State::focus());
         }
         (app, Task::none())
@@ -208,6 +208,18 @@ impl App {
                     }
                     Some(setup::Event::Submit { account, password, create: true, answers }) => {
                         self.create_account(account, password, answers)
+                    }
+                    Some(setup::Event::Edited { account, password }) => {
+                        let id = account.id();
+                        self.config.upsert_account(account);
+                        self.screen = Screen::Main;
+                        let mut tasks = vec![self.save_config()];
+                        if let Some(password) = password {
+                            tasks.push(self.save_password(id.clone(), password));
+                        }
+                        // The worker reads the saved settings again and reconnects with them.
+                        self.tell(&id, Command::Reload);
+                        Task::batch(tasks)
                     }
                     Some(setup::Event::Cancel) => {
                         self.registration = None;
@@ -427,18 +439,7 @@ impl App {
             }
             main_screen::Event::SavePassword(password) => {
                 self.tell(&account, Command::SetPassword(password.clone()));
-                let paths = self.paths.clone();
-                return Task::perform(
-                    async move {
-                        tokio::task::spawn_blocking(move || {
-                            Secrets::new(&paths).save(account.as_str(), &password)
-                        })
-                        .await
-                        .map_err(|e| e.to_string())
-                        .and_then(|r| r.map(|_| ()))
-                    },
-                    Message::ConfigSaved,
-                );
+                return self.save_password(account, password);
             }
             main_screen::Event::Account(event) => return self.account_event(account, event),
             main_screen::Event::Mute { chat, muted } => {
@@ -469,8 +470,14 @@ impl App {
                 }
                 Task::none()
             }
+            accounts::Event::EditServer => {
+                if let Some(config) = self.config.account(account.as_str()) {
+                    self.screen = Screen::Setup(Box::new(setup::State::edit(config)));
+                }
+                Task::none()
+            }
             accounts::Event::Add => {
-                self.screen = Screen::Setup(setup::State::another());
+                self.screen = Screen::Setup(Box::new(setup::State::another()));
                 setup::State::focus()
             }
             accounts::Event::ChooseAvatar => {
@@ -517,7 +524,7 @@ impl App {
             self.active = self.mains.keys().next().cloned();
         }
         let focus = if self.active.is_none() {
-            self.screen = Screen::Setup(setup::State::default());
+            self.screen = Screen::Setup(Box::default());
             setup::State::focus()
         } else {
             Task::none()
@@ -548,6 +555,22 @@ impl App {
         for main in self.mains.values_mut() {
             main.set_composing(composing.clone());
         }
+    }
+
+    /// Keep a password where passwords are kept (keyring or private file), off the UI thread.
+    fn save_password(&self, account: AccountId, password: String) -> Task<Message> {
+        let paths = self.paths.clone();
+        Task::perform(
+            async move {
+                tokio::task::spawn_blocking(move || {
+                    Secrets::new(&paths).save(account.as_str(), &password)
+                })
+                .await
+                .map_err(|e| e.to_string())
+                .and_then(|r| r.map(|_| ()))
+            },
+            Message::ConfigSaved,
+        )
     }
 
     fn save_config(&self) -> Task<Message> {

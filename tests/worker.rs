@@ -56,3 +56,31 @@ async fn reconnects_by_itself_after_the_server_comes_back() {
     wait_for(&mut events, Duration::from_secs(15), "clean stop", |e| matches!(e, Event::Stopped))
         .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn changed_server_settings_take_effect_on_reload() {
+    let server = Prosody::start();
+    server.register("alice", PASSWORD);
+    let alice = Profile::new(&server, "alice", PASSWORD);
+    let paths = Paths::in_profile(alice.path());
+    // A wrong port first, as a user might have typed.
+    let mut config = confab::config::Config::load(&paths.config_file()).expect("config");
+    let account = config.account_mut(&alice.jid).expect("alice");
+    let right_port = account.port;
+    account.port = Some(1);
+    config.save(&paths.config_file()).expect("saved");
+    let (handle, mut events) = worker::spawn(paths.clone(), AccountId(alice.jid.clone()));
+    wait_for(&mut events, Duration::from_secs(20), "a failed attempt", |e| {
+        matches!(e, Event::Connection(ConnectionState::Offline { .. }))
+    })
+    .await;
+
+    let mut config = confab::config::Config::load(&paths.config_file()).expect("config");
+    config.account_mut(&alice.jid).expect("alice").port = right_port;
+    config.save(&paths.config_file()).expect("saved");
+    handle.send(Command::Reload).expect("sent");
+    wait_for(&mut events, Duration::from_secs(20), "login with the new settings", |e| {
+        matches!(e, Event::Connection(ConnectionState::Online))
+    })
+    .await;
+}

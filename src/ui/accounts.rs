@@ -37,6 +37,7 @@ pub enum Message {
     ChooseAvatar,
     RemoveAvatar,
     Privacy(Privacy),
+    EditServer,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -49,6 +50,8 @@ pub enum Event {
     },
     /// Publish this nickname for the active account.
     SetNickname(String),
+    /// Change the active account's server settings (host, port, TLS, CA, password).
+    EditServer,
     /// Let the user pick a picture, then publish it as the active account's avatar.
     ChooseAvatar,
     RemoveAvatar,
@@ -97,6 +100,10 @@ impl State {
             }
             Message::ChooseAvatar => Some(Event::ChooseAvatar),
             Message::RemoveAvatar => Some(Event::RemoveAvatar),
+            Message::EditServer => {
+                self.settings_open = false;
+                Some(Event::EditServer)
+            }
             Message::Privacy(privacy) => Some(Event::SetPrivacy(privacy)),
             Message::NicknameDraft(draft) => {
                 self.nickname_draft = Some(draft);
@@ -174,6 +181,9 @@ impl State {
                 avatar,
                 toggler(enabled).label("Connect at start").size(14).on_toggle(Message::SetEnabled),
                 privacy_settings(privacy),
+                button(small("Server settings…"))
+                    .style(button::secondary)
+                    .on_press(Message::EditServer),
                 button(small("Remove account…")).style(button::danger).on_press(Message::AskRemove),
                 text(about()).size(theme::TEXT_SMALL).style(theme::muted),
             ]

@@ -34,6 +34,8 @@ pub struct State {
     busy: bool,
     /// What the server asks for beyond a name and password, once it has said so.
     extra: Option<Box<form::State>>,
+    /// Changing the server settings of this existing account (its address stays).
+    editing: Option<AccountConfig>,
 }
 
 #[derive(Debug, Clone)]
@@ -56,6 +58,9 @@ pub enum Event {
     /// Save this account and its password (after creating it on the server when `create`),
     /// then connect. `answers` holds the server's extra fields, filled in, once it asked.
     Submit { account: AccountConfig, password: String, create: bool, answers: Option<Box<Form>> },
+    /// Save new server settings for an existing account (and a new password, if one was
+    /// typed), then connect with them.
+    Edited { account: AccountConfig, password: Option<String> },
     /// Go back without adding an account.
     Cancel,
 }
@@ -64,6 +69,22 @@ impl State {
     /// The form for adding another account, with a way back.
     pub fn another() -> Self {
         Self { cancellable: true, ..Self::default() }
+    }
+
+    /// The server settings of `account`, to change: host, port, Direct TLS, CA file, and
+    /// optionally the password. What is not shown (pinned certificates, resource) is kept.
+    pub fn edit(account: &AccountConfig) -> Self {
+        Self {
+            jid: account.jid.clone(),
+            advanced: true,
+            host: account.host.clone().unwrap_or_default(),
+            port: account.port.map(|p| p.to_string()).unwrap_or_default(),
+            direct_tls: account.tls == TlsMode::DirectTls,
+            ca_file: account.ca_file.as_ref().map(|p| p.display().to_string()).unwrap_or_default(),
+            cancellable: true,
+            editing: Some(account.clone()),
+            ..Self::default()
+        }
     }
 
     /// Show why saving failed and let the user try again.
@@ -131,6 +152,10 @@ impl State {
 
     fn submission(&self) -> Result<Event, String> {
         let account = self.account()?;
+        if self.editing.is_some() {
+            let password = Some(self.password.clone()).filter(|p| !p.is_empty());
+            return Ok(Event::Edited { account, password });
+        }
         let answers =
             self.extra.as_ref().filter(|_| self.create).map(|extra| Box::new(extra.form()));
         if let Some(answers) = &answers {
@@ -141,10 +166,10 @@ impl State {
 
     fn account(&self) -> Result<AccountConfig, String> {
         let jid = crate::cli::parse_bare_jid(&self.jid)?;
-        if self.password.is_empty() {
+        if self.password.is_empty() && self.editing.is_none() {
             return Err("Enter your password.".into());
         }
-        let mut account = AccountConfig::new(&jid);
+        let mut account = self.editing.clone().unwrap_or_else(|| AccountConfig::new(&jid));
         let host = self.host.trim();
         account.host = (!host.is_empty()).then(|| host.to_owned());
         let port = self.port.trim();
@@ -159,36 +184,53 @@ impl State {
     }
 
     pub fn view(&self) -> Element<'_, Message> {
-        let label = match (self.busy, self.create) {
-            (true, _) => "Working…",
-            (false, true) => "Create account",
-            (false, false) => "Log in",
+        let label = match (self.busy, self.create, self.editing.is_some()) {
+            (true, ..) => "Working…",
+            (false, _, true) => "Save and reconnect",
+            (false, true, false) => "Create account",
+            (false, false, false) => "Log in",
+        };
+        let (title, hint) = match &self.editing {
+            Some(account) => (
+                format!("Server settings for {}", account.jid),
+                "Leave the password empty to keep the one you have.",
+            ),
+            None => ("Welcome to Confab".to_owned(), "Sign in with your XMPP account."),
+        };
+        let jid = text_input("you@example.org", &self.jid).id("setup-jid").padding(theme::SPACE_S);
+        // An account's address is what it is: editing keeps it.
+        let jid = if self.editing.is_some() {
+            jid
+        } else {
+            jid.on_input(Message::Jid).on_submit(Message::Submit)
         };
         let submit = button(text(label))
             .on_press_maybe((!self.busy).then_some(Message::Submit))
             .padding([theme::SPACE_S, theme::SPACE_L]);
         let mut form = column![
-            text("Welcome to Confab").size(24),
-            text("Sign in with your XMPP account.").style(theme::muted),
-            text_input("you@example.org", &self.jid)
-                .id("setup-jid")
-                .on_input(Message::Jid)
-                .on_submit(Message::Submit)
-                .padding(theme::SPACE_S),
+            text(title).size(24),
+            text(hint).style(theme::muted),
+            jid,
             text_input("Password", &self.password)
                 .id("setup-password")
                 .secure(true)
                 .on_input(Message::Password)
                 .on_submit(Message::Submit)
                 .padding(theme::SPACE_S),
-            checkbox(self.create)
-                .label("Create this account on the server (where it allows sign-up)")
-                .on_toggle(Message::Create),
+        ]
+        .spacing(theme::SPACE_M);
+        if self.editing.is_none() {
+            form = form.push(
+                checkbox(self.create)
+                    .label("Create this account on the server (where it allows sign-up)")
+                    .on_toggle(Message::Create),
+            );
+        }
+        form = form.push(
             button(text(if self.advanced { "▾ Advanced" } else { "▸ Advanced" }))
                 .style(button::text)
                 .on_press(Message::ToggleAdvanced),
-        ]
-        .spacing(theme::SPACE_M);
+        );
         if self.advanced {
             form = form.push(
                 column![
@@ -337,5 +379,24 @@ mod tests {
         };
         assert_eq!(answers.field("ocr").map(|f| f.value()), Some("7nHL3"));
         assert!(answers.field("username").is_none(), "filled from the account instead");
+    }
+
+    #[test]
+    fn editing_keeps_the_address_pins_and_password_unless_changed() {
+        let mut account = AccountConfig::new("me@example.org");
+        account.pinned_certificates = vec!["AB:CD".into()];
+        account.port = Some(5222);
+        let mut state = State::edit(&account);
+        state.update(Message::Jid("someone@else.org".into()));
+        state.update(Message::Port("5223".into()));
+        state.update(Message::DirectTls(true));
+        let Some(Event::Edited { account: edited, password }) = state.update(Message::Submit)
+        else {
+            panic!("an edit is submitted without a password");
+        };
+        assert_eq!(edited.jid, "me@example.org");
+        assert_eq!((edited.port, edited.tls), (Some(5223), TlsMode::DirectTls));
+        assert_eq!(edited.pinned_certificates, ["AB:CD"]);
+        assert_eq!(password, None);
     }
 }

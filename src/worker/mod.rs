@@ -88,6 +88,9 @@ pub enum Command {
     SetAvatar(Option<PreparedAvatar>),
     /// Send a stanza typed by hand (the XML console).
     SendRaw(String),
+    /// The account's settings changed on disk (server, port, TLS, CA): read them again and
+    /// reconnect with them.
+    Reload,
     /// Go offline; queued messages stay queued.
     Disconnect,
     /// Close the stream cleanly and end the worker.

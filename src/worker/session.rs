@@ -134,6 +134,8 @@ struct Session {
     discovering: usize,
     /// A room list asked for before discovery found the conference service.
     list_after_discovery: Option<Option<String>>,
+    /// Where the account's settings live, read again on [`Command::Reload`].
+    config_file: std::path::PathBuf,
     /// What the user lets us tell others (receipts, read markers, typing).
     privacy: Privacy,
     /// Receipts to send once the messages they confirm are stored.
@@ -283,6 +285,7 @@ impl Session {
             discovering: 0,
             list_after_discovery: None,
             privacy: config.privacy,
+            config_file: paths.config_file(),
             receipts_due: Vec::new(),
             displayed_sent: HashMap::new(),
             typing_sent: HashMap::new(),
@@ -371,6 +374,20 @@ impl Session {
         }
     }
 
+    /// Take the account's settings from the configuration file again and reconnect.
+    async fn reload(&mut self) {
+        let reloaded = Config::load(&self.config_file).map_err(|e| e.to_string()).and_then(|c| {
+            c.account(&self.account.jid).cloned().ok_or_else(|| "the account is gone".to_owned())
+        });
+        match reloaded {
+            Ok(account) => {
+                self.account = account;
+                self.restart().await;
+            }
+            Err(e) => self.emit(Event::Notice(format!("the new settings could not be read: {e}"))),
+        }
+    }
+
     async fn restart(&mut self) {
         self.stop().await;
         self.restart_at = None;
@@ -408,6 +425,7 @@ impl Session {
                 _ if self.stream.is_none() => self.start(),
                 _ => {}
             },
+            Command::Reload => self.reload().await,
             Command::Disconnect => {
                 self.stop().await;
                 self.restart_at = None;
