@@ -158,3 +158,25 @@ async fn presence_change_is_seen_by_the_other_side() {
     bob_sets.await.expect("bob's command finished");
     handle.send(Command::Shutdown).expect("worker reachable");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invisibility_is_refused_where_the_server_cannot_hide_us() {
+    let server = Prosody::start();
+    server.register("alice", PASSWORD);
+    let alice = Profile::new(&server, "alice", PASSWORD);
+    let (handle, mut events) =
+        worker::spawn(Paths::in_profile(alice.path()), AccountId(alice.jid.clone()));
+    // Prosody 0.12 offers no XEP-0186: once discovery says so, the choice is refused, clearly.
+    wait_for(&mut events, Duration::from_secs(20), "discovery", |e| {
+        matches!(e, Event::Services(_))
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    handle.send(Command::SetInvisible(true)).expect("sent");
+    let answer = wait_for(&mut events, Duration::from_secs(20), "the answer", |e| {
+        matches!(e, Event::Outcome(_))
+    })
+    .await;
+    let Event::Outcome(Err(why)) = answer else { panic!("refused, got {answer:?}") };
+    assert!(why.contains("cannot make you invisible"), "{why}");
+}

@@ -4,7 +4,7 @@
 use super::theme;
 use crate::model::{Presence, PresenceShow};
 use crate::worker::ContactChange;
-use iced::widget::{Column, button, column, container, pick_list, row, text, text_input};
+use iced::widget::{Column, button, checkbox, column, container, pick_list, row, text, text_input};
 use iced::{Center, Element, Fill};
 
 /// The availabilities a user can pick for themselves.
@@ -22,6 +22,10 @@ pub struct State {
     adding: Option<AddForm>,
     own: Option<Presence>,
     status_draft: String,
+    /// We are invisible (XEP-0186).
+    invisible: bool,
+    /// The server can make us invisible, so the choice is offered.
+    can_hide: bool,
 }
 
 #[derive(Debug, Default)]
@@ -46,12 +50,14 @@ pub enum Message {
     Show(PresenceShow),
     StatusDraft(String),
     SubmitStatus,
+    Invisible(bool),
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
     Change(ContactChange),
     SetPresence(Presence),
+    SetInvisible(bool),
 }
 
 impl State {
@@ -62,6 +68,14 @@ impl State {
     /// Our own availability, once the worker has said it.
     pub fn own_show(&self) -> Option<PresenceShow> {
         self.own.as_ref().map(|p| p.show)
+    }
+
+    pub fn set_invisible(&mut self, invisible: bool) {
+        self.invisible = invisible;
+    }
+
+    pub fn set_can_hide(&mut self, can_hide: bool) {
+        self.can_hide = can_hide;
     }
 
     pub fn set_own(&mut self, presence: Presence) {
@@ -107,6 +121,7 @@ impl State {
                 }
             }
             Message::Show(show) => Some(Event::SetPresence(self.presence_with(show))),
+            Message::Invisible(on) => Some(Event::SetInvisible(on)),
             Message::StatusDraft(draft) => {
                 self.status_draft = draft;
                 None
@@ -163,6 +178,13 @@ impl State {
                 .on_submit(Message::SubmitStatus)
                 .size(theme::TEXT_SMALL)
                 .padding(theme::SPACE_XS),
+            // Offered only where the server can do it (XEP-0186), or to undo it.
+            (self.can_hide || self.invisible).then(|| {
+                checkbox(self.invisible)
+                    .label("Invisible (you appear offline)")
+                    .text_size(theme::TEXT_SMALL)
+                    .on_toggle(Message::Invisible)
+            }),
         ]
         .spacing(theme::SPACE_XS)
         .into()
@@ -280,5 +302,19 @@ mod tests {
                 status: Some("hi".into())
             }))
         );
+    }
+
+    #[test]
+    fn invisibility_is_offered_only_where_the_server_can_hide_us() {
+        let mut state = State::default();
+        {
+            let mut ui = iced_test::simulator(state.view_footer("Online"));
+            assert!(ui.find("Invisible (you appear offline)").is_err(), "not offered by default");
+        }
+        state.set_can_hide(true);
+        let mut ui = iced_test::simulator(state.view_footer("Online"));
+        ui.click("Invisible (you appear offline)").expect("offered");
+        let events: Vec<_> = ui.into_messages().filter_map(|m| state.update(m)).collect();
+        assert!(matches!(events.as_slice(), [Event::SetInvisible(true)]), "{events:?}");
     }
 }

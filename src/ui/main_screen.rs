@@ -228,6 +228,7 @@ impl State {
                     contacts::Event::SetPresence(presence) => {
                         Event::Command(Command::SetPresence(presence))
                     }
+                    contacts::Event::SetInvisible(on) => Event::Command(Command::SetInvisible(on)),
                 });
                 (Task::none(), event)
             }
@@ -342,6 +343,7 @@ impl State {
                 self.blocked = blocked;
             }
             WorkerEvent::OwnPresence(presence) => self.contacts.set_own(presence),
+            WorkerEvent::Invisible(on) => self.contacts.set_invisible(on),
             WorkerEvent::OwnNickname(nickname) => self.accounts.set_nickname(nickname),
             WorkerEvent::Avatar { jid, hash } => self.sidebar.set_avatar(&jid, hash),
             WorkerEvent::Profile { jid, profile } => {

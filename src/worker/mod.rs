@@ -88,6 +88,8 @@ pub enum Command {
     SetAvatar(Option<PreparedAvatar>),
     /// Send a stanza typed by hand (the XML console).
     SendRaw(String),
+    /// Be invisible (XEP-0186) or visible again; refused where the server cannot.
+    SetInvisible(bool),
     /// The account's settings changed on disk (server, port, TLS, CA): read them again and
     /// reconnect with them.
     Reload,
@@ -238,6 +240,8 @@ pub enum Event {
     BlockList(Vec<String>),
     /// What we show others.
     OwnPresence(Presence),
+    /// Whether we are invisible (XEP-0186), as the user chose.
+    Invisible(bool),
     /// The nickname we publish, as last set here.
     OwnNickname(String),
     /// What our server offers, as discovery found it so far.

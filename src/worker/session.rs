@@ -41,6 +41,7 @@ mod avatars;
 mod bookmarks;
 mod contacts;
 mod delivery;
+mod invisible;
 mod messages;
 mod profile;
 mod rooms;
@@ -80,6 +81,11 @@ enum PendingIq {
     SelfPing(BareJid),
     /// A page of our archive (XEP-0313).
     ArchivePage,
+    /// XEP-0186: hide us (`on`) or show us again; `asked` by the user now, or at login.
+    Invisible {
+        on: bool,
+        asked: bool,
+    },
     Destroy(BareJid),
     Bookmarks,
     /// A room's new configuration was taken: report `what`, and learn its features again.
@@ -150,6 +156,8 @@ struct Session {
     archive_cursor_due: Option<String>,
     /// When the next scheduled message falls due.
     next_due: Option<Instant>,
+    /// The user chose to be invisible (XEP-0186).
+    invisible: bool,
 }
 
 /// Run an account's worker until told to shut down or its handle is dropped.
@@ -174,6 +182,7 @@ pub async fn run(
             return;
         }
     };
+    session.invisible = session.saved_invisible();
     session.load_rooms();
     session.announce_cache();
     session.schedule_next();
@@ -292,6 +301,7 @@ impl Session {
             catch_up: None,
             archive_cursor_due: None,
             next_due: None,
+            invisible: false,
         })
     }
 
@@ -325,6 +335,7 @@ impl Session {
         self.emit(Event::OwnPresence(self.own_presence.clone()));
         self.announce_own_nickname();
         self.announce_rooms();
+        self.emit(Event::Invisible(self.invisible));
     }
 
     fn start(&mut self) {
@@ -426,6 +437,7 @@ impl Session {
                 _ => {}
             },
             Command::Reload => self.reload().await,
+            Command::SetInvisible(on) => self.set_invisible(on).await,
             Command::Disconnect => {
                 self.stop().await;
                 self.restart_at = None;
@@ -646,7 +658,7 @@ impl Session {
                 self.set_state(ConnectionState::Online);
                 self.request_roster().await;
                 self.request_block_list().await;
-                self.send_own_presence().await;
+                self.announce_ourselves().await;
                 self.discover_services().await;
                 self.request_bookmarks().await;
                 self.join_autojoin_rooms().await;

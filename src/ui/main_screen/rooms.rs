@@ -153,6 +153,7 @@ impl State {
             }
             WorkerEvent::Invite(invite) => self.invites.push(invite),
             WorkerEvent::Services(services) => {
+                self.contacts.set_can_hide(services.invisible);
                 if let Some(browser) = &mut self.browser {
                     browser.set_services(&services.conference);
                 }

@@ -259,6 +259,9 @@ impl Session {
                     PendingIq::RoomFeatures(room) => self.room_features(room, payload),
                     PendingIq::SelfPing(room) => self.self_ping_answer(room, None).await,
                     PendingIq::ArchivePage => self.archive_page_done(payload).await,
+                    PendingIq::Invisible { on, asked } => {
+                        self.invisible_answer(on, asked, None).await
+                    }
                     PendingIq::Destroy(room) => self.destroyed(room),
                     PendingIq::Bookmarks => self.bookmarks_result(payload).await,
                     PendingIq::RoomConfigured { room, what } => {
@@ -300,6 +303,9 @@ impl Session {
                 Some(PendingIq::RoomInfo(room)) => self.room_info_result(room, None),
                 Some(PendingIq::SelfPing(room)) => self.self_ping_answer(room, Some(&error)).await,
                 Some(PendingIq::ArchivePage) => self.archive_failed(),
+                Some(PendingIq::Invisible { on, asked }) => {
+                    self.invisible_answer(on, asked, Some(stanza::error_text(&error))).await
+                }
                 Some(PendingIq::Destroy(room)) => {
                     let why = stanza::error_text(&error);
                     self.emit(Event::Outcome(Err(format!("could not destroy {room}: {why}"))));
