@@ -96,8 +96,8 @@ async fn run(owner: Profile, alice: Profile, guests: Vec<Profile>) {
     println!("{MESSAGES} messages sent to the room in {:.1} s", started.elapsed().as_secs_f64());
 
     let gathered = Instant::now();
-    gather(&guests, &room).await;
-    println!("{} occupants gathered in {:.1} s", crowd(), gathered.elapsed().as_secs_f64());
+    let present = gather(&guests, &room).await;
+    println!("{present} occupants gathered in {:.1} s", gathered.elapsed().as_secs_f64());
 
     let (alice_worker, mut alice_events) =
         online(&alice.jid, Paths::in_profile(alice.path())).await;
@@ -109,7 +109,8 @@ async fn run(owner: Profile, alice: Profile, guests: Vec<Profile>) {
     let mut joined = None;
     let mut listed = None;
     let mut lines = 0usize;
-    let expected = crowd() + 2;
+    // The crowd that made it in, the owner, and the newcomer.
+    let expected = present + 2;
     let mut most_listed = 0;
     let mut nicks = std::collections::HashSet::new();
     let give_up = tokio::time::Instant::now() + Duration::from_secs(120);
@@ -125,7 +126,7 @@ async fn run(owner: Profile, alice: Profile, guests: Vec<Profile>) {
             println!(
                 "gave up after 120 s: joined {joined:?}, at most {most_listed} occupants listed, {lines} history lines"
             );
-            return;
+            break;
         };
         match event {
             Event::Rooms(rooms)
@@ -181,9 +182,10 @@ async fn until(events: &mut UnboundedReceiver<Event>, mut wanted: impl FnMut(&Ev
     }
 }
 
-/// Every occupant's worker, all in the room.
-async fn gather(crowd: &[Profile], room: &str) {
+/// Every occupant's worker in the room; returns how many made it in.
+async fn gather(crowd: &[Profile], room: &str) -> usize {
     let mut joined = tokio::task::JoinSet::new();
+    let mut present = 0;
     for (i, profile) in crowd.iter().enumerate() {
         let (jid, paths, room) =
             (profile.jid.clone(), Paths::in_profile(profile.path()), room.to_owned());
@@ -191,21 +193,34 @@ async fn gather(crowd: &[Profile], room: &str) {
             let (handle, mut events) = online(&jid, paths).await;
             let join = RoomCommand::Join { room: room.clone(), nick: Some(format!("guest-{i}")), password: None };
             handle.send(Command::Room(join)).expect("join");
-            until(&mut events, |e| {
+            let inside = |e: &Event| {
                 matches!(e, Event::Rooms(rooms) if rooms.iter().any(|r| r.jid == room && r.state == RoomState::Joined))
-            })
-            .await;
+            };
+            let deadline = tokio::time::Instant::now() + Duration::from_secs(300);
+            let mut joined = false;
+            while let Ok(Some(event)) = tokio::time::timeout_at(deadline, events.recv()).await {
+                if inside(&event) {
+                    joined = true;
+                    break;
+                }
+            }
             // Keep the worker and keep its events flowing for the rest of the run.
             tokio::spawn(async move {
                 let _handle = handle;
                 while events.recv().await.is_some() {}
             });
+            joined
         });
-        if joined.len() >= GATHER_AT_ONCE {
-            joined.join_next().await;
+        if joined.len() >= GATHER_AT_ONCE
+            && let Some(Ok(true)) = joined.join_next().await
+        {
+            present += 1;
         }
     }
-    while joined.join_next().await.is_some() {}
+    while let Some(result) = joined.join_next().await {
+        present += usize::from(matches!(result, Ok(true)));
+    }
+    present
 }
 
 /// User plus system CPU seconds of this process (Linux `/proc/self/stat`, 100 ticks a second).
