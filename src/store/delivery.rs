@@ -130,15 +130,16 @@ impl Store {
         Ok(Some(Message { body: body.to_owned(), edited: true, ..original }))
     }
 
-    /// Our last message in `chat` that has gone out, the one Up in an empty composer corrects
-    /// (a scheduled or queued one is edited in the outbox instead).
+    /// Our last message in `chat`, the one Up in an empty composer corrects; a scheduled one is
+    /// edited in the outbox instead. (One just sent and not yet acknowledged counts: the
+    /// correction follows it on the same stream.)
     pub fn last_outgoing(&self, account: &str, chat: &str) -> Result<Option<Message>> {
         use rusqlite::OptionalExtension;
         let id: Option<i64> = self
             .conn
             .query_row(
                 "SELECT id FROM messages WHERE account = ?1 AND chat = ?2 AND kind = 0
-                   AND id NOT IN (SELECT message_id FROM outbox)
+                   AND id NOT IN (SELECT message_id FROM outbox WHERE due_at IS NOT NULL)
                  ORDER BY ts DESC, id DESC LIMIT 1",
                 params![account, chat],
                 |row| row.get(0),
