@@ -16,10 +16,11 @@ pub use bubble::OutboxMessage;
 pub use composer::Composing;
 pub use typing::PAUSE_AFTER;
 
-use super::nick::{Completion, mentions};
+use super::nick::Completion;
 use super::{emoji_picker, theme};
 use crate::emoji::{self, Recent};
 use crate::model::{ChatId, Delivery, Direction, Message as ChatMessage, MessageKind, Typing};
+use crate::notify::mentions;
 use crate::store::HistoryPage;
 use crate::worker::OutboxAction;
 use bubble::Look;

@@ -1,21 +1,6 @@
-//! Nicknames in chat rooms: whether a message names us (it is then highlighted), and Tab
-//! completion of the names of the people in the room, cycling through the matches the way
-//! Gajim and IRC clients do.
-
-/// Whether `body` names `nick` as a word of its own, whatever the case: "alice: hi" and
-/// "thanks, Alice!" do, "malice" does not.
-pub fn mentions(body: &str, nick: &str) -> bool {
-    let nick = nick.trim().to_lowercase();
-    if nick.is_empty() {
-        return false;
-    }
-    let body = body.to_lowercase();
-    body.match_indices(&nick).any(|(at, _)| {
-        let before = body[..at].chars().next_back();
-        let after = body[at + nick.len()..].chars().next();
-        !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
-    })
-}
+//! Nicknames in chat rooms: Tab completion of the names of the people in the room, cycling
+//! through the matches the way Gajim and IRC clients do. (What counts as a mention of our nick
+//! is `notify::mentions`, shared by highlighting and notifications.)
 
 /// A Tab completion under way. It remembers what it put in the composer, so the next Tab
 /// offers the next match instead of completing the completion; typing anything ends it.
@@ -77,6 +62,8 @@ impl Completion {
 #[cfg(test)]
 mod tests {
     use super::*;
+    // Highlighting and notifying must agree on what a mention is: one function decides both.
+    use crate::notify::mentions;
 
     #[test]
     fn a_mention_is_the_nick_as_a_word_in_any_case() {
