@@ -3,7 +3,7 @@
 
 mod support;
 
-use confab::model::{AccountId, ConnectionState, PresenceShow};
+use confab::model::{AccountId, ConnectionState, Presence, PresenceShow};
 use confab::paths::Paths;
 use confab::worker::{self, Command, Event};
 use serde_json::Value;
@@ -133,17 +133,20 @@ async fn presence_change_is_seen_by_the_other_side() {
         worker::spawn(Paths::in_profile(alice.path()), AccountId(alice.jid.clone()));
     let online = |e: &Event| matches!(e, Event::Connection(ConnectionState::Online));
     wait_for(&mut events, Duration::from_secs(20), "alice online", online).await;
-    let bob_jid = bob.jid.clone();
-    let bob_sets = tokio::task::spawn_blocking(move || {
-        bob.ok(&["presence", "set", "away", "--status", "at lunch"]);
-    });
+    // Bob stays connected: a client that logs out right after changing its status would let
+    // alice's worker fold "away" and "offline" into one burst, and only the last one counts.
+    let (bob_handle, mut bob_events) =
+        worker::spawn(Paths::in_profile(bob.path()), AccountId(bob.jid.clone()));
+    wait_for(&mut bob_events, Duration::from_secs(20), "bob online", online).await;
+    let away = Presence { show: PresenceShow::Away, status: Some("at lunch".into()) };
+    bob_handle.send(Command::SetPresence(away)).expect("bob's worker reachable");
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     let mut seen = Vec::new();
     loop {
         match tokio::time::timeout_at(deadline, events.recv()).await {
             Ok(Some(Event::Presences(changes))) => {
-                let bob = changes.into_iter().find(|(jid, _)| *jid == bob_jid);
-                if let Some((_, presence)) = bob {
+                let of_bob = changes.into_iter().find(|(jid, _)| *jid == bob.jid);
+                if let Some((_, presence)) = of_bob {
                     if presence.show == PresenceShow::Away {
                         assert_eq!(presence.status.as_deref(), Some("at lunch"));
                         break;
@@ -155,7 +158,7 @@ async fn presence_change_is_seen_by_the_other_side() {
             _ => panic!("alice never saw bob away; saw {seen:?}"),
         }
     }
-    bob_sets.await.expect("bob's command finished");
+    bob_handle.send(Command::Shutdown).expect("bob's worker reachable");
     handle.send(Command::Shutdown).expect("worker reachable");
 }
 
