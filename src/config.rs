@@ -82,6 +82,31 @@ pub struct Config {
     /// What Confab tells the people we write to.
     #[serde(default)]
     pub privacy: Privacy,
+    /// Which shared files are fetched without asking.
+    #[serde(default)]
+    pub media: Media,
+}
+
+/// Automatic downloads reveal to whoever hosts a file that we are online and where from, so
+/// they happen only for people in the contact list and only up to a size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Media {
+    /// Fetch files sent by contacts in the roster (and by ourselves elsewhere) as they arrive.
+    #[serde(default = "enabled_by_default")]
+    pub auto_download: bool,
+    /// The largest file fetched without asking, in MiB.
+    #[serde(default = "default_auto_download_mib")]
+    pub auto_download_mib: u64,
+}
+
+fn default_auto_download_mib() -> u64 {
+    16
+}
+
+impl Default for Media {
+    fn default() -> Self {
+        Self { auto_download: true, auto_download_mib: default_auto_download_mib() }
+    }
 }
 
 /// Signals about reading and typing, each sent only when the user lets it be.
@@ -112,6 +137,7 @@ impl Default for Config {
             muted: Vec::new(),
             accounts: Vec::new(),
             privacy: Privacy::default(),
+            media: Media::default(),
         }
     }
 }

@@ -51,6 +51,11 @@ impl Paths {
         self.data_dir.join("confab.sqlite3")
     }
 
+    /// Files we send (copied when sent) and files we download, one folder each.
+    pub fn files_dir(&self) -> PathBuf {
+        self.cache_dir.join("files")
+    }
+
     /// Avatars by hash: shared by the worker, which fetches them, and the window.
     pub fn avatar_dir(&self) -> PathBuf {
         self.cache_dir.join("avatars")

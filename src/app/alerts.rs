@@ -296,6 +296,7 @@ mod tests {
             timestamp: chrono::Utc::now(),
             state: Delivery::Received,
             origin_id: Some(format!("o{id}")),
+            attachment: None,
         }
     }
 

@@ -1,5 +1,6 @@
 //! Messages as stored and shown.
 
+use super::Attachment;
 use chrono::{DateTime, Utc};
 use std::fmt;
 
@@ -105,6 +106,7 @@ pub struct NewMessage {
     pub origin_id: Option<String>,
     /// XEP-0359 stanza-id added by our own server; dedupes archive and live copies.
     pub server_id: Option<String>,
+    pub attachment: Option<Attachment>,
 }
 
 /// A stored message.
@@ -127,4 +129,5 @@ pub struct Message {
     pub timestamp: DateTime<Utc>,
     pub state: Delivery,
     pub origin_id: Option<String>,
+    pub attachment: Option<Attachment>,
 }

@@ -1,6 +1,7 @@
 //! Plain data shared by every layer: the worker produces it, the store keeps it, the UI shows it.
 //! Nothing here knows about sockets, SQL or widgets.
 
+mod attachment;
 mod color;
 mod form;
 mod message;
@@ -8,10 +9,11 @@ mod profile;
 mod room;
 mod roster;
 
+pub use attachment::{Attachment, Transfer, format_size, has_image_extension};
 pub use color::rgb as consistent_color;
 pub use form::{Field, FieldKind, Form, FormOption, MediaUri};
 pub use message::{ChatId, Delivery, Direction, Message, MessageKind, NewMessage, Typing};
-pub use profile::{Profile, ProfileEntry, Services};
+pub use profile::{Profile, ProfileEntry, Services, UploadService};
 pub use room::{
     Affiliation, Invite, Moderation, Occupant, PublicRoom, Role, Room, RoomPreset, RoomState,
 };

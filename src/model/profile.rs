@@ -32,4 +32,14 @@ pub struct Services {
     pub invisible: bool,
     /// Multi-user chat services (XEP-0045), by address.
     pub conference: Vec<String>,
+    /// Where files go up (XEP-0363), if the server has such a service.
+    pub upload: Option<UploadService>,
+}
+
+/// An HTTP File Upload service (XEP-0363).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UploadService {
+    pub jid: String,
+    /// The largest file it takes, in bytes, when it says.
+    pub max_size: Option<u64>,
 }

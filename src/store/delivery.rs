@@ -174,6 +174,7 @@ mod tests {
             stanza_id_attr: Some(id.into()),
             origin_id: Some(id.into()),
             server_id: None,
+            attachment: None,
         }
     }
 

@@ -25,10 +25,21 @@ pub enum Inserted {
     Duplicate,
 }
 
-/// A message with its outbox entry, if still queued: read by [`read_message`].
-const SELECT_MESSAGES: &str = "SELECT m.id, m.chat, m.direction, m.sender, m.recipient, m.body,
-    m.ts, m.state, m.error, m.origin_id, m.kind, m.nick, m.edited, m.late, o.due_at
-    FROM messages m LEFT JOIN outbox o ON o.message_id = m.id";
+/// The columns [`read_message`] reads, from `messages m`, `outbox o` and `attachments a`.
+pub(super) const MESSAGE_COLUMNS: &str = "m.id, m.chat, m.direction, m.sender, m.recipient,
+    m.body, m.ts, m.state, m.error, m.origin_id, m.kind, m.nick, m.edited, m.late, o.due_at,
+    a.url, a.name, a.size, a.mime, a.local_path";
+
+/// How many columns [`MESSAGE_COLUMNS`] names, so a query can read its own after them.
+pub(super) const MESSAGE_COLUMN_COUNT: usize = 20;
+
+/// A message with its outbox entry, if still queued, and its attachment, if any.
+fn select_messages() -> String {
+    format!(
+        "SELECT {MESSAGE_COLUMNS} FROM messages m LEFT JOIN outbox o ON o.message_id = m.id
+         LEFT JOIN attachments a ON a.message_id = m.id"
+    )
+}
 
 impl Store {
     /// Store a burst of messages in one transaction; duplicates are skipped.
@@ -67,8 +78,12 @@ impl Store {
                 out.push(if changed == 0 {
                     Inserted::Duplicate
                 } else {
+                    let id = tx.last_insert_rowid();
+                    if let Some(attachment) = &message.attachment {
+                        super::attachments::insert(&tx, id, attachment)?;
+                    }
                     Inserted::New(Message {
-                        id: tx.last_insert_rowid(),
+                        id,
                         chat: message.chat.clone(),
                         kind: message.kind,
                         nick: message.nick.clone(),
@@ -82,6 +97,7 @@ impl Store {
                         timestamp: message.timestamp,
                         state: message.state.clone(),
                         origin_id: message.origin_id.clone(),
+                        attachment: message.attachment.clone(),
                     })
                 });
             }
@@ -109,9 +125,10 @@ impl Store {
         };
         let (ts, id) = cursor.unwrap_or((i64::MAX, i64::MAX));
         let mut stmt = self.conn.prepare_cached(&format!(
-            "{SELECT_MESSAGES}
+            "{}
              WHERE m.account = ?1 AND m.chat = ?2 AND (m.ts, m.id) < (?3, ?4)
-             ORDER BY m.ts DESC, m.id DESC LIMIT ?5"
+             ORDER BY m.ts DESC, m.id DESC LIMIT ?5",
+            select_messages()
         ))?;
         let fetch = limit as i64 + 1;
         let mut messages = stmt
@@ -146,7 +163,11 @@ impl Store {
     pub fn message(&self, message_id: i64) -> Result<Option<Message>> {
         Ok(self
             .conn
-            .query_row(&format!("{SELECT_MESSAGES} WHERE m.id = ?1"), [message_id], read_message)
+            .query_row(
+                &format!("{} WHERE m.id = ?1", select_messages()),
+                [message_id],
+                read_message,
+            )
             .optional()?)
     }
 }
@@ -167,6 +188,7 @@ pub(super) fn read_message(row: &Row<'_>) -> rusqlite::Result<Message> {
         timestamp: millis_to_time(row.get(6)?),
         state: decode_state(row.get(7)?, row.get(8)?),
         origin_id: row.get(9)?,
+        attachment: super::attachments::read(row, 15)?,
     })
 }
 
@@ -228,6 +250,7 @@ mod tests {
             stanza_id_attr: None,
             origin_id: None,
             server_id: server_id.map(Into::into),
+            attachment: None,
         }
     }
 

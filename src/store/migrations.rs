@@ -89,6 +89,16 @@ const STEPS: &[&str] = &[
     ALTER TABLE messages ADD COLUMN late INTEGER NOT NULL DEFAULT 0;
     CREATE INDEX messages_by_stanza_id ON messages (account, chat, stanza_id_attr)
         WHERE stanza_id_attr IS NOT NULL;",
+    // 6: files shared in messages. `url` is NULL while our upload is still to be done;
+    // `local_path` is our copy (what we sent, or a finished download) in the cache directory.
+    "CREATE TABLE attachments (
+        message_id INTEGER PRIMARY KEY REFERENCES messages (id) ON DELETE CASCADE,
+        url TEXT,
+        name TEXT NOT NULL,
+        size INTEGER,
+        mime TEXT,
+        local_path TEXT
+    );",
 ];
 
 /// The schema version this build writes.

@@ -1,6 +1,7 @@
 //! The local SQLite store: the only module that speaks SQL. It keeps history, the outbox and
 //! the roster cache. Writes that arrive in bursts go through one transaction per batch.
 
+mod attachments;
 mod avatars;
 mod contacts;
 mod delivery;
@@ -121,6 +122,7 @@ mod tests {
                 stanza_id_attr: None,
                 origin_id: Some(format!("o-{account}")),
                 server_id: None,
+                attachment: None,
             };
             store.enqueue(account, &message, None).expect("enqueue");
             store.set_state(account, "k", "v").expect("state");

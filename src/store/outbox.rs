@@ -1,7 +1,7 @@
 //! The outbox: every outgoing message has a row here from the moment the user sends it until
 //! the server acknowledges it. Rows survive restarts and go out in order when due.
 
-use super::history::read_message;
+use super::history::{MESSAGE_COLUMN_COUNT, MESSAGE_COLUMNS, read_message};
 use super::{Result, Store};
 use crate::model::{Delivery, Message, NewMessage};
 use chrono::{DateTime, Utc};
@@ -45,6 +45,9 @@ impl Store {
             "INSERT INTO outbox (message_id, due_at) VALUES (?1, ?2)",
             params![id, due_at.map(|t| t.timestamp_millis())],
         )?;
+        if let Some(attachment) = &message.attachment {
+            super::attachments::insert(&tx, id, attachment)?;
+        }
         tx.commit()?;
         Ok(Message {
             id,
@@ -61,22 +64,23 @@ impl Store {
             timestamp: message.timestamp,
             state: Delivery::Pending,
             origin_id: message.origin_id.clone(),
+            attachment: message.attachment.clone(),
         })
     }
 
     /// Everything queued for the account, oldest first.
     pub fn outbox(&self, account: &str) -> Result<Vec<OutboxEntry>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT m.id, m.chat, m.direction, m.sender, m.recipient, m.body, m.ts, m.state,
-                    m.error, m.origin_id, m.kind, m.nick, m.edited, m.late, o.due_at, o.attempts
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {MESSAGE_COLUMNS}, o.attempts
              FROM outbox o JOIN messages m ON m.id = o.message_id
-             WHERE m.account = ?1 ORDER BY m.id",
-        )?;
+             LEFT JOIN attachments a ON a.message_id = m.id
+             WHERE m.account = ?1 ORDER BY m.id"
+        ))?;
         let rows = stmt.query_map([account], |row| {
             Ok(OutboxEntry {
                 message: read_message(row)?,
                 due_at: row.get::<_, Option<i64>>(14)?.and_then(DateTime::from_timestamp_millis),
-                attempts: row.get(15)?,
+                attempts: row.get(MESSAGE_COLUMN_COUNT)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
@@ -191,6 +195,7 @@ mod tests {
             stanza_id_attr: Some(format!("id-{body}")),
             origin_id: Some(format!("id-{body}")),
             server_id: None,
+            attachment: None,
         }
     }
 

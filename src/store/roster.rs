@@ -2,7 +2,7 @@
 
 use super::{Result, Store};
 use crate::model::{Contact, Presence, PresenceShow, Subscription};
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 
 impl Store {
     /// Replace the whole cached roster (a full roster result).
@@ -52,6 +52,16 @@ impl Store {
             [account],
         )?;
         Ok(())
+    }
+
+    /// The subscription of one contact, `None` when not in the roster: one indexed lookup, for
+    /// decisions made per message.
+    pub fn subscription(&self, account: &str, jid: &str) -> Result<Option<Subscription>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT subscription FROM roster WHERE account = ?1 AND jid = ?2")?;
+        let found: Option<String> = stmt.query_row([account, jid], |row| row.get(0)).optional()?;
+        Ok(found.map(|s| Subscription::parse(&s)))
     }
 
     pub fn roster(&self, account: &str) -> Result<Vec<Contact>> {

@@ -427,6 +427,7 @@ pub(super) mod tests {
             timestamp: DateTime::<Utc>::from_timestamp(secs, 0).unwrap_or_default(),
             state: Delivery::Received,
             origin_id: None,
+            attachment: None,
         }
     }
 

@@ -385,7 +385,10 @@ impl State {
             | WorkerEvent::RoomConfig { .. }
             | WorkerEvent::Invite(_)
             | WorkerEvent::Services(_)) => self.apply_room_event(event),
-            WorkerEvent::Outcome(Ok(_)) | WorkerEvent::Ready(_) | WorkerEvent::Stopped => {}
+            WorkerEvent::Outcome(Ok(_))
+            | WorkerEvent::Transfer { .. }
+            | WorkerEvent::Ready(_)
+            | WorkerEvent::Stopped => {}
         }
     }
 

@@ -1,7 +1,7 @@
 //! Service discovery (XEP-0030) both ways: what we tell others we support, with its entity
 //! capabilities hash (XEP-0115) in our presence, and what we learn of our server's services.
 
-use crate::model::Services;
+use crate::model::{Services, UploadService};
 use tokio_xmpp::parsers::caps::{self, Caps};
 use tokio_xmpp::parsers::disco::{DiscoInfoResult, Identity};
 use tokio_xmpp::parsers::hashes::Algo;
@@ -52,6 +52,21 @@ pub fn learn(services: &mut Services, from: &str, is_server: bool, info: &DiscoI
         services.conference.push(from.to_owned());
         services.conference.sort();
     }
+    // The first upload service found is used; a server rarely has two.
+    if services.upload.is_none() && info.features.contains(ns::HTTP_UPLOAD) {
+        services.upload = Some(UploadService { jid: from.to_owned(), max_size: max_upload(info) });
+    }
+}
+
+/// XEP-0363 §2: the size limit is a field of the service's extended information.
+fn max_upload(info: &DiscoInfoResult) -> Option<u64> {
+    info.extensions
+        .iter()
+        .filter(|form| form.form_type() == Some(ns::HTTP_UPLOAD))
+        .flat_map(|form| &form.fields)
+        .find(|field| field.var.as_deref() == Some("max-file-size"))
+        .and_then(|field| field.values.first())
+        .and_then(|value| value.trim().parse().ok())
 }
 
 #[cfg(test)]
@@ -62,6 +77,34 @@ mod tests {
     fn info(xml: &str) -> DiscoInfoResult {
         let element: Element = xml.parse().expect("test XML parses");
         DiscoInfoResult::try_from(element).expect("a disco#info result")
+    }
+
+    #[test]
+    fn finds_the_upload_service_and_its_limit() {
+        let mut services = Services::default();
+        let upload = info(
+            "<query xmlns='http://jabber.org/protocol/disco#info'>\
+             <identity category='store' type='file' name='Uploads'/>\
+             <feature var='urn:xmpp:http:upload:0'/>\
+             <x type='result' xmlns='jabber:x:data'>\
+             <field var='FORM_TYPE' type='hidden'><value>urn:xmpp:http:upload:0</value></field>\
+             <field var='max-file-size'><value>5242880</value></field></x></query>",
+        );
+        learn(&mut services, "upload.example", false, &upload);
+        let found = services.upload.expect("upload service");
+        assert_eq!(found.jid, "upload.example");
+        assert_eq!(found.max_size, Some(5_242_880));
+    }
+
+    #[test]
+    fn an_upload_service_without_a_limit_has_none() {
+        let mut services = Services::default();
+        let upload = info(
+            "<query xmlns='http://jabber.org/protocol/disco#info'>\
+             <feature var='urn:xmpp:http:upload:0'/></query>",
+        );
+        learn(&mut services, "upload.example", false, &upload);
+        assert_eq!(services.upload.and_then(|u| u.max_size), None);
     }
 
     #[test]

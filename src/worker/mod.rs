@@ -2,9 +2,11 @@
 //! into model values, stores them, and announces them as [`Event`]s. The UI and the CLI drive
 //! it with [`Command`]s through a [`Handle`] and never see a stanza.
 
+mod attachments;
 mod connect;
 mod delivery;
 mod disco;
+mod http;
 mod muc;
 mod presence;
 mod profile;
@@ -20,7 +22,7 @@ pub use tls::fingerprint;
 use crate::media::PreparedAvatar;
 use crate::model::{
     AccountId, ChatId, ConnectionState, Contact, Delivery, Form, Invite, Message, Moderation,
-    Occupant, Presence, Profile, PublicRoom, Room, RoomPreset, Services, Typing,
+    Occupant, Presence, Profile, PublicRoom, Room, RoomPreset, Services, Transfer, Typing,
 };
 use crate::paths::Paths;
 use crate::store::HistoryPage;
@@ -61,6 +63,21 @@ pub enum Command {
         to: String,
         body: String,
         at: chrono::DateTime<chrono::Utc>,
+    },
+    /// Upload a file (HTTP File Upload, XEP-0363) and send its address, through the outbox
+    /// like any message: it is copied at once, so the original may move, and it goes up when
+    /// online.
+    SendFile {
+        to: String,
+        path: std::path::PathBuf,
+    },
+    /// Fetch a message's attachment into the cache.
+    Download {
+        message_id: i64,
+    },
+    /// Stop a download (an upload is cancelled with [`OutboxAction::Cancel`]).
+    CancelDownload {
+        message_id: i64,
     },
     /// Change a message still waiting in the outbox.
     Outbox(OutboxAction),
@@ -268,6 +285,13 @@ pub enum Event {
     Invite(Invite),
     /// A stored message changed: corrected, or edited or rescheduled in the outbox.
     Edited(Message),
+    /// An upload or download moved on, ended or failed; `Done` carries the attachment as it
+    /// now is.
+    Transfer {
+        message_id: i64,
+        chat: ChatId,
+        transfer: Transfer,
+    },
     /// A queued message was cancelled and is gone.
     Removed {
         message_id: i64,

@@ -10,8 +10,7 @@ use super::{Command, Event};
 use crate::config::{AccountConfig, Config, Privacy};
 use crate::media::AvatarCache;
 use crate::model::{
-    AccountId, ChatId, ConnectError, ConnectionState, Delivery, Direction, Message, MessageKind,
-    NewMessage, Presence, Services, Typing,
+    AccountId, ChatId, ConnectError, ConnectionState, NewMessage, Presence, Services, Typing,
 };
 use crate::paths::Paths;
 use crate::secrets::Secrets;
@@ -23,9 +22,7 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 use tokio_xmpp::Stanza;
 use tokio_xmpp::jid::{BareJid, Jid};
-use tokio_xmpp::stanzastream::{
-    Event as StreamEvent, StanzaStage, StanzaState, StanzaStream, StreamEvent as LinkEvent,
-};
+use tokio_xmpp::stanzastream::{Event as StreamEvent, StanzaStream, StreamEvent as LinkEvent};
 
 /// How many stream events are taken in one go before the batch is stored.
 const MAX_BATCH: usize = 500;
@@ -43,8 +40,10 @@ mod contacts;
 mod delivery;
 mod invisible;
 mod messages;
+mod outbox;
 mod profile;
 mod rooms;
+mod transfers;
 
 /// IQ requests we sent and await answers to, by id.
 enum PendingIq {
@@ -88,6 +87,8 @@ enum PendingIq {
     },
     Destroy(BareJid),
     Bookmarks,
+    /// An upload slot (XEP-0363) for the file of this outbox message.
+    UploadSlot(i64),
     /// A room's new configuration was taken: report `what`, and learn its features again.
     RoomConfigured {
         room: BareJid,
@@ -158,6 +159,15 @@ struct Session {
     next_due: Option<Instant>,
     /// The user chose to be invisible (XEP-0186).
     invisible: bool,
+    /// Uploads and downloads under way.
+    transfers: transfers::Transfers,
+    transfer_tx: mpsc::UnboundedSender<transfers::TransferReport>,
+    transfer_rx: mpsc::UnboundedReceiver<transfers::TransferReport>,
+    /// Made on first use, with the account's certificate trust.
+    http: Option<reqwest::Client>,
+    /// Files we send and download, in the cache directory.
+    files_dir: std::path::PathBuf,
+    media: crate::config::Media,
 }
 
 /// Run an account's worker until told to shut down or its handle is dropped.
@@ -205,6 +215,7 @@ pub async fn run(
             Some(report) = next_report(&mut session.reports) => session.report(report),
             event = next_event(&mut session.stream) => session.stream_event(event).await,
             Some(message_id) = session.acks_rx.recv() => session.acknowledged(message_id),
+            Some(report) = session.transfer_rx.recv() => session.transfer_report(report).await,
             () = restart_timer(session.restart_at) => {
                 session.restart_at = None;
                 session.start();
@@ -264,6 +275,7 @@ impl Session {
         let own_presence = contacts::saved_presence(&store, &account.jid);
         let password = Secrets::new(paths).load(&account.jid);
         let (acks_tx, acks_rx) = mpsc::unbounded_channel();
+        let (transfer_tx, transfer_rx) = mpsc::unbounded_channel();
         Ok(Self {
             account,
             own,
@@ -302,6 +314,12 @@ impl Session {
             archive_cursor_due: None,
             next_due: None,
             invisible: false,
+            transfers: transfers::Transfers::default(),
+            transfer_tx,
+            transfer_rx,
+            http: None,
+            files_dir: paths.files_dir(),
+            media: config.media,
         })
     }
 
@@ -379,6 +397,7 @@ impl Session {
         self.rooms_offline();
         self.announce_rooms();
         self.in_flight.clear();
+        self.transfers.forget_slot_requests();
         self.answered_requests.clear();
         if let Err(e) = self.store.clear_presence(self.account_key()) {
             tracing::warn!("{e}");
@@ -393,6 +412,7 @@ impl Session {
         match reloaded {
             Ok(account) => {
                 self.account = account;
+                self.http = None;
                 self.restart().await;
             }
             Err(e) => self.emit(Event::Notice(format!("the new settings could not be read: {e}"))),
@@ -412,6 +432,11 @@ impl Session {
                 self.queue_message(&to, body, Some(at)).await;
                 self.schedule_next();
             }
+            Command::SendFile { to, path } => self.send_file(&to, &path).await,
+            Command::Download { message_id } => {
+                self.start_download(message_id, transfers::MAX_DOWNLOAD)
+            }
+            Command::CancelDownload { message_id } => self.cancel_download(message_id),
             Command::Outbox(action) => self.outbox_command(action).await,
             Command::Correct { chat, body } => self.correct_last(&chat, body).await,
             Command::Typing { chat, typing } => self.typing(&chat, typing).await,
@@ -451,141 +476,6 @@ impl Session {
             Command::SetAvatar(avatar) => self.publish_avatar(avatar).await,
             Command::SendRaw(xml) => self.send_raw(&xml).await,
             Command::Shutdown | Command::Forget { .. } => {}
-        }
-    }
-
-    /// Store first, then announce, then send if we can: a message the user wrote is never only
-    /// in memory.
-    async fn queue_message(
-        &mut self,
-        to: &str,
-        body: String,
-        due: Option<chrono::DateTime<chrono::Utc>>,
-    ) {
-        // A person (bare), a room (bare), or a room's occupant (`room@service/nick`).
-        let to = match Jid::new(to.trim()) {
-            Ok(jid)
-                if jid.node().is_some()
-                    && (jid.resource().is_none() || self.is_room(&jid.to_bare())) =>
-            {
-                jid
-            }
-            _ => {
-                self.emit(Event::Notice(format!("“{to}” is not a valid address")));
-                return;
-            }
-        };
-        if body.trim().is_empty() {
-            return;
-        }
-        let id = uuid::Uuid::new_v4().to_string();
-        let nick = match self.route(&to) {
-            stanza::Route::Room => self.room_nick(&to.to_bare()).map(str::to_owned),
-            _ => None,
-        };
-        let message = NewMessage {
-            chat: ChatId(to.to_string()),
-            kind: MessageKind::Message,
-            nick,
-            direction: Direction::Out,
-            from: self.own.to_string(),
-            to: to.to_string(),
-            body,
-            // A scheduled message takes its place in the conversation at its time.
-            timestamp: due.unwrap_or_else(chrono::Utc::now),
-            state: Delivery::Pending,
-            stanza_id_attr: Some(id.clone()),
-            origin_id: Some(id),
-            server_id: None,
-        };
-        // The message itself ends "typing" (XEP-0085 §5.4).
-        self.typing_sent.remove(&message.chat);
-        match self.store.enqueue(&self.account.jid, &message, due) {
-            Ok(stored) => {
-                self.emit(Event::Message(stored.clone()));
-                if self.state == ConnectionState::Online && due.is_none() {
-                    self.transmit(&stored, 0).await;
-                }
-            }
-            Err(e) => self.emit(Event::Notice(format!("the message was not saved: {e}"))),
-        }
-    }
-
-    /// Hand one outbox message to the stream and watch for the server's acknowledgement.
-    async fn transmit(&mut self, message: &Message, attempts: u32) {
-        if self.stream.is_none() {
-            return;
-        }
-        let (Ok(to), Some(id)) = (Jid::new(&message.to), message.origin_id.as_deref()) else {
-            tracing::warn!("outbox row {} has no usable recipient or id", message.id);
-            return;
-        };
-        // A room takes messages only from its occupants: wait until we are in.
-        if self.waits_for_room(&to) {
-            return;
-        }
-        if self.in_flight.contains_key(&message.id) {
-            return;
-        }
-        let late = message.scheduled_for.is_some_and(|due| chrono::Utc::now() - due > LATE_AFTER);
-        self.in_flight.insert(message.id, late);
-        if let Err(e) = self.store.note_attempt(message.id) {
-            tracing::warn!("{e}");
-        }
-        let route = self.route(&to);
-        // Sent before in an earlier connection: it travels with the time it was written.
-        let resent = (attempts > 0).then_some((&self.own, message.timestamp));
-        let mut stanza = stanza::outgoing_message(to, &message.body, id, route, resent);
-        if route == stanza::Route::Chat {
-            super::delivery::ask_for_receipt(&mut stanza);
-        }
-        let Some(stream) = &self.stream else { return };
-        let mut token = stream.send(Box::new(Stanza::Message(stanza))).await;
-        let acks = self.acks_tx.clone();
-        let message_id = message.id;
-        let needs_ack = self.stream_management;
-        tokio::spawn(async move {
-            let stage = if needs_ack { StanzaStage::Acked } else { StanzaStage::Sent };
-            let reached = match token.wait_for(stage).await {
-                Some(StanzaState::Acked { .. }) => true,
-                Some(StanzaState::Sent { .. }) => !needs_ack,
-                _ => false,
-            };
-            if reached {
-                let _ = acks.send(message_id);
-            }
-        });
-    }
-
-    fn acknowledged(&mut self, message_id: i64) {
-        let late = self.in_flight.remove(&message_id).unwrap_or(false);
-        match self.store.mark_acknowledged(message_id, late) {
-            Ok(()) => {
-                if let Ok(Some(message)) = self.store.message(message_id) {
-                    let (chat, state) = (message.chat.clone(), message.state.clone());
-                    if late {
-                        // The late mark is part of the message, not of its state.
-                        self.emit(Event::Edited(message));
-                    }
-                    self.emit(Event::Delivery { message_id, chat, state });
-                }
-            }
-            Err(e) => tracing::warn!("{e}"),
-        }
-    }
-
-    /// Send every queued message that is due, oldest first.
-    async fn flush_outbox(&mut self) {
-        let queued = match self.store.outbox(self.account_key()) {
-            Ok(queued) => queued,
-            Err(e) => {
-                self.emit(Event::Notice(e.to_string()));
-                return;
-            }
-        };
-        let now = chrono::Utc::now();
-        for entry in queued.into_iter().filter(|e| e.due_at.is_none_or(|due| due <= now)) {
-            self.transmit(&entry.message, entry.attempts).await;
         }
     }
 
@@ -681,6 +571,7 @@ impl Session {
             Ok(results) => {
                 for inserted in results {
                     if let Inserted::New(message) = inserted {
+                        self.auto_download(&message);
                         self.emit(Event::Message(message));
                     }
                 }

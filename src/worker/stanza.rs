@@ -2,14 +2,15 @@
 //! is believed. No I/O here, so most protocol behaviour is tested as plain functions over XML.
 
 use crate::model::{
-    ChatId, Contact, Delivery, Direction, MessageKind, NewMessage, Presence, PresenceShow,
-    Subscription,
+    Attachment, ChatId, Contact, Delivery, Direction, MessageKind, NewMessage, Presence,
+    PresenceShow, Subscription,
 };
 use chrono::{DateTime, Utc};
 use tokio_xmpp::jid::{BareJid, Jid};
 use tokio_xmpp::minidom::Element;
 use tokio_xmpp::parsers::delay::Delay;
 use tokio_xmpp::parsers::message::{Id, Lang, Message, MessageType};
+use tokio_xmpp::parsers::oob::Oob;
 use tokio_xmpp::parsers::presence::{self, Presence as XmppPresence, Show};
 use tokio_xmpp::parsers::roster::{self, Roster};
 use tokio_xmpp::parsers::stanza_id::{OriginId, StanzaId};
@@ -46,13 +47,8 @@ pub fn incoming_message(
     if from.node().is_none() {
         return Err(Dropped::NoSender);
     }
-    let body = message.get_best_body_cloned(vec![]).map(|(_, b)| b).ok_or(Dropped::NoBody)?;
-    if body.trim().is_empty() {
-        return Err(Dropped::NoBody);
-    }
-    let timestamp = delay_stamp(&mut message).map_or(now, |t| t.min(now));
+    let parts = message_parts(&mut message, now)?;
     let server_id = own_server_ids(&mut message, own);
-    let origin_id = message.extract_payload::<OriginId>().ok().flatten().map(|o| o.id);
     let to = message.to.as_ref().map_or_else(|| own.to_string(), ToString::to_string);
     Ok(NewMessage {
         chat: ChatId(from.to_bare().to_string()),
@@ -61,12 +57,40 @@ pub fn incoming_message(
         direction: Direction::In,
         from: from.to_string(),
         to,
-        body,
-        timestamp,
+        body: parts.body,
+        timestamp: parts.timestamp,
         state: Delivery::Received,
         stanza_id_attr: message.id.map(|id| id.0),
-        origin_id,
+        origin_id: parts.origin_id,
         server_id,
+        attachment: parts.attachment,
+    })
+}
+
+/// What every kind of message shares: its text, when it was written, the id its sender gave
+/// it and the file it carries. A message with neither text nor file is dropped.
+struct Parts {
+    body: String,
+    timestamp: DateTime<Utc>,
+    origin_id: Option<String>,
+    attachment: Option<Attachment>,
+}
+
+fn message_parts(message: &mut Message, now: DateTime<Utc>) -> Result<Parts, Dropped> {
+    let body = message.get_best_body_cloned(vec![]).map(|(_, b)| b).unwrap_or_default();
+    let oob = message.extract_payload::<Oob>().ok().flatten();
+    let attachment = super::attachments::shared_file(oob.as_ref().map(|o| o.url.as_str()), &body);
+    let body = match (&attachment, body.trim().is_empty()) {
+        (None, true) => return Err(Dropped::NoBody),
+        // A file without words reads as its address in every client.
+        (Some(file), true) => file.url.clone().unwrap_or_default(),
+        (_, false) => body,
+    };
+    Ok(Parts {
+        body,
+        timestamp: delay_stamp(message).map_or(now, |t| t.min(now)),
+        origin_id: message.extract_payload::<OriginId>().ok().flatten().map(|o| o.id),
+        attachment,
     })
 }
 
@@ -112,13 +136,8 @@ pub fn outgoing_copy(
     if to.node().is_none() {
         return Err(Dropped::NoSender);
     }
-    let body = message.get_best_body_cloned(vec![]).map(|(_, b)| b).ok_or(Dropped::NoBody)?;
-    if body.trim().is_empty() {
-        return Err(Dropped::NoBody);
-    }
-    let timestamp = delay_stamp(&mut message).map_or(now, |t| t.min(now));
+    let parts = message_parts(&mut message, now)?;
     let server_id = own_server_ids(&mut message, own);
-    let origin_id = message.extract_payload::<OriginId>().ok().flatten().map(|o| o.id);
     Ok(NewMessage {
         chat: ChatId(to.to_bare().to_string()),
         kind: MessageKind::Message,
@@ -126,12 +145,13 @@ pub fn outgoing_copy(
         direction: Direction::Out,
         from: message.from.as_ref().map_or_else(|| own.to_string(), ToString::to_string),
         to: to.to_string(),
-        body,
-        timestamp,
+        body: parts.body,
+        timestamp: parts.timestamp,
         state: Delivery::Sent,
         stanza_id_attr: message.id.map(|id| id.0),
-        origin_id,
+        origin_id: parts.origin_id,
         server_id,
+        attachment: parts.attachment,
     })
 }
 
@@ -150,11 +170,7 @@ pub fn room_message(
         return Err(Dropped::NoSender);
     }
     let nick = from.resource().map(|r| r.as_str().to_owned());
-    let body = message.get_best_body_cloned(vec![]).map(|(_, b)| b).ok_or(Dropped::NoBody)?;
-    if body.trim().is_empty() {
-        return Err(Dropped::NoBody);
-    }
-    let timestamp = delay_stamp(&mut message).map_or(now, |t| t.min(now));
+    let parts = message_parts(&mut message, now)?;
     let (chat, server_id, direction) = match message.type_ {
         MessageType::Error => return Err(Dropped::Error),
         MessageType::Headline => return Err(Dropped::UnsupportedType),
@@ -170,7 +186,6 @@ pub fn room_message(
             (from.to_string(), None, Direction::In)
         }
     };
-    let origin_id = message.extract_payload::<OriginId>().ok().flatten().map(|o| o.id);
     Ok(NewMessage {
         chat: ChatId(chat),
         kind: if nick.is_some() { MessageKind::Message } else { MessageKind::Event },
@@ -178,12 +193,13 @@ pub fn room_message(
         direction,
         from: from.to_string(),
         to: message.to.as_ref().map_or_else(String::new, ToString::to_string),
-        body,
-        timestamp,
+        body: parts.body,
+        timestamp: parts.timestamp,
         state: if direction == Direction::Out { Delivery::Sent } else { Delivery::Received },
         stanza_id_attr: message.id.map(|id| id.0),
-        origin_id,
+        origin_id: parts.origin_id,
         server_id,
+        attachment: parts.attachment,
     })
 }
 
@@ -232,6 +248,12 @@ pub fn outgoing_message(
         }
     }
     message
+}
+
+/// Out-of-band data (XEP-0066) naming a shared file, as XEP-0363 §2 recommends next to the
+/// address in the body, so receivers show the file rather than a link.
+pub fn attach_url(message: &mut Message, url: &str) {
+    message.payloads.push(Oob { url: url.to_owned(), desc: None }.into());
 }
 
 trait WithId {

@@ -166,6 +166,7 @@ mod tests {
             timestamp: chrono::Utc::now(),
             state: Delivery::Received,
             origin_id: None,
+            attachment: None,
         }
     }
 

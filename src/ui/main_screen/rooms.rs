@@ -294,6 +294,7 @@ mod tests {
         state.apply(WorkerEvent::Services(Services {
             invisible: false,
             conference: vec!["muc.example.org".into()],
+            upload: None,
         }));
         let (_, event) = state.update(Message::Sidebar(sidebar::Message::BrowseRooms));
         assert_eq!(

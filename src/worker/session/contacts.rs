@@ -259,6 +259,7 @@ impl Session {
                     PendingIq::RoomFeatures(room) => self.room_features(room, payload),
                     PendingIq::SelfPing(room) => self.self_ping_answer(room, None).await,
                     PendingIq::ArchivePage => self.archive_page_done(payload).await,
+                    PendingIq::UploadSlot(message_id) => self.upload_slot(message_id, payload),
                     PendingIq::Invisible { on, asked } => {
                         self.invisible_answer(on, asked, None).await
                     }
@@ -292,6 +293,9 @@ impl Session {
                 Some(PendingIq::Avatar { hash, .. }) => self.avatar_failed(&hash),
                 Some(PendingIq::ServiceInfo | PendingIq::ServiceItems) => {
                     self.discovered_one().await
+                }
+                Some(PendingIq::UploadSlot(message_id)) => {
+                    self.upload_slot_refused(message_id, &error)
                 }
                 Some(PendingIq::RoomConfig { room, creating: false }) => {
                     let form = Err(stanza::error_text(&error));

@@ -53,13 +53,11 @@ impl Session {
         }
         let from = message.from.clone()?;
         let id = message.id.as_ref()?.0.clone();
-        let shares = self.store.roster(self.account_key()).ok()?.into_iter().any(|c| {
-            c.jid == from.to_bare().as_str()
-                && matches!(
-                    c.subscription,
-                    crate::model::Subscription::From | crate::model::Subscription::Both
-                )
-        });
+        let subscription = self.store.subscription(self.account_key(), from.to_bare().as_str());
+        let shares = matches!(
+            subscription,
+            Ok(Some(crate::model::Subscription::From | crate::model::Subscription::Both))
+        );
         shares.then_some((from, id))
     }
 
@@ -237,6 +235,7 @@ impl Session {
             }
             (Err(e), _) => self.emit(Event::Outcome(Err(e.to_string()))),
             (Ok(true), OutboxAction::Cancel(_)) => {
+                self.cancel_upload(id);
                 self.emit(Event::Removed { message_id: id });
                 self.emit(Event::Outcome(Ok("the message was cancelled".into())));
             }

@@ -41,6 +41,9 @@ impl Session {
     /// is made.
     pub(super) async fn discovered_one(&mut self) {
         self.discovering = self.discovering.saturating_sub(1);
+        if self.discovering == 0 {
+            self.uploads_after_discovery().await;
+        }
         if self.discovering == 0
             && let Some(service) = self.list_after_discovery.take()
         {

@@ -746,5 +746,6 @@ fn event_line(room: &BareJid, nick: &str, text: String) -> NewMessage {
         stanza_id_attr: None,
         origin_id: None,
         server_id: None,
+        attachment: None,
     }
 }

@@ -1,0 +1,180 @@
+//! The outbox side of a session: a message the user writes is stored and queued first, then
+//! handed to the stream when online, and leaves the outbox only when the server acknowledged
+//! it (stream management) or, without it, once it was written out.
+
+use super::{LATE_AFTER, Session, stanza};
+use crate::model::{
+    ChatId, ConnectionState, Delivery, Direction, Message, MessageKind, NewMessage,
+};
+use crate::worker::Event;
+use tokio_xmpp::Stanza;
+use tokio_xmpp::jid::Jid;
+use tokio_xmpp::stanzastream::{StanzaStage, StanzaState};
+
+impl Session {
+    /// Store first, then announce, then send if we can: a message the user wrote is never only
+    /// in memory.
+    pub(super) async fn queue_message(
+        &mut self,
+        to: &str,
+        body: String,
+        due: Option<chrono::DateTime<chrono::Utc>>,
+    ) {
+        if body.trim().is_empty() {
+            return;
+        }
+        if let Some(to) = self.recipient(to) {
+            self.queue(to, body, due, None).await;
+        }
+    }
+
+    /// A person (bare), a room (bare), or a room's occupant (`room@service/nick`); anything
+    /// else is reported.
+    pub(super) fn recipient(&self, to: &str) -> Option<Jid> {
+        match Jid::new(to.trim()) {
+            Ok(jid)
+                if jid.node().is_some()
+                    && (jid.resource().is_none() || self.is_room(&jid.to_bare())) =>
+            {
+                Some(jid)
+            }
+            _ => {
+                self.emit(Event::Notice(format!("“{to}” is not a valid address")));
+                None
+            }
+        }
+    }
+
+    pub(super) async fn queue(
+        &mut self,
+        to: Jid,
+        body: String,
+        due: Option<chrono::DateTime<chrono::Utc>>,
+        attachment: Option<crate::model::Attachment>,
+    ) {
+        let id = uuid::Uuid::new_v4().to_string();
+        let nick = match self.route(&to) {
+            stanza::Route::Room => self.room_nick(&to.to_bare()).map(str::to_owned),
+            _ => None,
+        };
+        let message = NewMessage {
+            chat: ChatId(to.to_string()),
+            kind: MessageKind::Message,
+            nick,
+            direction: Direction::Out,
+            from: self.own.to_string(),
+            to: to.to_string(),
+            body,
+            // A scheduled message takes its place in the conversation at its time.
+            timestamp: due.unwrap_or_else(chrono::Utc::now),
+            state: Delivery::Pending,
+            stanza_id_attr: Some(id.clone()),
+            origin_id: Some(id),
+            server_id: None,
+            attachment,
+        };
+        // The message itself ends "typing" (XEP-0085 §5.4).
+        self.typing_sent.remove(&message.chat);
+        match self.store.enqueue(&self.account.jid, &message, due) {
+            Ok(stored) => {
+                self.emit(Event::Message(stored.clone()));
+                if self.state == ConnectionState::Online && due.is_none() {
+                    self.transmit(&stored, 0).await;
+                }
+            }
+            Err(e) => self.emit(Event::Notice(format!("the message was not saved: {e}"))),
+        }
+    }
+
+    /// Hand one outbox message to the stream and watch for the server's acknowledgement.
+    pub(super) async fn transmit(&mut self, message: &Message, attempts: u32) {
+        if self.stream.is_none() {
+            return;
+        }
+        let (Ok(to), Some(id)) = (Jid::new(&message.to), message.origin_id.as_deref()) else {
+            tracing::warn!("outbox row {} has no usable recipient or id", message.id);
+            return;
+        };
+        // A room takes messages only from its occupants: wait until we are in.
+        if self.waits_for_room(&to) {
+            return;
+        }
+        if self.in_flight.contains_key(&message.id) {
+            return;
+        }
+        // A file goes up first; the message follows once it has its address.
+        let oob_url = match &message.attachment {
+            Some(attachment) => match &attachment.url {
+                Some(url) => Some(url.as_str()),
+                None => {
+                    self.start_upload(message).await;
+                    return;
+                }
+            },
+            None => None,
+        };
+        let late = message.scheduled_for.is_some_and(|due| chrono::Utc::now() - due > LATE_AFTER);
+        self.in_flight.insert(message.id, late);
+        if let Err(e) = self.store.note_attempt(message.id) {
+            tracing::warn!("{e}");
+        }
+        let route = self.route(&to);
+        // Sent before in an earlier connection: it travels with the time it was written.
+        let resent = (attempts > 0).then_some((&self.own, message.timestamp));
+        let mut stanza = stanza::outgoing_message(to, &message.body, id, route, resent);
+        if let Some(url) = oob_url {
+            stanza::attach_url(&mut stanza, url);
+        }
+        if route == stanza::Route::Chat {
+            crate::worker::delivery::ask_for_receipt(&mut stanza);
+        }
+        let Some(stream) = &self.stream else { return };
+        let mut token = stream.send(Box::new(Stanza::Message(stanza))).await;
+        let acks = self.acks_tx.clone();
+        let message_id = message.id;
+        let needs_ack = self.stream_management;
+        tokio::spawn(async move {
+            let stage = if needs_ack { StanzaStage::Acked } else { StanzaStage::Sent };
+            let reached = match token.wait_for(stage).await {
+                Some(StanzaState::Acked { .. }) => true,
+                Some(StanzaState::Sent { .. }) => !needs_ack,
+                _ => false,
+            };
+            if reached {
+                let _ = acks.send(message_id);
+            }
+        });
+    }
+
+    pub(super) fn acknowledged(&mut self, message_id: i64) {
+        let late = self.in_flight.remove(&message_id).unwrap_or(false);
+        match self.store.mark_acknowledged(message_id, late) {
+            Ok(()) => {
+                if let Ok(Some(message)) = self.store.message(message_id) {
+                    let (chat, state) = (message.chat.clone(), message.state.clone());
+                    if late {
+                        // The late mark is part of the message, not of its state.
+                        self.emit(Event::Edited(message));
+                    }
+                    self.emit(Event::Delivery { message_id, chat, state });
+                }
+            }
+            Err(e) => tracing::warn!("{e}"),
+        }
+    }
+
+    /// Send every queued message that is due, oldest first.
+    pub(super) async fn flush_outbox(&mut self) {
+        let queued = match self.store.outbox(self.account_key()) {
+            Ok(queued) => queued,
+            Err(e) => {
+                self.emit(Event::Notice(e.to_string()));
+                return;
+            }
+        };
+        let now = chrono::Utc::now();
+        for entry in queued.into_iter().filter(|e| e.due_at.is_none_or(|due| due <= now)) {
+            self.transmit(&entry.message, entry.attempts).await;
+        }
+    }
+}
