@@ -16,6 +16,7 @@ use tokio::sync::mpsc;
 mod outbox;
 mod register;
 mod rooms;
+mod send;
 
 /// How long `send` waits for the server to acknowledge before giving up (the message stays queued).
 const SEND_TIMEOUT: Duration = Duration::from_secs(30);
@@ -44,10 +45,19 @@ pub enum CliCommand {
     /// in the outbox until that time.
     Send {
         jid: String,
-        text: String,
+        #[arg(required_unless_present = "file")]
+        text: Option<String>,
         /// When to send: RFC 3339 (2026-11-24T18:00:00+01:00) or +10m, +2h, +1d.
         #[arg(long, value_name = "TIME")]
         at: Option<String>,
+        /// Upload this file (HTTP File Upload) and send its address instead of a text.
+        #[arg(long, value_name = "PATH", conflicts_with_all = ["text", "at"])]
+        file: Option<PathBuf>,
+    },
+    /// Fetch a message's file into the cache and print where it is.
+    Download {
+        /// The message's id, as `history --json` shows it.
+        message_id: i64,
     },
     /// What waits in the outbox (queued and scheduled messages).
     Outbox {
@@ -286,13 +296,22 @@ pub fn run(paths: Paths, account: Option<String>, command: CliCommand) -> Result
         CliCommand::Console(ConsoleCommand::Send { xml }) => {
             runtime()?.block_on(act(paths, account, Command::SendRaw(xml)))
         }
-        CliCommand::Send { jid, text, at: None } => {
-            runtime()?.block_on(send(paths, account, jid, text))
+        CliCommand::Send { jid, file: Some(file), .. } => {
+            runtime()?.block_on(send::send(paths, account, jid, send::Outgoing::File(file)))
         }
-        CliCommand::Send { jid, text, at: Some(at) } => {
+        CliCommand::Send { jid, text: Some(text), at: None, .. } => {
+            runtime()?.block_on(send::send(paths, account, jid, send::Outgoing::Text(text)))
+        }
+        CliCommand::Send { jid, text: Some(text), at: Some(at), .. } => {
             let at = outbox::parse_when(&at, chrono::Utc::now())?;
             let to = parse_bare_jid(&jid)?;
             runtime()?.block_on(outbox::send_at(paths, account, to, text, at))
+        }
+        CliCommand::Send { text: None, file: None, .. } => {
+            Err("say what to send: a text, or --file PATH".into())
+        }
+        CliCommand::Download { message_id } => {
+            runtime()?.block_on(send::download(paths, account, message_id))
         }
         CliCommand::Outbox { json, action: None } => outbox::list(&paths, account, json),
         CliCommand::Outbox { action: Some(outbox::OutboxCli::Cancel { id }), .. } => {
@@ -475,6 +494,13 @@ pub fn message_json(message: &Message) -> serde_json::Value {
         "edited": message.edited,
         "late": message.late,
         "scheduled_for": message.scheduled_for.map(|t| t.to_rfc3339()),
+        "attachment": message.attachment.as_ref().map(|a| serde_json::json!({
+            "url": a.url,
+            "name": a.name,
+            "size": a.size,
+            "mime": a.mime,
+            "local": a.local,
+        })),
     })
 }
 
@@ -590,57 +616,6 @@ fn connection_failure(state: &ConnectionState) -> Option<String> {
         ConnectionState::Failed(error) => Some(error.to_string()),
         _ => None,
     }
-}
-
-async fn send(
-    paths: Paths,
-    account: Option<String>,
-    jid: String,
-    text: String,
-) -> Result<(), String> {
-    let account = choose_account(&paths, account)?;
-    let to = parse_bare_jid(&jid)?;
-    let mut driver = Driver::start(paths, account);
-    driver.handle.send(Command::Send { to, body: text.clone() })?;
-    let deadline = tokio::time::Instant::now() + SEND_TIMEOUT;
-    let mut queued: Option<i64> = None;
-    // A connection failure can be reported before the worker has stored the message; the
-    // answer waits until it has, so the user learns that the message is kept.
-    let mut failure: Option<String> = None;
-    let outcome = loop {
-        let Some(event) = driver.next(deadline).await else {
-            break Err(failure.unwrap_or_else(|| "the server did not acknowledge in time".into()));
-        };
-        match event {
-            Event::Message(m)
-                if queued.is_none() && m.direction == Direction::Out && m.body == text =>
-            {
-                queued = Some(m.id);
-                if let Some(reason) = failure.take() {
-                    break Err(reason);
-                }
-            }
-            Event::Delivery { message_id, state, .. }
-                if Some(message_id) == queued && state != Delivery::Pending =>
-            {
-                break Ok(());
-            }
-            Event::Connection(state) => match connection_failure(&state) {
-                Some(reason) if queued.is_some() => break Err(reason),
-                Some(reason) => failure = Some(reason),
-                None => {}
-            },
-            Event::Notice(notice) if queued.is_none() => break Err(notice),
-            _ => {}
-        }
-    };
-    driver.finish().await;
-    outcome.map_err(|reason| match queued {
-        Some(_) => format!(
-            "not sent yet ({reason}); the message stays queued and goes out on the next sync"
-        ),
-        None => reason,
-    })
 }
 
 /// Connect, carry out one command, wait for the server's answer, disconnect cleanly.

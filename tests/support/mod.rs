@@ -13,12 +13,18 @@ pub const DOMAIN: &str = "confab.test";
 /// The multi-user chat service (mod_muc with muc_mam) beside the test domain.
 pub const ROOMS: &str = "rooms.confab.test";
 pub const PASSWORD: &str = "correct horse";
+/// The HTTP File Upload service (mod_http_file_share) beside the test domain.
+pub const UPLOAD: &str = "upload.confab.test";
+/// The largest file the upload service takes.
+pub const UPLOAD_LIMIT: u64 = 256 * 1024;
 
 pub struct Prosody {
     dir: tempfile::TempDir,
     child: Option<Child>,
     pub port: u16,
     pub tls_port: u16,
+    /// HTTPS for uploaded files, on 127.0.0.1 (the certificate names that address too).
+    pub https_port: u16,
     pub ca_file: PathBuf,
     /// SHA-256 fingerprint of the server's certificate, as Confab shows it.
     pub fingerprint: String,
@@ -61,6 +67,7 @@ impl Prosody {
             child: None,
             port: free_port(),
             tls_port: free_port(),
+            https_port: free_port(),
             ca_file,
             fingerprint,
         };
@@ -102,6 +109,12 @@ storage = "internal"
 smacks_hibernation_time = 30
 ssl = {{ certificate = "{dir}/server.pem"; key = "{dir}/server.key" }}
 c2s_direct_tls_ssl = {{ certificate = "{dir}/server.pem"; key = "{dir}/server.key" }}
+http_ports = {{ }}
+https_ports = {{ {https_port} }}
+https_interfaces = {{ "127.0.0.1" }}
+https_ssl = {{ certificate = "{dir}/server.pem"; key = "{dir}/server.key" }}
+http_external_url = "https://127.0.0.1:{https_port}/"
+http_default_host = "{UPLOAD}"
 {extra}
 VirtualHost "{DOMAIN}"
 
@@ -111,9 +124,13 @@ Component "{ROOMS}" "muc"
   muc_room_default_public = false
   muc_room_default_persistent = true
   max_history_messages = 100
+
+Component "{UPLOAD}" "http_file_share"
+  http_file_share_size_limit = {UPLOAD_LIMIT}
 "#,
             port = self.port,
             tls_port = self.tls_port,
+            https_port = self.https_port,
         );
         std::fs::write(self.config(), config).expect("config written");
     }
@@ -138,7 +155,8 @@ Component "{ROOMS}" "muc"
         while Instant::now() < deadline {
             let plain = std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok();
             let tls = std::net::TcpStream::connect(("127.0.0.1", self.tls_port)).is_ok();
-            if plain && tls {
+            let https = std::net::TcpStream::connect(("127.0.0.1", self.https_port)).is_ok();
+            if plain && tls && https {
                 return;
             }
             if let Some(Ok(Some(status))) = self.child.as_mut().map(|c| c.try_wait()) {
@@ -202,7 +220,8 @@ fn write_certificates(dir: &Path, ca_file: &Path) -> String {
     let ca_cert = ca_params.self_signed(&ca_key).expect("CA certificate");
     let issuer = Issuer::new(ca_params, ca_key);
     let leaf_key = KeyPair::generate().expect("leaf key");
-    let mut leaf_params = CertificateParams::new(vec![DOMAIN.to_owned()]).expect("leaf params");
+    let mut leaf_params = CertificateParams::new(vec![DOMAIN.to_owned(), "127.0.0.1".to_owned()])
+        .expect("leaf params");
     leaf_params.distinguished_name.push(DnType::CommonName, DOMAIN);
     let leaf = leaf_params.signed_by(&leaf_key, &issuer).expect("leaf certificate");
     std::fs::write(ca_file, ca_cert.pem()).expect("CA written");

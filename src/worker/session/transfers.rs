@@ -247,8 +247,22 @@ impl Session {
         if self.transfers.is_running(message_id) {
             return;
         }
-        let Ok(Some(message)) = self.store.message(message_id) else { return };
-        let Some(Attachment { url: Some(url), name, .. }) = message.attachment else { return };
+        let Ok(Some(message)) = self.store.message(message_id) else {
+            self.emit(Event::Notice(format!("there is no message {message_id}")));
+            return;
+        };
+        let attachment = message.attachment.clone();
+        if let Some(file) =
+            attachment.as_ref().filter(|a| a.local.as_ref().is_some_and(|p| p.is_file()))
+        {
+            let transfer = Transfer::Done(file.clone());
+            self.emit(Event::Transfer { message_id, chat: message.chat, transfer });
+            return;
+        }
+        let Some(Attachment { url: Some(url), name, .. }) = attachment else {
+            self.emit(Event::Notice(format!("message {message_id} carries no file to download")));
+            return;
+        };
         let client = match self.http_client() {
             Ok(client) => client,
             Err(why) => {
