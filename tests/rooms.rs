@@ -278,3 +278,48 @@ async fn a_private_message_reaches_only_its_occupant() {
     );
     drop(carol);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scrolling_back_fetches_what_came_before_joining_from_the_rooms_archive() {
+    let (_server, users) = users(&["alice", "bob"]);
+    let den = room("den");
+    let (alice, mut alice_events) = online(&users[0]).await;
+    create(&alice, &mut alice_events, &den, RoomPreset::Public { moderated: false }).await;
+    let said: Vec<String> = (0..60).map(|i| format!("line {i}")).collect();
+    for body in &said {
+        alice.send(Command::Send { to: den.clone(), body: body.clone() }).expect("sent");
+    }
+    line(&mut alice_events, "the last line reflected", "line 59").await;
+
+    // Bob's first visit brings the room's recent history (20 lines by Prosody's default);
+    // everything before is only in the room's archive.
+    let (bob, mut bob_events) = online(&users[1]).await;
+    join(&bob, &mut bob_events, &den).await;
+    line(&mut bob_events, "recent history", "line 59").await;
+    let chat = confab::model::ChatId(den.clone());
+    let mut before = None;
+    let mut seen: Vec<String> = Vec::new();
+    for _ in 0..20 {
+        let load = Command::LoadHistory { chat: chat.clone(), before, limit: 25 };
+        bob.send(load).expect("sent");
+        let page = loop {
+            match tokio::time::timeout(WAIT, bob_events.recv()).await {
+                Ok(Some(Event::History(page))) => break page,
+                Ok(Some(Event::Message(m))) if m.body.starts_with("line ") => {
+                    panic!("an archived line was announced as new: {}", m.body)
+                }
+                Ok(Some(_)) => {}
+                _ => panic!("no history page; had {seen:?}"),
+            }
+        };
+        let bodies = page.messages.iter().filter(|m| m.kind == MessageKind::Message);
+        let older: Vec<String> = bodies.map(|m| m.body.clone()).collect();
+        seen.splice(0..0, older);
+        before = page.messages.first().map(|m| m.id);
+        if !page.has_more {
+            break;
+        }
+    }
+    assert_eq!(seen, said, "every line once, in order");
+    drop((alice, bob));
+}

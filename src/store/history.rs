@@ -140,6 +140,38 @@ impl Store {
         Ok(HistoryPage { chat: chat.clone(), messages, has_more })
     }
 
+    /// When the oldest message kept of a conversation was written.
+    pub fn oldest_time(&self, account: &str, chat: &ChatId) -> Result<Option<DateTime<Utc>>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT ts FROM messages WHERE account = ?1 AND chat = ?2 ORDER BY ts, id LIMIT 1",
+        )?;
+        let ms: Option<i64> =
+            stmt.query_row(params![account, chat.as_str()], |row| row.get(0)).optional()?;
+        Ok(ms.map(millis_to_time))
+    }
+
+    /// The archive id and time of the oldest message kept of a conversation that came with an
+    /// archive id, or of the one with `server_id` when given: where an older page ends.
+    pub fn archived_mark(
+        &self,
+        account: &str,
+        chat: &ChatId,
+        server_id: Option<&str>,
+    ) -> Result<Option<(String, DateTime<Utc>)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT server_id, ts FROM messages
+             WHERE account = ?1 AND chat = ?2 AND server_id IS NOT NULL
+               AND (?3 IS NULL OR server_id = ?3)
+             ORDER BY ts, id LIMIT 1",
+        )?;
+        let found = stmt
+            .query_row(params![account, chat.as_str(), server_id], |row| {
+                Ok((row.get::<_, String>(0)?, millis_to_time(row.get(1)?)))
+            })
+            .optional()?;
+        Ok(found)
+    }
+
     /// Conversations with their newest message time, newest first.
     pub fn recent_chats(&self, account: &str) -> Result<Vec<(ChatId, DateTime<Utc>)>> {
         let mut stmt = self.conn.prepare_cached(

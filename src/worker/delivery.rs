@@ -155,11 +155,25 @@ pub struct Archived {
     pub message: Message,
 }
 
-/// An archive result for our query `queryid`, believed only from our own account (no `from`,
-/// or our bare JID) and only with the query id we issued.
-pub fn archived(message: &Message, own: &BareJid, queryid: &str) -> Option<Archived> {
-    let genuine =
-        message.from.as_ref().is_none_or(|f| f.resource().is_none() && f.to_bare() == *own);
+/// Whose archive a query asked: results are believed only from there.
+#[derive(Debug, Clone, Copy)]
+pub enum ArchiveOwner<'a> {
+    /// Our account's (results come without `from`, or from our bare JID).
+    Own(&'a BareJid),
+    /// A room's (results come from the room's bare JID).
+    Room(&'a BareJid),
+}
+
+/// An archive result for our query `queryid`, believed only from the archive we asked and
+/// only with the query id we issued.
+pub fn archived(message: &Message, owner: ArchiveOwner<'_>, queryid: &str) -> Option<Archived> {
+    let from_archive = |archive: &BareJid| {
+        message.from.as_ref().map(|f| f.resource().is_none() && f.to_bare() == *archive)
+    };
+    let genuine = match owner {
+        ArchiveOwner::Own(own) => from_archive(own).unwrap_or(true),
+        ArchiveOwner::Room(room) => from_archive(room).unwrap_or(false),
+    };
     let result = message.payloads.iter().find(|p| p.is("result", ns::MAM))?;
     let result = mam::Result_::try_from(result.clone()).ok()?;
     if !genuine || result.queryid.as_ref().map(|q| q.0.as_str()) != Some(queryid) {
@@ -167,6 +181,12 @@ pub fn archived(message: &Message, own: &BareJid, queryid: &str) -> Option<Archi
     }
     let stamp = result.forwarded.delay.map(|d| d.stamp.0.with_timezone(&Utc));
     Some(Archived { id: result.id, stamp, message: result.forwarded.message })
+}
+
+/// The query an archive result answers, whoever sent it.
+pub fn archive_queryid(message: &Message) -> Option<String> {
+    let result = message.payloads.iter().find(|p| p.is("result", ns::MAM))?;
+    result.attr("queryid").map(str::to_owned)
 }
 
 /// Whether `message` is an archive result at all (for ours or not), so it is never shown as
@@ -190,17 +210,65 @@ pub fn archive_query(
                 .with_value(&start.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
         );
     }
-    let form = DataForm::new(DataFormType::Submit, ns::MAM, fields);
     let set =
         SetQuery { max: Some(page), after: after.map(str::to_owned), before: None, index: None };
-    let query = mam::Query {
+    Iq::from_set(id, query(queryid, fields, set))
+}
+
+/// Where an older page ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OlderThan<'a> {
+    /// Before this archive id (RSM), the exact way.
+    Id(&'a str),
+    /// Up to this time, inclusive, when no archive id is known yet.
+    Time(DateTime<Utc>),
+    /// The newest messages.
+    Now,
+}
+
+/// The last `page` messages before `older_than`, with `with` in our archive, or in a room's
+/// archive (the query is sent to the room) when `with` is `None`.
+pub fn older_query(
+    id: String,
+    queryid: &str,
+    with: Option<&BareJid>,
+    older_than: OlderThan<'_>,
+    page: usize,
+) -> Iq {
+    let mut fields = Vec::new();
+    if let Some(with) = with {
+        fields.push(Field::new("with", FieldType::JidSingle).with_value(with.as_str()));
+    }
+    if let OlderThan::Time(end) = older_than {
+        fields.push(
+            Field::new("end", FieldType::TextSingle)
+                .with_value(&end.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)),
+        );
+    }
+    // An empty <before/> asks for the last page of what matches.
+    let before = match older_than {
+        OlderThan::Id(id) => id.to_owned(),
+        OlderThan::Time(_) | OlderThan::Now => String::new(),
+    };
+    let set = SetQuery { max: Some(page), after: None, before: Some(before), index: None };
+    Iq::from_set(id, query(queryid, fields, set))
+}
+
+fn query(queryid: &str, fields: Vec<Field>, set: SetQuery) -> mam::Query {
+    mam::Query {
         queryid: Some(mam::QueryId(queryid.to_owned())),
         node: None,
-        form: Some(form),
+        form: Some(DataForm::new(DataFormType::Submit, ns::MAM, fields)),
         set: Some(set),
         flip_page: false,
-    };
-    Iq::from_set(id, query)
+    }
+}
+
+/// The end of an older page: whether it reached the start of the archive, and the first
+/// archive id in it (where the next older page ends).
+pub fn older_page_end(payload: Option<Element>) -> Option<(bool, Option<String>)> {
+    let fin = mam::Fin::try_from(payload?).ok()?;
+    Some((fin.complete, fin.set.first.map(|first| first.item)))
 }
 
 /// The end of an archive page: whether it was the last, and the last archive id in it.
@@ -274,13 +342,56 @@ mod tests {
                  <body>while you were out</body></message></forwarded></result></message>"
             ))
         };
-        let ok = archived(&result("", "q1"), &own(), "q1").expect("our result");
+        let ok = archived(&result("", "q1"), ArchiveOwner::Own(&own()), "q1").expect("our result");
         assert_eq!(ok.id, "a1");
         assert_eq!(ok.stamp.map(|s| s.to_rfc3339()), Some("2026-01-02T03:04:05+00:00".into()));
-        assert!(archived(&result("from='me@example.org'", "q1"), &own(), "q1").is_some());
-        assert!(archived(&result("", "q2"), &own(), "q1").is_none(), "someone else's query");
-        assert!(archived(&result("from='eve@example.org'", "q1"), &own(), "q1").is_none());
+        assert!(
+            archived(&result("from='me@example.org'", "q1"), ArchiveOwner::Own(&own()), "q1")
+                .is_some()
+        );
+        assert!(
+            archived(&result("", "q2"), ArchiveOwner::Own(&own()), "q1").is_none(),
+            "someone else's query"
+        );
+        assert!(
+            archived(&result("from='eve@example.org'", "q1"), ArchiveOwner::Own(&own()), "q1")
+                .is_none()
+        );
         assert!(is_archive_result(&result("from='eve@example.org'", "q1")));
+    }
+
+    #[test]
+    fn a_rooms_archive_answers_only_from_the_room() {
+        let room: BareJid = "den@rooms.example.org".parse().expect("jid");
+        let result = |from: &str| {
+            message(&format!(
+                "<message xmlns='jabber:client' {from} to='me@example.org/pc'>\
+                 <result xmlns='urn:xmpp:mam:2' queryid='q1' id='r1'>\
+                 <forwarded xmlns='urn:xmpp:forward:0'>\
+                 <message xmlns='jabber:client' from='den@rooms.example.org/bob' type='groupchat'>\
+                 <body>earlier</body></message></forwarded></result></message>"
+            ))
+        };
+        let owner = ArchiveOwner::Room(&room);
+        assert!(archived(&result("from='den@rooms.example.org'"), owner, "q1").is_some());
+        assert!(archived(&result(""), owner, "q1").is_none(), "our server is not the room");
+        assert!(archived(&result("from='den@rooms.example.org/bob'"), owner, "q1").is_none());
+    }
+
+    #[test]
+    fn an_older_page_asks_for_the_last_messages_before_a_time() {
+        let bob: BareJid = "bob@example.org".parse().expect("jid");
+        let end = DateTime::from_timestamp(1_700_000_000, 0).expect("time");
+        let iq = older_query("i1".into(), "q9", Some(&bob), OlderThan::Time(end), 50);
+        let xml = String::from(&Element::from(iq));
+        assert!(xml.contains("<value>bob@example.org</value>"), "{xml}");
+        assert!(xml.contains("<value>2023-11-14T22:13:20.000Z</value>"), "{xml}");
+        assert!(xml.contains("<before></before>"), "{xml}");
+        assert!(xml.contains("<max>50</max>"), "{xml}");
+        let iq = older_query("i2".into(), "q9", None, OlderThan::Id("a17"), 50);
+        let xml = String::from(&Element::from(iq));
+        assert!(xml.contains("<before>a17</before>"), "{xml}");
+        assert!(!xml.contains("end"), "{xml}");
     }
 
     #[test]

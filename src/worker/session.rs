@@ -40,6 +40,7 @@ mod contacts;
 mod delivery;
 mod invisible;
 mod messages;
+mod older;
 mod outbox;
 mod profile;
 mod rooms;
@@ -87,6 +88,8 @@ enum PendingIq {
     },
     Destroy(BareJid),
     Bookmarks,
+    /// A page of older history for a chat, by the query id its results carry.
+    OlderPage(String),
     /// An upload slot (XEP-0363) for the file of this outbox message.
     UploadSlot(i64),
     /// A room's new configuration was taken: report `what`, and learn its features again.
@@ -168,6 +171,8 @@ struct Session {
     /// Files we send and download, in the cache directory.
     files_dir: std::path::PathBuf,
     media: crate::config::Media,
+    /// Older history being fetched from archives.
+    older: older::Older,
 }
 
 /// Run an account's worker until told to shut down or its handle is dropped.
@@ -320,6 +325,7 @@ impl Session {
             http: None,
             files_dir: paths.files_dir(),
             media: config.media,
+            older: older::Older::default(),
         })
     }
 
@@ -398,6 +404,7 @@ impl Session {
         self.announce_rooms();
         self.in_flight.clear();
         self.transfers.forget_slot_requests();
+        self.older_offline();
         self.answered_requests.clear();
         if let Err(e) = self.store.clear_presence(self.account_key()) {
             tracing::warn!("{e}");
@@ -442,10 +449,7 @@ impl Session {
             Command::Typing { chat, typing } => self.typing(&chat, typing).await,
             Command::MarkDisplayed { chat } => self.mark_displayed(&chat).await,
             Command::LoadHistory { chat, before, limit } => {
-                match self.store.history(self.account_key(), &chat, before, limit.min(MAX_PAGE)) {
-                    Ok(page) => self.emit(Event::History(page)),
-                    Err(e) => self.emit(Event::Notice(e.to_string())),
-                }
+                self.load_history(chat, before, limit.min(MAX_PAGE)).await
             }
             Command::SetPassword(password) => {
                 self.password = Some(password);

@@ -6,7 +6,7 @@
 use super::{PendingIq, Session};
 use crate::model::NewMessage;
 use crate::worker::Event;
-use crate::worker::delivery::{self, Archived};
+use crate::worker::delivery::{self, ArchiveOwner, Archived};
 use crate::worker::stanza::{self, Dropped};
 use chrono::Utc;
 use tokio_xmpp::minidom::Element;
@@ -54,12 +54,15 @@ impl Session {
 
     /// One message of our archive, if it answers our query; it joins the batch being stored.
     pub(super) fn archived(&mut self, message: &Message, batch: &mut Vec<NewMessage>) {
+        if self.older_result(message) {
+            return;
+        }
         let Some(catch_up) = self.catch_up.as_mut() else {
             tracing::debug!("ignored an archive result nobody asked for");
             return;
         };
         let Some(Archived { id, stamp, message }) =
-            delivery::archived(message, &self.own, &catch_up.queryid)
+            delivery::archived(message, ArchiveOwner::Own(&self.own), &catch_up.queryid)
         else {
             tracing::warn!("{}: ignored an archive result that is not ours", self.account.jid);
             return;

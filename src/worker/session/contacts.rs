@@ -259,6 +259,7 @@ impl Session {
                     PendingIq::RoomFeatures(room) => self.room_features(room, payload),
                     PendingIq::SelfPing(room) => self.self_ping_answer(room, None).await,
                     PendingIq::ArchivePage => self.archive_page_done(payload).await,
+                    PendingIq::OlderPage(queryid) => self.older_page_done(&queryid, payload),
                     PendingIq::UploadSlot(message_id) => self.upload_slot(message_id, payload),
                     PendingIq::Invisible { on, asked } => {
                         self.invisible_answer(on, asked, None).await
@@ -294,6 +295,7 @@ impl Session {
                 Some(PendingIq::ServiceInfo | PendingIq::ServiceItems) => {
                     self.discovered_one().await
                 }
+                Some(PendingIq::OlderPage(queryid)) => self.older_page_done(&queryid, None),
                 Some(PendingIq::UploadSlot(message_id)) => {
                     self.upload_slot_refused(message_id, &error)
                 }

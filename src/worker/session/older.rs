@@ -1,0 +1,248 @@
+//! Older history from the server when this machine has no more: scrolling up past the oldest
+//! stored message of a chat asks our archive (XEP-0313, `with` the peer), or the room's
+//! archive, for the page before it. The page is stored quietly (it is not news: no
+//! notification, no "new message") and answered as the history page the window asked for.
+//!
+//! Each archive is asked until it says it is complete; then that chat is known to be whole for
+//! the rest of the session.
+
+use super::{PendingIq, Session};
+use crate::model::{ChatId, NewMessage};
+use crate::store::HistoryPage;
+use crate::worker::Event;
+use crate::worker::delivery::{self, ArchiveOwner, OlderThan};
+use crate::worker::stanza::{self, Dropped};
+use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+use tokio_xmpp::jid::{BareJid, Jid};
+use tokio_xmpp::minidom::Element;
+use tokio_xmpp::parsers::message::Message;
+
+/// A page of an archive being fetched for a chat.
+pub(super) struct OlderQuery {
+    chat: ChatId,
+    /// The room whose archive answers, or `None` for our own.
+    room: Option<BareJid>,
+    /// The page the window is waiting for: before this message, this many.
+    before: Option<i64>,
+    limit: usize,
+    /// The time of the message the page ends at: archives stamp whole seconds, so lines of
+    /// the same second are placed just before it, in the archive's order.
+    ends_at: Option<DateTime<Utc>>,
+    batch: Vec<NewMessage>,
+}
+
+/// Archive queries for older pages, by query id, and the chats whose archive is exhausted.
+#[derive(Default)]
+pub(super) struct Older {
+    queries: HashMap<String, OlderQuery>,
+    complete: std::collections::HashSet<ChatId>,
+    /// The first archive id of the last older page of each chat: the next one ends there.
+    cursor: HashMap<ChatId, String>,
+}
+
+impl Session {
+    /// Answer a history request from the store, and ask the server for more once the store
+    /// has run out.
+    pub(super) async fn load_history(&mut self, chat: ChatId, before: Option<i64>, limit: usize) {
+        let page = match self.store.history(self.account_key(), &chat, before, limit) {
+            Ok(page) => page,
+            Err(e) => {
+                self.emit(Event::Notice(e.to_string()));
+                return;
+            }
+        };
+        let archive =
+            if page.has_more || !self.is_online() { None } else { self.archive_of(&chat) };
+        let Some(room) = archive else {
+            self.emit(Event::History(page));
+            return;
+        };
+        if page.messages.len() >= limit {
+            // The store has exactly this much; the archive may have more, asked for next time.
+            self.emit(Event::History(HistoryPage { has_more: true, ..page }));
+            return;
+        }
+        if let Some(running) = self.older.queries.values_mut().find(|q| q.chat == chat) {
+            // Already asking: answer this request when that page is in.
+            running.before = before;
+            running.limit = limit;
+            return;
+        }
+        let (older_than, ends_at) = self.older_than(&chat);
+        let queryid = uuid::Uuid::new_v4().to_string();
+        let id = self.next_id("older");
+        let with = match &room {
+            Some(_) => None,
+            None => BareJid::new(chat.as_str()).ok(),
+        };
+        let older_than = match &older_than {
+            Some(Ok(id)) => OlderThan::Id(id),
+            Some(Err(time)) => OlderThan::Time(*time),
+            None => OlderThan::Now,
+        };
+        let mut iq = delivery::older_query(id, &queryid, with.as_ref(), older_than, limit);
+        if let Some(room) = &room {
+            iq = iq.with_to(Jid::from(room.clone()));
+        }
+        self.older.queries.insert(
+            queryid.clone(),
+            OlderQuery { chat, room, before, limit, ends_at, batch: Vec::new() },
+        );
+        self.send_iq(iq, PendingIq::OlderPage(queryid)).await;
+    }
+
+    /// Where the next older page of a chat ends: an archive id (`Ok`) or a time (`Err`), and
+    /// the time of that end.
+    fn older_than(
+        &self,
+        chat: &ChatId,
+    ) -> (Option<Result<String, DateTime<Utc>>>, Option<DateTime<Utc>>) {
+        let account = self.account_key();
+        let cursor = self.older.cursor.get(chat).map(String::as_str);
+        match self.store.archived_mark(account, chat, cursor) {
+            Ok(Some((id, at))) => (Some(Ok(id)), Some(at)),
+            _ => match self.store.oldest_time(account, chat) {
+                Ok(Some(at)) => (Some(Err(at)), Some(at)),
+                _ => (None, None),
+            },
+        }
+    }
+
+    /// Whose archive keeps a chat's older messages: `Some(None)` our own, `Some(Some(room))`
+    /// a room's; `None` when there is none to ask (a room's private chat) or it is exhausted.
+    fn archive_of(&self, chat: &ChatId) -> Option<Option<BareJid>> {
+        if self.older.complete.contains(chat) {
+            return None;
+        }
+        let jid = Jid::new(chat.as_str()).ok()?;
+        if jid.resource().is_some() || jid.node().is_none() {
+            return None;
+        }
+        let bare = jid.to_bare();
+        Some(self.is_room(&bare).then_some(bare))
+    }
+
+    /// An archive result answering one of our older-page queries; false if it answers none.
+    pub(super) fn older_result(&mut self, message: &Message) -> bool {
+        let Some(queryid) = delivery::archive_queryid(message) else { return false };
+        let Some(query) = self.older.queries.get_mut(&queryid) else { return false };
+        let owner = match &query.room {
+            Some(room) => ArchiveOwner::Room(room),
+            None => ArchiveOwner::Own(&self.own),
+        };
+        let Some(archived) = delivery::archived(message, owner, &queryid) else {
+            tracing::warn!("{}: ignored an archive result that is not genuine", self.account.jid);
+            return true;
+        };
+        let now = Utc::now();
+        let line = match &query.room {
+            Some(room) => {
+                let nick = self.rooms.get(room).map(|r| r.room.nick.clone()).unwrap_or_default();
+                stanza::room_message(archived.message, room, &nick, now)
+            }
+            None if archived.message.from.as_ref().is_some_and(|f| f.to_bare() == self.own) => {
+                stanza::outgoing_copy(archived.message, &self.own, now)
+            }
+            None => stanza::incoming_message(archived.message, &self.own, now),
+        };
+        match line {
+            // Only the chat asked about: an archive answers what it was asked, but a forged
+            // or stray line must not land in another conversation.
+            Ok(mut line) if line.chat == query.chat => {
+                line.server_id = Some(archived.id);
+                if let Some(stamp) = archived.stamp {
+                    line.timestamp = stanza::delay_time(stamp).min(now);
+                }
+                query.batch.push(line);
+            }
+            Ok(_) | Err(Dropped::NoBody) => {}
+            Err(reason) => tracing::debug!("archive entry skipped: {reason:?}"),
+        }
+        true
+    }
+
+    /// Queries die with the connection: the window gets what the store has.
+    pub(super) fn older_offline(&mut self) {
+        for (_, query) in std::mem::take(&mut self.older.queries) {
+            let chat = &query.chat;
+            match self.store.history(self.account_key(), chat, query.before, query.limit) {
+                Ok(page) => self.emit(Event::History(page)),
+                Err(e) => tracing::warn!("{e}"),
+            }
+        }
+    }
+
+    /// The page is complete (or refused): store it quietly and answer the waiting request.
+    pub(super) fn older_page_done(&mut self, queryid: &str, fin: Option<Element>) {
+        let Some(mut query) = self.older.queries.remove(queryid) else { return };
+        let (complete, first) = delivery::older_page_end(fin).unwrap_or((true, None));
+        let complete = complete || first.is_none();
+        match first {
+            Some(first) if !complete => {
+                self.older.cursor.insert(query.chat.clone(), first);
+            }
+            _ => {
+                self.older.complete.insert(query.chat.clone());
+            }
+        }
+        place_before(&mut query.batch, query.ends_at);
+        if let Err(e) = self.store.insert_messages(&self.account.jid, &query.batch) {
+            self.emit(Event::Notice(format!("older messages could not be saved: {e}")));
+        }
+        match self.store.history(self.account_key(), &query.chat, query.before, query.limit) {
+            Ok(HistoryPage { chat, messages, has_more }) => {
+                let has_more = has_more || !complete;
+                self.emit(Event::History(HistoryPage { chat, messages, has_more }));
+            }
+            Err(e) => self.emit(Event::Notice(e.to_string())),
+        }
+    }
+}
+
+/// Archives stamp whole seconds: a page's lines that share the second of the message the page
+/// ends at would sort after it. Each line is moved to just before that message if it is not
+/// already earlier, keeping the page's order (the archive's).
+fn place_before(page: &mut [NewMessage], ends_at: Option<DateTime<Utc>>) {
+    let Some(ends_at) = ends_at else { return };
+    let count = page.len() as i64;
+    for (index, line) in page.iter_mut().enumerate() {
+        let latest = ends_at - chrono::Duration::milliseconds(count - index as i64);
+        line.timestamp = line.timestamp.min(latest);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Delivery, Direction, MessageKind};
+
+    fn line(body: &str, at: DateTime<Utc>) -> NewMessage {
+        NewMessage {
+            chat: ChatId("den@rooms.example".into()),
+            kind: MessageKind::Message,
+            nick: Some("bob".into()),
+            direction: Direction::In,
+            from: "den@rooms.example/bob".into(),
+            to: String::new(),
+            body: body.into(),
+            timestamp: at,
+            state: Delivery::Received,
+            stanza_id_attr: None,
+            origin_id: None,
+            server_id: None,
+            attachment: None,
+        }
+    }
+
+    #[test]
+    fn lines_of_the_same_second_go_before_the_page_end_in_order() {
+        let second = DateTime::from_timestamp(1_000, 999_000_000).expect("time");
+        let early = DateTime::from_timestamp(900, 0).expect("time");
+        let mut page = vec![line("a", early), line("b", second), line("c", second)];
+        place_before(&mut page, Some(second));
+        assert_eq!(page[0].timestamp, early, "already earlier: kept");
+        assert!(page[1].timestamp < page[2].timestamp);
+        assert!(page[2].timestamp < second);
+    }
+}
