@@ -32,6 +32,13 @@ pub(super) struct OlderQuery {
     batch: Vec<NewMessage>,
 }
 
+/// Where an older page ends, with the time of that end.
+enum PageEnd {
+    Id(String, DateTime<Utc>),
+    Time(DateTime<Utc>),
+    Newest,
+}
+
 /// Archive queries for older pages, by query id, and the chats whose archive is exhausted.
 #[derive(Default)]
 pub(super) struct Older {
@@ -69,17 +76,17 @@ impl Session {
             running.limit = limit;
             return;
         }
-        let (older_than, ends_at) = self.older_than(&chat);
+        let end = self.page_end(&chat);
         let queryid = uuid::Uuid::new_v4().to_string();
         let id = self.next_id("older");
         let with = match &room {
             Some(_) => None,
             None => BareJid::new(chat.as_str()).ok(),
         };
-        let older_than = match &older_than {
-            Some(Ok(id)) => OlderThan::Id(id),
-            Some(Err(time)) => OlderThan::Time(*time),
-            None => OlderThan::Now,
+        let (older_than, ends_at) = match &end {
+            PageEnd::Id(id, at) => (OlderThan::Id(id), Some(*at)),
+            PageEnd::Time(at) => (OlderThan::Time(*at), Some(*at)),
+            PageEnd::Newest => (OlderThan::Now, None),
         };
         let mut iq = delivery::older_query(id, &queryid, with.as_ref(), older_than, limit);
         if let Some(room) = &room {
@@ -92,19 +99,16 @@ impl Session {
         self.send_iq(iq, PendingIq::OlderPage(queryid)).await;
     }
 
-    /// Where the next older page of a chat ends: an archive id (`Ok`) or a time (`Err`), and
-    /// the time of that end.
-    fn older_than(
-        &self,
-        chat: &ChatId,
-    ) -> (Option<Result<String, DateTime<Utc>>>, Option<DateTime<Utc>>) {
+    /// Where the next older page of a chat ends: the archive id of the last page's first
+    /// line, or of the oldest stored line that has one, or else the oldest stored line's time.
+    fn page_end(&self, chat: &ChatId) -> PageEnd {
         let account = self.account_key();
         let cursor = self.older.cursor.get(chat).map(String::as_str);
         match self.store.archived_mark(account, chat, cursor) {
-            Ok(Some((id, at))) => (Some(Ok(id)), Some(at)),
+            Ok(Some((id, at))) => PageEnd::Id(id, at),
             _ => match self.store.oldest_time(account, chat) {
-                Ok(Some(at)) => (Some(Err(at)), Some(at)),
-                _ => (None, None),
+                Ok(Some(at)) => PageEnd::Time(at),
+                _ => PageEnd::Newest,
             },
         }
     }
