@@ -293,6 +293,14 @@ pub fn run(paths: Paths, account: Option<String>, command: CliCommand) -> Result
         CliCommand::Room(rooms::RoomCli::Config { room, json }) => {
             runtime()?.block_on(rooms::config(paths, account, room, json))
         }
+        CliCommand::Room(rooms::RoomCli::Members { room, affiliation, json }) => {
+            runtime()?.block_on(rooms::members(paths, account, room, affiliation, json))
+        }
+        CliCommand::Room(rooms::RoomCli::Affiliate { room, jid, affiliation, reason }) => {
+            let command =
+                Command::Room(RoomCommand::SetAffiliation { room, jid, affiliation, reason });
+            runtime()?.block_on(act(paths, account, command))
+        }
         CliCommand::Console(ConsoleCommand::Send { xml }) => {
             runtime()?.block_on(act(paths, account, Command::SendRaw(xml)))
         }

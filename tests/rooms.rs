@@ -323,3 +323,31 @@ async fn scrolling_back_fetches_what_came_before_joining_from_the_rooms_archive(
     assert_eq!(seen, said, "every line once, in order");
     drop((alice, bob));
 }
+
+#[test]
+fn members_and_bans_are_managed_by_address_while_they_are_away() {
+    let (_server, users) = users(&["alice", "bob", "carol"]);
+    let (alice, bob, carol) = (&users[0], &users[1], &users[2]);
+    let (secret, lounge) = (room("secret"), room("lounge"));
+    alice.ok(&["room", "create", &secret, "--private"]);
+    alice.ok(&["room", "create", &lounge, "--public"]);
+
+    alice.ok(&["room", "affiliate", &secret, &bob.jid, "member"]);
+    let members = alice.json_lines(&["room", "members", &secret, "--json"]);
+    assert!(members.iter().any(|m| m["jid"] == bob.jid.as_str()), "{members:?}");
+    bob.ok(&["join", &secret]);
+
+    alice.ok(&["room", "affiliate", &lounge, &carol.jid, "outcast", "--reason", "spam"]);
+    let banned =
+        alice.json_lines(&["room", "members", &lounge, "--affiliation", "outcast", "--json"]);
+    // Prosody 0.12 keeps the reason but does not list it.
+    assert!(banned.iter().any(|m| m["jid"] == carol.jid.as_str()), "{banned:?}");
+    let refused = carol.run(&["join", &lounge]);
+    assert!(!refused.status.success(), "a banned person got in");
+
+    alice.ok(&["room", "affiliate", &lounge, &carol.jid, "none"]);
+    let banned =
+        alice.json_lines(&["room", "members", &lounge, "--affiliation", "outcast", "--json"]);
+    assert!(banned.is_empty(), "{banned:?}");
+    carol.ok(&["join", &lounge]);
+}

@@ -2,7 +2,7 @@
 //! command line. Each connects, does one thing, and reports what the room answered.
 
 use super::{act, act_until, choose_account, read_password};
-use crate::model::{ConnectionState, FieldKind, Form, RoomPreset, RoomState};
+use crate::model::{Affiliation, ConnectionState, FieldKind, Form, RoomPreset, RoomState};
 use crate::paths::Paths;
 use crate::worker::{Command, Event, RoomCommand};
 use clap::{Args, Subcommand};
@@ -17,6 +17,60 @@ pub enum RoomCli {
         #[arg(long)]
         json: bool,
     },
+    /// Print who holds an affiliation in the room, present or not (admins and owners).
+    Members {
+        room: String,
+        /// member, admin, owner or outcast (banned).
+        #[arg(long, default_value = "member", value_parser = parse_affiliation)]
+        affiliation: Affiliation,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Give someone an affiliation by address, present or not: member, admin, owner,
+    /// outcast (ban) or none (take it away).
+    Affiliate {
+        room: String,
+        jid: String,
+        #[arg(value_parser = parse_affiliation)]
+        affiliation: Affiliation,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+}
+
+fn parse_affiliation(text: &str) -> Result<Affiliation, String> {
+    Affiliation::parse(text)
+        .ok_or_else(|| format!("“{text}” is not one of owner, admin, member, outcast, none"))
+}
+
+/// Print an affiliation list, one person per line.
+pub async fn members(
+    paths: Paths,
+    account: Option<String>,
+    room: String,
+    affiliation: Affiliation,
+    json: bool,
+) -> Result<(), String> {
+    let account = choose_account(&paths, account)?;
+    let command = Command::Room(RoomCommand::GetAffiliations { room: room.clone(), affiliation });
+    act_until(paths, account, command, |event| match event {
+        Event::Affiliations { room: answered, list, .. } if answered == room => {
+            Some(list.map(|list| {
+                for person in list {
+                    if json {
+                        println!("{}", serde_json::json!(person));
+                    } else {
+                        let nick = person.nick.map(|n| format!(" ({n})")).unwrap_or_default();
+                        let reason = person.reason.map(|r| format!(": {r}")).unwrap_or_default();
+                        println!("{}{nick}{reason}", person.jid);
+                    }
+                }
+            }))
+        }
+        Event::Outcome(Err(why)) => Some(Err(why)),
+        _ => None,
+    })
+    .await
 }
 
 #[derive(Debug, Args)]

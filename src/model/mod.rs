@@ -15,7 +15,8 @@ pub use form::{Field, FieldKind, Form, FormOption, MediaUri};
 pub use message::{ChatId, Delivery, Direction, Message, MessageKind, NewMessage, Typing};
 pub use profile::{Profile, ProfileEntry, Services, UploadService};
 pub use room::{
-    Affiliation, Invite, Moderation, Occupant, PublicRoom, Role, Room, RoomPreset, RoomState,
+    Affiliated, Affiliation, Invite, Moderation, Occupant, PublicRoom, Role, Room, RoomPreset,
+    RoomState,
 };
 pub use roster::{Contact, Presence, PresenceShow, Subscription};
 

@@ -58,6 +58,36 @@ pub enum Affiliation {
     Outcast,
 }
 
+impl Affiliation {
+    /// The XEP-0045 name, as in stanzas and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Owner => "owner",
+            Self::Admin => "admin",
+            Self::Member => "member",
+            Self::None => "none",
+            Self::Outcast => "outcast",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Owner, Self::Admin, Self::Member, Self::None, Self::Outcast]
+            .into_iter()
+            .find(|a| a.as_str().eq_ignore_ascii_case(text.trim()))
+    }
+}
+
+/// Someone on a room's list of owners, admins, members or banned people (XEP-0045 §9.5,
+/// §10.5), present or not.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Affiliated {
+    pub jid: String,
+    /// The nickname reserved for them, if any.
+    pub nick: Option<String>,
+    /// Why they were banned, for outcasts.
+    pub reason: Option<String>,
+}
+
 /// Someone in a room.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Occupant {

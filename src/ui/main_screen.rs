@@ -387,6 +387,7 @@ impl State {
             | WorkerEvent::Services(_)) => self.apply_room_event(event),
             WorkerEvent::Outcome(Ok(_))
             | WorkerEvent::Transfer { .. }
+            | WorkerEvent::Affiliations { .. }
             | WorkerEvent::Ready(_)
             | WorkerEvent::Stopped => {}
         }

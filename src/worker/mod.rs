@@ -21,8 +21,9 @@ pub use tls::fingerprint;
 
 use crate::media::PreparedAvatar;
 use crate::model::{
-    AccountId, ChatId, ConnectionState, Contact, Delivery, Form, Invite, Message, Moderation,
-    Occupant, Presence, Profile, PublicRoom, Room, RoomPreset, Services, Transfer, Typing,
+    AccountId, Affiliated, Affiliation, ChatId, ConnectionState, Contact, Delivery, Form, Invite,
+    Message, Moderation, Occupant, Presence, Profile, PublicRoom, Room, RoomPreset, Services,
+    Transfer, Typing,
 };
 use crate::paths::Paths;
 use crate::store::HistoryPage;
@@ -235,6 +236,19 @@ pub enum RoomCommand {
         room: String,
         reason: Option<String>,
     },
+    /// Everyone with this affiliation, present or not, answered with [`Event::Affiliations`].
+    GetAffiliations {
+        room: String,
+        affiliation: Affiliation,
+    },
+    /// Give someone, present or not, an affiliation by address (`None` takes it away;
+    /// `Outcast` bans).
+    SetAffiliation {
+        room: String,
+        jid: String,
+        affiliation: Affiliation,
+        reason: Option<String>,
+    },
 }
 
 /// What the worker announces.
@@ -280,6 +294,12 @@ pub enum Event {
     RoomConfig {
         room: String,
         form: Result<Form, String>,
+    },
+    /// A room's list of one affiliation, or why it could not be read.
+    Affiliations {
+        room: String,
+        affiliation: Affiliation,
+        list: Result<Vec<Affiliated>, String>,
     },
     /// Someone invites us into a room; nothing is joined until the user says so.
     Invite(Invite),

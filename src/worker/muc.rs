@@ -3,7 +3,7 @@
 //! itself (subject, roles, affiliations, status codes) is believed only from that room.
 
 use crate::model::{
-    Affiliation, Form, Invite, Moderation, Occupant, PresenceShow, Role, RoomPreset,
+    Affiliated, Affiliation, Form, Invite, Moderation, Occupant, PresenceShow, Role, RoomPreset,
 };
 use chrono::Utc;
 use tokio_xmpp::jid::{BareJid, Jid};
@@ -407,32 +407,77 @@ pub fn moderation(
             .attr(xml_ncname!("role").into(), value)
             .attr(xml_ncname!("nick").into(), nick)
     };
-    let affiliation = |value: &str| {
+    let affiliation = |value: Affiliation| {
         let jid = jid.ok_or_else(|| {
             format!("the room does not show {nick}'s address, so their standing cannot be changed")
         })?;
-        Ok::<_, String>(
-            Element::builder("item", MUC_ADMIN)
-                .attr(xml_ncname!("affiliation").into(), value)
-                .attr(xml_ncname!("jid").into(), jid),
-        )
+        Ok::<_, String>(affiliation_item(jid, value))
     };
     let mut item = match action {
         Moderation::Kick => role("none"),
         Moderation::GrantVoice | Moderation::RevokeModerator => role("participant"),
         Moderation::RevokeVoice => role("visitor"),
         Moderation::GrantModerator => role("moderator"),
-        Moderation::Ban => affiliation("outcast")?,
-        Moderation::GrantMembership => affiliation("member")?,
-        Moderation::RevokeMembership => affiliation("none")?,
-        Moderation::GrantAdmin => affiliation("admin")?,
-        Moderation::GrantOwner => affiliation("owner")?,
+        Moderation::Ban => affiliation(Affiliation::Outcast)?,
+        Moderation::GrantMembership => affiliation(Affiliation::Member)?,
+        Moderation::RevokeMembership => affiliation(Affiliation::None)?,
+        Moderation::GrantAdmin => affiliation(Affiliation::Admin)?,
+        Moderation::GrantOwner => affiliation(Affiliation::Owner)?,
     };
     if let Some(reason) = reason.filter(|r| !r.is_empty()) {
         item = item.append(Element::builder("reason", MUC_ADMIN).append(reason));
     }
     let query = Element::builder("query", MUC_ADMIN).append(item).build();
     Ok(Iq::Set { from: None, to: Some(Jid::from(room.clone())), id, payload: query })
+}
+
+fn affiliation_item(jid: &str, affiliation: Affiliation) -> tokio_xmpp::minidom::ElementBuilder {
+    Element::builder("item", MUC_ADMIN)
+        .attr(xml_ncname!("affiliation").into(), affiliation.as_str())
+        .attr(xml_ncname!("jid").into(), jid)
+}
+
+/// Change the affiliation of someone who need not be present (XEP-0045 §9, §10).
+pub fn affiliation_change(
+    id: String,
+    room: &BareJid,
+    jid: &BareJid,
+    affiliation: Affiliation,
+    reason: Option<&str>,
+) -> Iq {
+    let mut item = affiliation_item(jid.as_str(), affiliation);
+    if let Some(reason) = reason.filter(|r| !r.is_empty()) {
+        item = item.append(Element::builder("reason", MUC_ADMIN).append(reason));
+    }
+    let query = Element::builder("query", MUC_ADMIN).append(item).build();
+    Iq::Set { from: None, to: Some(Jid::from(room.clone())), id, payload: query }
+}
+
+/// Ask for everyone with one affiliation (XEP-0045 §9.5: members, §10.5: owners...).
+pub fn affiliation_list_request(id: String, room: &BareJid, affiliation: Affiliation) -> Iq {
+    let item = Element::builder("item", MUC_ADMIN)
+        .attr(xml_ncname!("affiliation").into(), affiliation.as_str());
+    let query = Element::builder("query", MUC_ADMIN).append(item).build();
+    Iq::Get { from: None, to: Some(Jid::from(room.clone())), id, payload: query }
+}
+
+/// The people in an affiliation list answer; items without a valid address are skipped.
+pub fn affiliation_list(payload: Option<Element>) -> Vec<Affiliated> {
+    let Some(query) = payload.filter(|p| p.is("query", MUC_ADMIN)) else { return Vec::new() };
+    let mut list: Vec<Affiliated> = query
+        .children()
+        .filter(|item| item.is("item", MUC_ADMIN))
+        .filter_map(|item| {
+            let jid = BareJid::new(item.attr("jid")?).ok()?;
+            Some(Affiliated {
+                jid: jid.to_string(),
+                nick: item.attr("nick").map(str::to_owned),
+                reason: item.get_child("reason", MUC_ADMIN).map(Element::text),
+            })
+        })
+        .collect();
+    list.sort_by(|a, b| a.jid.cmp(&b.jid));
+    list
 }
 
 /// XEP-0410 §3.2: errors to a self-ping that do not mean we were dropped. Our client (or the
@@ -454,4 +499,49 @@ pub fn still_joined(error: &tokio_xmpp::parsers::stanza_error::StanzaError) -> b
 /// The nick part of an occupant's address.
 pub fn nick_of(from: &Jid) -> Option<&str> {
     from.resource().map(|r| r.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn affiliation_lists_keep_addresses_nicks_and_reasons() {
+        let answer: Element = "<query xmlns='http://jabber.org/protocol/muc#admin'>\
+             <item affiliation='outcast' jid='zed@example.org'><reason>spam</reason></item>\
+             <item affiliation='outcast' jid='amy@example.org' nick='amy'/>\
+             <item affiliation='outcast' jid='not a jid@@'/></query>"
+            .parse()
+            .expect("xml");
+        let list = affiliation_list(Some(answer));
+        assert_eq!(
+            list,
+            vec![
+                Affiliated {
+                    jid: "amy@example.org".into(),
+                    nick: Some("amy".into()),
+                    reason: None
+                },
+                Affiliated {
+                    jid: "zed@example.org".into(),
+                    nick: None,
+                    reason: Some("spam".into())
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn an_affiliation_change_names_the_person_by_address() {
+        let room: BareJid = "den@rooms.example.org".parse().expect("jid");
+        let bob: BareJid = "bob@example.org".parse().expect("jid");
+        let iq = affiliation_change("a1".into(), &room, &bob, Affiliation::Outcast, Some("spam"));
+        let xml = String::from(&Element::from(iq));
+        assert!(
+            xml.contains("affiliation='outcast'") || xml.contains("affiliation=\"outcast\""),
+            "{xml}"
+        );
+        assert!(xml.contains("bob@example.org"), "{xml}");
+        assert!(xml.contains("<reason>spam</reason>"), "{xml}");
+    }
 }

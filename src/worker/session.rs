@@ -87,6 +87,11 @@ enum PendingIq {
         asked: bool,
     },
     Destroy(BareJid),
+    /// A room's list of one affiliation.
+    Affiliations {
+        room: BareJid,
+        affiliation: crate::model::Affiliation,
+    },
     Bookmarks,
     /// A page of older history for a chat, by the query id its results carry.
     OlderPage(String),

@@ -257,6 +257,14 @@ impl Session {
                     PendingIq::RoomList(service) => self.room_list_result(service, payload).await,
                     PendingIq::RoomInfo(room) => self.room_info_result(room, payload),
                     PendingIq::RoomFeatures(room) => self.room_features(room, payload),
+                    PendingIq::Affiliations { room, affiliation } => {
+                        let list = Ok(crate::worker::muc::affiliation_list(payload));
+                        self.emit(Event::Affiliations {
+                            room: room.to_string(),
+                            affiliation,
+                            list,
+                        });
+                    }
                     PendingIq::SelfPing(room) => self.self_ping_answer(room, None).await,
                     PendingIq::ArchivePage => self.archive_page_done(payload).await,
                     PendingIq::OlderPage(queryid) => self.older_page_done(&queryid, payload),
@@ -296,6 +304,10 @@ impl Session {
                     self.discovered_one().await
                 }
                 Some(PendingIq::OlderPage(queryid)) => self.older_page_done(&queryid, None),
+                Some(PendingIq::Affiliations { room, affiliation }) => {
+                    let list = Err(stanza::error_text(&error));
+                    self.emit(Event::Affiliations { room: room.to_string(), affiliation, list });
+                }
                 Some(PendingIq::UploadSlot(message_id)) => {
                     self.upload_slot_refused(message_id, &error)
                 }

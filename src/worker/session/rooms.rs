@@ -259,10 +259,39 @@ impl Session {
                 let iq = muc::destroy(id, &room, reason.as_deref());
                 self.send_iq(iq, PendingIq::Destroy(room)).await;
             }
+            RoomCommand::GetAffiliations { room, affiliation } => {
+                let Some(room) = self.room_address(&room) else { return };
+                let id = self.next_id("affiliations");
+                let iq = muc::affiliation_list_request(id, &room, affiliation);
+                self.send_iq(iq, PendingIq::Affiliations { room, affiliation }).await;
+            }
+            RoomCommand::SetAffiliation { room, jid, affiliation, reason } => {
+                let Some(room) = self.room_address(&room) else { return };
+                let Ok(person) = BareJid::new(jid.trim()) else {
+                    self.emit(Event::Outcome(Err(format!("“{jid}” is not a valid address"))));
+                    return;
+                };
+                let id = self.next_id("affiliation");
+                let iq =
+                    muc::affiliation_change(id, &room, &person, affiliation, reason.as_deref());
+                let what = format!("make {person} {} of {room}", affiliation.as_str());
+                self.send_iq(iq, PendingIq::Change(what)).await;
+            }
         }
     }
 
     /// A room we know, or an outcome saying we don't.
+    /// Any room's address: its lists can be read and changed without being in it.
+    fn room_address(&self, room: &str) -> Option<BareJid> {
+        match BareJid::new(room.trim()) {
+            Ok(jid) if jid.node().is_some() => Some(jid),
+            _ => {
+                self.emit(Event::Outcome(Err(format!("“{room}” is not a room's address"))));
+                None
+            }
+        }
+    }
+
     fn known_room(&self, room: &str) -> Option<BareJid> {
         match BareJid::new(room.trim()) {
             Ok(jid) if self.rooms.contains_key(&jid) => Some(jid),
