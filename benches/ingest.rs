@@ -47,14 +47,76 @@ fn main() {
     let catch_up = receive(&alice, &bob.jid, messages(), 0);
     report("catch-up (offline storage and archive)", &catch_up);
 
+    // Live: the receiver is online and idle before the flood starts; only what it spends
+    // while the flood comes in is counted.
     let mut receiver = spawn_sync(&alice, 600);
     std::thread::sleep(Duration::from_secs(3));
+    let cpu_before = process_cpu(receiver.id());
     let started = Instant::now();
-    runtime.block_on(flood(&bob, &alice.jid, "live"));
-    let live = wait_stored(&alice, &bob.jid, 2 * messages(), started);
+    let sender = std::thread::spawn({
+        let runtime = std::sync::Arc::new(runtime);
+        let (bob, to) = (bob.path().to_owned(), alice.jid.clone());
+        move || runtime.block_on(flood_from(&bob, &to, "live"))
+    });
+    let (stored, seconds, peak_mib) =
+        wait_stored_live(&alice, &bob.jid, messages(), 2 * messages(), started, receiver.id());
+    let cpu = process_cpu(receiver.id()) - cpu_before;
     let _ = receiver.kill();
-    let (cpu, peak) = finish(&mut receiver);
-    report("live flood", &Figures { count: live.0, seconds: live.1, cpu, peak_mib: peak });
+    let _ = receiver.wait();
+    let _ = sender.join();
+    report("live flood", &Figures { count: stored, seconds, cpu, peak_mib });
+}
+
+/// The live phase's count: messages stored beyond the `already` ones, until `expected` in
+/// all; with the receiver's peak memory, sampled as it goes.
+fn wait_stored_live(
+    profile: &Profile,
+    from: &str,
+    already: usize,
+    expected: usize,
+    started: Instant,
+    pid: u32,
+) -> (usize, f64, f64) {
+    let paths = Paths::in_profile(profile.path());
+    let chat = ChatId(from.to_owned());
+    let mut peak_kib = 0;
+    let mut count = 0;
+    while started.elapsed() < PHASE_LIMIT {
+        peak_kib = peak_kib.max(peak_rss_kib(pid));
+        if let Ok(store) = Store::open(&paths.database()) {
+            count = store
+                .history(&profile.jid, &chat, None, expected + 10)
+                .map_or(0, |p| p.messages.len());
+            if count >= expected {
+                break;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    if count < expected {
+        println!("gave up after {:?} with {count} of {expected} stored", PHASE_LIMIT);
+    }
+    (count.saturating_sub(already), started.elapsed().as_secs_f64(), peak_kib as f64 / 1024.0)
+}
+
+/// User plus system CPU seconds a running process has used (`/proc/PID/stat` fields 14–15).
+fn process_cpu(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let after_name = stat.rsplit(')').next().unwrap_or_default();
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+/// The highest resident memory a running process has reached (`VmHWM`), in KiB.
+fn peak_rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
 }
 
 struct Figures {
@@ -77,8 +139,14 @@ fn report(what: &str, f: &Figures) {
 
 /// The peer sends `messages()` lines and waits until the server has them all.
 async fn flood(from: &Profile, to: &str, tag: &str) {
-    let (handle, mut events) =
-        worker::spawn(Paths::in_profile(from.path()), AccountId(from.jid.clone()));
+    flood_from(from.path(), to, tag).await;
+}
+
+async fn flood_from(profile: &std::path::Path, to: &str, tag: &str) {
+    let paths = Paths::in_profile(profile);
+    let config = confab::config::Config::load(&paths.config_file()).expect("sender's config");
+    let jid = config.accounts.first().map(|a| a.jid.clone()).expect("sender's account");
+    let (handle, mut events) = worker::spawn(paths, AccountId(jid));
     let deadline = tokio::time::Instant::now() + PHASE_LIMIT;
     loop {
         match tokio::time::timeout_at(deadline, events.recv()).await {
@@ -157,16 +225,7 @@ fn finish(child: &mut Child) -> (f64, f64) {
     let before = children_cpu();
     let mut peak_kib = 0u64;
     loop {
-        let status =
-            std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap_or_default();
-        if let Some(hwm) = status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmHWM:"))
-            .and_then(|v| v.split_whitespace().next())
-            .and_then(|v| v.parse().ok())
-        {
-            peak_kib = peak_kib.max(hwm);
-        }
+        peak_kib = peak_kib.max(peak_rss_kib(child.id()));
         if let Ok(Some(_)) = child.try_wait() {
             break;
         }
