@@ -223,6 +223,8 @@ async fn kick_and_ban_take_effect_and_show_as_events() {
     .await;
 
     join(&bob, &mut bob_events, &hall).await;
+    // A ban names bob by his address, which alice learns from his presence as he comes back.
+    line(&mut alice_events, "bob's return", "bob joined").await;
     alice.send(Command::Room(kick(Moderation::Ban))).expect("sent");
     line(&mut alice_events, "the ban line", "bob was banned: spam").await;
     let join = RoomCommand::Join { room: hall.clone(), nick: None, password: None };

@@ -4,6 +4,7 @@
 
 mod attachments;
 mod connect;
+mod contact_stanza;
 mod delivery;
 mod disco;
 mod http;

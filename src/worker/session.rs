@@ -43,7 +43,9 @@ mod messages;
 mod older;
 mod outbox;
 mod profile;
+mod room_directory;
 mod rooms;
+mod self_ping;
 mod transfers;
 
 /// IQ requests we sent and await answers to, by id.
@@ -144,7 +146,7 @@ struct Session {
     /// Rooms whose occupants changed in the burst being taken in.
     changed_rooms: HashMap<BareJid, rooms::OccupantChanges>,
     /// A public room list being completed.
-    listing: Option<rooms::Listing>,
+    listing: Option<room_directory::Listing>,
     /// Discovery requests not answered yet.
     discovering: usize,
     /// A room list asked for before discovery found the conference service.
@@ -210,7 +212,7 @@ pub async fn run(
         session.start();
     }
     let mut delete_history = false;
-    let mut room_check = tokio::time::interval(rooms::SELF_PING_CHECK);
+    let mut room_check = tokio::time::interval(self_ping::SELF_PING_CHECK);
     room_check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {

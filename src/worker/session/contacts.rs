@@ -6,7 +6,7 @@ use super::{PendingIq, Session};
 use crate::model::{Contact, Presence, PresenceShow};
 use crate::store::Store;
 use crate::worker::{ContactChange, Event};
-use crate::worker::{disco, stanza};
+use crate::worker::{contact_stanza, disco, stanza};
 use tokio_xmpp::Stanza;
 use tokio_xmpp::jid::{BareJid, Jid};
 use tokio_xmpp::minidom::Element;
@@ -63,7 +63,7 @@ impl Session {
     }
 
     pub(super) async fn send_own_presence(&mut self) {
-        let presence = self.with_caps(stanza::own_presence(&self.own_presence));
+        let presence = self.with_caps(contact_stanza::own_presence(&self.own_presence));
         self.send(Stanza::Presence(presence)).await;
     }
 
@@ -129,7 +129,7 @@ impl Session {
         match change {
             ContactChange::Add { name, groups, .. } => {
                 let id = self.next_id("roster-set");
-                let item = stanza::roster_item(&jid, name.as_deref(), &groups);
+                let item = contact_stanza::roster_item(&jid, name.as_deref(), &groups);
                 self.send_iq(Iq::from_set(id, item), PendingIq::Step(format!("adding {jid}")))
                     .await;
                 self.send_subscription(PresenceType::Subscribe, &jid).await;
@@ -138,13 +138,13 @@ impl Session {
             }
             ContactChange::Update { name, groups, .. } => {
                 let id = self.next_id("roster-set");
-                let item = stanza::roster_item(&jid, name.as_deref(), &groups);
+                let item = contact_stanza::roster_item(&jid, name.as_deref(), &groups);
                 self.send_iq(Iq::from_set(id, item), PendingIq::Change(format!("updated {jid}")))
                     .await;
             }
             ContactChange::Remove { .. } => {
                 let id = self.next_id("roster-set");
-                let removal = stanza::roster_removal(&jid);
+                let removal = contact_stanza::roster_removal(&jid);
                 self.send_iq(
                     Iq::from_set(id, removal),
                     PendingIq::Change(format!("removed {jid}")),
@@ -193,7 +193,7 @@ impl Session {
     }
 
     async fn send_subscription(&mut self, type_: PresenceType, to: &BareJid) {
-        self.send(Stanza::Presence(stanza::subscription_presence(type_, to))).await;
+        self.send(Stanza::Presence(contact_stanza::subscription_presence(type_, to))).await;
     }
 
     /// A request was approved, denied or made moot by a block: it no longer waits.
@@ -206,7 +206,7 @@ impl Session {
     }
 
     pub(super) fn presence(&mut self, presence: XmppPresence) {
-        if let Some(from) = stanza::subscription_request(&presence) {
+        if let Some(from) = contact_stanza::subscription_request(&presence) {
             if self.answered_requests.contains(from.as_str()) {
                 return;
             }
@@ -218,7 +218,7 @@ impl Session {
             }
             return;
         }
-        let Some(update) = stanza::presence_update(presence) else { return };
+        let Some(update) = contact_stanza::presence_update(presence) else { return };
         if update.from == self.own {
             return;
         }
@@ -332,7 +332,7 @@ impl Session {
                 None => {}
             },
             Iq::Set { from, id, payload, .. } => {
-                let own = stanza::roster_push_allowed(from.as_ref(), &self.own);
+                let own = contact_stanza::roster_push_allowed(from.as_ref(), &self.own);
                 let handled = if !own {
                     tracing::warn!("{}: refused a push from {from:?}", self.account.jid);
                     false
@@ -363,7 +363,7 @@ impl Session {
         let (responder, _) = self.pending_iqs.get(id)?;
         let genuine = match responder {
             Some(expected) => from == Some(expected),
-            None => stanza::roster_push_allowed(from, &self.own),
+            None => contact_stanza::roster_push_allowed(from, &self.own),
         };
         if !genuine {
             tracing::warn!("{}: ignored an answer to {id} from {from:?}", self.account.jid);
@@ -403,7 +403,7 @@ impl Session {
     fn roster_result(&mut self, payload: Option<Element>) {
         match payload.and_then(|p| Roster::try_from(p).ok()) {
             Some(roster) => {
-                let contacts = stanza::roster_contacts(roster);
+                let contacts = contact_stanza::roster_contacts(roster);
                 if let Err(e) = self.store.replace_roster(&self.account.jid, &contacts) {
                     self.emit(Event::Notice(e.to_string()));
                 }
@@ -416,7 +416,7 @@ impl Session {
     fn roster_push(&mut self, roster: Roster) {
         for item in roster.items {
             let jid = item.jid.to_string();
-            let result = match stanza::roster_contact(item) {
+            let result = match contact_stanza::roster_contact(item) {
                 Some(contact) => self.store.upsert_contact(self.account_key(), &contact),
                 None => self.store.remove_contact(self.account_key(), &jid),
             };

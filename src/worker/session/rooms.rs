@@ -6,35 +6,23 @@
 
 use super::{PendingIq, Session};
 use crate::model::{
-    ChatId, Delivery, Direction, Invite, MessageKind, NewMessage, Occupant, PublicRoom, Room,
-    RoomPreset, RoomState,
+    ChatId, Delivery, Direction, Invite, MessageKind, NewMessage, Occupant, Room, RoomPreset,
+    RoomState,
 };
 use crate::store::StoredRoom;
 use crate::worker::muc::{self, Departure, OccupantChange};
 use crate::worker::stanza::{self, Dropped};
 use crate::worker::{Event, RoomCommand};
 use std::collections::BTreeMap;
-use std::time::Duration;
 use tokio::time::Instant;
 use tokio_xmpp::Stanza;
 use tokio_xmpp::jid::{BareJid, Jid};
 use tokio_xmpp::minidom::Element;
 use tokio_xmpp::parsers::data_forms::{DataForm, DataFormType};
-use tokio_xmpp::parsers::disco::{
-    DiscoInfoQuery, DiscoInfoResult, DiscoItemsQuery, DiscoItemsResult,
-};
+use tokio_xmpp::parsers::disco::{DiscoInfoQuery, DiscoInfoResult};
 use tokio_xmpp::parsers::iq::Iq;
 use tokio_xmpp::parsers::message::Message;
 use tokio_xmpp::parsers::presence::Presence;
-use tokio_xmpp::parsers::stanza_error::StanzaError;
-
-/// Rooms asked about for their details when listing a service.
-const MAX_ROOM_DETAILS: usize = 100;
-/// How often rooms are checked for silence.
-pub(super) const SELF_PING_CHECK: Duration = Duration::from_secs(60);
-/// A room silent this long gets a self-ping (XEP-0410 §3): a room can drop us without a word
-/// (a restart, a lost server-to-server link), and only asking tells.
-const SELF_PING_AFTER: Duration = Duration::from_secs(5 * 60);
 
 /// A room as this session knows it.
 pub(super) struct RoomSession {
@@ -95,13 +83,6 @@ pub(super) struct OccupantChanges {
     pub nicks: std::collections::HashSet<String>,
     /// The list was emptied (we left or are entering again): announce it whole.
     pub reset: bool,
-}
-
-/// A public room listing being completed with each room's details.
-pub(super) struct Listing {
-    pub service: String,
-    pub rooms: Vec<PublicRoom>,
-    pub waiting: usize,
 }
 
 impl Session {
@@ -406,79 +387,6 @@ impl Session {
         self.confirm_after_sent(format!("invited {to} to {room}")).await;
     }
 
-    pub(super) async fn list_rooms(&mut self, service: Option<String>) {
-        if service.is_none() && self.services.conference.is_empty() && self.discovering > 0 {
-            self.list_after_discovery = Some(service);
-            return;
-        }
-        let service = match service.or_else(|| self.services.conference.first().cloned()) {
-            Some(service) => service,
-            None => {
-                let error = "your server offers no chat room service".to_owned();
-                self.emit(Event::PublicRooms { service: String::new(), rooms: Err(error) });
-                return;
-            }
-        };
-        let Ok(jid) = Jid::new(service.trim()) else {
-            let error = format!("“{service}” is not a valid address");
-            self.emit(Event::PublicRooms { service, rooms: Err(error) });
-            return;
-        };
-        let id = self.next_id("rooms");
-        let query = DiscoItemsQuery { node: None, rsm: None };
-        self.send_iq(Iq::from_get(id, query).with_to(jid), PendingIq::RoomList(service)).await;
-    }
-
-    pub(super) async fn room_list_result(&mut self, service: String, payload: Option<Element>) {
-        let items = payload.and_then(|p| DiscoItemsResult::try_from(p).ok()).map(|r| r.items);
-        let rooms: Vec<PublicRoom> = items
-            .unwrap_or_default()
-            .into_iter()
-            .map(|item| PublicRoom {
-                jid: item.jid.to_string(),
-                name: item.name.filter(|n| !n.is_empty()),
-                description: None,
-                occupants: None,
-            })
-            .collect();
-        let asked: Vec<String> =
-            rooms.iter().take(MAX_ROOM_DETAILS).map(|r| r.jid.clone()).collect();
-        self.listing = Some(Listing { service, rooms, waiting: asked.len() });
-        for room in asked {
-            let Ok(jid) = Jid::new(&room) else { continue };
-            let id = self.next_id("room-info");
-            let query = DiscoInfoQuery { node: None };
-            self.send_iq(Iq::from_get(id, query).with_to(jid), PendingIq::RoomInfo(room)).await;
-        }
-        self.finish_listing();
-    }
-
-    pub(super) fn room_info_result(&mut self, room: String, payload: Option<Element>) {
-        let info = payload.and_then(|p| DiscoInfoResult::try_from(p).ok());
-        let Some(listing) = self.listing.as_mut() else { return };
-        if let (Some(info), Some(entry)) = (info, listing.rooms.iter_mut().find(|r| r.jid == room))
-        {
-            let details = muc::room_details(&info);
-            entry.name = entry.name.take().or(details.name);
-            entry.description = details.description;
-            entry.occupants = details.occupants;
-        }
-        listing.waiting = listing.waiting.saturating_sub(1);
-        self.finish_listing();
-    }
-
-    fn finish_listing(&mut self) {
-        if self.listing.as_ref().is_some_and(|l| l.waiting == 0)
-            && let Some(listing) = self.listing.take()
-        {
-            self.emit(Event::PublicRooms { service: listing.service, rooms: Ok(listing.rooms) });
-        }
-    }
-
-    pub(super) fn room_list_failed(&mut self, service: String, why: String) {
-        self.emit(Event::PublicRooms { service, rooms: Err(why) });
-    }
-
     /// The configuration form arrived: shown to the user, or filled from the preset of a room
     /// being created and submitted at once, so the room is never left locked.
     pub(super) async fn room_config_result(
@@ -531,46 +439,6 @@ impl Session {
                 tracing::warn!("{e}");
             }
             self.announce_rooms();
-        }
-    }
-
-    /// XEP-0410: ping ourselves in every room that has been quiet for a while.
-    pub(super) async fn ping_quiet_rooms(&mut self) {
-        if !self.is_online() {
-            return;
-        }
-        let quiet: Vec<(BareJid, String)> = self
-            .rooms
-            .iter_mut()
-            .filter(|(_, r)| r.joined && !r.pinging && r.last_heard.elapsed() >= SELF_PING_AFTER)
-            .map(|(jid, r)| {
-                r.pinging = true;
-                (jid.clone(), r.room.nick.clone())
-            })
-            .collect();
-        for (room, nick) in quiet {
-            let Ok(to) = room.with_resource_str(&nick) else { continue };
-            let id = self.next_id("self-ping");
-            let ping = Iq::from_get(id, tokio_xmpp::parsers::ping::Ping).with_to(Jid::from(to));
-            self.send_iq(ping, PendingIq::SelfPing(room)).await;
-        }
-    }
-
-    /// The answer to a self-ping: still in, or dropped and so joined again.
-    pub(super) async fn self_ping_answer(&mut self, room: BareJid, error: Option<&StanzaError>) {
-        let Some(session) = self.rooms.get_mut(&room) else { return };
-        session.pinging = false;
-        session.last_heard = Instant::now();
-        if error.is_some_and(|e| !muc::still_joined(e)) {
-            tracing::info!("{room} dropped us without a word; joining again");
-            self.enter_room(&room).await;
-        }
-    }
-
-    /// Anything from a room shows we are still in it.
-    fn heard_from(&mut self, room: &BareJid) {
-        if let Some(session) = self.rooms.get_mut(room) {
-            session.last_heard = Instant::now();
         }
     }
 

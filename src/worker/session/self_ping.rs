@@ -1,0 +1,58 @@
+//! XEP-0410 self-ping: a room can drop us without a word (a restart, a lost server-to-server
+//! link), and only asking tells. Rooms silent for a while are pinged through our own nick;
+//! an answer that says we are no longer in makes us join again.
+
+use super::{PendingIq, Session};
+use crate::worker::muc;
+use std::time::Duration;
+use tokio::time::Instant;
+use tokio_xmpp::jid::{BareJid, Jid};
+use tokio_xmpp::parsers::iq::Iq;
+use tokio_xmpp::parsers::stanza_error::StanzaError;
+
+/// How often rooms are checked for silence.
+pub(super) const SELF_PING_CHECK: Duration = Duration::from_secs(60);
+/// A room silent this long gets a self-ping (XEP-0410 §3).
+const SELF_PING_AFTER: Duration = Duration::from_secs(5 * 60);
+
+impl Session {
+    /// XEP-0410: ping ourselves in every room that has been quiet for a while.
+    pub(super) async fn ping_quiet_rooms(&mut self) {
+        if !self.is_online() {
+            return;
+        }
+        let quiet: Vec<(BareJid, String)> = self
+            .rooms
+            .iter_mut()
+            .filter(|(_, r)| r.joined && !r.pinging && r.last_heard.elapsed() >= SELF_PING_AFTER)
+            .map(|(jid, r)| {
+                r.pinging = true;
+                (jid.clone(), r.room.nick.clone())
+            })
+            .collect();
+        for (room, nick) in quiet {
+            let Ok(to) = room.with_resource_str(&nick) else { continue };
+            let id = self.next_id("self-ping");
+            let ping = Iq::from_get(id, tokio_xmpp::parsers::ping::Ping).with_to(Jid::from(to));
+            self.send_iq(ping, PendingIq::SelfPing(room)).await;
+        }
+    }
+
+    /// The answer to a self-ping: still in, or dropped and so joined again.
+    pub(super) async fn self_ping_answer(&mut self, room: BareJid, error: Option<&StanzaError>) {
+        let Some(session) = self.rooms.get_mut(&room) else { return };
+        session.pinging = false;
+        session.last_heard = Instant::now();
+        if error.is_some_and(|e| !muc::still_joined(e)) {
+            tracing::info!("{room} dropped us without a word; joining again");
+            self.enter_room(&room).await;
+        }
+    }
+
+    /// Anything from a room shows we are still in it.
+    pub(super) fn heard_from(&mut self, room: &BareJid) {
+        if let Some(session) = self.rooms.get_mut(room) {
+            session.last_heard = Instant::now();
+        }
+    }
+}
