@@ -2,9 +2,11 @@
 //! and status, and the open conversation with its header (a contact's, a room's with its
 //! side panel, or a private chat in a room), or the room browser. It turns worker events
 //! into what is shown and user intents into worker commands. The open conversation's commands,
-//! typing, read markers and the catch-up line are in `chat.rs`; rooms in `rooms.rs`.
+//! typing, read markers and the catch-up line are in `chat.rs`; rooms in `rooms.rs`; files
+//! dropped on the window, what covers it, and opening links and files in `files.rs`.
 
 mod chat;
+mod files;
 mod rooms;
 
 use super::pictures::Pictures;
@@ -19,9 +21,10 @@ use crate::model::{
 };
 use crate::notify::{Target, Unread};
 use crate::worker::{Command, ContactChange, Event as WorkerEvent};
-use iced::widget::{button, column, container, row, text, text_input};
+use iced::widget::{button, column, container, row, stack, text, text_input};
 use iced::{Center, Element, Fill, Task};
 use std::collections::HashMap;
+use std::path::PathBuf;
 
 #[derive(Debug)]
 pub struct State {
@@ -50,6 +53,8 @@ pub struct State {
     composing: conversation::Composing,
     /// Catching up with the server's archive, while it lasts.
     catch_up: Option<chat::CatchUp>,
+    /// Files are being dragged over the window.
+    dropping: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -71,6 +76,14 @@ pub enum Message {
     DismissNotice,
     /// We left this conversation while saying we were typing there.
     StoppedTyping(ChatId),
+    /// Files are dragged over the window (`true`), or left it.
+    FilesHovered(bool),
+    /// A file was dropped on the window.
+    FileDropped(PathBuf),
+    /// Escape, with nothing focused that takes it.
+    Escape,
+    /// The system's opener was run for a link or a file: how it went.
+    Opened(Result<(), String>),
 }
 
 /// The open conversation's header actions.
@@ -141,6 +154,7 @@ impl State {
             notice: None,
             composing: conversation::Composing::default(),
             catch_up: None,
+            dropping: false,
         }
     }
 
@@ -237,8 +251,14 @@ impl State {
                     return (Task::none(), None);
                 };
                 let (task, event) = conversation.update(message);
-                let event = event.map(|event| self.conversation_event(event));
-                (task.map(Message::Conversation), event)
+                let task = task.map(Message::Conversation);
+                match event {
+                    Some(event) => {
+                        let (follow_up, event) = self.conversation_event(event);
+                        (Task::batch([task, follow_up]), event)
+                    }
+                    None => (task, None),
+                }
             }
             Message::Header(message) => (Task::none(), self.header_action(message)),
             Message::Profile(profile::Message::Close) => {
@@ -255,6 +275,21 @@ impl State {
             Message::StoppedTyping(chat) => {
                 let typing = crate::model::Typing::Idle;
                 (Task::none(), Some(Event::Command(Command::Typing { chat, typing })))
+            }
+            Message::FilesHovered(hovering) => {
+                self.hover_files(hovering);
+                (Task::none(), None)
+            }
+            Message::FileDropped(path) => (self.drop_file(path), None),
+            Message::Escape => {
+                self.escape();
+                (Task::none(), None)
+            }
+            Message::Opened(result) => {
+                if let Err(why) = result {
+                    self.notice = Some(why);
+                }
+                (Task::none(), None)
             }
         }
     }
@@ -385,10 +420,12 @@ impl State {
             | WorkerEvent::RoomConfig { .. }
             | WorkerEvent::Invite(_)
             | WorkerEvent::Services(_)) => self.apply_room_event(event),
-            WorkerEvent::Outcome(Ok(_))
-            | WorkerEvent::Transfer { .. }
-            | WorkerEvent::Ready(_)
-            | WorkerEvent::Stopped => {}
+            WorkerEvent::Transfer { message_id, chat, transfer } => {
+                if let Some(conversation) = self.conversation.as_mut().filter(|c| c.chat == chat) {
+                    conversation.transfer(message_id, transfer);
+                }
+            }
+            WorkerEvent::Outcome(Ok(_)) | WorkerEvent::Ready(_) | WorkerEvent::Stopped => {}
         }
     }
 
@@ -450,7 +487,13 @@ impl State {
                 .style(theme::banner_error),
             );
         }
-        page.push(row![sidebar, main].height(Fill)).into()
+        // Always a stack, so opening something over the page keeps the page's widgets (and
+        // where the conversation was scrolled to).
+        let page = page.push(row![sidebar, main].height(Fill));
+        match self.overlay() {
+            Some(overlay) => stack![page, overlay].into(),
+            None => stack![page].into(),
+        }
     }
 
     /// The open conversation with its header, and the panel beside it when one is open.

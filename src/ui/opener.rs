@@ -24,7 +24,7 @@ fn run(target: &OsString) -> Result<(), String> {
     let shown = target.to_string_lossy().into_owned();
     // Never let a target pass for one of the opener's options.
     if shown.starts_with('-') {
-        return Err(format!("{shown} cannot be opened"));
+        return Err(format!("{shown} cannot be opened."));
     }
     let status = Command::new(OPENER)
         .arg(target)
@@ -32,12 +32,12 @@ fn run(target: &OsString) -> Result<(), String> {
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status()
-        .map_err(|e| format!("cannot start {OPENER} to open {shown}: {e}"))?;
+        .map_err(|e| format!("Could not start {OPENER} to open {shown}: {e}."))?;
     // Explorer answers 1 even when it opened the target.
     if status.success() || cfg!(windows) {
         Ok(())
     } else {
-        Err(format!("no application could open {shown}"))
+        Err(format!("No application could open {shown}."))
     }
 }
 
