@@ -66,7 +66,7 @@ impl State {
         };
         let hint =
             container(text(words).size(theme::TEXT_TITLE)).center(Fill).style(theme::drop_target);
-        container(hint).padding(theme::OVERLAY_MARGIN).into()
+        container(hint).padding(theme::OVERLAY_MARGIN).style(theme::backdrop).into()
     }
 }
 
