@@ -49,7 +49,7 @@ pub(super) struct Files<'a> {
 }
 
 /// Whether this is our file still waiting to go up.
-pub(super) fn is_uploading(message: &ChatMessage) -> bool {
+fn is_uploading(message: &ChatMessage) -> bool {
     message.direction == Direction::Out
         && message.state == Delivery::Pending
         && message.attachment.as_ref().is_some_and(|a| a.url.is_none())
@@ -61,6 +61,7 @@ pub(super) fn caption<'a>(message: &'a ChatMessage, attachment: &Attachment) -> 
     (!body.is_empty() && Some(body) != attachment.url.as_deref()).then_some(body)
 }
 
+/// A message's file: its thumbnail or card, and under it our upload's progress.
 pub(super) fn attachment<'a>(
     message: &'a ChatMessage,
     attachment: &'a Attachment,
@@ -96,6 +97,7 @@ pub(super) fn in_view<'a>(path: &Path, content: Element<'a, Message>) -> Element
         .into()
 }
 
+/// A decoded thumbnail: a click shows it large.
 fn ready(id: i64, handle: &Handle) -> Element<'_, Message> {
     button(image(handle.clone()).border_radius(theme::RADIUS))
         .padding(0)

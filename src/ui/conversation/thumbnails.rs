@@ -40,6 +40,7 @@ enum Entry {
     Failed(String),
 }
 
+/// The decoded thumbnails of one conversation, and those waiting to be decoded.
 #[derive(Debug, Default)]
 pub struct Thumbnails {
     entries: HashMap<PathBuf, (Entry, u64)>,
@@ -52,6 +53,7 @@ pub struct Thumbnails {
 }
 
 impl Thumbnails {
+    /// What to draw for the picture in this file.
     pub fn get(&self, path: &Path) -> Thumb<'_> {
         match self.entries.get(path) {
             Some((Entry::Ready(handle), _)) => Thumb::Ready(handle),

@@ -11,6 +11,7 @@ use iced::widget::{button, column, container, image, row, text};
 use iced::{Center, ContentFit, Element, Fill, Task};
 use std::path::{Path, PathBuf};
 
+/// The picture of one message, shown large.
 #[derive(Debug)]
 pub(super) struct Viewer {
     message_id: i64,
