@@ -93,6 +93,12 @@ pub enum Message {
     Tick,
     /// Ctrl+K: jump to the contact search.
     FindContact,
+    /// Escape, where nothing focused took it: close the picture viewer or a question.
+    Escape,
+    /// Files are dragged over the window (`true`), or left it.
+    FilesHovered(bool),
+    /// A file was dropped on the window: send it to the open conversation.
+    FileDropped(std::path::PathBuf),
     /// The picture chosen as an account's avatar, ready to publish (`None`: nothing chosen).
     AvatarChosen(AccountId, Result<Option<PreparedAvatar>, String>),
     /// An avatar was decoded (or could not be).
@@ -179,7 +185,7 @@ impl App {
             Subscription::run_with(key, worker::updates).map(Message::Worker)
         });
         let close = window::close_requests().map(|_| Message::CloseRequested);
-        let focus = window::events().filter_map(focus_change);
+        let window = window::events().filter_map(window_event);
         let keys = iced::keyboard::listen().filter_map(shortcut);
         // A countdown on screen, or typing and catch-up to expire.
         let ticking = self.main().is_some_and(|main| main.counting_down() || main.wants_tick());
@@ -188,7 +194,7 @@ impl App {
         } else {
             Subscription::none()
         };
-        Subscription::batch(workers.chain([close, focus, keys, tick]))
+        Subscription::batch(workers.chain([close, window, keys, tick]))
     }
 
     pub fn update(&mut self, message: Message) -> Task<Message> {
@@ -330,15 +336,24 @@ impl App {
             Message::Tick => {
                 let Some(main) = self.main_mut() else { return Task::none() };
                 let account = main.account.clone();
-                match main.tick(std::time::Instant::now()) {
+                let (task, event) = main.tick(std::time::Instant::now());
+                let follow_up = match event {
                     Some(event) => self.main_event(account, event),
                     None => Task::none(),
-                }
+                };
+                Task::batch([task.map(Message::Main), follow_up])
             }
             Message::FindContact => match self.screen {
                 Screen::Main => main_screen::State::find_contact().map(Message::Main),
                 _ => Task::none(),
             },
+            Message::Escape => self.on_main_screen(main_screen::Message::Escape),
+            Message::FilesHovered(hovering) => {
+                self.on_main_screen(main_screen::Message::FilesHovered(hovering))
+            }
+            Message::FileDropped(path) => {
+                self.on_main_screen(main_screen::Message::FileDropped(path))
+            }
             Message::FocusNext => match (&self.screen, self.main()) {
                 // In a room, Tab in the composer completes nicknames instead.
                 (Screen::Main, Some(main)) if main.completes_nicks() => {
@@ -347,6 +362,14 @@ impl App {
                 _ => iced::widget::operation::focus_next(),
             },
             Message::FocusPrevious => iced::widget::operation::focus_previous(),
+        }
+    }
+
+    /// A window-wide event for the main screen; the setup screen has no use for it.
+    fn on_main_screen(&mut self, message: main_screen::Message) -> Task<Message> {
+        match self.screen {
+            Screen::Main => self.handle(Message::Main(message)),
+            _ => Task::none(),
         }
     }
 
@@ -646,17 +669,22 @@ fn composing(config: &Config) -> Composing {
     Composing { smileys: config.smileys_to_emoji, recent: Recent::parse(&config.recent_emoji) }
 }
 
-/// The window's keyboard focus, for notifications and unread counts.
-fn focus_change((_, event): (window::Id, window::Event)) -> Option<Message> {
+/// The window's keyboard focus, for notifications and unread counts, and files dragged onto
+/// it.
+fn window_event((_, event): (window::Id, window::Event)) -> Option<Message> {
     match event {
         window::Event::Focused => Some(Message::WindowFocused(true)),
         window::Event::Unfocused => Some(Message::WindowFocused(false)),
+        window::Event::FileHovered(_) => Some(Message::FilesHovered(true)),
+        window::Event::FilesHoveredLeft => Some(Message::FilesHovered(false)),
+        window::Event::FileDropped(path) => Some(Message::FileDropped(path)),
         _ => None,
     }
 }
 
 /// Keys that work everywhere: Tab and Shift+Tab move between fields (Tab in a room's
-/// composer completes a nickname first), Ctrl+K finds a contact.
+/// composer completes a nickname first), Ctrl+K finds a contact, Escape closes the picture
+/// viewer or a question over the window.
 fn shortcut(event: iced::keyboard::Event) -> Option<Message> {
     use iced::keyboard::{Event, Key, key::Named};
     match event {
@@ -668,6 +696,7 @@ fn shortcut(event: iced::keyboard::Event) -> Option<Message> {
         Event::KeyPressed { key: Key::Named(Named::Tab), modifiers, .. } => {
             Some(if modifiers.shift() { Message::FocusPrevious } else { Message::FocusNext })
         }
+        Event::KeyPressed { key: Key::Named(Named::Escape), .. } => Some(Message::Escape),
         _ => None,
     }
 }

@@ -5,30 +5,45 @@
 //! A message of nothing but a few emoji is shown large. By feature: the composer
 //! (`composer.rs`), bubbles with delivery states and the outbox's buttons (`bubble.rs`),
 //! "Send later" (`send_later.rs`), corrections (`correction.rs`) and typing (`typing.rs`).
+//! Shared files: sending them (`sending.rs`), drawing them (`attachment.rs`), their transfers
+//! and buttons (`transfers.rs`), thumbnails (`thumbnails.rs`) and the picture viewer
+//! (`viewer.rs`); links, and the question before opening what is not a web page (`links.rs`).
 
+mod attachment;
 mod bubble;
 mod composer;
 mod correction;
+mod links;
 mod send_later;
+mod sending;
+mod thumbnails;
+mod transfers;
 mod typing;
+mod viewer;
 
+pub use attachment::FileMessage;
 pub use bubble::OutboxMessage;
 pub use composer::Composing;
+pub use sending::Outgoing;
 pub use typing::PAUSE_AFTER;
 
 use super::nick::Completion;
 use super::{emoji_picker, theme};
 use crate::emoji::{self, Recent};
-use crate::model::{ChatId, Delivery, Direction, Message as ChatMessage, MessageKind, Typing};
+use crate::model::{
+    ChatId, Delivery, Direction, Message as ChatMessage, MessageKind, Transfer, Typing,
+};
 use crate::notify::mentions;
 use crate::store::HistoryPage;
+use crate::ui::files::Pasted;
 use crate::worker::OutboxAction;
 use bubble::Look;
 use chrono::{DateTime, Utc};
 use iced::widget::scrollable::Viewport;
-use iced::widget::{Column, column, container, scrollable, text};
+use iced::widget::{column, container, keyed_column, scrollable, text};
 use iced::{Element, Fill, Task};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
 use std::time::Instant;
 
 /// Messages asked for per page.
@@ -73,6 +88,24 @@ pub struct State {
     typists: typing::Typists,
     /// The newest incoming message the user has been shown, as last told to the worker.
     displayed: Option<i64>,
+    /// Pictures of the messages in view, decoded small.
+    thumbnails: thumbnails::Thumbnails,
+    /// Uploads and downloads under way (or failed), by message.
+    transfers: HashMap<i64, Transfer>,
+    /// A picture shown large, while open.
+    viewer: Option<viewer::Viewer>,
+    /// A link or file waiting for the user's word before it is opened.
+    prompt: Option<links::Prompt>,
+    /// A picture pasted from the clipboard, waiting for Send or Discard.
+    pasted: Option<Pasted>,
+}
+
+/// What keeps a line of the conversation the same widget while pages come and go, so a
+/// thumbnail's notion of being in view follows its own message.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Line {
+    Message(i64),
+    Note(usize),
 }
 
 /// What a room's conversation needs to know about the room.
@@ -105,6 +138,14 @@ pub enum Message {
     /// A button on one of our messages, or the text of a scheduled one being edited.
     Outbox(OutboxMessage),
     SendLater(send_later::Message),
+    /// A shared file's buttons and thumbnails, and the picture viewer.
+    File(FileMessage),
+    /// Sending files: the 📎 button, a dropped file, a pasted picture.
+    Outgoing(Outgoing),
+    /// A link in a message was clicked.
+    OpenLink(String),
+    /// The answer to "Open this link?" (or file): open, or not.
+    AnswerPrompt(bool),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -139,6 +180,20 @@ pub enum Event {
         chat: ChatId,
         typing: Typing,
     },
+    /// Upload this file and send it here.
+    SendFile {
+        to: ChatId,
+        path: PathBuf,
+    },
+    /// Fetch the file of this message.
+    Download(i64),
+    CancelDownload(i64),
+    /// Open an address with the system's browser or handler; already agreed to if need be.
+    OpenLink(String),
+    /// Open a file with the system's application for it; already agreed to if need be.
+    OpenFile(PathBuf),
+    /// Something the user should know about.
+    Notice(String),
 }
 
 impl State {
@@ -162,6 +217,11 @@ impl State {
             send_later: None,
             typists: typing::Typists::default(),
             displayed: None,
+            thumbnails: thumbnails::Thumbnails::default(),
+            transfers: HashMap::new(),
+            viewer: None,
+            prompt: None,
+            pasted: None,
         }
     }
 
@@ -252,7 +312,26 @@ impl State {
             }
             Message::Outbox(message) => self.outbox_message(message),
             Message::SendLater(message) => self.send_later(message),
+            Message::File(message) => self.file_message(message),
+            Message::Outgoing(message) => self.outgoing(message),
+            Message::OpenLink(link) => (Task::none(), self.link_clicked(link)),
+            Message::AnswerPrompt(open) => (Task::none(), self.answer_prompt(open)),
         }
+    }
+
+    /// What is shown over the whole window for this conversation: a question before opening
+    /// something, or a picture shown large.
+    pub fn overlay(&self) -> Option<Element<'_, Message>> {
+        match (&self.prompt, &self.viewer) {
+            (Some(prompt), _) => Some(links::prompt(prompt)),
+            (None, Some(viewer)) => Some(viewer.view()),
+            (None, None) => None,
+        }
+    }
+
+    /// Escape: close the question or the viewer; `false` when neither was open.
+    pub fn close_overlay(&mut self) -> bool {
+        self.prompt.take().is_some() || self.viewer.take().is_some()
     }
 
     fn scrolled(&mut self, viewport: Viewport) -> Option<Event> {
@@ -298,6 +377,7 @@ impl State {
             let excess = self.messages.len() - MAX_WINDOW;
             self.messages.drain(..excess);
             self.has_more = true;
+            self.forget_gone_files();
         }
     }
 
@@ -320,6 +400,7 @@ impl State {
     pub fn remove(&mut self, message_id: i64) {
         self.messages.retain(|m| m.id != message_id);
         self.outbox_edit.take_if(|(id, _)| *id == message_id);
+        self.forget_gone_files();
     }
 
     pub fn set_delivery(&mut self, message_id: i64, state: Delivery) {
@@ -352,8 +433,7 @@ impl State {
     }
 
     pub fn view(&self) -> Element<'_, Message> {
-        let bubbles =
-            Column::with_children(self.timeline()).spacing(theme::SPACE_S).padding(theme::SPACE_M);
+        let bubbles = keyed_column(self.timeline()).spacing(theme::SPACE_S).padding(theme::SPACE_M);
         let list: Element<'_, Message> = if self.messages.is_empty() && !self.loading_older {
             container(text("No messages yet. Say hello!").style(theme::muted)).center(Fill).into()
         } else {
@@ -368,25 +448,30 @@ impl State {
     }
 
     /// Messages and quiet lines, merged in time order.
-    fn timeline(&self) -> Vec<Element<'_, Message>> {
+    fn timeline(&self) -> Vec<(Line, Element<'_, Message>)> {
         let now = chrono::Local::now();
         let mut items = Vec::with_capacity(self.messages.len() + self.notes.len());
-        let mut notes = self.notes.iter().peekable();
+        let mut notes = self.notes.iter().enumerate().peekable();
         for message in &self.messages {
-            while let Some((_, line)) = notes.next_if(|(at, _)| *at < message.timestamp) {
-                items.push(note(line));
+            while let Some((i, (_, line))) = notes.next_if(|(_, (at, _))| *at < message.timestamp) {
+                items.push((Line::Note(i), note(line)));
             }
-            items.push(match message.kind {
+            let line = match message.kind {
                 MessageKind::Event => note(&message.body),
                 MessageKind::Message => {
                     let editing = self.outbox_edit.as_ref().filter(|(id, _)| *id == message.id);
                     let highlighted = self.highlighted(message);
                     let editing = editing.map(|(_, draft)| draft.as_str());
-                    bubble::bubble(message, Look { highlighted, editing, now })
+                    let files = attachment::Files {
+                        thumbnails: &self.thumbnails,
+                        transfer: self.transfers.get(&message.id),
+                    };
+                    bubble::bubble(message, Look { highlighted, editing, now, files })
                 }
-            });
+            };
+            items.push((Line::Message(message.id), line));
         }
-        items.extend(notes.map(|(_, line)| note(line)));
+        items.extend(notes.map(|(i, (_, line))| (Line::Note(i), note(line))));
         items
     }
 

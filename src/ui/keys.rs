@@ -17,12 +17,23 @@ pub fn on_key<'a, Message: 'a>(
     content: impl Into<Element<'a, Message>>,
     on_key: impl Fn(&Key, Modifiers) -> Option<Message> + 'a,
 ) -> Element<'a, Message> {
-    Element::new(KeyHook { content: content.into(), on_key: Box::new(on_key) })
+    Element::new(KeyHook { content: content.into(), on_key: Box::new(on_key), pass_on: false })
+}
+
+/// Like [`on_key`], but the field still gets the keys: for a shortcut that adds to what the
+/// field does with it (Ctrl+V pastes text there, and a picture is looked for besides).
+pub fn watch_key<'a, Message: 'a>(
+    content: impl Into<Element<'a, Message>>,
+    on_key: impl Fn(&Key, Modifiers) -> Option<Message> + 'a,
+) -> Element<'a, Message> {
+    Element::new(KeyHook { content: content.into(), on_key: Box::new(on_key), pass_on: true })
 }
 
 struct KeyHook<'a, Message> {
     content: Element<'a, Message>,
     on_key: OnKey<'a, Message>,
+    /// Whether the content still sees the keys that became messages.
+    pass_on: bool,
 }
 
 /// Finds out whether any focusable widget it visits has the focus.
@@ -98,8 +109,10 @@ impl<Message> Widget<Message, iced::Theme, iced::Renderer> for KeyHook<'_, Messa
                 && let Some(message) = (self.on_key)(key, *modifiers)
             {
                 shell.publish(message);
-                shell.capture_event();
-                return;
+                if !self.pass_on {
+                    shell.capture_event();
+                    return;
+                }
             }
         }
         self.content.as_widget_mut().update(

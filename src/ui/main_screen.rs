@@ -2,26 +2,29 @@
 //! and status, and the open conversation with its header (a contact's, a room's with its
 //! side panel, or a private chat in a room), or the room browser. It turns worker events
 //! into what is shown and user intents into worker commands. The open conversation's commands,
-//! typing, read markers and the catch-up line are in `chat.rs`; rooms in `rooms.rs`.
+//! typing, read markers and the catch-up line are in `chat.rs`; rooms in `rooms.rs`; files
+//! dropped on the window, what covers it, and opening links and files in `files.rs`; a
+//! contact's header in `header.rs`.
 
 mod chat;
+mod files;
+mod header;
 mod rooms;
 
 use super::pictures::Pictures;
 use super::{
     accounts, connection, contacts, conversation, invites, profile, room, room_browser, sidebar,
-    theme, widget,
+    theme,
 };
 use crate::config::Privacy;
 use crate::emoji::Recent;
-use crate::model::{
-    AccountId, ChatId, Contact, Occupant, Presence, PresenceShow, Room, Subscription,
-};
+use crate::model::{AccountId, ChatId, Contact, Occupant, Presence, PresenceShow, Room};
 use crate::notify::{Target, Unread};
-use crate::worker::{Command, ContactChange, Event as WorkerEvent};
-use iced::widget::{button, column, container, row, text, text_input};
+use crate::worker::{Command, Event as WorkerEvent};
+use iced::widget::{button, column, container, row, stack, text};
 use iced::{Center, Element, Fill, Task};
 use std::collections::HashMap;
+use std::path::PathBuf;
 
 #[derive(Debug)]
 pub struct State {
@@ -50,6 +53,8 @@ pub struct State {
     composing: conversation::Composing,
     /// Catching up with the server's archive, while it lasts.
     catch_up: Option<chat::CatchUp>,
+    /// Files are being dragged over the window.
+    dropping: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -71,6 +76,14 @@ pub enum Message {
     DismissNotice,
     /// We left this conversation while saying we were typing there.
     StoppedTyping(ChatId),
+    /// Files are dragged over the window (`true`), or left it.
+    FilesHovered(bool),
+    /// A file was dropped on the window.
+    FileDropped(PathBuf),
+    /// Escape, with nothing focused that takes it.
+    Escape,
+    /// The system's opener was run for a link or a file: how it went.
+    Opened(Result<(), String>),
 }
 
 /// The open conversation's header actions.
@@ -141,6 +154,7 @@ impl State {
             notice: None,
             composing: conversation::Composing::default(),
             catch_up: None,
+            dropping: false,
         }
     }
 
@@ -237,8 +251,14 @@ impl State {
                     return (Task::none(), None);
                 };
                 let (task, event) = conversation.update(message);
-                let event = event.map(|event| self.conversation_event(event));
-                (task.map(Message::Conversation), event)
+                let task = task.map(Message::Conversation);
+                match event {
+                    Some(event) => {
+                        let (follow_up, event) = self.conversation_event(event);
+                        (Task::batch([task, follow_up]), event)
+                    }
+                    None => (task, None),
+                }
             }
             Message::Header(message) => (Task::none(), self.header_action(message)),
             Message::Profile(profile::Message::Close) => {
@@ -256,40 +276,22 @@ impl State {
                 let typing = crate::model::Typing::Idle;
                 (Task::none(), Some(Event::Command(Command::Typing { chat, typing })))
             }
+            Message::FilesHovered(hovering) => {
+                self.hover_files(hovering);
+                (Task::none(), None)
+            }
+            Message::FileDropped(path) => (self.drop_file(path), None),
+            Message::Escape => {
+                self.escape();
+                (Task::none(), None)
+            }
+            Message::Opened(result) => {
+                if let Err(why) = result {
+                    self.notice = Some(why);
+                }
+                (Task::none(), None)
+            }
         }
-    }
-
-    fn header_action(&mut self, message: HeaderMessage) -> Option<Event> {
-        let jid = self.conversation.as_ref()?.chat.0.clone();
-        let change = match message {
-            HeaderMessage::Add => ContactChange::Add { jid, name: None, groups: Vec::new() },
-            HeaderMessage::StartRename => {
-                let current =
-                    self.sidebar.contact(&jid).and_then(|c| c.name.clone()).unwrap_or_default();
-                self.renaming = Some(current);
-                return None;
-            }
-            HeaderMessage::RenameDraft(draft) => {
-                self.renaming = Some(draft);
-                return None;
-            }
-            HeaderMessage::Rename => {
-                let name = self.renaming.take()?;
-                let groups =
-                    self.sidebar.contact(&jid).map(|c| c.groups.clone()).unwrap_or_default();
-                let name = Some(name.trim().to_owned()).filter(|n| !n.is_empty());
-                ContactChange::Update { jid, name, groups }
-            }
-            HeaderMessage::Remove => ContactChange::Remove { jid },
-            HeaderMessage::Block => ContactChange::Block { jid },
-            HeaderMessage::Unblock => ContactChange::Unblock { jid },
-            HeaderMessage::ShowProfile => {
-                self.profile = Some(profile::State::new(jid.clone()));
-                return Some(Event::Command(Command::FetchProfile { jid }));
-            }
-            HeaderMessage::Mute(muted) => return Some(Event::Mute { chat: ChatId(jid), muted }),
-        };
-        Some(Event::Command(Command::Contact(change)))
     }
 
     fn open(&mut self, chat: ChatId) -> (Task<Message>, Option<Event>) {
@@ -385,8 +387,12 @@ impl State {
             | WorkerEvent::RoomConfig { .. }
             | WorkerEvent::Invite(_)
             | WorkerEvent::Services(_)) => self.apply_room_event(event),
+            WorkerEvent::Transfer { message_id, chat, transfer } => {
+                if let Some(conversation) = self.conversation.as_mut().filter(|c| c.chat == chat) {
+                    conversation.transfer(message_id, transfer);
+                }
+            }
             WorkerEvent::Outcome(Ok(_))
-            | WorkerEvent::Transfer { .. }
             | WorkerEvent::Affiliations { .. }
             | WorkerEvent::Ready(_)
             | WorkerEvent::Stopped => {}
@@ -451,7 +457,13 @@ impl State {
                 .style(theme::banner_error),
             );
         }
-        page.push(row![sidebar, main].height(Fill)).into()
+        // Always a stack, so opening something over the page keeps the page's widgets (and
+        // where the conversation was scrolled to).
+        let page = page.push(row![sidebar, main].height(Fill));
+        match self.overlay() {
+            Some(overlay) => stack![page, overlay].into(),
+            None => stack![page].into(),
+        }
     }
 
     /// The open conversation with its header, and the panel beside it when one is open.
@@ -475,89 +487,6 @@ impl State {
             Some(panel) => row![chat, panel.view().map(Message::Profile)].into(),
             None => chat.into(),
         }
-    }
-
-    fn header<'a>(
-        &'a self,
-        conversation: &'a conversation::State,
-        pictures: &'a Pictures,
-        muted: bool,
-    ) -> Element<'a, Message> {
-        let jid = conversation.chat.as_str();
-        let contact = self.sidebar.contact(jid);
-        let picture = contact.and_then(|c| c.avatar.as_deref()).and_then(|h| pictures.get(h));
-        let show = contact.map_or(PresenceShow::Offline, |c| c.presence.show);
-        let avatar = widget::avatar(jid, contact.map_or(jid, Contact::display_name), show, picture);
-        let blocked = self.blocked.iter().any(|b| b == jid);
-        let title: Element<'a, Message> = match &self.renaming {
-            Some(draft) => text_input("Name", draft)
-                .on_input(|d| Message::Header(HeaderMessage::RenameDraft(d)))
-                .on_submit(Message::Header(HeaderMessage::Rename))
-                .width(260)
-                .into(),
-            None => column![
-                text(contact.map_or(jid, Contact::display_name)).size(theme::TEXT_TITLE),
-                text(subtitle(jid, contact)).size(theme::TEXT_SMALL).style(theme::muted),
-            ]
-            .into(),
-        };
-        let mut actions = row![mute_button(muted)].spacing(theme::SPACE_XS);
-        if self.profile.is_none() {
-            actions = actions.push(
-                button(text("Profile").size(theme::TEXT_SMALL))
-                    .style(button::secondary)
-                    .on_press(Message::Header(HeaderMessage::ShowProfile)),
-            );
-        }
-        let action = |label: &'a str, message: HeaderMessage| {
-            button(text(label).size(theme::TEXT_SMALL))
-                .style(button::secondary)
-                .on_press(Message::Header(message))
-        };
-        match (contact, &self.renaming) {
-            (Some(_), Some(_)) => actions = actions.push(action("Save", HeaderMessage::Rename)),
-            (Some(_), None) => {
-                actions = actions.push(action("Rename", HeaderMessage::StartRename));
-                actions = actions.push(action("Remove", HeaderMessage::Remove));
-            }
-            (None, _) => actions = actions.push(action("Add to contacts", HeaderMessage::Add)),
-        }
-        actions = actions.push(if blocked {
-            action("Unblock", HeaderMessage::Unblock)
-        } else {
-            action("Block", HeaderMessage::Block)
-        });
-        container(
-            row![avatar, title, iced::widget::space::horizontal(), actions]
-                .spacing(theme::SPACE_S)
-                .align_y(Center),
-        )
-        .padding([theme::SPACE_S, theme::SPACE_M])
-        .width(Fill)
-        .style(theme::header)
-        .into()
-    }
-}
-
-/// Mute or Unmute, in every conversation's header.
-fn mute_button<'a>(muted: bool) -> Element<'a, Message> {
-    let label = if muted { "Unmute" } else { "Mute" };
-    button(text(label).size(theme::TEXT_SMALL))
-        .style(button::secondary)
-        .on_press(Message::Header(HeaderMessage::Mute(!muted)))
-        .into()
-}
-
-fn subtitle(jid: &str, contact: Option<&Contact>) -> String {
-    let Some(contact) = contact else { return format!("{jid} · not in your contacts") };
-    let presence = match (&contact.presence.status, contact.presence.show) {
-        (Some(status), show) => format!("{} — {status}", show.label()),
-        (None, show) => show.label().to_owned(),
-    };
-    match contact.subscription {
-        Subscription::To | Subscription::Both => format!("{jid} · {presence}"),
-        _ if contact.ask_subscribe => format!("{jid} · waiting for them to approve your request"),
-        _ => format!("{jid} · does not share presence with you"),
     }
 }
 

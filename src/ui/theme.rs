@@ -44,6 +44,18 @@ pub const EMOJI_GLYPH: f32 = 24.0;
 pub const EMOJI_LARGE: f32 = 40.0;
 /// The "Send later" menu above the composer.
 pub const SEND_LATER_WIDTH: f32 = 420.0;
+/// A file's card in a message: room for a name, its size and two buttons.
+pub const FILE_CARD_WIDTH: f32 = 320.0;
+/// The box a picture waiting to be decoded holds for it.
+pub const THUMBNAIL_PLACEHOLDER: (f32, f32) = (240.0, 160.0);
+/// How tall a pasted picture is shown above the composer while it waits to be sent.
+pub const PASTED_PREVIEW_HEIGHT: f32 = 96.0;
+/// Thickness of a transfer's progress bar.
+pub const PROGRESS_GIRTH: f32 = 6.0;
+/// Free space around the picture viewer and a dialog, over the dimmed window.
+pub const OVERLAY_MARGIN: f32 = 40.0;
+/// A confirmation dialog over the window.
+pub const DIALOG_WIDTH: f32 = 460.0;
 
 pub fn presence_color(show: PresenceShow) -> Color {
     match show {
@@ -227,4 +239,54 @@ pub fn contact_row(selected: bool) -> impl Fn(&Theme, button::Status) -> button:
 /// selected tab or completion, or hovered.
 pub fn emoji_button(selected: bool) -> impl Fn(&Theme, button::Status) -> button::Style {
     contact_row(selected)
+}
+
+/// Behind a dialog or the picture viewer: the window dimmed, so the eye goes to what is on top.
+pub fn backdrop(_theme: &Theme) -> container::Style {
+    container::Style::default().background(Color { a: 0.6, ..Color::BLACK })
+}
+
+/// A dialog or the picture viewer on the dimmed window.
+pub fn dialog(theme: &Theme) -> container::Style {
+    let palette = theme.extended_palette();
+    container::Style::default()
+        .background(palette.background.base.color)
+        .color(palette.background.base.text)
+        .border(iced::border::rounded(RADIUS))
+}
+
+/// A file in a message: a card on the bubble, in the page's own colours so it reads the same
+/// in our bubbles and theirs.
+pub fn file_card(theme: &Theme) -> container::Style {
+    card(theme).color(theme.extended_palette().background.base.text)
+}
+
+/// Where a picture will be once decoded.
+pub fn picture_placeholder(theme: &Theme) -> container::Style {
+    let palette = theme.extended_palette();
+    container::Style::default()
+        .background(palette.background.strong.color)
+        .color(palette.background.strong.text)
+        .border(iced::border::rounded(RADIUS))
+}
+
+/// A thumbnail to click: no frame of its own, a faint highlight under the pointer.
+pub fn picture_button(theme: &Theme, status: button::Status) -> button::Style {
+    let palette = theme.extended_palette();
+    let background = match status {
+        button::Status::Hovered | button::Status::Pressed => {
+            Some(Background::Color(palette.background.strong.color))
+        }
+        _ => None,
+    };
+    button::Style { background, border: iced::border::rounded(RADIUS), ..button::Style::default() }
+}
+
+/// Over the window while files are dragged onto it.
+pub fn drop_target(theme: &Theme) -> container::Style {
+    let palette = theme.extended_palette();
+    container::Style::default()
+        .background(palette.background.base.color.scale_alpha(0.9))
+        .color(palette.primary.strong.color)
+        .border(Border { color: palette.primary.strong.color, width: 3.0, radius: RADIUS.into() })
 }

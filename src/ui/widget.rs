@@ -3,8 +3,8 @@
 use super::theme;
 use crate::model::{PresenceShow, consistent_color};
 use iced::widget::image::Handle;
-use iced::widget::{container, image, space, stack, text};
-use iced::{Color, Element, Theme};
+use iced::widget::{container, image, mouse_area, opaque, space, stack, text};
+use iced::{Color, Element, Fill, Theme};
 
 /// Diameter of a contact's avatar in lists.
 pub const AVATAR_SIZE: f32 = 34.0;
@@ -59,4 +59,14 @@ fn initials<'a, M: 'a>(jid: &str, name: &str) -> Element<'a, M> {
 
 fn initial(name: &str) -> String {
     name.chars().find(|c| c.is_alphanumeric()).map_or('?', |c| c).to_uppercase().to_string()
+}
+
+/// `content` over the dimmed window, centred: nothing under it can be clicked, and a click
+/// beside it sends `on_close`.
+pub fn modal<'a, M: Clone + 'a>(content: impl Into<Element<'a, M>>, on_close: M) -> Element<'a, M> {
+    let dimmed = container(opaque(content))
+        .padding(theme::OVERLAY_MARGIN)
+        .center(Fill)
+        .style(theme::backdrop);
+    opaque(mouse_area(dimmed).on_press(on_close))
 }

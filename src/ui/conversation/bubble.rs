@@ -2,8 +2,10 @@
 //! its author corrected it, and for ours where it stands, in words with check marks:
 //! pending → sent ✓ → delivered ✓✓ → read ✓✓, or failed with the server's reason and Retry.
 //! A scheduled message says when it goes out and offers Edit (in place), Send now and Cancel.
+//! A message with a file shows the file (`attachment.rs`) above any words that came with it.
 
-use super::{Event, Message, State, theme};
+use super::attachment::{self, Files};
+use super::{Event, Message, State, links, theme};
 use crate::emoji;
 use crate::model::{Delivery, Direction, Message as ChatMessage};
 use crate::ui::fonts::{CHECK, EMOJI_FONT, ICON_FONT};
@@ -103,6 +105,8 @@ pub(super) struct Look<'a> {
     /// The new text, when this scheduled message is being edited in place.
     pub editing: Option<&'a str>,
     pub now: DateTime<Local>,
+    /// What its file, if any, needs.
+    pub files: Files<'a>,
 }
 
 /// A message; in a room an incoming one is headed by the sender's nickname in its colour.
@@ -113,21 +117,31 @@ pub(super) fn bubble<'a>(message: &'a ChatMessage, look: Look<'a>) -> Element<'a
         }
         _ => None,
     };
+    // With a file, the body is its address (or empty while ours goes up): only other words
+    // are shown.
+    let words = match &message.attachment {
+        Some(file) => attachment::caption(message, file),
+        None => Some(message.body.as_str()),
+    };
     // A few emoji alone are the message's point: drawn large, in colour, as in other
     // messengers.
-    let body: Element<'a, Message> = match (look.editing, emoji::is_only_emoji(&message.body)) {
-        (Some(draft), _) => text_input("The message", draft)
-            .id(OUTBOX_EDIT_ID)
-            .on_input(|draft| Message::Outbox(OutboxMessage::EditDraft(draft)))
-            .on_submit(Message::Outbox(OutboxMessage::SaveEdit))
-            .size(theme::TEXT_BODY)
-            .into(),
-        (None, Some(_)) => {
-            text(message.body.trim()).font(EMOJI_FONT).size(theme::EMOJI_LARGE).into()
+    let body: Option<Element<'a, Message>> = match (look.editing, words) {
+        (Some(draft), _) => Some(
+            text_input("The message", draft)
+                .id(OUTBOX_EDIT_ID)
+                .on_input(|draft| Message::Outbox(OutboxMessage::EditDraft(draft)))
+                .on_submit(Message::Outbox(OutboxMessage::SaveEdit))
+                .size(theme::TEXT_BODY)
+                .into(),
+        ),
+        (None, Some(words)) if emoji::is_only_emoji(words).is_some() => {
+            Some(text(words.trim()).font(EMOJI_FONT).size(theme::EMOJI_LARGE).into())
         }
-        (None, None) => text(&message.body).size(theme::TEXT_BODY).into(),
+        (None, words) => words.map(links::body),
     };
-    let content = column![sender, body, meta(message, &look.now), actions(message, &look)]
+    let file =
+        message.attachment.as_ref().map(|file| attachment::attachment(message, file, look.files));
+    let content = column![sender, file, body, meta(message, &look.now), actions(message, &look)]
         .spacing(theme::SPACE_XS / 2.0);
     let style: fn(&iced::Theme) -> container::Style = match message.direction {
         Direction::In if look.highlighted => theme::bubble_mention,

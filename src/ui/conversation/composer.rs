@@ -1,7 +1,8 @@
 //! The composer under a conversation: the draft, with `:shortcode:`s and (when the user wants
 //! it) ASCII smileys turned into emoji as they are typed, the row of `:shortcode` completions
-//! above it, the emoji picker behind its 😀 button, and "Send later". Up in the empty
-//! composer corrects our last message (`correction.rs`), with a hint while it does.
+//! above it, the emoji picker behind its 😀 button, "Send later", and the 📎 button for files
+//! (`sending.rs`; Ctrl+V also looks for a picture on the clipboard). Up in the empty composer
+//! corrects our last message (`correction.rs`), with a hint while it does.
 //!
 //! The text input does not tell where its caret is, so the caret is taken to be where the last
 //! edit ended: the first byte at which the old and the new draft differ, plus what was
@@ -12,12 +13,15 @@ use crate::emoji::{self, Converted, Recent};
 use crate::ui::fonts::EMOJI_FONT;
 use crate::ui::{emoji_picker, keys};
 use iced::keyboard::{Key, key::Named};
-use iced::widget::{button, checkbox, column, container, row, text, text_input};
+use iced::widget::tooltip::Position;
+use iced::widget::{button, checkbox, column, container, row, text, text_input, tooltip};
 use iced::{Center, Element, Fill, Task};
 use unicode_segmentation::UnicodeSegmentation;
 
 /// The button that opens the picker.
 const PICKER_ICON: &str = "😀";
+/// The button that chooses files to send.
+const ATTACH_ICON: &str = "📎";
 
 /// What the composer keeps from the user's settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -140,7 +144,7 @@ impl State {
     }
 
     pub(super) fn composer(&self) -> Element<'_, Message> {
-        let can_write = self.room.as_ref().is_none_or(|room| room.joined);
+        let can_write = self.can_write();
         let placeholder =
             if can_write { "Write a message…" } else { "Join the room to write here" };
         let input = text_input(placeholder, &self.draft)
@@ -157,6 +161,13 @@ impl State {
             Key::Named(Named::Escape) if correcting => Some(Message::CancelEdit),
             _ => None,
         });
+        // The field pastes text itself; a picture on the clipboard is looked for besides.
+        let input = keys::watch_key(input, |key, modifiers| match key {
+            Key::Character(c) if modifiers.command() && c.eq_ignore_ascii_case("v") => {
+                Some(Message::Outgoing(super::Outgoing::Paste))
+            }
+            _ => None,
+        });
         let later = button(text("Send later").size(theme::TEXT_SMALL))
             .style(button::secondary)
             .on_press_maybe(
@@ -169,6 +180,14 @@ impl State {
             .padding(0)
             .style(theme::emoji_button(self.picker.is_some()))
             .on_press_maybe(can_write.then_some(Message::TogglePicker));
+        let attach = button(text(ATTACH_ICON).font(EMOJI_FONT).size(theme::TEXT_TITLE).center())
+            .width(theme::EMOJI_CELL)
+            .height(theme::EMOJI_CELL)
+            .padding(0)
+            .style(theme::emoji_button(false))
+            .on_press_maybe(can_write.then_some(Message::Outgoing(super::Outgoing::Attach)));
+        let attach = tooltip(attach, text("Send files").size(theme::TEXT_SMALL), Position::Top)
+            .style(container::rounded_box);
         let mut parts = column![].spacing(theme::SPACE_S);
         if let Some(completion) = &self.emoji_completion {
             parts = parts.push(emoji_picker::completions(completion, 0, Message::CompleteEmoji));
@@ -195,7 +214,11 @@ impl State {
                 .on_press(Message::CancelEdit);
             parts = parts.push(row![hint, cancel].spacing(theme::SPACE_XS).align_y(Center));
         }
-        parts = parts.push(row![input, open, later].spacing(theme::SPACE_XS).align_y(Center));
+        if let Some(pasted) = self.pasted_view() {
+            parts = parts.push(pasted);
+        }
+        parts =
+            parts.push(row![input, attach, open, later].spacing(theme::SPACE_XS).align_y(Center));
         container(parts).padding(theme::SPACE_S).into()
     }
 }

@@ -9,13 +9,14 @@ use iced::Task;
 
 impl State {
     /// What Up would correct: the last message (not counting scheduled ones, which are edited
-    /// in place), when it is ours and the server has it.
+    /// in place), when it is ours, the server has it, and it is words (a file's message is
+    /// its address, nothing to reword).
     fn correctable(&self) -> Option<&ChatMessage> {
         self.messages
             .iter()
             .rev()
             .find(|m| m.kind == MessageKind::Message && !is_scheduled(m))
-            .filter(|m| m.direction == Direction::Out)
+            .filter(|m| m.direction == Direction::Out && m.attachment.is_none())
             .filter(|m| matches!(m.state, Delivery::Sent | Delivery::Delivered | Delivery::Read))
     }
 
@@ -141,5 +142,17 @@ mod tests {
         let _ = keys(&mut typing, &[Named::ArrowUp]);
         assert!(!typing.is_correcting(), "the draft is kept");
         assert_eq!(typing.draft, "draft");
+
+        let file = crate::model::Attachment {
+            url: Some("https://up.x/cat.png".into()),
+            name: "cat.png".into(),
+            size: Some(10),
+            mime: Some("image/png".into()),
+            local: None,
+        };
+        let sent_file = ChatMessage { attachment: Some(file), ..ours(1, "https://up.x/cat.png") };
+        let mut after_file = showing(vec![sent_file]);
+        let _ = keys(&mut after_file, &[Named::ArrowUp]);
+        assert!(!after_file.is_correcting(), "a file's address is not reworded");
     }
 }

@@ -22,8 +22,12 @@ pub(super) struct CatchUp {
 }
 
 impl State {
-    /// What the open conversation asks for, as the parent must act on it.
-    pub(super) fn conversation_event(&mut self, event: conversation::Event) -> Event {
+    /// What the open conversation asks for: most of it is for the worker, via the parent;
+    /// opening a link or a file and notices are done here.
+    pub(super) fn conversation_event(
+        &mut self,
+        event: conversation::Event,
+    ) -> (Task<Message>, Option<Event>) {
         let command = match event {
             conversation::Event::Send { to, body } => Command::Send { to: to.0, body },
             conversation::Event::LoadOlder { chat, before } => {
@@ -31,18 +35,29 @@ impl State {
             }
             conversation::Event::RecentEmoji(recent) => {
                 self.composing.recent = recent.clone();
-                return Event::RecentEmoji(recent);
+                return (Task::none(), Some(Event::RecentEmoji(recent)));
             }
             conversation::Event::Smileys(on) => {
                 self.composing.smileys = on;
-                return Event::Smileys(on);
+                return (Task::none(), Some(Event::Smileys(on)));
             }
             conversation::Event::SendAt { to, body, at } => Command::SendAt { to: to.0, body, at },
             conversation::Event::Correct { chat, body } => Command::Correct { chat, body },
             conversation::Event::Outbox(action) => Command::Outbox(action),
             conversation::Event::Typing { chat, typing } => Command::Typing { chat, typing },
+            conversation::Event::SendFile { to, path } => Command::SendFile { to: to.0, path },
+            conversation::Event::Download(message_id) => Command::Download { message_id },
+            conversation::Event::CancelDownload(message_id) => {
+                Command::CancelDownload { message_id }
+            }
+            conversation::Event::OpenLink(link) => return (Self::open_externally(link), None),
+            conversation::Event::OpenFile(path) => return (Self::open_externally(path), None),
+            conversation::Event::Notice(notice) => {
+                self.notice = Some(notice);
+                return (Task::none(), None);
+            }
         };
-        Event::Command(command)
+        (Task::none(), Some(Event::Command(command)))
     }
 
     /// Typing and catch-up reports; the connection state ends a catch-up too.
@@ -77,12 +92,14 @@ impl State {
     }
 
     /// Time passed: our typing may pause, theirs and a silent catch-up expire.
-    pub fn tick(&mut self, now: Instant) -> Option<Event> {
+    pub fn tick(&mut self, now: Instant) -> (Task<Message>, Option<Event>) {
         if self.catch_up.is_some_and(|c| now.duration_since(c.heard_at) >= CATCH_UP_SILENCE) {
             self.catch_up = None;
         }
-        let event = self.conversation.as_mut()?.tick(now)?;
-        Some(self.conversation_event(event))
+        match self.conversation.as_mut().and_then(|c| c.tick(now)) {
+            Some(event) => self.conversation_event(event),
+            None => (Task::none(), None),
+        }
     }
 
     /// The visible conversation, when its newest incoming message is in view and has not been
@@ -224,7 +241,10 @@ mod tests {
         let typing =
             |typing| Some(Event::Command(Command::Typing { chat: ChatId("bob@x".into()), typing }));
         assert_eq!(event, typing(Typing::Composing));
-        assert_eq!(state.tick(Instant::now() + conversation::PAUSE_AFTER), typing(Typing::Paused));
+        assert_eq!(
+            state.tick(Instant::now() + conversation::PAUSE_AFTER).1,
+            typing(Typing::Paused)
+        );
         let _ = state.leave_conversation();
         let (_, event) = state.update(Message::StoppedTyping(ChatId("bob@x".into())));
         assert_eq!(event, typing(Typing::Idle));

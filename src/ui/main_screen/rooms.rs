@@ -191,7 +191,7 @@ pub(super) fn private_header<'a>(
                 text(about).size(theme::TEXT_SMALL).style(theme::muted),
             ]
             .width(Fill),
-            super::mute_button(muted),
+            super::header::mute_button(muted),
             button(text("Back to the room").size(theme::TEXT_SMALL))
                 .style(button::secondary)
                 .on_press(Message::Sidebar(sidebar::Message::OpenRoom(room.jid.clone()))),

@@ -1,0 +1,150 @@
+//! Links in messages, drawn clickable as the very address they open, and the question asked
+//! before opening anything that is not a web page: a link with another scheme (`file:`,
+//! `javascript:`, an application's own), or a received file that can run a program.
+
+use super::{Event, Message, State, theme};
+use crate::ui::linkify::{self, Piece};
+use crate::ui::widget;
+use iced::widget::text::{Span, Wrapping};
+use iced::widget::{button, column, container, rich_text, row, span, text};
+use iced::{Element, Fill};
+use std::path::PathBuf;
+
+/// Something that waits for the user's word before it is opened.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum Prompt {
+    Link(String),
+    /// A file someone sent that may run a program.
+    File {
+        path: PathBuf,
+        name: String,
+    },
+}
+
+/// A message's text, its links underlined and clickable.
+pub(super) fn body(words: &str) -> Element<'_, Message> {
+    if !linkify::has_links(words) {
+        return text(words).size(theme::TEXT_BODY).into();
+    }
+    let spans: Vec<Span<'_, String>> = linkify::pieces(words)
+        .into_iter()
+        .map(|piece| match piece {
+            Piece::Text(words) => span(words),
+            Piece::Link(link) => span(link).link(link.to_owned()).underline(true),
+        })
+        .collect();
+    rich_text(spans)
+        .on_link_click(Message::OpenLink)
+        .size(theme::TEXT_BODY)
+        // An address is one long word: break it anywhere rather than overflow the bubble.
+        .wrapping(Wrapping::WordOrGlyph)
+        .into()
+}
+
+impl State {
+    /// A link was clicked: a web page opens at once, anything else is asked about first.
+    pub(super) fn link_clicked(&mut self, link: String) -> Option<Event> {
+        if linkify::opens_at_once(&link) {
+            return Some(Event::OpenLink(link));
+        }
+        self.prompt = Some(Prompt::Link(link));
+        None
+    }
+
+    /// The user answered the question: open (`true`) or not.
+    pub(super) fn answer_prompt(&mut self, open: bool) -> Option<Event> {
+        let prompt = self.prompt.take().filter(|_| open)?;
+        Some(match prompt {
+            Prompt::Link(link) => Event::OpenLink(link),
+            Prompt::File { path, .. } => Event::OpenFile(path),
+        })
+    }
+}
+
+/// "Open this link?" with the whole address, or "Open setup.exe?", over the window.
+pub(super) fn prompt(prompt: &Prompt) -> Element<'_, Message> {
+    let (title, target, why) = match prompt {
+        Prompt::Link(link) => (
+            "Open this link?".to_owned(),
+            Some(link.as_str()),
+            "It is not a web page: it may start another program on your computer.",
+        ),
+        Prompt::File { name, .. } => (
+            format!("Open {name}?"),
+            None,
+            "Files like this can run programs on your computer. Open it only if you expected \
+             it and trust who sent it.",
+        ),
+    };
+    let target = target.map(|link| {
+        container(text(link).size(theme::TEXT_BODY).wrapping(Wrapping::WordOrGlyph))
+            .padding(theme::SPACE_S)
+            .width(Fill)
+            .style(theme::card)
+    });
+    let buttons = row![
+        iced::widget::space::horizontal(),
+        button(text("Cancel")).on_press(Message::AnswerPrompt(false)),
+        button(text("Open")).style(button::secondary).on_press(Message::AnswerPrompt(true)),
+    ]
+    .spacing(theme::SPACE_S);
+    let content = column![
+        text(title).size(theme::TEXT_TITLE),
+        target,
+        text(why).size(theme::TEXT_SMALL).style(theme::muted),
+        buttons,
+    ]
+    .spacing(theme::SPACE_M);
+    let dialog =
+        container(content).padding(theme::SPACE_L).width(theme::DIALOG_WIDTH).style(theme::dialog);
+    widget::modal(dialog, Message::AnswerPrompt(false))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use iced_test::{selector, simulator};
+
+    /// Clicks the middle of a message body that is one link, and returns what it asked for.
+    fn click_body(words: &str) -> Vec<Message> {
+        let element: Element<'_, Message> = container(body(words)).id("body").into();
+        let mut ui = simulator(element);
+        ui.click(selector::id("body")).expect("the body");
+        ui.into_messages().collect()
+    }
+
+    #[test]
+    fn a_link_in_a_message_can_be_clicked_and_names_its_target() {
+        let clicked = click_body("https://example.org/a/long/enough/path");
+        let [Message::OpenLink(link)] = clicked.as_slice() else { panic!("{clicked:?}") };
+        assert_eq!(link, "https://example.org/a/long/enough/path");
+        assert!(click_body("no link at all here").is_empty());
+    }
+
+    #[test]
+    fn web_links_open_and_others_are_asked_about_first() {
+        let mut state = State::new(crate::model::ChatId("bob@x".into()));
+        let web = "https://example.org".to_owned();
+        assert_eq!(state.link_clicked(web.clone()), Some(Event::OpenLink(web)));
+        assert!(state.prompt.is_none());
+
+        let file = "file:///etc/passwd".to_owned();
+        assert_eq!(state.link_clicked(file.clone()), None, "not opened");
+        let overlay = state.overlay().expect("a question");
+        let mut ui = simulator(overlay);
+        ui.find("Open this link?").expect("asked");
+        ui.find("file:///etc/passwd").expect("the whole target is shown");
+        ui.click("Cancel").expect("Cancel");
+        let answers: Vec<Message> = ui.into_messages().collect();
+        let events: Vec<Event> = answers.into_iter().filter_map(|m| state.update(m).1).collect();
+        assert!(events.is_empty(), "cancelled: {events:?}");
+        assert!(state.prompt.is_none());
+
+        let _ = state.link_clicked(file.clone());
+        let mut ui = simulator(state.overlay().expect("asked again"));
+        ui.click("Open").expect("Open");
+        let answers: Vec<Message> = ui.into_messages().collect();
+        let events: Vec<Event> = answers.into_iter().filter_map(|m| state.update(m).1).collect();
+        assert_eq!(events, [Event::OpenLink(file)]);
+    }
+}

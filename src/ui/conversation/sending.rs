@@ -1,0 +1,199 @@
+//! Files going out from the composer: chosen with the 📎 button, dropped on the window, or a
+//! picture pasted from the clipboard. A pasted picture waits above the message field for Send
+//! or Discard, since a stray Ctrl+V must not send a screenshot to someone.
+
+use super::attachment::in_view;
+use super::thumbnails::Thumb;
+use super::{Event, Message, State, theme};
+use crate::model::format_size;
+use crate::ui::files::{self, Pasted};
+use iced::widget::{button, column, container, image, row, space, text};
+use iced::{Center, Element, Fill, Task};
+use std::path::PathBuf;
+
+/// What the composer's file sending asks for.
+#[derive(Debug, Clone)]
+pub enum Outgoing {
+    /// The 📎 button: choose files in the platform's dialog.
+    Attach,
+    Chosen(Vec<PathBuf>),
+    /// Send this file here (chosen, or dropped on the window).
+    File(PathBuf),
+    /// Ctrl+V in the message field: look for a picture on the clipboard.
+    Paste,
+    Pasted(Result<Option<Pasted>, String>),
+    SendPasted,
+    DiscardPasted,
+}
+
+impl State {
+    /// Whether the user can write here: anywhere but a room we are not in.
+    pub(super) fn can_write(&self) -> bool {
+        self.room.as_ref().is_none_or(|room| room.joined)
+    }
+
+    pub(super) fn outgoing(&mut self, message: Outgoing) -> (Task<Message>, Option<Event>) {
+        match message {
+            Outgoing::Attach if self.can_write() => {
+                let task = Task::perform(files::choose_files(), |paths| {
+                    Message::Outgoing(Outgoing::Chosen(paths))
+                });
+                (task, None)
+            }
+            Outgoing::Chosen(paths) => {
+                let each =
+                    paths.into_iter().map(|p| Task::done(Message::Outgoing(Outgoing::File(p))));
+                (Task::batch(each), None)
+            }
+            Outgoing::File(path) if self.can_write() => {
+                (Task::none(), Some(Event::SendFile { to: self.chat.clone(), path }))
+            }
+            Outgoing::File(_) => {
+                (Task::none(), Some(Event::Notice("Join the room to send files there.".into())))
+            }
+            Outgoing::Paste if self.can_write() => {
+                let task = Task::perform(files::paste_image(), |pasted| {
+                    Message::Outgoing(Outgoing::Pasted(pasted))
+                });
+                (task, None)
+            }
+            Outgoing::Pasted(Ok(Some(pasted))) => {
+                // A second paste replaces the first.
+                let earlier = self.discard_pasted();
+                self.pasted = Some(pasted);
+                (earlier, None)
+            }
+            Outgoing::Pasted(Err(why)) => (Task::none(), Some(Event::Notice(why))),
+            Outgoing::SendPasted => match self.pasted.take() {
+                Some(pasted) if self.can_write() => {
+                    let to = self.chat.clone();
+                    (Task::none(), Some(Event::SendFile { to, path: pasted.path }))
+                }
+                _ => (Task::none(), None),
+            },
+            Outgoing::DiscardPasted => (self.discard_pasted(), None),
+            Outgoing::Attach | Outgoing::Paste | Outgoing::Pasted(Ok(None)) => (Task::none(), None),
+        }
+    }
+
+    fn discard_pasted(&mut self) -> Task<Message> {
+        match self.pasted.take() {
+            Some(pasted) => Task::future(files::discard_pasted(pasted.path)).discard(),
+            None => Task::none(),
+        }
+    }
+
+    /// The pasted picture waiting above the message field, small, with Send and Discard.
+    pub(super) fn pasted_view(&self) -> Option<Element<'_, Message>> {
+        let pasted = self.pasted.as_ref()?;
+        let preview: Element<'_, Message> = match self.thumbnails.get(&pasted.path) {
+            Thumb::Ready(handle) => image(handle.clone())
+                .height(theme::PASTED_PREVIEW_HEIGHT)
+                .border_radius(theme::RADIUS)
+                .into(),
+            Thumb::Loading => container(space())
+                .width(theme::PASTED_PREVIEW_HEIGHT)
+                .height(theme::PASTED_PREVIEW_HEIGHT)
+                .style(theme::picture_placeholder)
+                .into(),
+            Thumb::Failed(why) => text(why).size(theme::TEXT_SMALL).style(theme::error_text).into(),
+        };
+        let about = column![
+            text("Picture from the clipboard").size(theme::TEXT_BODY),
+            text(format!("{}×{} · {}", pasted.width, pasted.height, format_size(pasted.bytes)))
+                .size(theme::TEXT_SMALL)
+                .style(theme::muted),
+        ]
+        .width(Fill);
+        let send = button(text("Send").size(theme::TEXT_SMALL))
+            .on_press_maybe(self.can_write().then_some(Message::Outgoing(Outgoing::SendPasted)));
+        let discard = button(text("Discard").size(theme::TEXT_SMALL))
+            .style(button::secondary)
+            .on_press(Message::Outgoing(Outgoing::DiscardPasted));
+        let strip = row![in_view(&pasted.path, preview), about, discard, send]
+            .spacing(theme::SPACE_S)
+            .align_y(Center);
+        Some(container(strip).padding(theme::SPACE_S).width(Fill).style(theme::card).into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{COMPOSER_ID, RoomContext};
+    use super::*;
+    use crate::model::ChatId;
+    use iced::keyboard::{self, Key, Location, Modifiers, key};
+    use iced_test::{selector, simulator};
+
+    fn ctrl_v() -> iced::Event {
+        let key = Key::Character("v".into());
+        iced::Event::Keyboard(keyboard::Event::KeyPressed {
+            key: key.clone(),
+            modified_key: key,
+            physical_key: key::Physical::Unidentified(key::NativeCode::Unidentified),
+            location: Location::Standard,
+            modifiers: Modifiers::CTRL,
+            text: None,
+            repeat: false,
+        })
+    }
+
+    fn pasted() -> Pasted {
+        Pasted { path: "/tmp/confab-x/pasted.png".into(), width: 1280, height: 800, bytes: 348_160 }
+    }
+
+    #[test]
+    fn ctrl_v_in_the_message_field_looks_for_a_picture() {
+        let mut state = State::new(ChatId("bob@x".into()));
+        let messages: Vec<Message> = {
+            let mut ui = simulator(state.view());
+            ui.click(selector::id(COMPOSER_ID)).expect("the composer");
+            let _ = ui.simulate([ctrl_v()]);
+            ui.into_messages().collect()
+        };
+        assert!(
+            matches!(messages.as_slice(), [Message::Outgoing(Outgoing::Paste)]),
+            "{messages:?}"
+        );
+        let (task, _) = state.update(Message::Outgoing(Outgoing::Paste));
+        assert_eq!(task.units(), 1, "the clipboard is read off the UI thread");
+
+        state.set_room(RoomContext { joined: false, ..RoomContext::default() });
+        let (task, _) = state.update(Message::Outgoing(Outgoing::Paste));
+        assert_eq!(task.units(), 0, "nowhere to send it");
+    }
+
+    #[test]
+    fn a_pasted_picture_waits_for_send_or_discard() {
+        let mut state = State::new(ChatId("bob@x".into()));
+        let (_, event) = state.update(Message::Outgoing(Outgoing::Pasted(Ok(Some(pasted())))));
+        assert!(event.is_none(), "not sent by itself");
+        let mut ui = simulator(state.view());
+        ui.find("Picture from the clipboard").expect("shown above the field");
+        ui.find("1280×800 · 340 KiB").expect("its size");
+        ui.click("Send").expect("Send");
+        let messages: Vec<Message> = ui.into_messages().collect();
+        let events: Vec<Event> = messages.into_iter().filter_map(|m| state.update(m).1).collect();
+        let path = pasted().path;
+        assert_eq!(events, [Event::SendFile { to: ChatId("bob@x".into()), path }]);
+        assert!(state.pasted.is_none());
+
+        let _ = state.update(Message::Outgoing(Outgoing::Pasted(Ok(Some(pasted())))));
+        let (_, event) = state.update(Message::Outgoing(Outgoing::DiscardPasted));
+        assert!(event.is_none() && state.pasted.is_none());
+    }
+
+    #[test]
+    fn chosen_files_are_sent_one_by_one_where_writing_is_allowed() {
+        let mut state = State::new(ChatId("bob@x".into()));
+        let (task, _) = state
+            .update(Message::Outgoing(Outgoing::Chosen(vec!["/a.txt".into(), "/b.txt".into()])));
+        assert_eq!(task.units(), 2);
+        let (_, event) = state.update(Message::Outgoing(Outgoing::File("/a.txt".into())));
+        let to = ChatId("bob@x".into());
+        assert_eq!(event, Some(Event::SendFile { to, path: "/a.txt".into() }));
+        state.set_room(RoomContext { joined: false, ..RoomContext::default() });
+        let (_, event) = state.update(Message::Outgoing(Outgoing::File("/a.txt".into())));
+        assert!(matches!(event, Some(Event::Notice(_))), "{event:?}");
+    }
+}

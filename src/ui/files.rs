@@ -1,0 +1,154 @@
+//! Files the user hands to Confab or takes from it, off the UI thread: chosen in the platform's
+//! dialog, saved elsewhere, or a picture pasted from the clipboard (written as a PNG into a
+//! private folder of the system's temporary directory, for the worker to copy). Also which
+//! received files should not be opened without asking.
+
+use std::path::{Path, PathBuf};
+
+/// Endings of files that run a program (or tell one to run) when opened, on one system or
+/// another: opening one from someone else asks first.
+const RUNS_PROGRAMS: &[&str] = &[
+    "exe", "com", "scr", "pif", "bat", "cmd", "msi", "msp", "cpl", "hta", "lnk", "reg", "ps1",
+    "psm1", "vbs", "vbe", "js", "jse", "wsf", "wsh", "jar", "sh", "bash", "command", "desktop",
+    "appimage", "run", "app", "pkg", "dmg", "deb", "rpm", "py", "pl", "rb",
+];
+
+/// A picture taken from the clipboard, waiting to be sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pasted {
+    pub path: PathBuf,
+    pub width: u32,
+    pub height: u32,
+    pub bytes: u64,
+}
+
+/// Ask for files to send with the platform's dialog (none when it is closed).
+pub async fn choose_files() -> Vec<PathBuf> {
+    let chosen = rfd::AsyncFileDialog::new().set_title("Send files").pick_files().await;
+    chosen.unwrap_or_default().iter().map(|file| file.path().to_path_buf()).collect()
+}
+
+/// Ask where to save a copy of `from`, suggesting `name`, and copy it there. `None` when the
+/// dialog was closed.
+pub async fn save_copy(from: PathBuf, name: String) -> Result<Option<PathBuf>, String> {
+    let dialog = rfd::AsyncFileDialog::new().set_title("Save").set_file_name(&name);
+    let Some(target) = dialog.save_file().await else { return Ok(None) };
+    let target = target.path().to_path_buf();
+    tokio::fs::copy(&from, &target)
+        .await
+        .map_err(|e| format!("Could not save {name} as {}: {e}", target.display()))?;
+    Ok(Some(target))
+}
+
+/// The picture on the clipboard as a PNG file, or `None` when the clipboard holds text (the
+/// message field pastes that itself) or nothing usable.
+pub async fn paste_image() -> Result<Option<Pasted>, String> {
+    tokio::task::spawn_blocking(|| {
+        let Some(image) = clipboard_image()? else { return Ok(None) };
+        let dir = private_temp_dir()?;
+        let name = format!("pasted-{}.png", chrono::Local::now().format("%Y%m%d-%H%M%S"));
+        let path = dir.join(name);
+        let (width, height) = (image.width, image.height);
+        let bytes = write_png(&path, width, height, &image.bytes)?;
+        let size = |n: usize| u32::try_from(n).map_err(|_| "the picture is too big".to_owned());
+        Ok(Some(Pasted { path, width: size(width)?, height: size(height)?, bytes }))
+    })
+    .await
+    .map_err(|e| e.to_string())?
+}
+
+/// A pasted picture that will not be sent: its file and private folder go.
+pub async fn discard_pasted(path: PathBuf) {
+    let _ = tokio::fs::remove_file(&path).await;
+    if let Some(dir) = path.parent() {
+        // Only ever empty now; never removes anything else.
+        let _ = tokio::fs::remove_dir(dir).await;
+    }
+}
+
+/// Whether opening a file named so may run a program.
+pub fn runs_programs(name: &str) -> bool {
+    name.rsplit_once('.')
+        .is_some_and(|(_, ext)| RUNS_PROGRAMS.iter().any(|known| known.eq_ignore_ascii_case(ext)))
+}
+
+fn clipboard_image() -> Result<Option<arboard::ImageData<'static>>, String> {
+    let mut clipboard = match arboard::Clipboard::new() {
+        Ok(clipboard) => clipboard,
+        Err(e) => {
+            // No clipboard at all: the text field could not paste either; nothing to say.
+            tracing::info!("no clipboard: {e}");
+            return Ok(None);
+        }
+    };
+    if clipboard.get_text().is_ok_and(|text| !text.is_empty()) {
+        return Ok(None);
+    }
+    match clipboard.get_image() {
+        Ok(image) => Ok(Some(image.to_owned_img())),
+        Err(arboard::Error::ContentNotAvailable) => Ok(None),
+        Err(e) => Err(format!("Could not read the picture on the clipboard: {e}")),
+    }
+}
+
+/// A new folder only the user can read, so a pasted screenshot is not readable by others
+/// on a shared machine while it waits.
+fn private_temp_dir() -> Result<PathBuf, String> {
+    let dir = std::env::temp_dir().join(format!("confab-{}", uuid::Uuid::new_v4()));
+    let mut builder = std::fs::DirBuilder::new();
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(&dir).map_err(|e| format!("Could not keep the pasted picture: {e}"))?;
+    Ok(dir)
+}
+
+/// Writes 8-bit RGBA rows as a PNG; the file's size in bytes.
+fn write_png(path: &Path, width: usize, height: usize, rgba: &[u8]) -> Result<u64, String> {
+    let broken = || "the picture on the clipboard is damaged".to_owned();
+    let (w, h) =
+        (u32::try_from(width).map_err(|_| broken())?, u32::try_from(height).map_err(|_| broken())?);
+    let image = image::RgbaImage::from_raw(w, h, rgba.to_vec()).ok_or_else(broken)?;
+    image
+        .save_with_format(path, image::ImageFormat::Png)
+        .map_err(|e| format!("Could not keep the pasted picture: {e}"))?;
+    std::fs::metadata(path).map(|m| m.len()).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::media::{Limits, decode};
+
+    #[test]
+    fn a_pasted_picture_is_written_as_a_png_that_decodes() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("pasted.png");
+        let red = [255, 0, 0, 255].repeat(3 * 2);
+        let bytes = write_png(&path, 3, 2, &red).expect("written");
+        assert_eq!(bytes, std::fs::metadata(&path).expect("there").len());
+        let picture =
+            decode(&std::fs::read(&path).expect("read"), &Limits::IMAGE, 10).expect("a picture");
+        assert_eq!((picture.width, picture.height), (3, 2));
+        assert_eq!(&picture.rgba[..4], &[255, 0, 0, 255]);
+        assert!(write_png(&path, 5, 5, &red).is_err(), "too few pixels for the size");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn pasted_pictures_wait_where_only_we_can_read_them() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = private_temp_dir().expect("made");
+        let mode = std::fs::metadata(&dir).expect("there").permissions().mode();
+        std::fs::remove_dir(&dir).expect("removed");
+        assert_eq!(mode & 0o777, 0o700);
+    }
+
+    #[test]
+    fn programs_are_known_by_their_ending() {
+        assert!(runs_programs("setup.EXE"));
+        assert!(runs_programs("install.sh"));
+        assert!(runs_programs("Firefox.desktop"));
+        assert!(!runs_programs("notes.pdf"));
+        assert!(!runs_programs("exe"));
+    }
+}
