@@ -36,23 +36,25 @@ pub fn client(account: &AccountConfig) -> Result<reqwest::Client, String> {
         .map_err(|e| format!("cannot set up HTTP: {}", describe(&e)))
 }
 
-/// Calls `report` with the running total, no more often than [`PROGRESS_EVERY`].
+/// Calls `report` with the bytes done and the whole size (when known), no more often than
+/// [`PROGRESS_EVERY`].
 struct Progress<F> {
     done: u64,
+    total: Option<u64>,
     last: Option<Instant>,
     report: F,
 }
 
-impl<F: FnMut(u64)> Progress<F> {
-    fn new(report: F) -> Self {
-        Self { done: 0, last: None, report }
+impl<F: FnMut(u64, Option<u64>)> Progress<F> {
+    fn new(total: Option<u64>, report: F) -> Self {
+        Self { done: 0, total, last: None, report }
     }
 
     fn add(&mut self, bytes: usize) {
         self.done += bytes as u64;
         if self.last.is_none_or(|last| last.elapsed() >= PROGRESS_EVERY) {
             self.last = Some(Instant::now());
-            (self.report)(self.done);
+            (self.report)(self.done, self.total);
         }
     }
 }
@@ -64,12 +66,12 @@ pub async fn upload(
     file: &Path,
     size: u64,
     mime: &str,
-    report: impl FnMut(u64) + Send + 'static,
+    report: impl FnMut(u64, Option<u64>) + Send + 'static,
 ) -> Result<(), String> {
     let opened = tokio::fs::File::open(file)
         .await
         .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-    let progress = Progress::new(report);
+    let progress = Progress::new(Some(size), report);
     let chunks = futures::stream::unfold(Some((opened, progress)), |state| async move {
         let (mut file, mut progress) = state?;
         let mut buffer = vec![0; CHUNK];
@@ -108,7 +110,7 @@ pub async fn download(
     url: &str,
     target: &Path,
     cap: u64,
-    report: impl FnMut(u64),
+    report: impl FnMut(u64, Option<u64>),
 ) -> Result<u64, String> {
     let response = client.get(url).send().await.map_err(|e| describe(&e))?;
     let status = response.status();
@@ -126,7 +128,8 @@ pub async fn download(
             .await
             .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     }
-    let result = write_body(response, &partial, limit, cap, report).await;
+    let progress = Progress::new(announced, report);
+    let result = write_body(response, &partial, limit, cap, progress).await;
     match result {
         Ok(size) => {
             tokio::fs::rename(&partial, target)
@@ -146,12 +149,11 @@ async fn write_body(
     partial: &Path,
     limit: u64,
     cap: u64,
-    report: impl FnMut(u64),
+    mut progress: Progress<impl FnMut(u64, Option<u64>)>,
 ) -> Result<u64, String> {
     let mut file = tokio::fs::File::create(partial)
         .await
         .map_err(|e| format!("cannot write {}: {e}", partial.display()))?;
-    let mut progress = Progress::new(report);
     let mut body = response.bytes_stream();
     while let Some(chunk) = body.next().await {
         let chunk = chunk.map_err(|e| describe(&e))?;
@@ -187,27 +189,48 @@ fn too_large(bytes: u64, cap: u64) -> String {
     )
 }
 
-/// A transfer error in words, with its cause (reqwest's own text names only the step).
+/// A transfer error in words: what failed, for the user, then the innermost cause (reqwest's
+/// own texts name the internal step, "client error (Connect)", which says nothing to a user).
 fn describe(error: &reqwest::Error) -> String {
-    let mut text = if error.is_timeout() {
-        "the file server did not answer in time".to_owned()
+    let host = error.url().and_then(|url| url.host_str()).unwrap_or("the file server").to_owned();
+    let what = if error.is_timeout() {
+        format!("{host} did not answer in time")
     } else if error.is_connect() {
-        "cannot reach the file server".to_owned()
+        format!("cannot reach {host}")
+    } else if error.is_body() || error.is_decode() {
+        format!("the transfer from {host} broke off")
     } else {
-        error.to_string()
+        format!("the request to {host} failed")
     };
+    let mut innermost = None;
     let mut source = std::error::Error::source(error);
     while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
+        innermost = Some(cause.to_string());
         source = cause.source();
     }
-    text
+    match innermost {
+        Some(cause) => format!("{what} ({cause})"),
+        None => what,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn an_unreachable_server_is_named_in_plain_words() {
+        let client = client(&AccountConfig::new("me@example.org")).expect("client");
+        let dir = tempfile::tempdir().expect("dir");
+        let target = dir.path().join("x.png");
+        // Port 1 on loopback: nothing listens there.
+        let error = download(&client, "https://127.0.0.1:1/x.png", &target, 1024, |_, _| {})
+            .await
+            .expect_err("nothing listens");
+        assert!(error.starts_with("cannot reach 127.0.0.1 ("), "{error}");
+        assert!(!error.contains("client error"), "{error}");
+        assert!(!target.exists() && !partial_path(&target).exists());
+    }
 
     #[test]
     fn partial_downloads_sit_next_to_their_file() {
@@ -221,10 +244,10 @@ mod tests {
     fn progress_is_reported_at_first_and_then_sparingly() {
         let mut seen = Vec::new();
         {
-            let mut progress = Progress::new(|done| seen.push(done));
+            let mut progress = Progress::new(Some(20), |done, total| seen.push((done, total)));
             progress.add(10);
             progress.add(10);
         }
-        assert_eq!(seen, vec![10]);
+        assert_eq!(seen, vec![(10, Some(20))]);
     }
 }

@@ -205,9 +205,8 @@ impl Session {
         let progress = reports.clone();
         let mime = mime.unwrap_or_else(|| attachments::mime_for_name("").to_owned());
         let task = tokio::spawn(async move {
-            let report = move |done| {
-                let _ =
-                    progress.send(TransferReport::Progress { message_id, done, total: Some(size) });
+            let report = move |done, total| {
+                let _ = progress.send(TransferReport::Progress { message_id, done, total });
             };
             let result = http::upload(&client, &slot.put, &file, size, &mime, report).await;
             let result = result.map(|()| slot.get.url);
@@ -279,8 +278,8 @@ impl Session {
         let progress = reports.clone();
         let partial = http::partial_path(&target);
         let task = tokio::spawn(async move {
-            let report = move |done| {
-                let _ = progress.send(TransferReport::Progress { message_id, done, total: None });
+            let report = move |done, total| {
+                let _ = progress.send(TransferReport::Progress { message_id, done, total });
             };
             let result = http::download(&client, &url, &target, cap, report).await;
             let result = result.map(|size| (target, size));
