@@ -2,7 +2,9 @@
 //! account workers. This is the only place that holds the workers' command handles.
 //! Notifications and unread counts are wired in `alerts.rs`.
 
+mod account_life;
 mod alerts;
+mod input;
 
 use crate::config::{AccountConfig, Config};
 use crate::emoji::Recent;
@@ -10,10 +12,10 @@ use crate::media::PreparedAvatar;
 use crate::model::{AccountId, Form};
 use crate::notify::Target;
 use crate::paths::Paths;
-use crate::secrets::{Secrets, StoredIn};
+use crate::secrets::StoredIn;
 use crate::ui::conversation::Composing;
 use crate::ui::pictures::Pictures;
-use crate::ui::{accounts, main_screen, setup};
+use crate::ui::{main_screen, setup};
 use crate::worker::{self, Command, Event as WorkerEvent, Handle, Registration, Update, WorkerKey};
 use iced::widget::{column, container, text};
 use iced::{Element, Fill, Subscription, Task, Theme, window};
@@ -185,8 +187,8 @@ impl App {
             Subscription::run_with(key, worker::updates).map(Message::Worker)
         });
         let close = window::close_requests().map(|_| Message::CloseRequested);
-        let window = window::events().filter_map(window_event);
-        let keys = iced::keyboard::listen().filter_map(shortcut);
+        let window = window::events().filter_map(input::window_event);
+        let keys = iced::keyboard::listen().filter_map(input::shortcut);
         // A countdown on screen, or typing and catch-up to expire.
         let ticking = self.main().is_some_and(|main| main.counting_down() || main.wants_tick());
         let tick = if ticking {
@@ -386,43 +388,6 @@ impl App {
         }))
     }
 
-    /// Create the account on its server (XEP-0077) before saving it: answer the form the server
-    /// already gave for this account, or ask it for one.
-    fn create_account(
-        &mut self,
-        account: AccountConfig,
-        password: String,
-        answers: Option<Box<Form>>,
-    ) -> Task<Message> {
-        match (self.registration.take(), answers) {
-            (Some(registration), Some(answers)) if registration.account() == &account => {
-                self.save_account(account, password, Some((registration, *answers)))
-            }
-            (_, answers) => Task::perform(
-                async move {
-                    let result = Registration::open(&account).await.map_err(|e| e.to_string());
-                    Message::RegistrationOpened(Box::new(Opened {
-                        account,
-                        password,
-                        answers,
-                        result,
-                    }))
-                },
-                |message| message,
-            ),
-        }
-    }
-
-    fn save_account(
-        &self,
-        account: AccountConfig,
-        password: String,
-        registration: Option<(Registration, Form)>,
-    ) -> Task<Message> {
-        let paths = self.paths.clone();
-        Task::perform(save_account(paths, account, password, registration), Message::AccountSaved)
-    }
-
     fn worker_event(&mut self, account: AccountId, event: WorkerEvent) -> Task<Message> {
         match event {
             WorkerEvent::Ready(handle) => {
@@ -485,82 +450,6 @@ impl App {
         Task::none()
     }
 
-    fn account_event(&mut self, account: AccountId, event: accounts::Event) -> Task<Message> {
-        match event {
-            accounts::Event::Switch(other) => {
-                if self.mains.contains_key(&other) {
-                    self.active = Some(other);
-                }
-                Task::none()
-            }
-            accounts::Event::EditServer => {
-                if let Some(config) = self.config.account(account.as_str()) {
-                    self.screen = Screen::Setup(Box::new(setup::State::edit(config)));
-                }
-                Task::none()
-            }
-            accounts::Event::Add => {
-                self.screen = Screen::Setup(Box::new(setup::State::another()));
-                setup::State::focus()
-            }
-            accounts::Event::ChooseAvatar => {
-                Task::perform(choose_avatar(), move |r| Message::AvatarChosen(account.clone(), r))
-            }
-            accounts::Event::RemoveAvatar => {
-                self.tell(&account, Command::SetAvatar(None));
-                Task::none()
-            }
-            accounts::Event::SetNickname(nickname) => {
-                self.tell(&account, Command::SetNickname(nickname));
-                Task::none()
-            }
-            accounts::Event::SetPrivacy(privacy) => {
-                self.config.privacy = privacy;
-                self.save_config()
-            }
-            accounts::Event::SetEnabled(enabled) => {
-                if let Some(config) = self.config.account_mut(account.as_str()) {
-                    config.enabled = enabled;
-                }
-                self.tell(&account, if enabled { Command::Connect } else { Command::Disconnect });
-                self.save_config()
-            }
-            accounts::Event::Remove { delete_history } => {
-                self.removing.insert(account.clone());
-                if self.handles.contains_key(&account) {
-                    self.tell(&account, Command::Forget { delete_history });
-                    Task::none()
-                } else {
-                    self.forget(&account)
-                }
-            }
-        }
-    }
-
-    /// The account's worker has stopped: drop it from the settings, the keyring and the screen.
-    fn forget(&mut self, account: &AccountId) -> Task<Message> {
-        self.config.accounts.retain(|a| a.jid != account.as_str());
-        self.alerts.forget(account);
-        self.config.muted = self.alerts.muted();
-        self.mains.remove(account);
-        if self.active.as_ref() == Some(account) {
-            self.active = self.mains.keys().next().cloned();
-        }
-        let focus = if self.active.is_none() {
-            self.screen = Screen::Setup(Box::default());
-            setup::State::focus()
-        } else {
-            Task::none()
-        };
-        let paths = self.paths.clone();
-        let jid = account.as_str().to_owned();
-        let forget_password = Task::perform(
-            async move { tokio::task::spawn_blocking(move || Secrets::new(&paths).remove(&jid)).await },
-            |_| Message::Tick,
-        );
-        Task::batch([self.save_config(), forget_password, focus])
-    }
-
     fn tell(&mut self, account: &AccountId, command: Command) {
         let result = match self.handles.get(account) {
             Some(handle) => handle.send(command),
@@ -578,22 +467,6 @@ impl App {
         for main in self.mains.values_mut() {
             main.set_composing(composing.clone());
         }
-    }
-
-    /// Keep a password where passwords are kept (keyring or private file), off the UI thread.
-    fn save_password(&self, account: AccountId, password: String) -> Task<Message> {
-        let paths = self.paths.clone();
-        Task::perform(
-            async move {
-                tokio::task::spawn_blocking(move || {
-                    Secrets::new(&paths).save(account.as_str(), &password)
-                })
-                .await
-                .map_err(|e| e.to_string())
-                .and_then(|r| r.map(|_| ()))
-            },
-            Message::ConfigSaved,
-        )
     }
 
     fn save_config(&self) -> Task<Message> {
@@ -645,91 +518,15 @@ impl App {
     }
 }
 
-/// Ask for a picture with the platform's file dialog, then crop and scale it off the UI thread.
-async fn choose_avatar() -> Result<Option<PreparedAvatar>, String> {
-    let Some(file) = rfd::AsyncFileDialog::new()
-        .set_title("Choose your avatar")
-        .add_filter("Pictures", &["png", "jpg", "jpeg", "gif", "webp"])
-        .pick_file()
-        .await
-    else {
-        return Ok(None);
-    };
-    let name = file.file_name();
-    let bytes = file.read().await;
-    tokio::task::spawn_blocking(move || crate::media::prepare_avatar(&bytes))
-        .await
-        .map_err(|e| e.to_string())?
-        .map(Some)
-        .map_err(|e| format!("{name} cannot be your avatar: {e}"))
-}
-
 /// What the composer keeps from the settings.
 fn composing(config: &Config) -> Composing {
     Composing { smileys: config.smileys_to_emoji, recent: Recent::parse(&config.recent_emoji) }
 }
 
-/// The window's keyboard focus, for notifications and unread counts, and files dragged onto
-/// it.
-fn window_event((_, event): (window::Id, window::Event)) -> Option<Message> {
-    match event {
-        window::Event::Focused => Some(Message::WindowFocused(true)),
-        window::Event::Unfocused => Some(Message::WindowFocused(false)),
-        window::Event::FileHovered(_) => Some(Message::FilesHovered(true)),
-        window::Event::FilesHoveredLeft => Some(Message::FilesHovered(false)),
-        window::Event::FileDropped(path) => Some(Message::FileDropped(path)),
-        _ => None,
-    }
-}
-
-/// Keys that work everywhere: Tab and Shift+Tab move between fields (Tab in a room's
-/// composer completes a nickname first), Ctrl+K finds a contact, Escape closes the picture
-/// viewer or a question over the window.
-fn shortcut(event: iced::keyboard::Event) -> Option<Message> {
-    use iced::keyboard::{Event, Key, key::Named};
-    match event {
-        Event::KeyPressed { key: Key::Character(c), modifiers, .. }
-            if modifiers.command() && c.eq_ignore_ascii_case("k") =>
-        {
-            Some(Message::FindContact)
-        }
-        Event::KeyPressed { key: Key::Named(Named::Tab), modifiers, .. } => {
-            Some(if modifiers.shift() { Message::FocusPrevious } else { Message::FocusNext })
-        }
-        Event::KeyPressed { key: Key::Named(Named::Escape), .. } => Some(Message::Escape),
-        _ => None,
-    }
-}
-
-/// Create the account on its server first when given its sign-up and the answers (XEP-0077),
-/// then write it to the configuration and its password to the keyring (or file), off the UI
-/// thread.
-async fn save_account(
-    paths: Paths,
-    account: AccountConfig,
-    password: String,
-    registration: Option<(Registration, Form)>,
-) -> Result<(AccountConfig, StoredIn), String> {
-    if let Some((registration, answers)) = registration {
-        registration
-            .submit(&password, answers)
-            .await
-            .map_err(|e| format!("Could not create the account: {e}."))?;
-    }
-    tokio::task::spawn_blocking(move || {
-        let mut config = Config::load(&paths.config_file()).map_err(|e| e.to_string())?;
-        config.upsert_account(account.clone());
-        config.save(&paths.config_file()).map_err(|e| e.to_string())?;
-        let stored = Secrets::new(&paths).save(&account.jid, &password)?;
-        Ok((account, stored))
-    })
-    .await
-    .map_err(|e| e.to_string())?
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ui::accounts;
     use iced::keyboard::{Event, Key, Location, Modifiers, key};
 
     fn press(key: Key, modifiers: Modifiers) -> Event {
@@ -796,10 +593,10 @@ mod tests {
     #[test]
     fn ctrl_k_finds_a_contact_and_tab_moves_focus() {
         let ctrl_k = press(Key::Character("k".into()), Modifiers::CTRL);
-        assert!(matches!(shortcut(ctrl_k), Some(Message::FindContact)));
+        assert!(matches!(input::shortcut(ctrl_k), Some(Message::FindContact)));
         let plain_k = press(Key::Character("k".into()), Modifiers::empty());
-        assert!(shortcut(plain_k).is_none());
+        assert!(input::shortcut(plain_k).is_none());
         let shift_tab = press(Key::Named(key::Named::Tab), Modifiers::SHIFT);
-        assert!(matches!(shortcut(shift_tab), Some(Message::FocusPrevious)));
+        assert!(matches!(input::shortcut(shift_tab), Some(Message::FocusPrevious)));
     }
 }

@@ -1,0 +1,36 @@
+//! What the window and the keyboard tell the whole program, whatever screen is shown.
+
+use super::Message;
+use iced::window;
+
+/// The window's keyboard focus, for notifications and unread counts, and files dragged onto
+/// it.
+pub(super) fn window_event((_, event): (window::Id, window::Event)) -> Option<Message> {
+    match event {
+        window::Event::Focused => Some(Message::WindowFocused(true)),
+        window::Event::Unfocused => Some(Message::WindowFocused(false)),
+        window::Event::FileHovered(_) => Some(Message::FilesHovered(true)),
+        window::Event::FilesHoveredLeft => Some(Message::FilesHovered(false)),
+        window::Event::FileDropped(path) => Some(Message::FileDropped(path)),
+        _ => None,
+    }
+}
+
+/// Keys that work everywhere: Tab and Shift+Tab move between fields (Tab in a room's
+/// composer completes a nickname first), Ctrl+K finds a contact, Escape closes the picture
+/// viewer or a question over the window.
+pub(super) fn shortcut(event: iced::keyboard::Event) -> Option<Message> {
+    use iced::keyboard::{Event, Key, key::Named};
+    match event {
+        Event::KeyPressed { key: Key::Character(c), modifiers, .. }
+            if modifiers.command() && c.eq_ignore_ascii_case("k") =>
+        {
+            Some(Message::FindContact)
+        }
+        Event::KeyPressed { key: Key::Named(Named::Tab), modifiers, .. } => {
+            Some(if modifiers.shift() { Message::FocusPrevious } else { Message::FocusNext })
+        }
+        Event::KeyPressed { key: Key::Named(Named::Escape), .. } => Some(Message::Escape),
+        _ => None,
+    }
+}
