@@ -14,13 +14,13 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 
 mod contacts;
-
-pub use contacts::ContactCommand;
-use contacts::{contact_change, roster};
 mod outbox;
 mod register;
 mod rooms;
 mod send;
+
+pub use contacts::ContactCommand;
+use contacts::{contact_change, roster};
 
 /// How long `send` waits for the server to acknowledge before giving up (the message stays queued).
 const SEND_TIMEOUT: Duration = Duration::from_secs(30);
