@@ -9,10 +9,9 @@
 #[path = "../tests/support/mod.rs"]
 mod support;
 
-use confab::model::{AccountId, ChatId, ConnectionState, Delivery};
+use confab::model::ChatId;
 use confab::paths::Paths;
 use confab::store::Store;
-use confab::worker::{self, Command, Event};
 use std::process::{Child, Command as Process, Stdio};
 use std::time::{Duration, Instant};
 use support::{PASSWORD, Profile, Prosody};
@@ -51,7 +50,7 @@ fn main() {
     // while the flood comes in is counted.
     let mut receiver = spawn_sync(&alice, 600);
     std::thread::sleep(Duration::from_secs(3));
-    let cpu_before = process_cpu(receiver.id());
+    let cpu_before = support::process_cpu(receiver.id());
     let started = Instant::now();
     let sender = std::thread::spawn({
         let runtime = std::sync::Arc::new(runtime);
@@ -60,7 +59,7 @@ fn main() {
     });
     let (stored, seconds, peak_mib) =
         wait_stored_live(&alice, &bob.jid, messages(), 2 * messages(), started, receiver.id());
-    let cpu = process_cpu(receiver.id()) - cpu_before;
+    let cpu = support::process_cpu(receiver.id()) - cpu_before;
     let _ = receiver.kill();
     let _ = receiver.wait();
     let _ = sender.join();
@@ -99,15 +98,6 @@ fn wait_stored_live(
     (count.saturating_sub(already), started.elapsed().as_secs_f64(), peak_kib as f64 / 1024.0)
 }
 
-/// User plus system CPU seconds a running process has used (`/proc/PID/stat` fields 14–15).
-fn process_cpu(pid: u32) -> f64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    let after_name = stat.rsplit(')').next().unwrap_or_default();
-    let fields: Vec<&str> = after_name.split_whitespace().collect();
-    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
-    (ticks(11) + ticks(12)) / 100.0
-}
-
 /// The highest resident memory a running process has reached (`VmHWM`), in KiB.
 fn peak_rss_kib(pid: u32) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
@@ -143,39 +133,7 @@ async fn flood(from: &Profile, to: &str, tag: &str) {
 }
 
 async fn flood_from(profile: &std::path::Path, to: &str, tag: &str) {
-    let paths = Paths::in_profile(profile);
-    let config = confab::config::Config::load(&paths.config_file()).expect("sender's config");
-    let jid = config.accounts.first().map(|a| a.jid.clone()).expect("sender's account");
-    let (handle, mut events) = worker::spawn(paths, AccountId(jid));
-    let deadline = tokio::time::Instant::now() + PHASE_LIMIT;
-    loop {
-        match tokio::time::timeout_at(deadline, events.recv()).await {
-            Ok(Some(Event::Connection(ConnectionState::Online))) => break,
-            Ok(Some(_)) => {}
-            _ => panic!("the sender did not get online"),
-        }
-    }
-    for i in 0..messages() {
-        let command = Command::Send { to: to.to_owned(), body: format!("{tag} {i:05}") };
-        // The command queue is bounded: wait for room rather than fail.
-        loop {
-            match handle.send(command.clone()) {
-                Ok(()) => break,
-                Err(e) if e.contains("busy") => tokio::time::sleep(Duration::from_millis(5)).await,
-                Err(e) => panic!("{e}"),
-            }
-        }
-    }
-    let mut acked = 0;
-    while acked < messages() {
-        match tokio::time::timeout_at(deadline, events.recv()).await {
-            Ok(Some(Event::Delivery { state: Delivery::Sent, .. })) => acked += 1,
-            Ok(Some(_)) => {}
-            _ => panic!("only {acked} of {} messages were acknowledged", messages()),
-        }
-    }
-    let _ = handle.send(Command::Shutdown);
-    while events.recv().await.is_some() {}
+    support::send_many(profile, to, tag, messages(), PHASE_LIMIT).await;
 }
 
 /// `confab sync` takes in what waits; returns once `expected` messages are stored.

@@ -3,7 +3,9 @@
 //! 500-contact roster and an open conversation. Prints figures; asserts nothing about them.
 //!
 //! Run: `cargo bench --bench startup` (needs prosody, Xvfb, xdotool; `SCREENSHOT=docs/x.png`
-//! also saves a picture of the window, which needs imagemagick's `import`).
+//! also saves a picture of the window, which needs imagemagick's `import`). `FLOOD=5000` then
+//! has Bob send that many messages into the open conversation and prints the window's CPU
+//! seconds until they are all stored and shown.
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -83,6 +85,9 @@ fn main() {
         rss_idle as f64 / 1024.0
     );
     println!("VmRSS with a conversation open: {:.1} MB", rss_chat as f64 / 1024.0);
+    if let Some(count) = std::env::var("FLOOD").ok().and_then(|v| v.parse().ok()) {
+        flood_into_open_chat(&app, &alice, &bob, count);
+    }
 
     let _ = app.kill();
     let _ = app.wait();
@@ -91,6 +96,52 @@ fn main() {
     let _ = xvfb.kill();
     let _ = xvfb.wait();
 }
+
+/// Bob sends `count` messages while Alice's window shows his conversation: the window's CPU
+/// seconds from the first until all are stored and it has gone quiet again.
+fn flood_into_open_chat(app: &Child, alice: &Profile, bob: &Profile, count: usize) {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let cpu_before = support::process_cpu(app.id());
+    let started = Instant::now();
+    runtime.block_on(support::send_many(bob.path(), &alice.jid, "flood", count, LIMIT));
+    let database = confab::paths::Paths::in_profile(alice.path()).database();
+    let chat = confab::model::ChatId(bob.jid.clone());
+    while started.elapsed() < LIMIT {
+        let stored = confab::store::Store::open(&database)
+            .and_then(|store| store.history(&alice.jid, &chat, None, count + 10))
+            .map_or(0, |page| {
+                page.messages.iter().filter(|m| m.body.starts_with("flood ")).count()
+            });
+        if stored >= count {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    let stored_after = started.elapsed();
+    // Quiet: no CPU spent over half a second.
+    let mut last = support::process_cpu(app.id());
+    loop {
+        std::thread::sleep(Duration::from_millis(500));
+        let now = support::process_cpu(app.id());
+        if now - last < 0.01 || started.elapsed() > LIMIT {
+            break;
+        }
+        last = now;
+    }
+    println!(
+        "{count} messages into the open conversation: window CPU {:.2} s, all stored after {:.1} s, VmRSS then {:.1} MB",
+        support::process_cpu(app.id()) - cpu_before,
+        stored_after.as_secs_f64(),
+        rss_kib(app) as f64 / 1024.0
+    );
+}
+
+/// How long the flood may take before the bench reports what it has.
+const LIMIT: Duration = Duration::from_secs(300);
 
 fn launch(profile: &Profile) -> Child {
     Command::new(env!("CARGO_BIN_EXE_confab"))

@@ -339,3 +339,53 @@ pub async fn wait_for(
         }
     }
 }
+
+/// Send `count` lines (`"{tag} 00042"`) from the account in `profile` to `to` through a worker
+/// in this process, and wait until the server acknowledged them all (benches' floods).
+pub async fn send_many(profile: &Path, to: &str, tag: &str, count: usize, limit: Duration) {
+    use confab::model::{AccountId, ConnectionState, Delivery};
+    use confab::paths::Paths;
+    use confab::worker::{self, Command, Event};
+    let paths = Paths::in_profile(profile);
+    let config = confab::config::Config::load(&paths.config_file()).expect("sender's config");
+    let jid = config.accounts.first().map(|a| a.jid.clone()).expect("sender's account");
+    let (handle, mut events) = worker::spawn(paths, AccountId(jid));
+    let deadline = tokio::time::Instant::now() + limit;
+    loop {
+        match tokio::time::timeout_at(deadline, events.recv()).await {
+            Ok(Some(Event::Connection(ConnectionState::Online))) => break,
+            Ok(Some(_)) => {}
+            _ => panic!("the sender did not get online"),
+        }
+    }
+    for i in 0..count {
+        let command = Command::Send { to: to.to_owned(), body: format!("{tag} {i:05}") };
+        // The command queue is bounded: wait for room rather than fail.
+        loop {
+            match handle.send(command.clone()) {
+                Ok(()) => break,
+                Err(e) if e.contains("busy") => tokio::time::sleep(Duration::from_millis(5)).await,
+                Err(e) => panic!("{e}"),
+            }
+        }
+    }
+    let mut acked = 0;
+    while acked < count {
+        match tokio::time::timeout_at(deadline, events.recv()).await {
+            Ok(Some(Event::Delivery { state: Delivery::Sent, .. })) => acked += 1,
+            Ok(Some(_)) => {}
+            _ => panic!("only {acked} of {count} messages were acknowledged"),
+        }
+    }
+    let _ = handle.send(Command::Shutdown);
+    while events.recv().await.is_some() {}
+}
+
+/// User plus system CPU seconds a running process has used (`/proc/PID/stat` fields 14–15).
+pub fn process_cpu(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let after_name = stat.rsplit(')').next().unwrap_or_default();
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(11) + ticks(12)) / 100.0
+}
