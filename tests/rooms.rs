@@ -353,3 +353,50 @@ fn members_and_bans_are_managed_by_address_while_they_are_away() {
     assert!(banned.is_empty(), "{banned:?}");
     carol.ok(&["join", &lounge]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn coming_back_catches_up_with_more_than_the_rooms_history_holds() {
+    let (_server, users) = users(&["alice", "bob"]);
+    let den = room("den");
+    let (alice, mut alice_events) = online(&users[0]).await;
+    create(&alice, &mut alice_events, &den, RoomPreset::Public { moderated: false }).await;
+    let (bob, mut bob_events) = online(&users[1]).await;
+    join(&bob, &mut bob_events, &den).await;
+    alice.send(Command::Send { to: den.clone(), body: "before you left".into() }).expect("sent");
+    line(&mut bob_events, "the first line", "before you left").await;
+    bob.send(Command::Room(RoomCommand::Leave { room: den.clone() })).expect("sent");
+    wait_for(
+        &mut bob_events,
+        WAIT,
+        "left",
+        |e| matches!(e, Event::Outcome(Ok(w)) if w.starts_with("left")),
+    )
+    .await;
+
+    // More than the 20 lines Prosody's room history gives on joining.
+    let said: Vec<String> = (0..45).map(|i| format!("while away {i}")).collect();
+    for body in &said {
+        alice.send(Command::Send { to: den.clone(), body: body.clone() }).expect("sent");
+    }
+    line(&mut alice_events, "the last line reflected", "while away 44").await;
+    join(&bob, &mut bob_events, &den).await;
+    let mut missing: Vec<&String> = said.iter().collect();
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while !missing.is_empty() {
+        match tokio::time::timeout_at(deadline, bob_events.recv()).await {
+            Ok(Some(Event::Message(m))) => missing.retain(|body| **body != m.body),
+            Ok(Some(_)) => {}
+            _ => panic!("never caught up with {missing:?}"),
+        }
+    }
+    drop((alice, bob));
+    let history = users[1].json_lines(&["history", &den, "--json", "--limit", "200"]);
+    let lines: Vec<&str> = history
+        .iter()
+        .filter(|m| m["kind"] == "message")
+        .filter_map(|m| m["body"].as_str())
+        .collect();
+    let mut expected = vec!["before you left"];
+    expected.extend(said.iter().map(String::as_str));
+    assert_eq!(lines, expected, "every line once, in order");
+}

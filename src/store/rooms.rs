@@ -50,6 +50,22 @@ impl Store {
     }
 
     /// When the newest line of a conversation was written: a room is asked for history since.
+    /// The archive id of the newest line stored from a room (its stanza-id): where catching up
+    /// with the room's archive starts.
+    pub fn newest_archive_id(&self, account: &str, chat: &str) -> Result<Option<String>> {
+        let id = self
+            .conn
+            .query_row(
+                "SELECT server_id FROM messages
+                 WHERE account = ?1 AND chat = ?2 AND server_id IS NOT NULL
+                 ORDER BY ts DESC, id DESC LIMIT 1",
+                (account, chat),
+                |row| row.get(0),
+            )
+            .optional()?;
+        Ok(id)
+    }
+
     pub fn last_message_time(&self, account: &str, chat: &str) -> Result<Option<DateTime<Utc>>> {
         let ms: Option<i64> = self
             .conn

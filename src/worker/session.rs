@@ -43,6 +43,7 @@ mod messages;
 mod older;
 mod outbox;
 mod profile;
+mod room_catch_up;
 mod room_directory;
 mod rooms;
 mod self_ping;
@@ -95,6 +96,8 @@ enum PendingIq {
         affiliation: crate::model::Affiliation,
     },
     Bookmarks,
+    /// A page of a room's archive, catching up after we joined, by its query id.
+    RoomArchivePage(String),
     /// A page of older history for a chat, by the query id its results carry.
     OlderPage(String),
     /// An upload slot (XEP-0363) for the file of this outbox message.
@@ -180,6 +183,8 @@ struct Session {
     media: crate::config::Media,
     /// Older history being fetched from archives.
     older: older::Older,
+    /// Rooms' archives being caught up with after joining.
+    room_catch_ups: room_catch_up::RoomCatchUps,
 }
 
 /// Run an account's worker until told to shut down or its handle is dropped.
@@ -333,6 +338,7 @@ impl Session {
             files_dir: paths.files_dir(),
             media: config.media,
             older: older::Older::default(),
+            room_catch_ups: room_catch_up::RoomCatchUps::default(),
         })
     }
 
@@ -412,6 +418,7 @@ impl Session {
         self.in_flight.clear();
         self.transfers.forget_slot_requests();
         self.older_offline();
+        self.room_catch_ups.clear();
         self.answered_requests.clear();
         if let Err(e) = self.store.clear_presence(self.account_key()) {
             tracing::warn!("{e}");

@@ -268,6 +268,9 @@ impl Session {
                     PendingIq::SelfPing(room) => self.self_ping_answer(room, None).await,
                     PendingIq::ArchivePage => self.archive_page_done(payload).await,
                     PendingIq::OlderPage(queryid) => self.older_page_done(&queryid, payload),
+                    PendingIq::RoomArchivePage(queryid) => {
+                        self.room_archive_page_done(&queryid, payload).await
+                    }
                     PendingIq::UploadSlot(message_id) => self.upload_slot(message_id, payload),
                     PendingIq::Invisible { on, asked } => {
                         self.invisible_answer(on, asked, None).await
@@ -304,6 +307,9 @@ impl Session {
                     self.discovered_one().await
                 }
                 Some(PendingIq::OlderPage(queryid)) => self.older_page_done(&queryid, None),
+                Some(PendingIq::RoomArchivePage(queryid)) => {
+                    self.room_archive_page_done(&queryid, None).await
+                }
                 Some(PendingIq::Affiliations { room, affiliation }) => {
                     let list = Err(stanza::error_text(&error));
                     self.emit(Event::Affiliations { room: room.to_string(), affiliation, list });

@@ -38,6 +38,9 @@ pub(super) struct RoomSession {
     /// Joined or created by the user in this session: the server's bookmark list, which may
     /// predate it, does not remove it.
     pub chosen: bool,
+    /// The archive id of the newest line we had when joining: the room's archive is asked for
+    /// everything after it, which its history on join may not hold.
+    pub catch_up_after: Option<String>,
     /// When the room last said anything to us.
     pub last_heard: Instant,
     /// A self-ping is out and unanswered.
@@ -61,6 +64,7 @@ impl RoomSession {
             creating: None,
             members_only: false,
             chosen: false,
+            catch_up_after: None,
             last_heard: Instant::now(),
             pinging: false,
         }
@@ -335,7 +339,9 @@ impl Session {
             .ok()
             .flatten()
             .map(|t| t + chrono::Duration::milliseconds(1));
+        let newest = self.store.newest_archive_id(self.account_key(), room.as_str()).ok().flatten();
         let Some(session) = self.rooms.get_mut(room) else { return };
+        session.catch_up_after = newest;
         session.room.state = RoomState::Joining;
         session.joined = false;
         session.occupants.clear();
@@ -546,6 +552,7 @@ impl Session {
             self.emit(Event::Outcome(Err(format!("{room} already exists; you joined it"))));
         }
         self.ask_room_info(room).await;
+        self.catch_up_with_room(room).await;
         self.flush_outbox().await;
     }
 
