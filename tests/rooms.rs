@@ -380,14 +380,21 @@ async fn coming_back_catches_up_with_more_than_the_rooms_history_holds() {
     }
     line(&mut alice_events, "the last line reflected", "while away 44").await;
     join(&bob, &mut bob_events, &den).await;
-    let mut missing: Vec<&String> = said.iter().collect();
-    let deadline = tokio::time::Instant::now() + WAIT;
-    while !missing.is_empty() {
-        match tokio::time::timeout_at(deadline, bob_events.recv()).await {
-            Ok(Some(Event::Message(m))) => missing.retain(|body| **body != m.body),
-            Ok(Some(_)) => {}
-            _ => panic!("never caught up with {missing:?}"),
+    // The lines are in bob's store once the archive's last page is in.
+    let store = confab::paths::Paths::in_profile(users[1].path()).database();
+    let chat = confab::model::ChatId(den.clone());
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let stored = confab::store::Store::open(&store)
+            .and_then(|s| s.history(&users[1].jid, &chat, None, 200))
+            .map(|page| page.messages.into_iter().map(|m| m.body).collect::<Vec<_>>())
+            .unwrap_or_default();
+        let missing: Vec<&String> = said.iter().filter(|l| !stored.contains(l)).collect();
+        if missing.is_empty() {
+            break;
         }
+        assert!(std::time::Instant::now() < deadline, "never caught up with {missing:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
     drop((alice, bob));
     let history = users[1].json_lines(&["history", &den, "--json", "--limit", "200"]);
@@ -399,4 +406,26 @@ async fn coming_back_catches_up_with_more_than_the_rooms_history_holds() {
     let mut expected = vec!["before you left"];
     expected.extend(said.iter().map(String::as_str));
     assert_eq!(lines, expected, "every line once, in order");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_pep_bookmarks_live_in_private_storage_and_reach_other_devices() {
+    let server = Prosody::start_with_config("modules_disabled = { \"s2s\"; \"pep\" }\n");
+    server.register("alice", PASSWORD);
+    let laptop = Profile::new(&server, "alice", PASSWORD);
+    let den = room("den");
+    laptop.ok(&["room", "create", &den, "--public"]);
+    laptop.ok(&["room", "create", &room("attic"), "--public"]);
+    laptop.ok(&["leave", &room("attic")]);
+
+    // A new device knows nothing but the account: the bookmarks come from the server.
+    let phone = Profile::new(&server, "alice", PASSWORD);
+    let (handle, mut events) = online(&phone).await;
+    let rooms = wait_for(&mut events, WAIT, "the bookmarked room joined", |e| {
+        matches!(e, Event::Rooms(rooms) if rooms.iter().any(|r| r.jid == den && r.state == RoomState::Joined))
+    })
+    .await;
+    let Event::Rooms(rooms) = rooms else { unreachable!() };
+    assert!(rooms.iter().all(|r| r.jid != room("attic")), "a left room came back: {rooms:?}");
+    drop(handle);
 }

@@ -96,6 +96,8 @@ enum PendingIq {
         affiliation: crate::model::Affiliation,
     },
     Bookmarks,
+    /// XEP-0048 bookmarks in private storage, where the server has no PEP.
+    LegacyBookmarks,
     /// A page of a room's archive, catching up after we joined, by its query id.
     RoomArchivePage(String),
     /// A page of older history for a chat, by the query id its results carry.
@@ -185,6 +187,8 @@ struct Session {
     older: older::Older,
     /// Rooms' archives being caught up with after joining.
     room_catch_ups: room_catch_up::RoomCatchUps,
+    /// Where the account's room bookmarks are kept.
+    bookmarks: bookmarks::Bookmarks,
 }
 
 /// Run an account's worker until told to shut down or its handle is dropped.
@@ -339,6 +343,7 @@ impl Session {
             media: config.media,
             older: older::Older::default(),
             room_catch_ups: room_catch_up::RoomCatchUps::default(),
+            bookmarks: bookmarks::Bookmarks::default(),
         })
     }
 
@@ -419,6 +424,7 @@ impl Session {
         self.transfers.forget_slot_requests();
         self.older_offline();
         self.room_catch_ups.clear();
+        self.bookmarks.offline();
         self.answered_requests.clear();
         if let Err(e) = self.store.clear_presence(self.account_key()) {
             tracing::warn!("{e}");

@@ -1,19 +1,60 @@
 //! Room bookmarks (XEP-0402): the rooms to join at login, kept on the server so the user's other
 //! clients agree, and followed as they change there. Believed only from our own account.
+//!
+//! A server without PEP refuses XEP-0402; then the bookmarks live in private XML storage
+//! (XEP-0048 with XEP-0049), read at login and written whole whenever one changes. Which of
+//! the two a server uses is known only once the bookmarks are read, so joining, creating or
+//! leaving a room asked for before then (right after login) waits for that.
 
 use super::{PendingIq, Session};
 use crate::store::StoredRoom;
+use crate::worker::RoomCommand;
 use tokio_xmpp::jid::BareJid;
 use tokio_xmpp::jid::ResourcePart;
 use tokio_xmpp::minidom::Element;
+use tokio_xmpp::parsers::bookmarks::{Conference as LegacyConference, Storage};
 use tokio_xmpp::parsers::bookmarks2::Conference;
 use tokio_xmpp::parsers::data_forms::{DataForm, DataFormType, Field, FieldType};
 use tokio_xmpp::parsers::iq::Iq;
 use tokio_xmpp::parsers::message::Message;
 use tokio_xmpp::parsers::ns;
+use tokio_xmpp::parsers::private::Query as PrivateQuery;
 use tokio_xmpp::parsers::pubsub::event::{Event as PubSubEvent, Payload as EventPayload};
 use tokio_xmpp::parsers::pubsub::pubsub::{Item, Items, Publish, PublishOptions, Retract};
 use tokio_xmpp::parsers::pubsub::{ItemId, NodeName, PubSub};
+use tokio_xmpp::parsers::stanza_error::{DefinedCondition, StanzaError};
+
+/// Where the account's bookmarks are, as learnt at login, and changes waiting for that.
+#[derive(Default)]
+pub(super) struct Bookmarks {
+    loaded: bool,
+    /// In private storage (XEP-0048) rather than PEP (XEP-0402).
+    legacy: bool,
+    /// The links XEP-0048 storage also holds, written back untouched.
+    legacy_urls: Vec<tokio_xmpp::parsers::bookmarks::Url>,
+    /// Room commands that change bookmarks, asked for before they were read.
+    waiting: Vec<RoomCommand>,
+}
+
+impl Bookmarks {
+    /// Read again at the next login.
+    pub(super) fn offline(&mut self) {
+        self.loaded = false;
+    }
+
+    /// Keep a command that changes bookmarks until they are read; `None` when it can go now.
+    pub(super) fn hold(&mut self, command: RoomCommand) -> Option<RoomCommand> {
+        let changes_bookmarks = matches!(
+            command,
+            RoomCommand::Join { .. } | RoomCommand::Create { .. } | RoomCommand::Leave { .. }
+        );
+        if self.loaded || !changes_bookmarks {
+            return Some(command);
+        }
+        self.waiting.push(command);
+        None
+    }
+}
 
 impl Session {
     pub(super) async fn request_bookmarks(&mut self) {
@@ -27,6 +68,50 @@ impl Session {
         self.send_iq(Iq::from_get(id, PubSub::Items(items)), PendingIq::Bookmarks).await;
     }
 
+    /// XEP-0402 refused: no item yet is just an empty list; anything else means the server
+    /// has no PEP for it, and the bookmarks are in private storage (XEP-0048).
+    pub(super) async fn bookmarks_refused(&mut self, error: &StanzaError) {
+        if error.defined_condition == DefinedCondition::ItemNotFound {
+            self.apply_bookmarks(Vec::new()).await;
+            return;
+        }
+        tracing::info!("{}: no PEP bookmarks; using private storage", self.account.jid);
+        self.bookmarks.legacy = true;
+        let id = self.next_id("bookmarks-private");
+        let query = PrivateQuery { storage: Storage::new() };
+        self.send_iq(Iq::from_get(id, query), PendingIq::LegacyBookmarks).await;
+    }
+
+    pub(super) async fn legacy_bookmarks_result(&mut self, payload: Option<Element>) {
+        let storage = payload.and_then(|p| PrivateQuery::try_from(p).ok()).map(|q| q.storage);
+        let storage = storage.unwrap_or_default();
+        let bookmarks = storage.conferences.iter().map(legacy_bookmark).collect();
+        self.bookmarks.legacy_urls = storage.urls;
+        self.apply_bookmarks(bookmarks).await;
+    }
+
+    /// Write every bookmark to private storage: XEP-0048 keeps them in one element.
+    async fn store_legacy_bookmarks(&mut self) {
+        let mut rooms: Vec<_> = self.rooms.values().map(|r| r.stored()).collect();
+        rooms.sort_by(|a, b| a.jid.cmp(&b.jid));
+        let conferences = rooms
+            .into_iter()
+            .filter_map(|room| {
+                Some(LegacyConference {
+                    autojoin: room.autojoin,
+                    jid: BareJid::new(&room.jid).ok()?,
+                    name: room.name,
+                    nick: ResourcePart::new(&room.nick).ok().map(|n| n.into_owned()),
+                    password: room.password,
+                })
+            })
+            .collect();
+        let storage = Storage { conferences, urls: self.bookmarks.legacy_urls.clone() };
+        let id = self.next_id("bookmarks-private");
+        let step = PendingIq::Step("saving your room bookmarks".into());
+        self.send_iq(Iq::from_set(id, PrivateQuery { storage }), step).await;
+    }
+
     /// The server's bookmarks are the truth: rooms bookmarked elsewhere are joined, rooms whose
     /// bookmark was removed elsewhere are forgotten.
     pub(super) async fn bookmarks_result(&mut self, payload: Option<Element>) {
@@ -38,6 +123,25 @@ impl Session {
             .into_iter()
             .filter_map(|item| bookmark(item.id.as_ref().map(|id| id.0.as_str()), item.payload))
             .collect();
+        self.apply_bookmarks(bookmarks).await;
+    }
+
+    /// Private storage cannot be read either: start from no bookmarks (what we join is
+    /// written there, and a refusal to write is reported).
+    pub(super) async fn legacy_bookmarks_refused(&mut self) {
+        self.apply_bookmarks(Vec::new()).await;
+    }
+
+    /// Take the server's list, then carry out the room commands that waited for it.
+    async fn apply_bookmarks(&mut self, bookmarks: Vec<StoredRoom>) {
+        self.bookmarks.loaded = true;
+        self.reconcile_bookmarks(bookmarks).await;
+        for command in std::mem::take(&mut self.bookmarks.waiting) {
+            Box::pin(self.room_command(command)).await;
+        }
+    }
+
+    async fn reconcile_bookmarks(&mut self, bookmarks: Vec<StoredRoom>) {
         let gone: Vec<BareJid> = self
             .rooms
             .iter()
@@ -129,6 +233,10 @@ impl Session {
 
     /// XEP-0402 §3.3: one item per room, in a node only we can read.
     pub(super) async fn publish_bookmark(&mut self, room: &StoredRoom) {
+        if self.bookmarks.legacy {
+            self.store_legacy_bookmarks().await;
+            return;
+        }
         let conference = Conference {
             autojoin: room.autojoin,
             name: room.name.clone(),
@@ -162,7 +270,12 @@ impl Session {
         self.send_iq(Iq::from_set(id, publish), step).await;
     }
 
+    /// The room is gone from `self.rooms` already; private storage is rewritten without it.
     pub(super) async fn retract_bookmark(&mut self, room: &BareJid) {
+        if self.bookmarks.legacy {
+            self.store_legacy_bookmarks().await;
+            return;
+        }
         let retract = Retract {
             node: NodeName(ns::BOOKMARKS2.into()),
             notify: true,
@@ -175,6 +288,16 @@ impl Session {
         let id = self.next_id("bookmark-retract");
         let iq = Iq::from_set(id, PubSub::Retract(retract));
         self.send_iq(iq, PendingIq::Step(format!("removing the bookmark of {room}"))).await;
+    }
+}
+
+fn legacy_bookmark(conference: &LegacyConference) -> StoredRoom {
+    StoredRoom {
+        jid: conference.jid.to_string(),
+        name: conference.name.clone().filter(|n| !n.is_empty()),
+        nick: conference.nick.as_ref().map(|n| n.to_string()).unwrap_or_default(),
+        autojoin: conference.autojoin,
+        password: conference.password.clone(),
     }
 }
 

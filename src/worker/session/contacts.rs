@@ -277,6 +277,7 @@ impl Session {
                     }
                     PendingIq::Destroy(room) => self.destroyed(room),
                     PendingIq::Bookmarks => self.bookmarks_result(payload).await,
+                    PendingIq::LegacyBookmarks => self.legacy_bookmarks_result(payload).await,
                     PendingIq::RoomConfigured { room, what } => {
                         self.room_configured(room, what).await
                     }
@@ -327,6 +328,8 @@ impl Session {
                 Some(PendingIq::RoomInfo(room)) => self.room_info_result(room, None),
                 Some(PendingIq::SelfPing(room)) => self.self_ping_answer(room, Some(&error)).await,
                 Some(PendingIq::ArchivePage) => self.archive_failed(),
+                Some(PendingIq::Bookmarks) => self.bookmarks_refused(&error).await,
+                Some(PendingIq::LegacyBookmarks) => self.legacy_bookmarks_refused().await,
                 Some(PendingIq::Invisible { on, asked }) => {
                     self.invisible_answer(on, asked, Some(stanza::error_text(&error))).await
                 }

@@ -70,7 +70,7 @@ impl RoomSession {
         }
     }
 
-    fn stored(&self) -> StoredRoom {
+    pub(super) fn stored(&self) -> StoredRoom {
         StoredRoom {
             jid: self.room.jid.clone(),
             name: self.room.name.clone(),
@@ -171,6 +171,7 @@ impl Session {
             self.emit(Event::Outcome(Err("not connected; try again once online".into())));
             return;
         }
+        let Some(command) = self.bookmarks.hold(command) else { return };
         match command {
             RoomCommand::Join { room, nick, password } => {
                 self.join(&room, nick, password, None).await
