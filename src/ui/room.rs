@@ -8,7 +8,7 @@ use super::{form, occupants, room_members, theme, widget};
 use crate::model::{Affiliated, Affiliation, ChatId, Form, Occupant, Room, RoomState};
 use crate::worker::RoomCommand;
 use iced::widget::{Row, button, column, container, row, scrollable, space, text, text_input};
-use iced::{Center, Element, Fill};
+use iced::{Center, Element, Fill, FillPortion, Right};
 
 /// The open room's header, forms and side panel.
 #[derive(Debug)]
@@ -328,10 +328,12 @@ impl State {
             text(name).size(theme::TEXT_TITLE),
             text(self.subtitle()).size(theme::TEXT_SMALL).style(theme::muted),
         ];
+        // The title keeps a third of the width, so an owner's many actions wrap onto a
+        // second line instead of squeezing the room's name to nothing.
         let top = row![
             widget::room_avatar(&self.jid, name),
-            container(title).width(Fill),
-            self.actions(muted),
+            container(title).width(FillPortion(1)),
+            container(self.actions(muted)).width(FillPortion(2)).align_x(Right),
         ]
         .spacing(theme::SPACE_S)
         .align_y(Center);
@@ -403,7 +405,7 @@ impl State {
                 );
             }
         }
-        Row::with_children(actions).spacing(theme::SPACE_XS).wrap().into()
+        Row::with_children(actions).spacing(theme::SPACE_XS).wrap().align_x(Right).into()
     }
 
     fn dialog<'a>(&'a self, dialog: &'a Dialog) -> Element<'a, Message> {
