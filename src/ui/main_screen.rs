@@ -378,13 +378,19 @@ impl State {
                     conversation.history(page);
                 }
             }
-            WorkerEvent::Notice(notice) | WorkerEvent::Outcome(Err(notice)) => {
-                self.notice = Some(notice)
+            WorkerEvent::Notice(notice) => self.notice = Some(notice),
+            WorkerEvent::Outcome(outcome) => {
+                // A change asked for in the open room's members panel is answered there.
+                let taken = self.room.as_mut().is_some_and(|room| room.outcome(&outcome));
+                if let (Err(notice), false) = (outcome, taken) {
+                    self.notice = Some(notice);
+                }
             }
             event @ (WorkerEvent::Rooms(_)
             | WorkerEvent::Occupants { .. }
             | WorkerEvent::PublicRooms { .. }
             | WorkerEvent::RoomConfig { .. }
+            | WorkerEvent::Affiliations { .. }
             | WorkerEvent::Invite(_)
             | WorkerEvent::Services(_)) => self.apply_room_event(event),
             WorkerEvent::Transfer { message_id, chat, transfer } => {
@@ -392,10 +398,7 @@ impl State {
                     conversation.transfer(message_id, transfer);
                 }
             }
-            WorkerEvent::Outcome(Ok(_))
-            | WorkerEvent::Affiliations { .. }
-            | WorkerEvent::Ready(_)
-            | WorkerEvent::Stopped => {}
+            WorkerEvent::Ready(_) | WorkerEvent::Stopped => {}
         }
     }
 

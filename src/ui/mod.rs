@@ -20,6 +20,7 @@ pub mod pictures;
 pub mod profile;
 pub mod room;
 pub mod room_browser;
+pub mod room_members;
 pub mod setup;
 pub mod sidebar;
 pub mod theme;

@@ -1,14 +1,14 @@
 //! An open chat room, around its conversation: the header (name, subject, where we stand,
 //! what we may do), the small forms its actions open (invite, subject, nickname, destroy),
-//! and the panel beside the conversation: the people in the room, or the room's settings as
-//! the room's own data form.
+//! and the panel beside the conversation: the people in the room, the room's settings as
+//! the room's own data form, or its lists of members and bans.
 
 use super::conversation::RoomContext;
-use super::{form, occupants, theme, widget};
-use crate::model::{Affiliation, ChatId, Form, Occupant, Room, RoomState};
+use super::{form, occupants, room_members, theme, widget};
+use crate::model::{Affiliated, Affiliation, ChatId, Form, Occupant, Room, RoomState};
 use crate::worker::RoomCommand;
 use iced::widget::{Row, button, column, container, row, scrollable, space, text, text_input};
-use iced::{Center, Element, Fill};
+use iced::{Center, Element, Fill, FillPortion, Right};
 
 /// The open room's header, forms and side panel.
 #[derive(Debug)]
@@ -27,6 +27,7 @@ enum Panel {
     None,
     Occupants,
     Settings(Settings),
+    Members(room_members::State),
 }
 
 #[derive(Debug)]
@@ -70,6 +71,9 @@ pub enum Message {
     Form(form::Message),
     SaveSettings,
     CloseSettings,
+    /// Open the lists of members and bans.
+    OpenMembers,
+    Members(room_members::Message),
     Join,
     Leave,
     /// Stop notifying about the room (`true`), or start again.
@@ -80,6 +84,9 @@ pub enum Message {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
     Room(RoomCommand),
+    /// A change to one of the room's lists: send it, then read the shown list again with
+    /// [`room_members::Message::Refresh`].
+    Change(RoomCommand),
     /// Open this conversation (a private chat with an occupant).
     OpenChat(ChatId),
     /// Mute or unmute the room's notifications.
@@ -128,6 +135,26 @@ impl State {
         }
     }
 
+    /// One of the room's lists, or why the room would not give it.
+    pub fn set_affiliations(
+        &mut self,
+        affiliation: Affiliation,
+        list: Result<Vec<Affiliated>, String>,
+    ) {
+        if let Panel::Members(members) = &mut self.panel {
+            members.set_list(affiliation, list);
+        }
+    }
+
+    /// The worker's outcome of a command; returns whether the members panel took it as the
+    /// answer to its change.
+    pub fn outcome(&mut self, outcome: &Result<String, String>) -> bool {
+        match &mut self.panel {
+            Panel::Members(members) => members.outcome(outcome),
+            _ => false,
+        }
+    }
+
     /// What the conversation needs to know about the room.
     pub fn context(&self) -> RoomContext {
         RoomContext {
@@ -144,6 +171,13 @@ impl State {
     /// Owners configure and destroy the room (XEP-0045 §10).
     fn owner(&self) -> bool {
         self.occupants.own().is_some_and(|o| o.affiliation == Affiliation::Owner)
+    }
+
+    /// Admins and owners manage the members and the bans (XEP-0045 §9).
+    fn admin(&self) -> bool {
+        self.occupants
+            .own()
+            .is_some_and(|o| matches!(o.affiliation, Affiliation::Owner | Affiliation::Admin))
     }
 
     pub fn update(&mut self, message: Message) -> Option<Event> {
@@ -223,6 +257,16 @@ impl State {
                 self.panel = Panel::Occupants;
                 return None;
             }
+            Message::OpenMembers => {
+                let (members, list) = room_members::State::new(self.owner());
+                self.panel = Panel::Members(members);
+                return self.members_event(list);
+            }
+            Message::Members(message) => {
+                let Panel::Members(members) = &mut self.panel else { return None };
+                let event = members.update(message)?;
+                return self.members_event(event);
+            }
             Message::Join => {
                 let nick = self.room.as_ref().map(|r| r.nick.clone()).filter(|n| !n.is_empty());
                 RoomCommand::Join { room, nick, password: None }
@@ -233,6 +277,22 @@ impl State {
             }
         };
         Some(Event::Room(command))
+    }
+
+    fn members_event(&mut self, event: room_members::Event) -> Option<Event> {
+        let room = self.jid.clone();
+        match event {
+            room_members::Event::List(affiliation) => {
+                Some(Event::Room(RoomCommand::GetAffiliations { room, affiliation }))
+            }
+            room_members::Event::Change { jid, affiliation, reason } => {
+                Some(Event::Change(RoomCommand::SetAffiliation { room, jid, affiliation, reason }))
+            }
+            room_members::Event::Close => {
+                self.panel = Panel::Occupants;
+                None
+            }
+        }
     }
 
     fn open(&mut self, dialog: Dialog) -> Option<Event> {
@@ -268,10 +328,12 @@ impl State {
             text(name).size(theme::TEXT_TITLE),
             text(self.subtitle()).size(theme::TEXT_SMALL).style(theme::muted),
         ];
+        // The title keeps a third of the width, so an owner's many actions wrap onto a
+        // second line instead of squeezing the room's name to nothing.
         let top = row![
             widget::room_avatar(&self.jid, name),
-            container(title).width(Fill),
-            self.actions(muted),
+            container(title).width(FillPortion(1)),
+            container(self.actions(muted)).width(FillPortion(2)).align_x(Right),
         ]
         .spacing(theme::SPACE_S)
         .align_y(Center);
@@ -322,6 +384,9 @@ impl State {
                 actions.push(action("Invite", Message::Invite).into());
                 actions.push(action("Subject", Message::Subject).into());
                 actions.push(action("Nickname", Message::Nick).into());
+                if self.admin() {
+                    actions.push(action("Members and bans", Message::OpenMembers).into());
+                }
                 if self.owner() {
                     actions.push(action("Configure", Message::Configure).into());
                 }
@@ -340,7 +405,7 @@ impl State {
                 );
             }
         }
-        Row::with_children(actions).spacing(theme::SPACE_XS).wrap().into()
+        Row::with_children(actions).spacing(theme::SPACE_XS).wrap().align_x(Right).into()
     }
 
     fn dialog<'a>(&'a self, dialog: &'a Dialog) -> Element<'a, Message> {
@@ -397,6 +462,7 @@ impl State {
             Panel::None => None,
             Panel::Occupants => Some(self.occupants.view().map(Message::Occupants)),
             Panel::Settings(settings) => Some(settings_panel(settings)),
+            Panel::Members(members) => Some(members.view().map(Message::Members)),
         }
     }
 }
@@ -493,6 +559,44 @@ mod tests {
             state.update(Message::Submit),
             Some(Event::Room(RoomCommand::Destroy { room: JID.into(), reason: None }))
         );
+    }
+
+    #[test]
+    fn admins_and_owners_manage_members_and_bans_in_a_panel() {
+        for own in [Affiliation::None, Affiliation::Member] {
+            let state = joined(own);
+            let mut ui = simulator(state.header(false));
+            assert!(ui.find("Members and bans").is_err(), "not for {own:?}");
+        }
+        for own in [Affiliation::Admin, Affiliation::Owner] {
+            let mut state = joined(own);
+            let mut ui = simulator(state.header(false));
+            ui.click("Members and bans").expect("for admins and owners");
+            let messages: Vec<_> = ui.into_messages().collect();
+            let members =
+                RoomCommand::GetAffiliations { room: JID.into(), affiliation: Affiliation::Member };
+            assert_eq!(events(&mut state, messages), [Event::Room(members)]);
+        }
+
+        let mut state = joined(Affiliation::Admin);
+        state.update(Message::OpenMembers);
+        let bob = Affiliated { jid: "bob@example.org".into(), nick: None, reason: None };
+        state.set_affiliations(Affiliation::Member, Ok(vec![bob]));
+        let mut ui = simulator(state.side_panel().expect("the panel is open"));
+        ui.click("Remove").expect("bob is listed");
+        let messages: Vec<_> = ui.into_messages().collect();
+        let remove = RoomCommand::SetAffiliation {
+            room: JID.into(),
+            jid: "bob@example.org".into(),
+            affiliation: Affiliation::None,
+            reason: None,
+        };
+        assert_eq!(events(&mut state, messages), [Event::Change(remove)]);
+        let mut ui = simulator(state.side_panel().expect("still open"));
+        ui.click("Close").expect("the close button");
+        let messages: Vec<_> = ui.into_messages().collect();
+        assert_eq!(events(&mut state, messages), []);
+        assert!(matches!(state.panel, Panel::Occupants), "back to the people");
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use super::{Event, Message, State};
 use crate::model::{ChatId, Room, RoomState};
-use crate::ui::{conversation, invites, room, room_browser, sidebar, theme};
+use crate::ui::{conversation, invites, room, room_browser, room_members, sidebar, theme};
 use crate::worker::{Command, Event as WorkerEvent, RoomCommand};
 use iced::widget::{button, column, container, row, text};
 use iced::{Center, Element, Fill, Task};
@@ -43,6 +43,12 @@ impl State {
     ) -> (Task<Message>, Option<Event>) {
         match self.room.as_mut().and_then(|room| room.update(message)) {
             Some(room::Event::Room(command)) => (Task::none(), Some(room_command(command))),
+            Some(room::Event::Change(command)) => {
+                // Read the list again once the change is on its way: the room answers in
+                // order, so the new list shows it. (Outcomes do not say what they answer.)
+                let refresh = room::Message::Members(room_members::Message::Refresh);
+                (Task::done(Message::Room(refresh)), Some(room_command(command)))
+            }
             Some(room::Event::OpenChat(chat)) => self.open(chat),
             Some(room::Event::Mute(muted)) => {
                 let chat =
@@ -151,6 +157,11 @@ impl State {
                     open.set_settings(form);
                 }
             }
+            WorkerEvent::Affiliations { room, affiliation, list } => {
+                if let Some(open) = self.room.as_mut().filter(|r| r.jid() == room) {
+                    open.set_affiliations(affiliation, list);
+                }
+            }
             WorkerEvent::Invite(invite) => self.invites.push(invite),
             WorkerEvent::Services(services) => {
                 self.contacts.set_can_hide(services.invisible);
@@ -218,7 +229,8 @@ fn open_room_later(room: String) -> Task<Message> {
 mod tests {
     use super::*;
     use crate::model::{
-        AccountId, Affiliation, Invite, Moderation, Occupant, PresenceShow, Role, Services,
+        AccountId, Affiliated, Affiliation, Invite, Moderation, Occupant, PresenceShow, Role,
+        Services,
     };
     use crate::ui::occupants;
 
@@ -286,6 +298,45 @@ mod tests {
         assert_eq!(chat, Some(ChatId(format!("{ROOM}/zoe"))), "the private chat is open");
         assert!(!state.completes_nicks(), "a private chat is not a room");
         assert!(state.private_chat(&format!("{ROOM}/zoe")).is_some());
+    }
+
+    #[test]
+    fn the_members_panel_gets_its_lists_and_a_refusal_and_each_change_reads_the_list_again() {
+        let mut state = screen();
+        let _ = state.update(Message::Sidebar(sidebar::Message::OpenRoom(ROOM.into())));
+        let (_, event) = state.update(Message::Room(room::Message::OpenMembers));
+        let members =
+            RoomCommand::GetAffiliations { room: ROOM.into(), affiliation: Affiliation::Member };
+        assert_eq!(command(event), Some(Command::Room(members.clone())));
+        let bob = Affiliated { jid: "bob@example.org".into(), nick: None, reason: None };
+        state.apply(WorkerEvent::Affiliations {
+            room: "elsewhere@muc.example.org".into(),
+            affiliation: Affiliation::Member,
+            list: Ok(vec![]),
+        });
+        state.apply(WorkerEvent::Affiliations {
+            room: ROOM.into(),
+            affiliation: Affiliation::Member,
+            list: Ok(vec![bob]),
+        });
+        let room = state.room.as_ref().expect("the room is open");
+        let mut ui = iced_test::simulator(room.side_panel().expect("the members panel"));
+        ui.find("bob@example.org").expect("the list reached the panel");
+        drop(ui);
+
+        let remove = room_members::Message::Remove("bob@example.org".into());
+        let (_, event) = state.update(Message::Room(room::Message::Members(remove)));
+        assert!(matches!(
+            command(event),
+            Some(Command::Room(RoomCommand::SetAffiliation { affiliation: Affiliation::None, .. }))
+        ));
+        let refresh = room::Message::Members(room_members::Message::Refresh);
+        let (_, event) = state.update(Message::Room(refresh));
+        assert_eq!(command(event), Some(Command::Room(members)), "the list is read again");
+        state.apply(WorkerEvent::Outcome(Err("could not do that: forbidden".into())));
+        assert_eq!(state.notice, None, "the refusal is shown in the panel");
+        state.apply(WorkerEvent::Outcome(Err("something else".into())));
+        assert_eq!(state.notice.as_deref(), Some("something else"));
     }
 
     #[test]
