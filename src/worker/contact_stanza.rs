@@ -7,6 +7,17 @@ use tokio_xmpp::jid::{BareJid, Jid};
 use tokio_xmpp::parsers::presence::{self, Presence as XmppPresence, Show};
 use tokio_xmpp::parsers::roster::{self, Roster};
 
+/// What an available presence's `<show/>` says (none: simply online).
+pub fn show_of(show: Option<&Show>) -> PresenceShow {
+    match show {
+        None => PresenceShow::Online,
+        Some(Show::Chat) => PresenceShow::Chat,
+        Some(Show::Away) => PresenceShow::Away,
+        Some(Show::Dnd) => PresenceShow::Dnd,
+        Some(Show::Xa) => PresenceShow::Xa,
+    }
+}
+
 /// RFC 6121 §2.1.6: a roster push is only legitimate from our own account (no `from`, or our
 /// bare JID). Anything else could rewrite our contact list.
 pub fn roster_push_allowed(from: Option<&Jid>, own: &BareJid) -> bool {
@@ -56,16 +67,7 @@ pub fn presence_update(presence: XmppPresence) -> Option<PresenceUpdate> {
     let resource = from.resource().map(|r| r.as_str().to_owned()).unwrap_or_default();
     let status = presence.statuses.values().next().cloned().filter(|s| !s.is_empty());
     let presence_value = match presence.type_ {
-        presence::Type::None => Some(Presence {
-            show: match presence.show {
-                None => PresenceShow::Online,
-                Some(Show::Chat) => PresenceShow::Chat,
-                Some(Show::Away) => PresenceShow::Away,
-                Some(Show::Dnd) => PresenceShow::Dnd,
-                Some(Show::Xa) => PresenceShow::Xa,
-            },
-            status,
-        }),
+        presence::Type::None => Some(Presence { show: show_of(presence.show.as_ref()), status }),
         presence::Type::Unavailable => None,
         _ => return None,
     };

@@ -2,9 +2,7 @@
 //! moderate and invite, and what a room's presences and messages mean. What a room says about
 //! itself (subject, roles, affiliations, status codes) is believed only from that room.
 
-use crate::model::{
-    Affiliated, Affiliation, Form, Invite, Moderation, Occupant, PresenceShow, Role, RoomPreset,
-};
+use crate::model::{Affiliated, Affiliation, Form, Invite, Moderation, Occupant, Role, RoomPreset};
 use chrono::Utc;
 use tokio_xmpp::jid::{BareJid, Jid};
 use tokio_xmpp::minidom::Element;
@@ -16,7 +14,7 @@ use tokio_xmpp::parsers::message::{Lang, Message, MessageType};
 use tokio_xmpp::parsers::muc::muc::{History, Muc};
 use tokio_xmpp::parsers::muc::user::{self, MucUser, Status};
 use tokio_xmpp::parsers::ns;
-use tokio_xmpp::parsers::presence::{Presence, Show, Type as PresenceType};
+use tokio_xmpp::parsers::presence::{Presence, Type as PresenceType};
 
 pub const MUC_OWNER: &str = "http://jabber.org/protocol/muc#owner";
 pub const MUC_ADMIN: &str = "http://jabber.org/protocol/muc#admin";
@@ -114,13 +112,7 @@ pub fn occupant_change(presence: &Presence, nick: &str) -> OccupantChange {
         role: item.map_or(Role::Participant, |i| role(&i.role)),
         affiliation: item.map_or(Affiliation::None, |i| affiliation(&i.affiliation)),
         jid: item.and_then(|i| i.jid.as_ref()).map(|j| j.to_bare().to_string()),
-        show: match presence.show {
-            None => PresenceShow::Online,
-            Some(Show::Chat) => PresenceShow::Chat,
-            Some(Show::Away) => PresenceShow::Away,
-            Some(Show::Dnd) => PresenceShow::Dnd,
-            Some(Show::Xa) => PresenceShow::Xa,
-        },
+        show: super::contact_stanza::show_of(presence.show.as_ref()),
         status: presence.statuses.values().next().cloned().filter(|s| !s.is_empty()),
     };
     OccupantChange::Present { occupant, is_self, created: has(Status::RoomHasBeenCreated) }
