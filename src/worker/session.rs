@@ -423,7 +423,9 @@ impl Session {
         self.in_flight.clear();
         self.transfers.forget_slot_requests();
         self.older_offline();
-        self.room_catch_ups.clear();
+        for page in self.room_catch_ups.clear() {
+            self.store_archive_page(page);
+        }
         self.bookmarks.offline();
         self.answered_requests.clear();
         if let Err(e) = self.store.clear_presence(self.account_key()) {

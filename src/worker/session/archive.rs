@@ -54,7 +54,7 @@ impl Session {
 
     /// One message of our archive, if it answers our query; it joins the batch being stored.
     pub(super) fn archived(&mut self, message: &Message, batch: &mut Vec<NewMessage>) {
-        if self.older_result(message) || self.room_archive_result(message, batch) {
+        if self.older_result(message) || self.room_archive_result(message) {
             return;
         }
         let Some(catch_up) = self.catch_up.as_mut() else {

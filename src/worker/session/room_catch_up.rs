@@ -2,12 +2,17 @@
 //! (Prosody keeps 20), so once we are in, the room's archive (XEP-0313 on the room) is asked for
 //! everything after the newest line we had, page by page. The lines join the conversation like
 //! live ones, deduplicated against the history on join by the room's stanza-ids.
+//!
+//! Each page is stored in the archive's order. Archives stamp whole seconds, while the lines
+//! we already had (history on join, or live lines that came in while the catch-up ran) carry
+//! their own times: a line new to us is placed just before the next line of the page we
+//! already had, so the conversation reads in the room's order whatever the clocks say.
 
 use super::{PendingIq, Session};
 use crate::model::NewMessage;
 use crate::worker::delivery::{self, ArchiveOwner};
 use crate::worker::stanza::{self, Dropped};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use tokio_xmpp::jid::{BareJid, Jid};
 use tokio_xmpp::minidom::Element;
@@ -28,12 +33,15 @@ pub(super) struct RoomCatchUps {
 struct RoomCatchUp {
     room: BareJid,
     pages: usize,
+    /// The archive's lines of the page under way, stored when the page ends.
+    page: Vec<NewMessage>,
 }
 
 impl RoomCatchUps {
-    /// Queries die with the connection; rejoining starts them again.
-    pub(super) fn clear(&mut self) {
-        self.running.clear();
+    /// Queries die with the connection; rejoining starts them again. The pages they were
+    /// gathering are given back to be stored.
+    pub(super) fn clear(&mut self) -> Vec<Vec<NewMessage>> {
+        self.running.drain().map(|(_, catch_up)| catch_up.page).collect()
     }
 }
 
@@ -44,9 +52,10 @@ impl Session {
             return;
         };
         let queryid = uuid::Uuid::new_v4().to_string();
-        self.room_catch_ups
-            .running
-            .insert(queryid.clone(), RoomCatchUp { room: room.clone(), pages: 0 });
+        self.room_catch_ups.running.insert(
+            queryid.clone(),
+            RoomCatchUp { room: room.clone(), pages: 0, page: Vec::new() },
+        );
         self.ask_room_archive(&queryid, &after).await;
     }
 
@@ -60,11 +69,7 @@ impl Session {
     }
 
     /// A line of a room's archive answering one of our catch-ups; false if it answers none.
-    pub(super) fn room_archive_result(
-        &mut self,
-        message: &Message,
-        batch: &mut Vec<NewMessage>,
-    ) -> bool {
+    pub(super) fn room_archive_result(&mut self, message: &Message) -> bool {
         let Some(queryid) = delivery::archive_queryid(message) else { return false };
         let Some(catch_up) = self.room_catch_ups.running.get(&queryid) else { return false };
         let room = catch_up.room.clone();
@@ -81,7 +86,9 @@ impl Session {
                 if let Some(stamp) = archived.stamp {
                     line.timestamp = stanza::delay_time(stamp).min(now);
                 }
-                batch.push(line);
+                if let Some(catch_up) = self.room_catch_ups.running.get_mut(&queryid) {
+                    catch_up.page.push(line);
+                }
             }
             Ok(_) | Err(Dropped::NoBody) => {}
             Err(reason) => tracing::debug!("room archive entry skipped: {reason:?}"),
@@ -89,8 +96,31 @@ impl Session {
         true
     }
 
-    /// A page ended: ask for the next until the archive says it is complete.
+    /// Store a page of a room's archive in the archive's order (see the module comment).
+    pub(super) fn store_archive_page(&mut self, mut page: Vec<NewMessage>) {
+        let account = self.account_key().to_owned();
+        let known_time = |line: &NewMessage| {
+            let id = line.server_id.as_deref()?;
+            self.store
+                .archived_mark(&account, &line.chat, Some(id))
+                .ok()
+                .flatten()
+                .map(|(_, at)| at)
+        };
+        let known: Vec<Option<DateTime<Utc>>> = page.iter().map(known_time).collect();
+        place_before_known(&mut page, &known);
+        self.store_incoming(&page);
+    }
+
+    /// A page ended: store it, and ask for the next until the archive says it is complete.
     pub(super) async fn room_archive_page_done(&mut self, queryid: &str, fin: Option<Element>) {
+        let page = self
+            .room_catch_ups
+            .running
+            .get_mut(queryid)
+            .map(|c| std::mem::take(&mut c.page))
+            .unwrap_or_default();
+        self.store_archive_page(page);
         let next = delivery::archive_page_end(fin).and_then(|(complete, last)| {
             let more = !complete
                 && self.room_catch_ups.running.get(queryid).is_some_and(|c| c.pages < MAX_PAGES);
@@ -102,5 +132,70 @@ impl Session {
                 self.room_catch_ups.running.remove(queryid);
             }
         }
+    }
+}
+
+/// Move each line we did not have (`known[i]` is `None`) to just before the next line of the
+/// page we had, if it would otherwise sort after it, keeping the page's order.
+fn place_before_known(page: &mut [NewMessage], known: &[Option<DateTime<Utc>>]) {
+    let mut ceiling: Option<DateTime<Utc>> = None;
+    for (line, known) in page.iter_mut().zip(known).rev() {
+        let latest = match known {
+            Some(at) => *at,
+            None => ceiling.map_or(line.timestamp, |c| {
+                line.timestamp.min(c - chrono::Duration::milliseconds(1))
+            }),
+        };
+        if known.is_none() {
+            line.timestamp = latest;
+        }
+        ceiling = Some(ceiling.map_or(latest, |c| c.min(latest)));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ChatId, Delivery, Direction, MessageKind};
+
+    fn line(body: &str, at: DateTime<Utc>) -> NewMessage {
+        NewMessage {
+            chat: ChatId("den@rooms.example".into()),
+            kind: MessageKind::Message,
+            nick: Some("alice".into()),
+            direction: Direction::In,
+            from: "den@rooms.example/alice".into(),
+            to: String::new(),
+            body: body.into(),
+            timestamp: at,
+            state: Delivery::Received,
+            stanza_id_attr: None,
+            origin_id: None,
+            server_id: None,
+            attachment: None,
+        }
+    }
+
+    fn at(millis: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp_millis(millis).expect("time")
+    }
+
+    #[test]
+    fn new_lines_go_before_the_next_line_we_had_in_the_pages_order() {
+        // The archive's second ends at 1.999; the live copy of "c" came in at 1.500.
+        let mut page = vec![line("a", at(1_999)), line("b", at(1_999)), line("c", at(1_999))];
+        place_before_known(&mut page, &[None, None, Some(at(1_500))]);
+        assert!(page[0].timestamp < page[1].timestamp, "{page:?}");
+        assert!(page[1].timestamp < at(1_500), "{page:?}");
+    }
+
+    #[test]
+    fn new_lines_after_the_last_known_one_keep_their_time() {
+        let mut page = vec![line("a", at(1_000)), line("b", at(2_999))];
+        place_before_known(&mut page, &[Some(at(1_200)), None]);
+        assert_eq!(page[1].timestamp, at(2_999));
+        let mut early = vec![line("a", at(500)), line("b", at(2_999))];
+        place_before_known(&mut early, &[None, Some(at(2_000))]);
+        assert_eq!(early[0].timestamp, at(500), "already earlier: kept");
     }
 }
