@@ -7,9 +7,11 @@
 //! has Bob send that many messages into the open conversation and prints the window's CPU
 //! seconds until they are all stored and shown.
 
+mod desktop;
 #[path = "../tests/support/mod.rs"]
 mod support;
 
+use desktop::{Display, status_kib};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 use support::{DOMAIN, PASSWORD, Profile, Prosody};
@@ -21,12 +23,7 @@ fn contacts() -> usize {
 const DISPLAY: &str = ":77";
 
 fn main() {
-    let mut xvfb = Command::new("Xvfb")
-        .args([DISPLAY, "-screen", "0", "1000x680x24", "-nolisten", "tcp"])
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("Xvfb starts (apt-get install xvfb)");
-    wait_for_display();
+    let display = Display::start(DISPLAY);
 
     let mut groups = format!("[Team]\nalice@{DOMAIN}=Alice\nbob@{DOMAIN}=Bob Builder\n");
     for i in 0..contacts() - 1 {
@@ -56,26 +53,23 @@ fn main() {
     std::thread::sleep(Duration::from_secs(2));
 
     let started = Instant::now();
-    let mut app = launch(&alice);
-    let window = wait_for_window();
+    let mut app = display.launch(alice.path());
+    let window = display.wait_for_window();
     let to_window = started.elapsed();
     std::thread::sleep(Duration::from_secs(10));
-    let rss_idle = rss_kib(&app);
+    let rss_idle = status_kib(&app, "VmRSS:");
 
     // Open Bob's conversation (first row: he is online) and say something.
-    xdotool(&["mousemove", "--sync", "140", "172", "click", "1"]);
+    display.open_first_contact();
     std::thread::sleep(Duration::from_millis(800));
-    xdotool(&["windowfocus", "--sync", &window]);
-    xdotool(&["type", "--delay", "20", "See you there, I'll bring the drinks!"]);
-    xdotool(&["key", "Return"]);
+    display.xdotool(&["windowfocus", "--sync", &window]);
+    display.xdotool(&["type", "--delay", "20", "See you there, I'll bring the drinks!"]);
+    display.xdotool(&["key", "Return"]);
     std::thread::sleep(Duration::from_secs(2));
-    let rss_chat = rss_kib(&app);
+    assert!(said_to(&alice, &bob.jid, "See you there"), "Bob's conversation did not open");
+    let rss_chat = status_kib(&app, "VmRSS:");
     if let Ok(path) = std::env::var("SCREENSHOT") {
-        let status = Command::new("import")
-            .args(["-display", DISPLAY, "-window", "root", &path])
-            .status()
-            .expect("import runs");
-        println!("screenshot: {path} ({status})");
+        display.screenshot(&path);
     }
 
     println!("launch to visible window: {:.0} ms", to_window.as_secs_f64() * 1000.0);
@@ -93,8 +87,6 @@ fn main() {
     let _ = app.wait();
     let _ = bob_online.kill();
     let _ = bob_online.wait();
-    let _ = xvfb.kill();
-    let _ = xvfb.wait();
 }
 
 /// Bob sends `count` messages while Alice's window shows his conversation: the window's CPU
@@ -136,67 +128,19 @@ fn flood_into_open_chat(app: &Child, alice: &Profile, bob: &Profile, count: usiz
         "{count} messages into the open conversation: window CPU {:.2} s, all stored after {:.1} s, VmRSS then {:.1} MB",
         support::process_cpu(app.id()) - cpu_before,
         stored_after.as_secs_f64(),
-        rss_kib(app) as f64 / 1024.0
+        status_kib(app, "VmRSS:") as f64 / 1024.0
     );
 }
 
 /// How long the flood may take before the bench reports what it has.
 const LIMIT: Duration = Duration::from_secs(300);
 
-fn launch(profile: &Profile) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_confab"))
-        .arg("--profile")
-        .arg(profile.path())
-        .env("DISPLAY", DISPLAY)
-        .env("CONFAB_PASSWORD_STORE", "file")
-        .env_remove("WAYLAND_DISPLAY")
-        .spawn()
-        .expect("confab starts")
-}
-
-fn xdotool(args: &[&str]) -> String {
-    let out =
-        Command::new("xdotool").args(args).env("DISPLAY", DISPLAY).output().expect("xdotool runs");
-    String::from_utf8_lossy(&out.stdout).trim().to_owned()
-}
-
-/// Xvfb takes a moment before it accepts clients.
-fn wait_for_display() {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while Instant::now() < deadline {
-        let ready = Command::new("xdotool")
-            .arg("getdisplaygeometry")
-            .env("DISPLAY", DISPLAY)
-            .stderr(Stdio::null())
-            .output()
-            .is_ok_and(|o| o.status.success());
-        if ready {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    panic!("Xvfb did not start on {DISPLAY} (is another X server using it?)");
-}
-
-fn wait_for_window() -> String {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while Instant::now() < deadline {
-        let id = xdotool(&["search", "--onlyvisible", "--name", "Confab"]);
-        if let Some(first) = id.lines().next().filter(|l| !l.is_empty()) {
-            return first.to_owned();
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    panic!("no Confab window appeared");
-}
-
-fn rss_kib(child: &Child) -> u64 {
-    let status =
-        std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.split_whitespace().next())
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0)
+/// Whether Alice's store holds a message to `peer` starting with `words`: the click opened
+/// the conversation and the typing went into it.
+fn said_to(alice: &Profile, peer: &str, words: &str) -> bool {
+    let database = confab::paths::Paths::in_profile(alice.path()).database();
+    let chat = confab::model::ChatId(peer.to_owned());
+    confab::store::Store::open(&database)
+        .and_then(|store| store.history(&alice.jid, &chat, None, 20))
+        .is_ok_and(|page| page.messages.iter().any(|m| m.body.starts_with(words)))
 }

@@ -124,6 +124,7 @@ pub struct Opened {
 
 impl App {
     pub fn new(paths: Paths) -> (Self, Task<Message>) {
+        crate::ui::conversation::keep_thumbnails_in(paths.thumbnail_dir());
         let mut app = Self {
             paths,
             config: Config::default(),

@@ -61,6 +61,11 @@ impl Paths {
         self.cache_dir.join("avatars")
     }
 
+    /// Thumbnails of the pictures in conversations, made once (see `media::ThumbnailCache`).
+    pub fn thumbnail_dir(&self) -> PathBuf {
+        self.cache_dir.join("thumbnails")
+    }
+
     /// Fallback password files, one per account, readable only by the user.
     pub fn password_dir(&self) -> PathBuf {
         self.config_dir.join("passwords")

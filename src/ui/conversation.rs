@@ -25,6 +25,7 @@ pub use attachment::FileMessage;
 pub use bubble::OutboxMessage;
 pub use composer::Composing;
 pub use sending::Outgoing;
+pub use thumbnails::keep_in as keep_thumbnails_in;
 pub use typing::PAUSE_AFTER;
 
 use super::nick::Completion;

@@ -1,12 +1,14 @@
 //! Pictures in a conversation drawn small. As with avatars, only what is on screen is decoded:
 //! each thumbnail says when it comes into view and leaves it, decoding runs off the UI thread a
 //! few at a time, and the decoded set is bounded, those out of view going first. Entries are
-//! keyed by the picture's file, so a finished download (a new file) is decoded afresh.
+//! keyed by the picture's file, so a finished download (a new file) is decoded afresh. Made
+//! thumbnails are also kept on disk ([`ThumbnailCache`]), so scrolling back is cheap.
 
-use crate::media::{self, DecodeError, Limits};
+use crate::media::{self, DecodeError, Limits, ThumbnailCache};
 use iced::widget::image::Handle;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use std::time::Duration;
 
 /// The square a thumbnail fits in, in pixels (decoded at this size, drawn at most at it).
@@ -21,6 +23,25 @@ const MAX_DECODING: usize = 3;
 /// A picture that takes longer than this is shown as "took too long". Shared images may be
 /// 50-megapixel photos, which take seconds on a slow machine.
 const DECODE_BUDGET: Duration = Duration::from_secs(15);
+
+/// The thumbnails kept on disk fill at most this much; the oldest go at start.
+const MAX_CACHE_BYTES: u64 = 256 * 1024 * 1024;
+
+/// One cache for the whole window, set once at start, before any conversation (so no
+/// conversation needs to carry it). Unset, as in tests, nothing is kept.
+static CACHE: OnceLock<ThumbnailCache> = OnceLock::new();
+
+/// Keep thumbnails in `dir` from now on, and trim it in the background.
+pub fn keep_in(dir: PathBuf) {
+    let cache = ThumbnailCache::new(dir);
+    if CACHE.set(cache.clone()).is_ok() {
+        std::thread::spawn(move || {
+            if let Err(e) = cache.trim(MAX_CACHE_BYTES) {
+                tracing::warn!("the thumbnail cache could not be trimmed: {e}");
+            }
+        });
+    }
+}
 
 /// What a thumbnail shows.
 #[derive(Debug, Clone, Copy)]
@@ -142,21 +163,55 @@ impl Thumbnails {
     }
 }
 
+/// A thumbnail of a picture file: from the disk cache when it was made before, otherwise
+/// decoded (see [`load`]) and kept for next time.
+pub async fn load_thumbnail(path: PathBuf) -> Result<Handle, String> {
+    let meta = tokio::fs::metadata(&path).await.map_err(unreadable)?;
+    let entry = CACHE
+        .get()
+        .zip(meta.modified().ok())
+        .map(|(cache, modified)| (cache, cache.entry(&path, meta.len(), modified, THUMBNAIL_BOX)));
+    if let Some((_, entry)) = &entry
+        && let Ok(bytes) = tokio::fs::read(entry).await
+        && let Ok(picture) =
+            media::decode_off_thread(bytes, Limits::IMAGE, THUMBNAIL_BOX, DECODE_BUDGET).await
+    {
+        return Ok(Handle::from_rgba(picture.width, picture.height, picture.rgba));
+    }
+    let picture = decode_file(&path, meta.len(), THUMBNAIL_BOX).await?;
+    if let Some((cache, entry)) = entry {
+        let (cache, kept) = (cache.clone(), picture.clone());
+        tokio::task::spawn_blocking(move || {
+            if let Err(e) = cache.store(&entry, &kept) {
+                tracing::debug!("a thumbnail was not kept: {e}");
+            }
+        });
+    }
+    Ok(Handle::from_rgba(picture.width, picture.height, picture.rgba))
+}
+
 /// Reads and decodes a picture file off the UI thread to fit a `box_side` square, within the
 /// limits for shared images; the file's size is checked before it is read.
 pub async fn load(path: PathBuf, box_side: u32) -> Result<Handle, String> {
-    let unreadable = |e: std::io::Error| format!("the picture cannot be read ({e})");
     let size = tokio::fs::metadata(&path).await.map_err(unreadable)?.len();
+    let picture = decode_file(&path, size, box_side).await?;
+    Ok(Handle::from_rgba(picture.width, picture.height, picture.rgba))
+}
+
+async fn decode_file(path: &Path, size: u64, box_side: u32) -> Result<media::Picture, String> {
     let limit = Limits::IMAGE.max_file_bytes();
     let bytes = usize::try_from(size).unwrap_or(usize::MAX);
     if bytes > limit {
         return Err(DecodeError::TooLarge { bytes, limit }.to_string());
     }
-    let bytes = tokio::fs::read(&path).await.map_err(unreadable)?;
-    let picture = media::decode_off_thread(bytes, Limits::IMAGE, box_side, DECODE_BUDGET)
+    let bytes = tokio::fs::read(path).await.map_err(unreadable)?;
+    media::decode_off_thread(bytes, Limits::IMAGE, box_side, DECODE_BUDGET)
         .await
-        .map_err(|e| e.to_string())?;
-    Ok(Handle::from_rgba(picture.width, picture.height, picture.rgba))
+        .map_err(|e| e.to_string())
+}
+
+fn unreadable(e: std::io::Error) -> String {
+    format!("the picture cannot be read ({e})")
 }
 
 #[cfg(test)]

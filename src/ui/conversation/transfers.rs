@@ -4,7 +4,7 @@
 
 use super::attachment::FileMessage;
 use super::links::Prompt;
-use super::thumbnails::{self, THUMBNAIL_BOX};
+use super::thumbnails;
 use super::viewer::Viewer;
 use super::{Event, Message, State};
 use crate::model::{Direction, Transfer};
@@ -124,7 +124,7 @@ impl State {
 fn decode(jobs: Vec<PathBuf>) -> Task<Message> {
     Task::batch(jobs.into_iter().map(|path| {
         let decoding = path.clone();
-        Task::perform(thumbnails::load(path, THUMBNAIL_BOX), move |result| {
+        Task::perform(thumbnails::load_thumbnail(path), move |result| {
             Message::File(FileMessage::Decoded(decoding.clone(), result))
         })
     }))

@@ -1,0 +1,106 @@
+//! The real window under Xvfb, for the benches that drive it: a private X display, the app
+//! launched on it with a profile, xdotool to click and type, and the process's memory figures.
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A private X server, stopped when dropped.
+pub struct Display {
+    name: &'static str,
+    xvfb: Child,
+}
+
+impl Display {
+    /// Start Xvfb on `name` (e.g. ":77") with a 1000 × 680 screen and wait until it takes clients.
+    pub fn start(name: &'static str) -> Self {
+        let xvfb = Command::new("Xvfb")
+            .args([name, "-screen", "0", "1000x680x24", "-nolisten", "tcp"])
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("Xvfb starts (apt-get install xvfb)");
+        let display = Self { name, xvfb };
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            let ready = Command::new("xdotool")
+                .arg("getdisplaygeometry")
+                .env("DISPLAY", name)
+                .stderr(Stdio::null())
+                .output()
+                .is_ok_and(|o| o.status.success());
+            if ready {
+                return display;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("Xvfb did not start on {name} (is another X server using it?)");
+    }
+
+    /// Confab on this display with the profile in `profile`.
+    pub fn launch(&self, profile: &Path) -> Child {
+        Command::new(env!("CARGO_BIN_EXE_confab"))
+            .arg("--profile")
+            .arg(profile)
+            .env("DISPLAY", self.name)
+            .env("CONFAB_PASSWORD_STORE", "file")
+            .env_remove("WAYLAND_DISPLAY")
+            .spawn()
+            .expect("confab starts")
+    }
+
+    pub fn xdotool(&self, args: &[&str]) -> String {
+        let out = Command::new("xdotool")
+            .args(args)
+            .env("DISPLAY", self.name)
+            .output()
+            .expect("xdotool runs");
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    }
+
+    /// The id of Confab's window once it is visible.
+    pub fn wait_for_window(&self) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            let id = self.xdotool(&["search", "--onlyvisible", "--name", "Confab"]);
+            if let Some(first) = id.lines().next().filter(|l| !l.is_empty()) {
+                return first.to_owned();
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        panic!("no Confab window appeared");
+    }
+
+    /// Click the first contact of the sidebar: below the search field, "Add contact" and the
+    /// Rooms section with its "Join or create a room…" row, under the first group's header.
+    pub fn open_first_contact(&self) {
+        self.xdotool(&["mousemove", "--sync", "140", "268", "click", "1"]);
+    }
+
+    /// Save the whole screen to `path` (imagemagick's `import`).
+    pub fn screenshot(&self, path: &str) {
+        let status = Command::new("import")
+            .args(["-display", self.name, "-window", "root", path])
+            .status()
+            .expect("import runs");
+        println!("screenshot: {path} ({status})");
+    }
+}
+
+impl Drop for Display {
+    fn drop(&mut self) {
+        let _ = self.xvfb.kill();
+        let _ = self.xvfb.wait();
+    }
+}
+
+/// A figure of /proc/PID/status in KiB: "VmRSS:" now, "VmHWM:" at its peak.
+pub fn status_kib(child: &Child, field: &str) -> u64 {
+    let status =
+        std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(field))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
