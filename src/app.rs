@@ -295,9 +295,13 @@ impl App {
                 };
                 Task::batch([task.map(Message::Main), follow_up, self.request_pictures()])
             }
-            Message::Worker(Update { account, event }) => {
-                let task = self.worker_event(account, event);
-                Task::batch([task, self.request_pictures()])
+            Message::Worker(Update { account, events }) => {
+                let mut tasks: Vec<Task<Message>> = events
+                    .into_iter()
+                    .map(|event| self.worker_event(account.clone(), event))
+                    .collect();
+                tasks.push(self.request_pictures());
+                Task::batch(tasks)
             }
             Message::AvatarChosen(account, Ok(Some(avatar))) => {
                 self.tell(&account, Command::SetAvatar(Some(avatar)));

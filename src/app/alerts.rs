@@ -343,7 +343,7 @@ mod tests {
         assert_eq!((notices[0].title.as_str(), notices[0].body.as_str()), ("Juliet", "hi"));
         assert_eq!(notices[0].target, target("juliet@x"));
         let event = WorkerEvent::Message(incoming(2, "juliet@x", None, "there?"));
-        let _ = app.update(Message::Worker(Update { account: account(), event }));
+        let _ = app.update(Message::Worker(Update { account: account(), events: vec![event] }));
         assert_eq!(app.alerts.unread.count(&target("juliet@x")), 2, "counted on the way in");
         assert_eq!(app.title(), "Confab (2) — me@x (Offline)");
         let mut ui = iced_test::simulator(app.view());

@@ -373,12 +373,17 @@ impl Handle {
     }
 }
 
-/// An event tagged with the account it comes from.
+/// Events of one account, in the order they happened.
 #[derive(Debug, Clone)]
 pub struct Update {
     pub account: AccountId,
-    pub event: Event,
+    pub events: Vec<Event>,
 }
+
+/// While events keep coming (a flood of messages, a catch-up), the window takes them at most
+/// this often, together: drawing the window costs milliseconds, and a frame for every message
+/// of a flood cost more than the messages (docs/performance.md). A lone event goes at once.
+const PACE: std::time::Duration = std::time::Duration::from_millis(50);
 
 /// Start an account's worker on the current tokio runtime.
 pub fn spawn(paths: Paths, account: AccountId) -> (Handle, mpsc::UnboundedReceiver<Event>) {
@@ -397,18 +402,27 @@ pub struct WorkerKey {
 }
 
 /// The worker as a stream of updates, starting with [`Event::Ready`]. The worker runs in its
-/// own task, so a slow consumer never stalls the network; events wait in an unbounded queue.
+/// own task, so a slow consumer never stalls the network; events wait in an unbounded queue
+/// and are handed over in batches, at most one per [`PACE`].
 pub fn updates(key: &WorkerKey) -> impl Stream<Item = Update> + Send + use<> {
     use futures::StreamExt;
     let key = key.clone();
     futures::stream::once(async move {
         let (handle, events) = spawn(key.paths, key.account.clone());
         let account = key.account;
-        let first = Update { account: account.clone(), event: Event::Ready(handle) };
-        let rest = futures::stream::unfold(events, |mut events| async move {
-            events.recv().await.map(|event| (event, events))
+        let first = Update { account: account.clone(), events: vec![Event::Ready(handle)] };
+        let rest = futures::stream::unfold((events, None), |(mut events, handed)| async move {
+            let first = events.recv().await?;
+            if let Some(handed) = handed {
+                tokio::time::sleep_until(handed + PACE).await;
+            }
+            let mut batch = vec![first];
+            while let Ok(more) = events.try_recv() {
+                batch.push(more);
+            }
+            Some((batch, (events, Some(tokio::time::Instant::now()))))
         })
-        .map(move |event| Update { account: account.clone(), event });
+        .map(move |events| Update { account: account.clone(), events });
         futures::stream::once(async move { first }).chain(rest)
     })
     .flatten()
