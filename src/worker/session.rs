@@ -34,6 +34,7 @@ const MAX_PAGE: usize = 1000;
 const LATE_AFTER: chrono::Duration = chrono::Duration::seconds(60);
 
 mod archive;
+mod archive_order;
 mod avatars;
 mod bookmarks;
 mod contacts;

@@ -6,6 +6,7 @@
 //! Each archive is asked until it says it is complete; then that chat is known to be whole for
 //! the rest of the session.
 
+use super::archive_order::place_in_archive_order;
 use super::{PendingIq, Session};
 use crate::model::{ChatId, NewMessage};
 use crate::store::HistoryPage;
@@ -190,7 +191,7 @@ impl Session {
                 self.older.complete.insert(query.chat.clone());
             }
         }
-        place_before(&mut query.batch, query.ends_at);
+        place_in_archive_order(&mut query.batch, |_| None, query.ends_at);
         if let Err(e) = self.store.insert_messages(&self.account.jid, &query.batch) {
             self.emit(Event::Notice(format!("older messages could not be saved: {e}")));
         }
@@ -201,52 +202,5 @@ impl Session {
             }
             Err(e) => self.emit(Event::Notice(e.to_string())),
         }
-    }
-}
-
-/// Archives stamp whole seconds: a page's lines that share the second of the message the page
-/// ends at would sort after it. Each line is moved to just before that message if it is not
-/// already earlier, keeping the page's order (the archive's).
-fn place_before(page: &mut [NewMessage], ends_at: Option<DateTime<Utc>>) {
-    let Some(ends_at) = ends_at else { return };
-    let count = page.len() as i64;
-    for (index, line) in page.iter_mut().enumerate() {
-        let latest = ends_at - chrono::Duration::milliseconds(count - index as i64);
-        line.timestamp = line.timestamp.min(latest);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::{Delivery, Direction, MessageKind};
-
-    fn line(body: &str, at: DateTime<Utc>) -> NewMessage {
-        NewMessage {
-            chat: ChatId("den@rooms.example".into()),
-            kind: MessageKind::Message,
-            nick: Some("bob".into()),
-            direction: Direction::In,
-            from: "den@rooms.example/bob".into(),
-            to: String::new(),
-            body: body.into(),
-            timestamp: at,
-            state: Delivery::Received,
-            stanza_id_attr: None,
-            origin_id: None,
-            server_id: None,
-            attachment: None,
-        }
-    }
-
-    #[test]
-    fn lines_of_the_same_second_go_before_the_page_end_in_order() {
-        let second = DateTime::from_timestamp(1_000, 999_000_000).expect("time");
-        let early = DateTime::from_timestamp(900, 0).expect("time");
-        let mut page = vec![line("a", early), line("b", second), line("c", second)];
-        place_before(&mut page, Some(second));
-        assert_eq!(page[0].timestamp, early, "already earlier: kept");
-        assert!(page[1].timestamp < page[2].timestamp);
-        assert!(page[2].timestamp < second);
     }
 }

@@ -3,16 +3,15 @@
 //! everything after the newest line we had, page by page. The lines join the conversation like
 //! live ones, deduplicated against the history on join by the room's stanza-ids.
 //!
-//! Each page is stored in the archive's order. Archives stamp whole seconds, while the lines
-//! we already had (history on join, or live lines that came in while the catch-up ran) carry
-//! their own times: a line new to us is placed just before the next line of the page we
-//! already had, so the conversation reads in the room's order whatever the clocks say.
+//! Each page is stored whole, in the archive's order (`archive_order`), around the lines we
+//! already had: the history on join, or live lines that came in while the catch-up ran.
 
+use super::archive_order::place_in_archive_order;
 use super::{PendingIq, Session};
 use crate::model::NewMessage;
 use crate::worker::delivery::{self, ArchiveOwner};
 use crate::worker::stanza::{self, Dropped};
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use std::collections::HashMap;
 use tokio_xmpp::jid::{BareJid, Jid};
 use tokio_xmpp::minidom::Element;
@@ -99,16 +98,12 @@ impl Session {
     /// Store a page of a room's archive in the archive's order (see the module comment).
     pub(super) fn store_archive_page(&mut self, mut page: Vec<NewMessage>) {
         let account = self.account_key().to_owned();
-        let known_time = |line: &NewMessage| {
+        let stored_time = |line: &NewMessage| {
             let id = line.server_id.as_deref()?;
-            self.store
-                .archived_mark(&account, &line.chat, Some(id))
-                .ok()
-                .flatten()
-                .map(|(_, at)| at)
+            let mark = self.store.archived_mark(&account, &line.chat, Some(id));
+            mark.ok().flatten().map(|(_, at)| at)
         };
-        let known: Vec<Option<DateTime<Utc>>> = page.iter().map(known_time).collect();
-        place_before_known(&mut page, &known);
+        place_in_archive_order(&mut page, stored_time, None);
         self.store_incoming(&page);
     }
 
@@ -132,70 +127,5 @@ impl Session {
                 self.room_catch_ups.running.remove(queryid);
             }
         }
-    }
-}
-
-/// Move each line we did not have (`known[i]` is `None`) to just before the next line of the
-/// page we had, if it would otherwise sort after it, keeping the page's order.
-fn place_before_known(page: &mut [NewMessage], known: &[Option<DateTime<Utc>>]) {
-    let mut ceiling: Option<DateTime<Utc>> = None;
-    for (line, known) in page.iter_mut().zip(known).rev() {
-        let latest = match known {
-            Some(at) => *at,
-            None => ceiling.map_or(line.timestamp, |c| {
-                line.timestamp.min(c - chrono::Duration::milliseconds(1))
-            }),
-        };
-        if known.is_none() {
-            line.timestamp = latest;
-        }
-        ceiling = Some(ceiling.map_or(latest, |c| c.min(latest)));
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::{ChatId, Delivery, Direction, MessageKind};
-
-    fn line(body: &str, at: DateTime<Utc>) -> NewMessage {
-        NewMessage {
-            chat: ChatId("den@rooms.example".into()),
-            kind: MessageKind::Message,
-            nick: Some("alice".into()),
-            direction: Direction::In,
-            from: "den@rooms.example/alice".into(),
-            to: String::new(),
-            body: body.into(),
-            timestamp: at,
-            state: Delivery::Received,
-            stanza_id_attr: None,
-            origin_id: None,
-            server_id: None,
-            attachment: None,
-        }
-    }
-
-    fn at(millis: i64) -> DateTime<Utc> {
-        DateTime::from_timestamp_millis(millis).expect("time")
-    }
-
-    #[test]
-    fn new_lines_go_before_the_next_line_we_had_in_the_pages_order() {
-        // The archive's second ends at 1.999; the live copy of "c" came in at 1.500.
-        let mut page = vec![line("a", at(1_999)), line("b", at(1_999)), line("c", at(1_999))];
-        place_before_known(&mut page, &[None, None, Some(at(1_500))]);
-        assert!(page[0].timestamp < page[1].timestamp, "{page:?}");
-        assert!(page[1].timestamp < at(1_500), "{page:?}");
-    }
-
-    #[test]
-    fn new_lines_after_the_last_known_one_keep_their_time() {
-        let mut page = vec![line("a", at(1_000)), line("b", at(2_999))];
-        place_before_known(&mut page, &[Some(at(1_200)), None]);
-        assert_eq!(page[1].timestamp, at(2_999));
-        let mut early = vec![line("a", at(500)), line("b", at(2_999))];
-        place_before_known(&mut early, &[None, Some(at(2_000))]);
-        assert_eq!(early[0].timestamp, at(500), "already earlier: kept");
     }
 }

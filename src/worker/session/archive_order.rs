@@ -1,0 +1,95 @@
+//! Where lines from an archive go in a conversation. Archives stamp whole seconds (read as the
+//! end of their second, see `stanza::delay_time`), while the lines we already have carry their
+//! own times, so sorting by time alone would put an archived line after a later line of the
+//! same second. A page's lines new to us are therefore moved to just before the next line of
+//! the page we had, or before the message the page ends at, keeping the archive's order.
+
+use crate::model::NewMessage;
+use chrono::{DateTime, Duration, Utc};
+
+/// Move each line of `page` new to us (`known` gives the stored time of those we had) to just
+/// before the next line we had, and all of them before `ends_before` when given, if they would
+/// otherwise sort after it. Lines we had keep their times; lines already earlier keep theirs.
+pub(super) fn place_in_archive_order(
+    page: &mut [NewMessage],
+    known: impl Fn(&NewMessage) -> Option<DateTime<Utc>>,
+    ends_before: Option<DateTime<Utc>>,
+) {
+    let mut ceiling = ends_before;
+    for line in page.iter_mut().rev() {
+        let at = match known(line) {
+            Some(stored) => stored,
+            None => {
+                if let Some(ceiling) = ceiling {
+                    line.timestamp = line.timestamp.min(ceiling - Duration::milliseconds(1));
+                }
+                line.timestamp
+            }
+        };
+        ceiling = Some(ceiling.map_or(at, |c| c.min(at)));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ChatId, Delivery, Direction, MessageKind};
+
+    fn line(body: &str, at: DateTime<Utc>) -> NewMessage {
+        NewMessage {
+            chat: ChatId("den@rooms.example".into()),
+            kind: MessageKind::Message,
+            nick: Some("alice".into()),
+            direction: Direction::In,
+            from: "den@rooms.example/alice".into(),
+            to: String::new(),
+            body: body.into(),
+            timestamp: at,
+            state: Delivery::Received,
+            stanza_id_attr: None,
+            origin_id: None,
+            server_id: None,
+            attachment: None,
+        }
+    }
+
+    fn at(millis: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp_millis(millis).expect("time")
+    }
+
+    /// `known` as the tests give it: the stored times of the lines named.
+    fn had(lines: &[(&'static str, i64)]) -> impl Fn(&NewMessage) -> Option<DateTime<Utc>> {
+        let lines = lines.to_vec();
+        move |line| lines.iter().find(|(body, _)| *body == line.body).map(|(_, ms)| at(*ms))
+    }
+
+    #[test]
+    fn lines_of_the_same_second_go_before_the_page_end_in_order() {
+        let mut page =
+            vec![line("a", at(900_000)), line("b", at(1_000_999)), line("c", at(1_000_999))];
+        place_in_archive_order(&mut page, had(&[]), Some(at(1_000_999)));
+        assert_eq!(page[0].timestamp, at(900_000), "already earlier: kept");
+        assert!(page[1].timestamp < page[2].timestamp);
+        assert!(page[2].timestamp < at(1_000_999));
+    }
+
+    #[test]
+    fn new_lines_go_before_the_next_line_we_had_in_the_pages_order() {
+        // The archive's second ends at 1.999; the live copy of "c" came in at 1.500.
+        let mut page = vec![line("a", at(1_999)), line("b", at(1_999)), line("c", at(1_999))];
+        place_in_archive_order(&mut page, had(&[("c", 1_500)]), None);
+        assert!(page[0].timestamp < page[1].timestamp, "{page:?}");
+        assert!(page[1].timestamp < at(1_500), "{page:?}");
+        assert_eq!(page[2].timestamp, at(1_999), "a line we had is stored as it was");
+    }
+
+    #[test]
+    fn new_lines_after_the_last_known_one_keep_their_time() {
+        let mut page = vec![line("a", at(1_000)), line("b", at(2_999))];
+        place_in_archive_order(&mut page, had(&[("a", 1_200)]), None);
+        assert_eq!(page[1].timestamp, at(2_999));
+        let mut early = vec![line("a", at(500)), line("b", at(2_999))];
+        place_in_archive_order(&mut early, had(&[("b", 2_000)]), None);
+        assert_eq!(early[0].timestamp, at(500), "already earlier: kept");
+    }
+}
