@@ -3,29 +3,24 @@
 //! stream delivers is drained promptly (tokio-xmpp stalls if its queues fill), and bursts of
 //! messages are stored in one transaction.
 
-use super::connect::{Connector, FIRST_BACKOFF, Report};
+use super::connect::{Connector, Report};
 use super::presence::Presences;
 use super::stanza;
 use super::{Command, Event};
 use crate::config::{AccountConfig, Config, Privacy};
 use crate::media::AvatarCache;
-use crate::model::{
-    AccountId, ChatId, ConnectError, ConnectionState, NewMessage, Presence, Services, Typing,
-};
+use crate::model::{AccountId, ChatId, ConnectError, ConnectionState, Presence, Services, Typing};
 use crate::paths::Paths;
 use crate::secrets::Secrets;
-use crate::store::{Inserted, Store};
-use futures::{FutureExt, StreamExt};
+use crate::store::Store;
+use futures::StreamExt;
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
-use tokio_xmpp::Stanza;
 use tokio_xmpp::jid::{BareJid, Jid};
-use tokio_xmpp::stanzastream::{Event as StreamEvent, StanzaStream, StreamEvent as LinkEvent};
+use tokio_xmpp::stanzastream::{Event as StreamEvent, StanzaStream};
 
-/// How many stream events are taken in one go before the batch is stored.
-const MAX_BATCH: usize = 500;
 /// How long a clean close may take before we give up on being polite.
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
 /// The most history one request may ask for.
@@ -48,6 +43,7 @@ mod room_catch_up;
 mod room_directory;
 mod rooms;
 mod self_ping;
+mod stream;
 mod transfers;
 
 /// IQ requests we sent and await answers to, by id.
@@ -517,121 +513,6 @@ impl Session {
                 tracing::info!("{}: {error}", self.account.jid);
                 self.set_state(ConnectionState::Failed(error));
             }
-        }
-    }
-
-    async fn stream_event(&mut self, event: Option<StreamEvent>) {
-        let Some(event) = event else {
-            // The stream ended by itself: after a fatal report, or an internal failure.
-            self.stream = None;
-            self.reports = None;
-            self.went_offline();
-            if !matches!(self.state, ConnectionState::Failed(_)) {
-                self.set_state(ConnectionState::Offline {
-                    reason: "connection closed".into(),
-                    retry_in_secs: FIRST_BACKOFF.as_secs(),
-                });
-                self.restart_at = Some(Instant::now() + FIRST_BACKOFF);
-            }
-            return;
-        };
-        let mut batch = Vec::new();
-        self.take(event, &mut batch).await;
-        while batch.len() < MAX_BATCH {
-            let Some(stream) = self.stream.as_mut() else {
-                break;
-            };
-            match stream.next().now_or_never() {
-                Some(Some(event)) => self.take(event, &mut batch).await,
-                _ => break,
-            }
-        }
-        self.store_incoming(&batch);
-        self.save_archive_cursor();
-        self.send_receipts().await;
-        self.flush_presences();
-        self.flush_occupants();
-    }
-
-    async fn take(&mut self, event: StreamEvent, batch: &mut Vec<NewMessage>) {
-        match event {
-            StreamEvent::Stanza(Stanza::Message(message)) => self.message(message, batch).await,
-            StreamEvent::Stanza(Stanza::Presence(presence)) => {
-                let from_room =
-                    presence.from.as_ref().map(Jid::to_bare).filter(|b| self.is_room(b));
-                if let Some(room) = from_room {
-                    self.room_presence(room, presence, batch).await;
-                    return;
-                }
-                if let Some((jid, hash)) = super::profile::vcard_photo_hint(&presence) {
-                    self.vcard_photo_hint(jid, hash).await;
-                }
-                self.presence(presence);
-            }
-            StreamEvent::Stanza(Stanza::Iq(iq)) => self.iq(iq).await,
-            StreamEvent::Stream(LinkEvent::Reset { features, .. }) => {
-                self.went_offline();
-                self.stream_management = features.stream_management.is_some();
-                self.set_state(ConnectionState::Online);
-                self.request_roster().await;
-                self.request_block_list().await;
-                self.announce_ourselves().await;
-                self.discover_services().await;
-                self.request_bookmarks().await;
-                self.join_autojoin_rooms().await;
-                self.enable_carbons().await;
-                self.start_catch_up().await;
-                self.flush_outbox().await;
-            }
-            StreamEvent::Stream(LinkEvent::Resumed) => self.set_state(ConnectionState::Online),
-            StreamEvent::Stream(LinkEvent::Suspended) => {
-                self.set_state(ConnectionState::Connecting)
-            }
-        }
-    }
-
-    fn store_incoming(&mut self, batch: &[NewMessage]) {
-        if batch.is_empty() {
-            return;
-        }
-        match self.store.insert_messages(&self.account.jid, batch) {
-            Ok(results) => {
-                for inserted in results {
-                    if let Inserted::New(message) = inserted {
-                        self.auto_download(&message);
-                        self.emit(Event::Message(message));
-                    }
-                }
-            }
-            Err(e) => {
-                tracing::error!(
-                    "{}: could not store {} messages: {e}",
-                    self.account.jid,
-                    batch.len()
-                );
-                self.emit(Event::Notice(format!("incoming messages could not be saved: {e}")));
-            }
-        }
-    }
-
-    async fn send_raw(&mut self, xml: &str) {
-        if !self.is_online() {
-            self.emit(Event::Outcome(Err("not connected; try again once online".into())));
-            return;
-        }
-        match stanza::parse_raw(xml) {
-            Ok(stanza) => {
-                self.send(stanza).await;
-                self.emit(Event::Outcome(Ok("sent".into())));
-            }
-            Err(why) => self.emit(Event::Outcome(Err(why))),
-        }
-    }
-
-    async fn send(&mut self, stanza: Stanza) {
-        if let Some(stream) = &self.stream {
-            // The token is not needed: answers come back as stanzas.
-            drop(stream.send(Box::new(stanza)).await);
         }
     }
 }

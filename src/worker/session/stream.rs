@@ -1,0 +1,135 @@
+//! What comes off the stream: events are taken in bursts (tokio-xmpp stalls if its queues
+//! fill), each routed to its handler, and the burst's messages stored in one transaction before
+//! receipts, presences and occupant changes go out together.
+
+use super::Session;
+use crate::model::{ConnectionState, NewMessage};
+use crate::store::Inserted;
+use crate::worker::Event;
+use crate::worker::connect::FIRST_BACKOFF;
+use crate::worker::stanza;
+use futures::{FutureExt, StreamExt};
+use tokio::time::Instant;
+use tokio_xmpp::Stanza;
+use tokio_xmpp::jid::Jid;
+use tokio_xmpp::stanzastream::{Event as StreamEvent, StreamEvent as LinkEvent};
+
+/// How many stream events are taken in one go before the batch is stored.
+const MAX_BATCH: usize = 500;
+
+impl Session {
+    pub(super) async fn stream_event(&mut self, event: Option<StreamEvent>) {
+        let Some(event) = event else {
+            // The stream ended by itself: after a fatal report, or an internal failure.
+            self.stream = None;
+            self.reports = None;
+            self.went_offline();
+            if !matches!(self.state, ConnectionState::Failed(_)) {
+                self.set_state(ConnectionState::Offline {
+                    reason: "connection closed".into(),
+                    retry_in_secs: FIRST_BACKOFF.as_secs(),
+                });
+                self.restart_at = Some(Instant::now() + FIRST_BACKOFF);
+            }
+            return;
+        };
+        let mut batch = Vec::new();
+        self.take(event, &mut batch).await;
+        while batch.len() < MAX_BATCH {
+            let Some(stream) = self.stream.as_mut() else {
+                break;
+            };
+            match stream.next().now_or_never() {
+                Some(Some(event)) => self.take(event, &mut batch).await,
+                _ => break,
+            }
+        }
+        self.store_incoming(&batch);
+        self.save_archive_cursor();
+        self.send_receipts().await;
+        self.flush_presences();
+        self.flush_occupants();
+    }
+
+    async fn take(&mut self, event: StreamEvent, batch: &mut Vec<NewMessage>) {
+        match event {
+            StreamEvent::Stanza(Stanza::Message(message)) => self.message(message, batch).await,
+            StreamEvent::Stanza(Stanza::Presence(presence)) => {
+                let from_room =
+                    presence.from.as_ref().map(Jid::to_bare).filter(|b| self.is_room(b));
+                if let Some(room) = from_room {
+                    self.room_presence(room, presence, batch).await;
+                    return;
+                }
+                if let Some((jid, hash)) = crate::worker::profile::vcard_photo_hint(&presence) {
+                    self.vcard_photo_hint(jid, hash).await;
+                }
+                self.presence(presence);
+            }
+            StreamEvent::Stanza(Stanza::Iq(iq)) => self.iq(iq).await,
+            StreamEvent::Stream(LinkEvent::Reset { features, .. }) => {
+                self.went_offline();
+                self.stream_management = features.stream_management.is_some();
+                self.set_state(ConnectionState::Online);
+                self.request_roster().await;
+                self.request_block_list().await;
+                self.announce_ourselves().await;
+                self.discover_services().await;
+                self.request_bookmarks().await;
+                self.join_autojoin_rooms().await;
+                self.enable_carbons().await;
+                self.start_catch_up().await;
+                self.flush_outbox().await;
+            }
+            StreamEvent::Stream(LinkEvent::Resumed) => self.set_state(ConnectionState::Online),
+            StreamEvent::Stream(LinkEvent::Suspended) => {
+                self.set_state(ConnectionState::Connecting)
+            }
+        }
+    }
+
+    pub(super) fn store_incoming(&mut self, batch: &[NewMessage]) {
+        if batch.is_empty() {
+            return;
+        }
+        match self.store.insert_messages(&self.account.jid, batch) {
+            Ok(results) => {
+                for inserted in results {
+                    if let Inserted::New(message) = inserted {
+                        self.auto_download(&message);
+                        self.emit(Event::Message(message));
+                    }
+                }
+            }
+            Err(e) => {
+                tracing::error!(
+                    "{}: could not store {} messages: {e}",
+                    self.account.jid,
+                    batch.len()
+                );
+                self.emit(Event::Notice(format!("incoming messages could not be saved: {e}")));
+            }
+        }
+    }
+
+    pub(super) async fn send_raw(&mut self, xml: &str) {
+        if !self.is_online() {
+            self.emit(Event::Outcome(Err("not connected; try again once online".into())));
+            return;
+        }
+        match stanza::parse_raw(xml) {
+            Ok(stanza) => {
+                self.send(stanza).await;
+                self.emit(Event::Outcome(Ok("sent".into())));
+            }
+            Err(why) => self.emit(Event::Outcome(Err(why))),
+        }
+    }
+
+    pub(super) async fn send(&mut self, stanza: Stanza) {
+        if let Some(stream) = &self.stream {
+            // The token is not needed: answers come back as stanzas.
+            drop(stream.send(Box::new(stanza)).await);
+        }
+    }
+}
