@@ -41,6 +41,7 @@ mod outbox;
 mod profile;
 mod room_catch_up;
 mod room_directory;
+mod room_occupants;
 mod rooms;
 mod self_ping;
 mod stream;
@@ -146,7 +147,7 @@ struct Session {
     /// Rooms we are in or have bookmarked.
     rooms: HashMap<BareJid, rooms::RoomSession>,
     /// Rooms whose occupants changed in the burst being taken in.
-    changed_rooms: HashMap<BareJid, rooms::OccupantChanges>,
+    changed_rooms: HashMap<BareJid, room_occupants::OccupantChanges>,
     /// A public room list being completed.
     listing: Option<room_directory::Listing>,
     /// Discovery requests not answered yet.
