@@ -3,7 +3,7 @@
 //! stderr and exits non-zero.
 
 use crate::config::{AccountConfig, Config, TlsMode};
-use crate::model::{ConnectionState, Delivery, Direction, Message};
+use crate::model::{ConnectionState, Delivery, Direction};
 use crate::paths::Paths;
 use crate::secrets::{Secrets, StoredIn};
 use crate::store::Store;
@@ -14,6 +14,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 
 mod contacts;
+mod history;
 mod outbox;
 mod register;
 mod rooms;
@@ -215,7 +216,9 @@ pub fn run(paths: Paths, account: Option<String>, command: CliCommand) -> Result
             save_account(&paths, account, &password, "Added")
         }
         CliCommand::Account(AccountCommand::Register(args)) => register::run(&paths, args),
-        CliCommand::History { jid, limit, json } => history(&paths, account, &jid, limit, json),
+        CliCommand::History { jid, limit, json } => {
+            history::print(&paths, account, &jid, limit, json)
+        }
         CliCommand::Roster { json } => roster(&paths, account, json),
         CliCommand::Contact(command) => {
             let change = contact_change(command)?;
@@ -406,59 +409,6 @@ fn read_password(from_stdin: bool) -> Result<String, String> {
 
 fn open_store(paths: &Paths) -> Result<Store, String> {
     Store::open(&paths.database()).map_err(|e| e.to_string())
-}
-
-fn history(
-    paths: &Paths,
-    account: Option<String>,
-    jid: &str,
-    limit: usize,
-    json: bool,
-) -> Result<(), String> {
-    let account = choose_account(paths, account)?;
-    let chat = crate::model::ChatId(parse_bare_jid(jid)?);
-    let page =
-        open_store(paths)?.history(&account, &chat, None, limit).map_err(|e| e.to_string())?;
-    for message in &page.messages {
-        if json {
-            println!("{}", message_json(message));
-        } else {
-            let arrow = if message.direction == Direction::In { "<" } else { ">" };
-            let local = message.timestamp.with_timezone(&chrono::Local);
-            println!(
-                "{} {arrow} {}: {}",
-                local.format("%Y-%m-%d %H:%M"),
-                message.from,
-                message.body
-            );
-        }
-    }
-    Ok(())
-}
-
-pub fn message_json(message: &Message) -> serde_json::Value {
-    serde_json::json!({
-        "id": message.id,
-        "chat": message.chat.as_str(),
-        "from": message.from,
-        "to": message.to,
-        "body": message.body,
-        "timestamp": message.timestamp.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-        "direction": message.direction.as_str(),
-        "state": message.state.as_str(),
-        "kind": message.kind.as_str(),
-        "nick": message.nick,
-        "edited": message.edited,
-        "late": message.late,
-        "scheduled_for": message.scheduled_for.map(|t| t.to_rfc3339()),
-        "attachment": message.attachment.as_ref().map(|a| serde_json::json!({
-            "url": a.url,
-            "name": a.name,
-            "size": a.size,
-            "mime": a.mime,
-            "local": a.local,
-        })),
-    })
 }
 
 /// A running worker, driven from the command line.

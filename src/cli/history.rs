@@ -1,0 +1,60 @@
+//! `confab history JID`: a conversation's newest messages from the store, as lines or as JSON
+//! (one object per line, for scripts and the tests).
+
+use super::{choose_account, open_store, parse_bare_jid};
+use crate::model::{Direction, Message};
+use crate::paths::Paths;
+
+/// Print the newest `limit` messages of the conversation with `jid`, oldest first.
+pub(super) fn print(
+    paths: &Paths,
+    account: Option<String>,
+    jid: &str,
+    limit: usize,
+    json: bool,
+) -> Result<(), String> {
+    let account = choose_account(paths, account)?;
+    let chat = crate::model::ChatId(parse_bare_jid(jid)?);
+    let page =
+        open_store(paths)?.history(&account, &chat, None, limit).map_err(|e| e.to_string())?;
+    for message in &page.messages {
+        if json {
+            println!("{}", message_json(message));
+        } else {
+            let arrow = if message.direction == Direction::In { "<" } else { ">" };
+            let local = message.timestamp.with_timezone(&chrono::Local);
+            println!(
+                "{} {arrow} {}: {}",
+                local.format("%Y-%m-%d %H:%M"),
+                message.from,
+                message.body
+            );
+        }
+    }
+    Ok(())
+}
+
+fn message_json(message: &Message) -> serde_json::Value {
+    serde_json::json!({
+        "id": message.id,
+        "chat": message.chat.as_str(),
+        "from": message.from,
+        "to": message.to,
+        "body": message.body,
+        "timestamp": message.timestamp.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        "direction": message.direction.as_str(),
+        "state": message.state.as_str(),
+        "kind": message.kind.as_str(),
+        "nick": message.nick,
+        "edited": message.edited,
+        "late": message.late,
+        "scheduled_for": message.scheduled_for.map(|t| t.to_rfc3339()),
+        "attachment": message.attachment.as_ref().map(|a| serde_json::json!({
+            "url": a.url,
+            "name": a.name,
+            "size": a.size,
+            "mime": a.mime,
+            "local": a.local,
+        })),
+    })
+}
