@@ -5,6 +5,7 @@
 mod account_life;
 mod alerts;
 mod input;
+mod main_events;
 
 use crate::config::{AccountConfig, Config};
 use crate::emoji::Recent;
@@ -414,78 +415,6 @@ impl App {
                 alert
             }
         }
-    }
-
-    fn main_event(&mut self, account: AccountId, event: main_screen::Event) -> Task<Message> {
-        let command = match event {
-            // Turned off: not even asked for, though the worker only reads the setting at start.
-            main_screen::Event::Command(Command::Typing { .. }) if !self.config.privacy.typing => {
-                return Task::none();
-            }
-            main_screen::Event::Command(command) => command,
-            main_screen::Event::TrustAlways(fingerprint) => {
-                if let Some(config) = self.config.account_mut(account.as_str()) {
-                    config.pinned_certificates.push(fingerprint.clone());
-                }
-                self.tell(&account, Command::TrustCertificate(fingerprint));
-                return self.save_config();
-            }
-            main_screen::Event::SavePassword(password) => {
-                self.tell(&account, Command::SetPassword(password.clone()));
-                return self.save_password(account, password);
-            }
-            main_screen::Event::Account(event) => return self.account_event(account, event),
-            main_screen::Event::Mute { chat, muted } => {
-                self.alerts.notifier.set_muted(Target { account, chat }, muted);
-                self.config.muted = self.alerts.muted();
-                return self.save_config();
-            }
-            main_screen::Event::RecentEmoji(recent) => {
-                self.config.recent_emoji = recent.to_string();
-                self.share_composing();
-                return self.save_config();
-            }
-            main_screen::Event::Smileys(on) => {
-                self.config.smileys_to_emoji = on;
-                self.share_composing();
-                return self.save_config();
-            }
-        };
-        self.tell(&account, command);
-        Task::none()
-    }
-
-    fn tell(&mut self, account: &AccountId, command: Command) {
-        let result = match self.handles.get(account) {
-            Some(handle) => handle.send(command),
-            None => Err(format!("{account} is still starting; try again in a moment")),
-        };
-        if let (Err(e), Some(main)) = (result, self.mains.get_mut(account)) {
-            main.apply(WorkerEvent::Notice(e));
-        }
-    }
-
-    /// The smileys setting or the recently used emoji changed: every account's screen
-    /// composes with the new ones.
-    fn share_composing(&mut self) {
-        let composing = composing(&self.config);
-        for main in self.mains.values_mut() {
-            main.set_composing(composing.clone());
-        }
-    }
-
-    fn save_config(&self) -> Task<Message> {
-        let config = self.config.clone();
-        let path = self.paths.config_file();
-        Task::perform(
-            async move {
-                tokio::task::spawn_blocking(move || config.save(&path).map_err(|e| e.to_string()))
-                    .await
-                    .map_err(|e| e.to_string())
-                    .and_then(|r| r)
-            },
-            Message::ConfigSaved,
-        )
     }
 
     pub fn view(&self) -> Element<'_, Message> {
