@@ -7,8 +7,11 @@ use super::conversation::RoomContext;
 use super::{form, occupants, room_members, theme, widget};
 use crate::model::{Affiliated, Affiliation, ChatId, Form, Occupant, Room, RoomState};
 use crate::worker::RoomCommand;
-use iced::widget::{Row, button, column, container, row, scrollable, space, text, text_input};
+use dialog::Dialog;
+use iced::widget::{Row, button, column, container, row, scrollable, space, text};
 use iced::{Center, Element, Fill, FillPortion, Right};
+
+mod dialog;
 
 /// The open room's header, forms and side panel.
 #[derive(Debug)]
@@ -35,20 +38,6 @@ enum Settings {
     Loading,
     Form(form::State),
     Failed(String),
-}
-
-/// A header action waiting for its details.
-#[derive(Debug, Clone, PartialEq)]
-enum Dialog {
-    Invite {
-        jid: String,
-        reason: String,
-        error: Option<String>,
-    },
-    Subject(String),
-    Nick(String),
-    /// Destroying asks first; the reason is told to the occupants.
-    Destroy(String),
 }
 
 /// What the header, its forms and the side panel emit.
@@ -295,32 +284,6 @@ impl State {
         }
     }
 
-    fn open(&mut self, dialog: Dialog) -> Option<Event> {
-        self.dialog = Some(dialog);
-        None
-    }
-
-    fn submit(&mut self) -> Option<Event> {
-        let room = self.jid.clone();
-        let trimmed = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
-        let command = match self.dialog.as_mut()? {
-            Dialog::Invite { jid, reason, error } => match crate::cli::parse_bare_jid(jid) {
-                Ok(jid) => RoomCommand::Invite { room, jid, reason: trimmed(reason) },
-                Err(e) => {
-                    *error = Some(e);
-                    return None;
-                }
-            },
-            Dialog::Subject(subject) => {
-                RoomCommand::SetSubject { room, subject: subject.trim().to_owned() }
-            }
-            Dialog::Nick(nick) => RoomCommand::ChangeNick { room, nick: trimmed(nick)? },
-            Dialog::Destroy(reason) => RoomCommand::Destroy { room, reason: trimmed(reason) },
-        };
-        self.dialog = None;
-        Some(Event::Room(command))
-    }
-
     /// The header; `muted` says whether the room's notifications are off.
     pub fn header(&self, muted: bool) -> Element<'_, Message> {
         let name = self.room.as_ref().map_or(self.jid.as_str(), Room::display_name);
@@ -406,54 +369,6 @@ impl State {
             }
         }
         Row::with_children(actions).spacing(theme::SPACE_XS).wrap().align_x(Right).into()
-    }
-
-    fn dialog<'a>(&'a self, dialog: &'a Dialog) -> Element<'a, Message> {
-        let input = |placeholder: &'a str, value: &'a str| {
-            text_input(placeholder, value)
-                .on_input(Message::Draft)
-                .on_submit(Message::Submit)
-                .padding(theme::SPACE_XS)
-        };
-        let cancel = button(text("Cancel").size(theme::TEXT_SMALL))
-            .style(button::secondary)
-            .on_press(Message::Cancel);
-        let submit = |label: &'static str| {
-            button(text(label).size(theme::TEXT_SMALL)).on_press(Message::Submit)
-        };
-        let line = match dialog {
-            Dialog::Invite { jid, reason, error } => {
-                let fields = row![
-                    text_input("Who (name@server)", jid)
-                        .on_input(Message::InviteJid)
-                        .on_submit(Message::Submit)
-                        .padding(theme::SPACE_XS),
-                    input("Why (optional)", reason),
-                    submit("Invite"),
-                    cancel,
-                ]
-                .spacing(theme::SPACE_XS)
-                .align_y(Center);
-                let error = error
-                    .as_deref()
-                    .map(|e| text(e).size(theme::TEXT_SMALL).style(theme::error_text));
-                return column![fields, error].spacing(theme::SPACE_XS).into();
-            }
-            Dialog::Subject(subject) => {
-                row![input("The room's subject", subject), submit("Set subject"), cancel]
-            }
-            Dialog::Nick(nick) => row![input("Your nickname here", nick), submit("Change"), cancel],
-            Dialog::Destroy(reason) => row![
-                text("Destroy this room for everyone? This cannot be undone.")
-                    .size(theme::TEXT_SMALL),
-                input("Why (optional)", reason),
-                button(text("Destroy").size(theme::TEXT_SMALL))
-                    .style(button::danger)
-                    .on_press(Message::Submit),
-                cancel,
-            ],
-        };
-        line.spacing(theme::SPACE_XS).align_y(Center).into()
     }
 
     /// The panel beside the conversation, when one is open.

@@ -1,0 +1,98 @@
+//! The small forms a room's header actions open: invite someone, set the subject, change our
+//! nickname, or destroy the room (which asks first).
+
+use super::{Event, Message, State};
+use crate::ui::theme;
+use crate::worker::RoomCommand;
+use iced::widget::{button, column, row, text, text_input};
+use iced::{Center, Element};
+
+/// A header action waiting for its details.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum Dialog {
+    Invite {
+        jid: String,
+        reason: String,
+        error: Option<String>,
+    },
+    Subject(String),
+    Nick(String),
+    /// Destroying asks first; the reason is told to the occupants.
+    Destroy(String),
+}
+
+impl State {
+    pub(super) fn open(&mut self, dialog: Dialog) -> Option<Event> {
+        self.dialog = Some(dialog);
+        None
+    }
+
+    pub(super) fn submit(&mut self) -> Option<Event> {
+        let room = self.jid.clone();
+        let trimmed = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+        let command = match self.dialog.as_mut()? {
+            Dialog::Invite { jid, reason, error } => match crate::cli::parse_bare_jid(jid) {
+                Ok(jid) => RoomCommand::Invite { room, jid, reason: trimmed(reason) },
+                Err(e) => {
+                    *error = Some(e);
+                    return None;
+                }
+            },
+            Dialog::Subject(subject) => {
+                RoomCommand::SetSubject { room, subject: subject.trim().to_owned() }
+            }
+            Dialog::Nick(nick) => RoomCommand::ChangeNick { room, nick: trimmed(nick)? },
+            Dialog::Destroy(reason) => RoomCommand::Destroy { room, reason: trimmed(reason) },
+        };
+        self.dialog = None;
+        Some(Event::Room(command))
+    }
+
+    pub(super) fn dialog<'a>(&'a self, dialog: &'a Dialog) -> Element<'a, Message> {
+        let input = |placeholder: &'a str, value: &'a str| {
+            text_input(placeholder, value)
+                .on_input(Message::Draft)
+                .on_submit(Message::Submit)
+                .padding(theme::SPACE_XS)
+        };
+        let cancel = button(text("Cancel").size(theme::TEXT_SMALL))
+            .style(button::secondary)
+            .on_press(Message::Cancel);
+        let submit = |label: &'static str| {
+            button(text(label).size(theme::TEXT_SMALL)).on_press(Message::Submit)
+        };
+        let line = match dialog {
+            Dialog::Invite { jid, reason, error } => {
+                let fields = row![
+                    text_input("Who (name@server)", jid)
+                        .on_input(Message::InviteJid)
+                        .on_submit(Message::Submit)
+                        .padding(theme::SPACE_XS),
+                    input("Why (optional)", reason),
+                    submit("Invite"),
+                    cancel,
+                ]
+                .spacing(theme::SPACE_XS)
+                .align_y(Center);
+                let error = error
+                    .as_deref()
+                    .map(|e| text(e).size(theme::TEXT_SMALL).style(theme::error_text));
+                return column![fields, error].spacing(theme::SPACE_XS).into();
+            }
+            Dialog::Subject(subject) => {
+                row![input("The room's subject", subject), submit("Set subject"), cancel]
+            }
+            Dialog::Nick(nick) => row![input("Your nickname here", nick), submit("Change"), cancel],
+            Dialog::Destroy(reason) => row![
+                text("Destroy this room for everyone? This cannot be undone.")
+                    .size(theme::TEXT_SMALL),
+                input("Why (optional)", reason),
+                button(text("Destroy").size(theme::TEXT_SMALL))
+                    .style(button::danger)
+                    .on_press(Message::Submit),
+                cancel,
+            ],
+        };
+        line.spacing(theme::SPACE_XS).align_y(Center).into()
+    }
+}
