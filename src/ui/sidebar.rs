@@ -4,13 +4,15 @@
 //! roster.
 
 use super::pictures::Pictures;
+use super::theme;
 use super::windowed::Window;
-use super::{theme, widget};
-use crate::model::{Contact, PresenceShow, Room, RoomState, Subscription};
+use crate::model::{Contact, PresenceShow, Room, RoomState};
 use iced::widget::scrollable::Viewport;
-use iced::widget::{button, column, container, row, space, text, text_input};
-use iced::{Center, Element, Fill};
+use iced::widget::{button, column, container, text, text_input};
+use iced::{Element, Fill};
 use std::collections::{BTreeMap, HashSet};
+
+mod rows;
 
 /// Every row, header, room or contact, is this tall; the windowing depends on it.
 pub const ROW_HEIGHT: f32 = 52.0;
@@ -298,154 +300,6 @@ impl State {
         };
         container(content).padding(theme::SPACE_M).height(Fill).into()
     }
-
-    fn row<'a>(
-        &'a self,
-        row: &'a Row,
-        pictures: &'a Pictures,
-        unread: &impl Fn(&str) -> u32,
-    ) -> Element<'a, Message> {
-        match row {
-            Row::Header { group, count, collapsed } => {
-                let arrow = if *collapsed { "▸" } else { "▾" };
-                header_row(format!("{arrow} {group}"), *count, Message::ToggleGroup(group.clone()))
-            }
-            Row::Contact(i) => {
-                let contact = &self.contacts[*i];
-                self.contact_row(contact, pictures, unread(&contact.jid))
-            }
-            Row::RoomsHeader { count, collapsed } => {
-                let arrow = if *collapsed { "▸" } else { "▾" };
-                header_row(format!("{arrow} {ROOMS}"), *count, Message::ToggleRooms)
-            }
-            Row::Room(i) => self.room_row(&self.rooms[*i], unread(&self.rooms[*i].jid)),
-            Row::JoinRoom => button(
-                container(text("Join or create a room…").size(theme::TEXT_BODY)).center_y(Fill),
-            )
-            .on_press(Message::BrowseRooms)
-            .style(button::text)
-            .padding([theme::SPACE_XS, theme::SPACE_S])
-            .width(Fill)
-            .height(ROW_HEIGHT)
-            .into(),
-        }
-    }
-
-    fn room_row<'a>(&'a self, room: &'a Room, unread: u32) -> Element<'a, Message> {
-        let selected = self.selected.as_deref() == Some(room.jid.as_str());
-        button(
-            row![
-                widget::room_avatar(&room.jid, room.display_name()),
-                column![
-                    text(room.display_name()).size(theme::TEXT_BODY),
-                    text(room_hint(room)).size(theme::TEXT_SMALL).style(theme::muted),
-                ]
-                .spacing(2)
-                .width(Fill),
-                unread_badge(unread),
-            ]
-            .spacing(theme::SPACE_S)
-            .align_y(Center),
-        )
-        .on_press(Message::OpenRoom(room.jid.clone()))
-        .style(theme::contact_row(selected))
-        .padding([theme::SPACE_XS, theme::SPACE_S])
-        .width(Fill)
-        .height(ROW_HEIGHT)
-        .into()
-    }
-
-    fn contact_row<'a>(
-        &'a self,
-        contact: &'a Contact,
-        pictures: &'a Pictures,
-        unread: u32,
-    ) -> Element<'a, Message> {
-        let selected = self.selected.as_deref() == Some(contact.jid.as_str());
-        let picture = contact.avatar.as_deref().and_then(|hash| pictures.get(hash));
-        let avatar =
-            widget::avatar(&contact.jid, contact.display_name(), contact.presence.show, picture);
-        button(
-            row![
-                avatar,
-                column![
-                    text(contact.display_name()).size(theme::TEXT_BODY),
-                    text(self.secondary_line(contact)).size(theme::TEXT_SMALL).style(theme::muted),
-                ]
-                .spacing(2)
-                .width(Fill),
-                unread_badge(unread),
-            ]
-            .spacing(theme::SPACE_S)
-            .align_y(Center),
-        )
-        .on_press(Message::Open(contact.jid.clone()))
-        .style(theme::contact_row(selected))
-        .padding([theme::SPACE_XS, theme::SPACE_S])
-        .width(Fill)
-        .height(ROW_HEIGHT)
-        .into()
-    }
-
-    /// Status text, or what stands between us and their presence.
-    fn secondary_line<'a>(&'a self, contact: &'a Contact) -> std::borrow::Cow<'a, str> {
-        if self.blocked.contains(&contact.jid) {
-            return "blocked".into();
-        }
-        if let Some(status) = contact.presence.status.as_deref() {
-            return status.into();
-        }
-        match contact.subscription {
-            Subscription::To | Subscription::Both => contact.jid.as_str().into(),
-            _ if contact.ask_subscribe => "request sent, waiting for approval".into(),
-            _ => "does not share presence with you".into(),
-        }
-    }
-}
-
-/// How many unread messages a conversation has, at the end of its row; nothing when none.
-fn unread_badge<'a>(count: u32) -> Option<Element<'a, Message>> {
-    let count = crate::notify::badge(count)?;
-    Some(
-        container(text(count).size(theme::TEXT_SMALL))
-            .padding([0.0, theme::SPACE_XS + 2.0])
-            .style(theme::unread_badge)
-            .into(),
-    )
-}
-
-/// A section heading that folds its section when clicked.
-fn header_row<'a>(label: String, count: usize, toggle: Message) -> Element<'a, Message> {
-    button(
-        container(
-            row![
-                text(label).size(theme::TEXT_SMALL),
-                space::horizontal(),
-                text(count.to_string()).size(theme::TEXT_SMALL).style(theme::muted),
-            ]
-            .align_y(Center),
-        )
-        .center_y(Fill),
-    )
-    .on_press(toggle)
-    .style(button::text)
-    .padding([theme::SPACE_XS, theme::SPACE_S])
-    .width(Fill)
-    .height(ROW_HEIGHT)
-    .into()
-}
-
-/// Where we stand in a room, or its subject once we are in.
-fn room_hint(room: &Room) -> std::borrow::Cow<'_, str> {
-    match &room.state {
-        RoomState::Joined => match room.subject.as_deref().filter(|s| !s.trim().is_empty()) {
-            Some(subject) => subject.lines().next().unwrap_or(subject).into(),
-            None => room.jid.as_str().into(),
-        },
-        RoomState::Joining => "joining…".into(),
-        RoomState::Failed(reason) => format!("could not join: {reason}").into(),
-        RoomState::Left => "not joined".into(),
-    }
 }
 
 /// Joined rooms first, then those on their way, then the ones we are not in.
@@ -471,7 +325,7 @@ fn rank(show: PresenceShow) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Presence;
+    use crate::model::{Presence, Subscription};
 
     fn contact(jid: &str, name: &str, show: PresenceShow, groups: &[&str]) -> Contact {
         Contact {
