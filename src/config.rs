@@ -38,6 +38,10 @@ pub struct AccountConfig {
     pub resource: Option<String>,
     #[serde(default = "enabled_by_default")]
     pub enabled: bool,
+    /// Whether the password may be sent itself (SASL PLAIN, inside TLS) to a server that
+    /// offers nothing better. Off unless the user allowed it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub allow_plain: bool,
 }
 
 fn enabled_by_default() -> bool {
@@ -55,6 +59,7 @@ impl AccountConfig {
             pinned_certificates: Vec::new(),
             resource: None,
             enabled: true,
+            allow_plain: false,
         }
     }
 

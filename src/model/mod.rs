@@ -66,6 +66,9 @@ pub enum ConnectError {
         reason: String,
     },
     Unreachable(String),
+    /// The login was refused, by the server or by Confab for safety (a possible downgrade,
+    /// a method the account does not allow); retrying alone would not change that.
+    Refused(String),
     Other(String),
 }
 
@@ -84,7 +87,7 @@ impl fmt::Display for ConnectError {
                 f,
                 "the server's certificate is not trusted ({reason}); SHA-256 fingerprint {fingerprint}"
             ),
-            Self::Unreachable(why) => f.write_str(why),
+            Self::Unreachable(why) | Self::Refused(why) => f.write_str(why),
             Self::Other(why) => f.write_str(why),
         }
     }

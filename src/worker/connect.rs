@@ -3,11 +3,12 @@
 //! every attempt reports how it went, fatal errors stop the retries, and the `StanzaStream`
 //! (stream management, resumption) is fed only streams that are secure and logged in.
 
+use super::sasl::{self, Method, Offer, Policy};
 use super::tls::{self, RefusalSlot};
+use super::xml_guard::{Guarded, Tripwire};
 use crate::config::{AccountConfig, TlsMode};
 use crate::model::ConnectError;
 use futures::{SinkExt, StreamExt};
-use sasl::common::{ChannelBinding, Credentials};
 use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::Duration;
@@ -35,12 +36,15 @@ pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(20);
 const QUEUE_DEPTH: usize = 256;
 
 /// An XML stream over TLS, before or without authentication.
-pub(super) type TlsXmppStream = XmppStream<BufStream<tokio_rustls::client::TlsStream<TcpStream>>>;
+pub(super) type TlsXmppStream =
+    XmppStream<BufStream<Guarded<tokio_rustls::client::TlsStream<TcpStream>>>>;
 
 /// What the reconnect loop tells the session about each attempt.
 #[derive(Debug)]
 pub enum Report {
     Connecting,
+    /// Logged in with this method (the session remembers the strongest).
+    LoggedIn(Method),
     /// This attempt failed; another follows after `retry_in`.
     Retrying {
         error: ConnectError,
@@ -60,6 +64,9 @@ pub struct Connector {
     mode: TlsMode,
     tls: Arc<ClientConfig>,
     refusal: RefusalSlot,
+    login: Policy,
+    /// Set by the parser guard when the server sent more than it may: the next attempt waits.
+    tripwire: Tripwire,
 }
 
 impl Connector {
@@ -90,7 +97,15 @@ impl Connector {
             mode: account.tls,
             tls,
             refusal,
+            login: Policy { allow_plain: account.allow_plain, strongest_before: None },
+            tripwire: Tripwire::default(),
         })
+    }
+
+    /// Refuse to log in with less than the account used before (see `sasl`).
+    pub fn remembering(mut self, strongest_before: Option<Method>) -> Self {
+        self.login.strongest_before = strongest_before;
+        self
     }
 
     /// A stanza stream that connects through this connector and reports every attempt.
@@ -111,11 +126,22 @@ impl Connector {
         reports: mpsc::UnboundedSender<Report>,
     ) {
         let mut backoff = FIRST_BACKOFF;
+        if let Some(violation) = self.tripwire.take() {
+            // The server would likely send the same again at once: don't hammer it.
+            let error = ConnectError::Unreachable(violation.to_string());
+            let _ = reports.send(Report::Retrying { error, retry_in: backoff });
+            tokio::select! {
+                _ = tokio::time::sleep(backoff) => {}
+                _ = slot.closed() => return,
+            }
+            backoff = (backoff * 2).min(MAX_BACKOFF);
+        }
         loop {
             let _ = reports.send(Report::Connecting);
             let attempt = tokio::time::timeout(ATTEMPT_TIMEOUT, self.connect()).await;
             let error = match attempt {
-                Ok(Ok(connection)) => {
+                Ok(Ok((connection, method))) => {
+                    let _ = reports.send(Report::LoggedIn(method));
                     if let Err(mut unused) = slot.send(connection) {
                         let close = <StreamOf as SinkExt<&Stanza>>::close(&mut unused.stream);
                         let _ = tokio::time::timeout(Duration::from_secs(2), close).await;
@@ -139,17 +165,15 @@ impl Connector {
     }
 
     /// One attempt: a secure stream, SASL, stream restart.
-    pub async fn connect(&self) -> Result<Connection, ConnectError> {
+    pub async fn connect(&self) -> Result<(Connection, Method), ConnectError> {
         let domain = self.jid.domain().as_str().to_owned();
-        let (features, stream, binding) = self.secure_stream().await?;
+        let (features, stream, exporter) = self.secure_stream().await?;
         let username = self.jid.node().map(|n| n.as_str().to_owned()).unwrap_or_default();
-        let creds = Credentials::default()
-            .with_username(username)
-            .with_password(self.password.clone())
-            .with_channel_binding(binding);
-        let authed = tokio_xmpp::client_login(stream, features.sasl_mechanisms, creds)
-            .await
-            .map_err(auth_error)?;
+        let offer =
+            Offer { mechanisms: features.sasl_mechanisms, bindings: features.sasl_cb, exporter };
+        let (method, binding) = sasl::choose(&offer, self.login)?;
+        let authed =
+            sasl::authenticate(stream, method, binding, username, self.password.clone()).await?;
         let (features, stream) = authed
             .send_header(header(&domain))
             .await
@@ -157,20 +181,23 @@ impl Connector {
             .recv_features()
             .await
             .map_err(|e| ConnectError::Unreachable(e.to_string()))?;
-        Ok(Connection { stream: stream.box_stream(), features, identity: self.jid.clone() })
+        let connection =
+            Connection { stream: stream.box_stream(), features, identity: self.jid.clone() };
+        Ok((connection, method))
     }
 
     /// TCP and TLS (direct or STARTTLS), then a fresh stream over TLS: what logging in and
     /// registering both start from.
     pub(super) async fn secure_stream(
         &self,
-    ) -> Result<(StreamFeatures, TlsXmppStream, ChannelBinding), ConnectError> {
+    ) -> Result<(StreamFeatures, TlsXmppStream, Option<Vec<u8>>), ConnectError> {
         let domain = self.jid.domain().as_str().to_owned();
         let tcp = self.tcp(&domain).await?;
         let tls_stream = match self.mode {
             TlsMode::DirectTls => self.handshake(tcp, &domain).await?,
             TlsMode::Starttls => {
-                let (features, stream) = open_stream(tcp, &domain).await?;
+                let guarded = Guarded::new(tcp, self.tripwire.clone());
+                let (features, stream) = open_stream(guarded, &domain).await?;
                 if !features.can_starttls() {
                     return Err(ConnectError::Other(
                         "the server does not offer encryption, and Confab never connects without it".into(),
@@ -180,8 +207,9 @@ impl Connector {
                 self.handshake(tcp, &domain).await?
             }
         };
-        let binding = channel_binding(&tls_stream);
-        let (features, stream) = open_stream(tls_stream, &domain).await?;
+        let binding = tls_exporter(&tls_stream);
+        let guarded = Guarded::new(tls_stream, self.tripwire.clone());
+        let (features, stream) = open_stream(guarded, &domain).await?;
         Ok((features, stream, binding))
     }
 
@@ -267,20 +295,9 @@ fn unreachable(e: &std::io::Error) -> ConnectError {
     ConnectError::Unreachable(words)
 }
 
-fn auth_error(e: tokio_xmpp::Error) -> ConnectError {
-    use tokio_xmpp::error::AuthError;
-    match e {
-        tokio_xmpp::Error::Auth(AuthError::Fail(_)) => ConnectError::WrongPassword,
-        tokio_xmpp::Error::Auth(AuthError::NoMechanism) => ConnectError::Other(
-            "the server offers no login method Confab supports over this connection".into(),
-        ),
-        other => ConnectError::Unreachable(other.to_string()),
-    }
-}
-
 /// RFC 6120 §5.4: ask for TLS and wait for `<proceed/>`, then hand back the raw socket.
 async fn starttls_upgrade(
-    mut stream: XmppStream<BufStream<TcpStream>>,
+    mut stream: XmppStream<BufStream<Guarded<TcpStream>>>,
 ) -> Result<TcpStream, ConnectError> {
     stream
         .send(&XmppStreamElement::Starttls(starttls::Nonza::Request(starttls::Request)))
@@ -297,18 +314,15 @@ async fn starttls_upgrade(
             }
         }
     }
-    Ok(stream.into_inner().into_inner())
+    Ok(stream.into_inner().into_inner().into_inner())
 }
 
-/// RFC 9266 tls-exporter binding where TLS 1.3 provides it.
-fn channel_binding(stream: &tokio_rustls::client::TlsStream<TcpStream>) -> ChannelBinding {
+/// RFC 9266 tls-exporter keying material, where TLS 1.3 provides it.
+fn tls_exporter(stream: &tokio_rustls::client::TlsStream<TcpStream>) -> Option<Vec<u8>> {
     use tokio_rustls::rustls::ProtocolVersion;
     let (_, connection) = stream.get_ref();
     if connection.protocol_version() != Some(ProtocolVersion::TLSv1_3) {
-        return ChannelBinding::None;
+        return None;
     }
-    connection
-        .export_keying_material(vec![0u8; 32], b"EXPORTER-Channel-Binding", None)
-        .map(ChannelBinding::TlsExporter)
-        .unwrap_or(ChannelBinding::None)
+    connection.export_keying_material(vec![0u8; 32], b"EXPORTER-Channel-Binding", None).ok()
 }

@@ -12,9 +12,11 @@ mod muc;
 mod presence;
 mod profile;
 mod register;
+mod sasl;
 mod session;
 pub mod stanza;
 mod tls;
+mod xml_guard;
 
 pub use connect::{ATTEMPT_TIMEOUT, FIRST_BACKOFF};
 pub use register::{BobData, Registration, RegistrationForm};

@@ -5,6 +5,7 @@
 
 use super::connect::{Connector, Report};
 use super::presence::Presences;
+use super::sasl::Method;
 use super::stanza;
 use super::{Command, Event};
 use crate::config::{AccountConfig, Config, Privacy};
@@ -22,6 +23,8 @@ use tokio_xmpp::jid::{BareJid, Jid};
 use tokio_xmpp::stanzastream::{Event as StreamEvent, StanzaStream};
 
 /// How long a clean close may take before we give up on being polite.
+/// Where the strongest login method used is kept (the store's per-account state).
+const STRONGEST_LOGIN: &str = "strongest_login";
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
 /// The most history one request may ask for.
 const MAX_PAGE: usize = 1000;
@@ -387,7 +390,7 @@ impl Session {
             return;
         };
         let connector = match Connector::new(&self.account, password, &self.session_pins) {
-            Ok(connector) => connector,
+            Ok(connector) => connector.remembering(self.strongest_login()),
             Err(error) => {
                 self.set_state(ConnectionState::Failed(error));
                 return;
@@ -506,6 +509,7 @@ impl Session {
     fn report(&mut self, report: Report) {
         match report {
             Report::Connecting => self.set_state(ConnectionState::Connecting),
+            Report::LoggedIn(method) => self.remember_login(method),
             Report::Retrying { error, retry_in } => self.set_state(ConnectionState::Offline {
                 reason: error.to_string(),
                 retry_in_secs: retry_in.as_secs(),
@@ -514,6 +518,22 @@ impl Session {
                 tracing::info!("{}: {error}", self.account.jid);
                 self.set_state(ConnectionState::Failed(error));
             }
+        }
+    }
+
+    /// The strongest login method this account has used: a later offer of only weaker ones
+    /// is refused as a possible downgrade (`worker::sasl`).
+    fn strongest_login(&self) -> Option<Method> {
+        let stored = self.store.get_state(self.account_key(), STRONGEST_LOGIN);
+        stored.ok().flatten().and_then(|name| Method::from_name(&name))
+    }
+
+    fn remember_login(&mut self, method: Method) {
+        if self.strongest_login().is_some_and(|before| before >= method) {
+            return;
+        }
+        if let Err(e) = self.store.set_state(self.account_key(), STRONGEST_LOGIN, method.name()) {
+            tracing::warn!("{}: {e}", self.account.jid);
         }
     }
 }
