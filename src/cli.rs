@@ -206,12 +206,27 @@ pub struct AccountAdd {
     /// Read the password from standard input instead of prompting.
     #[arg(long)]
     pub password_stdin: bool,
+    /// Let Confab send the password itself (SASL PLAIN, inside TLS) to a server that offers
+    /// no better login method.
+    #[arg(long)]
+    pub allow_plain: bool,
+    /// Forget the strongest login method this account used, after a server really changed
+    /// its methods (otherwise a weaker offer is refused as a possible attack).
+    #[arg(long)]
+    pub forget_login_method: bool,
 }
 
 /// Run a command; the error is the one line shown to the user.
 pub fn run(paths: Paths, account: Option<String>, command: CliCommand) -> Result<(), String> {
     match command {
         CliCommand::Account(AccountCommand::Add(add)) => {
+            if add.forget_login_method {
+                let jid = parse_bare_jid(&add.jid)?;
+                let store = open_store(&paths)?;
+                store
+                    .delete_state(&jid, crate::worker::STRONGEST_LOGIN)
+                    .map_err(|e| e.to_string())?;
+            }
             let (account, password) = account_from_args(add)?;
             save_account(&paths, account, &password, "Added")
         }
@@ -345,6 +360,7 @@ fn account_from_args(add: AccountAdd) -> Result<(AccountConfig, String), String>
     account.host = add.host;
     account.port = add.port;
     account.tls = if add.direct_tls { TlsMode::DirectTls } else { TlsMode::Starttls };
+    account.allow_plain = add.allow_plain;
     if let Some(ca) = add.ca_file {
         let ca = std::fs::canonicalize(&ca).map_err(|e| format!("{}: {e}", ca.display()))?;
         account.ca_file = Some(ca);

@@ -60,3 +60,79 @@ fn a_presence_nested_thousands_deep_neither_crashes_nor_disconnects() {
     assert_eq!(got.len(), 1, "{got:?}");
     assert_eq!(got[0]["body"], "still there?");
 }
+
+/// `confab account add` for alice, pointed at a fake server on `port` (Direct TLS).
+fn point_at(alice: &Profile, server: &Prosody, port: u16, extra: &[&str]) {
+    let port = port.to_string();
+    let ca = server.ca_file.display().to_string();
+    let mut args = vec!["account", "add", &alice.jid, "--host", "127.0.0.1", "--port", &port];
+    args.extend_from_slice(&["--direct-tls", "--ca-file", &ca, "--password-stdin"]);
+    args.extend_from_slice(extra);
+    let out = alice.run_with_stdin(&args, PASSWORD);
+    assert!(out.status.success(), "{}", support::stderr(&out));
+}
+
+fn plain_payload(user: &str) -> String {
+    support::raw_client::base64_plain(&format!("\0{user}\0{PASSWORD}"))
+}
+
+/// On TLS 1.3 the old login only accepted `-PLUS` SCRAM, so a server offering plain SCRAM and
+/// PLAIN was sent the password itself. Now it gets SCRAM, flagged `y` (RFC 5802: "I could have
+/// bound the channel"), so a stripped `-PLUS` would be noticed.
+#[test]
+fn a_server_offering_scram_and_plain_gets_scram_never_the_password() {
+    let server = Prosody::start();
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let fake =
+        support::fake_login::FakeLogin::start(&runtime, &server, &["PLAIN", "SCRAM-SHA-1"], "");
+    let alice = Profile::empty("alice");
+    point_at(&alice, &server, fake.port, &["--allow-plain"]);
+    let out = alice.run(&["sync", "--wait", "0"]);
+    assert!(!out.status.success());
+    let auths = fake.auths();
+    assert_eq!(auths.len(), 1, "{auths:?}");
+    assert!(auths[0].contains("mechanism='SCRAM-SHA-1'"), "{}", auths[0]);
+    // base64("y,,") is "eSws": the GS2 header that says we support channel binding.
+    assert!(auths[0].contains(">eSws"), "{}", auths[0]);
+    assert!(!auths[0].contains(&plain_payload("alice")));
+}
+
+/// PLAIN-only servers are refused unless the account allows PLAIN, and an account that logged
+/// in with SCRAM before refuses a later PLAIN-only offer as a possible downgrade.
+#[test]
+fn plain_is_opt_in_and_a_downgrade_after_scram_is_refused() {
+    let server = Prosody::start();
+    server.register("alice", PASSWORD);
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let fake = support::fake_login::FakeLogin::start(&runtime, &server, &["PLAIN"], "");
+
+    let bob = Profile::empty("bob");
+    point_at(&bob, &server, fake.port, &[]);
+    let out = bob.run(&["sync", "--wait", "0"]);
+    assert!(!out.status.success());
+    assert!(
+        support::stderr(&out).contains("allow that in the account's settings"),
+        "{}",
+        support::stderr(&out)
+    );
+    assert_eq!(fake.connections(), 1, "refused once, not retried");
+    assert!(fake.auths().is_empty(), "nothing was sent: {:?}", fake.auths());
+    point_at(&bob, &server, fake.port, &["--allow-plain"]);
+    let _ = bob.run(&["sync", "--wait", "0"]);
+    assert_eq!(fake.auths().len(), 1);
+    assert!(fake.auths()[0].contains(&plain_payload("bob")));
+
+    // Alice logs in to the real server (SCRAM), then "her server" offers only PLAIN.
+    let alice = Profile::new(&server, "alice", PASSWORD);
+    alice.ok(&["sync", "--wait", "0"]);
+    point_at(&alice, &server, fake.port, &["--allow-plain"]);
+    let out = alice.run(&["sync", "--wait", "0"]);
+    assert!(!out.status.success());
+    let said = support::stderr(&out);
+    assert!(said.contains("possible attack") && said.contains("SCRAM-SHA-1"), "{said}");
+    assert_eq!(fake.auths().len(), 1, "alice sent nothing: {:?}", fake.auths());
+    point_at(&alice, &server, fake.port, &["--allow-plain", "--forget-login-method"]);
+    let _ = alice.run(&["sync", "--wait", "0"]);
+    assert_eq!(fake.auths().len(), 2);
+    assert!(fake.auths()[1].contains(&plain_payload("alice")));
+}

@@ -90,6 +90,11 @@ impl Store {
             .optional()?)
     }
 
+    pub fn delete_state(&self, account: &str, key: &str) -> Result<()> {
+        self.conn.execute("DELETE FROM state WHERE account = ?1 AND key = ?2", (account, key))?;
+        Ok(())
+    }
+
     pub fn set_state(&self, account: &str, key: &str, value: &str) -> Result<()> {
         self.conn.execute(
             "INSERT INTO state (account, key, value) VALUES (?1, ?2, ?3)

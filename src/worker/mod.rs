@@ -33,6 +33,10 @@ use crate::store::HistoryPage;
 use futures::Stream;
 use tokio::sync::mpsc;
 
+/// The store's per-account state key for the strongest login method used (`sasl`); the
+/// command line clears it when the user says the server's methods really changed.
+pub const STRONGEST_LOGIN: &str = "strongest_login";
+
 /// Commands waiting beyond this are refused with an error rather than queued without bound.
 const COMMAND_QUEUE: usize = 1024;
 

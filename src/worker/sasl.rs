@@ -138,7 +138,8 @@ pub fn choose(offer: &Offer, policy: Policy) -> Result<(Method, ChannelBinding),
     {
         return Err(ConnectError::Refused(format!(
             "possible attack: this account logged in with {} before, but the server now offers \
-             only weaker methods ({}); Confab did not send the password",
+             only weaker methods ({}); Confab did not send the password. If the server really \
+             changed, run `confab account add ... --forget-login-method`",
             before.name(),
             offered_list(offer)
         )));

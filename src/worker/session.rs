@@ -3,6 +3,7 @@
 //! stream delivers is drained promptly (tokio-xmpp stalls if its queues fill), and bursts of
 //! messages are stored in one transaction.
 
+use super::STRONGEST_LOGIN;
 use super::connect::{Connector, Report};
 use super::presence::Presences;
 use super::sasl::Method;
@@ -23,8 +24,6 @@ use tokio_xmpp::jid::{BareJid, Jid};
 use tokio_xmpp::stanzastream::{Event as StreamEvent, StanzaStream};
 
 /// How long a clean close may take before we give up on being polite.
-/// Where the strongest login method used is kept (the store's per-account state).
-const STRONGEST_LOGIN: &str = "strongest_login";
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
 /// The most history one request may ask for.
 const MAX_PAGE: usize = 1000;

@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+pub mod fake_login;
 pub mod raw_client;
 
 use std::net::TcpListener;
@@ -80,6 +81,11 @@ impl Prosody {
 
     pub fn start() -> Self {
         Self::start_with_groups("")
+    }
+
+    /// The server's certificate chain and key (PEM), for fake servers that pose as it.
+    pub fn certificate(&self) -> (PathBuf, PathBuf) {
+        (self.dir.path().join("server.pem"), self.dir.path().join("server.key"))
     }
 
     fn config(&self) -> PathBuf {

@@ -102,7 +102,7 @@ impl RawClient {
 }
 
 /// Standard base64 with padding, enough for a SASL PLAIN payload.
-fn base64_plain(text: &str) -> String {
+pub fn base64_plain(text: &str) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let bytes = text.as_bytes();
     let mut out = String::new();

@@ -1,0 +1,102 @@
+//! A fake XMPP server for what no real server sends: it speaks Direct TLS with the test
+//! certificate, offers the SASL mechanisms a test chooses, records the client's `<auth/>` and
+//! refuses it. Tests read what the client was willing to send.
+
+use super::Prosody;
+use std::sync::{Arc, Mutex};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+use tokio_rustls::rustls::ServerConfig;
+use tokio_rustls::rustls::pki_types::pem::PemObject;
+use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
+
+pub struct FakeLogin {
+    pub port: u16,
+    /// Every `<auth …>…</auth>` the client sent, as text.
+    pub auths: Arc<Mutex<Vec<String>>>,
+    /// How many TLS connections were accepted.
+    pub connections: Arc<Mutex<usize>>,
+}
+
+impl FakeLogin {
+    /// Serve on a free port in `runtime`, offering `mechanisms` (and `extra` feature XML).
+    pub fn start(
+        runtime: &tokio::runtime::Runtime,
+        server: &Prosody,
+        mechanisms: &[&str],
+        extra: &str,
+    ) -> Self {
+        let (chain, key) = server.certificate();
+        let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(&chain)
+            .expect("chain")
+            .map(|c| c.expect("certificate"))
+            .collect();
+        let key = PrivateKeyDer::from_pem_file(&key).expect("key");
+        let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
+        let config = ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .expect("TLS versions")
+            .with_no_client_auth()
+            .with_single_cert(certs, key)
+            .expect("server config");
+        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+        let listener =
+            runtime.block_on(TcpListener::bind("127.0.0.1:0")).expect("fake server listens");
+        let port = listener.local_addr().expect("address").port();
+        let mechanisms: String =
+            mechanisms.iter().map(|m| format!("<mechanism>{m}</mechanism>")).collect();
+        let features = format!(
+            "<stream:features><mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>{mechanisms}\
+             </mechanisms>{extra}</stream:features>"
+        );
+        let auths = Arc::new(Mutex::new(Vec::new()));
+        let connections = Arc::new(Mutex::new(0));
+        let (seen, count) = (auths.clone(), connections.clone());
+        runtime.spawn(async move {
+            while let Ok((tcp, _)) = listener.accept().await {
+                let Ok(mut tls) = acceptor.accept(tcp).await else { continue };
+                *count.lock().expect("count") += 1;
+                let mut got = String::new();
+                let mut chunk = [0u8; 4096];
+                let mut greeted = false;
+                loop {
+                    let Ok(n) = tls.read(&mut chunk).await else { break };
+                    if n == 0 {
+                        break;
+                    }
+                    got.push_str(&String::from_utf8_lossy(&chunk[..n]));
+                    if !greeted && got.contains("<stream:stream") && got.contains('>') {
+                        greeted = true;
+                        let hello = format!(
+                            "<?xml version='1.0'?><stream:stream xmlns='jabber:client' \
+                             xmlns:stream='http://etherx.jabber.org/streams' id='fake' \
+                             from='confab.test' version='1.0'>{features}"
+                        );
+                        if tls.write_all(hello.as_bytes()).await.is_err() {
+                            break;
+                        }
+                    }
+                    if let Some(start) = got.find("<auth")
+                        && let Some(end) = got[start..].find("</auth>")
+                    {
+                        seen.lock().expect("auths").push(got[start..start + end + 7].to_owned());
+                        let refuse = "<failure xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>\
+                                      <not-authorized/></failure></stream:stream>";
+                        let _ = tls.write_all(refuse.as_bytes()).await;
+                        break;
+                    }
+                }
+                let _ = tls.shutdown().await;
+            }
+        });
+        Self { port, auths, connections }
+    }
+
+    pub fn auths(&self) -> Vec<String> {
+        self.auths.lock().expect("auths").clone()
+    }
+
+    pub fn connections(&self) -> usize {
+        *self.connections.lock().expect("count")
+    }
+}
