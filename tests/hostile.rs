@@ -73,7 +73,7 @@ fn point_at(alice: &Profile, server: &Prosody, port: u16, extra: &[&str]) {
 }
 
 fn plain_payload(user: &str) -> String {
-    support::raw_client::base64_plain(&format!("\0{user}\0{PASSWORD}"))
+    support::raw_client::base64(format!("\0{user}\0{PASSWORD}").as_bytes())
 }
 
 /// On TLS 1.3 the old login only accepted `-PLUS` SCRAM, so a server offering plain SCRAM and
@@ -135,4 +135,56 @@ fn plain_is_opt_in_and_a_downgrade_after_scram_is_refused() {
     let _ = alice.run(&["sync", "--wait", "0"]);
     assert_eq!(fake.auths().len(), 2);
     assert!(fake.auths()[1].contains(&plain_payload("alice")));
+}
+
+/// A stranger announcing vCard photo hashes used to make Confab fetch each picture and keep
+/// it for ever; only contacts' pictures are fetched now, so nothing reaches the cache.
+#[test]
+fn a_strangers_avatar_is_not_fetched_or_kept() {
+    let server = Prosody::start();
+    server.register("alice", PASSWORD);
+    server.register("mallory", PASSWORD);
+    let alice = Profile::new(&server, "alice", PASSWORD);
+    let listening = Command::new(env!("CARGO_BIN_EXE_confab"))
+        .arg("--profile")
+        .arg(alice.path())
+        .args(["sync", "--wait", "6"])
+        .env("CONFAB_PASSWORD_STORE", "file")
+        .spawn()
+        .expect("alice syncs");
+    std::thread::sleep(Duration::from_secs(2));
+    let picture = {
+        let mut png = std::io::Cursor::new(Vec::new());
+        image::RgbImage::from_pixel(8, 8, image::Rgb([200, 30, 30]))
+            .write_to(&mut png, image::ImageFormat::Png)
+            .expect("PNG");
+        png.into_inner()
+    };
+    let hash = {
+        use sha1::Digest;
+        sha1::Sha1::digest(&picture).iter().map(|b| format!("{b:02x}")).collect::<String>()
+    };
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime.block_on(async {
+        let mut mallory = RawClient::login(&server, "mallory", PASSWORD).await;
+        let vcard = format!(
+            "<iq type='set' id='v1'><vCard xmlns='vcard-temp'><PHOTO><TYPE>image/png</TYPE>\
+             <BINVAL>{}</BINVAL></PHOTO></vCard></iq>",
+            support::raw_client::base64(&picture)
+        );
+        mallory.ask(&vcard, "v1").await;
+        mallory
+            .send(&format!(
+                "<presence to='{}'><x xmlns='vcard-temp:x:update'><photo>{hash}</photo></x>\
+                 </presence>",
+                alice.jid
+            ))
+            .await;
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        mallory.close().await;
+    });
+    let output = listening.wait_with_output().expect("alice's sync ends");
+    assert!(output.status.success());
+    let cached = alice.path().join("cache/avatars").join(&hash);
+    assert!(!cached.exists(), "a stranger's picture was fetched and kept");
 }

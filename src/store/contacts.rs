@@ -4,14 +4,27 @@
 use super::{Result, Store};
 use rusqlite::params;
 
+/// Requests waiting for an answer; beyond this the oldest are dropped (docs/security.md).
+pub const MAX_SUBSCRIPTION_REQUESTS: usize = 200;
+
 impl Store {
     /// Remember a request so it survives restarts until answered.
+    /// Keep a request to see our presence. Anyone may ask, so at most
+    /// [`MAX_SUBSCRIPTION_REQUESTS`] wait at once: a new one pushes out the oldest.
     pub fn add_subscription_request(&self, account: &str, jid: &str) -> Result<bool> {
         let changed = self.conn.execute(
             "INSERT INTO subscription_requests (account, jid, received_at) VALUES (?1, ?2, ?3)
              ON CONFLICT DO NOTHING",
             params![account, jid, chrono::Utc::now().timestamp_millis()],
         )?;
+        if changed > 0 {
+            self.conn.execute(
+                "DELETE FROM subscription_requests WHERE account = ?1 AND jid NOT IN (
+                     SELECT jid FROM subscription_requests WHERE account = ?1
+                     ORDER BY received_at DESC, rowid DESC LIMIT ?2)",
+                params![account, MAX_SUBSCRIPTION_REQUESTS],
+            )?;
+        }
         Ok(changed > 0)
     }
 
@@ -80,6 +93,19 @@ mod tests {
         assert_eq!(store.subscription_requests("me@x").expect("list"), ["eve@x"]);
         store.remove_subscription_request("me@x", "eve@x").expect("remove");
         assert!(store.subscription_requests("me@x").expect("list").is_empty());
+    }
+
+    #[test]
+    fn a_flood_of_requests_keeps_only_the_newest() {
+        use crate::store::contacts::MAX_SUBSCRIPTION_REQUESTS;
+        let store = Store::open_in_memory().expect("store");
+        for i in 0..MAX_SUBSCRIPTION_REQUESTS + 50 {
+            store.add_subscription_request("me@x", &format!("spam{i:04}@x")).expect("add");
+        }
+        let kept = store.subscription_requests("me@x").expect("list");
+        assert_eq!(kept.len(), MAX_SUBSCRIPTION_REQUESTS);
+        assert!(!kept.contains(&"spam0000@x".to_owned()));
+        assert!(kept.contains(&format!("spam{:04}@x", MAX_SUBSCRIPTION_REQUESTS + 49)));
     }
 
     #[test]

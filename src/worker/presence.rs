@@ -3,6 +3,9 @@
 use crate::model::Presence;
 use std::collections::HashMap;
 
+/// Resources kept per contact; a contact's server could announce any number.
+const MAX_RESOURCES: usize = 32;
+
 #[derive(Default)]
 pub struct Presences {
     by_contact: HashMap<String, HashMap<String, (Presence, i8)>>,
@@ -19,11 +22,15 @@ impl Presences {
     ) -> Presence {
         let resources = self.by_contact.entry(jid.to_owned()).or_default();
         match presence {
-            Some(p) => {
+            Some(p) if resources.len() < MAX_RESOURCES || resources.contains_key(resource) => {
                 resources.insert(resource.to_owned(), (p, priority));
             }
+            Some(_) => tracing::info!("{jid} has more than {MAX_RESOURCES} resources online"),
             None => {
                 resources.remove(resource);
+                if resources.is_empty() {
+                    self.by_contact.remove(jid);
+                }
             }
         }
         self.best(jid)
@@ -66,6 +73,21 @@ mod tests {
         assert_eq!(best.show, PresenceShow::Away);
         let best = presences.update("bob@x", "desktop", None, 0);
         assert_eq!(best.show, PresenceShow::Offline);
+    }
+
+    #[test]
+    fn resources_per_contact_are_bounded_and_gone_contacts_forgotten() {
+        let mut presences = Presences::default();
+        for i in 0..MAX_RESOURCES + 10 {
+            presences.update("bob@x", &format!("r{i}"), p(PresenceShow::Away), 0);
+        }
+        assert_eq!(presences.by_contact["bob@x"].len(), MAX_RESOURCES);
+        let best = presences.update("bob@x", "r0", p(PresenceShow::Online), 1);
+        assert_eq!(best.show, PresenceShow::Online, "a known resource still updates");
+        for i in 0..MAX_RESOURCES {
+            presences.update("bob@x", &format!("r{i}"), None, 0);
+        }
+        assert!(presences.by_contact.is_empty());
     }
 
     #[test]

@@ -38,7 +38,7 @@ impl RawClient {
         let mut client = Self { tls, full_jid: format!("{user}@{DOMAIN}/raw") };
         client.open_stream().await;
         client.read_until("</stream:features>").await;
-        let auth = base64_plain(&format!("\0{user}\0{password}"));
+        let auth = base64(format!("\0{user}\0{password}").as_bytes());
         client
             .send(&format!(
                 "<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>{auth}</auth>"
@@ -56,6 +56,12 @@ impl RawClient {
         client.read_until("</iq>").await;
         client.send("<presence/>").await;
         client
+    }
+
+    /// Send an IQ and wait for its answer (the stanza must carry `id='ID'`).
+    pub async fn ask(&mut self, iq: &str, id: &str) -> String {
+        self.send(iq).await;
+        self.read_until(&format!("id='{id}'")).await
     }
 
     async fn open_stream(&mut self) {
@@ -94,6 +100,22 @@ impl RawClient {
         String::from_utf8_lossy(&seen).into_owned()
     }
 
+    /// Everything the server sends within `window`.
+    pub async fn read_for(&mut self, window: std::time::Duration) -> String {
+        let mut seen = Vec::new();
+        let mut chunk = [0u8; 4096];
+        let _ = tokio::time::timeout(window, async {
+            while let Ok(n) = self.tls.read(&mut chunk).await {
+                if n == 0 {
+                    break;
+                }
+                seen.extend_from_slice(&chunk[..n]);
+            }
+        })
+        .await;
+        String::from_utf8_lossy(&seen).into_owned()
+    }
+
     /// Close the stream politely.
     pub async fn close(mut self) {
         self.send("</stream:stream>").await;
@@ -101,10 +123,9 @@ impl RawClient {
     }
 }
 
-/// Standard base64 with padding, enough for a SASL PLAIN payload.
-pub fn base64_plain(text: &str) -> String {
+/// Standard base64 with padding, for SASL payloads and pictures in raw stanzas.
+pub fn base64(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let bytes = text.as_bytes();
     let mut out = String::new();
     for chunk in bytes.chunks(3) {
         let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];

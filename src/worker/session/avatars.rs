@@ -16,6 +16,9 @@ use tokio_xmpp::parsers::pubsub::pubsub::{Item, Items, Publish};
 use tokio_xmpp::parsers::pubsub::{ItemId, NodeName, PubSub};
 use tokio_xmpp::parsers::vcard::VCardQuery;
 
+/// Avatar requests in flight at once.
+const MAX_AVATAR_FETCHES: usize = 32;
+
 /// Where a picture announced by hash is fetched from.
 #[derive(Debug)]
 pub(super) enum AvatarSource {
@@ -46,7 +49,17 @@ impl Session {
         self.want_avatar(jid, hash, AvatarSource::VCard).await;
     }
 
+    /// Fetch a picture announced by hash, for contacts only: anyone can announce new hashes
+    /// in presence, and each would cost a request and a file. At most
+    /// [`MAX_AVATAR_FETCHES`] are in flight; the rest wait for the next announcement.
     async fn want_avatar(&mut self, jid: BareJid, hash: String, source: AvatarSource) {
+        if jid != self.own && !self.is_contact(&jid) {
+            return;
+        }
+        if self.avatar_fetches.len() >= MAX_AVATAR_FETCHES {
+            tracing::info!("{jid}'s avatar not fetched: {MAX_AVATAR_FETCHES} already in flight");
+            return;
+        }
         let known = self.store.avatar(self.account_key(), jid.as_str()).ok().flatten();
         if known.as_deref() == Some(hash.as_str()) {
             return;

@@ -219,12 +219,19 @@ impl Session {
             return;
         }
         let Some(update) = contact_stanza::presence_update(presence) else { return };
-        if update.from == self.own {
+        // Only contacts' presence is shown, so only theirs is kept: a stranger's directed
+        // presences (any number of addresses and resources) would otherwise pile up.
+        if update.from == self.own || !self.is_contact(&update.from) {
             return;
         }
         let jid = update.from.to_string();
         let best = self.presences.update(&jid, &update.resource, update.presence, update.priority);
         self.changed_presences.insert(jid, best);
+    }
+
+    /// Whether `jid` is on the contact list (one indexed look-up).
+    pub(super) fn is_contact(&self, jid: &BareJid) -> bool {
+        matches!(self.store.subscription(self.account_key(), jid.as_str()), Ok(Some(_)))
     }
 
     /// Store and announce the presences changed by the burst just taken in.
