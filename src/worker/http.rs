@@ -22,11 +22,7 @@ const CHUNK: usize = 64 * 1024;
 
 /// An HTTP client for one account.
 pub fn client(account: &AccountConfig) -> Result<reqwest::Client, String> {
-    let config = tls::client_config(
-        account.ca_file.as_deref(),
-        &account.pinned_certificates,
-        RefusalSlot::default(),
-    )?;
+    let config = tls::client_config(account, &[], RefusalSlot::default())?;
     reqwest::Client::builder()
         .use_preconfigured_tls((*config).clone())
         .connect_timeout(CONNECT_TIMEOUT)
@@ -202,6 +198,9 @@ fn describe(error: &reqwest::Error) -> String {
     } else {
         format!("the request to {host} failed")
     };
+    if let Some(refusal) = tls::refusal_in(error) {
+        return format!("{what}: {refusal}");
+    }
     let mut innermost = None;
     let mut source = std::error::Error::source(error);
     while let Some(cause) = source {
