@@ -63,18 +63,20 @@ impl From<Refusal> for ConnectError {
 }
 
 /// The refusal behind a failed handshake, found in an error's chain of causes (rustls hands it
-/// on inside an I/O error inside the HTTP client's own).
+/// on inside an I/O error, which the HTTP client may wrap in another I/O error of its own;
+/// an I/O error does not list the error it wraps as its source, so those are opened here).
 pub fn refusal_in<'a>(error: &'a (dyn std::error::Error + 'static)) -> Option<&'a Refusal> {
     use tokio_rustls::rustls::{CertificateError, OtherError};
     let mut cause = Some(error);
     while let Some(error) = cause {
-        let rustls_error = error
-            .downcast_ref::<std::io::Error>()
-            .and_then(|io| io.get_ref())
-            .and_then(|inner| inner.downcast_ref::<Error>());
-        if let Some(Error::InvalidCertificate(CertificateError::Other(OtherError(inner)))) =
-            rustls_error
-            && let Some(refusal) = inner.downcast_ref::<Refusal>()
+        let mut inner: &(dyn std::error::Error + 'static) = error;
+        while let Some(wrapped) = inner.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref())
+        {
+            inner = wrapped;
+        }
+        if let Some(Error::InvalidCertificate(CertificateError::Other(OtherError(other)))) =
+            inner.downcast_ref::<Error>()
+            && let Some(refusal) = other.downcast_ref::<Refusal>()
         {
             return Some(refusal);
         }
