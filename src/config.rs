@@ -30,7 +30,9 @@ pub struct AccountConfig {
     /// A PEM file with extra trusted CA or server certificates.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ca_file: Option<PathBuf>,
-    /// SHA-256 fingerprints (hex, colon-separated) of certificates the user trusts for good.
+    /// SHA-256 fingerprints (hex, colon-separated) of certificates the user trusts for good,
+    /// the most recent last. [`AccountConfig::pin`] keeps one; older files may hold several,
+    /// which all keep working until the next pin.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pinned_certificates: Vec<String>,
     /// Resource to ask for; the server picks one when absent.
@@ -61,6 +63,13 @@ impl AccountConfig {
             enabled: true,
             allow_plain: false,
         }
+    }
+
+    /// Trust this certificate from now on, instead of the one trusted before: a server has one
+    /// certificate at a time, and a list that only grows would keep trusting a certificate
+    /// long replaced (perhaps because its key leaked).
+    pub fn pin(&mut self, fingerprint: &str) {
+        self.pinned_certificates = vec![fingerprint.to_owned()];
     }
 
     pub fn id(&self) -> AccountId {
@@ -249,6 +258,16 @@ mod tests {
         config.muted.push(MutedChat { account: "a@b".into(), chat: "tea@muc.b".into() });
         let text = toml::to_string_pretty(&config).expect("serialises");
         assert_eq!(Config::parse(&text).expect("parses"), config);
+    }
+
+    #[test]
+    fn a_new_pin_replaces_the_old_ones_and_old_lists_still_read() {
+        let text = "[[account]]\njid = \"a@b\"\npinned_certificates = [\"AA:01\", \"BB:02\"]\n";
+        let mut config = Config::parse(text).expect("a file with several pins parses");
+        let account = config.account_mut("a@b").expect("the account");
+        assert_eq!(account.pinned_certificates, ["AA:01", "BB:02"]);
+        account.pin("CC:03");
+        assert_eq!(account.pinned_certificates, ["CC:03"]);
     }
 
     #[test]

@@ -1,9 +1,10 @@
 //! Against a real Prosody: log in, fail to log in, exchange messages live and offline, read
-//! the roster, survive a dead server, and refuse or pin an untrusted certificate.
+//! the roster, survive a dead server, and refuse or pin an untrusted certificate (and refuse a
+//! pinned one that changed or names another server).
 
 mod support;
 
-use support::{DOMAIN, PASSWORD, Profile, Prosody, stderr};
+use support::{DOMAIN, PASSWORD, Profile, Prosody, ROOMS, stderr};
 
 fn history(profile: &Profile, with: &str) -> Vec<serde_json::Value> {
     profile.json_lines(&["history", with, "--json"])
@@ -79,6 +80,48 @@ fn untrusted_certificate_is_refused_with_its_fingerprint_until_pinned() {
 
     add(&["--trust-fingerprint", &server.fingerprint]);
     alice.ok(&["sync", "--wait", "0"]);
+}
+
+/// `confab account add` for `jid` at the test server without its CA, with `extra` arguments.
+fn add_without_ca(profile: &Profile, jid: &str, port: u16, extra: &[&str]) {
+    let port = port.to_string();
+    let mut args = vec!["account", "add", jid, "--host", "127.0.0.1", "--port", &port];
+    args.extend_from_slice(&["--password-stdin"]);
+    args.extend_from_slice(extra);
+    let out = profile.run_with_stdin(&args, PASSWORD);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[test]
+fn a_certificate_other_than_the_pinned_one_is_refused_as_changed_with_both_fingerprints() {
+    let server = Prosody::start();
+    server.register("alice", PASSWORD);
+    let alice = Profile::empty("alice");
+    let trusted_before = ["5A"; 32].join(":");
+    add_without_ca(&alice, &alice.jid, server.port, &["--trust-fingerprint", &trusted_before]);
+    let out = alice.run(&["sync", "--wait", "0"]);
+    assert!(!out.status.success(), "a certificate other than the pinned one was accepted");
+    let error = stderr(&out);
+    assert!(error.contains("changed since you trusted it"), "{error}");
+    assert!(error.contains(&trusted_before), "{error} should show the trusted fingerprint");
+    assert!(error.contains(&server.fingerprint), "{error} should show the new fingerprint");
+    assert!(!error.contains("not trusted ("), "not worded as a first-time certificate: {error}");
+}
+
+#[test]
+fn a_pinned_certificate_must_still_carry_the_servers_name() {
+    let server = Prosody::start();
+    let stranger = Profile::empty("alice");
+    // The server's certificate names confab.test, and Prosody offers it for its chat rooms'
+    // host too (Direct TLS: the certificate comes before any stream header). An account there
+    // that pinned it must not accept it.
+    let jid = &format!("alice@{ROOMS}");
+    let extra = ["--direct-tls", "--trust-fingerprint", server.fingerprint.as_str()];
+    add_without_ca(&stranger, jid, server.tls_port, &extra);
+    let out = stranger.run(&["sync", "--wait", "0"]);
+    assert!(!out.status.success(), "a pinned certificate passed for a name it does not carry");
+    let error = stderr(&out);
+    assert!(error.contains("refused (issued for another server name)"), "{error}");
 }
 
 #[test]

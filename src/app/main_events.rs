@@ -23,7 +23,7 @@ impl App {
             main_screen::Event::Command(command) => command,
             main_screen::Event::TrustAlways(fingerprint) => {
                 if let Some(config) = self.config.account_mut(account.as_str()) {
-                    config.pinned_certificates.push(fingerprint.clone());
+                    config.pin(&fingerprint);
                 }
                 self.tell(&account, Command::TrustCertificate(fingerprint));
                 return self.save_config();

@@ -65,6 +65,18 @@ pub enum ConnectError {
         fingerprint: String,
         reason: String,
     },
+    /// Not the certificate the user pinned (`pinned`): renewed, or someone in between. Asked
+    /// about with more caution than a first-time certificate.
+    CertificateChanged {
+        fingerprint: String,
+        pinned: String,
+        reason: String,
+    },
+    /// Wrong name or outside its validity period: refused, and no pin could change that.
+    CertificateInvalid {
+        fingerprint: String,
+        reason: String,
+    },
     Unreachable(String),
     /// The login was refused, by the server or by Confab for safety (a possible downgrade,
     /// a method the account does not allow); retrying alone would not change that.
@@ -86,6 +98,15 @@ impl fmt::Display for ConnectError {
             Self::CertificateUntrusted { fingerprint, reason } => write!(
                 f,
                 "the server's certificate is not trusted ({reason}); SHA-256 fingerprint {fingerprint}"
+            ),
+            Self::CertificateChanged { fingerprint, pinned, reason } => write!(
+                f,
+                "the server's certificate changed since you trusted it ({reason}); trusted \
+                 SHA-256 fingerprint {pinned}, now presented {fingerprint}"
+            ),
+            Self::CertificateInvalid { fingerprint, reason } => write!(
+                f,
+                "the server's certificate is refused ({reason}); SHA-256 fingerprint {fingerprint}"
             ),
             Self::Unreachable(why) | Self::Refused(why) => f.write_str(why),
             Self::Other(why) => f.write_str(why),

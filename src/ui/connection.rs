@@ -56,10 +56,10 @@ impl State {
             Message::RetryPassword => (!self.password.is_empty())
                 .then(|| Action::SetPassword(std::mem::take(&mut self.password))),
             Message::TrustOnce | Message::TrustAlways => match &self.connection {
-                Some(ConnectionState::Failed(ConnectError::CertificateUntrusted {
-                    fingerprint,
-                    ..
-                })) => Some(Action::Trust {
+                Some(ConnectionState::Failed(
+                    ConnectError::CertificateUntrusted { fingerprint, .. }
+                    | ConnectError::CertificateChanged { fingerprint, .. },
+                )) => Some(Action::Trust {
                     fingerprint: fingerprint.clone(),
                     always: matches!(message, Message::TrustAlways),
                 }),
@@ -142,6 +142,23 @@ impl State {
                 .into(),
                 true,
             ),
+            ConnectionState::Failed(ConnectError::CertificateChanged {
+                fingerprint,
+                pinned,
+                reason,
+            }) => (changed_certificate(fingerprint, pinned, reason), true),
+            ConnectionState::Failed(ConnectError::CertificateInvalid { fingerprint, reason }) => (
+                column![
+                    text(format!("The server's certificate is refused: {reason}.")),
+                    text(format!("SHA-256 fingerprint: {fingerprint}")).size(theme::TEXT_SMALL),
+                    text("Trusting it would not help: only the server's administrator can fix this.")
+                        .size(theme::TEXT_SMALL),
+                    button("Try again").on_press(Message::Reconnect),
+                ]
+                .spacing(theme::SPACE_XS)
+                .into(),
+                true,
+            ),
             ConnectionState::Failed(other) => (
                 row![
                     text(format!("Cannot connect: {other}.")).width(Fill),
@@ -161,5 +178,99 @@ impl State {
                 .style(style)
                 .into(),
         )
+    }
+}
+
+/// A certificate other than the pinned one: a renewal, or an attack. Worded so that it does
+/// not read like the first-time question, and both fingerprints shown to compare.
+fn changed_certificate<'a>(
+    fingerprint: &'a str,
+    pinned: &'a str,
+    reason: &'a str,
+) -> Element<'a, Message> {
+    column![
+        text("Warning: the server's certificate changed since you trusted it."),
+        text(format!(
+            "The new certificate is not trusted ({reason}). A server renewing its certificate \
+             looks like this, and so does someone intercepting your connection."
+        ))
+        .size(theme::TEXT_SMALL),
+        text(format!("Trusted SHA-256 fingerprint: {pinned}")).size(theme::TEXT_SMALL),
+        text(format!("Presented now: {fingerprint}")).size(theme::TEXT_SMALL),
+        text("Only trust it if your server's administrator confirms the new fingerprint.")
+            .size(theme::TEXT_SMALL),
+        row![
+            button("Trust the new certificate once").on_press(Message::TrustOnce),
+            button("Replace the trusted certificate").on_press(Message::TrustAlways),
+        ]
+        .spacing(theme::SPACE_S),
+    ]
+    .spacing(theme::SPACE_XS)
+    .into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use iced_test::simulator;
+
+    fn failed(error: ConnectError) -> State {
+        let mut state = State::default();
+        state.set(ConnectionState::Failed(error));
+        state
+    }
+
+    fn clicked(state: &mut State, label: &str) -> Vec<Action> {
+        let mut ui = simulator(state.view().expect("a banner"));
+        ui.click(label).expect("the button");
+        let messages: Vec<_> = ui.into_messages().collect();
+        messages.into_iter().filter_map(|m| state.update(m)).collect()
+    }
+
+    #[test]
+    fn a_changed_certificate_warns_with_both_fingerprints_and_its_own_buttons() {
+        let mut state = failed(ConnectError::CertificateChanged {
+            fingerprint: "NE:W0".into(),
+            pinned: "OL:D0".into(),
+            reason: "issued by an unknown authority".into(),
+        });
+        let mut ui = simulator(state.view().expect("a banner"));
+        ui.find("Warning: the server's certificate changed since you trusted it.")
+            .expect("the cautious wording");
+        ui.find("Trusted SHA-256 fingerprint: OL:D0").expect("the trusted fingerprint");
+        ui.find("Presented now: NE:W0").expect("the new fingerprint");
+        assert!(ui.find("Always trust this certificate").is_err(), "not the first-time prompt");
+        drop(ui);
+        assert_eq!(
+            clicked(&mut state, "Replace the trusted certificate"),
+            [Action::Trust { fingerprint: "NE:W0".into(), always: true }]
+        );
+    }
+
+    #[test]
+    fn a_certificate_no_pin_can_fix_offers_no_trust() {
+        let mut state = failed(ConnectError::CertificateInvalid {
+            fingerprint: "AB:CD".into(),
+            reason: "expired".into(),
+        });
+        let mut ui = simulator(state.view().expect("a banner"));
+        ui.find("The server's certificate is refused: expired.").expect("why");
+        assert!(
+            ui.find("Trust once").is_err() && ui.find("Always trust this certificate").is_err()
+        );
+        drop(ui);
+        assert_eq!(clicked(&mut state, "Try again"), [Action::Reconnect]);
+    }
+
+    #[test]
+    fn a_first_time_certificate_can_be_trusted() {
+        let mut state = failed(ConnectError::CertificateUntrusted {
+            fingerprint: "AB:CD".into(),
+            reason: "issued by an unknown authority".into(),
+        });
+        assert_eq!(
+            clicked(&mut state, "Always trust this certificate"),
+            [Action::Trust { fingerprint: "AB:CD".into(), always: true }]
+        );
     }
 }

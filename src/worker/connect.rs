@@ -85,9 +85,7 @@ impl Connector {
             return Err(ConnectError::Other(format!("“{bare}” has no user name")));
         }
         let refusal = RefusalSlot::default();
-        let mut pins = account.pinned_certificates.clone();
-        pins.extend_from_slice(extra_pins);
-        let tls = tls::client_config(account.ca_file.as_deref(), &pins, refusal.clone())
+        let tls = tls::client_config(account, extra_pins, refusal.clone())
             .map_err(ConnectError::Other)?;
         Ok(Self {
             jid,
@@ -247,10 +245,7 @@ impl Connector {
         connector.connect(name, tcp).await.map_err(|e| {
             let refusal = self.refusal.lock().ok().and_then(|mut slot| slot.take());
             match refusal {
-                Some(r) => ConnectError::CertificateUntrusted {
-                    fingerprint: r.fingerprint,
-                    reason: r.reason,
-                },
+                Some(refusal) => ConnectError::from(refusal),
                 None => ConnectError::Unreachable(format!("TLS handshake failed: {e}")),
             }
         })

@@ -1,9 +1,13 @@
 //! HTTP for shared files: uploads into the slot our server hands out (XEP-0363) and downloads
-//! of files others link. The certificate trust is the account's own (system roots, its CA file,
-//! its pinned certificates), so a self-hosted server works for files exactly as for chat.
+//! of files others link. The account's CA file and pinned certificates count for its own
+//! server's hosts (so a self-hosted server works for files exactly as for chat); every other
+//! host is checked against the system's roots alone (`tls::scope`). Uploads go only to https
+//! addresses, and redirects are followed only as [`redirects`] allows.
 //!
 //! Both directions stream in chunks and report progress at most every [`PROGRESS_EVERY`];
 //! dropping the future cancels the transfer.
+
+mod redirects;
 
 use super::tls::{self, RefusalSlot};
 use crate::config::AccountConfig;
@@ -22,15 +26,12 @@ const CHUNK: usize = 64 * 1024;
 
 /// An HTTP client for one account.
 pub fn client(account: &AccountConfig) -> Result<reqwest::Client, String> {
-    let config = tls::client_config(
-        account.ca_file.as_deref(),
-        &account.pinned_certificates,
-        RefusalSlot::default(),
-    )?;
+    let config = tls::client_config(account, &[], RefusalSlot::default())?;
     reqwest::Client::builder()
         .use_preconfigured_tls((*config).clone())
         .connect_timeout(CONNECT_TIMEOUT)
         .read_timeout(STALL_TIMEOUT)
+        .redirect(redirects::policy())
         .user_agent(concat!("Confab/", env!("CARGO_PKG_VERSION")))
         .build()
         .map_err(|e| format!("cannot set up HTTP: {}", describe(&e)))
@@ -57,6 +58,23 @@ impl<F: FnMut(u64, Option<u64>)> Progress<F> {
             (self.report)(self.done, self.total);
         }
     }
+}
+
+/// A slot's addresses must both be https: the file goes up readable by anyone on the way
+/// otherwise, and the address we send out would hand contacts an unencrypted download.
+pub fn check_slot(put: &Put, get_url: &str) -> Result<(), String> {
+    for url in [put.url.as_str(), get_url] {
+        match reqwest::Url::parse(url) {
+            Ok(parsed) if parsed.scheme() == "https" => {}
+            _ => {
+                return Err(format!(
+                    "the upload service offered an address that is not https ({url}); Confab \
+                     uploads only over encrypted connections"
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// PUT the file into the slot, with the headers the service asked for.
@@ -193,7 +211,10 @@ fn too_large(bytes: u64, cap: u64) -> String {
 /// own texts name the internal step, "client error (Connect)", which says nothing to a user).
 fn describe(error: &reqwest::Error) -> String {
     let host = error.url().and_then(|url| url.host_str()).unwrap_or("the file server").to_owned();
-    let what = if error.is_timeout() {
+    let what = if error.is_redirect() {
+        // The policy's own words (innermost below) say what was refused and why.
+        "the transfer was stopped".to_owned()
+    } else if error.is_timeout() {
         format!("{host} did not answer in time")
     } else if error.is_connect() {
         format!("cannot reach {host}")
@@ -202,6 +223,9 @@ fn describe(error: &reqwest::Error) -> String {
     } else {
         format!("the request to {host} failed")
     };
+    if let Some(refusal) = tls::refusal_in(error) {
+        return format!("{what}: {refusal}");
+    }
     let mut innermost = None;
     let mut source = std::error::Error::source(error);
     while let Some(cause) = source {
@@ -230,6 +254,16 @@ mod tests {
         assert!(error.starts_with("cannot reach 127.0.0.1 ("), "{error}");
         assert!(!error.contains("client error"), "{error}");
         assert!(!target.exists() && !partial_path(&target).exists());
+    }
+
+    #[test]
+    fn a_slot_must_be_https_both_ways() {
+        let put = |url: &str| Put { url: url.into(), headers: Vec::new() };
+        assert_eq!(check_slot(&put("https://up.example/a"), "https://up.example/a"), Ok(()));
+        let refused = check_slot(&put("http://up.example/a"), "https://up.example/a");
+        assert!(refused.expect_err("plain PUT").contains("not https (http://up.example/a)"));
+        assert!(check_slot(&put("https://up.example/a"), "http://up.example/a").is_err());
+        assert!(check_slot(&put("not a url"), "https://up.example/a").is_err());
     }
 
     #[test]

@@ -3,24 +3,86 @@
 //! SHA-256 fingerprint. A refused certificate is remembered, so the user can be shown its
 //! fingerprint and asked, instead of seeing a bare handshake error.
 
+mod scope;
+mod verifier;
+
+use crate::config::AccountConfig;
+use crate::model::ConnectError;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use tokio_rustls::rustls::client::WebPkiServerVerifier;
-use tokio_rustls::rustls::client::danger::{
-    HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier,
-};
 use tokio_rustls::rustls::crypto::{CryptoProvider, ring};
+use tokio_rustls::rustls::pki_types::CertificateDer;
 use tokio_rustls::rustls::pki_types::pem::PemObject;
-use tokio_rustls::rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use tokio_rustls::rustls::{
-    ClientConfig, DigitallySignedStruct, Error, RootCertStore, SignatureScheme,
-};
+use tokio_rustls::rustls::{ClientConfig, Error, RootCertStore};
 
 /// A certificate the verifier turned down, kept for the error shown to the user.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal {
     pub fingerprint: String,
     pub reason: String,
+    pub kind: RefusalKind,
+}
+
+/// What trusting the refused certificate would mean, so the user is asked the right question.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RefusalKind {
+    /// Issued by an authority we do not know: pinning it is a first-time decision.
+    Unknown,
+    /// Not the certificate the user pinned (`pinned`): a new one, or someone in between.
+    Changed { pinned: String },
+    /// Wrong name or outside its validity period: no pin can make it acceptable.
+    Invalid,
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.kind {
+            RefusalKind::Unknown => write!(f, "its certificate is not trusted ({})", self.reason),
+            RefusalKind::Changed { .. } => {
+                f.write_str("its certificate changed since you trusted it")
+            }
+            RefusalKind::Invalid => write!(f, "its certificate is refused ({})", self.reason),
+        }
+    }
+}
+
+impl std::error::Error for Refusal {}
+
+impl From<Refusal> for ConnectError {
+    fn from(refusal: Refusal) -> Self {
+        let Refusal { fingerprint, reason, kind } = refusal;
+        match kind {
+            RefusalKind::Unknown => Self::CertificateUntrusted { fingerprint, reason },
+            RefusalKind::Changed { pinned } => {
+                Self::CertificateChanged { fingerprint, pinned, reason }
+            }
+            RefusalKind::Invalid => Self::CertificateInvalid { fingerprint, reason },
+        }
+    }
+}
+
+/// The refusal behind a failed handshake, found in an error's chain of causes (rustls hands it
+/// on inside an I/O error, which the HTTP client may wrap in another I/O error of its own;
+/// an I/O error does not list the error it wraps as its source, so those are opened here).
+pub fn refusal_in<'a>(error: &'a (dyn std::error::Error + 'static)) -> Option<&'a Refusal> {
+    use tokio_rustls::rustls::{CertificateError, OtherError};
+    let mut cause = Some(error);
+    while let Some(error) = cause {
+        let mut inner: &(dyn std::error::Error + 'static) = error;
+        while let Some(wrapped) = inner.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref())
+        {
+            inner = wrapped;
+        }
+        if let Some(Error::InvalidCertificate(CertificateError::Other(OtherError(other)))) =
+            inner.downcast_ref::<Error>()
+            && let Some(refusal) = other.downcast_ref::<Refusal>()
+        {
+            return Some(refusal);
+        }
+        cause = error.source();
+    }
+    None
 }
 
 /// Shared between the verifier (inside the handshake) and the connector that reports errors.
@@ -44,79 +106,6 @@ fn same_fingerprint(a: &str, b: &str) -> bool {
     norm(a) == norm(b)
 }
 
-#[derive(Debug)]
-struct Verifier {
-    /// `None` when there are no roots at all: then only pinned certificates pass.
-    webpki: Option<Arc<WebPkiServerVerifier>>,
-    pinned: Vec<String>,
-    provider: Arc<CryptoProvider>,
-    refusal: RefusalSlot,
-}
-
-impl ServerCertVerifier for Verifier {
-    fn verify_server_cert(
-        &self,
-        end_entity: &CertificateDer<'_>,
-        intermediates: &[CertificateDer<'_>],
-        server_name: &ServerName<'_>,
-        ocsp_response: &[u8],
-        now: UnixTime,
-    ) -> Result<ServerCertVerified, Error> {
-        let print = fingerprint(end_entity);
-        if self.pinned.iter().any(|p| same_fingerprint(p, &print)) {
-            return Ok(ServerCertVerified::assertion());
-        }
-        let result = match &self.webpki {
-            Some(webpki) => webpki.verify_server_cert(
-                end_entity,
-                intermediates,
-                server_name,
-                ocsp_response,
-                now,
-            ),
-            None => Err(Error::General("no trusted root certificates are available".into())),
-        };
-        if let Err(e) = &result
-            && let Ok(mut slot) = self.refusal.lock()
-        {
-            *slot = Some(Refusal { fingerprint: print, reason: describe(e) });
-        }
-        result
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, Error> {
-        tokio_rustls::rustls::crypto::verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, Error> {
-        tokio_rustls::rustls::crypto::verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.provider.signature_verification_algorithms.supported_schemes()
-    }
-}
-
 /// Words a user can act on, rather than rustls' enum names.
 fn describe(error: &Error) -> String {
     use tokio_rustls::rustls::CertificateError as C;
@@ -124,50 +113,46 @@ fn describe(error: &Error) -> String {
         Error::InvalidCertificate(C::UnknownIssuer) => "issued by an unknown authority".into(),
         Error::InvalidCertificate(C::Expired)
         | Error::InvalidCertificate(C::ExpiredContext { .. }) => "expired".into(),
+        Error::InvalidCertificate(C::NotValidYet)
+        | Error::InvalidCertificate(C::NotValidYetContext { .. }) => "not valid yet".into(),
         Error::InvalidCertificate(C::NotValidForName)
         | Error::InvalidCertificate(C::NotValidForNameContext { .. }) => {
             "issued for another server name".into()
         }
         Error::InvalidCertificate(C::Revoked) => "revoked".into(),
         Error::InvalidCertificate(C::BadSignature) => "badly signed".into(),
+        Error::General(words) => words.clone(),
         other => other.to_string(),
     }
 }
 
-/// Build the TLS client configuration for one account.
+/// Build the TLS client configuration for one account: the system's roots everywhere, and for
+/// the account's own server ([`scope::OwnHosts`]) also its CA file, its pinned certificates and
+/// `extra_pins` (trusted for this session only), the most recent last.
 pub fn client_config(
-    ca_file: Option<&Path>,
-    pinned: &[String],
+    account: &AccountConfig,
+    extra_pins: &[String],
     refusal: RefusalSlot,
 ) -> Result<Arc<ClientConfig>, String> {
     let provider = Arc::new(ring::default_provider());
     let mut roots = RootCertStore::empty();
     let native = rustls_native_certs::load_native_certs();
     roots.add_parsable_certificates(native.certs);
-    if let Some(path) = ca_file {
-        let certs = CertificateDer::pem_file_iter(path)
-            .map_err(|e| format!("cannot read certificate file {}: {e}", path.display()))?
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| format!("certificate file {} is not valid PEM: {e}", path.display()))?;
-        if certs.is_empty() {
-            return Err(format!("certificate file {} holds no certificate", path.display()));
-        }
-        let (_, ignored) = roots.add_parsable_certificates(certs);
-        if ignored > 0 {
-            tracing::warn!("{ignored} certificate(s) in {} could not be used", path.display());
-        }
+    let system = webpki_verifier(roots.clone(), &provider)?;
+    if let Some(path) = account.ca_file.as_deref() {
+        add_ca_file(&mut roots, path)?;
     }
-    let webpki = if roots.is_empty() {
-        None
-    } else {
-        Some(
-            WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
-                .build()
-                .map_err(|e| format!("cannot set up certificate checks: {e}"))?,
-        )
+    let own = webpki_verifier(roots, &provider)?;
+    let mut pinned = account.pinned_certificates.clone();
+    pinned.extend_from_slice(extra_pins);
+    let verifier = verifier::Verifier {
+        system,
+        own,
+        pinned,
+        own_hosts: scope::OwnHosts::of(account),
+        provider: provider.clone(),
+        refusal,
     };
-    let verifier =
-        Verifier { webpki, pinned: pinned.to_vec(), provider: provider.clone(), refusal };
     let config = ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| format!("TLS set-up failed: {e}"))?
@@ -177,28 +162,34 @@ pub fn client_config(
     Ok(Arc::new(config))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fingerprints_compare_loosely() {
-        assert!(same_fingerprint("ab:cd:ef", "ABCDEF"));
-        assert!(!same_fingerprint("ab:cd", "ab:ce"));
+fn add_ca_file(roots: &mut RootCertStore, path: &Path) -> Result<(), String> {
+    let certs = CertificateDer::pem_file_iter(path)
+        .map_err(|e| format!("cannot read certificate file {}: {e}", path.display()))?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("certificate file {} is not valid PEM: {e}", path.display()))?;
+    if certs.is_empty() {
+        return Err(format!("certificate file {} holds no certificate", path.display()));
     }
-
-    #[test]
-    fn fingerprint_is_sha256_hex() {
-        let print = fingerprint(b"");
-        assert!(print.starts_with("E3:B0:C4:42"));
-        assert_eq!(print.len(), 32 * 3 - 1);
+    let (_, ignored) = roots.add_parsable_certificates(certs);
+    if ignored > 0 {
+        tracing::warn!("{ignored} certificate(s) in {} could not be used", path.display());
     }
-
-    #[test]
-    fn missing_ca_file_is_a_clear_error() {
-        let slot = RefusalSlot::default();
-        let err = client_config(Some(Path::new("/nonexistent/ca.pem")), &[], slot)
-            .expect_err("must fail");
-        assert!(err.contains("/nonexistent/ca.pem"), "{err}");
-    }
+    Ok(())
 }
+
+/// `None` when there are no roots at all: then only pinned certificates pass.
+fn webpki_verifier(
+    roots: RootCertStore,
+    provider: &Arc<CryptoProvider>,
+) -> Result<Option<Arc<WebPkiServerVerifier>>, String> {
+    if roots.is_empty() {
+        return Ok(None);
+    }
+    WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+        .build()
+        .map(Some)
+        .map_err(|e| format!("cannot set up certificate checks: {e}"))
+}
+
+#[cfg(test)]
+mod tests;

@@ -194,6 +194,10 @@ impl Session {
             self.upload_failed(message_id, "the file to upload is missing");
             return;
         };
+        if let Err(why) = http::check_slot(&slot.put, &slot.get.url) {
+            self.upload_failed(message_id, &why);
+            return;
+        }
         let client = match self.http_client() {
             Ok(client) => client,
             Err(why) => {
@@ -313,11 +317,14 @@ impl Session {
         self.transfers.stop(message_id);
     }
 
-    /// Files that came with new messages, fetched by themselves when the user lets them and
-    /// the sender is someone they know.
+    /// Files that came with new messages, fetched by themselves when the user lets them, the
+    /// sender is someone they know and the address is https (fetching over plain http would
+    /// tell everyone on the way what the user receives, unasked).
     pub(super) fn auto_download(&mut self, message: &Message) {
-        if !self.media.auto_download || message.attachment.as_ref().is_none_or(|a| a.url.is_none())
-        {
+        let https = message.attachment.as_ref().and_then(|a| a.url.as_deref()).is_some_and(|url| {
+            reqwest::Url::parse(url).is_ok_and(|parsed| parsed.scheme() == "https")
+        });
+        if !self.media.auto_download || !https {
             return;
         }
         let known = match message.direction {
