@@ -23,6 +23,7 @@ impl State {
         match transfer {
             Transfer::Done(attachment) => {
                 message.attachment = Some(attachment);
+                self.bodies.renew(message);
                 self.transfers.remove(&message_id);
             }
             Transfer::Cancelled => {
