@@ -1,17 +1,8 @@
 //! Files the user hands to Confab or takes from it, off the UI thread: chosen in the platform's
 //! dialog, saved elsewhere, or a picture pasted from the clipboard (written as a PNG into a
-//! private folder of the system's temporary directory, for the worker to copy). Also which
-//! received files should not be opened without asking.
+//! private folder of the system's temporary directory, for the worker to copy).
 
 use std::path::{Path, PathBuf};
-
-/// Endings of files that run a program (or tell one to run) when opened, on one system or
-/// another: opening one from someone else asks first.
-const RUNS_PROGRAMS: &[&str] = &[
-    "exe", "com", "scr", "pif", "bat", "cmd", "msi", "msp", "cpl", "hta", "lnk", "reg", "ps1",
-    "psm1", "vbs", "vbe", "js", "jse", "wsf", "wsh", "jar", "sh", "bash", "command", "desktop",
-    "appimage", "run", "app", "pkg", "dmg", "deb", "rpm", "py", "pl", "rb",
-];
 
 /// A picture taken from the clipboard, waiting to be sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,12 +55,6 @@ pub async fn discard_pasted(path: PathBuf) {
         // Only ever empty now; never removes anything else.
         let _ = tokio::fs::remove_dir(dir).await;
     }
-}
-
-/// Whether opening a file named so may run a program.
-pub fn runs_programs(name: &str) -> bool {
-    name.rsplit_once('.')
-        .is_some_and(|(_, ext)| RUNS_PROGRAMS.iter().any(|known| known.eq_ignore_ascii_case(ext)))
 }
 
 fn clipboard_image() -> Result<Option<arboard::ImageData<'static>>, String> {
@@ -141,14 +126,5 @@ mod tests {
         let mode = std::fs::metadata(&dir).expect("there").permissions().mode();
         std::fs::remove_dir(&dir).expect("removed");
         assert_eq!(mode & 0o777, 0o700);
-    }
-
-    #[test]
-    fn programs_are_known_by_their_ending() {
-        assert!(runs_programs("setup.EXE"));
-        assert!(runs_programs("install.sh"));
-        assert!(runs_programs("Firefox.desktop"));
-        assert!(!runs_programs("notes.pdf"));
-        assert!(!runs_programs("exe"));
     }
 }

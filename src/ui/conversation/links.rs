@@ -14,7 +14,7 @@ use std::path::PathBuf;
 #[derive(Debug, Clone, PartialEq)]
 pub(super) enum Prompt {
     Link(String),
-    /// A file someone sent that may run a program.
+    /// A file someone sent that is not of a kind known to be safe to open.
     File {
         path: PathBuf,
         name: String,
@@ -52,8 +52,9 @@ pub(super) fn prompt(prompt: &Prompt) -> Element<'_, Message> {
         Prompt::File { name, .. } => (
             format!("Open {name}?"),
             None,
-            "Files like this can run programs on your computer. Open it only if you expected \
-             it and trust who sent it.",
+            "Only pictures, sound, video, PDF and plain text open at once. Other files can \
+             run programs or web pages on your computer: open it only if you expected it and \
+             trust who sent it.",
         ),
     };
     let target = target.map(|link| {
