@@ -14,6 +14,7 @@ fn main() -> ExitCode {
         Ok(paths) => paths,
         Err(e) => return fail(&e),
     };
+    paths.make_private();
     let result = match args.command {
         Some(command) => cli::run(paths, args.account, command),
         None => confab::app::run(paths).map_err(|e| e.to_string()),

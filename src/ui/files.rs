@@ -25,10 +25,18 @@ pub async fn save_copy(from: PathBuf, name: String) -> Result<Option<PathBuf>, S
     let dialog = rfd::AsyncFileDialog::new().set_title("Save").set_file_name(&name);
     let Some(target) = dialog.save_file().await else { return Ok(None) };
     let target = target.path().to_path_buf();
-    tokio::fs::copy(&from, &target)
+    copy_as_new(&from, &target)
         .await
         .map_err(|e| format!("Could not save {name} as {}: {e}", target.display()))?;
     Ok(Some(target))
+}
+
+/// Copies `from`'s bytes to a file made as the user's other files are (umask), not with the
+/// private mode of Confab's own copy, which `fs::copy` would carry over.
+async fn copy_as_new(from: &Path, to: &Path) -> std::io::Result<u64> {
+    let mut original = tokio::fs::File::open(from).await?;
+    let mut copy = tokio::fs::File::create(to).await?;
+    tokio::io::copy(&mut original, &mut copy).await
 }
 
 /// The picture on the clipboard as a PNG file, or `None` when the clipboard holds text (the
@@ -116,6 +124,22 @@ mod tests {
         assert_eq!((picture.width, picture.height), (3, 2));
         assert_eq!(&picture.rgba[..4], &[255, 0, 0, 255]);
         assert!(write_png(&path, 5, 5, &red).is_err(), "too few pixels for the size");
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn a_saved_copy_is_not_private_like_confabs_own() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("dir");
+        let ours = dir.path().join("ours.pdf");
+        crate::paths::private::write(&ours, b"%PDF").expect("written");
+        let saved = dir.path().join("saved.pdf");
+        assert_eq!(copy_as_new(&ours, &saved).await.expect("copied"), 4);
+        let mode = std::fs::metadata(&saved).expect("there").permissions().mode() & 0o777;
+        let fresh = dir.path().join("fresh");
+        std::fs::write(&fresh, "").expect("written");
+        let umask_mode = std::fs::metadata(&fresh).expect("there").permissions().mode() & 0o777;
+        assert_eq!(mode, umask_mode, "as any new file of the user's");
     }
 
     #[cfg(unix)]
