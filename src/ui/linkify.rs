@@ -62,7 +62,7 @@ fn web_link(text: &str, range: Range<usize>) -> Option<Range<usize>> {
 /// or resource after it (`xmpp:room@conference.example?join`). `None` for an address alone
 /// (not a link: it could be a mail or a chat address) or one with an invisible character.
 fn bare_scheme_link(text: &str, address: Range<usize>) -> Option<Range<usize>> {
-    let before = text[..address.start].as_bytes();
+    let before = &text.as_bytes()[..address.start];
     let scheme = BARE_SCHEMES.iter().find(|scheme| {
         before.len() >= scheme.len()
             && before[before.len() - scheme.len()..].eq_ignore_ascii_case(scheme.as_bytes())
