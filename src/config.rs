@@ -202,11 +202,12 @@ impl Config {
         let write_err = |source| ConfigError::Write { path: path.into(), source };
         let text = toml::to_string_pretty(self)
             .map_err(|e| write_err(std::io::Error::other(e.to_string())))?;
+        // Private: it holds pinned certificates and who the user's accounts are.
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(write_err)?;
+            crate::paths::private::create_dir_all(dir).map_err(write_err)?;
         }
         let tmp = path.with_extension("toml.tmp");
-        std::fs::write(&tmp, text).map_err(write_err)?;
+        crate::paths::private::write(&tmp, text.as_bytes()).map_err(write_err)?;
         std::fs::rename(&tmp, path).map_err(write_err)
     }
 

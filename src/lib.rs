@@ -5,6 +5,7 @@ pub mod app;
 pub mod cli;
 pub mod config;
 pub mod emoji;
+pub mod logging;
 pub mod media;
 pub mod model;
 pub mod notify;

@@ -9,17 +9,12 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     give_big_buffers_back();
     let args = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("CONFAB_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    confab::logging::init();
     let paths = match Paths::resolve(args.profile.as_deref()) {
         Ok(paths) => paths,
         Err(e) => return fail(&e),
     };
+    paths.make_private();
     let result = match args.command {
         Some(command) => cli::run(paths, args.account, command),
         None => confab::app::run(paths).map_err(|e| e.to_string()),

@@ -1,6 +1,9 @@
 //! Where Confab keeps its files. One profile directory (from `--profile DIR` or
 //! `CONFAB_PROFILE`) overrides everything, for tests and portable installs; otherwise the
-//! platform's config, data and cache directories are used.
+//! platform's config, data and cache directories are used. What is created there is only the
+//! user's to read (`private`).
+
+pub mod private;
 
 use std::path::{Path, PathBuf};
 

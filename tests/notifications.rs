@@ -170,8 +170,9 @@ fn on_a_private_bus() {
     };
     let notice = Notice {
         target: target.clone(),
-        title: "Juliet".into(),
-        body: "Art thou there? <3 & more".into(),
+        // A stranger's nickname and text, with markup a server would draw or fetch.
+        title: "<b>Juliet</b> & Nurse".into(),
+        body: "Art thou there? <3 & more <img src=\"https://evil.example/t.png\">".into(),
         picture: Some(picture.clone()),
     };
 
@@ -196,9 +197,11 @@ fn on_a_private_bus() {
     wait_until("the notification to reach the history", || dunstctl(&["count", "history"]) == "1");
     let history: Value = serde_json::from_str(&dunstctl(&["history"])).expect("history JSON");
     assert_eq!(latest(&history, "appname"), "Confab", "{history}");
-    assert_eq!(latest(&history, "summary"), "Juliet", "{history}");
+    assert_eq!(latest(&history, "summary"), "‹b›Juliet‹/b› ＆ Nurse", "{history}");
     // dunst reads markup ("body-markup"), so the body went as markup that shows the text.
-    assert_eq!(latest(&history, "body"), "Art thou there? &lt;3 &amp; more", "{history}");
+    let body =
+        "Art thou there? &lt;3 &amp; more &lt;img src=&quot;https://evil.example/t.png&quot;&gt;";
+    assert_eq!(latest(&history, "body"), body, "{history}");
     assert_eq!(latest(&history, "icon_path"), picture.to_string_lossy(), "{history}");
     assert_eq!(latest(&history, "category"), "im.received", "{history}");
 }

@@ -4,7 +4,8 @@
 //! stored and what is read back are verified against it. The I/O is synchronous; call it off
 //! the UI thread.
 
-use std::fs::{self, OpenOptions};
+use crate::paths::private;
+use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -58,7 +59,7 @@ impl AvatarCache {
             return Err(CacheError::HashMismatch { expected, actual });
         }
         let io_error = |source| CacheError::Io { dir: self.dir.clone(), source };
-        fs::create_dir_all(&self.dir).map_err(io_error)?;
+        private::create_dir_all(&self.dir).map_err(io_error)?;
         write_atomically(&self.dir, &expected, bytes).map_err(io_error)
     }
 }
@@ -88,8 +89,7 @@ fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> io::Result<()> {
     static NEXT: AtomicU64 = AtomicU64::new(0);
     let serial = NEXT.fetch_add(1, Ordering::Relaxed);
     let temp = dir.join(format!(".{name}.{}-{serial}.tmp", std::process::id()));
-    let written = OpenOptions::new()
-        .write(true)
+    let written = private::file_options()
         .create_new(true)
         .open(&temp)
         .and_then(|mut file| file.write_all(bytes))

@@ -1,7 +1,14 @@
 //! File names chosen by someone else (a sender's XEP-0446 file metadata, the end of a download
 //! URL) made safe to save under in the downloads folder: no directories, nothing hidden,
 //! nothing a file system refuses or treats as a device, and nothing that makes the name read
-//! differently from what it is.
+//! differently from what it is. Also which received files open without asking.
+//!
+//! That rule is an allow-list: only pictures, sound, video, PDF and plain text open at once,
+//! the kinds whose usual applications show them and run nothing. Any other ending may run a
+//! program or a script (`.exe`, `.desktop`, `.jar`, `.ps1`), open in a browser with scripts
+//! (`.html`, `.svg`, `.mht`), mount or install something (`.iso`, `.dmg`, `.deb`) or point
+//! elsewhere (`.url`, `.lnk`, `.webloc`); a list of those is never complete, so the user is
+//! asked before any of them opens. SVG is left out on purpose: it is opened by browsers.
 
 /// The longest name kept, in bytes. Most file systems allow 255 bytes per name; staying below
 /// leaves room for the " (2)" a caller adds when the name is taken.
@@ -13,6 +20,27 @@ const MAX_EXTENSION_BYTES: usize = 16;
 
 /// What a name becomes when nothing usable is left of it.
 const FALLBACK_NAME: &str = "download";
+
+/// Pictures that open without asking (not SVG, which browsers open with its scripts).
+const PICTURES: &[&str] =
+    &["png", "jpg", "jpeg", "gif", "webp", "bmp", "avif", "heic", "heif", "tif", "tiff"];
+/// Sound that opens without asking.
+const SOUND: &[&str] = &["mp3", "ogg", "oga", "opus", "flac", "wav", "m4a", "aac", "weba"];
+/// Video that opens without asking.
+const VIDEO: &[&str] = &["mp4", "m4v", "webm", "mkv", "mov", "avi", "ogv"];
+/// Documents whose usual viewers run nothing in them.
+const DOCUMENTS: &[&str] = &["pdf", "txt"];
+
+/// Whether a received file named so may be opened at once: its last ending is on the
+/// allow-list. A name without an ending, or with any other, is asked about first.
+pub fn opens_without_asking(name: &str) -> bool {
+    name.rsplit_once('.').is_some_and(|(stem, ext)| {
+        !stem.is_empty()
+            && [PICTURES, SOUND, VIDEO, DOCUMENTS]
+                .iter()
+                .any(|kind| kind.iter().any(|safe| safe.eq_ignore_ascii_case(ext)))
+    })
+}
 
 /// A file name safe to create in a directory of our choosing, from an untrusted one.
 ///
@@ -93,6 +121,51 @@ fn shorten(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_known_safe_kinds_open_without_asking() {
+        for name in ["cat.JPG", "song.mp3", "clip.webm", "report.pdf", "notes.txt", "a.b.png"] {
+            assert!(opens_without_asking(name), "{name}");
+        }
+        let asked = [
+            "setup.exe",
+            "install.sh",
+            "Firefox.desktop",
+            "link.url",
+            "page.html",
+            "page.htm",
+            "page.xhtml",
+            "drawing.svg",
+            "disk.iso",
+            "disk.img",
+            "short.lnk",
+            "saver.scr",
+            "app.hta",
+            "app.jar",
+            "app.AppImage",
+            "pkg.deb",
+            "pkg.rpm",
+            "setup.msi",
+            "run.ps1",
+            "run.vbs",
+            "run.js",
+            "archive.mht",
+            "place.webloc",
+            "run.command",
+            "disk.dmg",
+            "setup.pkg",
+            "photo.jpg.exe",
+            "macro.docm",
+            "table.csv",
+            "unknown.xyz",
+        ];
+        for name in asked {
+            assert!(!opens_without_asking(name), "{name}");
+        }
+        for name in ["README", "jpg", ".png", "photo.", ""] {
+            assert!(!opens_without_asking(name), "no ending: {name:?}");
+        }
+    }
 
     #[test]
     fn ordinary_names_are_kept() {

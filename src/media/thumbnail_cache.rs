@@ -8,6 +8,7 @@
 //! [`decode`]: super::decode
 
 use super::Picture;
+use crate::paths::private;
 use image::ImageEncoder;
 use image::codecs::png::{CompressionType, FilterType, PngEncoder};
 use sha2::{Digest, Sha256};
@@ -40,7 +41,7 @@ impl ThumbnailCache {
     /// Keep `picture` as `entry`: written aside and renamed into place, so a reader never sees
     /// half a file.
     pub fn store(&self, entry: &Path, picture: &Picture) -> io::Result<()> {
-        std::fs::create_dir_all(&self.dir)?;
+        private::create_dir_all(&self.dir)?;
         let mut png = Vec::new();
         PngEncoder::new_with_quality(&mut png, CompressionType::Fast, FilterType::Adaptive)
             .write_image(
@@ -51,7 +52,7 @@ impl ThumbnailCache {
             )
             .map_err(io::Error::other)?;
         let aside = entry.with_extension("part");
-        std::fs::write(&aside, png)?;
+        private::write(&aside, &png)?;
         std::fs::rename(&aside, entry)
     }
 

@@ -3,9 +3,14 @@
 //! - Linux and the BSDs speak the freedesktop Desktop Notifications protocol on the session
 //!   bus (zbus, driven by our tokio runtime). The server's capabilities are asked once: the
 //!   "default" action (a click on the notification) is only offered where the server has
-//!   actions, and the body is escaped where it reads markup, so a message saying `<3` or
-//!   `a & b` shows as written. A click is listened for until the notification closes or
-//!   [`ACTION_WAIT`] passes.
+//!   actions, and the body is escaped where it reads markup (`&`, `<`, `>` and quotes as
+//!   entities), so a message saying `<3` or `a & b` shows as written and a stranger's
+//!   `<a href=…>` or `<img src=…>` is neither a link nor a picture fetched from their server.
+//!   A click is listened for until the notification closes or [`ACTION_WAIT`] passes.
+//! - The title (a nickname, a room's name) is plain text by the specification, and servers
+//!   such as GNOME Shell escape it themselves, so entities there would show as `&amp;`; but
+//!   some servers read markup in it too. So on every platform its `<`, `>` and `&` become
+//!   look-alikes (‹ › ＆) that no server reads as markup and every reader still understands.
 //! - macOS and Windows show the notification from a blocking thread; notify-rust reports no
 //!   clicks there, so [`show`] resolves to `None` once it is shown.
 
@@ -19,6 +24,11 @@ pub const ACTION_WAIT: Duration = Duration::from_secs(5 * 60);
 
 /// The name servers show as the sender application.
 const APP_NAME: &str = "Confab";
+
+/// The title with the characters markup is made of replaced by look-alikes.
+fn plain_title(title: &str) -> String {
+    title.replace('<', "‹").replace('>', "›").replace('&', "＆")
+}
 
 /// Shows `notice`; resolves to its [`Target`] when the user clicks it, to `None` when it is
 /// dismissed, expires or is not clicked within [`ACTION_WAIT`] (or where clicks are not
@@ -38,7 +48,7 @@ pub async fn show(notice: Notice) -> Result<Option<Target>, String> {
 
 #[cfg(all(unix, not(target_os = "macos")))]
 mod platform {
-    use super::{ACTION_WAIT, APP_NAME, Notice, Target};
+    use super::{ACTION_WAIT, APP_NAME, Notice, Target, plain_title};
     use crate::paths::APP_ID;
     use notify_rust::{ActionResponse, Hint, Notification};
     use std::sync::OnceLock;
@@ -68,7 +78,7 @@ mod platform {
         let mut notification = Notification::new();
         notification
             .appname(APP_NAME)
-            .summary(&notice.title)
+            .summary(&plain_title(&notice.title))
             .body(&body)
             .icon(APP_ID)
             .hint(Hint::DesktopEntry(APP_ID.to_owned()))
@@ -110,7 +120,8 @@ mod platform {
     }
 
     /// The body as markup that reads as the plain text (the specification's markup is a small
-    /// XML subset: `&`, `<` and `>` must be entities).
+    /// XML subset: `&`, `<` and `>` must be entities; quotes are too, should a server put text
+    /// in an attribute). Only the five XML entities, which every server we know reads.
     pub(super) fn escape_markup(text: &str) -> String {
         let mut escaped = String::with_capacity(text.len());
         for c in text.chars() {
@@ -118,6 +129,8 @@ mod platform {
                 '&' => escaped.push_str("&amp;"),
                 '<' => escaped.push_str("&lt;"),
                 '>' => escaped.push_str("&gt;"),
+                '"' => escaped.push_str("&quot;"),
+                '\'' => escaped.push_str("&apos;"),
                 c => escaped.push(c),
             }
         }
@@ -127,13 +140,13 @@ mod platform {
 
 #[cfg(not(all(unix, not(target_os = "macos"))))]
 mod platform {
-    use super::{APP_NAME, Notice, Target};
+    use super::{APP_NAME, Notice, Target, plain_title};
     use notify_rust::Notification;
 
     pub(super) async fn show(notice: Notice) -> Result<Option<Target>, String> {
         let shown = tokio::task::spawn_blocking(move || {
             let mut notification = Notification::new();
-            notification.appname(APP_NAME).summary(&notice.title).body(&notice.body);
+            notification.appname(APP_NAME).summary(&plain_title(&notice.title)).body(&notice.body);
             if let Some(path) = notice.picture.as_deref().and_then(std::path::Path::to_str) {
                 notification.image_path(path);
             }
@@ -143,13 +156,34 @@ mod platform {
     }
 }
 
-#[cfg(all(test, unix, not(target_os = "macos")))]
+#[cfg(test)]
 mod tests {
-    use super::platform::escape_markup;
+    use super::plain_title;
 
     #[test]
+    fn titles_carry_no_markup_on_any_server() {
+        assert_eq!(
+            plain_title("<a href='https://evil.example'>Bob</a>"),
+            "‹a href='https://evil.example'›Bob‹/a›"
+        );
+        assert_eq!(plain_title("Tom & Jerry <3"), "Tom ＆ Jerry ‹3");
+        assert_eq!(plain_title("plain 👍"), "plain 👍");
+    }
+
+    #[cfg(all(unix, not(target_os = "macos")))]
+    #[test]
     fn bodies_are_escaped_for_markup_servers() {
+        use super::platform::escape_markup;
         assert_eq!(escape_markup("<3 & <b>hi</b>"), "&lt;3 &amp; &lt;b&gt;hi&lt;/b&gt;");
+        assert_eq!(
+            escape_markup("<img src=\"https://evil.example/t.png\"/>"),
+            "&lt;img src=&quot;https://evil.example/t.png&quot;/&gt;"
+        );
+        assert_eq!(
+            escape_markup("<a href='x'>it's</a>"),
+            "&lt;a href=&apos;x&apos;&gt;it&apos;s&lt;/a&gt;"
+        );
+        assert_eq!(escape_markup("&amp;"), "&amp;amp;", "an entity sent is shown as sent");
         assert_eq!(escape_markup("plain 👍"), "plain 👍");
     }
 }

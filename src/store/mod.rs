@@ -15,6 +15,7 @@ pub use history::{HistoryPage, Inserted};
 pub use outbox::OutboxEntry;
 pub use rooms::StoredRoom;
 
+use crate::paths::private;
 use rusqlite::Connection;
 use std::path::Path;
 use std::time::Duration;
@@ -34,6 +35,10 @@ impl From<rusqlite::Error> for StoreError {
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
+/// The journals SQLite keeps beside the database in WAL mode; it creates them with the
+/// database file's mode.
+const JOURNAL_SUFFIXES: [&str; 3] = ["-wal", "-shm", "-journal"];
+
 /// One connection to the store. Each worker and each CLI command opens its own.
 pub struct Store {
     conn: Connection,
@@ -43,9 +48,10 @@ impl Store {
     /// Open (creating if needed) the database file and bring its schema up to date.
     pub fn open(path: &Path) -> Result<Self> {
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)
+            private::create_dir_all(dir)
                 .map_err(|e| StoreError(format!("cannot create {}: {e}", dir.display())))?;
         }
+        make_private(path)?;
         let conn = Connection::open(path)?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -105,10 +111,49 @@ impl Store {
     }
 }
 
+/// Creates the database file private before SQLite does (SQLite's own mode is 0644, and its
+/// journals copy the database's), and closes it and its journals if they are open to others.
+fn make_private(path: &Path) -> Result<()> {
+    let cannot = |e: std::io::Error| StoreError(format!("cannot protect {}: {e}", path.display()));
+    private::file_options().create(true).truncate(false).open(path).map_err(cannot)?;
+    private::restrict(path).map_err(cannot)?;
+    for suffix in JOURNAL_SUFFIXES {
+        let mut journal = path.as_os_str().to_owned();
+        journal.push(suffix);
+        private::restrict(Path::new(&journal)).map_err(cannot)?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::Store;
     use crate::model::{ChatId, Delivery, Direction, MessageKind, NewMessage};
+
+    #[cfg(unix)]
+    #[test]
+    fn the_database_and_its_journals_are_only_the_users() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |path: &std::path::Path| {
+            std::fs::metadata(path).expect("there").permissions().mode() & 0o777
+        };
+        let temp = tempfile::tempdir().expect("dir");
+        let path = temp.path().join("data/confab.sqlite3");
+        let store = Store::open(&path).expect("store");
+        store.set_state("a@x", "k", "v").expect("written");
+        let wal = temp.path().join("data/confab.sqlite3-wal");
+        let shm = temp.path().join("data/confab.sqlite3-shm");
+        assert_eq!(mode(&temp.path().join("data")), 0o700);
+        assert_eq!((mode(&path), mode(&wal), mode(&shm)), (0o600, 0o600, 0o600));
+        drop(store);
+
+        // Left open to others by an older version: closed again, and so is the new journal.
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+        let store = Store::open(&path).expect("opened again");
+        store.set_state("a@x", "k", "w").expect("written");
+        assert_eq!(store.get_state("a@x", "k").expect("read").as_deref(), Some("w"));
+        assert_eq!((mode(&path), mode(&wal)), (0o600, 0o600));
+    }
 
     #[test]
     fn deleting_an_account_leaves_the_others() {

@@ -8,8 +8,10 @@
 //! Shared files: sending them (`sending.rs`), drawing them (`attachment.rs`), their transfers
 //! and buttons (`transfers.rs`), thumbnails (`thumbnails.rs`) and the picture viewer
 //! (`viewer.rs`); links, and the question before opening what is not a web page (`links.rs`).
+//! Each message's words are prepared once, capped and with their links found (`body.rs`).
 
 mod attachment;
+mod body;
 mod bubble;
 mod composer;
 mod correction;
@@ -39,6 +41,7 @@ use crate::model::{
 use crate::store::HistoryPage;
 use crate::ui::files::Pasted;
 use crate::worker::OutboxAction;
+use body::Body;
 use bubble::Look;
 use chrono::{DateTime, Utc};
 use iced::widget::scrollable::Viewport;
@@ -66,6 +69,8 @@ pub struct State {
     /// Quiet lines (presence changes) seen while the conversation is open; not stored.
     notes: Vec<(DateTime<Utc>, String)>,
     messages: Vec<ChatMessage>,
+    /// The words of `messages`, ready to draw.
+    bodies: body::Bodies,
     has_more: bool,
     loading_older: bool,
     at_bottom: bool,
@@ -193,6 +198,7 @@ impl State {
             chat,
             notes: Vec::new(),
             messages: Vec::new(),
+            bodies: body::Bodies::default(),
             has_more: false,
             loading_older: true,
             at_bottom: true,
@@ -310,6 +316,7 @@ impl State {
             .collect();
         self.has_more = page.has_more;
         self.messages.splice(0..0, older);
+        self.bodies.keep(&self.messages);
     }
 
     /// A message was stored: show it if it belongs here.
@@ -330,6 +337,7 @@ impl State {
             self.has_more = true;
             self.forget_gone_files();
         }
+        self.bodies.keep(&self.messages);
     }
 
     /// Add a quiet line, such as "Bob is now away", at the current time.
@@ -343,6 +351,7 @@ impl State {
     /// A shown message changed (corrected, or edited or rescheduled in the outbox).
     pub fn replace(&mut self, message: ChatMessage) {
         if let Some(shown) = self.messages.iter_mut().find(|m| m.id == message.id) {
+            self.bodies.renew(&message);
             *shown = message;
         }
     }
@@ -350,6 +359,7 @@ impl State {
     /// A queued message was cancelled.
     pub fn remove(&mut self, message_id: i64) {
         self.messages.retain(|m| m.id != message_id);
+        self.bodies.keep(&self.messages);
         self.outbox_edit.take_if(|(id, _)| *id == message_id);
         self.forget_gone_files();
     }
@@ -408,7 +418,7 @@ impl State {
                 items.push((Line::Note(i), note(line)));
             }
             let line = match message.kind {
-                MessageKind::Event => note(&message.body),
+                MessageKind::Event => note(self.bodies.get(message.id).map_or("", Body::shown)),
                 MessageKind::Message => {
                     let editing = self.outbox_edit.as_ref().filter(|(id, _)| *id == message.id);
                     let highlighted = self.highlighted(message);
@@ -417,7 +427,8 @@ impl State {
                         thumbnails: &self.thumbnails,
                         transfer: self.transfers.get(&message.id),
                     };
-                    bubble::bubble(message, Look { highlighted, editing, now, files })
+                    let body = self.bodies.get(message.id);
+                    bubble::bubble(message, Look { highlighted, editing, now, files, body })
                 }
             };
             items.push((Line::Message(message.id), line));

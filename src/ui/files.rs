@@ -1,17 +1,8 @@
 //! Files the user hands to Confab or takes from it, off the UI thread: chosen in the platform's
 //! dialog, saved elsewhere, or a picture pasted from the clipboard (written as a PNG into a
-//! private folder of the system's temporary directory, for the worker to copy). Also which
-//! received files should not be opened without asking.
+//! private folder of the system's temporary directory, for the worker to copy).
 
 use std::path::{Path, PathBuf};
-
-/// Endings of files that run a program (or tell one to run) when opened, on one system or
-/// another: opening one from someone else asks first.
-const RUNS_PROGRAMS: &[&str] = &[
-    "exe", "com", "scr", "pif", "bat", "cmd", "msi", "msp", "cpl", "hta", "lnk", "reg", "ps1",
-    "psm1", "vbs", "vbe", "js", "jse", "wsf", "wsh", "jar", "sh", "bash", "command", "desktop",
-    "appimage", "run", "app", "pkg", "dmg", "deb", "rpm", "py", "pl", "rb",
-];
 
 /// A picture taken from the clipboard, waiting to be sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,10 +25,18 @@ pub async fn save_copy(from: PathBuf, name: String) -> Result<Option<PathBuf>, S
     let dialog = rfd::AsyncFileDialog::new().set_title("Save").set_file_name(&name);
     let Some(target) = dialog.save_file().await else { return Ok(None) };
     let target = target.path().to_path_buf();
-    tokio::fs::copy(&from, &target)
+    copy_as_new(&from, &target)
         .await
         .map_err(|e| format!("Could not save {name} as {}: {e}", target.display()))?;
     Ok(Some(target))
+}
+
+/// Copies `from`'s bytes to a file made as the user's other files are (umask), not with the
+/// private mode of Confab's own copy, which `fs::copy` would carry over.
+async fn copy_as_new(from: &Path, to: &Path) -> std::io::Result<u64> {
+    let mut original = tokio::fs::File::open(from).await?;
+    let mut copy = tokio::fs::File::create(to).await?;
+    tokio::io::copy(&mut original, &mut copy).await
 }
 
 /// The picture on the clipboard as a PNG file, or `None` when the clipboard holds text (the
@@ -64,12 +63,6 @@ pub async fn discard_pasted(path: PathBuf) {
         // Only ever empty now; never removes anything else.
         let _ = tokio::fs::remove_dir(dir).await;
     }
-}
-
-/// Whether opening a file named so may run a program.
-pub fn runs_programs(name: &str) -> bool {
-    name.rsplit_once('.')
-        .is_some_and(|(_, ext)| RUNS_PROGRAMS.iter().any(|known| known.eq_ignore_ascii_case(ext)))
 }
 
 fn clipboard_image() -> Result<Option<arboard::ImageData<'static>>, String> {
@@ -134,6 +127,22 @@ mod tests {
     }
 
     #[cfg(unix)]
+    #[tokio::test]
+    async fn a_saved_copy_is_not_private_like_confabs_own() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("dir");
+        let ours = dir.path().join("ours.pdf");
+        crate::paths::private::write(&ours, b"%PDF").expect("written");
+        let saved = dir.path().join("saved.pdf");
+        assert_eq!(copy_as_new(&ours, &saved).await.expect("copied"), 4);
+        let mode = std::fs::metadata(&saved).expect("there").permissions().mode() & 0o777;
+        let fresh = dir.path().join("fresh");
+        std::fs::write(&fresh, "").expect("written");
+        let umask_mode = std::fs::metadata(&fresh).expect("there").permissions().mode() & 0o777;
+        assert_eq!(mode, umask_mode, "as any new file of the user's");
+    }
+
+    #[cfg(unix)]
     #[test]
     fn pasted_pictures_wait_where_only_we_can_read_them() {
         use std::os::unix::fs::PermissionsExt;
@@ -141,14 +150,5 @@ mod tests {
         let mode = std::fs::metadata(&dir).expect("there").permissions().mode();
         std::fs::remove_dir(&dir).expect("removed");
         assert_eq!(mode & 0o777, 0o700);
-    }
-
-    #[test]
-    fn programs_are_known_by_their_ending() {
-        assert!(runs_programs("setup.EXE"));
-        assert!(runs_programs("install.sh"));
-        assert!(runs_programs("Firefox.desktop"));
-        assert!(!runs_programs("notes.pdf"));
-        assert!(!runs_programs("exe"));
     }
 }

@@ -11,6 +11,7 @@ mod redirects;
 
 use super::tls::{self, RefusalSlot};
 use crate::config::AccountConfig;
+use crate::paths::private;
 use futures::StreamExt;
 use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use std::path::{Path, PathBuf};
@@ -142,7 +143,7 @@ pub async fn download(
     let limit = announced.unwrap_or(cap);
     let partial = partial_path(target);
     if let Some(dir) = target.parent() {
-        tokio::fs::create_dir_all(dir)
+        private::create_dir_all_async(dir)
             .await
             .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     }
@@ -169,7 +170,7 @@ async fn write_body(
     cap: u64,
     mut progress: Progress<impl FnMut(u64, Option<u64>)>,
 ) -> Result<u64, String> {
-    let mut file = tokio::fs::File::create(partial)
+    let mut file = private::create_file_async(partial)
         .await
         .map_err(|e| format!("cannot write {}: {e}", partial.display()))?;
     let mut body = response.bytes_stream();

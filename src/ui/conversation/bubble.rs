@@ -5,10 +5,10 @@
 //! A message with a file shows the file (`attachment.rs`) above any words that came with it.
 
 use super::attachment::{self, Files};
-use super::{Event, Message, State, links, theme};
-use crate::emoji;
+use super::body::Body;
+use super::{Event, Message, State, theme};
 use crate::model::{Delivery, Direction, Message as ChatMessage};
-use crate::ui::fonts::{CHECK, EMOJI_FONT, ICON_FONT};
+use crate::ui::fonts::{CHECK, ICON_FONT};
 use crate::worker::OutboxAction;
 use chrono::{DateTime, Datelike, Local, TimeZone};
 use iced::widget::{Row, button, column, container, row, space, text, text_input};
@@ -107,6 +107,8 @@ pub(super) struct Look<'a> {
     pub now: DateTime<Local>,
     /// What its file, if any, needs.
     pub files: Files<'a>,
+    /// Its words, prepared when it came (none with a file and nothing else).
+    pub body: Option<&'a Body>,
 }
 
 /// A message; in a room an incoming one is headed by the sender's nickname in its colour.
@@ -117,16 +119,8 @@ pub(super) fn bubble<'a>(message: &'a ChatMessage, look: Look<'a>) -> Element<'a
         }
         _ => None,
     };
-    // With a file, the body is its address (or empty while ours goes up): only other words
-    // are shown.
-    let words = match &message.attachment {
-        Some(file) => attachment::caption(message, file),
-        None => Some(message.body.as_str()),
-    };
-    // A few emoji alone are the message's point: drawn large, in colour, as in other
-    // messengers.
-    let body: Option<Element<'a, Message>> = match (look.editing, words) {
-        (Some(draft), _) => Some(
+    let body: Option<Element<'a, Message>> = match look.editing {
+        Some(draft) => Some(
             text_input("The message", draft)
                 .id(OUTBOX_EDIT_ID)
                 .on_input(|draft| Message::Outbox(OutboxMessage::EditDraft(draft)))
@@ -134,10 +128,7 @@ pub(super) fn bubble<'a>(message: &'a ChatMessage, look: Look<'a>) -> Element<'a
                 .size(theme::TEXT_BODY)
                 .into(),
         ),
-        (None, Some(words)) if emoji::is_only_emoji(words).is_some() => {
-            Some(text(words.trim()).font(EMOJI_FONT).size(theme::EMOJI_LARGE).into())
-        }
-        (None, words) => words.map(links::body),
+        None => look.body.map(Body::view),
     };
     let file =
         message.attachment.as_ref().map(|file| attachment::attachment(message, file, look.files));

@@ -1,12 +1,12 @@
-//! Links in messages, drawn clickable as the very address they open, and the question asked
-//! before opening anything that is not a web page: a link with another scheme (`file:`,
-//! `javascript:`, an application's own), or a received file that can run a program.
+//! Links in messages (drawn clickable in `body.rs`) and the question asked before opening
+//! anything that is not a web page: a link with another scheme (`file:`, `xmpp:`, an
+//! application's own), or a received file that is not a known safe type (`ui::files`).
 
 use super::{Event, Message, State, theme};
-use crate::ui::linkify::{self, Piece};
+use crate::ui::linkify;
 use crate::ui::widget;
-use iced::widget::text::{Span, Wrapping};
-use iced::widget::{button, column, container, rich_text, row, span, text};
+use iced::widget::text::Wrapping;
+use iced::widget::{button, column, container, row, text};
 use iced::{Element, Fill};
 use std::path::PathBuf;
 
@@ -14,31 +14,11 @@ use std::path::PathBuf;
 #[derive(Debug, Clone, PartialEq)]
 pub(super) enum Prompt {
     Link(String),
-    /// A file someone sent that may run a program.
+    /// A file someone sent that is not of a kind known to be safe to open.
     File {
         path: PathBuf,
         name: String,
     },
-}
-
-/// A message's text, its links underlined and clickable.
-pub(super) fn body(words: &str) -> Element<'_, Message> {
-    if !linkify::has_links(words) {
-        return text(words).size(theme::TEXT_BODY).into();
-    }
-    let spans: Vec<Span<'_, String>> = linkify::pieces(words)
-        .into_iter()
-        .map(|piece| match piece {
-            Piece::Text(words) => span(words),
-            Piece::Link(link) => span(link).link(link.to_owned()).underline(true),
-        })
-        .collect();
-    rich_text(spans)
-        .on_link_click(Message::OpenLink)
-        .size(theme::TEXT_BODY)
-        // An address is one long word: break it anywhere rather than overflow the bubble.
-        .wrapping(Wrapping::WordOrGlyph)
-        .into()
 }
 
 impl State {
@@ -72,8 +52,9 @@ pub(super) fn prompt(prompt: &Prompt) -> Element<'_, Message> {
         Prompt::File { name, .. } => (
             format!("Open {name}?"),
             None,
-            "Files like this can run programs on your computer. Open it only if you expected \
-             it and trust who sent it.",
+            "Only pictures, sound, video, PDF and plain text open at once. Other files can \
+             run programs or web pages on your computer: open it only if you expected it and \
+             trust who sent it.",
         ),
     };
     let target = target.map(|link| {
@@ -103,23 +84,7 @@ pub(super) fn prompt(prompt: &Prompt) -> Element<'_, Message> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use iced_test::{selector, simulator};
-
-    /// Clicks the middle of a message body that is one link, and returns what it asked for.
-    fn click_body(words: &str) -> Vec<Message> {
-        let element: Element<'_, Message> = container(body(words)).id("body").into();
-        let mut ui = simulator(element);
-        ui.click(selector::id("body")).expect("the body");
-        ui.into_messages().collect()
-    }
-
-    #[test]
-    fn a_link_in_a_message_can_be_clicked_and_names_its_target() {
-        let clicked = click_body("https://example.org/a/long/enough/path");
-        let [Message::OpenLink(link)] = clicked.as_slice() else { panic!("{clicked:?}") };
-        assert_eq!(link, "https://example.org/a/long/enough/path");
-        assert!(click_body("no link at all here").is_empty());
-    }
+    use iced_test::simulator;
 
     #[test]
     fn web_links_open_and_others_are_asked_about_first() {

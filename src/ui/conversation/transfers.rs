@@ -7,6 +7,7 @@ use super::links::Prompt;
 use super::thumbnails;
 use super::viewer::Viewer;
 use super::{Event, Message, State};
+use crate::media;
 use crate::model::{Direction, Transfer};
 use crate::ui::files;
 use crate::worker::OutboxAction;
@@ -23,6 +24,7 @@ impl State {
         match transfer {
             Transfer::Done(attachment) => {
                 message.attachment = Some(attachment);
+                self.bodies.renew(message);
                 self.transfers.remove(&message_id);
             }
             Transfer::Cancelled => {
@@ -76,7 +78,9 @@ impl State {
                 let Some((path, name, direction)) = self.local_file(id) else {
                     return (Task::none(), None);
                 };
-                if direction == Direction::In && files::runs_programs(&name) {
+                // The file's own name on disk is what the desktop picks an application by.
+                let on_disk = path.file_name().unwrap_or_default().to_string_lossy();
+                if direction == Direction::In && !media::opens_without_asking(&on_disk) {
                     self.prompt = Some(Prompt::File { path, name });
                     return (Task::none(), None);
                 }
@@ -226,6 +230,21 @@ mod tests {
             state.answer_prompt(true),
             Some(Event::OpenFile(PathBuf::from("/cache/m6/setup.exe")))
         );
+    }
+
+    #[test]
+    fn a_received_web_page_or_shortcut_is_asked_about_and_a_pdf_is_not() {
+        for (id, name) in [(8, "invoice.html"), (9, "photo.svg"), (10, "news.url")] {
+            let path = format!("/cache/m{id}/{name}");
+            let mut state = showing(vec![with_file(id, file(name, None, Some(&path)))]);
+            assert!(click(&mut state, "Open").is_empty(), "{name} is not opened yet");
+            let question = format!("Open {name}?");
+            assert!(simulator(state.overlay().expect("asked")).find(question.as_str()).is_ok());
+        }
+        // Named like a PDF in the message, but its file on disk is what would open.
+        let disguised = file("report.pdf", None, Some("/cache/m11/report.desktop"));
+        let mut state = showing(vec![with_file(11, disguised)]);
+        assert!(click(&mut state, "Open").is_empty(), "asked by its name on disk");
     }
 
     #[test]

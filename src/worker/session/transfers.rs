@@ -10,6 +10,7 @@
 use super::{PendingIq, Session};
 use crate::media::safe_file_name;
 use crate::model::{Attachment, Direction, Message, Transfer, format_size};
+use crate::paths::private;
 use crate::worker::{Event, attachments, http, stanza};
 use std::path::{Path, PathBuf};
 use tokio_xmpp::jid::Jid;
@@ -58,11 +59,16 @@ async fn prepare_file(
     check_size(&name, metadata.len(), limit.as_ref())?;
     let copy = files_dir.join(uuid::Uuid::new_v4().to_string()).join(&name);
     if let Some(dir) = copy.parent() {
-        tokio::fs::create_dir_all(dir)
+        private::create_dir_all_async(dir)
             .await
             .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     }
-    tokio::fs::copy(path, &copy).await.map_err(unreadable)?;
+    // Copied into a file of our own making: a copy would take the original's mode.
+    let mut original = tokio::fs::File::open(path).await.map_err(unreadable)?;
+    let mut kept = private::create_file_async(&copy)
+        .await
+        .map_err(|e| format!("cannot write {}: {e}", copy.display()))?;
+    tokio::io::copy(&mut original, &mut kept).await.map_err(unreadable)?;
     Ok(Attachment {
         url: None,
         mime: Some(attachments::mime_for_name(&name).to_owned()),
