@@ -28,7 +28,9 @@ fn a_trace_log_of_a_plain_login_never_holds_the_password() {
         r#"disable_sasl_mechanisms = { "SCRAM-SHA-1", "SCRAM-SHA-1-PLUS", "DIGEST-MD5" }"#,
     );
     server.register("alice", PASSWORD);
-    let alice = Profile::new(&server, "alice", PASSWORD);
+    let alice = Profile::empty("alice");
+    let added = alice.account(&server, "add", PASSWORD, &["--allow-plain"]);
+    assert!(added.status.success(), "{}", String::from_utf8_lossy(&added.stderr));
     let out = run_logged(&alice, "trace", &["sync", "--wait", "1"]);
     let log = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "logged in and synced: {log}");
