@@ -26,6 +26,8 @@ pub struct State {
     port: String,
     direct_tls: bool,
     ca_file: String,
+    /// Let the password itself go to a server that offers no better login (SASL PLAIN).
+    allow_plain: bool,
     /// Create the account on the server first (XEP-0077).
     create: bool,
     /// Other accounts exist, so the user may go back to them.
@@ -47,6 +49,7 @@ pub enum Message {
     Port(String),
     DirectTls(bool),
     CaFile(String),
+    AllowPlain(bool),
     Create(bool),
     Extra(form::Message),
     Submit,
@@ -81,6 +84,7 @@ impl State {
             port: account.port.map(|p| p.to_string()).unwrap_or_default(),
             direct_tls: account.tls == TlsMode::DirectTls,
             ca_file: account.ca_file.as_ref().map(|p| p.display().to_string()).unwrap_or_default(),
+            allow_plain: account.allow_plain,
             cancellable: true,
             editing: Some(account.clone()),
             ..Self::default()
@@ -124,6 +128,7 @@ impl State {
             Message::Port(v) => self.port = v,
             Message::DirectTls(v) => self.direct_tls = v,
             Message::CaFile(v) => self.ca_file = v,
+            Message::AllowPlain(v) => self.allow_plain = v,
             Message::Create(v) => {
                 self.create = v;
                 if !v {
@@ -180,6 +185,7 @@ impl State {
         account.tls = if self.direct_tls { TlsMode::DirectTls } else { TlsMode::Starttls };
         let ca = self.ca_file.trim();
         account.ca_file = (!ca.is_empty()).then(|| PathBuf::from(ca));
+        account.allow_plain = self.allow_plain;
         Ok(account)
     }
 
@@ -250,6 +256,12 @@ impl State {
                     text_input("CA or certificate file (PEM, optional)", &self.ca_file)
                         .on_input(Message::CaFile)
                         .padding(theme::SPACE_S),
+                    checkbox(self.allow_plain)
+                        .label(
+                            "Send the password itself (PLAIN, inside TLS) to a server that \
+                             offers nothing safer",
+                        )
+                        .on_toggle(Message::AllowPlain),
                 ]
                 .spacing(theme::SPACE_S),
             );
@@ -312,6 +324,7 @@ mod tests {
         assert_eq!(account.jid, "alice@example.org");
         assert_eq!(account.port, Some(5223));
         assert_eq!(account.tls, TlsMode::DirectTls);
+        assert!(!account.allow_plain, "PLAIN is never allowed unless asked for");
         assert_eq!(password, "pw");
         assert!(!create);
         assert!(answers.is_none());
@@ -398,5 +411,18 @@ mod tests {
         assert_eq!((edited.port, edited.tls), (Some(5223), TlsMode::DirectTls));
         assert_eq!(edited.pinned_certificates, ["AB:CD"]);
         assert_eq!(password, None);
+    }
+
+    #[test]
+    fn plain_is_allowed_only_by_ticking_it_and_the_edit_screen_shows_it() {
+        let mut account = AccountConfig::new("me@example.org");
+        let mut state = State::edit(&account);
+        state.update(Message::AllowPlain(true));
+        let Some(Event::Edited { account: edited, .. }) = state.update(Message::Submit) else {
+            panic!("an edit is submitted");
+        };
+        assert!(edited.allow_plain);
+        account.allow_plain = true;
+        assert!(State::edit(&account).allow_plain);
     }
 }
