@@ -59,8 +59,7 @@ impl FakeLogin {
                 let mut got = String::new();
                 let mut chunk = [0u8; 4096];
                 let mut greeted = false;
-                loop {
-                    let Ok(n) = tls.read(&mut chunk).await else { break };
+                while let Ok(n) = tls.read(&mut chunk).await {
                     if n == 0 {
                         break;
                     }
