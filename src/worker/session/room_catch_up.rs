@@ -77,10 +77,11 @@ impl Session {
             tracing::warn!("{}: ignored a room archive result not from {room}", self.account.jid);
             return true;
         };
-        let nick = self.room_nick(&room).unwrap_or_default().to_owned();
+        let occupant_ids = self.rooms.get(&room).is_some_and(|r| r.authors.occupant_ids);
         let now = Utc::now();
-        match stanza::room_message(archived.message, &room, &nick, now) {
+        match stanza::room_message(archived.message, &room, occupant_ids, now) {
             Ok(mut line) if line.chat.as_str() == room.as_str() => {
+                self.attribute(&room, &mut line, false);
                 line.server_id = Some(archived.id);
                 if let Some(stamp) = archived.stamp {
                     line.timestamp = stanza::delay_time(stamp).min(now);
