@@ -43,11 +43,7 @@ impl Session {
             self.room_message(room, message, batch);
             return;
         }
-        let occupant = message
-            .from
-            .as_ref()
-            .is_some_and(|from| stanza::private_peer(&message, from, &|_| false).is_some());
-        if let Some(invite) = muc::invite(&message, occupant) {
+        if let Some(invite) = muc::invite(&message, false) {
             self.invitation(invite);
             return;
         }
