@@ -6,7 +6,7 @@ use super::Session;
 use crate::model::{ChatId, NewMessage};
 use crate::worker::delivery::{self, Carbon};
 use crate::worker::stanza::{self, Dropped};
-use crate::worker::{Event, muc};
+use crate::worker::{Event, invite};
 use tokio_xmpp::jid::{BareJid, Jid};
 use tokio_xmpp::parsers::message::{Message, MessageType};
 
@@ -43,7 +43,7 @@ impl Session {
             self.room_message(room, message, batch);
             return;
         }
-        if let Some(invite) = muc::invite(&message, false) {
+        if let Some(invite) = invite::invite(&message, false) {
             self.invitation(invite);
             return;
         }

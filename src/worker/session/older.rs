@@ -12,6 +12,7 @@ use crate::model::{ChatId, NewMessage};
 use crate::store::HistoryPage;
 use crate::worker::Event;
 use crate::worker::delivery::{self, ArchiveOwner, OlderThan};
+use crate::worker::room_stanza;
 use crate::worker::stanza::{self, Dropped};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
@@ -147,10 +148,12 @@ impl Session {
         let line = match &asked_room {
             Some(room) => {
                 let occupant_ids = rooms.get(room).is_some_and(|r| r.authors.occupant_ids);
-                stanza::room_message(archived.message, room, occupant_ids, now).map(|mut line| {
-                    self.attribute(room, &mut line, false);
-                    line
-                })
+                room_stanza::room_message(archived.message, room, occupant_ids, now).map(
+                    |mut line| {
+                        self.attribute(room, &mut line, false);
+                        line
+                    },
+                )
             }
             None if archived.message.from.as_ref().is_some_and(|f| f.to_bare() == self.own) => {
                 stanza::outgoing_copy(archived.message, &self.own, &known_room, now)

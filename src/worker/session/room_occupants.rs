@@ -6,7 +6,7 @@ use super::rooms::event_line;
 use super::{PendingIq, Session};
 use crate::model::{NewMessage, RoomState};
 use crate::worker::muc::{self, Departure, OccupantChange};
-use crate::worker::{Event, stanza};
+use crate::worker::{Event, room_stanza};
 use tokio_xmpp::jid::BareJid;
 use tokio_xmpp::parsers::data_forms::{DataForm, DataFormType};
 use tokio_xmpp::parsers::presence::Presence;
@@ -69,7 +69,9 @@ impl Session {
                     session.authors.arrived(&nick);
                 }
                 if is_self || nick == own_nick {
-                    session.authors.set_own_occupant_id(stanza::occupant_id_of(&presence.payloads));
+                    session
+                        .authors
+                        .set_own_occupant_id(room_stanza::occupant_id_of(&presence.payloads));
                     let first = !session.joined;
                     session.joined = true;
                     session.room.nick = nick.clone();

@@ -11,9 +11,9 @@ use crate::model::{
     RoomState,
 };
 use crate::store::StoredRoom;
-use crate::worker::muc;
 use crate::worker::stanza::{self, Dropped};
 use crate::worker::{Event, RoomCommand};
+use crate::worker::{invite, muc, room_stanza};
 use std::collections::BTreeMap;
 use tokio::time::Instant;
 use tokio_xmpp::Stanza;
@@ -180,7 +180,7 @@ impl Session {
             RoomCommand::Invite { room, jid, reason } => self.invite(&room, &jid, reason).await,
             RoomCommand::Decline { invite } => {
                 if invite.mediated
-                    && let Some(decline) = muc::decline(&invite)
+                    && let Some(decline) = invite::decline(&invite)
                 {
                     self.send(Stanza::Message(decline)).await;
                 }
@@ -365,9 +365,9 @@ impl Session {
         // A members-only room admits people only when the invitation goes through it (which
         // makes them members); an open room takes the person's word (XEP-0249).
         let message = if members_only {
-            muc::mediated_invite(&room, &to, reason.as_deref())
+            invite::mediated_invite(&room, &to, reason.as_deref())
         } else {
-            muc::direct_invite(&room, &to, reason.as_deref(), password.as_deref())
+            invite::direct_invite(&room, &to, reason.as_deref(), password.as_deref())
         };
         self.send(Stanza::Message(message)).await;
         self.confirm_after_sent(format!("invited {to} to {room}")).await;
@@ -458,7 +458,7 @@ impl Session {
             return;
         }
         let occupant = message.from.as_ref().is_some_and(|f| f.resource().is_some());
-        if let Some(invite) = muc::invite(&message, occupant) {
+        if let Some(invite) = invite::invite(&message, occupant) {
             self.invitation(invite);
             return;
         }
@@ -466,7 +466,7 @@ impl Session {
         let live = !stanza::is_delayed(&message);
         let mut message = message;
         let replaced = crate::worker::delivery::take_correction(&mut message);
-        match stanza::room_message(message, &room, occupant_ids, chrono::Utc::now()) {
+        match room_stanza::room_message(message, &room, occupant_ids, chrono::Utc::now()) {
             Ok(mut line) => {
                 self.attribute(&room, &mut line, live);
                 if let Some(replaced) = replaced
