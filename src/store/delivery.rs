@@ -173,6 +173,7 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
+    use super::CORRECTION_CANDIDATES;
     use crate::model::{ChatId, Delivery, Direction, MessageKind, NewMessage};
     use crate::store::Store;
 
@@ -261,5 +262,31 @@ mod tests {
         let nobody = |_: &crate::model::Message, _: &crate::model::Author| false;
         let refused = store.correct("me@x", "tea@rooms.x", "same", "forged", nobody).expect("ok");
         assert_eq!(refused, None);
+    }
+
+    #[test]
+    fn a_correction_weighs_a_bounded_number_of_lines_sharing_its_id() {
+        let line = |oid: &str| NewMessage {
+            chat: ChatId("tea@rooms.x".into()),
+            nick: Some("n".into()),
+            direction: Direction::In,
+            state: Delivery::Received,
+            origin_id: None,
+            author: crate::model::Author { occupant_id: Some(oid.into()), ..Default::default() },
+            ..outgoing("same", 1)
+        };
+        let by_alice = |_: &crate::model::Message, a: &crate::model::Author| {
+            a.occupant_id.as_deref() == Some("oid-a")
+        };
+        for (flood, corrected) in
+            [(CORRECTION_CANDIDATES - 1, true), (CORRECTION_CANDIDATES, false)]
+        {
+            let mut store = Store::open_in_memory().expect("store");
+            let mut lines = vec![line("oid-a")];
+            lines.extend((0..flood).map(|_| line("oid-m")));
+            store.insert_messages("me@x", &lines).expect("stored");
+            let fixed = store.correct("me@x", "tea@rooms.x", "same", "fixed", by_alice);
+            assert_eq!(fixed.expect("ok").is_some(), corrected, "behind {flood} lines");
+        }
     }
 }
