@@ -146,6 +146,7 @@ fn line(
         origin_id: None,
         server_id: None,
         attachment,
+        author: Default::default(),
     }
 }
 

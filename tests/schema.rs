@@ -100,3 +100,27 @@ fn schema_v5_fixture_reads_back_corrections() {
     assert!(page.messages[0].edited);
     assert!(!page.messages[0].late);
 }
+
+#[test]
+fn schema_v7_fixture_keeps_who_wrote_a_room_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let copy = dir.path().join("confab.sqlite3");
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/schema-v7.sqlite3");
+    std::fs::copy(fixture, &copy).expect("fixture copied");
+
+    let store = Store::open(&copy).expect("the v7 store opens");
+    let account = "alice@example.org";
+    let tea = "tea@rooms.example.org";
+    let page = store.history(account, &ChatId(tea.into()), None, 10).expect("history");
+    assert_eq!(page.messages.last().map(|m| m.body.as_str()), Some("hello from v7"));
+    let by = |occupant_id: &'static str| {
+        move |_: &confab::model::Message, author: &confab::model::Author| {
+            author.occupant_id.as_deref() == Some(occupant_id)
+                && author.jid.as_deref() == Some("bob@example.org")
+        }
+    };
+    let forged = store.correct(account, tea, "m-7", "forged", by("oid-mallory")).expect("ok");
+    assert_eq!(forged, None, "another occupant id");
+    let fixed = store.correct(account, tea, "m-7", "fixed", by("oid-bob")).expect("ok");
+    assert_eq!(fixed.map(|m| m.body), Some("fixed".into()));
+}

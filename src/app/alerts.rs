@@ -243,7 +243,11 @@ fn invite_incoming(main: &main_screen::State, account: &AccountId, invite: &Invi
     Incoming {
         kind: Kind::Invite { room: invite.room.clone() },
         target: Target { account: account.clone(), chat: ChatId(invite.room.clone()) },
-        sender: main.contact(from).map_or(invite.from.as_str(), |c| c.display_name()).to_owned(),
+        sender: match main.contact(from).map_or(invite.from.as_str(), |c| c.display_name()) {
+            // Through a room, the inviter is only what the room says.
+            name if invite.mediated => format!("{name} (via the room)"),
+            name => name.to_owned(),
+        },
         text: invite.reason.clone().unwrap_or_default(),
         key: invite.room.clone(),
         picture: None,

@@ -107,6 +107,21 @@ pub struct NewMessage {
     /// XEP-0359 stanza-id added by our own server; dedupes archive and live copies.
     pub server_id: Option<String>,
     pub attachment: Option<Attachment>,
+    /// Who wrote a room line, as far as the room vouches for it; empty elsewhere.
+    pub author: Author,
+}
+
+/// Who wrote a line in a room (or a private message from an occupant), beyond the nick, which
+/// anyone may take once its holder has left. Corrections (XEP-0308) are matched against it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Author {
+    /// XEP-0421 occupant id, kept only from a room that announces the feature.
+    pub occupant_id: Option<String>,
+    /// The author's real bare address, when the room showed it as the line came in.
+    pub jid: Option<String>,
+    /// This client's token for the author's presence in the room when the line came in live;
+    /// someone taking the nick after its holder left gets a new one.
+    pub presence: Option<String>,
 }
 
 /// A stored message.

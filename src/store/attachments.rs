@@ -87,6 +87,7 @@ mod tests {
             origin_id: None,
             server_id: None,
             attachment: Some(attachment),
+            author: Default::default(),
         }
     }
 

@@ -3,8 +3,13 @@
 //! come from whoever wrote it.
 
 use super::{Result, Store};
-use crate::model::{Delivery, Message};
+use crate::model::{Author, Delivery, Message};
 use rusqlite::params;
+
+/// Lines sharing the id a correction names that are weighed, newest first. Ids are chosen by
+/// senders, so a stranger can give many lines one id; beyond this many, a genuine correction
+/// of an older line is not applied (a lost edit, never a forged one).
+const CORRECTION_CANDIDATES: usize = 16;
 
 /// State codes as stored (`history::encode_state`).
 const PENDING: i64 = 0;
@@ -96,38 +101,49 @@ impl Store {
             .optional()?)
     }
 
-    /// XEP-0308: replace the text of the message `replaced_id` in `chat`, but only when
-    /// `is_author` says the correction's sender wrote it. Returns the corrected message.
+    /// XEP-0308: replace the text of the message `replaced_id` in `chat` written by whoever
+    /// sent the correction, as `is_author` judges from the message and who wrote it. Ids are
+    /// the sender's to choose, so several lines may carry one: the newest line that passes is
+    /// corrected, never merely the newest with that id. Returns the corrected message.
     pub fn correct(
         &self,
         account: &str,
         chat: &str,
         replaced_id: &str,
         body: &str,
-        is_author: impl Fn(&Message) -> bool,
+        is_author: impl Fn(&Message, &Author) -> bool,
     ) -> Result<Option<Message>> {
-        use rusqlite::OptionalExtension;
-        let id: Option<i64> = self
-            .conn
-            .query_row(
-                "SELECT id FROM messages WHERE account = ?1 AND chat = ?2 AND kind = 0
+        let candidates = {
+            let mut find = self.conn.prepare_cached(
+                "SELECT id, occupant_id, author_jid, presence_id FROM messages
+                 WHERE account = ?1 AND chat = ?2 AND kind = 0
                    AND (stanza_id_attr = ?3 OR origin_id = ?3)
-                 ORDER BY id DESC LIMIT 1",
-                params![account, chat, replaced_id],
-                |row| row.get(0),
-            )
-            .optional()?;
-        let Some(original) = id.map(|id| self.message(id)).transpose()?.flatten() else {
-            return Ok(None);
+                 ORDER BY id DESC LIMIT ?4",
+            )?;
+            let rows = find.query_map(
+                params![account, chat, replaced_id, CORRECTION_CANDIDATES as i64],
+                |row| {
+                    let author = Author {
+                        occupant_id: row.get(1)?,
+                        jid: row.get(2)?,
+                        presence: row.get(3)?,
+                    };
+                    Ok((row.get::<_, i64>(0)?, author))
+                },
+            )?;
+            rows.collect::<rusqlite::Result<Vec<_>>>()?
         };
-        if !is_author(&original) {
-            return Ok(None);
+        for (id, author) in candidates {
+            let Some(original) = self.message(id)? else { continue };
+            if is_author(&original, &author) {
+                self.conn.execute(
+                    "UPDATE messages SET body = ?2, edited = 1 WHERE id = ?1",
+                    params![original.id, body],
+                )?;
+                return Ok(Some(Message { body: body.to_owned(), edited: true, ..original }));
+            }
         }
-        self.conn.execute(
-            "UPDATE messages SET body = ?2, edited = 1 WHERE id = ?1",
-            params![original.id, body],
-        )?;
-        Ok(Some(Message { body: body.to_owned(), edited: true, ..original }))
+        Ok(None)
     }
 
     /// Our last message in `chat`, the one Up in an empty composer corrects; a scheduled one is
@@ -157,6 +173,7 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
+    use super::CORRECTION_CANDIDATES;
     use crate::model::{ChatId, Delivery, Direction, MessageKind, NewMessage};
     use crate::store::Store;
 
@@ -175,6 +192,7 @@ mod tests {
             origin_id: Some(id.into()),
             server_id: None,
             attachment: None,
+            author: Default::default(),
         }
     }
 
@@ -202,12 +220,73 @@ mod tests {
         let later = chrono::DateTime::from_timestamp(100, 0);
         store.enqueue("me@x", &outgoing("scheduled", 50), later).expect("scheduled");
         let refused =
-            store.correct("me@x", "bob@x", "a", "hacked", |m| m.from == "bob@x").expect("ok");
+            store.correct("me@x", "bob@x", "a", "hacked", |m, _| m.from == "bob@x").expect("ok");
         assert_eq!(refused, None);
-        let fixed = store.correct("me@x", "bob@x", "a", "fixed", |m| m.from == "me@x").expect("ok");
+        let fixed =
+            store.correct("me@x", "bob@x", "a", "fixed", |m, _| m.from == "me@x").expect("ok");
         assert_eq!(fixed.map(|m| (m.body, m.edited)), Some(("fixed".into(), true)));
         assert_eq!(store.message(a.id).expect("read").map(|m| m.body), Some("fixed".into()));
         let last = store.last_outgoing("me@x", "bob@x").expect("last").map(|m| m.id);
         assert_eq!(last, Some(a.id), "a scheduled message is edited in the outbox, not corrected");
+    }
+
+    #[test]
+    fn a_room_correction_finds_its_authors_line_not_the_newest_with_that_id() {
+        let mut store = Store::open_in_memory().expect("store");
+        let line = |body: &str, occupant_id: &str| NewMessage {
+            chat: ChatId("tea@rooms.x".into()),
+            nick: Some("alice".into()),
+            direction: Direction::In,
+            from: "tea@rooms.x/alice".into(),
+            body: body.into(),
+            state: Delivery::Received,
+            origin_id: None,
+            author: crate::model::Author {
+                occupant_id: Some(occupant_id.into()),
+                ..Default::default()
+            },
+            ..outgoing("same", 1)
+        };
+        let inserted = store
+            .insert_messages("me@x", &[line("alice's", "oid-a"), line("mallory's", "oid-m")])
+            .expect("stored");
+        let alices = match &inserted[0] {
+            crate::store::Inserted::New(m) => m.id,
+            other => panic!("{other:?}"),
+        };
+        let by_alice = |_: &crate::model::Message, a: &crate::model::Author| {
+            a.occupant_id.as_deref() == Some("oid-a")
+        };
+        let fixed = store.correct("me@x", "tea@rooms.x", "same", "fixed", by_alice).expect("ok");
+        assert_eq!(fixed.map(|m| m.id), Some(alices));
+        let nobody = |_: &crate::model::Message, _: &crate::model::Author| false;
+        let refused = store.correct("me@x", "tea@rooms.x", "same", "forged", nobody).expect("ok");
+        assert_eq!(refused, None);
+    }
+
+    #[test]
+    fn a_correction_weighs_a_bounded_number_of_lines_sharing_its_id() {
+        let line = |oid: &str| NewMessage {
+            chat: ChatId("tea@rooms.x".into()),
+            nick: Some("n".into()),
+            direction: Direction::In,
+            state: Delivery::Received,
+            origin_id: None,
+            author: crate::model::Author { occupant_id: Some(oid.into()), ..Default::default() },
+            ..outgoing("same", 1)
+        };
+        let by_alice = |_: &crate::model::Message, a: &crate::model::Author| {
+            a.occupant_id.as_deref() == Some("oid-a")
+        };
+        for (flood, corrected) in
+            [(CORRECTION_CANDIDATES - 1, true), (CORRECTION_CANDIDATES, false)]
+        {
+            let mut store = Store::open_in_memory().expect("store");
+            let mut lines = vec![line("oid-a")];
+            lines.extend((0..flood).map(|_| line("oid-m")));
+            store.insert_messages("me@x", &lines).expect("stored");
+            let fixed = store.correct("me@x", "tea@rooms.x", "same", "fixed", by_alice);
+            assert_eq!(fixed.expect("ok").is_some(), corrected, "behind {flood} lines");
+        }
     }
 }

@@ -53,8 +53,10 @@ impl Store {
         {
             let mut insert = tx.prepare_cached(
                 "INSERT INTO messages (account, chat, direction, sender, recipient, body, ts, state,
-                                       error, stanza_id_attr, origin_id, server_id, kind, nick)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+                                       error, stanza_id_attr, origin_id, server_id, kind, nick,
+                                       occupant_id, author_jid, presence_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
+                         ?17)
                  ON CONFLICT DO NOTHING",
             )?;
             for message in batch {
@@ -74,6 +76,9 @@ impl Store {
                     message.server_id,
                     encode_kind(message.kind),
                     message.nick,
+                    message.author.occupant_id,
+                    message.author.jid,
+                    message.author.presence,
                 ])?;
                 out.push(if changed == 0 {
                     Inserted::Duplicate
@@ -283,6 +288,7 @@ mod tests {
             origin_id: None,
             server_id: server_id.map(Into::into),
             attachment: None,
+            author: Default::default(),
         }
     }
 

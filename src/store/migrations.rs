@@ -99,6 +99,12 @@ const STEPS: &[&str] = &[
         mime TEXT,
         local_path TEXT
     );",
+    // 7: who wrote a room line, as the room vouched for it (XEP-0421 occupant id, real
+    // address) and this client's token for the author's presence when the line came in live;
+    // corrections are matched against them, never against the nick alone.
+    "ALTER TABLE messages ADD COLUMN occupant_id TEXT;
+    ALTER TABLE messages ADD COLUMN author_jid TEXT;
+    ALTER TABLE messages ADD COLUMN presence_id TEXT;",
 ];
 
 /// The schema version this build writes.

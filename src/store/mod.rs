@@ -173,6 +173,7 @@ mod tests {
                 origin_id: Some(format!("o-{account}")),
                 server_id: None,
                 attachment: None,
+                author: Default::default(),
             };
             store.enqueue(account, &message, None).expect("enqueue");
             store.set_state(account, "k", "v").expect("state");

@@ -196,6 +196,7 @@ mod tests {
             origin_id: Some(format!("id-{body}")),
             server_id: None,
             attachment: None,
+            author: Default::default(),
         }
     }
 

@@ -1,8 +1,8 @@
-//! Pure conversions for chat rooms (XEP-0045): the stanzas we send to join, leave, configure,
-//! moderate and invite, and what a room's presences and messages mean. What a room says about
+//! Pure conversions for chat rooms (XEP-0045): the stanzas we send to join, leave, configure
+//! and moderate, and what a room's presences and messages mean (invitations: `invite`). What a room says about
 //! itself (subject, roles, affiliations, status codes) is believed only from that room.
 
-use crate::model::{Affiliated, Affiliation, Form, Invite, Moderation, Occupant, Role, RoomPreset};
+use crate::model::{Affiliated, Affiliation, Form, Moderation, Occupant, Role, RoomPreset};
 use chrono::Utc;
 use tokio_xmpp::jid::{BareJid, Jid};
 use tokio_xmpp::minidom::Element;
@@ -18,8 +18,6 @@ use tokio_xmpp::parsers::presence::{Presence, Type as PresenceType};
 
 pub const MUC_OWNER: &str = "http://jabber.org/protocol/muc#owner";
 pub const MUC_ADMIN: &str = "http://jabber.org/protocol/muc#admin";
-/// XEP-0249 direct invitations.
-pub const DIRECT_INVITE: &str = "jabber:x:conference";
 /// History asked for on a first visit; later visits ask for what came since the last line.
 pub const FIRST_VISIT_HISTORY: u32 = 50;
 
@@ -248,76 +246,6 @@ pub fn subject_message(room: &BareJid, subject: &str) -> Message {
     message.type_ = MessageType::Groupchat;
     message.subjects.insert(Lang(String::new()), subject.to_owned());
     message
-}
-
-/// An invitation in `message`: mediated through a room (XEP-0045 §7.8.2, believed only from
-/// the room) or direct (XEP-0249, from a person).
-pub fn invite(message: &Message) -> Option<Invite> {
-    let from = message.from.as_ref()?;
-    if let Some(x) = message.payloads.iter().find(|p| p.is("x", ns::MUC_USER)) {
-        let invite = MucUser::try_from(x.clone()).ok()?.invite?;
-        let password = x.get_child("password", ns::MUC_USER).map(Element::text);
-        return Some(Invite {
-            room: from.to_bare().to_string(),
-            from: invite.from?.to_bare().to_string(),
-            reason: invite.reason.filter(|r| !r.is_empty()),
-            password,
-            mediated: true,
-        });
-    }
-    let x = message.payloads.iter().find(|p| p.is("x", DIRECT_INVITE))?;
-    let room = BareJid::new(x.attr("jid")?).ok()?;
-    Some(Invite {
-        room: room.to_string(),
-        from: from.to_bare().to_string(),
-        reason: x.attr("reason").map(str::to_owned).filter(|r| !r.is_empty()),
-        password: x.attr("password").map(str::to_owned),
-        mediated: false,
-    })
-}
-
-pub fn direct_invite(
-    room: &BareJid,
-    to: &BareJid,
-    reason: Option<&str>,
-    password: Option<&str>,
-) -> Message {
-    let mut x = Element::builder("x", DIRECT_INVITE).attr(xml_ncname!("jid").into(), room.as_str());
-    if let Some(reason) = reason {
-        x = x.attr(xml_ncname!("reason").into(), reason);
-    }
-    if let Some(password) = password {
-        x = x.attr(xml_ncname!("password").into(), password);
-    }
-    let mut message = Message::new(Some(Jid::from(to.clone())));
-    message.type_ = MessageType::Normal;
-    message.payloads.push(x.build());
-    message
-}
-
-pub fn mediated_invite(room: &BareJid, to: &BareJid, reason: Option<&str>) -> Message {
-    let invite = user::Invite {
-        from: None,
-        to: Some(Jid::from(to.clone())),
-        reason: reason.map(str::to_owned),
-    };
-    let x = MucUser { invite: Some(invite), ..MucUser::default() };
-    // XEP-0045 §7.8.2: a normal message; rooms refuse other types.
-    let mut message = Message::new(Some(Jid::from(room.clone())));
-    message.type_ = MessageType::Normal;
-    message.payloads.push(x.into());
-    message
-}
-
-pub fn decline(invite: &Invite) -> Option<Message> {
-    let room = BareJid::new(&invite.room).ok()?;
-    let from = BareJid::new(&invite.from).ok()?;
-    let decline = user::Decline { from: None, to: Some(Jid::from(from)), reason: None };
-    let x = MucUser { decline: Some(decline), ..MucUser::default() };
-    let mut message = Message::new(Some(Jid::from(room)));
-    message.type_ = MessageType::Normal;
-    message.payloads.push(x.into());
-    Some(message)
 }
 
 /// Ask for the room's configuration form (XEP-0045 §10.2).

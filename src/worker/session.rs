@@ -41,6 +41,7 @@ mod messages;
 mod older;
 mod outbox;
 mod profile;
+mod room_authors;
 mod room_catch_up;
 mod room_directory;
 mod room_occupants;

@@ -7,6 +7,7 @@ use tokio_xmpp::jid::{BareJid, Jid};
 use tokio_xmpp::minidom::Element;
 use tokio_xmpp::parsers::delay::Delay;
 use tokio_xmpp::parsers::message::{Id, Lang, Message, MessageType};
+use tokio_xmpp::parsers::ns;
 use tokio_xmpp::parsers::oob::Oob;
 use tokio_xmpp::parsers::stanza_id::{OriginId, StanzaId};
 
@@ -27,10 +28,12 @@ pub enum Dropped {
 ///
 /// `own` is our bare JID: a stanza-id is believed only when our own server stamped it
 /// (XEP-0359 §3.1), and a delay stamp in the future is clamped to `now` (XEP-0203 times come
-/// from other clocks).
+/// from other clocks). A private message from a room occupant (a carbon or an archived copy)
+/// goes to that occupant's private chat, as live ones do (see [`private_peer`]).
 pub fn incoming_message(
     mut message: Message,
     own: &BareJid,
+    known_room: &dyn Fn(&BareJid) -> bool,
     now: DateTime<Utc>,
 ) -> Result<NewMessage, Dropped> {
     match message.type_ {
@@ -42,13 +45,18 @@ pub fn incoming_message(
     if from.node().is_none() {
         return Err(Dropped::NoSender);
     }
+    let occupant = private_peer(&message, &from, known_room);
     let parts = message_parts(&mut message, now)?;
     let server_id = own_server_ids(&mut message, own);
     let to = message.to.as_ref().map_or_else(|| own.to_string(), ToString::to_string);
+    let (chat, nick) = match occupant {
+        Some(nick) => (from.to_string(), Some(nick)),
+        None => (from.to_bare().to_string(), None),
+    };
     Ok(NewMessage {
-        chat: ChatId(from.to_bare().to_string()),
+        chat: ChatId(chat),
         kind: MessageKind::Message,
-        nick: None,
+        nick,
         direction: Direction::In,
         from: from.to_string(),
         to,
@@ -59,19 +67,20 @@ pub fn incoming_message(
         origin_id: parts.origin_id,
         server_id,
         attachment: parts.attachment,
+        author: Default::default(),
     })
 }
 
 /// What every kind of message shares: its text, when it was written, the id its sender gave
 /// it and the file it carries. A message with neither text nor file is dropped.
-struct Parts {
-    body: String,
-    timestamp: DateTime<Utc>,
-    origin_id: Option<String>,
-    attachment: Option<Attachment>,
+pub(super) struct Parts {
+    pub body: String,
+    pub timestamp: DateTime<Utc>,
+    pub origin_id: Option<String>,
+    pub attachment: Option<Attachment>,
 }
 
-fn message_parts(message: &mut Message, now: DateTime<Utc>) -> Result<Parts, Dropped> {
+pub(super) fn message_parts(message: &mut Message, now: DateTime<Utc>) -> Result<Parts, Dropped> {
     let body = message.get_best_body_cloned(vec![]).map(|(_, b)| b).unwrap_or_default();
     let oob = message.extract_payload::<Oob>().ok().flatten();
     let attachment = super::attachments::shared_file(oob.as_ref().map(|o| o.url.as_str()), &body);
@@ -107,7 +116,7 @@ pub fn delay_time(stamp: DateTime<Utc>) -> DateTime<Utc> {
 }
 
 /// The stanza-id stamped `by` the archive we trust for this chat (our server, or the room).
-fn own_server_ids(message: &mut Message, by: &BareJid) -> Option<String> {
+pub(super) fn own_server_ids(message: &mut Message, by: &BareJid) -> Option<String> {
     let mut found = None;
     while let Ok(Some(id)) = message.extract_payload::<StanzaId>() {
         if id.by.to_bare() == *by {
@@ -117,11 +126,28 @@ fn own_server_ids(message: &mut Message, by: &BareJid) -> Option<String> {
     found
 }
 
+/// The nick of the room occupant `peer` when `message` is a private message through a room
+/// (XEP-0045 §7.5): `peer` is an occupant's address (`room@service/nick`) of a room we know,
+/// or the message carries the `muc#user` mark private messages have. Such a message belongs in
+/// the private chat with that occupant, never in the room's public conversation or the
+/// room's bare address.
+pub fn private_peer(
+    message: &Message,
+    peer: &Jid,
+    known_room: &dyn Fn(&BareJid) -> bool,
+) -> Option<String> {
+    let nick = peer.resource()?.as_str().to_owned();
+    let marked = message.payloads.iter().any(|p| p.is("x", ns::MUC_USER));
+    (marked || known_room(&peer.to_bare())).then_some(nick)
+}
+
 /// A message one of our other clients sent (a carbon, or our archive): stored as ours, in the
-/// chat with its recipient, already sent.
+/// chat with its recipient (an occupant's private chat for a private message through a room),
+/// already sent.
 pub fn outgoing_copy(
     mut message: Message,
     own: &BareJid,
+    known_room: &dyn Fn(&BareJid) -> bool,
     now: DateTime<Utc>,
 ) -> Result<NewMessage, Dropped> {
     if !matches!(message.type_, MessageType::Chat | MessageType::Normal) {
@@ -131,10 +157,14 @@ pub fn outgoing_copy(
     if to.node().is_none() {
         return Err(Dropped::NoSender);
     }
+    let chat = match private_peer(&message, &to, known_room) {
+        Some(_) => to.to_string(),
+        None => to.to_bare().to_string(),
+    };
     let parts = message_parts(&mut message, now)?;
     let server_id = own_server_ids(&mut message, own);
     Ok(NewMessage {
-        chat: ChatId(to.to_bare().to_string()),
+        chat: ChatId(chat),
         kind: MessageKind::Message,
         nick: None,
         direction: Direction::Out,
@@ -147,55 +177,14 @@ pub fn outgoing_copy(
         origin_id: parts.origin_id,
         server_id,
         attachment: parts.attachment,
+        author: Default::default(),
     })
 }
 
-/// A message from a room (`groupchat`) or from one of its occupants (a private message). The
-/// chat is the room, or `room@service/nick` for a private one, never the occupant's contact
-/// entry; a stanza-id is believed only when the room stamped it; our own nick's messages are
-/// ours (a reflection, or another of our clients).
-pub fn room_message(
-    mut message: Message,
-    room: &BareJid,
-    own_nick: &str,
-    now: DateTime<Utc>,
-) -> Result<NewMessage, Dropped> {
-    let from = message.from.clone().ok_or(Dropped::NoSender)?;
-    if from.to_bare() != *room {
-        return Err(Dropped::NoSender);
-    }
-    let nick = from.resource().map(|r| r.as_str().to_owned());
-    let parts = message_parts(&mut message, now)?;
-    let (chat, server_id, direction) = match message.type_ {
-        MessageType::Error => return Err(Dropped::Error),
-        MessageType::Headline => return Err(Dropped::UnsupportedType),
-        MessageType::Groupchat => {
-            let direction =
-                if nick.as_deref() == Some(own_nick) { Direction::Out } else { Direction::In };
-            (room.to_string(), own_server_ids(&mut message, room), direction)
-        }
-        MessageType::Chat | MessageType::Normal => {
-            if nick.is_none() {
-                return Err(Dropped::NoSender);
-            }
-            (from.to_string(), None, Direction::In)
-        }
-    };
-    Ok(NewMessage {
-        chat: ChatId(chat),
-        kind: if nick.is_some() { MessageKind::Message } else { MessageKind::Event },
-        nick,
-        direction,
-        from: from.to_string(),
-        to: message.to.as_ref().map_or_else(String::new, ToString::to_string),
-        body: parts.body,
-        timestamp: parts.timestamp,
-        state: if direction == Direction::Out { Delivery::Sent } else { Delivery::Received },
-        stanza_id_attr: message.id.map(|id| id.0),
-        origin_id: parts.origin_id,
-        server_id,
-        attachment: parts.attachment,
-    })
+/// Whether a message carries a delay stamp (XEP-0203): a room's history or an archive, not
+/// something said just now.
+pub fn is_delayed(message: &Message) -> bool {
+    message.payloads.iter().any(|p| p.is("delay", ns::DELAY))
 }
 
 /// How an outgoing message travels.
@@ -332,6 +321,10 @@ mod tests {
         BareJid::new("me@example.org").expect("valid")
     }
 
+    fn no_rooms(_: &BareJid) -> bool {
+        false
+    }
+
     fn now() -> DateTime<Utc> {
         DateTime::parse_from_rfc3339("2026-01-02T03:04:05Z").expect("valid").with_timezone(&Utc)
     }
@@ -346,7 +339,7 @@ mod tests {
                <stanza-id xmlns='urn:xmpp:sid:0' id='s1' by='me@example.org'/>
              </message>",
         );
-        let m = incoming_message(message, &own(), now()).expect("accepted");
+        let m = incoming_message(message, &own(), &no_rooms, now()).expect("accepted");
         assert_eq!(m.chat.as_str(), "bob@example.org");
         assert_eq!(m.from, "bob@example.org/phone");
         assert_eq!(m.body, "hello");
@@ -365,7 +358,7 @@ mod tests {
                <stanza-id xmlns='urn:xmpp:sid:0' id='forged' by='bob@example.org'/>
              </message>",
         );
-        let m = incoming_message(message, &own(), now()).expect("accepted");
+        let m = incoming_message(message, &own(), &no_rooms, now()).expect("accepted");
         assert_eq!(m.server_id, None);
     }
 
@@ -377,7 +370,7 @@ mod tests {
                <delay xmlns='urn:xmpp:delay' from='example.org' stamp='2025-12-31T23:00:00Z'/>
              </message>",
         );
-        let m = incoming_message(old, &own(), now()).expect("accepted");
+        let m = incoming_message(old, &own(), &no_rooms, now()).expect("accepted");
         // A server's whole-second stamp stands for the end of that second.
         assert_eq!(m.timestamp.to_rfc3339(), "2025-12-31T23:00:00.999+00:00");
         let exact = parse_message(
@@ -386,7 +379,7 @@ mod tests {
                <delay xmlns='urn:xmpp:delay' from='bob@example.org' stamp='2025-12-31T23:00:00.250Z'/>
              </message>",
         );
-        let m = incoming_message(exact, &own(), now()).expect("accepted");
+        let m = incoming_message(exact, &own(), &no_rooms, now()).expect("accepted");
         assert_eq!(m.timestamp.to_rfc3339(), "2025-12-31T23:00:00.250+00:00");
         let future = parse_message(
             "<message xmlns='jabber:client' from='bob@example.org/phone' type='chat'>
@@ -394,7 +387,7 @@ mod tests {
                <delay xmlns='urn:xmpp:delay' stamp='2099-01-01T00:00:00Z'/>
              </message>",
         );
-        let m = incoming_message(future, &own(), now()).expect("accepted");
+        let m = incoming_message(future, &own(), &no_rooms, now()).expect("accepted");
         assert_eq!(m.timestamp, now());
     }
 
@@ -403,16 +396,16 @@ mod tests {
         let error = parse_message(
             "<message xmlns='jabber:client' from='bob@example.org' type='error'><body>x</body></message>",
         );
-        assert_eq!(incoming_message(error, &own(), now()), Err(Dropped::Error));
+        assert_eq!(incoming_message(error, &own(), &no_rooms, now()), Err(Dropped::Error));
         let bodiless = parse_message(
             "<message xmlns='jabber:client' from='bob@example.org/a' type='chat'>
                <active xmlns='http://jabber.org/protocol/chatstates'/></message>",
         );
-        assert_eq!(incoming_message(bodiless, &own(), now()), Err(Dropped::NoBody));
+        assert_eq!(incoming_message(bodiless, &own(), &no_rooms, now()), Err(Dropped::NoBody));
         let from_server = parse_message(
             "<message xmlns='jabber:client' from='example.org'><body>motd</body></message>",
         );
-        assert_eq!(incoming_message(from_server, &own(), now()), Err(Dropped::NoSender));
+        assert_eq!(incoming_message(from_server, &own(), &no_rooms, now()), Err(Dropped::NoSender));
     }
 
     #[test]
@@ -427,51 +420,36 @@ mod tests {
         assert_eq!(body.text(), "hi");
     }
 
-    fn room_line(xml: &str) -> Result<NewMessage, Dropped> {
-        let room = BareJid::new("tea@rooms.example.org").expect("valid");
-        room_message(parse_message(xml), &room, "me", now())
-    }
-
     #[test]
-    fn room_messages_carry_the_nick_and_trust_only_the_rooms_stanza_id() {
-        let line = room_line(
-            "<message xmlns='jabber:client' type='groupchat' from='tea@rooms.example.org/ann'>\
-             <body>hello</body>\
-             <stanza-id xmlns='urn:xmpp:sid:0' by='tea@rooms.example.org' id='r1'/>\
-             <stanza-id xmlns='urn:xmpp:sid:0' by='example.org' id='forged'/></message>",
-        )
-        .expect("a room message");
-        assert_eq!(line.chat.as_str(), "tea@rooms.example.org");
-        assert_eq!(line.nick.as_deref(), Some("ann"));
-        assert_eq!(line.direction, Direction::In);
-        assert_eq!(line.server_id.as_deref(), Some("r1"));
-        assert_eq!(line.kind, MessageKind::Message);
-        let ours = room_line(
-            "<message xmlns='jabber:client' type='groupchat' from='tea@rooms.example.org/me'>\
-             <body>mine</body></message>",
-        )
-        .expect("our reflection");
-        assert_eq!(ours.direction, Direction::Out);
-    }
-
-    #[test]
-    fn a_private_message_from_an_occupant_is_its_own_chat() {
-        let line = room_line(
+    fn copies_of_private_messages_through_a_room_go_to_the_occupants_chat() {
+        let known = |jid: &BareJid| jid.as_str() == "tea@rooms.example.org";
+        let received = parse_message(
             "<message xmlns='jabber:client' type='chat' from='tea@rooms.example.org/ann'>\
-             <body>psst</body><x xmlns='http://jabber.org/protocol/muc#user'/></message>",
-        )
-        .expect("a private message");
+             <body>psst</body></message>",
+        );
+        let line = incoming_message(received, &own(), &known, now()).expect("a line");
         assert_eq!(line.chat.as_str(), "tea@rooms.example.org/ann");
-        let system = room_line(
-            "<message xmlns='jabber:client' type='groupchat' from='tea@rooms.example.org'>\
-             <body>This room is not anonymous</body></message>",
-        )
-        .expect("a line from the room itself");
-        assert_eq!(system.kind, MessageKind::Event);
-        let elsewhere = room_line(
-            "<message xmlns='jabber:client' type='groupchat' from='other@rooms.example.org/x'>\
+        assert_eq!(line.nick.as_deref(), Some("ann"));
+        let marked = parse_message(
+            "<message xmlns='jabber:client' type='chat' from='den@rooms.example.org/bo'>\
+             <body>psst</body><x xmlns='http://jabber.org/protocol/muc#user'/></message>",
+        );
+        let line = incoming_message(marked, &own(), &no_rooms, now()).expect("a line");
+        assert_eq!(line.chat.as_str(), "den@rooms.example.org/bo", "marked as private");
+        let sent = parse_message(
+            "<message xmlns='jabber:client' type='chat' from='me@example.org/phone' \
+             to='tea@rooms.example.org/ann'><body>back</body></message>",
+        );
+        let line = outgoing_copy(sent, &own(), &known, now()).expect("a line");
+        assert_eq!(
+            (line.chat.as_str(), line.direction),
+            ("tea@rooms.example.org/ann", Direction::Out)
+        );
+        let plain = parse_message(
+            "<message xmlns='jabber:client' type='chat' from='bob@example.org/phone'>\
              <body>hi</body></message>",
         );
-        assert_eq!(elsewhere, Err(Dropped::NoSender));
+        let line = incoming_message(plain, &own(), &known, now()).expect("a line");
+        assert_eq!(line.chat.as_str(), "bob@example.org", "a person's resource is no nick");
     }
 }

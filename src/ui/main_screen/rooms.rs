@@ -162,7 +162,12 @@ impl State {
                     open.set_affiliations(affiliation, list);
                 }
             }
-            WorkerEvent::Invite(invite) => self.invites.push(invite),
+            WorkerEvent::Invite(invite) => {
+                // A room's word on who invites proves nothing: only a contact's own direct
+                // invitation is from a contact.
+                let from_contact = !invite.mediated && self.contact(&invite.from).is_some();
+                self.invites.push(invite, from_contact);
+            }
             WorkerEvent::Services(services) => {
                 self.contacts.set_can_hide(services.invisible);
                 if let Some(browser) = &mut self.browser {

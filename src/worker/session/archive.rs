@@ -71,10 +71,12 @@ impl Session {
         catch_up.page_last = Some(id.clone());
         let now = Utc::now();
         let from_us = message.from.as_ref().is_some_and(|f| f.to_bare() == self.own);
+        let rooms = &self.rooms;
+        let known_room = |jid: &tokio_xmpp::jid::BareJid| rooms.contains_key(jid);
         let line = if from_us {
-            stanza::outgoing_copy(message, &self.own, now)
+            stanza::outgoing_copy(message, &self.own, &known_room, now)
         } else {
-            stanza::incoming_message(message, &self.own, now)
+            stanza::incoming_message(message, &self.own, &known_room, now)
         };
         match line {
             Ok(mut line) => {

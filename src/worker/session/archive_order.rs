@@ -50,6 +50,7 @@ mod tests {
             origin_id: None,
             server_id: None,
             attachment: None,
+            author: Default::default(),
         }
     }
 

@@ -2,9 +2,9 @@
 //! them, as the privacy settings allow), typing both ways (rate-limited), corrections, refusals
 //! by the server, and the outbox commands (cancel, edit, send now, retry).
 
-use super::Session;
+use super::{Session, room_authors};
 use crate::model::Typing;
-use crate::model::{ChatId, Direction, Message};
+use crate::model::{Author, ChatId, Direction, Message};
 use crate::worker::delivery::{self, Signal};
 use crate::worker::stanza;
 use crate::worker::{Event, OutboxAction};
@@ -132,11 +132,17 @@ impl Session {
         let Some(replaced) = self.store.stanza_id_attr(last.id).ok().flatten() else { return };
         let Ok(to) = Jid::new(chat.as_str()) else { return };
         let route = self.route(&to);
+        let to_bare = to.to_bare();
         let id = uuid::Uuid::new_v4().to_string();
         let mut message = stanza::outgoing_message(to, &body, &id, route, None);
         delivery::correct(&mut message, &replaced);
+        if route == stanza::Route::Room
+            && let Some(room) = self.rooms.get_mut(&to_bare)
+        {
+            room.authors.sent_correction(id.clone());
+        }
         let own = self.own.to_string();
-        match self.store.correct(&account, chat.as_str(), &replaced, &body, |m| {
+        match self.store.correct(&account, chat.as_str(), &replaced, &body, |m, _| {
             m.direction == Direction::Out && m.from == own
         }) {
             Ok(Some(corrected)) => {
@@ -148,7 +154,8 @@ impl Session {
         }
     }
 
-    /// A correction from someone: applied only when they wrote the original. True when taken.
+    /// A correction from someone: applied only when they wrote the original (in a room, by
+    /// the rule of `room_authors`). True when taken.
     pub(super) fn incoming_correction(
         &mut self,
         line: &crate::model::NewMessage,
@@ -158,13 +165,13 @@ impl Session {
         let sender = line.from.clone();
         let in_room = line.nick.is_some();
         let own = self.own.to_string();
-        let is_author = |original: &Message| {
+        let is_author = |original: &Message, author: &Author| {
             if in_room && line.direction == Direction::Out {
-                // Our own correction, reflected by the room.
+                // Ours, reflected by the room (or from another of our clients).
                 original.direction == Direction::Out
             } else if in_room {
-                // In a room the author is the occupant address (room/nick).
-                original.from == sender
+                original.direction == Direction::In
+                    && room_authors::same_author(author, &line.author)
             } else if line.direction == Direction::Out {
                 original.direction == Direction::Out && bare(&original.from) == own
             } else {

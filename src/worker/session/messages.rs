@@ -6,8 +6,8 @@ use super::Session;
 use crate::model::{ChatId, NewMessage};
 use crate::worker::delivery::{self, Carbon};
 use crate::worker::stanza::{self, Dropped};
-use crate::worker::{Event, muc};
-use tokio_xmpp::jid::Jid;
+use crate::worker::{Event, invite};
+use tokio_xmpp::jid::{BareJid, Jid};
 use tokio_xmpp::parsers::message::{Message, MessageType};
 
 impl Session {
@@ -43,7 +43,7 @@ impl Session {
             self.room_message(room, message, batch);
             return;
         }
-        if let Some(invite) = muc::invite(&message) {
+        if let Some(invite) = invite::invite(&message, false) {
             self.invitation(invite);
             return;
         }
@@ -56,7 +56,8 @@ impl Session {
         let receipt = self.wants_our_receipt(&message);
         let mut message = message;
         let replaced = delivery::take_correction(&mut message);
-        match stanza::incoming_message(message, &self.own, chrono::Utc::now()) {
+        let known_room = |jid: &BareJid| self.is_room(jid);
+        match stanza::incoming_message(message, &self.own, &known_room, chrono::Utc::now()) {
             Ok(line) => {
                 if let Some(receipt) = receipt {
                     self.receipts_due.push(receipt);
@@ -76,7 +77,8 @@ impl Session {
     /// A carbon of a message our other client sent: ours, already sent.
     fn sent_elsewhere(&mut self, mut message: Message, batch: &mut Vec<NewMessage>) {
         let replaced = delivery::take_correction(&mut message);
-        match stanza::outgoing_copy(message, &self.own, chrono::Utc::now()) {
+        let known_room = |jid: &BareJid| self.is_room(jid);
+        match stanza::outgoing_copy(message, &self.own, &known_room, chrono::Utc::now()) {
             Ok(line) => {
                 if let Some(replaced) = replaced
                     && self.incoming_correction(&line, &replaced)

@@ -12,6 +12,7 @@ use crate::model::{ChatId, NewMessage};
 use crate::store::HistoryPage;
 use crate::worker::Event;
 use crate::worker::delivery::{self, ArchiveOwner, OlderThan};
+use crate::worker::room_stanza;
 use crate::worker::stanza::{self, Dropped};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
@@ -131,8 +132,9 @@ impl Session {
     /// An archive result answering one of our older-page queries; false if it answers none.
     pub(super) fn older_result(&mut self, message: &Message) -> bool {
         let Some(queryid) = delivery::archive_queryid(message) else { return false };
-        let Some(query) = self.older.queries.get_mut(&queryid) else { return false };
-        let owner = match &query.room {
+        let Some(query) = self.older.queries.get(&queryid) else { return false };
+        let (asked_room, asked_chat) = (query.room.clone(), query.chat.clone());
+        let owner = match &asked_room {
             Some(room) => ArchiveOwner::Room(room),
             None => ArchiveOwner::Own(&self.own),
         };
@@ -141,25 +143,34 @@ impl Session {
             return true;
         };
         let now = Utc::now();
-        let line = match &query.room {
+        let rooms = &self.rooms;
+        let known_room = |jid: &BareJid| rooms.contains_key(jid);
+        let line = match &asked_room {
             Some(room) => {
-                let nick = self.rooms.get(room).map(|r| r.room.nick.clone()).unwrap_or_default();
-                stanza::room_message(archived.message, room, &nick, now)
+                let occupant_ids = rooms.get(room).is_some_and(|r| r.authors.occupant_ids);
+                room_stanza::room_message(archived.message, room, occupant_ids, now).map(
+                    |mut line| {
+                        self.attribute(room, &mut line, false);
+                        line
+                    },
+                )
             }
             None if archived.message.from.as_ref().is_some_and(|f| f.to_bare() == self.own) => {
-                stanza::outgoing_copy(archived.message, &self.own, now)
+                stanza::outgoing_copy(archived.message, &self.own, &known_room, now)
             }
-            None => stanza::incoming_message(archived.message, &self.own, now),
+            None => stanza::incoming_message(archived.message, &self.own, &known_room, now),
         };
         match line {
             // Only the chat asked about: an archive answers what it was asked, but a forged
             // or stray line must not land in another conversation.
-            Ok(mut line) if line.chat == query.chat => {
+            Ok(mut line) if line.chat == asked_chat => {
                 line.server_id = Some(archived.id);
                 if let Some(stamp) = archived.stamp {
                     line.timestamp = stanza::delay_time(stamp).min(now);
                 }
-                query.batch.push(line);
+                if let Some(query) = self.older.queries.get_mut(&queryid) {
+                    query.batch.push(line);
+                }
             }
             Ok(_) | Err(Dropped::NoBody) => {}
             Err(reason) => tracing::debug!("archive entry skipped: {reason:?}"),

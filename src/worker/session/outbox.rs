@@ -72,6 +72,7 @@ impl Session {
             origin_id: Some(id),
             server_id: None,
             attachment,
+            author: Default::default(),
         };
         // The message itself ends "typing" (XEP-0085 §5.4).
         self.typing_sent.remove(&message.chat);

@@ -10,6 +10,7 @@ use super::archive_order::place_in_archive_order;
 use super::{PendingIq, Session};
 use crate::model::NewMessage;
 use crate::worker::delivery::{self, ArchiveOwner};
+use crate::worker::room_stanza;
 use crate::worker::stanza::{self, Dropped};
 use chrono::Utc;
 use std::collections::HashMap;
@@ -77,10 +78,11 @@ impl Session {
             tracing::warn!("{}: ignored a room archive result not from {room}", self.account.jid);
             return true;
         };
-        let nick = self.room_nick(&room).unwrap_or_default().to_owned();
+        let occupant_ids = self.rooms.get(&room).is_some_and(|r| r.authors.occupant_ids);
         let now = Utc::now();
-        match stanza::room_message(archived.message, &room, &nick, now) {
+        match room_stanza::room_message(archived.message, &room, occupant_ids, now) {
             Ok(mut line) if line.chat.as_str() == room.as_str() => {
+                self.attribute(&room, &mut line, false);
                 line.server_id = Some(archived.id);
                 if let Some(stamp) = archived.stamp {
                     line.timestamp = stanza::delay_time(stamp).min(now);

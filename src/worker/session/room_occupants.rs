@@ -5,8 +5,8 @@
 use super::rooms::event_line;
 use super::{PendingIq, Session};
 use crate::model::{NewMessage, RoomState};
-use crate::worker::Event;
 use crate::worker::muc::{self, Departure, OccupantChange};
+use crate::worker::{Event, room_stanza};
 use tokio_xmpp::jid::BareJid;
 use tokio_xmpp::parsers::data_forms::{DataForm, DataFormType};
 use tokio_xmpp::parsers::presence::Presence;
@@ -65,7 +65,13 @@ impl Session {
             OccupantChange::Present { occupant, is_self, created } => {
                 let before = session.occupants.insert(nick.clone(), occupant.clone());
                 self.changed_rooms.entry(room.clone()).or_default().nicks.insert(nick.clone());
+                if before.is_none() {
+                    session.authors.arrived(&nick);
+                }
                 if is_self || nick == own_nick {
+                    session
+                        .authors
+                        .set_own_occupant_id(room_stanza::occupant_id_of(&presence.payloads));
                     let first = !session.joined;
                     session.joined = true;
                     session.room.nick = nick.clone();
@@ -86,6 +92,7 @@ impl Session {
             }
             OccupantChange::Gone { is_self, why, .. } => {
                 session.occupants.remove(&nick);
+                session.authors.left(&nick);
                 self.changed_rooms.entry(room.clone()).or_default().nicks.insert(nick.clone());
                 let is_self = is_self || nick == own_nick;
                 if let Departure::NewNick(new) = &why {
@@ -100,6 +107,7 @@ impl Session {
                 if is_self {
                     session.joined = false;
                     session.occupants.clear();
+                    session.authors.reset();
                     self.changed_rooms.entry(room.clone()).or_default().reset = true;
                     session.room.state = match &why {
                         Departure::Left => RoomState::Left,

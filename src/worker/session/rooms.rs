@@ -4,15 +4,16 @@
 //! `room_occupants`. Roles, affiliations, status codes and the subject are believed only from
 //! the room itself.
 
+use super::room_authors::RoomAuthors;
 use super::{PendingIq, Session};
 use crate::model::{
     ChatId, Delivery, Direction, Invite, MessageKind, NewMessage, Occupant, Room, RoomPreset,
     RoomState,
 };
 use crate::store::StoredRoom;
-use crate::worker::muc;
 use crate::worker::stanza::{self, Dropped};
 use crate::worker::{Event, RoomCommand};
+use crate::worker::{invite, muc, room_stanza};
 use std::collections::BTreeMap;
 use tokio::time::Instant;
 use tokio_xmpp::Stanza;
@@ -43,6 +44,8 @@ pub(super) struct RoomSession {
     pub last_heard: Instant,
     /// A self-ping is out and unanswered.
     pub pinging: bool,
+    /// Who writes in the room, for matching corrections to their authors.
+    pub authors: RoomAuthors,
 }
 
 impl RoomSession {
@@ -65,6 +68,7 @@ impl RoomSession {
             catch_up_after: None,
             last_heard: Instant::now(),
             pinging: false,
+            authors: RoomAuthors::default(),
         }
     }
 
@@ -121,6 +125,7 @@ impl Session {
                 self.changed_rooms.entry(jid.clone()).or_default().reset = true;
             }
             session.occupants.clear();
+            session.authors.reset();
             if matches!(session.room.state, RoomState::Joined | RoomState::Joining) {
                 session.room.state = RoomState::Left;
             }
@@ -175,7 +180,7 @@ impl Session {
             RoomCommand::Invite { room, jid, reason } => self.invite(&room, &jid, reason).await,
             RoomCommand::Decline { invite } => {
                 if invite.mediated
-                    && let Some(decline) = muc::decline(&invite)
+                    && let Some(decline) = invite::decline(&invite)
                 {
                     self.send(Stanza::Message(decline)).await;
                 }
@@ -319,6 +324,7 @@ impl Session {
         session.room.state = RoomState::Joining;
         session.joined = false;
         session.occupants.clear();
+        session.authors.reset();
         self.changed_rooms.entry(room.clone()).or_default().reset = true;
         let presence =
             muc::join_presence(room, &session.room.nick, session.password.as_deref(), since);
@@ -359,9 +365,9 @@ impl Session {
         // A members-only room admits people only when the invitation goes through it (which
         // makes them members); an open room takes the person's word (XEP-0249).
         let message = if members_only {
-            muc::mediated_invite(&room, &to, reason.as_deref())
+            invite::mediated_invite(&room, &to, reason.as_deref())
         } else {
-            muc::direct_invite(&room, &to, reason.as_deref(), password.as_deref())
+            invite::direct_invite(&room, &to, reason.as_deref(), password.as_deref())
         };
         self.send(Stanza::Message(message)).await;
         self.confirm_after_sent(format!("invited {to} to {room}")).await;
@@ -409,6 +415,7 @@ impl Session {
         let Some(info) = info else { return };
         let Some(session) = self.rooms.get_mut(&room) else { return };
         session.members_only = info.features.contains("muc_membersonly");
+        session.authors.occupant_ids = info.features.contains(tokio_xmpp::parsers::ns::OID);
         // A room joined by address gets the name it gives itself.
         if session.room.name.is_none()
             && let Some(name) = muc::room_details(&info).name
@@ -450,15 +457,18 @@ impl Session {
             }
             return;
         }
-        if let Some(invite) = muc::invite(&message) {
-            self.emit(Event::Invite(invite));
+        let occupant = message.from.as_ref().is_some_and(|f| f.resource().is_some());
+        if let Some(invite) = invite::invite(&message, occupant) {
+            self.invitation(invite);
             return;
         }
-        let own_nick = session.room.nick.clone();
+        let occupant_ids = session.authors.occupant_ids;
+        let live = !stanza::is_delayed(&message);
         let mut message = message;
         let replaced = crate::worker::delivery::take_correction(&mut message);
-        match stanza::room_message(message, &room, &own_nick, chrono::Utc::now()) {
-            Ok(line) => {
+        match room_stanza::room_message(message, &room, occupant_ids, chrono::Utc::now()) {
+            Ok(mut line) => {
+                self.attribute(&room, &mut line, live);
                 if let Some(replaced) = replaced
                     && self.incoming_correction(&line, &replaced)
                 {
@@ -517,5 +527,6 @@ pub(super) fn event_line(room: &BareJid, nick: &str, text: String) -> NewMessage
         origin_id: None,
         server_id: None,
         attachment: None,
+        author: Default::default(),
     }
 }
