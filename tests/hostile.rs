@@ -3,7 +3,6 @@
 
 mod support;
 
-use std::process::{Command, Stdio};
 use std::time::Duration;
 use support::raw_client::RawClient;
 use support::{PASSWORD, Profile, Prosody};
@@ -20,14 +19,7 @@ fn a_presence_nested_thousands_deep_neither_crashes_nor_disconnects() {
     server.register("alice", PASSWORD);
     server.register("mallory", PASSWORD);
     let alice = Profile::new(&server, "alice", PASSWORD);
-    let listening = Command::new(env!("CARGO_BIN_EXE_confab"))
-        .arg("--profile")
-        .arg(alice.path())
-        .args(["sync", "--wait", "8"])
-        .env("CONFAB_PASSWORD_STORE", "file")
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("alice syncs");
+    let listening = alice.spawn(&["sync", "--wait", "8"]);
     std::thread::sleep(Duration::from_secs(3));
 
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
@@ -145,13 +137,7 @@ fn a_strangers_avatar_is_not_fetched_or_kept() {
     server.register("alice", PASSWORD);
     server.register("mallory", PASSWORD);
     let alice = Profile::new(&server, "alice", PASSWORD);
-    let listening = Command::new(env!("CARGO_BIN_EXE_confab"))
-        .arg("--profile")
-        .arg(alice.path())
-        .args(["sync", "--wait", "6"])
-        .env("CONFAB_PASSWORD_STORE", "file")
-        .spawn()
-        .expect("alice syncs");
+    let listening = alice.spawn(&["sync", "--wait", "6"]);
     std::thread::sleep(Duration::from_secs(2));
     let picture = {
         let mut png = std::io::Cursor::new(Vec::new());

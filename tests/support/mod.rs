@@ -289,6 +289,11 @@ impl Profile {
         command
     }
 
+    /// Start `confab ARGS` and return at once (a sync that listens while a test acts).
+    pub fn spawn(&self, args: &[&str]) -> Child {
+        self.command(args).stdin(Stdio::null()).stderr(Stdio::piped()).spawn().expect("confab runs")
+    }
+
     pub fn run(&self, args: &[&str]) -> Output {
         self.command(args).stdin(Stdio::null()).output().expect("confab runs")
     }
