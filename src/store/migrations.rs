@@ -1,6 +1,7 @@
 //! Schema versions, applied in order and counted in `PRAGMA user_version`. Never edit a
 //! released step: add a new one, and a fixture database for it under `tests/fixtures/`.
 
+use super::{StoreError, Trouble};
 use rusqlite::Connection;
 
 const STEPS: &[&str] = &[
@@ -104,12 +105,22 @@ const STEPS: &[&str] = &[
 /// The schema version this build writes.
 pub const CURRENT_VERSION: usize = STEPS.len();
 
-pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
-    let version: usize = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+/// Brings the schema up to date, one transaction per step, so a step that fails (a full
+/// disk, a damaged page) leaves the file at the step before.
+pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let version: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    // The header's version is a signed 32-bit number: below zero, only damage wrote it.
+    let Ok(version) = usize::try_from(version) else {
+        return Err(StoreError::new(Trouble::Damaged, format!("its header says schema {version}")));
+    };
     if version > CURRENT_VERSION {
-        return Err(rusqlite::Error::InvalidParameterName(format!(
-            "the store was written by a newer Confab (schema {version}, this one knows {CURRENT_VERSION})"
-        )));
+        return Err(StoreError::new(
+            Trouble::Newer,
+            format!(
+                "the store was written by a newer Confab (schema {version}, this one knows \
+                 {CURRENT_VERSION})"
+            ),
+        ));
     }
     for (index, step) in STEPS.iter().enumerate().skip(version) {
         let tx = conn.transaction()?;
