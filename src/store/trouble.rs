@@ -73,8 +73,16 @@ impl StoreError {
 
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
+        let extended = e.sqlite_error().map(|e| e.extended_code);
         let trouble = match e.sqlite_error_code() {
             Some(ErrorCode::DiskFull | ErrorCode::TooBig) => Trouble::Full,
+            // Growing the shared-memory index beside the file failed: on Linux, no space
+            // (measured on a full tmpfs, where even reading needs that index).
+            Some(ErrorCode::SystemIoFailure)
+                if extended == Some(rusqlite::ffi::SQLITE_IOERR_SHMSIZE) =>
+            {
+                Trouble::Full
+            }
             Some(ErrorCode::SystemIoFailure) => Trouble::Disk,
             Some(ErrorCode::ReadOnly | ErrorCode::PermissionDenied | ErrorCode::CannotOpen) => {
                 Trouble::ReadOnly
@@ -135,6 +143,7 @@ mod tests {
     #[test]
     fn sqlite_codes_become_what_the_user_can_do() {
         assert_eq!(sqlite(ffi::SQLITE_FULL).trouble(), Trouble::Full);
+        assert_eq!(sqlite(ffi::SQLITE_IOERR_SHMSIZE).trouble(), Trouble::Full);
         assert_eq!(sqlite(ffi::SQLITE_IOERR_WRITE).trouble(), Trouble::Disk);
         assert_eq!(sqlite(ffi::SQLITE_READONLY).trouble(), Trouble::ReadOnly);
         assert_eq!(sqlite(ffi::SQLITE_CANTOPEN).trouble(), Trouble::ReadOnly);
