@@ -19,6 +19,9 @@ use support::{PASSWORD, Profile, Prosody, wait_for};
 
 const PEER: &str = "bob@confab.test";
 
+/// Command lines to run, each as its arguments.
+type Commands<'a> = &'a [&'a [&'a str]];
+
 /// A profile whose account points at a closed port: everything here works offline.
 fn offline_profile() -> Profile {
     let profile = Profile::empty("alice");
@@ -141,7 +144,7 @@ fn a_damaged_database_is_named_and_left_untouched() {
     // mean reading the whole file at every start), so only reads meet the middle damage.
     let history = &["history", PEER, "--limit", "10000"][..];
     let send = &["send", "--at", "+1d", PEER, "x"][..];
-    let damages: [(&str, Vec<u8>, &[&[&str]]); 3] = [
+    let damages: [(&str, Vec<u8>, Commands); 3] = [
         (
             "overwritten in the middle",
             {

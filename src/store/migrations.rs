@@ -164,10 +164,8 @@ mod tests {
         let dir = tempfile::tempdir().expect("dir");
         let path = dir.path().join("confab.sqlite3");
         for version in 1..super::CURRENT_VERSION {
-            let fixture = format!(
-                "{}/tests/fixtures/schema-v{version}.sqlite3",
-                env!("CARGO_MANIFEST_DIR")
-            );
+            let fixture =
+                format!("{}/tests/fixtures/schema-v{version}.sqlite3", env!("CARGO_MANIFEST_DIR"));
             let good = std::fs::read(&fixture).expect("fixture");
             for (how, bytes) in damaged_copies(&good) {
                 for journal in ["-wal", "-shm"] {

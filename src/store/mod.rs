@@ -47,44 +47,31 @@ impl Store {
                 .map_err(|e| StoreError::io(&format!("creating {}", dir.display()), path, &e))?;
         }
         make_private(path)?;
-        let conn = Connection::open(path).map_err(|e| StoreError::from(e).at(path))?;
-        match Self::prepare(conn) {
-            Ok(conn) => Ok(Self { conn, path: Some(path.to_owned()) }),
-            Err((conn, e)) => Err(diagnose(conn, e).at(path)),
+        let mut conn = Connection::open(path).map_err(|e| StoreError::from(e).at(path))?;
+        match Self::prepare(&mut conn) {
+            Ok(()) => Ok(Self { conn, path: Some(path.to_owned()) }),
+            Err(e) => Err(diagnose(&conn, e).at(path)),
         }
     }
 
     /// A private store in memory, for tests.
     pub fn open_in_memory() -> Result<Self> {
-        let conn = Connection::open_in_memory()?;
-        let conn = Self::prepare_schema(conn).map_err(|(_, e)| e)?;
+        let mut conn = Connection::open_in_memory()?;
+        Self::prepare_schema(&mut conn)?;
         Ok(Self { conn, path: None })
     }
 
-    /// Settings for a file, then the schema; the connection comes back with the error, to
-    /// look closer at the file.
-    fn prepare(conn: Connection) -> std::result::Result<Connection, (Connection, StoreError)> {
-        let settings = conn.busy_timeout(BUSY_TIMEOUT).and_then(|()| {
-            conn.pragma_update(None, "journal_mode", "WAL")?;
-            conn.pragma_update(None, "synchronous", "NORMAL")
-        });
-        match settings {
-            Ok(()) => Self::prepare_schema(conn),
-            Err(e) => Err((conn, e.into())),
-        }
+    /// Settings for a file, then the schema.
+    fn prepare(conn: &mut Connection) -> Result<()> {
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        Self::prepare_schema(conn)
     }
 
-    fn prepare_schema(
-        mut conn: Connection,
-    ) -> std::result::Result<Connection, (Connection, StoreError)> {
-        let ready = conn
-            .pragma_update(None, "foreign_keys", "ON")
-            .map_err(StoreError::from)
-            .and_then(|()| migrations::migrate(&mut conn));
-        match ready {
-            Ok(()) => Ok(conn),
-            Err(e) => Err((conn, e)),
-        }
+    fn prepare_schema(conn: &mut Connection) -> Result<()> {
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        migrations::migrate(conn)
     }
 
     /// Names this store's file in an error about it.
@@ -139,7 +126,7 @@ impl Store {
 /// An error that says nothing about the file (a table missing, a value of the wrong type)
 /// may come from damage SQLite did not notice on its own: a quick check tells, and a file
 /// that fails it is reported damaged.
-fn diagnose(conn: Connection, e: StoreError) -> StoreError {
+fn diagnose(conn: &Connection, e: StoreError) -> StoreError {
     if e.trouble() != Trouble::Other {
         return e;
     }
