@@ -225,7 +225,7 @@ pub fn run(paths: Paths, account: Option<String>, command: CliCommand) -> Result
                 let store = open_store(&paths)?;
                 store
                     .delete_state(&jid, crate::worker::STRONGEST_LOGIN)
-                    .map_err(|e| e.to_string())?;
+                    .map_err(|e| store.locate(e).to_string())?;
             }
             let (account, password) = account_from_args(add)?;
             save_account(&paths, account, &password, "Added")
@@ -434,9 +434,12 @@ struct Driver {
 }
 
 impl Driver {
-    fn start(paths: Paths, account: String) -> Self {
+    /// The store is opened here first, so a database Confab cannot use ends the command with
+    /// its own message instead of a timeout.
+    fn start(paths: Paths, account: String) -> Result<Self, String> {
+        open_store(&paths)?;
         let (handle, events) = worker::spawn(paths, crate::model::AccountId(account));
-        Self { handle, events }
+        Ok(Self { handle, events })
     }
 
     async fn next(&mut self, until: tokio::time::Instant) -> Option<Event> {
@@ -515,7 +518,7 @@ async fn act_until(
     command: Command,
     mut done: impl FnMut(Event) -> Option<Result<(), String>>,
 ) -> Result<(), String> {
-    let mut driver = Driver::start(paths, account);
+    let mut driver = Driver::start(paths, account)?;
     let deadline = tokio::time::Instant::now() + SYNC_CONNECT_TIMEOUT;
     let mut sent = false;
     let outcome = loop {
@@ -548,8 +551,10 @@ async fn act_until(
 
 async fn sync(paths: Paths, account: Option<String>, wait: Duration) -> Result<(), String> {
     let account = choose_account(&paths, account)?;
-    let mut to_flush = open_store(&paths)?.outbox(&account).map_err(|e| e.to_string())?.len();
-    let mut driver = Driver::start(paths, account.clone());
+    let store = open_store(&paths)?;
+    let mut to_flush = store.outbox(&account).map_err(|e| store.locate(e).to_string())?.len();
+    drop(store);
+    let mut driver = Driver::start(paths, account.clone())?;
     let connect_deadline = tokio::time::Instant::now() + SYNC_CONNECT_TIMEOUT;
     let mut online = false;
     let mut roster_synced = false;
@@ -572,6 +577,8 @@ async fn sync(paths: Paths, account: Option<String>, wait: Duration) -> Result<(
                     break Err(reason);
                 }
             }
+            // Messages that could not be stored stay in the server's archive for the next sync.
+            Event::StoreFailed(why) => break Err(why),
             Event::Roster { from_server: true, .. } => roster_synced = true,
             Event::Message(m) if m.direction == Direction::In => received += 1,
             Event::Delivery { state: Delivery::Sent, .. } => {

@@ -64,9 +64,10 @@ pub(super) fn contact_change(command: ContactCommand) -> Result<worker::ContactC
 pub(super) fn roster(paths: &Paths, account: Option<String>, json: bool) -> Result<(), String> {
     let account = choose_account(paths, account)?;
     let store = open_store(paths)?;
-    let contacts = store.roster(&account).map_err(|e| e.to_string())?;
-    let requests = store.subscription_requests(&account).map_err(|e| e.to_string())?;
-    let blocked = store.blocked(&account).map_err(|e| e.to_string())?;
+    let failed = |e| store.locate(e).to_string();
+    let contacts = store.roster(&account).map_err(failed)?;
+    let requests = store.subscription_requests(&account).map_err(failed)?;
+    let blocked = store.blocked(&account).map_err(failed)?;
     for contact in &contacts {
         let pending_in = requests.contains(&contact.jid);
         let is_blocked = blocked.contains(&contact.jid);

@@ -15,8 +15,9 @@ pub(super) fn print(
 ) -> Result<(), String> {
     let account = choose_account(paths, account)?;
     let chat = crate::model::ChatId(parse_bare_jid(jid)?);
+    let store = open_store(paths)?;
     let page =
-        open_store(paths)?.history(&account, &chat, None, limit).map_err(|e| e.to_string())?;
+        store.history(&account, &chat, None, limit).map_err(|e| store.locate(e).to_string())?;
     for message in &page.messages {
         if json {
             println!("{}", message_json(message));

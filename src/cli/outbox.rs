@@ -55,7 +55,7 @@ pub async fn send_at(
     at: DateTime<Utc>,
 ) -> Result<(), String> {
     let account = choose_account(&paths, account)?;
-    let mut driver = Driver::start(paths, account);
+    let mut driver = Driver::start(paths, account)?;
     driver.handle.send(Command::SendAt { to, body: body.clone(), at })?;
     let deadline = tokio::time::Instant::now() + STORE_TIMEOUT;
     let outcome = loop {
@@ -69,7 +69,7 @@ pub async fn send_at(
                 );
                 break Ok(());
             }
-            Some(Event::Notice(notice)) => break Err(notice),
+            Some(Event::Notice(notice) | Event::StoreFailed(notice)) => break Err(notice),
             Some(_) => {}
         }
     };
@@ -79,7 +79,8 @@ pub async fn send_at(
 
 pub fn list(paths: &Paths, account: Option<String>, json: bool) -> Result<(), String> {
     let account = choose_account(paths, account)?;
-    let queued = open_store(paths)?.outbox(&account).map_err(|e| e.to_string())?;
+    let store = open_store(paths)?;
+    let queued = store.outbox(&account).map_err(|e| store.locate(e).to_string())?;
     for entry in queued {
         let message = entry.message;
         let due = entry.due_at.map(|d| d.to_rfc3339());
@@ -107,7 +108,7 @@ pub async fn change(
     action: OutboxAction,
 ) -> Result<(), String> {
     let account = choose_account(&paths, account)?;
-    let mut driver = Driver::start(paths, account);
+    let mut driver = Driver::start(paths, account)?;
     driver.handle.send(Command::Outbox(action))?;
     let deadline = tokio::time::Instant::now() + STORE_TIMEOUT;
     let outcome = loop {

@@ -187,7 +187,7 @@ pub async fn in_room(
 ) -> Result<(), String> {
     let account = choose_account(&paths, account)?;
     let join = Command::Room(RoomCommand::Join { room: room.clone(), nick: None, password: None });
-    let mut driver = super::Driver::start(paths, account);
+    let mut driver = super::Driver::start(paths, account)?;
     let deadline = tokio::time::Instant::now() + super::SYNC_CONNECT_TIMEOUT;
     let mut asked = false;
     let outcome = loop {

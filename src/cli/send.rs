@@ -85,7 +85,7 @@ pub async fn send(
 ) -> Result<(), String> {
     let account = choose_account(&paths, account)?;
     let to = parse_bare_jid(&jid)?;
-    let mut driver = Driver::start(paths, account);
+    let mut driver = Driver::start(paths, account)?;
     driver.handle.send(outgoing.command(to))?;
     let mut deadline = tokio::time::Instant::now() + SEND_TIMEOUT;
     let mut queued: Option<i64> = None;
@@ -129,6 +129,7 @@ pub async fn send(
                 None => {}
             },
             Event::Notice(notice) if queued.is_none() => break Err(notice),
+            Event::StoreFailed(why) => break Err(why),
             _ => {}
         }
     };
@@ -149,7 +150,7 @@ pub async fn download(
     message_id: i64,
 ) -> Result<(), String> {
     let account = choose_account(&paths, account)?;
-    let mut driver = Driver::start(paths, account);
+    let mut driver = Driver::start(paths, account)?;
     driver.handle.send(Command::Download { message_id })?;
     let mut deadline = tokio::time::Instant::now() + SEND_TIMEOUT;
     let mut progress = ProgressLine::new();
@@ -172,7 +173,7 @@ pub async fn download(
                     Transfer::Cancelled => break Err("the download was cancelled".to_owned()),
                 }
             }
-            Event::Notice(notice) => break Err(notice),
+            Event::Notice(notice) | Event::StoreFailed(notice) => break Err(notice),
             _ => {}
         }
     };

@@ -81,6 +81,9 @@ pub enum ConnectError {
     /// The login was refused, by the server or by Confab for safety (a possible downgrade,
     /// a method the account does not allow); retrying alone would not change that.
     Refused(String),
+    /// The account's history cannot be opened (a full disk, a read-only or damaged file);
+    /// the text says why and what to do. Nothing connects until the user tries again.
+    Storage(String),
     Other(String),
 }
 
@@ -108,7 +111,7 @@ impl fmt::Display for ConnectError {
                 f,
                 "the server's certificate is refused ({reason}); SHA-256 fingerprint {fingerprint}"
             ),
-            Self::Unreachable(why) | Self::Refused(why) => f.write_str(why),
+            Self::Unreachable(why) | Self::Refused(why) | Self::Storage(why) => f.write_str(why),
             Self::Other(why) => f.write_str(why),
         }
     }

@@ -1,6 +1,7 @@
 //! Schema versions, applied in order and counted in `PRAGMA user_version`. Never edit a
 //! released step: add a new one, and a fixture database for it under `tests/fixtures/`.
 
+use super::{StoreError, Trouble};
 use rusqlite::Connection;
 
 const STEPS: &[&str] = &[
@@ -110,12 +111,22 @@ const STEPS: &[&str] = &[
 /// The schema version this build writes.
 pub const CURRENT_VERSION: usize = STEPS.len();
 
-pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
-    let version: usize = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+/// Brings the schema up to date, one transaction per step, so a step that fails (a full
+/// disk, a damaged page) leaves the file at the step before.
+pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let version: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    // The header's version is a signed 32-bit number: below zero, only damage wrote it.
+    let Ok(version) = usize::try_from(version) else {
+        return Err(StoreError::new(Trouble::Damaged, format!("its header says schema {version}")));
+    };
     if version > CURRENT_VERSION {
-        return Err(rusqlite::Error::InvalidParameterName(format!(
-            "the store was written by a newer Confab (schema {version}, this one knows {CURRENT_VERSION})"
-        )));
+        return Err(StoreError::new(
+            Trouble::Newer,
+            format!(
+                "the store was written by a newer Confab (schema {version}, this one knows \
+                 {CURRENT_VERSION})"
+            ),
+        ));
     }
     for (index, step) in STEPS.iter().enumerate().skip(version) {
         let tx = conn.transaction()?;
@@ -124,4 +135,63 @@ pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
         tx.commit()?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::ChatId;
+    use crate::store::{Store, Trouble};
+
+    /// Damage of many kinds at many places: 256 bytes overwritten, the file cut short, the schema
+    /// version in the header made negative or too new.
+    fn damaged_copies(good: &[u8]) -> Vec<(String, Vec<u8>)> {
+        let mut copies = Vec::new();
+        for at in (0..good.len()).step_by(3067) {
+            let mut bytes = good.to_vec();
+            let end = (at + 256).min(bytes.len());
+            bytes[at..end].fill(0xa5);
+            copies.push((format!("256 bytes overwritten at {at}"), bytes));
+        }
+        for len in (1..good.len()).step_by(8191) {
+            copies.push((format!("cut at {len}"), good[..len].to_vec()));
+        }
+        for version in [[0xff; 4], [0x00, 0x00, 0x10, 0x00]] {
+            let mut bytes = good.to_vec();
+            bytes[60..64].copy_from_slice(&version);
+            copies.push((format!("schema version {version:?}"), bytes));
+        }
+        copies
+    }
+
+    /// The migration of a damaged file of any released version never panics: it opens (the
+    /// damage missed what it reads) or fails saying the file is damaged (or newer).
+    #[test]
+    fn damaged_files_of_every_version_fail_cleanly() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("confab.sqlite3");
+        for version in 1..super::CURRENT_VERSION {
+            let fixture =
+                format!("{}/tests/fixtures/schema-v{version}.sqlite3", env!("CARGO_MANIFEST_DIR"));
+            let good = std::fs::read(&fixture).expect("fixture");
+            for (how, bytes) in damaged_copies(&good) {
+                for journal in ["-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{journal}", path.display()));
+                }
+                std::fs::write(&path, &bytes).expect("written");
+                match Store::open(&path) {
+                    Ok(store) => {
+                        // Whatever it reads back, it must not panic either.
+                        let chat = ChatId("bob@example.org".into());
+                        let _ = store.history("alice@example.org", &chat, None, 50);
+                        let _ = store.outbox("alice@example.org");
+                        let _ = store.roster("alice@example.org");
+                    }
+                    Err(e) => assert!(
+                        matches!(e.trouble(), Trouble::Damaged | Trouble::Newer),
+                        "v{version}, {how}: {e}"
+                    ),
+                }
+            }
+        }
+    }
 }

@@ -10,28 +10,20 @@ mod migrations;
 mod outbox;
 mod rooms;
 mod roster;
+mod trouble;
 
 pub use history::{HistoryPage, Inserted};
 pub use outbox::OutboxEntry;
 pub use rooms::StoredRoom;
+pub use trouble::{StoreError, Trouble};
 
 use crate::paths::private;
 use rusqlite::Connection;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// How long a writer waits for another process (the CLI beside the GUI) to finish its write.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
-
-#[derive(Debug, thiserror::Error)]
-#[error("local store: {0}")]
-pub struct StoreError(String);
-
-impl From<rusqlite::Error> for StoreError {
-    fn from(e: rusqlite::Error) -> Self {
-        Self(e.to_string())
-    }
-}
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
@@ -42,32 +34,52 @@ const JOURNAL_SUFFIXES: [&str; 3] = ["-wal", "-shm", "-journal"];
 /// One connection to the store. Each worker and each CLI command opens its own.
 pub struct Store {
     conn: Connection,
+    /// The database file, named in messages about it; none in memory.
+    path: Option<PathBuf>,
 }
 
 impl Store {
-    /// Open (creating if needed) the database file and bring its schema up to date.
+    /// Open (creating if needed) the database file and bring its schema up to date. A file
+    /// that cannot be used is left as it is, and the error says why (see [`trouble`]).
     pub fn open(path: &Path) -> Result<Self> {
         if let Some(dir) = path.parent() {
             private::create_dir_all(dir)
-                .map_err(|e| StoreError(format!("cannot create {}: {e}", dir.display())))?;
+                .map_err(|e| StoreError::io(&format!("creating {}", dir.display()), path, &e))?;
         }
         make_private(path)?;
-        let conn = Connection::open(path)?;
-        conn.busy_timeout(BUSY_TIMEOUT)?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
-        Self::init(conn)
+        let mut conn = Connection::open(path).map_err(|e| StoreError::from(e).at(path))?;
+        match Self::prepare(&mut conn) {
+            Ok(()) => Ok(Self { conn, path: Some(path.to_owned()) }),
+            Err(e) => Err(diagnose(&conn, e).at(path)),
+        }
     }
 
     /// A private store in memory, for tests.
     pub fn open_in_memory() -> Result<Self> {
-        Self::init(Connection::open_in_memory()?)
+        let mut conn = Connection::open_in_memory()?;
+        Self::prepare_schema(&mut conn)?;
+        Ok(Self { conn, path: None })
     }
 
-    fn init(mut conn: Connection) -> Result<Self> {
+    /// Settings for a file, then the schema.
+    fn prepare(conn: &mut Connection) -> Result<()> {
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        Self::prepare_schema(conn)
+    }
+
+    fn prepare_schema(conn: &mut Connection) -> Result<()> {
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        migrations::migrate(&mut conn)?;
-        Ok(Self { conn })
+        migrations::migrate(conn)
+    }
+
+    /// Names this store's file in an error about it.
+    pub fn locate(&self, e: StoreError) -> StoreError {
+        match &self.path {
+            Some(path) => e.at(path),
+            None => e,
+        }
     }
 
     /// Forget everything stored for an account: history, outbox, roster, requests, state.
@@ -111,10 +123,29 @@ impl Store {
     }
 }
 
+/// An error that says nothing about the file (a table missing, a value of the wrong type)
+/// may come from damage SQLite did not notice on its own: a quick check tells, and a file
+/// that fails it is reported damaged.
+fn diagnose(conn: &Connection, e: StoreError) -> StoreError {
+    if e.trouble() != Trouble::Other {
+        return e;
+    }
+    let check: rusqlite::Result<String> =
+        conn.query_row("PRAGMA quick_check(1)", [], |row| row.get(0));
+    match check {
+        Ok(verdict) if verdict == "ok" => e,
+        Ok(verdict) => StoreError::new(Trouble::Damaged, verdict),
+        Err(check) => {
+            let check = StoreError::from(check);
+            if check.trouble() == Trouble::Other { e } else { check }
+        }
+    }
+}
+
 /// Creates the database file private before SQLite does (SQLite's own mode is 0644, and its
 /// journals copy the database's), and closes it and its journals if they are open to others.
 fn make_private(path: &Path) -> Result<()> {
-    let cannot = |e: std::io::Error| StoreError(format!("cannot protect {}: {e}", path.display()));
+    let cannot = |e: std::io::Error| StoreError::io("cannot open it for writing", path, &e);
     private::file_options().create(true).truncate(false).open(path).map_err(cannot)?;
     private::restrict(path).map_err(cannot)?;
     for suffix in JOURNAL_SUFFIXES {

@@ -159,6 +159,16 @@ impl State {
                 .into(),
                 true,
             ),
+            ConnectionState::Failed(ConnectError::Storage(why)) => (
+                row![
+                    text(why.as_str()).width(Fill),
+                    button("Try again").on_press(Message::Reconnect),
+                ]
+                .spacing(theme::SPACE_S)
+                .align_y(Center)
+                .into(),
+                true,
+            ),
             ConnectionState::Failed(other) => (
                 row![
                     text(format!("Cannot connect: {other}.")).width(Fill),

@@ -378,7 +378,9 @@ impl State {
                     conversation.history(page);
                 }
             }
-            WorkerEvent::Notice(notice) => self.notice = Some(notice),
+            WorkerEvent::Notice(notice) | WorkerEvent::StoreFailed(notice) => {
+                self.notice = Some(notice)
+            }
             WorkerEvent::Outcome(outcome) => {
                 // A change asked for in the open room's members panel is answered there.
                 let taken = self.room.as_mut().is_some_and(|room| room.outcome(&outcome));

@@ -357,6 +357,9 @@ pub enum Event {
     History(HistoryPage),
     /// Something the user should know that is not a connection state.
     Notice(String),
+    /// The local store refused a write (a full disk, a read-only or damaged file): what was
+    /// not kept, why, and what to do. Nothing is shown as stored that was not.
+    StoreFailed(String),
     /// The worker has ended; nothing more follows.
     Stopped,
 }

@@ -14,7 +14,7 @@ use crate::media::AvatarCache;
 use crate::model::{AccountId, ChatId, ConnectError, ConnectionState, Presence, Services, Typing};
 use crate::paths::Paths;
 use crate::secrets::Secrets;
-use crate::store::Store;
+use crate::store::{Store, StoreError};
 use futures::StreamExt;
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
@@ -169,8 +169,8 @@ struct Session {
     typing_sent: HashMap<ChatId, (Typing, Instant)>,
     /// The archive catch-up under way.
     catch_up: Option<archive::CatchUp>,
-    /// The archive position to save once the batch it ends is stored.
-    archive_cursor_due: Option<String>,
+    /// Where the archive catch-up may move its saved position to.
+    archive_cursor: archive::Cursor,
     /// When the next scheduled message falls due.
     next_due: Option<Instant>,
     /// The user chose to be invisible (XEP-0186).
@@ -199,19 +199,16 @@ pub async fn run(
     mut commands: mpsc::Receiver<Command>,
     events: mpsc::UnboundedSender<Event>,
 ) {
-    let mut session = match Session::open(&paths, &account, events.clone()) {
-        Ok(session) => session,
-        Err(error) => {
-            let _ =
-                events.send(Event::Connection(ConnectionState::Failed(ConnectError::Other(error))));
-            // Keep answering until the owner lets go, so the failure stays visible.
-            while let Some(command) = commands.recv().await {
-                if matches!(command, Command::Shutdown | Command::Forget { .. }) {
-                    break;
+    let mut session = loop {
+        match Session::open(&paths, &account, events.clone()) {
+            Ok(session) => break session,
+            Err(error) => {
+                let _ = events.send(Event::Connection(ConnectionState::Failed(error)));
+                if !wait_for_retry(&mut commands).await {
+                    let _ = events.send(Event::Stopped);
+                    return;
                 }
             }
-            let _ = events.send(Event::Stopped);
-            return;
         }
     };
     session.invisible = session.saved_invisible();
@@ -259,6 +256,20 @@ pub async fn run(
     let _ = session.events.send(Event::Stopped);
 }
 
+/// After a failed start, keep answering so the failure stays visible: `true` when the user
+/// tries again (the disk may have room now, the file may be writable), `false` when the owner
+/// lets go.
+async fn wait_for_retry(commands: &mut mpsc::Receiver<Command>) -> bool {
+    while let Some(command) = commands.recv().await {
+        match command {
+            Command::Shutdown | Command::Forget { .. } => return false,
+            Command::Connect | Command::Reload => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
 async fn next_report(reports: &mut Option<mpsc::UnboundedReceiver<Report>>) -> Option<Report> {
     match reports {
         Some(reports) => reports.recv().await,
@@ -285,15 +296,18 @@ impl Session {
         paths: &Paths,
         account: &AccountId,
         events: mpsc::UnboundedSender<Event>,
-    ) -> Result<Self, String> {
-        let config = Config::load(&paths.config_file()).map_err(|e| e.to_string())?;
+    ) -> Result<Self, ConnectError> {
+        let config =
+            Config::load(&paths.config_file()).map_err(|e| ConnectError::Other(e.to_string()))?;
         let account = config
             .account(account.as_str())
             .cloned()
-            .ok_or_else(|| format!("no account {account} is configured"))?;
-        let own = BareJid::new(&account.jid)
-            .map_err(|e| format!("“{}” is not a valid address: {e}", account.jid))?;
-        let store = Store::open(&paths.database()).map_err(|e| e.to_string())?;
+            .ok_or_else(|| ConnectError::Other(format!("no account {account} is configured")))?;
+        let own = BareJid::new(&account.jid).map_err(|e| {
+            ConnectError::Other(format!("“{}” is not a valid address: {e}", account.jid))
+        })?;
+        let store =
+            Store::open(&paths.database()).map_err(|e| ConnectError::Storage(e.to_string()))?;
         let own_presence = contacts::saved_presence(&store, &account.jid);
         let password = Secrets::new(paths).load(&account.jid);
         let (acks_tx, acks_rx) = mpsc::unbounded_channel();
@@ -333,7 +347,7 @@ impl Session {
             displayed_sent: HashMap::new(),
             typing_sent: HashMap::new(),
             catch_up: None,
-            archive_cursor_due: None,
+            archive_cursor: archive::Cursor::default(),
             next_due: None,
             invisible: false,
             transfers: transfers::Transfers::default(),
@@ -350,6 +364,14 @@ impl Session {
 
     fn emit(&self, event: Event) {
         let _ = self.events.send(event);
+    }
+
+    /// A write to the store failed: log it, and tell the user `what` was not kept, why, and
+    /// what to do.
+    fn store_failed(&self, what: &str, e: StoreError) {
+        let e = self.store.locate(e);
+        tracing::error!("{}: {what}: {e}", self.account.jid);
+        self.emit(Event::StoreFailed(format!("{what}. {e}")));
     }
 
     fn set_state(&mut self, state: ConnectionState) {

@@ -20,6 +20,16 @@ const FIRST_CATCH_UP: chrono::Duration = chrono::Duration::days(7);
 /// Where the last catch-up stopped (an archive id), per account.
 const ARCHIVE_CURSOR: &str = "archive.last";
 
+/// Where the archive catch-up may move its saved position to.
+#[derive(Default)]
+pub(super) struct Cursor {
+    /// The archive position to save once the batch it ends is stored.
+    due: Option<String>,
+    /// A batch could not be stored since this connection's catch-up began: the position stays
+    /// where it was, before what was lost, until the next catch-up fetches it again.
+    held: bool,
+}
+
 /// A catch-up in progress.
 pub(super) struct CatchUp {
     pub queryid: String,
@@ -40,6 +50,7 @@ impl Session {
     pub(super) async fn start_catch_up(&mut self) {
         let queryid = uuid::Uuid::new_v4().to_string();
         self.catch_up = Some(CatchUp { queryid, fetched: 0, page_last: None });
+        self.archive_cursor = Cursor::default();
         let after = self.store.get_state(self.account_key(), ARCHIVE_CURSOR).ok().flatten();
         self.ask_archive_page(after).await;
     }
@@ -104,7 +115,7 @@ impl Session {
         if let Some(catch_up) = self.catch_up.as_mut() {
             catch_up.page_last = last.clone().or(catch_up.page_last.take());
         }
-        self.archive_cursor_due = self.catch_up.as_ref().and_then(|c| c.page_last.clone());
+        self.archive_cursor.due = self.catch_up.as_ref().and_then(|c| c.page_last.clone());
         if done {
             self.catch_up = None;
         } else {
@@ -114,11 +125,17 @@ impl Session {
 
     /// Called after a batch is stored: the archive cursor moves only past stored messages.
     pub(super) fn save_archive_cursor(&mut self) {
-        if let Some(last) = self.archive_cursor_due.take()
+        if let Some(last) = self.archive_cursor.due.take()
+            && !self.archive_cursor.held
             && let Err(e) = self.store.set_state(&self.account.jid.clone(), ARCHIVE_CURSOR, &last)
         {
             tracing::warn!("{e}");
         }
+    }
+
+    /// Messages could not be stored: keep the saved position before them.
+    pub(super) fn hold_archive_cursor(&mut self) {
+        self.archive_cursor = Cursor { due: None, held: true };
     }
 
     pub(super) fn archive_failed(&mut self) {

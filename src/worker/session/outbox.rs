@@ -83,7 +83,7 @@ impl Session {
                     self.transmit(&stored, 0).await;
                 }
             }
-            Err(e) => self.emit(Event::Notice(format!("the message was not saved: {e}"))),
+            Err(e) => self.store_failed("The message was not saved", e),
         }
     }
 

@@ -102,12 +102,12 @@ impl Session {
                 }
             }
             Err(e) => {
-                tracing::error!(
-                    "{}: could not store {} messages: {e}",
-                    self.account.jid,
-                    batch.len()
-                );
-                self.emit(Event::Notice(format!("incoming messages could not be saved: {e}")));
+                // Not stored, so not shown, not confirmed to the sender, and the archive
+                // position stays before them: the next login fetches them again.
+                self.receipts_due.clear();
+                self.hold_archive_cursor();
+                let what = format!("{} incoming message(s) were not saved", batch.len());
+                self.store_failed(&what, e);
             }
         }
     }
