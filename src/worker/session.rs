@@ -196,7 +196,7 @@ struct Session {
 pub async fn run(
     paths: Paths,
     account: AccountId,
-    mut commands: mpsc::Receiver<Command>,
+    commands: &mut super::supervise::Inbox,
     events: mpsc::UnboundedSender<Event>,
 ) {
     let mut session = match Session::open(&paths, &account, events.clone()) {
