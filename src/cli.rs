@@ -3,7 +3,7 @@
 //! stderr and exits non-zero.
 
 use crate::config::{AccountConfig, Config, TlsMode};
-use crate::model::{ConnectionState, Delivery, Direction};
+use crate::model::ConnectionState;
 use crate::paths::Paths;
 use crate::secrets::{Secrets, StoredIn};
 use crate::store::Store;
@@ -19,13 +19,15 @@ mod outbox;
 mod register;
 mod rooms;
 mod send;
+mod sync;
 
 pub use contacts::ContactCommand;
 use contacts::{contact_change, roster};
 
 /// How long `send` waits for the server to acknowledge before giving up (the message stays queued).
 const SEND_TIMEOUT: Duration = Duration::from_secs(30);
-/// How long `sync` waits to get online and to see queued messages acknowledged.
+/// How long `sync` waits to get online and to see queued messages acknowledged; also how long
+/// it waits for the next archive page while catching up.
 const SYNC_CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
 
 #[derive(Debug, Parser)]
@@ -312,7 +314,7 @@ pub fn run(paths: Paths, account: Option<String>, command: CliCommand) -> Result
             runtime()?.block_on(outbox::change(paths, account, OutboxAction::Cancel(id)))
         }
         CliCommand::Sync { wait } => {
-            runtime()?.block_on(sync(paths, account, Duration::from_secs(wait)))
+            runtime()?.block_on(sync::sync(paths, account, Duration::from_secs(wait)))
         }
     }
 }
@@ -547,52 +549,4 @@ async fn act_until(
     };
     driver.finish().await;
     outcome
-}
-
-async fn sync(paths: Paths, account: Option<String>, wait: Duration) -> Result<(), String> {
-    let account = choose_account(&paths, account)?;
-    let store = open_store(&paths)?;
-    let mut to_flush = store.outbox(&account).map_err(|e| store.locate(e).to_string())?.len();
-    drop(store);
-    let mut driver = Driver::start(paths, account.clone())?;
-    let connect_deadline = tokio::time::Instant::now() + SYNC_CONNECT_TIMEOUT;
-    let mut online = false;
-    let mut roster_synced = false;
-    let mut received = 0usize;
-    let mut sent = 0usize;
-    let mut linger_until: Option<tokio::time::Instant> = None;
-    let outcome = loop {
-        let deadline = linger_until.unwrap_or(connect_deadline);
-        let Some(event) = driver.next(deadline).await else {
-            break if linger_until.is_some() {
-                Ok(())
-            } else {
-                Err("could not finish catching up in time".into())
-            };
-        };
-        match event {
-            Event::Connection(ConnectionState::Online) => online = true,
-            Event::Connection(state) => {
-                if let Some(reason) = connection_failure(&state) {
-                    break Err(reason);
-                }
-            }
-            // Messages that could not be stored stay in the server's archive for the next sync.
-            Event::StoreFailed(why) => break Err(why),
-            Event::Roster { from_server: true, .. } => roster_synced = true,
-            Event::Message(m) if m.direction == Direction::In => received += 1,
-            Event::Delivery { state: Delivery::Sent, .. } => {
-                sent += 1;
-                to_flush = to_flush.saturating_sub(1);
-            }
-            _ => {}
-        }
-        if online && roster_synced && to_flush == 0 && linger_until.is_none() {
-            linger_until = Some(tokio::time::Instant::now() + wait);
-        }
-    };
-    driver.finish().await;
-    outcome?;
-    eprintln!("{account}: {received} new message(s), {sent} queued message(s) sent");
-    Ok(())
 }

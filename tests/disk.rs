@@ -55,6 +55,7 @@ fn store_history(profile: &Profile, count: usize) {
             origin_id: None,
             server_id: Some(format!("archive-{i}")),
             attachment: None,
+            author: Default::default(),
         })
         .collect();
     store.insert_messages(&profile.jid, &batch).expect("stored");

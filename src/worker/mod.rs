@@ -17,6 +17,7 @@ mod room_stanza;
 mod sasl;
 mod session;
 pub mod stanza;
+mod supervise;
 mod tls;
 mod xml_guard;
 
@@ -396,12 +397,16 @@ pub struct Update {
 /// of a flood cost more than the messages (docs/performance.md). A lone event goes at once.
 const PACE: std::time::Duration = std::time::Duration::from_millis(50);
 
-/// Start an account's worker on the current tokio runtime.
+/// Start an account's worker on the current tokio runtime, started again if it panics.
 pub fn spawn(paths: Paths, account: AccountId) -> (Handle, mpsc::UnboundedReceiver<Event>) {
     let (commands_tx, commands_rx) = mpsc::channel(COMMAND_QUEUE);
     let (events_tx, events_rx) = mpsc::unbounded_channel();
     let handle = Handle { account: account.clone(), commands: commands_tx };
-    tokio::spawn(session::run(paths, account, commands_rx, events_tx));
+    let inbox = supervise::Inbox::new(commands_rx);
+    let events = events_tx.clone();
+    tokio::spawn(supervise::supervise(inbox, events_tx, move |inbox| {
+        Box::pin(session::run(paths.clone(), account.clone(), inbox, events.clone()))
+    }));
     (handle, events_rx)
 }
 

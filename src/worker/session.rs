@@ -196,7 +196,7 @@ struct Session {
 pub async fn run(
     paths: Paths,
     account: AccountId,
-    mut commands: mpsc::Receiver<Command>,
+    commands: &mut super::supervise::Inbox,
     events: mpsc::UnboundedSender<Event>,
 ) {
     let mut session = loop {
@@ -204,7 +204,7 @@ pub async fn run(
             Ok(session) => break session,
             Err(error) => {
                 let _ = events.send(Event::Connection(ConnectionState::Failed(error)));
-                if !wait_for_retry(&mut commands).await {
+                if !wait_for_retry(commands).await {
                     let _ = events.send(Event::Stopped);
                     return;
                 }
@@ -259,7 +259,7 @@ pub async fn run(
 /// After a failed start, keep answering so the failure stays visible: `true` when the user
 /// tries again (the disk may have room now, the file may be writable), `false` when the owner
 /// lets go.
-async fn wait_for_retry(commands: &mut mpsc::Receiver<Command>) -> bool {
+async fn wait_for_retry(commands: &mut super::supervise::Inbox) -> bool {
     while let Some(command) = commands.recv().await {
         match command {
             Command::Shutdown | Command::Forget { .. } => return false,
