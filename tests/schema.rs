@@ -102,6 +102,23 @@ fn schema_v5_fixture_reads_back_corrections() {
 }
 
 #[test]
+fn schema_v6_fixture_reads_back_a_shared_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let copy = dir.path().join("confab.sqlite3");
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/schema-v6.sqlite3");
+    std::fs::copy(fixture, &copy).expect("fixture copied");
+
+    let store = Store::open(&copy).expect("the v6 store opens");
+    let chat = ChatId("bob@example.org".into());
+    let page = store.history("alice@example.org", &chat, None, 10).expect("history");
+    let shared = page.messages.last().expect("the message with a file");
+    let attachment = shared.attachment.as_ref().expect("its attachment");
+    assert_eq!(attachment.name, "cat.png");
+    assert_eq!(attachment.size, Some(1234));
+    assert_eq!(attachment.url.as_deref(), Some("https://upload.example.org/v6/cat.png"));
+}
+
+#[test]
 fn schema_v7_fixture_keeps_who_wrote_a_room_line() {
     let dir = tempfile::tempdir().expect("tempdir");
     let copy = dir.path().join("confab.sqlite3");
