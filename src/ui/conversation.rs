@@ -236,6 +236,7 @@ impl State {
             }
             Message::Send if self.completing() => self.complete_emoji(0),
             Message::Send if self.correcting.is_some() => (Task::none(), self.send_correction()),
+            Message::Send if self.pasted.is_some() => self.send_with_pasted(),
             Message::Send => {
                 let body = self.finished_draft();
                 if body.is_empty() {

@@ -19,6 +19,9 @@ use iced_test::simulator;
 /// The window's size: the simulator's default.
 const SIZE: Size = Size::new(1024.0, 768.0);
 
+/// How many times a task that is not ready is polled again before it is left alone.
+const PATIENCE: usize = 16;
+
 /// A state, its view and its update, run the way the application runs them.
 pub struct Window<S, M> {
     pub state: S,
@@ -99,10 +102,25 @@ impl<S, M: 'static> Window<S, M> {
         self.draw();
     }
 
-    /// Runs what a task does at once: its messages and its widget operations (focus).
+    /// Runs what a task does without waiting: its messages and its widget operations (focus).
+    /// Work that waits for something (a timer, a file dialog) is left undone.
     pub fn run(&mut self, task: Task<M>) {
         let Some(mut actions) = task::into_stream(task) else { return };
-        while let Some(Some(action)) = actions.next().now_or_never() {
+        let mut waits = 0;
+        loop {
+            // Every task yields once before its first item: give it a few more polls.
+            let action = match actions.next().now_or_never() {
+                Some(Some(action)) => {
+                    waits = 0;
+                    action
+                }
+                Some(None) => break,
+                None if waits < PATIENCE => {
+                    waits += 1;
+                    continue;
+                }
+                None => break,
+            };
             match action {
                 Action::Output(message) => {
                     let task = (self.update)(&mut self.state, message);
