@@ -35,6 +35,7 @@ pub use thumbnails::keep_in as keep_thumbnails_in;
 pub use typing::PAUSE_AFTER;
 
 use super::nick::Completion;
+use super::widget::slot;
 use super::{emoji_picker, theme};
 use crate::emoji::{self, Recent};
 use crate::model::{
@@ -393,7 +394,8 @@ impl State {
                 .height(Fill)
                 .into()
         };
-        column![list, self.typing_line(), self.composer()].into()
+        // The typing line keeps its place when nobody is typing, and the composer with it.
+        column![list, slot(self.typing_line()), self.composer()].into()
     }
 }
 
