@@ -5,7 +5,10 @@ use super::theme;
 use crate::model::{Presence, PresenceShow};
 use crate::worker::ContactChange;
 use iced::widget::{Column, button, checkbox, column, container, pick_list, row, text, text_input};
-use iced::{Center, Element, Fill};
+use iced::{Center, Element, Fill, Padding, Task};
+
+/// The add form's address field.
+const ADD_JID_ID: &str = "add-contact-jid";
 
 /// The availabilities a user can pick for themselves.
 const CHOICES: [PresenceShow; 5] = [
@@ -146,21 +149,25 @@ impl State {
         Presence { show, status }
     }
 
-    /// Requests and the add form, above the list; nothing when there is neither.
+    /// Requests and the add form, above the list.
     pub fn view_top(&self) -> Option<Element<'_, Message>> {
-        let mut parts = Column::new().spacing(theme::SPACE_S);
-        for jid in &self.requests {
-            parts = parts.push(request_card(jid));
-        }
-        match &self.adding {
-            Some(form) => parts = parts.push(add_form(form)),
+        let requests = Column::with_children(self.requests.iter().map(|jid| request_card(jid)))
+            .spacing(theme::SPACE_S);
+        let add = match &self.adding {
+            Some(form) => add_form(form),
             None => {
-                parts = parts.push(
-                    button(text("+ Add contact")).on_press(Message::OpenAdd).style(button::text),
-                )
+                button(text("+ Add contact")).on_press(Message::OpenAdd).style(button::text).into()
             }
-        }
-        Some(parts.into())
+        };
+        // The form stays in its place when a request comes in while it is being filled in:
+        // iced keeps the field's focus by its place among its siblings.
+        let gap = if self.requests.is_empty() { 0.0 } else { theme::SPACE_S };
+        Some(column![requests.padding(Padding::ZERO.bottom(gap)), add].into())
+    }
+
+    /// The add form's address field takes the cursor when the form opens.
+    pub fn focus_add<M: Send + 'static>() -> Task<M> {
+        iced::widget::operation::focus(ADD_JID_ID)
     }
 
     /// The account's own status, below the list; `link` is the connection summary.
@@ -218,7 +225,7 @@ fn request_card(jid: &str) -> Element<'_, Message> {
 fn add_form(form: &AddForm) -> Element<'_, Message> {
     let mut content = column![
         text_input("Address (name@server)", &form.jid)
-            .id("add-contact-jid")
+            .id(ADD_JID_ID)
             .on_input(Message::AddJid)
             .on_submit(Message::SubmitAdd)
             .padding(theme::SPACE_XS),

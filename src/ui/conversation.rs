@@ -8,7 +8,8 @@
 //! Shared files: sending them (`sending.rs`), drawing them (`attachment.rs`), their transfers
 //! and buttons (`transfers.rs`), thumbnails (`thumbnails.rs`) and the picture viewer
 //! (`viewer.rs`); links, and the question before opening what is not a web page (`links.rs`).
-//! Each message's words are prepared once, capped and with their links found (`body.rs`).
+//! Each message's words are prepared once, capped and with their links found (`body.rs`);
+//! messages and quiet lines are merged in time order (`timeline.rs`).
 
 mod attachment;
 mod body;
@@ -20,6 +21,7 @@ mod room_context;
 mod send_later;
 mod sending;
 mod thumbnails;
+mod timeline;
 mod transfers;
 mod typing;
 mod viewer;
@@ -33,6 +35,7 @@ pub use thumbnails::keep_in as keep_thumbnails_in;
 pub use typing::PAUSE_AFTER;
 
 use super::nick::Completion;
+use super::widget::slot;
 use super::{emoji_picker, theme};
 use crate::emoji::{self, Recent};
 use crate::model::{
@@ -41,11 +44,9 @@ use crate::model::{
 use crate::store::HistoryPage;
 use crate::ui::files::Pasted;
 use crate::worker::OutboxAction;
-use body::Body;
-use bubble::Look;
 use chrono::{DateTime, Utc};
 use iced::widget::scrollable::Viewport;
-use iced::widget::{column, container, keyed_column, scrollable, text};
+use iced::widget::{column, container, scrollable, text};
 use iced::{Element, Fill, Task};
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -55,8 +56,6 @@ use std::time::Instant;
 pub const PAGE: usize = 100;
 /// The most messages held at once; older ones are dropped while the view is at the bottom.
 const MAX_WINDOW: usize = 400;
-/// Quiet lines kept for the open conversation.
-const MAX_NOTES: usize = 50;
 /// How close to the top (in pixels) scrolling must come before an older page is asked for.
 const LOAD_MARGIN: f32 = 200.0;
 
@@ -67,7 +66,7 @@ const LIST_ID: &str = "messages";
 pub struct State {
     pub chat: ChatId,
     /// Quiet lines (presence changes) seen while the conversation is open; not stored.
-    notes: Vec<(DateTime<Utc>, String)>,
+    notes: timeline::Notes,
     messages: Vec<ChatMessage>,
     /// The words of `messages`, ready to draw.
     bodies: body::Bodies,
@@ -105,14 +104,6 @@ pub struct State {
     prompt: Option<links::Prompt>,
     /// A picture pasted from the clipboard, waiting for Send or Discard.
     pasted: Option<Pasted>,
-}
-
-/// What keeps a line of the conversation the same widget while pages come and go, so a
-/// thumbnail's notion of being in view follows its own message.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Line {
-    Message(i64),
-    Note(usize),
 }
 
 #[derive(Debug, Clone)]
@@ -196,7 +187,7 @@ impl State {
     pub fn new(chat: ChatId) -> Self {
         Self {
             chat,
-            notes: Vec::new(),
+            notes: timeline::Notes::default(),
             messages: Vec::new(),
             bodies: body::Bodies::default(),
             has_more: false,
@@ -246,6 +237,7 @@ impl State {
             }
             Message::Send if self.completing() => self.complete_emoji(0),
             Message::Send if self.correcting.is_some() => (Task::none(), self.send_correction()),
+            Message::Send if self.pasted.is_some() => self.send_with_pasted(),
             Message::Send => {
                 let body = self.finished_draft();
                 if body.is_empty() {
@@ -342,10 +334,7 @@ impl State {
 
     /// Add a quiet line, such as "Bob is now away", at the current time.
     pub fn note(&mut self, line: String) {
-        self.notes.push((Utc::now(), line));
-        if self.notes.len() > MAX_NOTES {
-            self.notes.remove(0);
-        }
+        self.notes.push(Utc::now(), line);
     }
 
     /// A shown message changed (corrected, or edited or rescheduled in the outbox).
@@ -394,7 +383,7 @@ impl State {
     }
 
     pub fn view(&self) -> Element<'_, Message> {
-        let bubbles = keyed_column(self.timeline()).spacing(theme::SPACE_S).padding(theme::SPACE_M);
+        let bubbles = self.timeline();
         let list: Element<'_, Message> = if self.messages.is_empty() && !self.loading_older {
             container(text("No messages yet. Say hello!").style(theme::muted)).center(Fill).into()
         } else {
@@ -405,41 +394,9 @@ impl State {
                 .height(Fill)
                 .into()
         };
-        column![list, self.typing_line(), self.composer()].into()
+        // The typing line keeps its place when nobody is typing, and the composer with it.
+        column![list, slot(self.typing_line()), self.composer()].into()
     }
-
-    /// Messages and quiet lines, merged in time order.
-    fn timeline(&self) -> Vec<(Line, Element<'_, Message>)> {
-        let now = chrono::Local::now();
-        let mut items = Vec::with_capacity(self.messages.len() + self.notes.len());
-        let mut notes = self.notes.iter().enumerate().peekable();
-        for message in &self.messages {
-            while let Some((i, (_, line))) = notes.next_if(|(_, (at, _))| *at < message.timestamp) {
-                items.push((Line::Note(i), note(line)));
-            }
-            let line = match message.kind {
-                MessageKind::Event => note(self.bodies.get(message.id).map_or("", Body::shown)),
-                MessageKind::Message => {
-                    let editing = self.outbox_edit.as_ref().filter(|(id, _)| *id == message.id);
-                    let highlighted = self.highlighted(message);
-                    let editing = editing.map(|(_, draft)| draft.as_str());
-                    let files = attachment::Files {
-                        thumbnails: &self.thumbnails,
-                        transfer: self.transfers.get(&message.id),
-                    };
-                    let body = self.bodies.get(message.id);
-                    bubble::bubble(message, Look { highlighted, editing, now, files, body })
-                }
-            };
-            items.push((Line::Message(message.id), line));
-        }
-        items.extend(notes.map(|(i, (_, line))| (Line::Note(i), note(line))));
-        items
-    }
-}
-
-fn note(line: &str) -> Element<'_, Message> {
-    container(text(line).size(theme::TEXT_SMALL).style(theme::muted)).center_x(Fill).into()
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ mod header;
 mod rooms;
 
 use super::pictures::Pictures;
+use super::widget::slot;
 use super::{
     accounts, connection, contacts, conversation, invites, profile, room, room_browser, sidebar,
     theme,
@@ -237,6 +238,10 @@ impl State {
             Message::CompleteNick => (self.complete_nick(), None),
             Message::FocusNext => (iced::widget::operation::focus_next(), None),
             Message::Contacts(message) => {
+                let focus = match message {
+                    contacts::Message::OpenAdd => contacts::State::focus_add(),
+                    _ => Task::none(),
+                };
                 let event = self.contacts.update(message).map(|event| match event {
                     contacts::Event::Change(change) => Event::Command(Command::Contact(change)),
                     contacts::Event::SetPresence(presence) => {
@@ -244,7 +249,7 @@ impl State {
                     }
                     contacts::Event::SetInvisible(on) => Event::Command(Command::SetInvisible(on)),
                 });
-                (Task::none(), event)
+                (focus, event)
             }
             Message::Conversation(message) => {
                 let Some(conversation) = &mut self.conversation else {
@@ -260,7 +265,7 @@ impl State {
                     None => (task, None),
                 }
             }
-            Message::Header(message) => (Task::none(), self.header_action(message)),
+            Message::Header(message) => self.header_action(message),
             Message::Profile(profile::Message::Close) => {
                 self.profile = None;
                 (Task::none(), None)
@@ -422,8 +427,8 @@ impl State {
         .spacing(theme::SPACE_XS)
         .into();
         let top = column![
-            self.invites.view().map(|cards| cards.map(Message::Invites)),
-            self.contacts.view_top().map(|top| top.map(Message::Contacts)),
+            slot(self.invites.view().map(|cards| cards.map(Message::Invites))),
+            slot(self.contacts.view_top().map(|top| top.map(Message::Contacts))),
         ]
         .spacing(theme::SPACE_S);
         let unread = |jid: &str| {
@@ -441,30 +446,27 @@ impl State {
                     .into()
             }
         };
-        let mut page = column![];
-        if let Some(banner) = self.banner.view() {
-            page = page.push(banner.map(Message::Banner));
-        }
-        if let Some(catch_up) = self.catch_up_line() {
-            page = page.push(catch_up);
-        }
-        if let Some(notice) = &self.notice {
-            page = page.push(
-                container(
-                    row![
-                        text(notice.as_str()).width(Fill),
-                        button("Dismiss").on_press(Message::DismissNotice)
-                    ]
-                    .align_y(Center),
-                )
-                .padding(theme::SPACE_S)
-                .width(Fill)
-                .style(theme::banner_error),
-            );
-        }
-        // Always a stack, so opening something over the page keeps the page's widgets (and
-        // where the conversation was scrolled to).
-        let page = page.push(row![sidebar, main].height(Fill));
+        let notice = self.notice.as_ref().map(|notice| {
+            container(
+                row![
+                    text(notice.as_str()).width(Fill),
+                    button("Dismiss").on_press(Message::DismissNotice)
+                ]
+                .align_y(Center),
+            )
+            .padding(theme::SPACE_S)
+            .width(Fill)
+            .style(theme::banner_error)
+        });
+        // Every bar keeps its place, shown or not, so the page under them keeps its widgets
+        // (the message field's focus, where the conversation was scrolled to). Always a
+        // stack, so opening something over the page keeps them too.
+        let page = column![
+            slot(self.banner.view().map(|banner| banner.map(Message::Banner))),
+            slot(self.catch_up_line()),
+            slot(notice),
+            row![sidebar, main].height(Fill),
+        ];
         match self.overlay() {
             Some(overlay) => stack![page, overlay].into(),
             None => stack![page].into(),
@@ -479,19 +481,18 @@ impl State {
         muted: bool,
     ) -> Element<'a, Message> {
         let messages = conversation.view().map(Message::Conversation);
-        if let Some(room) = &self.room {
-            let header = room.header(muted).map(Message::Room);
-            let side = room.side_panel().map(|panel| panel.map(Message::Room));
-            return column![header, row![messages, side].height(Fill)].into();
-        }
-        if let Some((room, nick)) = self.private_chat(conversation.chat.as_str()) {
-            return column![rooms::private_header(room, nick, muted), messages].into();
-        }
-        let chat = column![self.header(conversation, pictures, muted), messages];
-        match &self.profile {
-            Some(panel) => row![chat, panel.view().map(Message::Profile)].into(),
-            None => chat.into(),
-        }
+        let (header, side) = if let Some(room) = &self.room {
+            (room.header(muted).map(Message::Room), room.side_panel().map(|p| p.map(Message::Room)))
+        } else if let Some((room, nick)) = self.private_chat(conversation.chat.as_str()) {
+            (rooms::private_header(room, nick, muted), None)
+        } else {
+            let profile = self.profile.as_ref().map(|panel| panel.view().map(Message::Profile));
+            (self.header(conversation, pictures, muted), profile)
+        };
+        // One shape for every conversation, panel or not: what is known about it (a room, a
+        // room's private chat) may change while it is open, and the composer must keep its
+        // place to keep its focus.
+        column![header, row![messages, side].height(Fill)].into()
     }
 }
 

@@ -26,3 +26,6 @@ pub mod sidebar;
 pub mod theme;
 pub mod widget;
 pub mod windowed;
+
+#[cfg(test)]
+pub mod frames;

@@ -5,6 +5,7 @@
 
 use super::pictures::Pictures;
 use super::theme;
+use super::widget::slot;
 use super::windowed::Window;
 use crate::model::{Contact, PresenceShow, Room, RoomState};
 use iced::widget::scrollable::Viewport;
@@ -270,22 +271,18 @@ impl State {
             Window::view(window, self.rows.len(), ROW_HEIGHT, rows, Message::Scrolled)
         };
         let filter: Element<'a, Message> = filter.into();
-        let mut parts = column![filter.map(map)].spacing(theme::SPACE_S).padding(theme::SPACE_S);
-        if let Some(top) = top {
-            parts = parts.push(top);
-        }
-        if self.contacts.is_empty() && self.filter.trim().is_empty() {
+        let hint = (self.contacts.is_empty() && self.filter.trim().is_empty()).then(|| {
             let hint =
                 text("No contacts yet. Add one with +, or type an address above to start a chat.")
                     .size(theme::TEXT_SMALL)
                     .style(theme::muted);
-            parts = parts.push(Element::from(hint).map(map));
-        }
-        container(parts.push(list.map(map)).push(footer))
-            .width(theme::SIDEBAR_WIDTH)
-            .height(Fill)
-            .style(theme::sidebar)
-            .into()
+            Element::from(hint).map(map)
+        });
+        // Each part keeps its place, shown or not, so the fields below keep their focus.
+        let parts = column![filter.map(map), slot(top), slot(hint), list.map(map), footer]
+            .spacing(theme::SPACE_S)
+            .padding(theme::SPACE_S);
+        container(parts).width(theme::SIDEBAR_WIDTH).height(Fill).style(theme::sidebar).into()
     }
 
     /// Nothing matches: offer a chat with the typed address when it is one.

@@ -3,7 +3,7 @@
 use super::theme;
 use crate::model::{PresenceShow, consistent_color};
 use iced::widget::image::Handle;
-use iced::widget::{container, image, mouse_area, opaque, space, stack, text};
+use iced::widget::{Column, container, image, mouse_area, opaque, space, stack, text};
 use iced::{Color, Element, Fill, Theme};
 
 /// Diameter of a contact's avatar in lists.
@@ -69,4 +69,13 @@ pub fn modal<'a, M: Clone + 'a>(content: impl Into<Element<'a, M>>, on_close: M)
         .center(Fill)
         .style(theme::backdrop);
     opaque(mouse_area(dimmed).on_press(on_close))
+}
+
+/// Something shown only at times, keeping its place among its siblings either way. A row or
+/// column drops a child of no size, which is what a `None` becomes, so the widgets after it
+/// move up a place; iced matches widgets to their state (a field's focus, a list's scroll
+/// position) by place, so they would lose it whenever this comes or goes. An empty column has
+/// no fixed size and is kept.
+pub fn slot<'a, M: 'a>(content: Option<impl Into<Element<'a, M>>>) -> Element<'a, M> {
+    content.map_or_else(|| Column::new().into(), Into::into)
 }

@@ -14,8 +14,8 @@ use crate::ui::fonts::EMOJI_FONT;
 use crate::ui::{emoji_picker, keys};
 use iced::keyboard::{Key, key::Named};
 use iced::widget::tooltip::Position;
-use iced::widget::{button, checkbox, column, container, row, text, text_input, tooltip};
-use iced::{Center, Element, Fill, Task};
+use iced::widget::{Column, button, checkbox, column, container, row, text, text_input, tooltip};
+use iced::{Center, Element, Fill, Padding, Task};
 use unicode_segmentation::UnicodeSegmentation;
 
 /// The button that opens the picker.
@@ -188,11 +188,11 @@ impl State {
             .on_press_maybe(can_write.then_some(Message::Outgoing(super::Outgoing::Attach)));
         let attach = tooltip(attach, text("Send files").size(theme::TEXT_SMALL), Position::Top)
             .style(container::rounded_box);
-        let mut parts = column![].spacing(theme::SPACE_S);
-        if let Some(completion) = &self.emoji_completion {
-            parts = parts.push(emoji_picker::completions(completion, 0, Message::CompleteEmoji));
-        }
-        if let Some(picker) = &self.picker {
+        let completions = self
+            .emoji_completion
+            .as_ref()
+            .map(|completion| emoji_picker::completions(completion, 0, Message::CompleteEmoji));
+        let picker = self.picker.as_ref().map(|picker| {
             let smileys = checkbox(self.composing.smileys)
                 .label("Turn :-) into 🙂 as I type")
                 .text_size(theme::TEXT_SMALL)
@@ -200,26 +200,30 @@ impl State {
             let panel = column![picker.view().map(Message::Picker), smileys]
                 .spacing(theme::SPACE_XS)
                 .width(theme::EMOJI_PICKER_WIDTH);
-            parts = parts.push(container(panel).align_right(Fill));
-        }
-        if let Some(menu) = self.send_later_menu() {
-            parts = parts.push(menu);
-        }
-        if correcting {
+            container(panel).align_right(Fill).into()
+        });
+        let hint = correcting.then(|| {
             let hint = text("Editing your last message — Esc to cancel")
                 .size(theme::TEXT_SMALL)
                 .style(theme::muted);
             let cancel = button(text("Cancel").size(theme::TEXT_SMALL))
                 .style(button::text)
                 .on_press(Message::CancelEdit);
-            parts = parts.push(row![hint, cancel].spacing(theme::SPACE_XS).align_y(Center));
-        }
-        if let Some(pasted) = self.pasted_view() {
-            parts = parts.push(pasted);
-        }
-        parts =
-            parts.push(row![input, attach, open, later].spacing(theme::SPACE_XS).align_y(Center));
-        container(parts).padding(theme::SPACE_S).into()
+            row![hint, cancel].spacing(theme::SPACE_XS).align_y(Center).into()
+        });
+        let above: Vec<Element<'_, Message>> =
+            [completions, picker, self.send_later_menu(), hint, self.pasted_view()]
+                .into_iter()
+                .flatten()
+                .collect();
+        let gap = if above.is_empty() { 0.0 } else { theme::SPACE_S };
+        let above =
+            Column::with_children(above).spacing(theme::SPACE_S).padding(Padding::ZERO.bottom(gap));
+        // What comes and goes above the field stays in its own column: iced keeps a widget's
+        // state, the field's focus among it, by its place among its siblings, so the field
+        // must stay second whatever is shown.
+        let field = row![input, attach, open, later].spacing(theme::SPACE_XS).align_y(Center);
+        container(column![above, field]).padding(theme::SPACE_S).into()
     }
 }
 
@@ -246,8 +250,12 @@ fn edit_caret(old: &str, new: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::super::COMPOSER_ID;
+    use super::super::Outgoing;
     use super::*;
-    use crate::model::ChatId;
+    use crate::model::{ChatId, Delivery, Direction, Message as ChatMessage};
+    use crate::store::HistoryPage;
+    use crate::ui::files::Pasted;
+    use crate::ui::frames::Window;
     use iced::keyboard::key::Named;
     use iced_test::{selector, simulator};
 
@@ -265,6 +273,97 @@ mod tests {
             ui.into_messages().collect()
         };
         messages.into_iter().filter_map(|m| state.update(m).1).collect()
+    }
+
+    /// A conversation in a window that keeps its widgets between views, remembering what it
+    /// asked of its parent, with the cursor in the message field.
+    struct Open {
+        chat: State,
+        events: Vec<Event>,
+    }
+
+    fn view(open: &Open) -> Element<'_, Message> {
+        open.chat.view()
+    }
+
+    fn update(open: &mut Open, message: Message) -> Task<Message> {
+        let (task, event) = open.chat.update(message);
+        open.events.extend(event);
+        task
+    }
+
+    fn open(chat: State) -> Window<Open, Message> {
+        let mut window = Window::new(Open { chat, events: Vec::new() }, view, update);
+        window.click(selector::id(COMPOSER_ID));
+        window
+    }
+
+    fn field_has_focus(window: &mut Window<Open, Message>) -> bool {
+        let field = window.find(selector::id(COMPOSER_ID)).map(|t| t.bounds());
+        field.is_some() && window.focused().map(|t| t.bounds()) == field
+    }
+
+    #[test]
+    fn typing_on_while_completions_come_and_go_keeps_every_key() {
+        let mut window = open(chat(true));
+        window.type_text("Launch :ro");
+        assert!(window.state.chat.emoji_completion.is_some(), "the row is shown");
+        window.type_text("cket: ");
+        assert_eq!(window.state.chat.draft, "Launch 🚀 ");
+        assert!(field_has_focus(&mut window));
+    }
+
+    #[test]
+    fn up_corrects_and_the_correction_can_be_typed_and_given_up() {
+        let ours = ChatMessage {
+            direction: Direction::Out,
+            state: Delivery::Sent,
+            body: "see you at 5".into(),
+            ..super::super::tests::message(1, 10)
+        };
+        let mut state = chat(true);
+        state.history(HistoryPage {
+            chat: state.chat.clone(),
+            messages: vec![ours],
+            has_more: false,
+        });
+        let mut window = open(state);
+        window.tap(Named::ArrowUp);
+        assert!(window.find("Editing your last message — Esc to cancel").is_some());
+        window.type_text(":30");
+        assert_eq!(window.state.chat.draft, "see you at 5:30");
+        window.tap(Named::Escape);
+        assert!(!window.state.chat.is_correcting(), "Esc gave up");
+        assert!(window.state.chat.draft.is_empty());
+        assert!(window.find("Editing your last message — Esc to cancel").is_none());
+        assert!(!window.state.events.iter().any(|e| matches!(e, Event::Correct { .. })));
+        assert!(field_has_focus(&mut window));
+    }
+
+    #[test]
+    fn enter_sends_a_pasted_picture_and_the_words_typed_with_it() {
+        let picture =
+            || Pasted { path: "/tmp/confab-x/p.png".into(), width: 8, height: 8, bytes: 64 };
+        let mut window = open(chat(true));
+        window.change(|open| {
+            open.chat.update(Message::Outgoing(Outgoing::Pasted(Ok(Some(picture()))))).0
+        });
+        assert!(window.find("Picture from the clipboard").is_some());
+        window.tap(Named::Enter);
+        let to = ChatId("bob@x".into());
+        assert_eq!(window.state.events, [Event::SendFile { to: to.clone(), path: picture().path }]);
+
+        window.state.events.clear();
+        window.change(|open| {
+            open.chat.update(Message::Outgoing(Outgoing::Pasted(Ok(Some(picture()))))).0
+        });
+        window.type_text("look");
+        window.tap(Named::Enter);
+        let sent: Vec<_> =
+            window.state.events.iter().filter(|e| !matches!(e, Event::Typing { .. })).collect();
+        let words = Event::Send { to: to.clone(), body: "look".into() };
+        assert_eq!(sent, [&words, &Event::SendFile { to, path: picture().path }]);
+        assert!(window.find("Picture from the clipboard").is_none());
     }
 
     #[test]

@@ -76,6 +76,18 @@ impl State {
         }
     }
 
+    /// Enter while a pasted picture waits above the field: the picture goes, after the words
+    /// typed with it if there are any, as the user sees them both ready.
+    pub(super) fn send_with_pasted(&mut self) -> (Task<Message>, Option<Event>) {
+        let body = self.finished_draft();
+        if body.is_empty() {
+            return self.outgoing(Outgoing::SendPasted);
+        }
+        self.clear_draft();
+        let picture = Task::done(Message::Outgoing(Outgoing::SendPasted));
+        (picture, Some(Event::Send { to: self.chat.clone(), body }))
+    }
+
     fn discard_pasted(&mut self) -> Task<Message> {
         match self.pasted.take() {
             Some(pasted) => Task::future(files::discard_pasted(pasted.path)).discard(),

@@ -120,6 +120,28 @@ mod tests {
     }
 
     #[test]
+    fn their_typing_line_coming_and_going_leaves_the_cursor_in_our_field() {
+        fn update(state: &mut State, message: Message) -> iced::Task<Message> {
+            state.update(message).0
+        }
+        let mut window = crate::ui::frames::Window::new(chat(), State::view, update);
+        window.click(selector::id(super::super::COMPOSER_ID));
+        window.type_text("one");
+        window.change(|state| {
+            state.peer_typing("Bob".into(), Typing::Composing, Instant::now());
+            iced::Task::none()
+        });
+        assert!(window.find("Bob is typing…").is_some());
+        window.type_text(" two");
+        window.change(|state| {
+            state.peer_typing("Bob".into(), Typing::Idle, Instant::now());
+            iced::Task::none()
+        });
+        window.type_text(" three");
+        assert_eq!(window.state.draft, "one two three");
+    }
+
+    #[test]
     fn the_draft_says_composing_then_paused_then_idle() {
         let mut state = chat();
         let typed: Vec<Event> = {

@@ -141,17 +141,135 @@ impl State {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::model::{AccountId, Delivery, Direction, Message as ChatMessage, MessageKind};
+    use crate::model::{Contact, Presence, PresenceShow, Subscription};
     use crate::notify::Unread;
+    use crate::store::HistoryPage;
+    use crate::ui::frames::Window;
     use crate::ui::pictures::Pictures;
     use crate::ui::sidebar;
+    use iced::keyboard::key::Named;
+    use iced_test::selector;
 
     fn screen() -> State {
         let mut state = State::new(AccountId("me@x".into()));
         state.apply(WorkerEvent::Connection(ConnectionState::Online));
         state
+    }
+
+    /// The main screen in a window that keeps its widgets between views, with what its
+    /// parent gives it, remembering what it asked of its parent.
+    pub(in crate::ui::main_screen) struct Shown {
+        pub main: State,
+        pub events: Vec<Event>,
+        pictures: Pictures,
+        unread: Unread,
+    }
+
+    fn view(shown: &Shown) -> Element<'_, Message> {
+        shown.main.view(super::super::Context {
+            all: vec![shown.main.account.clone()],
+            enabled: true,
+            pictures: &shown.pictures,
+            unread: &shown.unread,
+            muted: false,
+            privacy: crate::config::Privacy::default(),
+        })
+    }
+
+    fn update(shown: &mut Shown, message: Message) -> Task<Message> {
+        let (task, event) = shown.main.update(message);
+        shown.events.extend(event);
+        task
+    }
+
+    pub(in crate::ui::main_screen) fn window(main: State) -> Window<Shown, Message> {
+        let (pictures, unread) = (Pictures::default(), Unread::default());
+        Window::new(Shown { main, events: Vec::new(), pictures, unread }, view, update)
+    }
+
+    /// The screen, online, with Bob in the contacts and his conversation open.
+    pub(in crate::ui::main_screen) fn talking_to_bob() -> State {
+        let mut state = screen();
+        let bob = Contact {
+            jid: "bob@x".into(),
+            name: Some("Bob".into()),
+            subscription: Subscription::Both,
+            ask_subscribe: false,
+            groups: Vec::new(),
+            presence: Presence { show: PresenceShow::Online, status: None },
+            avatar: None,
+        };
+        state.apply(WorkerEvent::Roster { contacts: vec![bob], from_server: true });
+        let _ = state.open_chat(ChatId("bob@x".into()));
+        let messages = vec![incoming(1), incoming(2), incoming(3)];
+        state.apply(WorkerEvent::History(HistoryPage {
+            chat: ChatId("bob@x".into()),
+            messages,
+            has_more: false,
+        }));
+        state
+    }
+
+    fn bob_is(show: PresenceShow) -> WorkerEvent {
+        WorkerEvent::Presences(vec![("bob@x".into(), Presence { show, status: None })])
+    }
+
+    /// The tester's sequence: offline with a conversation open (Connect at start switched
+    /// off), then Connect, while a draft is being typed.
+    #[test]
+    fn going_offline_and_back_with_a_conversation_open_keeps_the_window_and_the_draft() {
+        let mut window = window(talking_to_bob());
+        window.click(selector::id(conversation::COMPOSER_ID));
+        window.type_text("half a");
+        window.change(|shown| {
+            shown.main.apply(WorkerEvent::Connection(ConnectionState::Idle));
+            shown.main.apply(bob_is(PresenceShow::Offline));
+            Task::none()
+        });
+        assert!(window.find("You are offline.").is_some());
+        window.type_text(" thou");
+        window.click("Connect");
+        assert!(window.state.events.contains(&Event::Command(Command::Connect)));
+        window.change(|shown| {
+            shown.main.apply(WorkerEvent::Connection(ConnectionState::Connecting));
+            shown.main.apply(WorkerEvent::Connection(ConnectionState::Online));
+            shown.main.apply(bob_is(PresenceShow::Online));
+            Task::none()
+        });
+        assert!(window.find("Bob is online").is_some(), "the window is still there");
+        // Back to the field the way opening a conversation puts the cursor there; clicking it
+        // again this soon would be a double click, selecting a word.
+        window.run(conversation::State::focus_composer());
+        window.type_text("ght");
+        window.tap(Named::Enter);
+        let send = Command::Send { to: "bob@x".into(), body: "half a thought".into() };
+        assert!(window.state.events.contains(&Event::Command(send)), "{:?}", window.state.events);
+    }
+
+    #[test]
+    fn the_message_field_keeps_the_cursor_while_bars_come_and_go_above_it() {
+        let mut window = window(talking_to_bob());
+        window.click(selector::id(conversation::COMPOSER_ID));
+        window.type_text("one");
+        window.change(|shown| {
+            shown.main.apply(WorkerEvent::CatchUp { fetched: 10, done: false });
+            shown.main.apply(WorkerEvent::Notice("Something to know".into()));
+            shown.main.apply(WorkerEvent::Connection(ConnectionState::Connecting));
+            Task::none()
+        });
+        window.type_text(" two");
+        window.change(|shown| {
+            shown.main.apply(WorkerEvent::Connection(ConnectionState::Online));
+            shown.main.apply(WorkerEvent::CatchUp { fetched: 20, done: true });
+            Task::none()
+        });
+        window.type_text(" three");
+        window.tap(Named::Enter);
+        let send = Command::Send { to: "bob@x".into(), body: "one two three".into() };
+        assert!(window.state.events.contains(&Event::Command(send)), "{:?}", window.state.events);
     }
 
     fn shows(state: &State, words: &str) -> bool {

@@ -7,21 +7,39 @@ use crate::ui::pictures::Pictures;
 use crate::ui::{conversation, profile, theme, widget};
 use crate::worker::{Command, ContactChange};
 use iced::widget::{button, column, container, row, text, text_input};
-use iced::{Center, Element, Fill};
+use iced::{Center, Element, Fill, Task};
+
+/// The field a contact's new name is typed in.
+const RENAME_ID: &str = "rename-contact";
 
 impl State {
     /// A header button or the rename field: a change to the contact for the worker, or the
-    /// header's own state.
-    pub(super) fn header_action(&mut self, message: HeaderMessage) -> Option<Event> {
+    /// header's own state; the rename field takes the cursor when it opens.
+    pub(super) fn header_action(
+        &mut self,
+        message: HeaderMessage,
+    ) -> (Task<Message>, Option<Event>) {
+        if let HeaderMessage::StartRename = message {
+            self.start_rename();
+            // The current name selected, so typing replaces it.
+            let focus = iced::widget::operation::focus(RENAME_ID)
+                .chain(iced::widget::operation::select_all(RENAME_ID));
+            return (focus, None);
+        }
+        (Task::none(), self.contact_action(message))
+    }
+
+    fn start_rename(&mut self) {
+        let Some(conversation) = &self.conversation else { return };
+        let contact = self.sidebar.contact(conversation.chat.as_str());
+        self.renaming = Some(contact.and_then(|c| c.name.clone()).unwrap_or_default());
+    }
+
+    fn contact_action(&mut self, message: HeaderMessage) -> Option<Event> {
         let jid = self.conversation.as_ref()?.chat.0.clone();
         let change = match message {
             HeaderMessage::Add => ContactChange::Add { jid, name: None, groups: Vec::new() },
-            HeaderMessage::StartRename => {
-                let current =
-                    self.sidebar.contact(&jid).and_then(|c| c.name.clone()).unwrap_or_default();
-                self.renaming = Some(current);
-                return None;
-            }
+            HeaderMessage::StartRename => return None,
             HeaderMessage::RenameDraft(draft) => {
                 self.renaming = Some(draft);
                 return None;
@@ -59,6 +77,7 @@ impl State {
         let blocked = self.blocked.iter().any(|b| b == jid);
         let title: Element<'a, Message> = match &self.renaming {
             Some(draft) => text_input("Name", draft)
+                .id(RENAME_ID)
                 .on_input(|d| Message::Header(HeaderMessage::RenameDraft(d)))
                 .on_submit(Message::Header(HeaderMessage::Rename))
                 .width(260)
@@ -126,5 +145,38 @@ fn subtitle(jid: &str, contact: Option<&Contact>) -> String {
         Subscription::To | Subscription::Both => format!("{jid} · {presence}"),
         _ if contact.ask_subscribe => format!("{jid} · waiting for them to approve your request"),
         _ => format!("{jid} · does not share presence with you"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::chat::tests::{talking_to_bob, window};
+    use super::*;
+    use iced::keyboard::key::Named;
+
+    #[test]
+    fn rename_takes_the_cursor_and_what_is_typed_replaces_the_name() {
+        let mut window = window(talking_to_bob());
+        window.click("Rename");
+        window.type_text("Robert");
+        window.tap(Named::Enter);
+        let rename = ContactChange::Update {
+            jid: "bob@x".into(),
+            name: Some("Robert".into()),
+            groups: Vec::new(),
+        };
+        let events = &window.state.events;
+        assert!(events.contains(&Event::Command(Command::Contact(rename))), "{events:?}");
+    }
+
+    #[test]
+    fn add_contact_takes_the_cursor() {
+        let mut window = window(talking_to_bob());
+        window.click("+ Add contact");
+        window.type_text("eve@x");
+        window.tap(Named::Enter);
+        let add = ContactChange::Add { jid: "eve@x".into(), name: None, groups: Vec::new() };
+        let events = &window.state.events;
+        assert!(events.contains(&Event::Command(Command::Contact(add))), "{events:?}");
     }
 }

@@ -41,6 +41,7 @@ impl State {
         &mut self,
         message: room::Message,
     ) -> (Task<Message>, Option<Event>) {
+        let focus = room::State::focus_for(&message);
         match self.room.as_mut().and_then(|room| room.update(message)) {
             Some(room::Event::Room(command)) => (Task::none(), Some(room_command(command))),
             Some(room::Event::Change(command)) => {
@@ -55,7 +56,7 @@ impl State {
                     ChatId(self.room.as_ref().map(|r| r.jid().to_owned()).unwrap_or_default());
                 (Task::none(), Some(Event::Mute { chat, muted }))
             }
-            None => (Task::none(), None),
+            None => (focus, None),
         }
     }
 

@@ -5,7 +5,10 @@ use super::{Event, Message, State};
 use crate::ui::theme;
 use crate::worker::RoomCommand;
 use iced::widget::{button, column, row, text, text_input};
-use iced::{Center, Element};
+use iced::{Center, Element, Task};
+
+/// The first field of whichever form is open, which takes the cursor when it opens.
+const FIRST_FIELD_ID: &str = "room-dialog";
 
 /// A header action waiting for its details.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,6 +25,16 @@ pub(super) enum Dialog {
 }
 
 impl State {
+    /// The cursor in the form `message` opens, if it opens one.
+    pub fn focus_for<M: Send + 'static>(message: &Message) -> Task<M> {
+        match message {
+            Message::Invite | Message::Subject | Message::Nick | Message::Destroy => {
+                iced::widget::operation::focus(FIRST_FIELD_ID)
+            }
+            _ => Task::none(),
+        }
+    }
+
     pub(super) fn open(&mut self, dialog: Dialog) -> Option<Event> {
         self.dialog = Some(dialog);
         None
@@ -51,6 +64,7 @@ impl State {
     pub(super) fn dialog<'a>(&'a self, dialog: &'a Dialog) -> Element<'a, Message> {
         let input = |placeholder: &'a str, value: &'a str| {
             text_input(placeholder, value)
+                .id(FIRST_FIELD_ID)
                 .on_input(Message::Draft)
                 .on_submit(Message::Submit)
                 .padding(theme::SPACE_XS)
@@ -65,10 +79,14 @@ impl State {
             Dialog::Invite { jid, reason, error } => {
                 let fields = row![
                     text_input("Who (name@server)", jid)
+                        .id(FIRST_FIELD_ID)
                         .on_input(Message::InviteJid)
                         .on_submit(Message::Submit)
                         .padding(theme::SPACE_XS),
-                    input("Why (optional)", reason),
+                    text_input("Why (optional)", reason)
+                        .on_input(Message::Draft)
+                        .on_submit(Message::Submit)
+                        .padding(theme::SPACE_XS),
                     submit("Invite"),
                     cancel,
                 ]
@@ -94,5 +112,48 @@ impl State {
             ],
         };
         line.spacing(theme::SPACE_XS).align_y(Center).into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Room, RoomState};
+    use crate::ui::frames::Window;
+
+    fn view(state: &State) -> Element<'_, Message> {
+        state.header(false)
+    }
+
+    fn update(state: &mut State, message: Message) -> Task<Message> {
+        let focus = State::focus_for(&message);
+        let _ = state.update(message);
+        focus
+    }
+
+    #[test]
+    fn each_form_takes_the_cursor_when_it_opens() {
+        let room = Room {
+            jid: "tea@muc.x".into(),
+            name: Some("Tea".into()),
+            nick: "me".into(),
+            autojoin: true,
+            state: RoomState::Joined,
+            subject: None,
+        };
+        let mut window =
+            Window::new(State::new("tea@muc.x".into(), Some(room), Vec::new()), view, update);
+        window.click("Subject");
+        window.type_text("Oolong");
+        assert_eq!(window.state.dialog, Some(Dialog::Subject("Oolong".into())));
+        window.click("Cancel");
+        window.click("Nickname");
+        window.type_text("2");
+        assert_eq!(window.state.dialog, Some(Dialog::Nick("me2".into())));
+        window.click("Cancel");
+        window.click("Invite");
+        window.type_text("eve@x");
+        let invite = Dialog::Invite { jid: "eve@x".into(), reason: String::new(), error: None };
+        assert_eq!(window.state.dialog, Some(invite));
     }
 }

@@ -1,0 +1,130 @@
+//! The conversation's lines: messages and quiet lines (presence changes, saved files) merged
+//! in time order, each line keyed so it stays the same widget while pages come and go.
+
+use super::body::Body;
+use super::bubble::{self, Look};
+use super::{Message, State, attachment, theme};
+use crate::model::MessageKind;
+use chrono::{DateTime, Utc};
+use iced::widget::{column, container, keyed_column, text};
+use iced::{Element, Fill};
+use std::collections::VecDeque;
+
+/// Quiet lines kept for the open conversation.
+const MAX_NOTES: usize = 50;
+
+/// What keeps a line of the conversation the same widget while pages come and go, so a
+/// thumbnail's notion of being in view follows its own message.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Line {
+    Message(i64),
+    /// A quiet line, by the order it was noted in (not its place in the list, which shifts
+    /// when the oldest is dropped).
+    Note(u64),
+}
+
+/// Quiet lines seen while the conversation is open, oldest first, at most [`MAX_NOTES`].
+#[derive(Debug, Default)]
+pub(super) struct Notes {
+    lines: VecDeque<(u64, DateTime<Utc>, String)>,
+    noted: u64,
+}
+
+impl Notes {
+    pub(super) fn push(&mut self, at: DateTime<Utc>, line: String) {
+        self.lines.push_back((self.noted, at, line));
+        self.noted += 1;
+        if self.lines.len() > MAX_NOTES {
+            self.lines.pop_front();
+        }
+    }
+}
+
+impl State {
+    /// Messages and quiet lines, merged in time order.
+    pub(super) fn timeline(&self) -> Element<'_, Message> {
+        let now = chrono::Local::now();
+        let mut items = Vec::with_capacity(self.messages.len() + self.notes.lines.len());
+        let mut notes = self.notes.lines.iter().peekable();
+        for message in &self.messages {
+            while let Some((key, _, line)) = notes.next_if(|(_, at, _)| *at < message.timestamp) {
+                items.push((Line::Note(*key), note(line)));
+            }
+            let line = match message.kind {
+                MessageKind::Event => note(self.bodies.get(message.id).map_or("", Body::shown)),
+                MessageKind::Message => {
+                    let editing = self.outbox_edit.as_ref().filter(|(id, _)| *id == message.id);
+                    let highlighted = self.highlighted(message);
+                    let editing = editing.map(|(_, draft)| draft.as_str());
+                    let files = attachment::Files {
+                        thumbnails: &self.thumbnails,
+                        transfer: self.transfers.get(&message.id),
+                    };
+                    let body = self.bodies.get(message.id);
+                    bubble::bubble(message, Look { highlighted, editing, now, files, body })
+                }
+            };
+            items.push((Line::Message(message.id), line));
+        }
+        items.extend(notes.map(|(key, _, line)| (Line::Note(*key), note(line))));
+        let lines = items.into_iter().map(|(key, line)| (key, same_kind(line)));
+        keyed_column(lines).spacing(theme::SPACE_S).padding(theme::SPACE_M).into()
+    }
+}
+
+/// Every line in the same kind of widget. iced 0.14's keyed column hands each line the state
+/// found at its place without checking that it belongs to the same kind of widget, as other
+/// containers do; when a line is inserted where its search does not expect (a presence line
+/// at the bottom after a reconnection), a quiet line met a bubble's state and the window
+/// closed ("Downcast on stateless state"). A column checks its child's kind and starts afresh
+/// when it differs.
+fn same_kind(line: Element<'_, Message>) -> Element<'_, Message> {
+    column![line].into()
+}
+
+fn note(line: &str) -> Element<'_, Message> {
+    container(text(line).size(theme::TEXT_SMALL).style(theme::muted)).center_x(Fill).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::message;
+    use super::*;
+    use crate::model::ChatId;
+    use crate::store::HistoryPage;
+    use crate::ui::frames::Window;
+    use iced::Task;
+
+    fn update(state: &mut State, message: Message) -> Task<Message> {
+        state.update(message).0
+    }
+
+    #[test]
+    fn a_quiet_line_below_the_messages_does_not_close_the_window() {
+        let mut state = State::new(ChatId("bob@x".into()));
+        let messages = vec![message(1, 10), message(2, 20), message(3, 30)];
+        state.history(HistoryPage { chat: state.chat.clone(), messages, has_more: false });
+        let mut window = Window::new(state, State::view, update);
+        window.change(|state| {
+            state.note("Bob went offline".into());
+            Task::none()
+        });
+        window.change(|state| {
+            state.note("Bob is online".into());
+            Task::none()
+        });
+        assert!(window.find("Bob is online").is_some(), "the new line is shown");
+        assert!(window.find("m3").is_some(), "and the messages still are");
+    }
+
+    #[test]
+    fn quiet_lines_are_bounded_and_keep_their_keys() {
+        let mut notes = Notes::default();
+        for i in 0..(MAX_NOTES + 5) {
+            notes.push(Utc::now(), format!("line {i}"));
+        }
+        assert_eq!(notes.lines.len(), MAX_NOTES);
+        let first = notes.lines.front().map(|(key, _, line)| (*key, line.as_str()));
+        assert_eq!(first, Some((5, "line 5")), "the oldest went, the others kept their keys");
+    }
+}
