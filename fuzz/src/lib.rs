@@ -66,20 +66,19 @@ fn guarded(data: &[u8], chunk: usize) -> Result<Vec<u8>, worker::Violation> {
     Ok(out)
 }
 
-/// Depth as the guard counts it: a stream header at the top (the root, or a child of the root)
-/// opens a new root at level 1 instead of nesting, for as many headers as a connection has.
+/// Depth as the parser sees it, from where the guard starts counting: a stream header at the
+/// top (the root, or a child of the root) starts a new stream at level 1, as after STARTTLS
+/// and SASL, for as many headers as a connection has; the stream ends with it.
 fn depth(element: &Element, level: usize, roots_left: usize) -> usize {
-    element
-        .children()
-        .map(|child| {
-            if level == 1 && roots_left > 0 && child.name() == "stream" {
-                depth(child, 1, roots_left - 1)
-            } else {
-                depth(child, level + 1, roots_left)
-            }
-        })
-        .max()
-        .unwrap_or(level)
+    let mut deepest = level;
+    for child in element.children() {
+        if level == 1 && roots_left > 0 && child.name() == "stream" {
+            // Nothing after a stream's end is read.
+            return deepest.max(depth(child, 1, roots_left - 1));
+        }
+        deepest = deepest.max(depth(child, level + 1, roots_left));
+    }
+    deepest
 }
 
 /// Bytes from the server after the stream header: through the guard and the XML parser, then
