@@ -218,9 +218,13 @@ fn picture(data: &[u8], limits: &Limits, box_side: u32) {
     }
 }
 
-/// Message text: the links found lie within it, on character boundaries, in order, apart.
+/// Message text: the links found lie within it, on character boundaries, in order, apart;
+/// "only emoji" (drawn large) never counts more than its limit.
 pub fn linkify(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
+    if let Some(count) = confab::emoji::is_only_emoji(&text) {
+        assert!((1..=confab::emoji::BIG_EMOJI_MAX).contains(&count), "{count} in {text:?}");
+    }
     let mut previous_end = 0;
     for range in confab::ui::linkify::find(&text) {
         assert!(previous_end <= range.start && range.start < range.end, "{range:?} in {text:?}");
