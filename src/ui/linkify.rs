@@ -26,16 +26,16 @@ pub fn find(text: &str) -> Vec<Range<usize>> {
     finder.kinds(&[LinkKind::Url, LinkKind::Email]).email_domain_must_have_dot(false);
     let mut found: Vec<Range<usize>> = Vec::new();
     for link in finder.links(text) {
-        // Inside the query of an `xmpp:` link already taken.
-        if found.last().is_some_and(|last| link.start() < last.end) {
-            continue;
-        }
         let range = match link.kind() {
             LinkKind::Url => web_link(text, link.start()..link.end()),
             LinkKind::Email => bare_scheme_link(text, link.start()..link.end()),
             _ => None,
         };
-        found.extend(range);
+        // Inside the query of an `xmpp:` link already taken, or with a scheme that reaches
+        // back into it (`xmpp:a@bxmpp:c@d`): links never overlap, or drawing them would fail.
+        if let Some(range) = range.filter(|r| found.last().is_none_or(|last| last.end <= r.start)) {
+            found.push(range);
+        }
     }
     found
 }
@@ -112,6 +112,14 @@ mod tests {
         assert_eq!(links("https://a.example"), ["https://a.example"]);
         assert!(links("no links here").is_empty());
         assert!(links("").is_empty());
+    }
+
+    #[test]
+    fn a_scheme_inside_the_previous_link_starts_no_overlapping_one() {
+        // Found by the linkify fuzz target: the second scheme reached back into the first link.
+        let text = "xmpp:room@confxmpp:room@conference.example.org?join";
+        assert_eq!(links(text), ["xmpp:room@confxmpp"]);
+        assert_eq!(links("mailto:a@bmailto:c@d.example"), ["mailto:a@bmailto"]);
     }
 
     #[test]

@@ -7,6 +7,8 @@ mod connect;
 mod contact_stanza;
 mod delivery;
 mod disco;
+#[doc(hidden)]
+pub mod fuzzing;
 mod http;
 mod invite;
 mod muc;

@@ -115,7 +115,8 @@ pub struct XmlGuard {
     cutting_at: Option<usize>,
     /// Bytes since the current top-level element started (or the last one ended).
     element_bytes: usize,
-    /// The first bytes of the current start tag's name, to recognise a stream root.
+    /// The first bytes of the current start tag's name, to recognise a stream root, and the
+    /// name's whole length (a longer name is never a stream header, whatever it starts with).
     name: [u8; 16],
     name_len: usize,
     naming: bool,
@@ -297,14 +298,16 @@ impl XmlGuard {
         }
         if byte.is_ascii_whitespace() || byte == b'>' || byte == b'/' {
             self.naming = false;
-        } else if self.name_len < self.name.len() {
-            self.name[self.name_len] = byte;
-            self.name_len += 1;
+        } else {
+            if let Some(slot) = self.name.get_mut(self.name_len) {
+                *slot = byte;
+            }
+            self.name_len = self.name_len.saturating_add(1);
         }
     }
 
     fn is_stream_root(&self) -> bool {
-        let name = &self.name[..self.name_len];
+        let Some(name) = self.name.get(..self.name_len) else { return false };
         name == b"stream" || name.ends_with(b":stream")
     }
 
@@ -527,6 +530,14 @@ mod tests {
         let out = guard_all(&format!("{headers}<message/>")).expect("within limits");
         // Three roots at depth 1, then nesting up to the limit, then cut.
         assert_eq!(out.matches("<stream:stream>").count(), 3 + MAX_DEPTH - 1);
+    }
+
+    #[test]
+    fn a_long_name_that_starts_like_a_stream_header_is_not_one() {
+        // Its first 16 bytes end in ":stream"; taken as a root, it hid a level of nesting.
+        let input = format!("{HEADER}<aaaaaaaaa:stream1>{}", nested(100, ""));
+        let out = guard_all(&input).expect("within limits");
+        assert_eq!(out.matches("<a>").count(), MAX_DEPTH - 2);
     }
 
     #[test]

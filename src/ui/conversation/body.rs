@@ -188,6 +188,18 @@ mod tests {
     }
 
     #[test]
+    fn a_link_whose_scheme_follows_another_link_is_drawn_without_a_crash() {
+        // A stranger's body: the second `xmpp:` reaches back into the first link.
+        let words = "join xmpp:a@bxmpp:c@d.example.org?join now";
+        let body = Body::new(words);
+        let spans = body.spans();
+        let joined: String = spans.iter().map(|span| span.text.as_ref()).collect();
+        assert_eq!(joined, words);
+        let links: Vec<_> = spans.iter().filter_map(|span| span.link.as_deref()).collect();
+        assert_eq!(links, ["xmpp:a@bxmpp"]);
+    }
+
+    #[test]
     fn a_huge_body_shows_its_start_and_says_how_much_is_left() {
         let huge = format!("start {}", "https://x.example/ a-a-a-".repeat(40_000));
         let body = Body::new(&huge);
