@@ -112,23 +112,26 @@ fn room() -> BareJid {
 fn convert(stanza: Stanza) {
     let now = chrono::Utc::now();
     let own = own();
+    let known_room = |jid: &BareJid| *jid == room();
     match stanza {
         Stanza::Message(message) => {
             if let Some(Ok(carbon)) = worker::carbon(&message, &own) {
                 match carbon {
                     worker::Carbon::Sent(inner) => {
-                        let _ = stanza::outgoing_copy(inner, &own, now);
+                        let _ = stanza::outgoing_copy(inner, &own, &known_room, now);
                     }
                     worker::Carbon::Received(inner) => {
-                        let _ = stanza::incoming_message(inner, &own, now);
+                        let _ = stanza::incoming_message(inner, &own, &known_room, now);
                     }
                 }
             }
-            let _ = worker::invite(&message);
+            let _ = worker::invite(&message, false);
+            let _ = worker::invite(&message, true);
             let _ = worker::subject(&message);
             let _ = worker::avatar_notice(&message);
-            let _ = stanza::room_message(message.clone(), &room(), "me", now);
-            if let Ok(new) = stanza::incoming_message(message, &own, now) {
+            let _ = worker::room_message(message.clone(), &room(), true, now);
+            let _ = worker::room_message(message.clone(), &room(), false, now);
+            if let Ok(new) = stanza::incoming_message(message, &own, &known_room, now) {
                 assert!(!new.body.trim().is_empty(), "an empty message would be shown");
                 assert!(new.timestamp <= now, "a message from the future would be shown");
             }

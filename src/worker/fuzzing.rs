@@ -4,10 +4,10 @@
 
 pub use super::contact_stanza::{presence_update, roster_contacts, subscription_request};
 pub use super::delivery::{Carbon, carbon};
-pub use super::muc::{
-    affiliation_list, config_form, invite, occupant_change, room_details, subject,
-};
+pub use super::invite::invite;
+pub use super::muc::{affiliation_list, config_form, occupant_change, room_details, subject};
 pub use super::profile::{
     avatar_data, avatar_notice, profile_from_vcard, vcard_photo, vcard_photo_hint,
 };
+pub use super::room_stanza::room_message;
 pub use super::xml_guard::{MAX_DEPTH, MAX_STANZA_BYTES, Violation, XmlGuard};
