@@ -93,10 +93,10 @@ pub fn stream_to_stanzas(data: &[u8]) {
     }
     let Ok(stream) = Element::from_reader(&out[..]) else { return };
     for element in stream.children() {
-        if element.ns() == ns::JABBER_CLIENT {
-            if let Ok(stanza) = Stanza::try_from(element.clone()) {
-                convert(stanza);
-            }
+        if element.ns() == ns::JABBER_CLIENT
+            && let Ok(stanza) = Stanza::try_from(element.clone())
+        {
+            convert(stanza);
         }
     }
 }

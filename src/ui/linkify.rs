@@ -26,13 +26,18 @@ pub fn find(text: &str) -> Vec<Range<usize>> {
     finder.kinds(&[LinkKind::Url, LinkKind::Email]).email_domain_must_have_dot(false);
     let mut found: Vec<Range<usize>> = Vec::new();
     for link in finder.links(text) {
+        // Inside the query of an `xmpp:` link already taken: skipped before any work, or a
+        // megabyte of `xmpp:a@b?` would take quadratic time.
+        if found.last().is_some_and(|last| link.start() < last.end) {
+            continue;
+        }
         let range = match link.kind() {
             LinkKind::Url => web_link(text, link.start()..link.end()),
             LinkKind::Email => bare_scheme_link(text, link.start()..link.end()),
             _ => None,
         };
-        // Inside the query of an `xmpp:` link already taken, or with a scheme that reaches
-        // back into it (`xmpp:a@bxmpp:c@d`): links never overlap, or drawing them would fail.
+        // A scheme that reaches back into the previous link (`xmpp:a@bxmpp:c@d`): links never
+        // overlap, or drawing them would fail.
         if let Some(range) = range.filter(|r| found.last().is_none_or(|last| last.end <= r.start)) {
             found.push(range);
         }
