@@ -16,7 +16,7 @@ use rusqlite::{Connection, OpenFlags};
 use std::collections::HashSet;
 use std::process::Child;
 use std::time::{Duration, Instant};
-use support::{PASSWORD, Profile, Prosody};
+use support::Profile;
 
 const FLOOD: usize = 3_000;
 const OUTBOX: usize = 1_000;
@@ -24,18 +24,6 @@ const OUTBOX: usize = 1_000;
 const FLOOD_LIMIT: Duration = Duration::from_secs(45);
 /// How long a test waits for the killed process to have done part of its work.
 const PART_LIMIT: Duration = Duration::from_secs(30);
-
-fn server_with(names: &[&str]) -> (Prosody, Vec<Profile>) {
-    let server = Prosody::start();
-    let profiles = names
-        .iter()
-        .map(|name| {
-            server.register(name, PASSWORD);
-            Profile::new(&server, name, PASSWORD)
-        })
-        .collect();
-    (server, profiles)
-}
 
 /// The profile's database, opened read-only, as the test's own window on what was stored.
 fn database(profile: &Profile) -> Connection {
@@ -102,7 +90,7 @@ fn assert_each_once(stored: &[String], tag: &str, count: usize) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_kill_during_a_flood_is_caught_up_by_the_next_sync_exactly_once() {
-    let (_server, users) = server_with(&["alice", "bob"]);
+    let (_server, users) = support::server_with(&["alice", "bob"]);
     let (alice, bob) = (&users[0], &users[1]);
     let listening = bob.spawn(&["sync", "--wait", "30"]);
     std::thread::sleep(Duration::from_secs(2));
@@ -151,7 +139,7 @@ fn queue(profile: &Profile, to: &str, tag: &str, count: usize) {
 
 #[test]
 fn a_kill_while_sending_the_outbox_sends_each_message_once() {
-    let (_server, users) = server_with(&["alice", "bob"]);
+    let (_server, users) = support::server_with(&["alice", "bob"]);
     let (alice, bob) = (&users[0], &users[1]);
     queue(alice, &bob.jid, "queued", OUTBOX);
     assert_eq!(outbox_len(alice), OUTBOX);

@@ -9,22 +9,10 @@ use confab::paths::Paths;
 use confab::worker::{self, Command, Event, Handle};
 use serde_json::Value;
 use std::time::Duration;
-use support::{DOMAIN, PASSWORD, Profile, Prosody, wait_for};
+use support::{DOMAIN, PASSWORD, Profile, wait_for};
 use tokio::sync::mpsc::UnboundedReceiver;
 
 const WAIT: Duration = Duration::from_secs(20);
-
-fn server_with(names: &[&str]) -> (Prosody, Vec<Profile>) {
-    let server = Prosody::start();
-    let profiles = names
-        .iter()
-        .map(|name| {
-            server.register(name, PASSWORD);
-            Profile::new(&server, name, PASSWORD)
-        })
-        .collect();
-    (server, profiles)
-}
 
 /// Both see each other's presence (receipts go only to people who may see ours).
 fn befriend(a: &Profile, b: &Profile) {
@@ -71,7 +59,7 @@ fn history(profile: &Profile, with: &str) -> Vec<Value> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn receipts_and_read_markers_move_the_state_forward() {
-    let (_server, users) = server_with(&["alice", "bob"]);
+    let (_server, users) = support::server_with(&["alice", "bob"]);
     befriend(&users[0], &users[1]);
     let (alice, mut alice_events) = online(&users[0]).await;
     let (bob, mut bob_events) = online(&users[1]).await;
@@ -105,7 +93,7 @@ async fn receipts_and_read_markers_move_the_state_forward() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_scheduled_message_goes_out_when_due_and_not_before() {
-    let (_server, users) = server_with(&["alice", "bob"]);
+    let (_server, users) = support::server_with(&["alice", "bob"]);
     let (alice, mut alice_events) = online(&users[0]).await;
     let (_bob, mut bob_events) = online(&users[1]).await;
     let at = chrono::Utc::now() + chrono::Duration::seconds(3);
@@ -124,7 +112,7 @@ async fn a_scheduled_message_goes_out_when_due_and_not_before() {
 
 #[test]
 fn a_message_scheduled_from_the_command_line_waits_for_the_next_start() {
-    let (_server, users) = server_with(&["alice", "bob"]);
+    let (_server, users) = support::server_with(&["alice", "bob"]);
     let (alice, bob) = (&users[0], &users[1]);
     alice.ok(&["send", &bob.jid, "see you at noon", "--at", "+2s"]);
     let queued = alice.json_lines(&["outbox", "--json"]);
@@ -149,7 +137,7 @@ fn a_message_scheduled_from_the_command_line_waits_for_the_next_start() {
 
 #[test]
 fn catching_up_brings_every_message_once_and_in_order() {
-    let (_server, users) = server_with(&["alice", "bob"]);
+    let (_server, users) = support::server_with(&["alice", "bob"]);
     let (alice, bob) = (&users[0], &users[1]);
     alice.ok(&["sync", "--wait", "0"]);
     for i in 0..30 {
@@ -166,7 +154,7 @@ fn catching_up_brings_every_message_once_and_in_order() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn carbons_from_our_other_client_show_as_ours_and_forged_ones_are_dropped() {
-    let (server, users) = server_with(&["alice", "bob", "eve"]);
+    let (server, users) = support::server_with(&["alice", "bob", "eve"]);
     let (_alice, mut alice_events) = online(&users[0]).await;
     // A second client of alice's sends to bob: the first one gets a carbon.
     let phone = Profile::new(&server, "alice", PASSWORD);
@@ -203,7 +191,7 @@ async fn carbons_from_our_other_client_show_as_ours_and_forged_ones_are_dropped(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn only_the_author_can_correct_a_message() {
-    let (_server, users) = server_with(&["alice", "bob", "eve"]);
+    let (_server, users) = support::server_with(&["alice", "bob", "eve"]);
     let (alice, mut alice_events) = online(&users[0]).await;
     let (_bob, mut bob_events) = online(&users[1]).await;
     let bob_chat = ChatId(users[1].jid.clone());
@@ -247,7 +235,7 @@ async fn only_the_author_can_correct_a_message() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_burst_survives_a_server_restart_exactly_once_in_each_direction() {
     const BURST: usize = 1000;
-    let (mut server, users) = server_with(&["alice", "bob"]);
+    let (mut server, users) = support::server_with(&["alice", "bob"]);
     let (alice, mut alice_events) = online(&users[0]).await;
     let (bob, mut bob_events) = online(&users[1]).await;
     for i in 0..BURST {

@@ -20,18 +20,6 @@ fn room(name: &str) -> String {
     format!("{name}@{ROOMS}")
 }
 
-fn users(names: &[&str]) -> (Prosody, Vec<Profile>) {
-    let server = Prosody::start();
-    let profiles = names
-        .iter()
-        .map(|name| {
-            server.register(name, PASSWORD);
-            Profile::new(&server, name, PASSWORD)
-        })
-        .collect();
-    (server, profiles)
-}
-
 /// An account's worker in this process, online.
 async fn online(profile: &Profile) -> (Handle, UnboundedReceiver<Event>) {
     let (handle, mut events) =
@@ -90,7 +78,7 @@ fn config_value(config: &[Value], var: &str) -> Value {
 
 #[test]
 fn public_and_private_rooms_are_configured_on_the_server() {
-    let (_server, users) = users(&["alice", "bob"]);
+    let (_server, users) = support::server_with(&["alice", "bob"]);
     let (alice, bob) = (&users[0], &users[1]);
     let (lounge, secret) = (room("lounge"), room("secret"));
     alice.ok(&["room", "create", &lounge, "--public", "--name", "The Lounge"]);
@@ -116,7 +104,7 @@ fn public_and_private_rooms_are_configured_on_the_server() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_people_talk_in_a_room_without_duplicates() {
-    let (_server, users) = users(&["alice", "bob"]);
+    let (_server, users) = support::server_with(&["alice", "bob"]);
     let tea = room("tea");
     let (alice, mut alice_events) = online(&users[0]).await;
     create(&alice, &mut alice_events, &tea, RoomPreset::Public { moderated: false }).await;
@@ -165,7 +153,7 @@ async fn two_people_talk_in_a_room_without_duplicates() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn invitations_reach_the_invitee_directly_or_through_the_room() {
-    let (_server, users) = users(&["alice", "bob"]);
+    let (_server, users) = support::server_with(&["alice", "bob"]);
     let (open, closed) = (room("open"), room("closed"));
     let (alice, mut alice_events) = online(&users[0]).await;
     let (bob, mut bob_events) = online(&users[1]).await;
@@ -201,7 +189,7 @@ async fn invitations_reach_the_invitee_directly_or_through_the_room() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kick_and_ban_take_effect_and_show_as_events() {
-    let (_server, users) = users(&["alice", "bob"]);
+    let (_server, users) = support::server_with(&["alice", "bob"]);
     let hall = room("hall");
     let (alice, mut alice_events) = online(&users[0]).await;
     create(&alice, &mut alice_events, &hall, RoomPreset::Public { moderated: false }).await;
@@ -237,7 +225,7 @@ async fn kick_and_ban_take_effect_and_show_as_events() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bookmarked_rooms_are_joined_again_after_a_restart_and_on_other_devices() {
-    let (server, users) = users(&["alice"]);
+    let (server, users) = support::server_with(&["alice"]);
     let den = room("den");
     // No worker runs yet, so the command line may block this test's thread.
     users[0].ok(&["join", &den]);
@@ -252,7 +240,7 @@ async fn bookmarked_rooms_are_joined_again_after_a_restart_and_on_other_devices(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_private_message_reaches_only_its_occupant() {
-    let (_server, users) = users(&["alice", "bob", "carol"]);
+    let (_server, users) = support::server_with(&["alice", "bob", "carol"]);
     let club = room("club");
     let (alice, mut alice_events) = online(&users[0]).await;
     create(&alice, &mut alice_events, &club, RoomPreset::Public { moderated: false }).await;
@@ -283,7 +271,7 @@ async fn a_private_message_reaches_only_its_occupant() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn scrolling_back_fetches_what_came_before_joining_from_the_rooms_archive() {
-    let (_server, users) = users(&["alice", "bob"]);
+    let (_server, users) = support::server_with(&["alice", "bob"]);
     let den = room("den");
     let (alice, mut alice_events) = online(&users[0]).await;
     create(&alice, &mut alice_events, &den, RoomPreset::Public { moderated: false }).await;
@@ -328,7 +316,7 @@ async fn scrolling_back_fetches_what_came_before_joining_from_the_rooms_archive(
 
 #[test]
 fn members_and_bans_are_managed_by_address_while_they_are_away() {
-    let (_server, users) = users(&["alice", "bob", "carol"]);
+    let (_server, users) = support::server_with(&["alice", "bob", "carol"]);
     let (alice, bob, carol) = (&users[0], &users[1], &users[2]);
     let (secret, lounge) = (room("secret"), room("lounge"));
     alice.ok(&["room", "create", &secret, "--private"]);
@@ -356,7 +344,7 @@ fn members_and_bans_are_managed_by_address_while_they_are_away() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn coming_back_catches_up_with_more_than_the_rooms_history_holds() {
-    let (_server, users) = users(&["alice", "bob"]);
+    let (_server, users) = support::server_with(&["alice", "bob"]);
     let den = room("den");
     let (alice, mut alice_events) = online(&users[0]).await;
     create(&alice, &mut alice_events, &den, RoomPreset::Public { moderated: false }).await;

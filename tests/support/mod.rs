@@ -331,6 +331,19 @@ impl Profile {
     }
 }
 
+/// A fresh server with these users registered, each with a profile of their own.
+pub fn server_with(names: &[&str]) -> (Prosody, Vec<Profile>) {
+    let server = Prosody::start();
+    let profiles = names
+        .iter()
+        .map(|name| {
+            server.register(name, PASSWORD);
+            Profile::new(&server, name, PASSWORD)
+        })
+        .collect();
+    (server, profiles)
+}
+
 pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
