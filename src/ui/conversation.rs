@@ -16,6 +16,7 @@ mod body;
 mod bubble;
 mod composer;
 mod correction;
+mod days;
 mod links;
 mod room_context;
 mod send_later;

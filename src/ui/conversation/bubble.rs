@@ -6,7 +6,7 @@
 
 use super::attachment::{self, Files};
 use super::body::Body;
-use super::{Event, Message, State, theme};
+use super::{Event, Message, State, days, theme};
 use crate::model::{Delivery, Direction, Message as ChatMessage};
 use crate::ui::fonts::{CHECK, ICON_FONT};
 use crate::worker::OutboxAction;
@@ -157,7 +157,7 @@ fn meta<'a>(message: &ChatMessage, now: &DateTime<Local>) -> Element<'a, Message
     let mut parts: Vec<Element<'a, Message>> = Vec::new();
     if !is_scheduled(message) {
         let time = message.timestamp.with_timezone(&Local).format("%H:%M").to_string();
-        parts.push(small(time).style(theme::muted).into());
+        parts.push(days::with_full_date(small(time).style(theme::muted), message.timestamp));
     }
     if message.edited {
         parts.push(small("edited".into()).style(theme::muted).into());

@@ -3,9 +3,10 @@
 
 use super::body::Body;
 use super::bubble::{self, Look};
+use super::days::{self, DayBreaks};
 use super::{Message, State, attachment, theme};
 use crate::model::MessageKind;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use iced::widget::{column, container, keyed_column, text};
 use iced::{Element, Fill};
 use std::collections::VecDeque;
@@ -21,6 +22,8 @@ enum Line {
     /// A quiet line, by the order it was noted in (not its place in the list, which shifts
     /// when the oldest is dropped).
     Note(u64),
+    /// The separator that opens a day, by the day's number.
+    Day(i32),
 }
 
 /// Quiet lines seen while the conversation is open, oldest first, at most [`MAX_NOTES`].
@@ -41,15 +44,24 @@ impl Notes {
 }
 
 impl State {
-    /// Messages and quiet lines, merged in time order.
+    /// Messages and quiet lines, merged in time order, each day opened by its separator.
     pub(super) fn timeline(&self) -> Element<'_, Message> {
         let now = chrono::Local::now();
-        let mut items = Vec::with_capacity(self.messages.len() + self.notes.lines.len());
+        let today = now.date_naive();
+        let mut items = Vec::with_capacity(self.messages.len() + self.notes.lines.len() + 8);
+        let mut breaks = DayBreaks::default();
+        let mut new_day = |items: &mut Vec<_>, at: DateTime<Utc>| {
+            if let Some(day) = breaks.before(at) {
+                items.push((Line::Day(day.num_days_from_ce()), days::separator(day, today)));
+            }
+        };
         let mut notes = self.notes.lines.iter().peekable();
         for message in &self.messages {
-            while let Some((key, _, line)) = notes.next_if(|(_, at, _)| *at < message.timestamp) {
+            while let Some((key, at, line)) = notes.next_if(|(_, at, _)| *at < message.timestamp) {
+                new_day(&mut items, *at);
                 items.push((Line::Note(*key), note(line)));
             }
+            new_day(&mut items, message.timestamp);
             let line = match message.kind {
                 MessageKind::Event => note(self.bodies.get(message.id).map_or("", Body::shown)),
                 MessageKind::Message => {
@@ -66,7 +78,10 @@ impl State {
             };
             items.push((Line::Message(message.id), line));
         }
-        items.extend(notes.map(|(key, _, line)| (Line::Note(*key), note(line))));
+        for (key, at, line) in notes {
+            new_day(&mut items, *at);
+            items.push((Line::Note(*key), note(line)));
+        }
         let lines = items.into_iter().map(|(key, line)| (key, same_kind(line)));
         keyed_column(lines).spacing(theme::SPACE_S).padding(theme::SPACE_M).into()
     }
@@ -115,6 +130,26 @@ mod tests {
         });
         assert!(window.find("Bob is online").is_some(), "the new line is shown");
         assert!(window.find("m3").is_some(), "and the messages still are");
+    }
+
+    #[test]
+    fn each_day_opens_with_its_name() {
+        let mut state = State::new(ChatId("bob@x".into()));
+        let now = Utc::now().timestamp();
+        let day = 24 * 3600;
+        let messages = vec![
+            message(1, now - 9 * day),
+            message(2, now - 9 * day + 60),
+            message(3, now - day),
+            message(4, now),
+        ];
+        state.history(HistoryPage { chat: state.chat.clone(), messages, has_more: false });
+        let mut window = Window::new(state, State::view, update);
+        assert!(window.find("Today").is_some(), "today's message is under Today");
+        assert!(window.find("Yesterday").is_some());
+        let long_ago = (chrono::Local::now() - chrono::Duration::days(9)).date_naive();
+        let name = days::label(long_ago, chrono::Local::now().date_naive());
+        assert!(window.find(name.as_str()).is_some(), "{name} opens the oldest day");
     }
 
     #[test]
