@@ -82,7 +82,7 @@ impl AccountConfig {
 /// deny unknown fields).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Config {
-    /// Turn ASCII smileys such as `:-)` into emoji while typing.
+    /// Turn ASCII smileys such as `:-)` into emoji while typing, and show received ones as emoji.
     #[serde(default = "enabled_by_default")]
     pub smileys_to_emoji: bool,
     /// The emoji picked lately, most recent first, in [`crate::emoji::Recent`]'s stored form.

@@ -36,14 +36,17 @@ pub(super) struct Body {
 }
 
 impl Body {
-    pub fn new(words: &str) -> Self {
-        let shown = shown_part(words);
-        let left_out = words.len() - shown.len();
+    /// `smileys`: ASCII smileys are shown as emoji, as they become emoji when typed, so both
+    /// sides of a conversation look alike (links and code are left alone, see `emoji`).
+    pub fn new(words: &str, smileys: bool) -> Self {
+        let head = shown_part(words);
+        let left_out = words.len() - head.len();
+        let shown = if smileys { emoji::ascii_smileys(head, None).text } else { head.to_owned() };
         Self {
-            shown: shown.to_owned(),
-            links: linkify::find(shown),
+            links: linkify::find(&shown),
             left_out,
-            big_emoji: left_out == 0 && emoji::is_only_emoji(shown).is_some(),
+            big_emoji: left_out == 0 && emoji::is_only_emoji(&shown).is_some(),
+            shown,
         }
     }
 
@@ -96,33 +99,52 @@ impl Body {
 }
 
 /// The prepared words of the messages in the window, by message id.
-#[derive(Debug, Default)]
-pub(super) struct Bodies(HashMap<i64, Body>);
+#[derive(Debug)]
+pub(super) struct Bodies {
+    prepared: HashMap<i64, Body>,
+    /// The user's smileys setting, which the words are prepared with.
+    smileys: bool,
+}
+
+impl Default for Bodies {
+    fn default() -> Self {
+        Self { prepared: HashMap::new(), smileys: true }
+    }
+}
 
 impl Bodies {
     /// Prepares the messages not seen before and forgets those no longer in the window.
     pub fn keep(&mut self, messages: &[ChatMessage]) {
         let mut kept = HashMap::with_capacity(messages.len());
         for message in messages {
-            let body = match self.0.remove(&message.id) {
+            let body = match self.prepared.remove(&message.id) {
                 Some(body) => Some(body),
-                None => words(message).map(Body::new),
+                None => words(message).map(|words| Body::new(words, self.smileys)),
             };
             kept.extend(body.map(|body| (message.id, body)));
         }
-        self.0 = kept;
+        self.prepared = kept;
     }
 
     /// The message changed (corrected, its file arrived): its words are prepared again.
     pub fn renew(&mut self, message: &ChatMessage) {
         match words(message) {
-            Some(words) => self.0.insert(message.id, Body::new(words)),
-            None => self.0.remove(&message.id),
+            Some(words) => self.prepared.insert(message.id, Body::new(words, self.smileys)),
+            None => self.prepared.remove(&message.id),
         };
     }
 
+    /// The smileys setting changed: the words in the window are prepared again with it.
+    pub fn set_smileys(&mut self, on: bool, messages: &[ChatMessage]) {
+        if self.smileys != on {
+            self.smileys = on;
+            self.prepared.clear();
+            self.keep(messages);
+        }
+    }
+
     pub fn get(&self, id: i64) -> Option<&Body> {
-        self.0.get(&id)
+        self.prepared.get(&id)
     }
 }
 
@@ -162,11 +184,19 @@ mod tests {
 
     /// Clicks the middle of a body that is one link, and returns what it asked for.
     fn click_body(words: &str) -> Vec<Message> {
-        let body = Body::new(words);
+        let body = Body::new(words, false);
         let element: Element<'_, Message> = iced::widget::container(body.view()).id("body").into();
         let mut ui = simulator(element);
         ui.click(selector::id("body")).expect("the body");
         ui.into_messages().collect()
+    }
+
+    #[test]
+    fn received_smileys_look_like_typed_ones_when_the_setting_is_on() {
+        let words = "thanks :) see https://a.example/:D";
+        assert_eq!(Body::new(words, true).shown(), "thanks 🙂 see https://a.example/:D");
+        assert_eq!(Body::new(words, false).shown(), words, "the setting off leaves them");
+        assert!(Body::new(":D", true).big_emoji, "a lone smiley is drawn large, as an emoji");
     }
 
     #[test]
@@ -179,7 +209,7 @@ mod tests {
 
     #[test]
     fn words_and_links_are_drawn_in_order_and_nothing_is_lost() {
-        let body = Body::new("see https://a.example/x, and xmpp:r@muc.example.org?join.");
+        let body = Body::new("see https://a.example/x, and xmpp:r@muc.example.org?join.", false);
         let spans = body.spans();
         let joined: String = spans.iter().map(|span| span.text.as_ref()).collect();
         assert_eq!(joined, "see https://a.example/x, and xmpp:r@muc.example.org?join.");
@@ -191,7 +221,7 @@ mod tests {
     fn a_link_whose_scheme_follows_another_link_is_drawn_without_a_crash() {
         // A stranger's body: the second `xmpp:` reaches back into the first link.
         let words = "join xmpp:a@bxmpp:c@d.example.org?join now";
-        let body = Body::new(words);
+        let body = Body::new(words, false);
         let spans = body.spans();
         let joined: String = spans.iter().map(|span| span.text.as_ref()).collect();
         assert_eq!(joined, words);
@@ -202,7 +232,7 @@ mod tests {
     #[test]
     fn a_huge_body_shows_its_start_and_says_how_much_is_left() {
         let huge = format!("start {}", "https://x.example/ a-a-a-".repeat(40_000));
-        let body = Body::new(&huge);
+        let body = Body::new(&huge, false);
         assert_eq!(body.shown.len(), SHOWN_MAX_BYTES);
         assert!(huge.starts_with(&body.shown));
         assert_eq!(body.left_out, huge.len() - SHOWN_MAX_BYTES);
@@ -212,21 +242,21 @@ mod tests {
         ui.find(note.as_str()).expect("the user is told");
         assert_eq!(body.left_out_size(), "961 KiB");
 
-        let short = Body::new("all of it");
+        let short = Body::new("all of it", false);
         assert_eq!((short.shown(), short.left_out), ("all of it", 0));
     }
 
     #[test]
     fn only_so_many_lines_are_shown_and_characters_are_not_cut() {
         let lines = "line\n".repeat(SHOWN_MAX_LINES * 3);
-        let body = Body::new(&lines);
+        let body = Body::new(&lines, false);
         assert_eq!(body.shown.lines().count(), SHOWN_MAX_LINES);
         assert!(!body.shown.ends_with('\n'));
         let separators = "x\u{2028}".repeat(SHOWN_MAX_LINES + 1);
-        assert_eq!(Body::new(&separators).shown.split('\u{2028}').count(), SHOWN_MAX_LINES);
+        assert_eq!(Body::new(&separators, false).shown.split('\u{2028}').count(), SHOWN_MAX_LINES);
 
         let wide = "é".repeat(SHOWN_MAX_BYTES);
-        let body = Body::new(&format!("a{wide}"));
+        let body = Body::new(&format!("a{wide}"), false);
         assert_eq!(body.shown.len(), SHOWN_MAX_BYTES - 1, "not half an é");
     }
 

@@ -135,6 +135,7 @@ impl State {
     /// The smileys setting changed (here or elsewhere).
     pub(super) fn set_smileys(&mut self, on: bool) {
         self.composing.smileys = on;
+        self.bodies.set_smileys(on, &self.messages);
     }
 
     /// Move the text input's caret to where the draft's caret is now.
@@ -194,7 +195,7 @@ impl State {
             .map(|completion| emoji_picker::completions(completion, 0, Message::CompleteEmoji));
         let picker = self.picker.as_ref().map(|picker| {
             let smileys = checkbox(self.composing.smileys)
-                .label("Turn :-) into 🙂 as I type")
+                .label("Show :-) as 🙂, typed or received")
                 .text_size(theme::TEXT_SMALL)
                 .on_toggle(Message::Smileys);
             let panel = column![picker.view().map(Message::Picker), smileys]
@@ -390,6 +391,20 @@ mod tests {
     }
 
     #[test]
+    fn received_smileys_are_shown_like_typed_ones_and_follow_the_setting() {
+        let mut state = chat(true);
+        let mut received = crate::ui::conversation::tests::message(1, 10);
+        received.body = "thanks :)".into();
+        let page =
+            HistoryPage { chat: state.chat.clone(), messages: vec![received], has_more: false };
+        state.history(page);
+        let mut window = open(state);
+        assert!(window.find("thanks 🙂").is_some(), "shown as the emoji typing would give");
+        window.change(|open| update(open, Message::Smileys(false)));
+        assert!(window.find("thanks :)").is_some(), "as sent, once the setting is off");
+    }
+
+    #[test]
     fn a_smiley_at_the_end_is_converted_on_sending() {
         let mut state = chat(true);
         let _ = state.update(Message::Draft("see you :)".into()));
@@ -457,7 +472,8 @@ mod tests {
         assert!(state.picker.is_none(), "closed after picking");
         let _ = state.update(Message::TogglePicker);
         let mut ui = simulator(state.view());
-        ui.find("Turn :-) into 🙂 as I type").expect("the smileys setting beside the picker");
+        ui.find("Show :-) as 🙂, typed or received")
+            .expect("the smileys setting beside the picker");
         drop(ui);
         let (_, event) = state.update(Message::Smileys(false));
         assert_eq!(event, Some(Event::Smileys(false)));
