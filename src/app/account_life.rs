@@ -149,6 +149,10 @@ impl App {
 
 /// Ask for a picture with the platform's file dialog, then crop and scale it off the UI thread.
 async fn choose_avatar() -> Result<Option<PreparedAvatar>, String> {
+    if !crate::ui::files::dialog_available().await {
+        let no_dialog = crate::ui::files::NoDialog;
+        return Err(format!("{no_dialog}, so an avatar cannot be chosen here."));
+    }
     let Some(file) = rfd::AsyncFileDialog::new()
         .set_title("Choose your avatar")
         .add_filter("Pictures", &["png", "jpg", "jpeg", "gif", "webp"])

@@ -105,6 +105,8 @@ pub struct State {
     prompt: Option<links::Prompt>,
     /// A picture pasted from the clipboard, waiting for Send or Discard.
     pasted: Option<Pasted>,
+    /// The path being typed for a file to send, when there is no file dialog to choose it.
+    typed_path: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -211,6 +213,7 @@ impl State {
             viewer: None,
             prompt: None,
             pasted: None,
+            typed_path: None,
         }
     }
 

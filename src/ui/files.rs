@@ -13,10 +13,69 @@ pub struct Pasted {
     pub bytes: u64,
 }
 
+/// No file dialog can be shown on this desktop: on Linux the dialog is asked of the desktop
+/// portal, or of `zenity` without one, and with neither it fails without a word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NoDialog;
+
+impl std::fmt::Display for NoDialog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(
+            "No file dialog is available on this desktop (it needs xdg-desktop-portal or zenity)",
+        )
+    }
+}
+
 /// Ask for files to send with the platform's dialog (none when it is closed).
-pub async fn choose_files() -> Vec<PathBuf> {
+pub async fn choose_files() -> Result<Vec<PathBuf>, NoDialog> {
+    if !dialog_available().await {
+        return Err(NoDialog);
+    }
     let chosen = rfd::AsyncFileDialog::new().set_title("Send files").pick_files().await;
-    chosen.unwrap_or_default().iter().map(|file| file.path().to_path_buf()).collect()
+    Ok(chosen.unwrap_or_default().iter().map(|file| file.path().to_path_buf()).collect())
+}
+
+/// Whether the platform's file dialog can be shown. Windows and macOS always have one.
+#[cfg(all(unix, not(target_os = "macos")))]
+pub async fn dialog_available() -> bool {
+    in_path("zenity") || portal_on_bus().await
+}
+
+#[cfg(not(all(unix, not(target_os = "macos"))))]
+pub async fn dialog_available() -> bool {
+    true
+}
+
+/// The desktop portal, running or ready to be started by the session bus.
+#[cfg(all(unix, not(target_os = "macos")))]
+async fn portal_on_bus() -> bool {
+    const PORTAL: &str = "org.freedesktop.portal.Desktop";
+    let Ok(bus) = zbus::Connection::session().await else { return false };
+    let Ok(dbus) = zbus::fdo::DBusProxy::new(&bus).await else { return false };
+    let Ok(name) = zbus::names::BusName::try_from(PORTAL) else { return false };
+    if dbus.name_has_owner(name).await.unwrap_or(false) {
+        return true;
+    }
+    dbus.list_activatable_names().await.is_ok_and(|names| names.iter().any(|n| *n == PORTAL))
+}
+
+#[cfg(all(unix, not(target_os = "macos")))]
+fn in_path(program: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
+}
+
+/// What the user typed as a file's path: `~/` is their home folder, as in a shell.
+pub fn typed_path(typed: &str) -> Option<PathBuf> {
+    let typed = typed.trim();
+    if typed.is_empty() {
+        return None;
+    }
+    let home = || directories::BaseDirs::new().map(|dirs| dirs.home_dir().to_path_buf());
+    match typed.strip_prefix("~/").and_then(|rest| Some(home()?.join(rest))) {
+        Some(in_home) => Some(in_home),
+        None => Some(PathBuf::from(typed)),
+    }
 }
 
 /// Ask where to save a copy of `from`, suggesting `name`, and copy it there. `None` when the

@@ -212,11 +212,17 @@ impl State {
                 .on_press(Message::CancelEdit);
             row![hint, cancel].spacing(theme::SPACE_XS).align_y(Center).into()
         });
-        let above: Vec<Element<'_, Message>> =
-            [completions, picker, self.send_later_menu(), hint, self.pasted_view()]
-                .into_iter()
-                .flatten()
-                .collect();
+        let above: Vec<Element<'_, Message>> = [
+            completions,
+            picker,
+            self.send_later_menu(),
+            hint,
+            self.typed_path_view(),
+            self.pasted_view(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
         let gap = if above.is_empty() { 0.0 } else { theme::SPACE_S };
         let above =
             Column::with_children(above).spacing(theme::SPACE_S).padding(Padding::ZERO.bottom(gap));

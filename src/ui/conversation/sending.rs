@@ -6,17 +6,24 @@ use super::attachment::in_view;
 use super::thumbnails::Thumb;
 use super::{Event, Message, State, theme};
 use crate::model::format_size;
-use crate::ui::files::{self, Pasted};
-use iced::widget::{button, column, container, image, row, space, text};
+use crate::ui::files::{self, NoDialog, Pasted};
+use iced::widget::{button, column, container, image, row, space, text, text_input};
 use iced::{Center, Element, Fill, Task};
 use std::path::PathBuf;
+
+/// The field where a file's path is typed when there is no file dialog.
+const TYPED_PATH_ID: &str = "typed-path";
 
 /// What the composer's file sending asks for.
 #[derive(Debug, Clone)]
 pub enum Outgoing {
     /// The 📎 button: choose files in the platform's dialog.
     Attach,
-    Chosen(Vec<PathBuf>),
+    /// What the dialog gave, or that there is no dialog here: then a path can be typed.
+    Chosen(Result<Vec<PathBuf>, NoDialog>),
+    PathTyped(String),
+    SendTyped,
+    CloseTyped,
     /// Send this file here (chosen, or dropped on the window).
     File(PathBuf),
     /// Ctrl+V in the message field: look for a picture on the clipboard.
@@ -40,10 +47,32 @@ impl State {
                 });
                 (task, None)
             }
-            Outgoing::Chosen(paths) => {
+            Outgoing::Chosen(Ok(paths)) => {
                 let each =
                     paths.into_iter().map(|p| Task::done(Message::Outgoing(Outgoing::File(p))));
                 (Task::batch(each), None)
+            }
+            Outgoing::Chosen(Err(NoDialog)) => {
+                self.typed_path = Some(String::new());
+                (iced::widget::operation::focus(TYPED_PATH_ID), None)
+            }
+            Outgoing::PathTyped(typed) => {
+                self.typed_path = Some(typed);
+                (Task::none(), None)
+            }
+            Outgoing::SendTyped => {
+                let path = self.typed_path.as_deref().and_then(files::typed_path);
+                match path {
+                    Some(path) => {
+                        self.typed_path = None;
+                        self.outgoing(Outgoing::File(path))
+                    }
+                    None => (Task::none(), None),
+                }
+            }
+            Outgoing::CloseTyped => {
+                self.typed_path = None;
+                (Task::none(), None)
             }
             Outgoing::File(path) if self.can_write() => {
                 (Task::none(), Some(Event::SendFile { to: self.chat.clone(), path }))
@@ -93,6 +122,27 @@ impl State {
             Some(pasted) => Task::future(files::discard_pasted(pasted.path)).discard(),
             None => Task::none(),
         }
+    }
+
+    /// Where a file's path is typed when no file dialog can be shown, saying why.
+    pub(super) fn typed_path_view(&self) -> Option<Element<'_, Message>> {
+        let typed = self.typed_path.as_deref()?;
+        let why = text(format!("{NoDialog}. Type the path of the file to send, or drop it here."))
+            .size(theme::TEXT_SMALL)
+            .style(theme::muted);
+        let field = text_input("/home/me/Pictures/photo.jpg", typed)
+            .id(TYPED_PATH_ID)
+            .on_input(|typed| Message::Outgoing(Outgoing::PathTyped(typed)))
+            .on_submit(Message::Outgoing(Outgoing::SendTyped))
+            .size(theme::TEXT_BODY);
+        let send = button(text("Send").size(theme::TEXT_SMALL)).on_press_maybe(
+            files::typed_path(typed).map(|_| Message::Outgoing(Outgoing::SendTyped)),
+        );
+        let close = button(text("Cancel").size(theme::TEXT_SMALL))
+            .style(button::secondary)
+            .on_press(Message::Outgoing(Outgoing::CloseTyped));
+        let line = row![field, send, close].spacing(theme::SPACE_XS).align_y(Center);
+        Some(column![why, line].spacing(theme::SPACE_XS).into())
     }
 
     /// The pasted picture waiting above the message field, small, with Send and Discard.
@@ -198,8 +248,10 @@ mod tests {
     #[test]
     fn chosen_files_are_sent_one_by_one_where_writing_is_allowed() {
         let mut state = State::new(ChatId("bob@x".into()));
-        let (task, _) = state
-            .update(Message::Outgoing(Outgoing::Chosen(vec!["/a.txt".into(), "/b.txt".into()])));
+        let (task, _) = state.update(Message::Outgoing(Outgoing::Chosen(Ok(vec![
+            "/a.txt".into(),
+            "/b.txt".into(),
+        ]))));
         assert_eq!(task.units(), 2);
         let (_, event) = state.update(Message::Outgoing(Outgoing::File("/a.txt".into())));
         let to = ChatId("bob@x".into());
@@ -207,5 +259,51 @@ mod tests {
         state.set_room(RoomContext { joined: false, ..RoomContext::default() });
         let (_, event) = state.update(Message::Outgoing(Outgoing::File("/a.txt".into())));
         assert!(matches!(event, Some(Event::Notice(_))), "{event:?}");
+    }
+
+    #[test]
+    fn without_a_file_dialog_it_says_so_and_a_typed_path_is_sent() {
+        let mut state = State::new(ChatId("bob@x".into()));
+        let _ = state.update(Message::Outgoing(Outgoing::Chosen(Err(NoDialog))));
+        let mut ui = simulator(state.view());
+        ui.find(
+            format!("{NoDialog}. Type the path of the file to send, or drop it here.").as_str(),
+        )
+        .expect("the user is told why no dialog came");
+        ui.click(selector::id(TYPED_PATH_ID)).expect("the path field");
+        ui.typewrite("/home/me/notes.txt");
+        let _ = ui.simulate([enter()]);
+        let messages: Vec<Message> = ui.into_messages().collect();
+        let events: Vec<Event> = messages.into_iter().filter_map(|m| state.update(m).1).collect();
+        let path = PathBuf::from("/home/me/notes.txt");
+        assert_eq!(events, [Event::SendFile { to: ChatId("bob@x".into()), path }]);
+        assert!(state.typed_path.is_none(), "the field goes once the file is on its way");
+
+        let _ = state.update(Message::Outgoing(Outgoing::Chosen(Err(NoDialog))));
+        let (_, event) = state.update(Message::Outgoing(Outgoing::SendTyped));
+        assert!(event.is_none() && state.typed_path.is_some(), "nothing typed, nothing sent");
+        let _ = state.update(Message::Outgoing(Outgoing::CloseTyped));
+        assert!(state.typed_path.is_none());
+    }
+
+    #[test]
+    fn a_typed_path_in_the_home_folder_may_start_with_a_tilde() {
+        let home = directories::BaseDirs::new().map(|d| d.home_dir().join("a.png"));
+        assert_eq!(files::typed_path(" ~/a.png "), home);
+        assert_eq!(files::typed_path("/tmp/b.png"), Some(PathBuf::from("/tmp/b.png")));
+        assert_eq!(files::typed_path("  "), None);
+    }
+
+    fn enter() -> iced::Event {
+        let key = Key::Named(key::Named::Enter);
+        iced::Event::Keyboard(keyboard::Event::KeyPressed {
+            key: key.clone(),
+            modified_key: key,
+            physical_key: key::Physical::Unidentified(key::NativeCode::Unidentified),
+            location: Location::Standard,
+            modifiers: Modifiers::empty(),
+            text: None,
+            repeat: false,
+        })
     }
 }
