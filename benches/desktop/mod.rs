@@ -1,5 +1,7 @@
 //! The real window under Xvfb, for the benches that drive it: a private X display, the app
 //! launched on it with a profile, xdotool to click and type, and the process's memory figures.
+//! Shared by several benches and the UI walk, each using a part.
+#![allow(dead_code)]
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};

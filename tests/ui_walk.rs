@@ -1,0 +1,232 @@
+//! The scripted walk through the real window (issue #13): Confab under Xvfb against a local
+//! Prosody, driven with xdotool as a user would, each step checked in the store, the window's
+//! title or the process, with a screenshot of each in `target/ui-walk/`.
+//!
+//! Run: `bash tests/ui-walk.sh` (installs Xvfb, xdotool and imagemagick when missing). Ignored
+//! in the normal suite, which has no window to drive; it is counted as ignored there, never as
+//! passed.
+
+#[path = "../benches/desktop/mod.rs"]
+mod desktop;
+mod support;
+
+use desktop::Display;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use support::{DOMAIN, PASSWORD, Profile, Prosody};
+
+const DISPLAY: &str = ":83";
+
+/// The walk's state: the window, the server, what each step found.
+struct Walk {
+    display: Display,
+    app: Child,
+    window: String,
+    shots: PathBuf,
+    log: PathBuf,
+    step: usize,
+    failed: Vec<String>,
+}
+
+impl Walk {
+    /// One step: `act`, then `check` (polled for up to 10 s) names what went wrong, if
+    /// anything; a screenshot is saved either way.
+    fn step(
+        &mut self,
+        name: &str,
+        act: impl FnOnce(&Walk),
+        check: impl Fn(&Walk) -> Option<String>,
+    ) {
+        self.step += 1;
+        act(self);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let mut problem = check(self);
+        while problem.is_some() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(200));
+            problem = check(self);
+        }
+        let shot = self.shots.join(format!("{:02}-{}.png", self.step, name.replace(' ', "-")));
+        self.display.screenshot(&shot.display().to_string());
+        let alive = self.app.try_wait().is_ok_and(|status| status.is_none());
+        let problem = match (alive, problem) {
+            (false, _) => Some(format!("Confab is gone: {}", self.panic().unwrap_or_default())),
+            (true, problem) => problem,
+        };
+        match problem {
+            None => println!("step {:2} ok: {name}", self.step),
+            Some(problem) => {
+                println!("step {:2} FAILED: {name}: {problem}", self.step);
+                self.failed.push(format!("{name}: {problem}"));
+            }
+        }
+    }
+
+    /// Keys pressed in the window (xdotool names: "ctrl+k", "Return", "Up").
+    fn keys(&self, keys: &[&str]) {
+        self.display.xdotool(&["windowfocus", "--sync", &self.window]);
+        let mut args = vec!["key", "--delay", "60"];
+        args.extend_from_slice(keys);
+        self.display.xdotool(&args);
+    }
+
+    /// Text typed in the window, a character at a time.
+    fn type_text(&self, words: &str) {
+        self.display.xdotool(&["windowfocus", "--sync", &self.window]);
+        self.display.xdotool(&["type", "--delay", "80", words]);
+        std::thread::sleep(Duration::from_millis(300));
+    }
+
+    fn title(&self) -> String {
+        self.display.xdotool(&["getwindowname", &self.window])
+    }
+
+    /// The first panic in Confab's log, if it panicked.
+    fn panic(&self) -> Option<String> {
+        let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+        log.lines().find(|line| line.contains("panicked")).map(str::to_owned)
+    }
+}
+
+/// The words of the conversation with `with`, oldest first, as stored ("edited" marked).
+fn stored(profile: &Profile, with: &str) -> Vec<String> {
+    profile
+        .json_lines(&["history", with, "--json"])
+        .iter()
+        .map(|m| {
+            let body = m["body"].as_str().unwrap_or_default().to_owned();
+            if m["edited"].as_bool() == Some(true) { format!("{body} (edited)") } else { body }
+        })
+        .collect()
+}
+
+fn launch(profile: &Path, log: &Path) -> Child {
+    let log = std::fs::File::create(log).expect("log file");
+    Command::new(env!("CARGO_BIN_EXE_confab"))
+        .arg("--profile")
+        .arg(profile)
+        .env("DISPLAY", DISPLAY)
+        .env("CONFAB_PASSWORD_STORE", "file")
+        .env("RUST_BACKTRACE", "1")
+        .env_remove("WAYLAND_DISPLAY")
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .expect("confab starts")
+}
+
+#[test]
+#[ignore = "drives a real window: run with bash tests/ui-walk.sh"]
+fn walk_through_the_window() {
+    let shots = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/ui-walk");
+    let _ = std::fs::remove_dir_all(&shots);
+    std::fs::create_dir_all(&shots).expect("screenshot folder");
+    let mut server =
+        Prosody::start_with_groups(&format!("[Friends]\nalice@{DOMAIN}=Alice\nbob@{DOMAIN}=Bob\n"));
+    for user in ["alice", "bob"] {
+        server.register(user, PASSWORD);
+    }
+    let alice = Profile::new(&server, "alice", PASSWORD);
+    let bob = Profile::new(&server, "bob", PASSWORD);
+    let alice_jid = alice.jid.clone();
+    let bob_jid = bob.jid.clone();
+    bob.ok(&["send", &alice_jid, "Hi Alice, ready for the launch?"]);
+
+    let display = Display::start(DISPLAY);
+    let log = shots.join("confab.log");
+    let app = launch(alice.path(), &log);
+    let window = display.wait_for_window();
+    let mut walk = Walk { display, app, window, shots, log, step: 0, failed: Vec::new() };
+
+    walk.step(
+        "online",
+        |_| {},
+        |walk| (!walk.title().contains("Online")).then(|| format!("title {:?}", walk.title())),
+    );
+    walk.step(
+        "search opens the conversation",
+        |walk| {
+            walk.keys(&["ctrl+k"]);
+            walk.type_text("Bob");
+            walk.keys(&["Return"]);
+        },
+        |_| None,
+    );
+    walk.step(
+        "a shortcode typed in two goes",
+        |walk| {
+            walk.type_text("Launch :ro");
+            std::thread::sleep(Duration::from_millis(500));
+            walk.type_text("cket: ");
+            walk.keys(&["Return"]);
+        },
+        |_| {
+            let words = stored(&alice, &bob_jid);
+            (!words.iter().any(|w| w == "Launch 🚀")).then(|| format!("stored {words:?}"))
+        },
+    );
+    walk.step(
+        "Up corrects the last message",
+        |walk| {
+            walk.keys(&["Up"]);
+            walk.type_text(" now");
+            walk.keys(&["Return"]);
+        },
+        |_| {
+            let words = stored(&alice, &bob_jid);
+            let corrected = words.iter().any(|w| w == "Launch 🚀 now (edited)");
+            (!corrected).then(|| format!("stored {words:?}"))
+        },
+    );
+    walk.step(
+        "Esc cancels a correction",
+        |walk| {
+            walk.keys(&["Up"]);
+            walk.type_text(" NOT");
+            walk.keys(&["Escape"]);
+            walk.keys(&["Return"]);
+        },
+        |_| {
+            let words = stored(&alice, &bob_jid);
+            let untouched = words.last().is_some_and(|w| w == "Launch 🚀 now (edited)");
+            (!untouched).then(|| format!("stored {words:?}"))
+        },
+    );
+    walk.step(
+        "the server goes away with the conversation open",
+        |_| server.stop(),
+        |walk| walk.title().contains("Online").then(|| format!("title {:?}", walk.title())),
+    );
+    walk.step(
+        "back online with the conversation open",
+        |_| server.resume(),
+        |walk| (!walk.title().contains("Online")).then(|| format!("title {:?}", walk.title())),
+    );
+    walk.step(
+        "the corrected message is not doubled by the archive",
+        |_| std::thread::sleep(Duration::from_secs(2)),
+        |_| {
+            let words = stored(&alice, &bob_jid);
+            let launches = words.iter().filter(|w| w.starts_with("Launch")).count();
+            (launches != 1).then(|| format!("stored {words:?}"))
+        },
+    );
+    for (width, height) in [(800, 600), (640, 480)] {
+        walk.step(
+            &format!("window at {width}x{height}"),
+            |walk| {
+                let (w, h) = (width.to_string(), height.to_string());
+                walk.display.xdotool(&["windowsize", "--sync", &walk.window, &w, &h]);
+                std::thread::sleep(Duration::from_millis(500));
+            },
+            |_| None,
+        );
+    }
+
+    let _ = walk.app.kill();
+    let _ = walk.app.wait();
+    if let Some(panic) = walk.panic() {
+        walk.failed.push(format!("Confab panicked: {panic}"));
+    }
+    assert!(walk.failed.is_empty(), "steps failed:\n{}", walk.failed.join("\n"));
+}
