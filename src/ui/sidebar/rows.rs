@@ -2,11 +2,12 @@
 //! with its state or subject, a contact with avatar, presence dot and status, each with its
 //! unread badge.
 
-use super::{Message, ROOMS, ROW_HEIGHT, Row, State};
+use super::{Message, ROOMS, ROW_HEIGHT, Row, State, UNGROUPED};
 use crate::model::{Contact, Room, RoomState, Subscription};
 use crate::ui::pictures::Pictures;
 use crate::ui::{theme, widget};
-use iced::widget::{button, column, container, row, space, text};
+use iced::widget::text::Wrapping;
+use iced::widget::{Text, button, column, container, row, space, text};
 use iced::{Center, Element, Fill};
 
 impl State {
@@ -19,7 +20,10 @@ impl State {
         match row {
             Row::Header { group, count, collapsed } => {
                 let arrow = if *collapsed { "▸" } else { "▾" };
-                header_row(format!("{arrow} {group}"), *count, Message::ToggleGroup(group.clone()))
+                // A folded group still tells of the messages waiting inside it.
+                let hidden = if *collapsed { self.group_unread(group, unread) } else { 0 };
+                let label = format!("{arrow} {group}");
+                header_row(label, *count, hidden, Message::ToggleGroup(group.clone()))
             }
             Row::Contact(i) => {
                 let contact = &self.contacts[*i];
@@ -27,7 +31,9 @@ impl State {
             }
             Row::RoomsHeader { count, collapsed } => {
                 let arrow = if *collapsed { "▸" } else { "▾" };
-                header_row(format!("{arrow} {ROOMS}"), *count, Message::ToggleRooms)
+                let hidden =
+                    if *collapsed { sum(self.rooms.iter().map(|r| unread(&r.jid))) } else { 0 };
+                header_row(format!("{arrow} {ROOMS}"), *count, hidden, Message::ToggleRooms)
             }
             Row::Room(i) => self.room_row(&self.rooms[*i], unread(&self.rooms[*i].jid)),
             Row::JoinRoom => button(
@@ -42,17 +48,23 @@ impl State {
         }
     }
 
+    /// The unread messages of a group's members, all together.
+    fn group_unread(&self, group: &str, unread: &impl Fn(&str) -> u32) -> u32 {
+        let members = self.contacts.iter().filter(|c| {
+            c.groups.iter().any(|g| g == group) || (c.groups.is_empty() && group == UNGROUPED)
+        });
+        sum(members.map(|c| unread(&c.jid)))
+    }
+
     fn room_row<'a>(&'a self, room: &'a Room, unread: u32) -> Element<'a, Message> {
         let selected = self.selected.as_deref() == Some(room.jid.as_str());
         button(
             row![
                 widget::room_avatar(&room.jid, room.display_name()),
-                column![
+                one_line_each(
                     text(room.display_name()).size(theme::TEXT_BODY),
                     text(room_hint(room)).size(theme::TEXT_SMALL).style(theme::muted),
-                ]
-                .spacing(2)
-                .width(Fill),
+                ),
                 unread_badge(unread),
             ]
             .spacing(theme::SPACE_S)
@@ -79,12 +91,10 @@ impl State {
         button(
             row![
                 avatar,
-                column![
+                one_line_each(
                     text(contact.display_name()).size(theme::TEXT_BODY),
                     text(self.secondary_line(contact)).size(theme::TEXT_SMALL).style(theme::muted),
-                ]
-                .spacing(2)
-                .width(Fill),
+                ),
                 unread_badge(unread),
             ]
             .spacing(theme::SPACE_S)
@@ -114,6 +124,14 @@ impl State {
     }
 }
 
+/// A row's name and the line under it, each on one line and cut where the badge begins: a
+/// long address cannot wrap within a fixed-height row, and drawn whole it runs under the
+/// badge.
+fn one_line_each<'a>(name: Text<'a>, hint: Text<'a>) -> Element<'a, Message> {
+    let one_line = |line: Text<'a>| line.wrapping(Wrapping::None);
+    container(column![one_line(name), one_line(hint)].spacing(2)).clip(true).width(Fill).into()
+}
+
 /// How many unread messages a conversation has, at the end of its row; nothing when none.
 fn unread_badge<'a>(count: u32) -> Option<Element<'a, Message>> {
     let count = crate::notify::badge(count)?;
@@ -125,15 +143,27 @@ fn unread_badge<'a>(count: u32) -> Option<Element<'a, Message>> {
     )
 }
 
-/// A section heading that folds its section when clicked.
-fn header_row<'a>(label: String, count: usize, toggle: Message) -> Element<'a, Message> {
+fn sum(counts: impl Iterator<Item = u32>) -> u32 {
+    counts.fold(0, u32::saturating_add)
+}
+
+/// A section heading that folds its section when clicked, with the unread messages it
+/// hides while folded.
+fn header_row<'a>(
+    label: String,
+    count: usize,
+    hidden_unread: u32,
+    toggle: Message,
+) -> Element<'a, Message> {
     button(
         container(
             row![
                 text(label).size(theme::TEXT_SMALL),
                 space::horizontal(),
                 text(count.to_string()).size(theme::TEXT_SMALL).style(theme::muted),
+                unread_badge(hidden_unread),
             ]
+            .spacing(theme::SPACE_S)
             .align_y(Center),
         )
         .center_y(Fill),
