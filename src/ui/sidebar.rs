@@ -269,13 +269,13 @@ impl State {
 
     /// `top` sits above the list (requests, the add form), `footer` below it; both belong to
     /// the parent, whose message type the list's own messages are mapped into with `map`.
-    /// `unread` counts a conversation's unread messages, shown as a badge on its row.
+    /// `unread` tells a conversation's unread messages, shown as a badge on its row.
     pub fn view<'a, M: 'a>(
         &'a self,
         top: Option<Element<'a, M>>,
         footer: Element<'a, M>,
         pictures: &'a Pictures,
-        unread: impl Fn(&str) -> u32,
+        unread: impl Fn(&str) -> crate::notify::Unseen,
         map: fn(Message) -> M,
     ) -> Element<'a, M> {
         let filter = text_input("Search contacts (Ctrl+K)", &self.filter)

@@ -4,6 +4,7 @@
 
 use super::{Message, ROOMS, ROW_HEIGHT, Row, State, UNGROUPED};
 use crate::model::{Contact, Room, RoomState, Subscription};
+use crate::notify::Unseen;
 use crate::ui::pictures::Pictures;
 use crate::ui::{theme, widget};
 use iced::widget::text::Wrapping;
@@ -15,13 +16,14 @@ impl State {
         &'a self,
         row: &'a Row,
         pictures: &'a Pictures,
-        unread: &impl Fn(&str) -> u32,
+        unread: &impl Fn(&str) -> Unseen,
     ) -> Element<'a, Message> {
         match row {
             Row::Header { group, count, collapsed } => {
                 let arrow = if *collapsed { "▸" } else { "▾" };
                 // A folded group still tells of the messages waiting inside it.
-                let hidden = if *collapsed { self.group_unread(group, unread) } else { 0 };
+                let hidden =
+                    if *collapsed { self.group_unread(group, unread) } else { Unseen::default() };
                 let label = format!("{arrow} {group}");
                 header_row(label, *count, hidden, Message::ToggleGroup(group.clone()))
             }
@@ -31,8 +33,11 @@ impl State {
             }
             Row::RoomsHeader { count, collapsed } => {
                 let arrow = if *collapsed { "▸" } else { "▾" };
-                let hidden =
-                    if *collapsed { sum(self.rooms.iter().map(|r| unread(&r.jid))) } else { 0 };
+                let hidden = if *collapsed {
+                    sum(self.rooms.iter().map(|r| unread(&r.jid)))
+                } else {
+                    Unseen::default()
+                };
                 header_row(format!("{arrow} {ROOMS}"), *count, hidden, Message::ToggleRooms)
             }
             Row::Room(i) => self.room_row(&self.rooms[*i], unread(&self.rooms[*i].jid)),
@@ -49,14 +54,14 @@ impl State {
     }
 
     /// The unread messages of a group's members, all together.
-    fn group_unread(&self, group: &str, unread: &impl Fn(&str) -> u32) -> u32 {
+    fn group_unread(&self, group: &str, unread: &impl Fn(&str) -> Unseen) -> Unseen {
         let members = self.contacts.iter().filter(|c| {
             c.groups.iter().any(|g| g == group) || (c.groups.is_empty() && group == UNGROUPED)
         });
         sum(members.map(|c| unread(&c.jid)))
     }
 
-    fn room_row<'a>(&'a self, room: &'a Room, unread: u32) -> Element<'a, Message> {
+    fn room_row<'a>(&'a self, room: &'a Room, unread: Unseen) -> Element<'a, Message> {
         let selected = self.selected.as_deref() == Some(room.jid.as_str());
         button(
             row![
@@ -82,7 +87,7 @@ impl State {
         &'a self,
         contact: &'a Contact,
         pictures: &'a Pictures,
-        unread: u32,
+        unread: Unseen,
     ) -> Element<'a, Message> {
         let selected = self.selected.as_deref() == Some(contact.jid.as_str());
         let picture = contact.avatar.as_deref().and_then(|hash| pictures.get(hash));
@@ -133,18 +138,24 @@ fn one_line_each<'a>(name: Text<'a>, hint: Text<'a>) -> Element<'a, Message> {
 }
 
 /// How many unread messages a conversation has, at the end of its row; nothing when none.
-fn unread_badge<'a>(count: u32) -> Option<Element<'a, Message>> {
-    let count = crate::notify::badge(count)?;
+/// When one of them names us, the badge says "@" and takes the mention's colour.
+fn unread_badge<'a>(unseen: Unseen) -> Option<Element<'a, Message>> {
+    let count = crate::notify::badge(unseen.count)?;
+    let (label, style): (_, fn(&iced::Theme) -> container::Style) = if unseen.mention {
+        (format!("@{count}"), theme::mention_badge)
+    } else {
+        (count, theme::unread_badge)
+    };
     Some(
-        container(text(count).size(theme::TEXT_SMALL))
+        container(text(label).size(theme::TEXT_SMALL))
             .padding([0.0, theme::SPACE_XS + 2.0])
-            .style(theme::unread_badge)
+            .style(style)
             .into(),
     )
 }
 
-fn sum(counts: impl Iterator<Item = u32>) -> u32 {
-    counts.fold(0, u32::saturating_add)
+fn sum(unseen: impl Iterator<Item = Unseen>) -> Unseen {
+    unseen.fold(Unseen::default(), Unseen::plus)
 }
 
 /// A section heading that folds its section when clicked, with the unread messages it
@@ -152,7 +163,7 @@ fn sum(counts: impl Iterator<Item = u32>) -> u32 {
 fn header_row<'a>(
     label: String,
     count: usize,
-    hidden_unread: u32,
+    hidden_unread: Unseen,
     toggle: Message,
 ) -> Element<'a, Message> {
     button(

@@ -1,5 +1,6 @@
 use super::*;
 use crate::model::{Presence, Subscription};
+use crate::notify::Unseen;
 
 fn contact(jid: &str, name: &str, show: PresenceShow, groups: &[&str]) -> Contact {
     Contact {
@@ -87,7 +88,7 @@ fn rooms_come_first_joined_ones_on_top_and_open_as_rooms() {
         ["[Rooms 3]", "zoo@muc.x", "cellar@muc.x", "attic@muc.x", "join…", "[Contacts 1]", "bob@x"]
     );
     let pictures = Pictures::default();
-    let mut ui = iced_test::simulator(state.view(None, text("").into(), &pictures, |_| 0, |m| m));
+    let mut ui = shown_with(&state, &pictures, |_| 0);
     ui.find("could not join: banned").expect("a failed join says why");
     ui.click("Cellar").expect("the room is listed");
     ui.click("Join or create a room…").expect("the way to the room browser");
@@ -103,7 +104,7 @@ fn typing_an_unknown_address_offers_a_chat_with_it() {
     state.set_contacts(vec![contact("bob@x", "Bob", PresenceShow::Online, &[])]);
     state.update(Message::Filter("carol@example.org".into()));
     let pictures = Pictures::default();
-    let mut ui = iced_test::simulator(state.view(None, text("").into(), &pictures, |_| 0, |m| m));
+    let mut ui = shown_with(&state, &pictures, |_| 0);
     ui.click("Chat with carol@example.org").expect("the offer is shown");
     let events: Vec<_> = ui.into_messages().filter_map(|m| state.update(m)).collect();
     assert_eq!(events, [Event::Open("carol@example.org".into())]);
@@ -123,7 +124,7 @@ fn unread_counts_show_as_badges() {
         "zoo@muc.x" => 150,
         _ => 0,
     };
-    let mut ui = iced_test::simulator(state.view(None, text("").into(), &pictures, unread, |m| m));
+    let mut ui = shown_with(&state, &pictures, unread);
     ui.find("3").expect("Bob's badge");
     ui.find("99+").expect("the room's badge, kept short");
     assert!(ui.find("0").is_err(), "no badge without unread messages");
@@ -145,13 +146,14 @@ fn only_rows_near_the_viewport_are_built() {
     assert!(window.contains(&2500) && window.len() < 60, "{window:?}");
 }
 
-/// The sidebar as the user sees it, with these unread counts.
+/// The sidebar as the user sees it, with these unread counts (none naming us).
 fn shown_with<'a>(
     state: &'a State,
     pictures: &'a Pictures,
     unread: impl Fn(&str) -> u32,
 ) -> iced_test::Simulator<'a, Message> {
-    iced_test::simulator(state.view(None, text("").into(), pictures, unread, |m| m))
+    let unseen = move |jid: &str| Unseen { count: unread(jid), mention: false };
+    iced_test::simulator(state.view(None, text("").into(), pictures, unseen, |m| m))
 }
 
 fn apply(state: &mut State, messages: Vec<Message>) -> Vec<Event> {
@@ -224,6 +226,31 @@ fn a_folded_group_shows_its_members_unread_messages() {
     ui.find("7").expect("Bob's 3 and Zed's 4 on the folded Work group");
     ui.find("5").expect("the folded rooms' unread");
     assert!(ui.find("3").is_err() && ui.find("4").is_err(), "the members are hidden");
+}
+
+#[test]
+fn a_mention_has_its_own_badge_also_on_a_folded_section() {
+    let mut state = State::default();
+    state.set_contacts(vec![contact("bob@x", "Bob", PresenceShow::Online, &[])]);
+    state.set_rooms(vec![
+        room("zoo@muc.x", "Zoo", RoomState::Joined),
+        room("den@muc.x", "Den", RoomState::Joined),
+    ]);
+    let unseen = |jid: &str| match jid {
+        "bob@x" => Unseen { count: 3, mention: false },
+        "zoo@muc.x" => Unseen { count: 2, mention: true },
+        "den@muc.x" => Unseen { count: 4, mention: false },
+        _ => Unseen::default(),
+    };
+    let pictures = Pictures::default();
+    let mut ui = iced_test::simulator(state.view(None, text("").into(), &pictures, unseen, |m| m));
+    ui.find("@2").expect("the room that named us");
+    ui.find("4").expect("the other room's plain count");
+    ui.find("3").expect("Bob's plain count");
+    drop(ui);
+    state.update(Message::ToggleRooms);
+    let mut ui = iced_test::simulator(state.view(None, text("").into(), &pictures, unseen, |m| m));
+    ui.find("@6").expect("the folded rooms: all their unread, and a mention among them");
 }
 
 /// The colours of the sidebar's pixels, as drawn (at the simulator's scale of 2).
