@@ -116,7 +116,11 @@ impl App {
                 let target = Target { account: account.clone(), chat: message.chat.clone() };
                 let visible = self.visible();
                 if !(self.alerts.focused && visible.as_ref() == Some(&target)) {
-                    self.alerts.unread.add(target.clone());
+                    if names_us(main, message) {
+                        self.alerts.unread.add_mention(target.clone());
+                    } else {
+                        self.alerts.unread.add(target.clone());
+                    }
                 }
                 let avatars = self.paths.avatar_dir();
                 message_incoming(main, target, message, &avatars).into_iter().collect()
@@ -188,6 +192,14 @@ impl App {
     }
 }
 
+/// Whether a room message names our nickname there (and is not our own).
+fn names_us(main: &main_screen::State, message: &ChatMessage) -> bool {
+    main.room(message.chat.as_str()).is_some_and(|room| {
+        message.nick.as_deref() != Some(room.nick.as_str())
+            && notify::mentions(&message.body, &room.nick)
+    })
+}
+
 /// A received message as a possible notification: chats and private messages in rooms
 /// always, room messages only when they name our nickname there.
 fn message_incoming(
@@ -198,10 +210,10 @@ fn message_incoming(
 ) -> Option<Incoming> {
     let chat = message.chat.as_str();
     let (kind, sender, picture) = if let Some(room) = main.room(chat) {
-        let nick = message.nick.as_deref().unwrap_or_default();
-        if nick == room.nick || !notify::mentions(&message.body, &room.nick) {
+        if !names_us(main, message) {
             return None;
         }
+        let nick = message.nick.as_deref().unwrap_or_default();
         (Kind::Mention { room: room.display_name().to_owned() }, nick.to_owned(), None)
     } else if let Some((room, nick)) =
         chat.split_once('/').and_then(|(room, nick)| Some((main.room(room)?, nick)))
@@ -395,6 +407,23 @@ mod tests {
         let notices = report(&mut app, WorkerEvent::Message(private));
         assert_eq!(notices.len(), 1, "a private message in a room is a direct message");
         assert_eq!(notices[0].title, "nurse (Tea)");
+    }
+
+    #[test]
+    fn a_mention_marks_the_rooms_unread_badge() {
+        let (_dir, mut app) = app();
+        let chatter = incoming(1, ROOM, Some("nurse"), "the tea is ready");
+        report(&mut app, WorkerEvent::Message(chatter));
+        let mut ui = iced_test::simulator(app.view());
+        ui.find("1").expect("one unread message");
+        assert!(ui.find("@1").is_err(), "that does not name us");
+        drop(ui);
+        let mention = incoming(2, ROOM, Some("nurse"), "Romeo, your tea");
+        report(&mut app, WorkerEvent::Message(mention));
+        let later = incoming(3, ROOM, Some("nurse"), "it is getting cold");
+        report(&mut app, WorkerEvent::Message(later));
+        let mut ui = iced_test::simulator(app.view());
+        ui.find("@3").expect("the badge says we were named, until the room is read");
     }
 
     #[test]

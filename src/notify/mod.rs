@@ -16,7 +16,7 @@ pub use policy::{
     BODY_MAX_CHARS, BURST_MAX, BURST_WINDOW, CHAT_QUIET, Context, DEDUPE_MAX, DEDUPE_WINDOW,
     Decision, Incoming, Kind, Notice, Notifier, Skip, TITLE_MAX_CHARS, mentions,
 };
-pub use unread::{UNREAD_SHOWN_MAX, Unread, badge};
+pub use unread::{UNREAD_SHOWN_MAX, Unread, Unseen, badge};
 
 use crate::model::{AccountId, ChatId};
 

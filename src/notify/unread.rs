@@ -3,7 +3,7 @@
 
 use super::Target;
 use crate::model::AccountId;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Counts above this show as "99+": the exact number stops mattering and stays narrow.
 pub const UNREAD_SHOWN_MAX: u32 = 99;
@@ -12,6 +12,26 @@ pub const UNREAD_SHOWN_MAX: u32 = 99;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Unread {
     counts: HashMap<Target, u32>,
+    /// Conversations whose unread messages include one naming us (a room mention).
+    mentioned: HashSet<Target>,
+}
+
+/// What a conversation's badge shows: how many unread messages, and whether one of them
+/// names us, which deserves a look of its own.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Unseen {
+    pub count: u32,
+    pub mention: bool,
+}
+
+impl Unseen {
+    /// Several conversations' unread together, as a folded group shows them.
+    pub fn plus(self, other: Self) -> Self {
+        Self {
+            count: self.count.saturating_add(other.count),
+            mention: self.mention || other.mention,
+        }
+    }
 }
 
 impl Unread {
@@ -22,18 +42,31 @@ impl Unread {
         *count
     }
 
+    /// One more unread message in `target`, and it names us.
+    pub fn add_mention(&mut self, target: Target) -> u32 {
+        self.mentioned.insert(target.clone());
+        self.add(target)
+    }
+
     /// `target` was read (opened in the focused window).
     pub fn clear(&mut self, target: &Target) {
         self.counts.remove(target);
+        self.mentioned.remove(target);
     }
 
     /// The account is gone: its counts go too.
     pub fn forget(&mut self, account: &AccountId) {
         self.counts.retain(|target, _| &target.account != account);
+        self.mentioned.retain(|target| &target.account != account);
     }
 
     pub fn count(&self, target: &Target) -> u32 {
         self.counts.get(target).copied().unwrap_or(0)
+    }
+
+    /// What `target`'s badge shows.
+    pub fn unseen(&self, target: &Target) -> Unseen {
+        Unseen { count: self.count(target), mention: self.mentioned.contains(target) }
     }
 
     /// All unread messages of one account, for its entry in the account switcher.
@@ -94,6 +127,12 @@ mod tests {
         assert_eq!(unread.total(), 4);
         unread.clear(&target("me@x", "juliet@x"));
         assert_eq!(unread.total(), 2);
+        unread.add_mention(target("me@x", "room@rooms.x"));
+        let room = target("me@x", "room@rooms.x");
+        assert_eq!(unread.unseen(&room), Unseen { count: 2, mention: true });
+        unread.clear(&room);
+        assert_eq!(unread.unseen(&room), Unseen::default(), "read: the mention goes too");
+        unread.add(room);
         unread.forget(&AccountId("work@y".into()));
         assert_eq!(unread.total(), 1);
     }

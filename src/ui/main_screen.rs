@@ -433,7 +433,7 @@ impl State {
         .spacing(theme::SPACE_S);
         let unread = |jid: &str| {
             let target = Target { account: self.account.clone(), chat: ChatId(jid.to_owned()) };
-            context.unread.count(&target)
+            context.unread.unseen(&target)
         };
         let sidebar =
             self.sidebar.view(Some(top.into()), footer, context.pictures, unread, Message::Sidebar);

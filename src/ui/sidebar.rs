@@ -3,11 +3,13 @@
 //! every row has one fixed height, so only those in view are built, whatever the size of the
 //! roster.
 
+use super::keys;
 use super::pictures::Pictures;
 use super::theme;
 use super::widget::slot;
 use super::windowed::Window;
 use crate::model::{Contact, PresenceShow, Room, RoomState};
+use iced::keyboard::{Key, key};
 use iced::widget::scrollable::Viewport;
 use iced::widget::{button, column, container, text, text_input};
 use iced::{Element, Fill};
@@ -76,6 +78,10 @@ impl Default for State {
 #[derive(Debug, Clone)]
 pub enum Message {
     Filter(String),
+    /// Escape in the search box: the whole list again.
+    ClearFilter,
+    /// Enter in the search box: open the first hit, or a chat with the typed address.
+    OpenFirst,
     Open(String),
     OpenRoom(String),
     BrowseRooms,
@@ -215,6 +221,19 @@ impl State {
                 self.rebuild();
                 None
             }
+            Message::ClearFilter => {
+                self.update(Message::Filter(String::new()));
+                None
+            }
+            Message::OpenFirst => match self.rows.first() {
+                _ if self.filter.trim().is_empty() => None,
+                Some(Row::Contact(i)) => self.update(Message::Open(self.contacts[*i].jid.clone())),
+                Some(Row::Room(i)) => self.update(Message::OpenRoom(self.rooms[*i].jid.clone())),
+                _ => {
+                    let jid = crate::cli::parse_bare_jid(&self.filter).ok()?;
+                    self.update(Message::Open(jid))
+                }
+            },
             Message::Open(jid) => {
                 self.selected = Some(jid.clone());
                 Some(Event::Open(jid))
@@ -250,19 +269,23 @@ impl State {
 
     /// `top` sits above the list (requests, the add form), `footer` below it; both belong to
     /// the parent, whose message type the list's own messages are mapped into with `map`.
-    /// `unread` counts a conversation's unread messages, shown as a badge on its row.
+    /// `unread` tells a conversation's unread messages, shown as a badge on its row.
     pub fn view<'a, M: 'a>(
         &'a self,
         top: Option<Element<'a, M>>,
         footer: Element<'a, M>,
         pictures: &'a Pictures,
-        unread: impl Fn(&str) -> u32,
+        unread: impl Fn(&str) -> crate::notify::Unseen,
         map: fn(Message) -> M,
     ) -> Element<'a, M> {
         let filter = text_input("Search contacts (Ctrl+K)", &self.filter)
             .id(FILTER_ID)
             .on_input(Message::Filter)
+            .on_submit(Message::OpenFirst)
             .padding(theme::SPACE_S);
+        let filter = keys::on_key(filter, |key, _| {
+            (*key == Key::Named(key::Named::Escape)).then_some(Message::ClearFilter)
+        });
         let window = self.window();
         let rows = self.rows[window.clone()].iter().map(|row| self.row(row, pictures, &unread));
         let list: Element<'a, Message> = if self.rows.is_empty() && !self.filter.trim().is_empty() {
@@ -270,7 +293,6 @@ impl State {
         } else {
             Window::view(window, self.rows.len(), ROW_HEIGHT, rows, Message::Scrolled)
         };
-        let filter: Element<'a, Message> = filter.into();
         let hint = (self.contacts.is_empty() && self.filter.trim().is_empty()).then(|| {
             let hint =
                 text("No contacts yet. Add one with +, or type an address above to start a chat.")
@@ -320,173 +342,4 @@ fn rank(show: PresenceShow) -> u8 {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::{Presence, Subscription};
-
-    fn contact(jid: &str, name: &str, show: PresenceShow, groups: &[&str]) -> Contact {
-        Contact {
-            jid: jid.into(),
-            name: Some(name.into()),
-            subscription: Subscription::Both,
-            ask_subscribe: false,
-            groups: groups.iter().map(|g| g.to_string()).collect(),
-            presence: Presence { show, status: None },
-            avatar: None,
-        }
-    }
-
-    fn shown(state: &State) -> Vec<String> {
-        state
-            .rows
-            .iter()
-            .map(|row| match row {
-                Row::Header { group, count, .. } => format!("[{group} {count}]"),
-                Row::Contact(i) => state.contacts[*i].jid.clone(),
-                Row::RoomsHeader { count, .. } => format!("[Rooms {count}]"),
-                Row::Room(i) => state.rooms[*i].jid.clone(),
-                Row::JoinRoom => "join…".into(),
-            })
-            .collect()
-    }
-
-    #[test]
-    fn grouped_sorted_by_presence_then_name_and_filtered_flat() {
-        let mut state = State::default();
-        state.set_contacts(vec![
-            contact("zed@x", "Zed", PresenceShow::Online, &["Work"]),
-            contact("amy@x", "Amy", PresenceShow::Offline, &[]),
-            contact("bob@x", "Bob", PresenceShow::Online, &["Work", "Family"]),
-        ]);
-        state.update(Message::ToggleRooms);
-        assert_eq!(
-            shown(&state),
-            [
-                "[Rooms 0]",
-                "[Family 1]",
-                "bob@x",
-                "[Work 2]",
-                "bob@x",
-                "zed@x",
-                "[Contacts 1]",
-                "amy@x"
-            ]
-        );
-        state.update(Message::ToggleGroup("Work".into()));
-        assert_eq!(
-            shown(&state),
-            ["[Rooms 0]", "[Family 1]", "bob@x", "[Work 2]", "[Contacts 1]", "amy@x"]
-        );
-        state.update(Message::Filter("AM".into()));
-        assert_eq!(shown(&state), ["amy@x"]);
-    }
-
-    #[test]
-    fn a_burst_of_presences_is_applied_and_resorted_once() {
-        let mut state = State::default();
-        state.set_contacts(vec![
-            contact("amy@x", "Amy", PresenceShow::Offline, &[]),
-            contact("bob@x", "Bob", PresenceShow::Offline, &[]),
-        ]);
-        let online = Presence { show: PresenceShow::Online, status: Some("here".into()) };
-        state.set_presences(&[("bob@x".into(), online.clone()), ("stranger@x".into(), online)]);
-        assert_eq!(shown(&state), ["[Rooms 0]", "join…", "[Contacts 2]", "bob@x", "amy@x"]);
-        assert_eq!(state.contact("bob@x").and_then(|c| c.presence.status.as_deref()), Some("here"));
-    }
-
-    fn room(jid: &str, name: &str, state: RoomState) -> Room {
-        Room {
-            jid: jid.into(),
-            name: Some(name.into()),
-            nick: "me".into(),
-            autojoin: true,
-            state,
-            subject: None,
-        }
-    }
-
-    #[test]
-    fn rooms_come_first_joined_ones_on_top_and_open_as_rooms() {
-        let mut state = State::default();
-        state.set_contacts(vec![contact("bob@x", "Bob", PresenceShow::Online, &[])]);
-        state.set_rooms(vec![
-            room("attic@muc.x", "Attic", RoomState::Left),
-            room("zoo@muc.x", "Zoo", RoomState::Joined),
-            room("cellar@muc.x", "Cellar", RoomState::Failed("banned".into())),
-        ]);
-        assert_eq!(
-            shown(&state),
-            [
-                "[Rooms 3]",
-                "zoo@muc.x",
-                "cellar@muc.x",
-                "attic@muc.x",
-                "join…",
-                "[Contacts 1]",
-                "bob@x"
-            ]
-        );
-        let pictures = Pictures::default();
-        let mut ui =
-            iced_test::simulator(state.view(None, text("").into(), &pictures, |_| 0, |m| m));
-        ui.find("could not join: banned").expect("a failed join says why");
-        ui.click("Cellar").expect("the room is listed");
-        ui.click("Join or create a room…").expect("the way to the room browser");
-        let events: Vec<_> = ui.into_messages().filter_map(|m| state.update(m)).collect();
-        assert_eq!(events, [Event::OpenRoom("cellar@muc.x".into()), Event::BrowseRooms]);
-        state.update(Message::Filter("zo".into()));
-        assert_eq!(shown(&state), ["zoo@muc.x"]);
-    }
-
-    #[test]
-    fn typing_an_unknown_address_offers_a_chat_with_it() {
-        let mut state = State::default();
-        state.set_contacts(vec![contact("bob@x", "Bob", PresenceShow::Online, &[])]);
-        state.update(Message::Filter("carol@example.org".into()));
-        let pictures = Pictures::default();
-        let mut ui =
-            iced_test::simulator(state.view(None, text("").into(), &pictures, |_| 0, |m| m));
-        ui.click("Chat with carol@example.org").expect("the offer is shown");
-        let events: Vec<_> = ui.into_messages().filter_map(|m| state.update(m)).collect();
-        assert_eq!(events, [Event::Open("carol@example.org".into())]);
-    }
-
-    #[test]
-    fn unread_counts_show_as_badges() {
-        let mut state = State::default();
-        state.set_contacts(vec![
-            contact("bob@x", "Bob", PresenceShow::Online, &[]),
-            contact("amy@x", "Amy", PresenceShow::Online, &[]),
-        ]);
-        state.set_rooms(vec![room("zoo@muc.x", "Zoo", RoomState::Joined)]);
-        let pictures = Pictures::default();
-        let unread = |jid: &str| match jid {
-            "bob@x" => 3,
-            "zoo@muc.x" => 150,
-            _ => 0,
-        };
-        let mut ui =
-            iced_test::simulator(state.view(None, text("").into(), &pictures, unread, |m| m));
-        ui.find("3").expect("Bob's badge");
-        ui.find("99+").expect("the room's badge, kept short");
-        assert!(ui.find("0").is_err(), "no badge without unread messages");
-    }
-
-    #[test]
-    fn only_rows_near_the_viewport_are_built() {
-        let mut state = State::default();
-        state.set_contacts(
-            (0..5000)
-                .map(|i| {
-                    contact(&format!("c{i}@x"), &format!("C{i:04}"), PresenceShow::Offline, &[])
-                })
-                .collect(),
-        );
-        let window = state.window();
-        assert_eq!(window.start, 0);
-        assert!(window.len() < 60, "{window:?}");
-        state.window = Window::at(2500.0 * ROW_HEIGHT);
-        let window = state.window();
-        assert!(window.contains(&2500) && window.len() < 60, "{window:?}");
-    }
-}
+mod tests;

@@ -162,6 +162,16 @@ pub fn unread_badge(theme: &Theme) -> container::Style {
         .border(iced::border::rounded(RADIUS))
 }
 
+/// The unread badge of a conversation where someone named us: in the warning tone of the
+/// mention's own bubble, so it stands out among plain counts.
+pub fn mention_badge(theme: &Theme) -> container::Style {
+    let palette = theme.extended_palette();
+    container::Style::default()
+        .background(palette.warning.strong.color)
+        .color(palette.warning.strong.text)
+        .border(iced::border::rounded(RADIUS))
+}
+
 pub fn card(theme: &Theme) -> container::Style {
     let palette = theme.extended_palette();
     container::Style::default().background(palette.background.base.color).border(Border {

@@ -2,11 +2,13 @@
 //! with its state or subject, a contact with avatar, presence dot and status, each with its
 //! unread badge.
 
-use super::{Message, ROOMS, ROW_HEIGHT, Row, State};
+use super::{Message, ROOMS, ROW_HEIGHT, Row, State, UNGROUPED};
 use crate::model::{Contact, Room, RoomState, Subscription};
+use crate::notify::Unseen;
 use crate::ui::pictures::Pictures;
 use crate::ui::{theme, widget};
-use iced::widget::{button, column, container, row, space, text};
+use iced::widget::text::Wrapping;
+use iced::widget::{Text, button, column, container, row, space, text};
 use iced::{Center, Element, Fill};
 
 impl State {
@@ -14,12 +16,16 @@ impl State {
         &'a self,
         row: &'a Row,
         pictures: &'a Pictures,
-        unread: &impl Fn(&str) -> u32,
+        unread: &impl Fn(&str) -> Unseen,
     ) -> Element<'a, Message> {
         match row {
             Row::Header { group, count, collapsed } => {
                 let arrow = if *collapsed { "▸" } else { "▾" };
-                header_row(format!("{arrow} {group}"), *count, Message::ToggleGroup(group.clone()))
+                // A folded group still tells of the messages waiting inside it.
+                let hidden =
+                    if *collapsed { self.group_unread(group, unread) } else { Unseen::default() };
+                let label = format!("{arrow} {group}");
+                header_row(label, *count, hidden, Message::ToggleGroup(group.clone()))
             }
             Row::Contact(i) => {
                 let contact = &self.contacts[*i];
@@ -27,7 +33,12 @@ impl State {
             }
             Row::RoomsHeader { count, collapsed } => {
                 let arrow = if *collapsed { "▸" } else { "▾" };
-                header_row(format!("{arrow} {ROOMS}"), *count, Message::ToggleRooms)
+                let hidden = if *collapsed {
+                    sum(self.rooms.iter().map(|r| unread(&r.jid)))
+                } else {
+                    Unseen::default()
+                };
+                header_row(format!("{arrow} {ROOMS}"), *count, hidden, Message::ToggleRooms)
             }
             Row::Room(i) => self.room_row(&self.rooms[*i], unread(&self.rooms[*i].jid)),
             Row::JoinRoom => button(
@@ -42,17 +53,23 @@ impl State {
         }
     }
 
-    fn room_row<'a>(&'a self, room: &'a Room, unread: u32) -> Element<'a, Message> {
+    /// The unread messages of a group's members, all together.
+    fn group_unread(&self, group: &str, unread: &impl Fn(&str) -> Unseen) -> Unseen {
+        let members = self.contacts.iter().filter(|c| {
+            c.groups.iter().any(|g| g == group) || (c.groups.is_empty() && group == UNGROUPED)
+        });
+        sum(members.map(|c| unread(&c.jid)))
+    }
+
+    fn room_row<'a>(&'a self, room: &'a Room, unread: Unseen) -> Element<'a, Message> {
         let selected = self.selected.as_deref() == Some(room.jid.as_str());
         button(
             row![
                 widget::room_avatar(&room.jid, room.display_name()),
-                column![
+                one_line_each(
                     text(room.display_name()).size(theme::TEXT_BODY),
                     text(room_hint(room)).size(theme::TEXT_SMALL).style(theme::muted),
-                ]
-                .spacing(2)
-                .width(Fill),
+                ),
                 unread_badge(unread),
             ]
             .spacing(theme::SPACE_S)
@@ -70,7 +87,7 @@ impl State {
         &'a self,
         contact: &'a Contact,
         pictures: &'a Pictures,
-        unread: u32,
+        unread: Unseen,
     ) -> Element<'a, Message> {
         let selected = self.selected.as_deref() == Some(contact.jid.as_str());
         let picture = contact.avatar.as_deref().and_then(|hash| pictures.get(hash));
@@ -79,12 +96,10 @@ impl State {
         button(
             row![
                 avatar,
-                column![
+                one_line_each(
                     text(contact.display_name()).size(theme::TEXT_BODY),
                     text(self.secondary_line(contact)).size(theme::TEXT_SMALL).style(theme::muted),
-                ]
-                .spacing(2)
-                .width(Fill),
+                ),
                 unread_badge(unread),
             ]
             .spacing(theme::SPACE_S)
@@ -114,26 +129,52 @@ impl State {
     }
 }
 
+/// A row's name and the line under it, each on one line and cut where the badge begins: a
+/// long address cannot wrap within a fixed-height row, and drawn whole it runs under the
+/// badge.
+fn one_line_each<'a>(name: Text<'a>, hint: Text<'a>) -> Element<'a, Message> {
+    let one_line = |line: Text<'a>| line.wrapping(Wrapping::None);
+    container(column![one_line(name), one_line(hint)].spacing(2)).clip(true).width(Fill).into()
+}
+
 /// How many unread messages a conversation has, at the end of its row; nothing when none.
-fn unread_badge<'a>(count: u32) -> Option<Element<'a, Message>> {
-    let count = crate::notify::badge(count)?;
+/// When one of them names us, the badge says "@" and takes the mention's colour.
+fn unread_badge<'a>(unseen: Unseen) -> Option<Element<'a, Message>> {
+    let count = crate::notify::badge(unseen.count)?;
+    let (label, style): (_, fn(&iced::Theme) -> container::Style) = if unseen.mention {
+        (format!("@{count}"), theme::mention_badge)
+    } else {
+        (count, theme::unread_badge)
+    };
     Some(
-        container(text(count).size(theme::TEXT_SMALL))
+        container(text(label).size(theme::TEXT_SMALL))
             .padding([0.0, theme::SPACE_XS + 2.0])
-            .style(theme::unread_badge)
+            .style(style)
             .into(),
     )
 }
 
-/// A section heading that folds its section when clicked.
-fn header_row<'a>(label: String, count: usize, toggle: Message) -> Element<'a, Message> {
+fn sum(unseen: impl Iterator<Item = Unseen>) -> Unseen {
+    unseen.fold(Unseen::default(), Unseen::plus)
+}
+
+/// A section heading that folds its section when clicked, with the unread messages it
+/// hides while folded.
+fn header_row<'a>(
+    label: String,
+    count: usize,
+    hidden_unread: Unseen,
+    toggle: Message,
+) -> Element<'a, Message> {
     button(
         container(
             row![
                 text(label).size(theme::TEXT_SMALL),
                 space::horizontal(),
                 text(count.to_string()).size(theme::TEXT_SMALL).style(theme::muted),
+                unread_badge(hidden_unread),
             ]
+            .spacing(theme::SPACE_S)
             .align_y(Center),
         )
         .center_y(Fill),
