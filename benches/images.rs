@@ -53,7 +53,7 @@ fn main() {
     let rss_idle = status_kib(&app, "VmRSS:");
 
     // Open Bob's conversation, the only one, and let the newest pictures decode.
-    display.open_first_contact();
+    display.open_conversation(&window, "Bob");
     wait_quiet(&app);
     let opened_cpu = support::process_cpu(app.id()) - cpu_idle;
     let rss_open = status_kib(&app, "VmRSS:");

@@ -48,9 +48,9 @@ fn main() {
         .expect("picture written");
 
     let mut app = display.launch(profiles[0].path());
-    display.wait_for_window();
+    let window = display.wait_for_window();
     std::thread::sleep(Duration::from_secs(5));
-    display.open_first_contact();
+    display.open_conversation(&window, "Bob");
 
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let peers: Vec<Handle> = runtime.block_on(async {

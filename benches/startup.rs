@@ -59,8 +59,8 @@ fn main() {
     std::thread::sleep(Duration::from_secs(10));
     let rss_idle = status_kib(&app, "VmRSS:");
 
-    // Open Bob's conversation (first row: he is online) and say something.
-    display.open_first_contact();
+    // Open Bob's conversation from the search and say something.
+    display.open_conversation(&window, "Bob");
     std::thread::sleep(Duration::from_millis(800));
     display.xdotool(&["windowfocus", "--sync", &window]);
     display.xdotool(&["type", "--delay", "20", "See you there, I'll bring the drinks!"]);

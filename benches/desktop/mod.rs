@@ -72,10 +72,13 @@ impl Display {
         panic!("no Confab window appeared");
     }
 
-    /// Click the first contact of the sidebar: below the search field, "Add contact" and the
-    /// Rooms section with its "Join or create a room…" row, under the first group's header.
-    pub fn open_first_contact(&self) {
-        self.xdotool(&["mousemove", "--sync", "140", "268", "click", "1"]);
+    /// Open the conversation with `name` as a user at the keyboard would: Ctrl+K to the
+    /// search, the name, Enter for the hit.
+    pub fn open_conversation(&self, window: &str, name: &str) {
+        self.xdotool(&["windowfocus", "--sync", window]);
+        self.xdotool(&["key", "ctrl+k"]);
+        self.xdotool(&["type", "--delay", "50", name]);
+        self.xdotool(&["key", "Return"]);
     }
 
     /// Save the whole screen to `path` (imagemagick's `import`).
