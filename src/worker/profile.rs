@@ -43,7 +43,11 @@ pub fn avatar_notice(message: &Message) -> Option<(BareJid, AvatarNotice)> {
     if node.0 != ns::AVATAR_METADATA {
         return None;
     }
-    let metadata = Metadata::try_from(published.into_iter().last()?.payload?).ok()?;
+    let payload = published.into_iter().last()?.payload?;
+    if !ids_are_sha1_hex(&payload) {
+        return None;
+    }
+    let metadata = Metadata::try_from(payload).ok()?;
     // The picture that is in the data node: an `info` without a URL (§4.2); PNG is the
     // format everyone must offer, so prefer it.
     let stored = metadata.infos.iter().filter(|i| i.url.is_none());
@@ -56,6 +60,17 @@ pub fn avatar_notice(message: &Message) -> Option<(BareJid, AvatarNotice)> {
         (None, false) => return None,
     };
     Some((from.to_bare(), notice))
+}
+
+/// Whether every `info` in avatar metadata has an id of 40 hex digits, the SHA-1 XEP-0084
+/// §4.2.1 asks for. xmpp-parsers 0.23 reads an id two bytes at a time and panics when a
+/// character wider than a byte straddles a pair (found by fuzzing: one notification from a
+/// contact took the session down), so anything else is refused before it parses.
+fn ids_are_sha1_hex(metadata: &Element) -> bool {
+    metadata.children().filter(|child| child.name() == "info").all(|info| {
+        info.attr("id")
+            .is_some_and(|id| id.len() == 40 && id.bytes().all(|b| b.is_ascii_hexdigit()))
+    })
 }
 
 /// The photo hash a contact's presence advertises (XEP-0153 §4.3), if any.
@@ -212,6 +227,18 @@ mod tests {
         assert_eq!(said, AvatarNotice::Picture { hash: HASH.into(), bytes: 12 });
         let removed = notice(&metadata("juliet@example.org", "")).expect("a notice");
         assert_eq!(removed.1, AvatarNotice::Removed);
+    }
+
+    #[test]
+    fn an_avatar_id_that_is_not_hex_is_refused_without_a_panic() {
+        let wide = format!(
+            "<info bytes='9' id='{}ο{}' type='image/png'/>",
+            "1".repeat(17),
+            "2".repeat(21)
+        );
+        assert_eq!(notice(&metadata("juliet@example.org", &wide)), None);
+        let short = "<info bytes='9' id='abc' type='image/png'/>";
+        assert_eq!(notice(&metadata("juliet@example.org", short)), None);
     }
 
     #[test]
