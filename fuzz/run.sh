@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every fuzz target (or those named) for SECONDS each, one after the other, in one process.
 # New inputs go to fuzz/target/corpus/<target>/ so the committed seeds stay small; a crash is
-# written to fuzz/artifacts/<target>/ and stops the run. Needs the nightly toolchain and
+# written to fuzz/artifacts/<target>/ and stops the run, its panic and backtrace in the log. Needs the nightly toolchain and
 # cargo-fuzz: `rustup toolchain install nightly && cargo install cargo-fuzz`.
 # Usage: fuzz/run.sh SECONDS [TARGET...]    e.g. fuzz/run.sh 3600 (the release check)
 set -euo pipefail
@@ -16,10 +16,13 @@ fi
 # what a run looks for is a panic, an overflow (debug assertions are on), a time-out or a
 # memory blow-up, and the build is much faster without one.
 CARGO_BUILD_JOBS=${CARGO_BUILD_JOBS:-1} cargo +nightly fuzz build -s none
+mkdir -p target/logs
 for target in "${targets[@]}"; do
     mkdir -p "target/corpus/$target"
-    echo "== $target: $seconds s"
+    echo "== $target: $seconds s (whole log: fuzz/target/logs/$target.log)"
     cargo +nightly fuzz run -s none "$target" "target/corpus/$target" "corpus/$target" -- \
         -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
-        -print_final_stats=1 2>&1 | tail -n 20
+        -print_final_stats=1 >"target/logs/$target.log" 2>&1 || status=$?
+    grep -v '^INFO\|^#[0-9]' "target/logs/$target.log" | tail -n 40
+    [ "${status:-0}" -eq 0 ] || exit "$status"
 done
