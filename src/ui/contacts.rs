@@ -1,22 +1,24 @@
 //! The contact-management pieces around the contact list: request cards ("may I see your
-//! presence?"), the add-contact form, and the own-status picker.
+//! presence?"), the add-contact form, and the own-status picker, whose *Offline* disconnects.
 
 use super::theme;
+use super::widget::{self, slot};
 use crate::model::{Presence, PresenceShow};
 use crate::worker::ContactChange;
-use iced::widget::{Column, button, checkbox, column, container, pick_list, row, text, text_input};
+use iced::widget::{Column, button, checkbox, column, container, row, text, text_input};
 use iced::{Center, Element, Fill, Padding, Task};
 
 /// The add form's address field.
 const ADD_JID_ID: &str = "add-contact-jid";
 
-/// The availabilities a user can pick for themselves.
-const CHOICES: [PresenceShow; 5] = [
+/// The availabilities a user can pick for themselves; *Offline* disconnects the account.
+const CHOICES: [PresenceShow; 6] = [
     PresenceShow::Online,
     PresenceShow::Chat,
     PresenceShow::Away,
     PresenceShow::Dnd,
     PresenceShow::Xa,
+    PresenceShow::Offline,
 ];
 
 #[derive(Debug, Default)]
@@ -29,6 +31,8 @@ pub struct State {
     invisible: bool,
     /// The server can make us invisible, so the choice is offered.
     can_hide: bool,
+    /// The status menu is open.
+    choosing: bool,
 }
 
 #[derive(Debug, Default)]
@@ -50,6 +54,8 @@ pub enum Message {
     AddName(String),
     AddGroup(String),
     SubmitAdd,
+    /// Open or close the status menu.
+    ToggleChoices,
     Show(PresenceShow),
     StatusDraft(String),
     SubmitStatus,
@@ -59,8 +65,23 @@ pub enum Message {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
     Change(ContactChange),
+    /// A new status message with the status we have.
     SetPresence(Presence),
+    /// A status picked from the menu: be that, connecting if offline.
+    Choose(Presence),
+    /// *Offline* picked: disconnect, keeping what waits to be sent.
+    GoOffline,
     SetInvisible(bool),
+}
+
+/// Where the account's connection stands, for the status footer.
+#[derive(Debug, Clone, Copy)]
+pub struct Link<'a> {
+    /// Offline by choice (or never connected): the menu says *Offline*.
+    pub offline: bool,
+    /// What the connection is doing, when the menu alone would not say it (connecting,
+    /// retrying, failed).
+    pub note: Option<&'a str>,
 }
 
 impl State {
@@ -123,7 +144,17 @@ impl State {
                     }
                 }
             }
-            Message::Show(show) => Some(Event::SetPresence(self.presence_with(show))),
+            Message::ToggleChoices => {
+                self.choosing = !self.choosing;
+                None
+            }
+            Message::Show(show) => {
+                self.choosing = false;
+                Some(match show {
+                    PresenceShow::Offline => Event::GoOffline,
+                    show => Event::Choose(self.presence_with(show)),
+                })
+            }
             Message::Invisible(on) => Some(Event::SetInvisible(on)),
             Message::StatusDraft(draft) => {
                 self.status_draft = draft;
@@ -170,13 +201,24 @@ impl State {
         iced::widget::operation::focus(ADD_JID_ID)
     }
 
-    /// The account's own status, below the list; `link` is the connection summary.
-    pub fn view_footer<'a>(&'a self, link: &'a str) -> Element<'a, Message> {
-        let show = self.own.as_ref().map(|p| p.show);
+    /// The account's own status, below the list, as the connection has it.
+    pub fn view_footer<'a>(&'a self, link: Link<'a>) -> Element<'a, Message> {
+        let show = if link.offline {
+            PresenceShow::Offline
+        } else {
+            self.own.as_ref().map_or(PresenceShow::Online, |p| p.show)
+        };
+        // The menu opens above its button, pushing the list up rather than off the window.
+        let choices = self.choosing.then(|| {
+            Column::with_children(CHOICES.into_iter().map(|choice| {
+                status_button(choice, "").style(button::text).on_press(Message::Show(choice)).into()
+            }))
+        });
         column![
+            slot(choices),
             row![
-                pick_list(CHOICES, show, Message::Show).text_size(theme::TEXT_SMALL).width(Fill),
-                (link != "Online").then(|| text(link).size(theme::TEXT_SMALL).style(theme::muted)),
+                status_button(show, " ▾").style(button::secondary).on_press(Message::ToggleChoices),
+                link.note.map(|note| text(note).size(theme::TEXT_SMALL).style(theme::muted)),
             ]
             .spacing(theme::SPACE_S)
             .align_y(Center),
@@ -196,6 +238,17 @@ impl State {
         .spacing(theme::SPACE_XS)
         .into()
     }
+}
+
+/// A status with its dot, as the menu offers it and its button shows it.
+fn status_button<'a>(show: PresenceShow, suffix: &'a str) -> button::Button<'a, Message> {
+    button(
+        row![widget::presence_dot(show), text(show.label()).size(theme::TEXT_SMALL), text(suffix)]
+            .spacing(theme::SPACE_S)
+            .align_y(Center),
+    )
+    .width(Fill)
+    .padding([theme::SPACE_XS, theme::SPACE_S])
 }
 
 fn request_card(jid: &str) -> Element<'_, Message> {
@@ -298,28 +351,52 @@ mod tests {
         assert!(state.adding.is_none());
     }
 
+    const ONLINE: Link<'static> = Link { offline: false, note: None };
+
     #[test]
     fn choosing_a_status_keeps_the_message() {
         let mut state = State::default();
         state.set_own(Presence { show: PresenceShow::Online, status: Some("hi".into()) });
         assert_eq!(
             state.update(Message::Show(PresenceShow::Dnd)),
-            Some(Event::SetPresence(Presence {
-                show: PresenceShow::Dnd,
-                status: Some("hi".into())
-            }))
+            Some(Event::Choose(Presence { show: PresenceShow::Dnd, status: Some("hi".into()) }))
         );
+    }
+
+    /// Clicks `label` in the footer as it is now; the state takes what that asks.
+    fn click_footer(state: &mut State, link: Link<'_>, label: &str) -> Vec<Event> {
+        let mut ui = iced_test::simulator(state.view_footer(link));
+        ui.click(label).expect(label);
+        let messages: Vec<_> = ui.into_messages().collect();
+        messages.into_iter().filter_map(|m| state.update(m)).collect()
+    }
+
+    #[test]
+    fn the_status_menu_offers_offline_and_says_it_while_offline() {
+        let mut state = State::default();
+        state.set_own(Presence { show: PresenceShow::Away, status: None });
+        assert_eq!(click_footer(&mut state, ONLINE, "Away"), [], "the menu opens");
+        assert_eq!(click_footer(&mut state, ONLINE, "Offline"), [Event::GoOffline]);
+
+        let offline = Link { offline: true, note: None };
+        let mut ui = iced_test::simulator(state.view_footer(offline));
+        ui.find("Offline").expect("the menu says what we are");
+        assert!(ui.find("Away").is_err(), "not what we would be online");
+        drop(ui);
+        assert_eq!(click_footer(&mut state, offline, "Offline"), [], "the menu opens");
+        let away = Presence { show: PresenceShow::Away, status: None };
+        assert_eq!(click_footer(&mut state, offline, "Away"), [Event::Choose(away)]);
     }
 
     #[test]
     fn invisibility_is_offered_only_where_the_server_can_hide_us() {
         let mut state = State::default();
         {
-            let mut ui = iced_test::simulator(state.view_footer("Online"));
+            let mut ui = iced_test::simulator(state.view_footer(ONLINE));
             assert!(ui.find("Invisible (you appear offline)").is_err(), "not offered by default");
         }
         state.set_can_hide(true);
-        let mut ui = iced_test::simulator(state.view_footer("Online"));
+        let mut ui = iced_test::simulator(state.view_footer(ONLINE));
         ui.click("Invisible (you appear offline)").expect("offered");
         let events: Vec<_> = ui.into_messages().filter_map(|m| state.update(m)).collect();
         assert!(matches!(events.as_slice(), [Event::SetInvisible(true)]), "{events:?}");

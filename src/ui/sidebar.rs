@@ -7,7 +7,7 @@ use super::pictures::Pictures;
 use super::theme;
 use super::widget::slot;
 use super::windowed::Window;
-use crate::model::{Contact, PresenceShow, Room, RoomState};
+use crate::model::{Contact, Presence, PresenceShow, Room, RoomState};
 use iced::widget::scrollable::Viewport;
 use iced::widget::{button, column, container, text, text_input};
 use iced::{Element, Fill};
@@ -52,6 +52,9 @@ pub struct State {
     rows: Vec<Row>,
     selected: Option<String>,
     window: Window,
+    /// The account is online, so the presences shown are the server's current word; while
+    /// offline nobody's presence is known, and none is shown.
+    presence_known: bool,
 }
 
 impl Default for State {
@@ -67,6 +70,7 @@ impl Default for State {
             rows: Vec::new(),
             selected: None,
             window: Window::default(),
+            presence_known: false,
         };
         state.rebuild();
         state
@@ -96,6 +100,12 @@ pub enum Event {
 
 impl State {
     pub fn set_contacts(&mut self, mut contacts: Vec<Contact>) {
+        if !self.presence_known {
+            // What was cached is not what is true now.
+            for contact in &mut contacts {
+                contact.presence = Presence::offline();
+            }
+        }
         contacts.sort_by_cached_key(|c| (rank(c.presence.show), c.display_name().to_lowercase()));
         self.contacts = contacts;
         self.rebuild();
@@ -108,6 +118,21 @@ impl State {
         self.rebuild();
     }
 
+    /// Online (`true`): presences come from the server again. Offline: what was shown is
+    /// forgotten, so a contact never looks available on old news.
+    pub fn set_presence_known(&mut self, known: bool) {
+        if self.presence_known != known {
+            self.presence_known = known;
+            let contacts = std::mem::take(&mut self.contacts);
+            self.set_contacts(contacts);
+        }
+    }
+
+    /// A contact's availability, when it is known.
+    pub fn shown_presence(&self, contact: &Contact) -> Option<PresenceShow> {
+        self.presence_known.then_some(contact.presence.show)
+    }
+
     pub fn room(&self, jid: &str) -> Option<&Room> {
         self.rooms.iter().find(|r| r.jid == jid)
     }
@@ -117,8 +142,8 @@ impl State {
     }
 
     /// Apply a burst of presence changes, then sort and group once.
-    pub fn set_presences(&mut self, changes: &[(String, crate::model::Presence)]) {
-        let changes: std::collections::HashMap<&str, &crate::model::Presence> =
+    pub fn set_presences(&mut self, changes: &[(String, Presence)]) {
+        let changes: std::collections::HashMap<&str, &Presence> =
             changes.iter().map(|(jid, p)| (jid.as_str(), p)).collect();
         let mut touched = false;
         for contact in &mut self.contacts {
@@ -322,7 +347,7 @@ fn rank(show: PresenceShow) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Presence, Subscription};
+    use crate::model::Subscription;
 
     fn contact(jid: &str, name: &str, show: PresenceShow, groups: &[&str]) -> Contact {
         Contact {
@@ -353,6 +378,7 @@ mod tests {
     #[test]
     fn grouped_sorted_by_presence_then_name_and_filtered_flat() {
         let mut state = State::default();
+        state.set_presence_known(true);
         state.set_contacts(vec![
             contact("zed@x", "Zed", PresenceShow::Online, &["Work"]),
             contact("amy@x", "Amy", PresenceShow::Offline, &[]),
@@ -384,6 +410,7 @@ mod tests {
     #[test]
     fn a_burst_of_presences_is_applied_and_resorted_once() {
         let mut state = State::default();
+        state.set_presence_known(true);
         state.set_contacts(vec![
             contact("amy@x", "Amy", PresenceShow::Offline, &[]),
             contact("bob@x", "Bob", PresenceShow::Offline, &[]),
@@ -470,6 +497,23 @@ mod tests {
         ui.find("3").expect("Bob's badge");
         ui.find("99+").expect("the room's badge, kept short");
         assert!(ui.find("0").is_err(), "no badge without unread messages");
+    }
+
+    #[test]
+    fn while_offline_nobody_looks_available_and_the_list_is_by_name() {
+        let mut state = State::default();
+        state.set_presence_known(true);
+        let mut zed = contact("zed@x", "Zed", PresenceShow::Online, &[]);
+        zed.presence.status = Some("around".into());
+        state.set_contacts(vec![zed, contact("amy@x", "Amy", PresenceShow::Offline, &[])]);
+        assert_eq!(shown(&state), ["[Rooms 0]", "join…", "[Contacts 2]", "zed@x", "amy@x"]);
+        state.set_presence_known(false);
+        assert_eq!(shown(&state), ["[Rooms 0]", "join…", "[Contacts 2]", "amy@x", "zed@x"]);
+        let pictures = Pictures::default();
+        let mut ui =
+            iced_test::simulator(state.view(None, text("").into(), &pictures, |_| 0, |m| m));
+        assert!(ui.find("around").is_err(), "his old status is not shown");
+        ui.find("zed@x").expect("his address instead");
     }
 
     #[test]

@@ -113,7 +113,9 @@ impl State {
         let opened = self.open(ChatId(jid.clone()));
         if !already {
             let occupants = self.occupants.get(&jid).cloned().unwrap_or_default();
-            let room = room::State::new(jid.clone(), self.sidebar.room(&jid).cloned(), occupants);
+            let mut room =
+                room::State::new(jid.clone(), self.sidebar.room(&jid).cloned(), occupants);
+            room.fit(self.panels_beside());
             self.room = Some(room);
             self.tell_room_context();
         }
