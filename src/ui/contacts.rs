@@ -33,6 +33,8 @@ pub struct State {
     can_hide: bool,
     /// The status menu is open.
     choosing: bool,
+    /// The asker we were about to block, waiting for "yes".
+    blocking: Option<String>,
 }
 
 #[derive(Debug, Default)]
@@ -47,7 +49,10 @@ struct AddForm {
 pub enum Message {
     Accept(String),
     Deny(String),
+    /// Block whoever asks; asks first.
     Block(String),
+    ConfirmBlock,
+    CancelBlock,
     OpenAdd,
     CancelAdd,
     AddJid(String),
@@ -113,7 +118,18 @@ impl State {
                 Some(Event::Change(ContactChange::Approve { jid, add_back: true }))
             }
             Message::Deny(jid) => Some(Event::Change(ContactChange::Deny { jid })),
-            Message::Block(jid) => Some(Event::Change(ContactChange::Block { jid })),
+            Message::Block(jid) => {
+                self.blocking = Some(jid);
+                None
+            }
+            Message::ConfirmBlock => {
+                let jid = self.blocking.take()?;
+                Some(Event::Change(ContactChange::Block { jid }))
+            }
+            Message::CancelBlock => {
+                self.blocking = None;
+                None
+            }
             Message::OpenAdd => {
                 self.adding = Some(AddForm::default());
                 None
@@ -182,8 +198,11 @@ impl State {
 
     /// Requests and the add form, above the list.
     pub fn view_top(&self) -> Option<Element<'_, Message>> {
-        let requests = Column::with_children(self.requests.iter().map(|jid| request_card(jid)))
-            .spacing(theme::SPACE_S);
+        let requests = self
+            .requests
+            .iter()
+            .map(|jid| request_card(jid, self.blocking.as_deref() == Some(jid.as_str())));
+        let requests = Column::with_children(requests).spacing(theme::SPACE_S);
         let add = match &self.adding {
             Some(form) => add_form(form),
             None => {
@@ -251,7 +270,18 @@ fn status_button<'a>(show: PresenceShow, suffix: &'a str) -> button::Button<'a, 
     .padding([theme::SPACE_XS, theme::SPACE_S])
 }
 
-fn request_card(jid: &str) -> Element<'_, Message> {
+/// Someone asks to see our presence; blocking them asks first (`blocking`).
+fn request_card(jid: &str, blocking: bool) -> Element<'_, Message> {
+    let confirm = blocking.then(|| {
+        widget::confirm(
+            format!(
+                "Block {jid}? No messages or presence reach you from them until you unblock them."
+            ),
+            format!("Block {jid}"),
+            Message::ConfirmBlock,
+            Message::CancelBlock,
+        )
+    });
     container(
         column![
             text(format!("{jid} wants to see your presence")).size(theme::TEXT_SMALL),
@@ -266,6 +296,7 @@ fn request_card(jid: &str) -> Element<'_, Message> {
                     .on_press(Message::Block(jid.to_owned())),
             ]
             .spacing(theme::SPACE_XS),
+            slot(confirm),
         ]
         .spacing(theme::SPACE_XS),
     )
@@ -328,6 +359,23 @@ mod tests {
                 add_back: true
             })]
         );
+    }
+
+    #[test]
+    fn blocking_someone_who_asks_asks_first() {
+        let mut state = State::default();
+        state.set_requests(vec!["eve@example.org".into()]);
+        let click = |state: &mut State, label: &str| -> Vec<Event> {
+            let mut ui = iced_test::simulator(state.view_top().expect("requests are shown"));
+            ui.click(label).expect(label);
+            let messages: Vec<_> = ui.into_messages().collect();
+            messages.into_iter().filter_map(|m| state.update(m)).collect()
+        };
+        assert_eq!(click(&mut state, "Block"), [], "the first click only asks");
+        assert_eq!(click(&mut state, "Cancel"), []);
+        assert_eq!(click(&mut state, "Block"), []);
+        let block = ContactChange::Block { jid: "eve@example.org".into() };
+        assert_eq!(click(&mut state, "Block eve@example.org"), [Event::Change(block)]);
     }
 
     #[test]

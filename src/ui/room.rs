@@ -527,8 +527,9 @@ mod tests {
     fn the_occupant_menu_leads_to_a_private_chat_or_a_moderation_command() {
         let mut state = joined(Affiliation::Admin);
         state.update(Message::Occupants(occupants::Message::Select("zoe".into())));
+        state.update(Message::Occupants(occupants::Message::Moderate(Moderation::Ban)));
         assert_eq!(
-            state.update(Message::Occupants(occupants::Message::Moderate(Moderation::Ban))),
+            state.update(Message::Occupants(occupants::Message::Confirm)),
             Some(Event::Room(RoomCommand::Moderate {
                 room: JID.into(),
                 nick: "zoe".into(),

@@ -3,8 +3,10 @@
 use super::theme;
 use crate::model::{PresenceShow, consistent_color};
 use iced::widget::image::Handle;
-use iced::widget::{Column, button, container, image, mouse_area, opaque, row, space, stack, text};
-use iced::{Center, Color, Element, Fill, Theme};
+use iced::widget::{
+    Column, button, column, container, image, mouse_area, opaque, row, space, stack, text,
+};
+use iced::{Color, Element, Fill, Theme};
 
 /// Diameter of a contact's avatar in lists.
 pub const AVATAR_SIZE: f32 = 34.0;
@@ -96,16 +98,21 @@ pub fn confirm<'a, M: Clone + 'a>(
     on_confirm: M,
     on_cancel: M,
 ) -> Element<'a, M> {
+    // The question above its answers, so it reads whole however narrow the place.
     container(
-        row![
-            text(question).size(theme::TEXT_SMALL).width(Fill),
-            button(text(action).size(theme::TEXT_SMALL)).style(button::danger).on_press(on_confirm),
-            button(text("Cancel").size(theme::TEXT_SMALL))
-                .style(button::secondary)
-                .on_press(on_cancel),
+        column![
+            text(question).size(theme::TEXT_SMALL),
+            row![
+                button(text(action).size(theme::TEXT_SMALL))
+                    .style(button::danger)
+                    .on_press(on_confirm),
+                button(text("Cancel").size(theme::TEXT_SMALL))
+                    .style(button::secondary)
+                    .on_press(on_cancel),
+            ]
+            .spacing(theme::SPACE_S),
         ]
-        .spacing(theme::SPACE_S)
-        .align_y(Center),
+        .spacing(theme::SPACE_XS),
     )
     .padding(theme::SPACE_S)
     .width(Fill)

@@ -290,7 +290,9 @@ mod tests {
         let select = occupants::Message::Select("zoe".into());
         let _ = state.update(Message::Room(room::Message::Occupants(select)));
         let kick = room::Message::Occupants(occupants::Message::Moderate(Moderation::Kick));
-        let (_, event) = state.update(Message::Room(kick));
+        let _ = state.update(Message::Room(kick));
+        let confirm = room::Message::Occupants(occupants::Message::Confirm);
+        let (_, event) = state.update(Message::Room(confirm));
         assert_eq!(
             command(event),
             Some(Command::Room(RoomCommand::Moderate {
