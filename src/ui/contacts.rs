@@ -236,7 +236,9 @@ impl State {
         column![
             slot(choices),
             row![
-                status_button(show, " ▾").style(button::secondary).on_press(Message::ToggleChoices),
+                status_button(show, "▾")
+                    .style(theme::status_button)
+                    .on_press(Message::ToggleChoices),
                 link.note.map(|note| text(note).size(theme::TEXT_SMALL).style(theme::muted)),
             ]
             .spacing(theme::SPACE_S)
@@ -262,9 +264,13 @@ impl State {
 /// A status with its dot, as the menu offers it and its button shows it.
 fn status_button<'a>(show: PresenceShow, suffix: &'a str) -> button::Button<'a, Message> {
     button(
-        row![widget::presence_dot(show), text(show.label()).size(theme::TEXT_SMALL), text(suffix)]
-            .spacing(theme::SPACE_S)
-            .align_y(Center),
+        row![
+            widget::presence_dot(show),
+            text(show.label()).size(theme::TEXT_SMALL).width(Fill),
+            text(suffix).size(theme::TEXT_SMALL),
+        ]
+        .spacing(theme::SPACE_S)
+        .align_y(Center),
     )
     .width(Fill)
     .padding([theme::SPACE_XS, theme::SPACE_S])

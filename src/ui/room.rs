@@ -205,6 +205,22 @@ impl State {
 
     pub fn update(&mut self, message: Message) -> Option<Event> {
         let room = self.jid.clone();
+        // An action chosen from the folded menu closes it, as a menu does.
+        if matches!(
+            message,
+            Message::ToggleOccupants
+                | Message::Invite
+                | Message::Subject
+                | Message::Nick
+                | Message::Destroy
+                | Message::Configure
+                | Message::OpenMembers
+                | Message::Join
+                | Message::Leave
+                | Message::Mute(_)
+        ) {
+            self.unfolded = false;
+        }
         let command = match message {
             Message::ToggleOccupants => {
                 self.folded = false;

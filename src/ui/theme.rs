@@ -224,6 +224,21 @@ pub fn form_media(theme: &Theme) -> container::Style {
     })
 }
 
+/// The status menu's button: a framed field, like the account picker beside it.
+pub fn status_button(theme: &Theme, status: button::Status) -> button::Style {
+    let palette = theme.extended_palette();
+    let background = match status {
+        button::Status::Hovered | button::Status::Pressed => palette.background.weak.color,
+        _ => palette.background.base.color,
+    };
+    button::Style {
+        background: Some(Background::Color(background)),
+        text_color: palette.background.base.text,
+        border: Border { color: palette.background.strong.color, width: 1.0, radius: 4.0.into() },
+        ..button::Style::default()
+    }
+}
+
 /// A contact row: flat, highlighted when selected or hovered.
 pub fn contact_row(selected: bool) -> impl Fn(&Theme, button::Status) -> button::Style {
     move |theme, status| {

@@ -60,6 +60,10 @@ impl State {
 
     fn contact_action(&mut self, message: HeaderMessage) -> Option<Event> {
         let jid = self.conversation.as_ref()?.chat.0.clone();
+        // An action chosen from the folded menu closes it, as a menu does.
+        if !matches!(message, HeaderMessage::Fold | HeaderMessage::RenameDraft(_)) {
+            self.bar.unfolded = false;
+        }
         let change = match message {
             HeaderMessage::Add => ContactChange::Add { jid, name: None, groups: Vec::new() },
             HeaderMessage::StartRename => return None,

@@ -77,6 +77,10 @@ mod tests {
         }
         let asked: Vec<_> = ui.into_messages().collect();
         assert!(matches!(asked.last(), Some(Message::Header(HeaderMessage::AskBlock))));
+        let _ = state.update(Message::Header(HeaderMessage::AskBlock));
+        let mut ui = lent.at(&mut state, SMALL);
+        ui.find("Block Bob").expect("the question, under the folded actions");
+        assert!(ui.find("Rename").is_err(), "a chosen action folds the menu again");
     }
 
     fn in_a_room(size: Size) -> State {

@@ -7,7 +7,7 @@ use crate::model::{Room, RoomState};
 use crate::ui::widget::slot;
 use crate::ui::{theme, widget};
 use iced::widget::{Row, button, column, container, row, text};
-use iced::{Center, Element, Fill, FillPortion, Right};
+use iced::{Center, Element, Fill, Length, Right};
 
 impl State {
     /// The header; `muted` says whether the room's notifications are off, `narrow` that the
@@ -27,11 +27,16 @@ impl State {
             (self.actions(muted), None)
         };
         // The title keeps a third of the width, so an owner's many actions wrap onto a
-        // second line instead of squeezing the room's name to nothing.
+        // second line instead of squeezing the room's name to nothing; folded, all but "⋯".
+        let (title_share, actions_share) = if narrow {
+            (Length::Fill, Length::Shrink)
+        } else {
+            (Length::FillPortion(1), Length::FillPortion(2))
+        };
         let top = row![
             widget::room_avatar(&self.jid, name),
-            container(title).width(FillPortion(1)),
-            container(actions.wrap().align_x(Right)).width(FillPortion(2)).align_x(Right),
+            container(title).width(title_share),
+            container(actions.wrap().align_x(Right)).width(actions_share).align_x(Right),
         ]
         .spacing(theme::SPACE_S)
         .align_y(Center);
