@@ -1,9 +1,10 @@
-//! What Confab tells others follows the privacy settings while it runs, against a real
-//! Prosody: a setting changed in the window reaches the running worker, without a restart.
+//! What the settings do while Confab runs: a privacy setting changed in the window reaches the
+//! running worker without a restart (against a real Prosody), and an account that does not
+//! connect at start says it is offline, so the window never shows it as anything else.
 
 mod support;
 
-use confab::config::{Config, Privacy};
+use confab::config::{AccountConfig, Config, Privacy};
 use confab::model::{AccountId, ChatId, ConnectionState, Typing};
 use confab::paths::Paths;
 use confab::worker::{self, Command, Event, Handle};
@@ -38,6 +39,20 @@ async fn typing_turned_on_while_running_is_told_at_once() {
     bob.send(typing).expect("sent");
     wait_for(&mut alice_events, WAIT, "bob typing", |e| {
         matches!(e, Event::Typing { typing: Typing::Composing, chat } if chat.as_str() == users[1].jid)
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_account_that_does_not_connect_at_start_says_it_is_offline() {
+    let profile = Profile::empty("me");
+    let paths = Paths::in_profile(profile.path());
+    let mut config = Config::default();
+    config.upsert_account(AccountConfig { enabled: false, ..AccountConfig::new(&profile.jid) });
+    config.save(&paths.config_file()).expect("saved");
+    let (_handle, mut events) = worker::spawn(paths, AccountId(profile.jid.clone()));
+    wait_for(&mut events, WAIT, "the offline state", |e| {
+        matches!(e, Event::Connection(ConnectionState::Idle))
     })
     .await;
 }
