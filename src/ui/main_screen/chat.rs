@@ -218,8 +218,8 @@ pub(super) mod tests {
         WorkerEvent::Presences(vec![("bob@x".into(), Presence { show, status: None })])
     }
 
-    /// The tester's sequence: offline with a conversation open (Connect at start switched
-    /// off), then Connect, while a draft is being typed.
+    /// The tester's sequence: offline with a conversation open (the status set to Offline),
+    /// then Connect, while a draft is being typed.
     #[test]
     fn going_offline_and_back_with_a_conversation_open_keeps_the_window_and_the_draft() {
         let mut window = window(talking_to_bob());
