@@ -70,6 +70,8 @@ pub struct App {
     pictures: Pictures,
     /// Notifications, unread counts and whether the window has the focus.
     alerts: alerts::Alerts,
+    /// The window's width, for the main screens' layout (infinite until the window says).
+    width: f32,
 }
 
 enum Screen {
@@ -108,6 +110,8 @@ pub enum Message {
     PictureLoaded(String, Option<iced::widget::image::Handle>),
     /// The window gained (`true`) or lost the keyboard focus.
     WindowFocused(bool),
+    /// The window opened or changed size: the main screens fit their layout to its width.
+    WindowResized(iced::Size),
     /// A notification was closed: clicked (its conversation), or not (`None`), or it could
     /// not be shown.
     NotificationClicked(Result<Option<Target>, String>),
@@ -138,6 +142,7 @@ impl App {
             closing: false,
             pictures: Pictures::default(),
             alerts: alerts::Alerts::default(),
+            width: f32::INFINITY,
         };
         match Config::load(&app.paths.config_file()) {
             Ok(config) => {
@@ -268,6 +273,7 @@ impl App {
                 self.registration = None;
                 let mut main = main_screen::State::new(account.id());
                 main.set_composing(composing(&self.config));
+                main.set_width(self.width);
                 if let StoredIn::File(path) = stored {
                     main.apply(WorkerEvent::Notice(format!(
                         "No system keyring is available: your password is kept in {} (readable only by you).",
@@ -338,6 +344,13 @@ impl App {
             Message::CloseNow => iced::exit(),
             Message::WindowFocused(focused) => {
                 self.alerts.focused = focused;
+                Task::none()
+            }
+            Message::WindowResized(size) => {
+                self.width = size.width;
+                for main in self.mains.values_mut() {
+                    main.set_width(size.width);
+                }
                 Task::none()
             }
             Message::NotificationClicked(clicked) => self.notification_clicked(clicked),

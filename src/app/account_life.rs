@@ -85,13 +85,19 @@ impl App {
             }
             accounts::Event::SetPrivacy(privacy) => {
                 self.config.privacy = privacy;
+                // Every running worker follows the new choice from its next message on.
+                let accounts: Vec<AccountId> = self.handles.keys().cloned().collect();
+                for account in accounts {
+                    self.tell(&account, Command::SetPrivacy(privacy));
+                }
                 self.save_config()
             }
             accounts::Event::SetEnabled(enabled) => {
+                // Only what happens at the next start: going offline now is the status
+                // menu's *Offline*.
                 if let Some(config) = self.config.account_mut(account.as_str()) {
                     config.enabled = enabled;
                 }
-                self.tell(&account, if enabled { Command::Connect } else { Command::Disconnect });
                 self.save_config()
             }
             accounts::Event::Remove { delete_history } => {
@@ -194,4 +200,44 @@ async fn save_account(
     })
     .await
     .map_err(|e| e.to_string())?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::app_with;
+    use super::super::{Message, main_screen};
+    use crate::config::Privacy;
+    use crate::model::AccountId;
+    use crate::ui::accounts;
+    use crate::worker::{Command, Handle};
+
+    fn account_message(message: accounts::Message) -> Message {
+        Message::Main(main_screen::Message::Accounts(message))
+    }
+
+    #[test]
+    fn connect_when_confab_starts_is_kept_and_does_not_disconnect() {
+        let (_dir, mut app) = app_with(&["a@x"]);
+        let (handle, mut worker) = Handle::detached(AccountId("a@x".into()));
+        app.handles.insert(AccountId("a@x".into()), handle);
+        let _ = app.update(account_message(accounts::Message::SetEnabled(false)));
+        assert!(app.config.account("a@x").is_some_and(|a| !a.enabled), "kept for the next start");
+        assert!(worker.try_recv().is_err(), "the connection is left alone");
+    }
+
+    #[test]
+    fn privacy_settings_reach_every_running_worker_at_once() {
+        let (_dir, mut app) = app_with(&["a@x", "b@x"]);
+        let mut workers = Vec::new();
+        for jid in ["a@x", "b@x"] {
+            let (handle, worker) = Handle::detached(AccountId(jid.into()));
+            app.handles.insert(AccountId(jid.into()), handle);
+            workers.push(worker);
+        }
+        let privacy = Privacy { receipts: false, ..Privacy::default() };
+        let _ = app.update(account_message(accounts::Message::Privacy(privacy)));
+        for worker in &mut workers {
+            assert_eq!(worker.try_recv().ok(), Some(Command::SetPrivacy(privacy)));
+        }
+    }
 }

@@ -3,8 +3,8 @@
 use super::Message;
 use iced::window;
 
-/// The window's keyboard focus, for notifications and unread counts, and files dragged onto
-/// it.
+/// The window's keyboard focus, for notifications and unread counts, files dragged onto it,
+/// and its size, for the layout.
 pub(super) fn window_event((_, event): (window::Id, window::Event)) -> Option<Message> {
     match event {
         window::Event::Focused => Some(Message::WindowFocused(true)),
@@ -12,6 +12,9 @@ pub(super) fn window_event((_, event): (window::Id, window::Event)) -> Option<Me
         window::Event::FileHovered(_) => Some(Message::FilesHovered(true)),
         window::Event::FilesHoveredLeft => Some(Message::FilesHovered(false)),
         window::Event::FileDropped(path) => Some(Message::FileDropped(path)),
+        window::Event::Opened { size, .. } | window::Event::Resized(size) => {
+            Some(Message::WindowResized(size))
+        }
         _ => None,
     }
 }

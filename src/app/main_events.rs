@@ -16,7 +16,7 @@ impl App {
         event: main_screen::Event,
     ) -> Task<Message> {
         let command = match event {
-            // Turned off: not even asked for, though the worker only reads the setting at start.
+            // Turned off: not even asked for (the worker would not send it either).
             main_screen::Event::Command(Command::Typing { .. }) if !self.config.privacy.typing => {
                 return Task::none();
             }

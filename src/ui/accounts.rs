@@ -1,7 +1,7 @@
-//! The account bar under the contact list: switch between accounts, add one, connect or
-//! disconnect it (enabled accounts connect at start), and remove it with or without its
-//! local history. Its settings also hold what Confab tells others (receipts, read markers,
-//! typing), which is the same for every account.
+//! The account bar under the contact list: switch between accounts, add one, choose whether
+//! it connects when Confab starts (going offline now is the status menu's *Offline*), and
+//! remove it with or without its local history. Its settings also hold what Confab tells
+//! others (receipts, read markers, typing), which is the same for every account.
 
 use super::theme;
 use crate::config::Privacy;
@@ -63,7 +63,7 @@ pub enum Event {
 pub struct Context<'a> {
     pub all: Vec<AccountId>,
     pub active: &'a AccountId,
-    /// Whether the active account connects at start.
+    /// Whether the active account connects when Confab starts.
     pub enabled: bool,
     /// Unread messages in the other accounts, shown beside the switcher so they are not missed.
     pub elsewhere: u32,
@@ -179,7 +179,10 @@ impl State {
             column![
                 nickname,
                 avatar,
-                toggler(enabled).label("Connect at start").size(14).on_toggle(Message::SetEnabled),
+                toggler(enabled)
+                    .label("Connect when Confab starts")
+                    .size(14)
+                    .on_toggle(Message::SetEnabled),
                 privacy_settings(privacy),
                 button(small("Server settings…"))
                     .style(button::secondary)
@@ -194,8 +197,7 @@ impl State {
     }
 }
 
-/// What Confab tells the people we write to. The worker reads these when it starts, so a
-/// change is complete at the next start (turning one off also stops the UI asking at once).
+/// What Confab tells the people we write to; a change reaches the running workers at once.
 fn privacy_settings<'a>(privacy: Privacy) -> Element<'a, Message> {
     let setting = |label: &'a str, on: bool, change: fn(Privacy, bool) -> Privacy| {
         checkbox(on)
@@ -213,9 +215,7 @@ fn privacy_settings<'a>(privacy: Privacy) -> Element<'a, Message> {
             Privacy { read_markers: on, ..p }
         }),
         setting("Tell contacts I am typing", privacy.typing, |p, on| Privacy { typing: on, ..p }),
-        text("Fully applied the next time Confab starts.")
-            .size(theme::TEXT_SMALL)
-            .style(theme::muted),
+        text("Applies at once.").size(theme::TEXT_SMALL).style(theme::muted),
     ]
     .spacing(theme::SPACE_XS)
     .into()
@@ -241,7 +241,7 @@ mod tests {
         state.update(Message::ToggleSettings);
         let all = [AccountId("a@x".into())];
         let mut ui = iced_test::simulator(state.view(context(&all, 0)));
-        ui.find("Fully applied the next time Confab starts.").expect("honest about when");
+        ui.find("Applies at once.").expect("honest about when");
         ui.click("Tell contacts I am typing").expect("the typing setting");
         let events: Vec<_> = ui.into_messages().filter_map(|m| state.update(m)).collect();
         let privacy = Privacy { typing: false, ..Privacy::default() };

@@ -69,6 +69,22 @@ impl State {
         }
     }
 
+    /// Whether we are connected, so what the server tells (presences) is current.
+    pub fn online(&self) -> bool {
+        self.connection == Some(ConnectionState::Online)
+    }
+
+    /// Whether the account is offline because the user chose it (or never connected it),
+    /// rather than on its way or failing.
+    pub fn idle(&self) -> bool {
+        self.connection == Some(ConnectionState::Idle)
+    }
+
+    /// Whether the worker is connected or on its way there by itself.
+    pub fn connecting_or_online(&self) -> bool {
+        matches!(self.connection, Some(ConnectionState::Connecting | ConnectionState::Online))
+    }
+
     /// A one-line summary for the sidebar footer and the title.
     pub fn summary(&self) -> &'static str {
         match &self.connection {

@@ -1,22 +1,24 @@
 //! The contact-management pieces around the contact list: request cards ("may I see your
-//! presence?"), the add-contact form, and the own-status picker.
+//! presence?"), the add-contact form, and the own-status picker, whose *Offline* disconnects.
 
 use super::theme;
+use super::widget::{self, slot};
 use crate::model::{Presence, PresenceShow};
 use crate::worker::ContactChange;
-use iced::widget::{Column, button, checkbox, column, container, pick_list, row, text, text_input};
+use iced::widget::{Column, button, checkbox, column, container, row, text, text_input};
 use iced::{Center, Element, Fill, Padding, Task};
 
 /// The add form's address field.
 const ADD_JID_ID: &str = "add-contact-jid";
 
-/// The availabilities a user can pick for themselves.
-const CHOICES: [PresenceShow; 5] = [
+/// The availabilities a user can pick for themselves; *Offline* disconnects the account.
+const CHOICES: [PresenceShow; 6] = [
     PresenceShow::Online,
     PresenceShow::Chat,
     PresenceShow::Away,
     PresenceShow::Dnd,
     PresenceShow::Xa,
+    PresenceShow::Offline,
 ];
 
 #[derive(Debug, Default)]
@@ -29,6 +31,10 @@ pub struct State {
     invisible: bool,
     /// The server can make us invisible, so the choice is offered.
     can_hide: bool,
+    /// The status menu is open.
+    choosing: bool,
+    /// The asker we were about to block, waiting for "yes".
+    blocking: Option<String>,
 }
 
 #[derive(Debug, Default)]
@@ -43,13 +49,18 @@ struct AddForm {
 pub enum Message {
     Accept(String),
     Deny(String),
+    /// Block whoever asks; asks first.
     Block(String),
+    ConfirmBlock,
+    CancelBlock,
     OpenAdd,
     CancelAdd,
     AddJid(String),
     AddName(String),
     AddGroup(String),
     SubmitAdd,
+    /// Open or close the status menu.
+    ToggleChoices,
     Show(PresenceShow),
     StatusDraft(String),
     SubmitStatus,
@@ -59,8 +70,23 @@ pub enum Message {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
     Change(ContactChange),
+    /// A new status message with the status we have.
     SetPresence(Presence),
+    /// A status picked from the menu: be that, connecting if offline.
+    Choose(Presence),
+    /// *Offline* picked: disconnect, keeping what waits to be sent.
+    GoOffline,
     SetInvisible(bool),
+}
+
+/// Where the account's connection stands, for the status footer.
+#[derive(Debug, Clone, Copy)]
+pub struct Link<'a> {
+    /// Offline by choice (or never connected): the menu says *Offline*.
+    pub offline: bool,
+    /// What the connection is doing, when the menu alone would not say it (connecting,
+    /// retrying, failed).
+    pub note: Option<&'a str>,
 }
 
 impl State {
@@ -92,7 +118,18 @@ impl State {
                 Some(Event::Change(ContactChange::Approve { jid, add_back: true }))
             }
             Message::Deny(jid) => Some(Event::Change(ContactChange::Deny { jid })),
-            Message::Block(jid) => Some(Event::Change(ContactChange::Block { jid })),
+            Message::Block(jid) => {
+                self.blocking = Some(jid);
+                None
+            }
+            Message::ConfirmBlock => {
+                let jid = self.blocking.take()?;
+                Some(Event::Change(ContactChange::Block { jid }))
+            }
+            Message::CancelBlock => {
+                self.blocking = None;
+                None
+            }
             Message::OpenAdd => {
                 self.adding = Some(AddForm::default());
                 None
@@ -123,7 +160,17 @@ impl State {
                     }
                 }
             }
-            Message::Show(show) => Some(Event::SetPresence(self.presence_with(show))),
+            Message::ToggleChoices => {
+                self.choosing = !self.choosing;
+                None
+            }
+            Message::Show(show) => {
+                self.choosing = false;
+                Some(match show {
+                    PresenceShow::Offline => Event::GoOffline,
+                    show => Event::Choose(self.presence_with(show)),
+                })
+            }
             Message::Invisible(on) => Some(Event::SetInvisible(on)),
             Message::StatusDraft(draft) => {
                 self.status_draft = draft;
@@ -151,8 +198,11 @@ impl State {
 
     /// Requests and the add form, above the list.
     pub fn view_top(&self) -> Option<Element<'_, Message>> {
-        let requests = Column::with_children(self.requests.iter().map(|jid| request_card(jid)))
-            .spacing(theme::SPACE_S);
+        let requests = self
+            .requests
+            .iter()
+            .map(|jid| request_card(jid, self.blocking.as_deref() == Some(jid.as_str())));
+        let requests = Column::with_children(requests).spacing(theme::SPACE_S);
         let add = match &self.adding {
             Some(form) => add_form(form),
             None => {
@@ -170,13 +220,26 @@ impl State {
         iced::widget::operation::focus(ADD_JID_ID)
     }
 
-    /// The account's own status, below the list; `link` is the connection summary.
-    pub fn view_footer<'a>(&'a self, link: &'a str) -> Element<'a, Message> {
-        let show = self.own.as_ref().map(|p| p.show);
+    /// The account's own status, below the list, as the connection has it.
+    pub fn view_footer<'a>(&'a self, link: Link<'a>) -> Element<'a, Message> {
+        let show = if link.offline {
+            PresenceShow::Offline
+        } else {
+            self.own.as_ref().map_or(PresenceShow::Online, |p| p.show)
+        };
+        // The menu opens above its button, pushing the list up rather than off the window.
+        let choices = self.choosing.then(|| {
+            Column::with_children(CHOICES.into_iter().map(|choice| {
+                status_button(choice, "").style(button::text).on_press(Message::Show(choice)).into()
+            }))
+        });
         column![
+            slot(choices),
             row![
-                pick_list(CHOICES, show, Message::Show).text_size(theme::TEXT_SMALL).width(Fill),
-                (link != "Online").then(|| text(link).size(theme::TEXT_SMALL).style(theme::muted)),
+                status_button(show, "▾")
+                    .style(theme::status_button)
+                    .on_press(Message::ToggleChoices),
+                link.note.map(|note| text(note).size(theme::TEXT_SMALL).style(theme::muted)),
             ]
             .spacing(theme::SPACE_S)
             .align_y(Center),
@@ -198,7 +261,33 @@ impl State {
     }
 }
 
-fn request_card(jid: &str) -> Element<'_, Message> {
+/// A status with its dot, as the menu offers it and its button shows it.
+fn status_button<'a>(show: PresenceShow, suffix: &'a str) -> button::Button<'a, Message> {
+    button(
+        row![
+            widget::presence_dot(show),
+            text(show.label()).size(theme::TEXT_SMALL).width(Fill),
+            text(suffix).size(theme::TEXT_SMALL),
+        ]
+        .spacing(theme::SPACE_S)
+        .align_y(Center),
+    )
+    .width(Fill)
+    .padding([theme::SPACE_XS, theme::SPACE_S])
+}
+
+/// Someone asks to see our presence; blocking them asks first (`blocking`).
+fn request_card(jid: &str, blocking: bool) -> Element<'_, Message> {
+    let confirm = blocking.then(|| {
+        widget::confirm(
+            format!(
+                "Block {jid}? No messages or presence reach you from them until you unblock them."
+            ),
+            format!("Block {jid}"),
+            Message::ConfirmBlock,
+            Message::CancelBlock,
+        )
+    });
     container(
         column![
             text(format!("{jid} wants to see your presence")).size(theme::TEXT_SMALL),
@@ -213,6 +302,7 @@ fn request_card(jid: &str) -> Element<'_, Message> {
                     .on_press(Message::Block(jid.to_owned())),
             ]
             .spacing(theme::SPACE_XS),
+            slot(confirm),
         ]
         .spacing(theme::SPACE_XS),
     )
@@ -278,6 +368,23 @@ mod tests {
     }
 
     #[test]
+    fn blocking_someone_who_asks_asks_first() {
+        let mut state = State::default();
+        state.set_requests(vec!["eve@example.org".into()]);
+        let click = |state: &mut State, label: &str| -> Vec<Event> {
+            let mut ui = iced_test::simulator(state.view_top().expect("requests are shown"));
+            ui.click(label).expect(label);
+            let messages: Vec<_> = ui.into_messages().collect();
+            messages.into_iter().filter_map(|m| state.update(m)).collect()
+        };
+        assert_eq!(click(&mut state, "Block"), [], "the first click only asks");
+        assert_eq!(click(&mut state, "Cancel"), []);
+        assert_eq!(click(&mut state, "Block"), []);
+        let block = ContactChange::Block { jid: "eve@example.org".into() };
+        assert_eq!(click(&mut state, "Block eve@example.org"), [Event::Change(block)]);
+    }
+
+    #[test]
     fn add_form_checks_the_address_then_adds_with_name_and_group() {
         let mut state = State::default();
         state.update(Message::OpenAdd);
@@ -298,28 +405,52 @@ mod tests {
         assert!(state.adding.is_none());
     }
 
+    const ONLINE: Link<'static> = Link { offline: false, note: None };
+
     #[test]
     fn choosing_a_status_keeps_the_message() {
         let mut state = State::default();
         state.set_own(Presence { show: PresenceShow::Online, status: Some("hi".into()) });
         assert_eq!(
             state.update(Message::Show(PresenceShow::Dnd)),
-            Some(Event::SetPresence(Presence {
-                show: PresenceShow::Dnd,
-                status: Some("hi".into())
-            }))
+            Some(Event::Choose(Presence { show: PresenceShow::Dnd, status: Some("hi".into()) }))
         );
+    }
+
+    /// Clicks `label` in the footer as it is now; the state takes what that asks.
+    fn click_footer(state: &mut State, link: Link<'_>, label: &str) -> Vec<Event> {
+        let mut ui = iced_test::simulator(state.view_footer(link));
+        ui.click(label).expect(label);
+        let messages: Vec<_> = ui.into_messages().collect();
+        messages.into_iter().filter_map(|m| state.update(m)).collect()
+    }
+
+    #[test]
+    fn the_status_menu_offers_offline_and_says_it_while_offline() {
+        let mut state = State::default();
+        state.set_own(Presence { show: PresenceShow::Away, status: None });
+        assert_eq!(click_footer(&mut state, ONLINE, "Away"), [], "the menu opens");
+        assert_eq!(click_footer(&mut state, ONLINE, "Offline"), [Event::GoOffline]);
+
+        let offline = Link { offline: true, note: None };
+        let mut ui = iced_test::simulator(state.view_footer(offline));
+        ui.find("Offline").expect("the menu says what we are");
+        assert!(ui.find("Away").is_err(), "not what we would be online");
+        drop(ui);
+        assert_eq!(click_footer(&mut state, offline, "Offline"), [], "the menu opens");
+        let away = Presence { show: PresenceShow::Away, status: None };
+        assert_eq!(click_footer(&mut state, offline, "Away"), [Event::Choose(away)]);
     }
 
     #[test]
     fn invisibility_is_offered_only_where_the_server_can_hide_us() {
         let mut state = State::default();
         {
-            let mut ui = iced_test::simulator(state.view_footer("Online"));
+            let mut ui = iced_test::simulator(state.view_footer(ONLINE));
             assert!(ui.find("Invisible (you appear offline)").is_err(), "not offered by default");
         }
         state.set_can_hide(true);
-        let mut ui = iced_test::simulator(state.view_footer("Online"));
+        let mut ui = iced_test::simulator(state.view_footer(ONLINE));
         ui.click("Invisible (you appear offline)").expect("offered");
         let events: Vec<_> = ui.into_messages().filter_map(|m| state.update(m)).collect();
         assert!(matches!(events.as_slice(), [Event::SetInvisible(true)]), "{events:?}");

@@ -4,12 +4,14 @@
 //! into what is shown and user intents into worker commands. The open conversation's commands,
 //! typing, read markers and the catch-up line are in `chat.rs`; rooms in `rooms.rs`; files
 //! dropped on the window, what covers it, and opening links and files in `files.rs`; a
-//! contact's header in `header.rs`.
+//! contact's header in `header.rs`; our own status as the connection has it in `status.rs`.
 
 mod chat;
 mod files;
 mod header;
+mod layout;
 mod rooms;
+mod status;
 
 use super::pictures::Pictures;
 use super::widget::slot;
@@ -45,8 +47,11 @@ pub struct State {
     /// The server's conference services (XEP-0045), for the room browser.
     conference: Vec<String>,
     blocked: Vec<String>,
-    /// The new name being typed for the open contact, when renaming.
-    renaming: Option<String>,
+    /// What the open contact's header has open (renaming, a question, folded actions).
+    bar: header::Bar,
+    /// The window's width, which decides what folds and what covers the conversation
+    /// (infinite until the window says).
+    width: f32,
     /// The open contact's profile, when asked for.
     profile: Option<profile::State>,
     notice: Option<String>,
@@ -94,10 +99,19 @@ pub enum HeaderMessage {
     StartRename,
     RenameDraft(String),
     Rename,
+    /// Remove, once confirmed.
+    AskRemove,
     Remove,
+    /// Block, once confirmed.
+    AskBlock,
     Block,
+    /// Do not remove or block after all.
+    Cancel,
     Unblock,
+    /// Show the profile panel, or close it.
     ShowProfile,
+    /// Show or hide the actions folded under "⋯" in a narrow window.
+    Fold,
     /// Stop notifying about this conversation (`true`), or start again.
     Mute(bool),
 }
@@ -150,7 +164,8 @@ impl State {
             occupants: HashMap::new(),
             conference: Vec::new(),
             blocked: Vec::new(),
-            renaming: None,
+            bar: header::Bar::default(),
+            width: f32::INFINITY,
             profile: None,
             notice: None,
             composing: conversation::Composing::default(),
@@ -202,10 +217,6 @@ impl State {
         self.banner.counting_down()
     }
 
-    pub fn summary(&self) -> &'static str {
-        self.banner.summary()
-    }
-
     /// Ctrl+K: jump to the search field, ready to type a name.
     pub fn find_contact() -> Task<Message> {
         sidebar::State::focus_filter()
@@ -242,14 +253,25 @@ impl State {
                     contacts::Message::OpenAdd => contacts::State::focus_add(),
                     _ => Task::none(),
                 };
-                let event = self.contacts.update(message).map(|event| match event {
-                    contacts::Event::Change(change) => Event::Command(Command::Contact(change)),
+                let Some(event) = self.contacts.update(message) else { return (focus, None) };
+                let (follow_up, command) = match event {
+                    contacts::Event::Change(change) => (Task::none(), Command::Contact(change)),
                     contacts::Event::SetPresence(presence) => {
-                        Event::Command(Command::SetPresence(presence))
+                        (Task::none(), Command::SetPresence(presence))
                     }
-                    contacts::Event::SetInvisible(on) => Event::Command(Command::SetInvisible(on)),
-                });
-                (focus, event)
+                    // A status chosen while offline means "be there": connect, once the
+                    // worker has it, so the login already shows it.
+                    contacts::Event::Choose(presence) if !self.banner.connecting_or_online() => (
+                        Task::done(Message::Banner(connection::Message::Reconnect)),
+                        Command::SetPresence(presence),
+                    ),
+                    contacts::Event::Choose(presence) => {
+                        (Task::none(), Command::SetPresence(presence))
+                    }
+                    contacts::Event::GoOffline => (Task::none(), Command::Disconnect),
+                    contacts::Event::SetInvisible(on) => (Task::none(), Command::SetInvisible(on)),
+                };
+                (Task::batch([focus, follow_up]), Some(Event::Command(command)))
             }
             Message::Conversation(message) => {
                 let Some(conversation) = &mut self.conversation else {
@@ -305,7 +327,7 @@ impl State {
             return (conversation::State::focus_composer(), None);
         }
         self.sidebar.select(chat.as_str());
-        self.renaming = None;
+        self.bar = header::Bar::default();
         self.profile = None;
         self.room = None;
         let stopped_typing = self.leave_conversation();
@@ -413,7 +435,7 @@ impl State {
         let elsewhere =
             context.unread.total().saturating_sub(context.unread.account(&self.account));
         let footer = column![
-            self.contacts.view_footer(self.summary()).map(Message::Contacts),
+            self.contacts.view_footer(self.link()).map(Message::Contacts),
             self.accounts
                 .view(accounts::Context {
                     all: context.all,
@@ -482,7 +504,8 @@ impl State {
     ) -> Element<'a, Message> {
         let messages = conversation.view().map(Message::Conversation);
         let (header, side) = if let Some(room) = &self.room {
-            (room.header(muted).map(Message::Room), room.side_panel().map(|p| p.map(Message::Room)))
+            let header = room.header(muted, self.narrow_header()).map(Message::Room);
+            (header, room.side_panel().map(|p| p.map(Message::Room)))
         } else if let Some((room, nick)) = self.private_chat(conversation.chat.as_str()) {
             (rooms::private_header(room, nick, muted), None)
         } else {
@@ -492,7 +515,7 @@ impl State {
         // One shape for every conversation, panel or not: what is known about it (a room, a
         // room's private chat) may change while it is open, and the composer must keep its
         // place to keep its focus.
-        column![header, row![messages, side].height(Fill)].into()
+        column![header, self.with_panel(messages, side)].into()
     }
 }
 

@@ -1,10 +1,11 @@
 //! The people in a room, beside its conversation: grouped by role (moderators, participants,
 //! visitors), each with a presence dot and an affiliation badge, searchable, and windowed so
 //! a room of thousands scrolls smoothly. Clicking someone opens a small menu: a private
-//! message, and whatever our own role and affiliation let us do to them.
+//! message, and whatever our own role and affiliation let us do to them (a kick or a ban
+//! asks first).
 
-use super::theme;
 use super::windowed::Window;
+use super::{theme, widget};
 use crate::model::{Affiliation, Moderation, Occupant, Role};
 use iced::widget::scrollable::Viewport;
 use iced::widget::{Row as Line, button, column, container, row, space, text, text_input};
@@ -39,6 +40,8 @@ struct Menu {
     nick: String,
     /// Sent with a kick, a ban or a change of standing; the person is told.
     reason: String,
+    /// A kick or a ban waiting for "yes".
+    asked: Option<Moderation>,
 }
 
 /// What the list and the occupant menu emit.
@@ -51,7 +54,12 @@ pub enum Message {
     CloseMenu,
     Reason(String),
     PrivateMessage(String),
+    /// Do this to the selected occupant; a kick or a ban asks first.
     Moderate(Moderation),
+    /// Yes, kick or ban them.
+    Confirm,
+    /// Not after all.
+    CancelAsked,
 }
 
 /// What the room must act on.
@@ -132,7 +140,7 @@ impl State {
             Message::Scrolled(viewport) => self.window.scrolled(viewport),
             Message::Select(nick) => {
                 let same = self.menu.as_ref().is_some_and(|m| m.nick == nick);
-                self.menu = (!same).then(|| Menu { nick, reason: String::new() });
+                self.menu = (!same).then(|| Menu { nick, reason: String::new(), asked: None });
             }
             Message::CloseMenu => self.menu = None,
             Message::Reason(reason) => {
@@ -144,13 +152,30 @@ impl State {
                 self.menu = None;
                 return Some(Event::PrivateMessage(nick));
             }
-            Message::Moderate(action) => {
-                let menu = self.menu.take()?;
-                let reason = Some(menu.reason.trim().to_owned()).filter(|r| !r.is_empty());
-                return Some(Event::Moderate { nick: menu.nick, action, reason });
+            Message::Moderate(action @ (Moderation::Kick | Moderation::Ban)) => {
+                if let Some(menu) = &mut self.menu {
+                    menu.asked = Some(action);
+                }
             }
+            Message::CancelAsked => {
+                if let Some(menu) = &mut self.menu {
+                    menu.asked = None;
+                }
+            }
+            Message::Confirm => {
+                let action = self.menu.as_ref()?.asked?;
+                return self.moderate(action);
+            }
+            Message::Moderate(action) => return self.moderate(action),
         }
         None
+    }
+
+    /// Act on the selected occupant, and close their menu.
+    fn moderate(&mut self, action: Moderation) -> Option<Event> {
+        let menu = self.menu.take()?;
+        let reason = Some(menu.reason.trim().to_owned()).filter(|r| !r.is_empty());
+        Some(Event::Moderate { nick: menu.nick, action, reason })
     }
 
     pub fn view(&self) -> Element<'_, Message> {
@@ -260,6 +285,25 @@ impl State {
                     .into()
             });
             card = card.push(Line::with_children(buttons).spacing(theme::SPACE_XS).wrap());
+        }
+        if let Some(asked) = menu.asked {
+            let nick = &target.nick;
+            let (question, action) = match asked {
+                Moderation::Ban => (
+                    format!("Ban {nick}? They leave the room and cannot come back until unbanned."),
+                    format!("Ban {nick}"),
+                ),
+                _ => (
+                    format!("Kick {nick}? They leave the room now; they may come back."),
+                    format!("Kick {nick}"),
+                ),
+            };
+            card = card.push(widget::confirm(
+                question,
+                action,
+                Message::Confirm,
+                Message::CancelAsked,
+            ));
         }
         Some(container(card).padding(theme::SPACE_S).width(Fill).style(theme::card).into())
     }
@@ -465,6 +509,11 @@ mod tests {
         ui.find("Grant membership").expect("an admin manages membership");
         ui.click("Kick").expect("a moderator can kick");
         let events: Vec<_> = ui.into_messages().filter_map(|m| state.update(m)).collect();
+        assert_eq!(events, [], "after asking");
+        let mut ui = iced_test::simulator(state.view());
+        ui.find("Kick zoe? They leave the room now; they may come back.").expect("what it does");
+        ui.click("Kick zoe").expect("the confirmation");
+        let events: Vec<_> = ui.into_messages().filter_map(|m| state.update(m)).collect();
         assert_eq!(
             events,
             [Event::Moderate {
@@ -474,5 +523,28 @@ mod tests {
             }]
         );
         assert!(state.menu.is_none(), "the menu closes once acted on");
+    }
+
+    #[test]
+    fn a_ban_asks_first_and_can_be_called_off() {
+        let mut state = room(Role::Moderator, Affiliation::Admin);
+        state.update(Message::Select("zoe".into()));
+        assert_eq!(state.update(Message::Moderate(Moderation::Ban)), None, "asks first");
+        let mut ui = iced_test::simulator(state.view());
+        ui.find("Ban zoe? They leave the room and cannot come back until unbanned.")
+            .expect("what it does");
+        ui.click("Cancel").expect("a way back");
+        let events: Vec<_> = ui.into_messages().filter_map(|m| state.update(m)).collect();
+        assert_eq!(events, []);
+        assert_eq!(state.update(Message::Confirm), None, "nothing left to confirm");
+        assert_eq!(
+            state.update(Message::Moderate(Moderation::GrantVoice)),
+            Some(Event::Moderate {
+                nick: "zoe".into(),
+                action: Moderation::GrantVoice,
+                reason: None
+            }),
+            "what is easily undone does not ask"
+        );
     }
 }

@@ -4,14 +4,15 @@
 //! the room's own data form, or its lists of members and bans.
 
 use super::conversation::RoomContext;
-use super::{form, occupants, room_members, theme, widget};
+use super::{form, occupants, room_members, theme};
 use crate::model::{Affiliated, Affiliation, ChatId, Form, Occupant, Room, RoomState};
 use crate::worker::RoomCommand;
 use dialog::Dialog;
-use iced::widget::{Row, button, column, container, row, scrollable, space, text};
-use iced::{Center, Element, Fill, FillPortion, Right};
+use iced::widget::{button, column, container, row, scrollable, space, text};
+use iced::{Element, Fill};
 
 mod dialog;
+mod header;
 
 /// The open room's header, forms and side panel.
 #[derive(Debug)]
@@ -22,6 +23,12 @@ pub struct State {
     occupants: occupants::State,
     panel: Panel,
     dialog: Option<Dialog>,
+    /// The window leaves room for a panel beside the conversation.
+    roomy: bool,
+    /// The people in the room were folded away for want of room, not closed by the user.
+    folded: bool,
+    /// The header's actions folded under "⋯" are shown (in a narrow window).
+    unfolded: bool,
 }
 
 /// What is shown beside the conversation.
@@ -64,7 +71,10 @@ pub enum Message {
     OpenMembers,
     Members(room_members::Message),
     Join,
+    /// Leave, once confirmed.
     Leave,
+    /// Show or hide the header's actions folded under "⋯".
+    Fold,
     /// Stop notifying about the room (`true`), or start again.
     Mute(bool),
 }
@@ -90,6 +100,9 @@ impl State {
             occupants: occupants::State::default(),
             panel: Panel::Occupants,
             dialog: None,
+            roomy: true,
+            folded: false,
+            unfolded: false,
         };
         state.set_occupants(occupants);
         state
@@ -97,6 +110,27 @@ impl State {
 
     pub fn jid(&self) -> &str {
         &self.jid
+    }
+
+    /// Whether the window leaves room for a panel beside the conversation: the people in
+    /// the room fold away when it does not (and come back when it does again); asked for,
+    /// they cover the conversation's side.
+    pub fn fit(&mut self, roomy: bool) {
+        if self.roomy == roomy {
+            return;
+        }
+        self.roomy = roomy;
+        match (roomy, &self.panel) {
+            (false, Panel::Occupants) => {
+                self.panel = Panel::None;
+                self.folded = true;
+            }
+            (true, Panel::None) if self.folded => self.panel = Panel::Occupants,
+            _ => {}
+        }
+        if roomy {
+            self.folded = false;
+        }
     }
 
     pub fn set_room(&mut self, room: Option<Room>) {
@@ -153,17 +187,17 @@ impl State {
         }
     }
 
-    fn joined(&self) -> bool {
+    pub(super) fn joined(&self) -> bool {
         self.room.as_ref().is_some_and(|r| r.state == RoomState::Joined)
     }
 
     /// Owners configure and destroy the room (XEP-0045 §10).
-    fn owner(&self) -> bool {
+    pub(super) fn owner(&self) -> bool {
         self.occupants.own().is_some_and(|o| o.affiliation == Affiliation::Owner)
     }
 
     /// Admins and owners manage the members and the bans (XEP-0045 §9).
-    fn admin(&self) -> bool {
+    pub(super) fn admin(&self) -> bool {
         self.occupants
             .own()
             .is_some_and(|o| matches!(o.affiliation, Affiliation::Owner | Affiliation::Admin))
@@ -171,8 +205,25 @@ impl State {
 
     pub fn update(&mut self, message: Message) -> Option<Event> {
         let room = self.jid.clone();
+        // An action chosen from the folded menu closes it, as a menu does.
+        if matches!(
+            message,
+            Message::ToggleOccupants
+                | Message::Invite
+                | Message::Subject
+                | Message::Nick
+                | Message::Destroy
+                | Message::Configure
+                | Message::OpenMembers
+                | Message::Join
+                | Message::Leave
+                | Message::Mute(_)
+        ) {
+            self.unfolded = false;
+        }
         let command = match message {
             Message::ToggleOccupants => {
+                self.folded = false;
                 self.panel = match self.panel {
                     Panel::Occupants => Panel::None,
                     _ => Panel::Occupants,
@@ -216,7 +267,7 @@ impl State {
                     | Some(Dialog::Subject(text))
                     | Some(Dialog::Nick(text))
                     | Some(Dialog::Destroy(text)) => *text = draft,
-                    None => {}
+                    Some(Dialog::Leave) | None => {}
                 }
                 return None;
             }
@@ -260,9 +311,10 @@ impl State {
                 let nick = self.room.as_ref().map(|r| r.nick.clone()).filter(|n| !n.is_empty());
                 RoomCommand::Join { room, nick, password: None }
             }
-            Message::Leave => {
-                self.dialog = None;
-                RoomCommand::Leave { room }
+            Message::Leave => return self.open(Dialog::Leave),
+            Message::Fold => {
+                self.unfolded = !self.unfolded;
+                return None;
             }
         };
         Some(Event::Room(command))
@@ -282,93 +334,6 @@ impl State {
                 None
             }
         }
-    }
-
-    /// The header; `muted` says whether the room's notifications are off.
-    pub fn header(&self, muted: bool) -> Element<'_, Message> {
-        let name = self.room.as_ref().map_or(self.jid.as_str(), Room::display_name);
-        let title = column![
-            text(name).size(theme::TEXT_TITLE),
-            text(self.subtitle()).size(theme::TEXT_SMALL).style(theme::muted),
-        ];
-        // The title keeps a third of the width, so an owner's many actions wrap onto a
-        // second line instead of squeezing the room's name to nothing.
-        let top = row![
-            widget::room_avatar(&self.jid, name),
-            container(title).width(FillPortion(1)),
-            container(self.actions(muted)).width(FillPortion(2)).align_x(Right),
-        ]
-        .spacing(theme::SPACE_S)
-        .align_y(Center);
-        let mut content = column![top].spacing(theme::SPACE_S);
-        if let Some(dialog) = &self.dialog {
-            content = content.push(self.dialog(dialog));
-        }
-        container(content)
-            .padding([theme::SPACE_S, theme::SPACE_M])
-            .width(Fill)
-            .style(theme::header)
-            .into()
-    }
-
-    fn subtitle(&self) -> String {
-        let Some(room) = &self.room else { return format!("{} · not in your rooms", self.jid) };
-        match &room.state {
-            RoomState::Joined => {
-                let people = match self.occupants.all().len() {
-                    1 => "1 person".to_owned(),
-                    n => format!("{n} people"),
-                };
-                match room.subject.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-                    Some(subject) => format!("{subject} · {people}"),
-                    None => format!("{} · {people}", room.jid),
-                }
-            }
-            RoomState::Joining => format!("{} · joining…", room.jid),
-            RoomState::Failed(reason) => format!("Could not join: {reason}"),
-            RoomState::Left => format!("{} · not joined", room.jid),
-        }
-    }
-
-    fn actions(&self, muted: bool) -> Element<'_, Message> {
-        let action = |label: &'static str, message: Message| {
-            button(text(label).size(theme::TEXT_SMALL)).style(button::secondary).on_press(message)
-        };
-        let state = self.room.as_ref().map(|r| &r.state);
-        let mute = if muted {
-            action("Unmute", Message::Mute(false))
-        } else {
-            action("Mute", Message::Mute(true))
-        };
-        let mut actions: Vec<Element<'_, Message>> = vec![mute.into()];
-        match state {
-            Some(RoomState::Joined) => {
-                actions.push(action("Occupants", Message::ToggleOccupants).into());
-                actions.push(action("Invite", Message::Invite).into());
-                actions.push(action("Subject", Message::Subject).into());
-                actions.push(action("Nickname", Message::Nick).into());
-                if self.admin() {
-                    actions.push(action("Members and bans", Message::OpenMembers).into());
-                }
-                if self.owner() {
-                    actions.push(action("Configure", Message::Configure).into());
-                }
-                actions.push(action("Leave", Message::Leave).into());
-                if self.owner() {
-                    let destroy = button(text("Destroy").size(theme::TEXT_SMALL))
-                        .style(button::danger)
-                        .on_press(Message::Destroy);
-                    actions.push(destroy.into());
-                }
-            }
-            Some(RoomState::Joining) => actions.push(action("Leave", Message::Leave).into()),
-            Some(RoomState::Left | RoomState::Failed(_)) | None => {
-                actions.push(
-                    button(text("Join").size(theme::TEXT_SMALL)).on_press(Message::Join).into(),
-                );
-            }
-        }
-        Row::with_children(actions).spacing(theme::SPACE_XS).wrap().align_x(Right).into()
     }
 
     /// The panel beside the conversation, when one is open.
@@ -452,18 +417,18 @@ mod tests {
     #[test]
     fn only_owners_may_configure_and_destroy_and_destroying_asks_first() {
         let state = joined(Affiliation::None);
-        let mut ui = simulator(state.header(false));
+        let mut ui = simulator(state.header(false, false));
         ui.find("Oolong only · 2 people").expect("the subject and the head count");
         assert!(ui.find("Destroy").is_err() && ui.find("Configure").is_err());
         drop(ui);
 
         let mut state = joined(Affiliation::Owner);
-        let mut ui = simulator(state.header(false));
+        let mut ui = simulator(state.header(false, false));
         ui.click("Destroy").expect("an owner may destroy");
         let messages: Vec<_> = ui.into_messages().collect();
         assert_eq!(events(&mut state, messages), [], "not before confirming");
         state.update(Message::Draft("moving".into()));
-        let mut ui = simulator(state.header(false));
+        let mut ui = simulator(state.header(false, false));
         ui.find("Destroy this room for everyone? This cannot be undone.").expect("asks first");
         ui.click("Cancel").expect("can back out");
         let messages: Vec<_> = ui.into_messages().collect();
@@ -480,12 +445,12 @@ mod tests {
     fn admins_and_owners_manage_members_and_bans_in_a_panel() {
         for own in [Affiliation::None, Affiliation::Member] {
             let state = joined(own);
-            let mut ui = simulator(state.header(false));
+            let mut ui = simulator(state.header(false, false));
             assert!(ui.find("Members and bans").is_err(), "not for {own:?}");
         }
         for own in [Affiliation::Admin, Affiliation::Owner] {
             let mut state = joined(own);
-            let mut ui = simulator(state.header(false));
+            let mut ui = simulator(state.header(false, false));
             ui.click("Members and bans").expect("for admins and owners");
             let messages: Vec<_> = ui.into_messages().collect();
             let members =
@@ -578,8 +543,9 @@ mod tests {
     fn the_occupant_menu_leads_to_a_private_chat_or_a_moderation_command() {
         let mut state = joined(Affiliation::Admin);
         state.update(Message::Occupants(occupants::Message::Select("zoe".into())));
+        state.update(Message::Occupants(occupants::Message::Moderate(Moderation::Ban)));
         assert_eq!(
-            state.update(Message::Occupants(occupants::Message::Moderate(Moderation::Ban))),
+            state.update(Message::Occupants(occupants::Message::Confirm)),
             Some(Event::Room(RoomCommand::Moderate {
                 room: JID.into(),
                 nick: "zoe".into(),

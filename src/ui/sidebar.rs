@@ -8,7 +8,7 @@ use super::pictures::Pictures;
 use super::theme;
 use super::widget::slot;
 use super::windowed::Window;
-use crate::model::{Contact, PresenceShow, Room, RoomState};
+use crate::model::{Contact, Presence, PresenceShow, Room, RoomState};
 use iced::keyboard::{Key, key};
 use iced::widget::scrollable::Viewport;
 use iced::widget::{button, column, container, text, text_input};
@@ -54,6 +54,9 @@ pub struct State {
     rows: Vec<Row>,
     selected: Option<String>,
     window: Window,
+    /// The account is online, so the presences shown are the server's current word; while
+    /// offline nobody's presence is known, and none is shown.
+    presence_known: bool,
 }
 
 impl Default for State {
@@ -69,6 +72,7 @@ impl Default for State {
             rows: Vec::new(),
             selected: None,
             window: Window::default(),
+            presence_known: false,
         };
         state.rebuild();
         state
@@ -102,6 +106,12 @@ pub enum Event {
 
 impl State {
     pub fn set_contacts(&mut self, mut contacts: Vec<Contact>) {
+        if !self.presence_known {
+            // What was cached is not what is true now.
+            for contact in &mut contacts {
+                contact.presence = Presence::offline();
+            }
+        }
         contacts.sort_by_cached_key(|c| (rank(c.presence.show), c.display_name().to_lowercase()));
         self.contacts = contacts;
         self.rebuild();
@@ -114,6 +124,21 @@ impl State {
         self.rebuild();
     }
 
+    /// Online (`true`): presences come from the server again. Offline: what was shown is
+    /// forgotten, so a contact never looks available on old news.
+    pub fn set_presence_known(&mut self, known: bool) {
+        if self.presence_known != known {
+            self.presence_known = known;
+            let contacts = std::mem::take(&mut self.contacts);
+            self.set_contacts(contacts);
+        }
+    }
+
+    /// A contact's availability, when it is known.
+    pub fn shown_presence(&self, contact: &Contact) -> Option<PresenceShow> {
+        self.presence_known.then_some(contact.presence.show)
+    }
+
     pub fn room(&self, jid: &str) -> Option<&Room> {
         self.rooms.iter().find(|r| r.jid == jid)
     }
@@ -123,8 +148,8 @@ impl State {
     }
 
     /// Apply a burst of presence changes, then sort and group once.
-    pub fn set_presences(&mut self, changes: &[(String, crate::model::Presence)]) {
-        let changes: std::collections::HashMap<&str, &crate::model::Presence> =
+    pub fn set_presences(&mut self, changes: &[(String, Presence)]) {
+        let changes: std::collections::HashMap<&str, &Presence> =
             changes.iter().map(|(jid, p)| (jid.as_str(), p)).collect();
         let mut touched = false;
         for contact in &mut self.contacts {

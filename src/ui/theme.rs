@@ -24,6 +24,11 @@ pub const FORM_EDITOR_HEIGHT: f32 = 88.0;
 pub const SETUP_EXTRA_MAX_HEIGHT: f32 = 320.0;
 /// Widest a form's picture (a CAPTCHA) is drawn; smaller ones keep their size.
 pub const FORM_MEDIA_MAX_WIDTH: f32 = 320.0;
+/// Below this width of the conversation, its header's actions fold under "⋯".
+pub const HEADER_FOLD_WIDTH: f32 = 560.0;
+/// From this width of the conversation on, a panel (a room's people, a profile) fits beside
+/// it; below, the panel waits to be asked for and then covers the conversation's right side.
+pub const PANEL_BESIDE_WIDTH: f32 = 660.0;
 /// The occupant list beside a room's conversation.
 pub const OCCUPANTS_WIDTH: f32 = 250.0;
 /// The room settings form beside a room's conversation: wider, its fields have long labels.
@@ -64,6 +69,14 @@ pub fn presence_color(show: PresenceShow) -> Color {
         PresenceShow::Xa => Color::from_rgb8(0xd0, 0x70, 0x10),
         PresenceShow::Dnd => Color::from_rgb8(0xd9, 0x3f, 0x3f),
         PresenceShow::Offline => Color::from_rgb8(0x9a, 0x9a, 0x9a),
+    }
+}
+
+/// A contact's presence dot; nothing at all while their presence is unknown (we are offline).
+pub fn presence_dot(show: Option<PresenceShow>) -> impl Fn(&Theme) -> container::Style {
+    move |theme| match show {
+        Some(show) => dot(presence_color(show))(theme),
+        None => container::Style::default(),
     }
 }
 
@@ -219,6 +232,21 @@ pub fn form_media(theme: &Theme) -> container::Style {
         width: 1.0,
         radius: 4.0.into(),
     })
+}
+
+/// The status menu's button: a framed field, like the account picker beside it.
+pub fn status_button(theme: &Theme, status: button::Status) -> button::Style {
+    let palette = theme.extended_palette();
+    let background = match status {
+        button::Status::Hovered | button::Status::Pressed => palette.background.weak.color,
+        _ => palette.background.base.color,
+    };
+    button::Style {
+        background: Some(Background::Color(background)),
+        text_color: palette.background.base.text,
+        border: Border { color: palette.background.strong.color, width: 1.0, radius: 4.0.into() },
+        ..button::Style::default()
+    }
 }
 
 /// A contact row: flat, highlighted when selected or hovered.

@@ -3,23 +3,25 @@
 use super::theme;
 use crate::model::{PresenceShow, consistent_color};
 use iced::widget::image::Handle;
-use iced::widget::{Column, container, image, mouse_area, opaque, space, stack, text};
+use iced::widget::{
+    Column, button, column, container, image, mouse_area, opaque, row, space, stack, text,
+};
 use iced::{Color, Element, Fill, Theme};
 
 /// Diameter of a contact's avatar in lists.
 pub const AVATAR_SIZE: f32 = 34.0;
 const DOT_SIZE: f32 = 11.0;
 
-/// A contact's avatar with a presence dot at its corner: their picture when it is decoded,
-/// else the first letter of the name on the person's XEP-0392 colour.
+/// A contact's avatar with a presence dot at its corner (none while their presence is not
+/// known): their picture when it is decoded, else the first letter of the name on the
+/// person's XEP-0392 colour.
 pub fn avatar<'a, M: 'a>(
     jid: &str,
     name: &str,
-    show: PresenceShow,
+    show: Option<PresenceShow>,
     picture: Option<&Handle>,
 ) -> Element<'a, M> {
-    let dot = container(space().width(DOT_SIZE).height(DOT_SIZE))
-        .style(theme::dot(theme::presence_color(show)));
+    let dot = container(space().width(DOT_SIZE).height(DOT_SIZE)).style(theme::presence_dot(show));
     let corner = container(dot).align_right(AVATAR_SIZE).align_bottom(AVATAR_SIZE);
     let face: Element<'a, M> = match picture {
         Some(picture) => image(picture.clone())
@@ -31,6 +33,13 @@ pub fn avatar<'a, M: 'a>(
         None => initials(jid, name),
     };
     stack![face, corner].into()
+}
+
+/// A presence dot on its own, as in the status menu.
+pub fn presence_dot<'a, M: 'a>(show: PresenceShow) -> Element<'a, M> {
+    container(space().width(DOT_SIZE).height(DOT_SIZE))
+        .style(theme::presence_dot(Some(show)))
+        .into()
 }
 
 /// A chat room's avatar: the first letter of its name on the room's XEP-0392 colour, in a
@@ -78,4 +87,35 @@ pub fn modal<'a, M: Clone + 'a>(content: impl Into<Element<'a, M>>, on_close: M)
 /// no fixed size and is kept.
 pub fn slot<'a, M: 'a>(content: Option<impl Into<Element<'a, M>>>) -> Element<'a, M> {
     content.map_or_else(|| Column::new().into(), Into::into)
+}
+
+/// The question before something that cannot simply be undone: what it does, in words, the
+/// action in the danger colour (named, so it cannot be mistaken for the button that asked),
+/// and a way back.
+pub fn confirm<'a, M: Clone + 'a>(
+    question: String,
+    action: String,
+    on_confirm: M,
+    on_cancel: M,
+) -> Element<'a, M> {
+    // The question above its answers, so it reads whole however narrow the place.
+    container(
+        column![
+            text(question).size(theme::TEXT_SMALL),
+            row![
+                button(text(action).size(theme::TEXT_SMALL))
+                    .style(button::danger)
+                    .on_press(on_confirm),
+                button(text("Cancel").size(theme::TEXT_SMALL))
+                    .style(button::secondary)
+                    .on_press(on_cancel),
+            ]
+            .spacing(theme::SPACE_S),
+        ]
+        .spacing(theme::SPACE_XS),
+    )
+    .padding(theme::SPACE_S)
+    .width(Fill)
+    .style(theme::card)
+    .into()
 }

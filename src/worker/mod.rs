@@ -125,6 +125,9 @@ pub enum Command {
     Reload,
     /// Go offline; queued messages stay queued.
     Disconnect,
+    /// What the user now lets us tell others (receipts, read markers, typing): from the next
+    /// message on, without waiting for a restart.
+    SetPrivacy(crate::config::Privacy),
     /// Close the stream cleanly and end the worker.
     Shutdown,
     /// The account is being removed: close the stream, delete its local history when asked,
@@ -384,6 +387,16 @@ impl Handle {
             mpsc::error::TrySendError::Full(_) => format!("{} is busy; try again", self.account),
             mpsc::error::TrySendError::Closed(_) => format!("{} has stopped", self.account),
         })
+    }
+}
+
+#[cfg(test)]
+impl Handle {
+    /// A handle whose commands land in the returned queue: what the window asks of a worker,
+    /// without one.
+    pub fn detached(account: AccountId) -> (Self, mpsc::Receiver<Command>) {
+        let (commands, received) = mpsc::channel(COMMAND_QUEUE);
+        (Self { account, commands }, received)
     }
 }
 

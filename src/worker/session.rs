@@ -217,6 +217,9 @@ pub async fn run(
     session.schedule_next();
     if session.account.enabled {
         session.start();
+    } else {
+        // Said even though nothing changed, so the window knows we stay offline.
+        session.emit(Event::Connection(ConnectionState::Idle));
     }
     let mut delete_history = false;
     let mut room_check = tokio::time::interval(self_ping::SELF_PING_CHECK);
@@ -517,6 +520,7 @@ impl Session {
                 self.restart_at = None;
                 self.set_state(ConnectionState::Idle);
             }
+            Command::SetPrivacy(privacy) => self.privacy = privacy,
             Command::Contact(change) => self.contact_command(change).await,
             Command::Room(command) => self.room_command(command).await,
             Command::SetPresence(presence) => self.set_own_presence(presence).await,

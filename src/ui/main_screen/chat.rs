@@ -79,6 +79,7 @@ impl State {
                 if state != ConnectionState::Online {
                     self.catch_up = None;
                 }
+                self.sidebar.set_presence_known(state == ConnectionState::Online);
                 self.banner.set(state);
             }
             _ => {}
@@ -153,7 +154,7 @@ pub(super) mod tests {
     use iced::keyboard::key::Named;
     use iced_test::selector;
 
-    fn screen() -> State {
+    pub(in crate::ui::main_screen) fn screen() -> State {
         let mut state = State::new(AccountId("me@x".into()));
         state.apply(WorkerEvent::Connection(ConnectionState::Online));
         state
@@ -217,8 +218,8 @@ pub(super) mod tests {
         WorkerEvent::Presences(vec![("bob@x".into(), Presence { show, status: None })])
     }
 
-    /// The tester's sequence: offline with a conversation open (Connect at start switched
-    /// off), then Connect, while a draft is being typed.
+    /// The tester's sequence: offline with a conversation open (the status set to Offline),
+    /// then Connect, while a draft is being typed.
     #[test]
     fn going_offline_and_back_with_a_conversation_open_keeps_the_window_and_the_draft() {
         let mut window = window(talking_to_bob());
@@ -273,16 +274,41 @@ pub(super) mod tests {
     }
 
     fn shows(state: &State, words: &str) -> bool {
-        let (pictures, unread) = (Pictures::default(), Unread::default());
-        let context = super::super::Context {
-            all: vec![state.account.clone()],
-            enabled: true,
-            pictures: &pictures,
-            unread: &unread,
-            muted: false,
-            privacy: crate::config::Privacy::default(),
-        };
-        iced_test::simulator(state.view(context)).find(words).is_ok()
+        let lent = Lent::default();
+        iced_test::simulator(lent.view(state)).find(words).is_ok()
+    }
+
+    /// What the parent lends the screen's view, for tests that look at it once.
+    #[derive(Default)]
+    pub(in crate::ui::main_screen) struct Lent {
+        pictures: Pictures,
+        unread: Unread,
+    }
+
+    impl Lent {
+        pub(in crate::ui::main_screen) fn view<'a>(
+            &'a self,
+            state: &'a State,
+        ) -> Element<'a, Message> {
+            state.view(super::super::Context {
+                all: vec![state.account.clone()],
+                enabled: true,
+                pictures: &self.pictures,
+                unread: &self.unread,
+                muted: false,
+                privacy: crate::config::Privacy::default(),
+            })
+        }
+
+        /// The view in a window of `size`, as the app lays it out for that width.
+        pub(in crate::ui::main_screen) fn at<'a>(
+            &'a self,
+            state: &'a mut State,
+            size: iced::Size,
+        ) -> iced_test::Simulator<'a, Message> {
+            state.set_width(size.width);
+            iced_test::Simulator::with_size(iced::Settings::default(), size, self.view(state))
+        }
     }
 
     fn incoming(id: i64) -> ChatMessage {

@@ -113,7 +113,9 @@ impl State {
         let opened = self.open(ChatId(jid.clone()));
         if !already {
             let occupants = self.occupants.get(&jid).cloned().unwrap_or_default();
-            let room = room::State::new(jid.clone(), self.sidebar.room(&jid).cloned(), occupants);
+            let mut room =
+                room::State::new(jid.clone(), self.sidebar.room(&jid).cloned(), occupants);
+            room.fit(self.panels_beside());
             self.room = Some(room);
             self.tell_room_context();
         }
@@ -288,7 +290,9 @@ mod tests {
         let select = occupants::Message::Select("zoe".into());
         let _ = state.update(Message::Room(room::Message::Occupants(select)));
         let kick = room::Message::Occupants(occupants::Message::Moderate(Moderation::Kick));
-        let (_, event) = state.update(Message::Room(kick));
+        let _ = state.update(Message::Room(kick));
+        let confirm = room::Message::Occupants(occupants::Message::Confirm);
+        let (_, event) = state.update(Message::Room(confirm));
         assert_eq!(
             command(event),
             Some(Command::Room(RoomCommand::Moderate {

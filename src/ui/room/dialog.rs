@@ -1,8 +1,9 @@
 //! The small forms a room's header actions open: invite someone, set the subject, change our
-//! nickname, or destroy the room (which asks first).
+//! nickname, or leave or destroy the room (which ask first).
 
 use super::{Event, Message, State};
-use crate::ui::theme;
+use crate::model::Room;
+use crate::ui::{theme, widget};
 use crate::worker::RoomCommand;
 use iced::widget::{button, column, row, text, text_input};
 use iced::{Center, Element, Task};
@@ -22,6 +23,8 @@ pub(super) enum Dialog {
     Nick(String),
     /// Destroying asks first; the reason is told to the occupants.
     Destroy(String),
+    /// Leaving asks first: the room is also no longer joined at start.
+    Leave,
 }
 
 impl State {
@@ -56,6 +59,7 @@ impl State {
             }
             Dialog::Nick(nick) => RoomCommand::ChangeNick { room, nick: trimmed(nick)? },
             Dialog::Destroy(reason) => RoomCommand::Destroy { room, reason: trimmed(reason) },
+            Dialog::Leave => RoomCommand::Leave { room },
         };
         self.dialog = None;
         Some(Event::Room(command))
@@ -76,6 +80,18 @@ impl State {
             button(text(label).size(theme::TEXT_SMALL)).on_press(Message::Submit)
         };
         let line = match dialog {
+            Dialog::Leave => {
+                let name = self.room.as_ref().map_or(self.jid.as_str(), Room::display_name);
+                return widget::confirm(
+                    format!(
+                        "Leave {name}? Its messages stop coming, and Confab no longer joins it \
+                         at start. Its history stays."
+                    ),
+                    format!("Leave {name}"),
+                    Message::Submit,
+                    Message::Cancel,
+                );
+            }
             Dialog::Invite { jid, reason, error } => {
                 let fields = row![
                     text_input("Who (name@server)", jid)
@@ -122,7 +138,7 @@ mod tests {
     use crate::ui::frames::Window;
 
     fn view(state: &State) -> Element<'_, Message> {
-        state.header(false)
+        state.header(false, false)
     }
 
     fn update(state: &mut State, message: Message) -> Task<Message> {

@@ -91,8 +91,8 @@ impl State {
     ) -> Element<'a, Message> {
         let selected = self.selected.as_deref() == Some(contact.jid.as_str());
         let picture = contact.avatar.as_deref().and_then(|hash| pictures.get(hash));
-        let avatar =
-            widget::avatar(&contact.jid, contact.display_name(), contact.presence.show, picture);
+        let show = self.shown_presence(contact);
+        let avatar = widget::avatar(&contact.jid, contact.display_name(), show, picture);
         button(
             row![
                 avatar,

@@ -31,6 +31,7 @@ fn shown(state: &State) -> Vec<String> {
 #[test]
 fn grouped_sorted_by_presence_then_name_and_filtered_flat() {
     let mut state = State::default();
+    state.set_presence_known(true);
     state.set_contacts(vec![
         contact("zed@x", "Zed", PresenceShow::Online, &["Work"]),
         contact("amy@x", "Amy", PresenceShow::Offline, &[]),
@@ -53,6 +54,7 @@ fn grouped_sorted_by_presence_then_name_and_filtered_flat() {
 #[test]
 fn a_burst_of_presences_is_applied_and_resorted_once() {
     let mut state = State::default();
+    state.set_presence_known(true);
     state.set_contacts(vec![
         contact("amy@x", "Amy", PresenceShow::Offline, &[]),
         contact("bob@x", "Bob", PresenceShow::Offline, &[]),
@@ -287,4 +289,20 @@ fn a_long_room_address_stops_short_of_the_unread_badge() {
             assert_eq!(*image.get_pixel(x, y), background, "something drawn at {x},{y}");
         }
     }
+}
+
+#[test]
+fn while_offline_nobody_looks_available_and_the_list_is_by_name() {
+    let mut state = State::default();
+    state.set_presence_known(true);
+    let mut zed = contact("zed@x", "Zed", PresenceShow::Online, &[]);
+    zed.presence.status = Some("around".into());
+    state.set_contacts(vec![zed, contact("amy@x", "Amy", PresenceShow::Offline, &[])]);
+    assert_eq!(shown(&state), ["[Rooms 0]", "join…", "[Contacts 2]", "zed@x", "amy@x"]);
+    state.set_presence_known(false);
+    assert_eq!(shown(&state), ["[Rooms 0]", "join…", "[Contacts 2]", "amy@x", "zed@x"]);
+    let pictures = Pictures::default();
+    let mut ui = shown_with(&state, &pictures, |_| 0);
+    assert!(ui.find("around").is_err(), "his old status is not shown");
+    ui.find("zed@x").expect("his address instead");
 }
