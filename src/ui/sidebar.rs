@@ -114,6 +114,11 @@ impl State {
         self.rebuild();
     }
 
+    /// The rooms listed, joined ones first.
+    pub fn rooms(&self) -> &[Room] {
+        &self.rooms
+    }
+
     pub fn room(&self, jid: &str) -> Option<&Room> {
         self.rooms.iter().find(|r| r.jid == jid)
     }
