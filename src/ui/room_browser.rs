@@ -430,6 +430,14 @@ fn listed_room(room: &PublicRoom, joined: bool) -> Element<'_, Message> {
             .size(theme::TEXT_SMALL)
             .style(theme::muted)
     });
+    let members_only = room.members_only.then(|| {
+        row![
+            super::widget::members_only(),
+            text("members only").size(theme::TEXT_SMALL).style(theme::muted)
+        ]
+        .spacing(theme::SPACE_XS)
+        .align_y(Center)
+    });
     let about = room.description.as_deref().filter(|d| !d.is_empty()).unwrap_or(&room.jid);
     let about = text(about.lines().next().unwrap_or_default())
         .size(theme::TEXT_SMALL)
@@ -438,7 +446,9 @@ fn listed_room(room: &PublicRoom, joined: bool) -> Element<'_, Message> {
     container(
         row![
             column![
-                row![text(name).size(theme::TEXT_BODY).width(Fill), people].align_y(Center),
+                row![text(name).size(theme::TEXT_BODY).width(Fill), members_only, people]
+                    .spacing(theme::SPACE_S)
+                    .align_y(Center),
                 container(about).clip(true),
             ]
             .width(Fill),

@@ -259,6 +259,7 @@ mod tests {
             autojoin: true,
             state: RoomState::Joined,
             subject: None,
+            members_only: false,
         }]));
         let occupant = |nick: &str, role, affiliation| Occupant {
             nick: nick.into(),
@@ -387,6 +388,7 @@ mod tests {
             name: Some(name.into()),
             description: None,
             occupants: Some(2),
+            members_only: false,
         };
         state.apply(WorkerEvent::PublicRooms {
             service: String::new(),
@@ -458,6 +460,7 @@ mod tests {
             autojoin: true,
             state: RoomState::Joining,
             subject: None,
+            members_only: false,
         }]));
         let (_, event) = state.update(Message::Invites(invites::Message::Join(invite.room)));
         assert_eq!(event, None, "joined another way: the card is gone");

@@ -20,6 +20,7 @@ fn public(jid: &str, name: &str, description: &str, occupants: u32) -> PublicRoo
         name: Some(name.into()),
         description: Some(description.into()),
         occupants: Some(occupants),
+        members_only: false,
     }
 }
 
@@ -114,6 +115,17 @@ fn create_builds_the_preset_from_the_form() {
             name: None
         })
     );
+}
+
+#[test]
+fn a_members_only_room_says_so() {
+    let (mut state, _) = State::new(&AccountId("alice@example.org".into()), &[]);
+    let closed = PublicRoom { members_only: true, ..public("den@muc.example.org", "Den", "", 2) };
+    state.set_public(String::new(), Ok(vec![closed, public("tea@muc.example.org", "Tea", "", 3)]));
+    let mut ui = simulator(state.view());
+    ui.find(crate::ui::widget::LOCK).expect("the sign");
+    ui.find("members only").expect("in words");
+    assert!(ui.find(nth("members only", 1)).is_err(), "once: the tea room is open to all");
 }
 
 #[test]
