@@ -266,8 +266,9 @@ impl App {
                     return self.save_account(account, password, Some((registration, extra)));
                 }
                 setup.ask(asked);
+                let pictures = setup.decode_pictures(asked).map(Message::Setup);
                 self.registration = Some(registration);
-                Task::none()
+                pictures
             }
             Message::AccountSaved(Ok((account, stored))) => {
                 self.registration = None;

@@ -159,8 +159,11 @@ async fn invitations_reach_the_invitee_directly_or_through_the_room() {
     let (bob, mut bob_events) = online(&users[1]).await;
     create(&alice, &mut alice_events, &open, RoomPreset::Public { moderated: false }).await;
     create(&alice, &mut alice_events, &closed, RoomPreset::Private { password: None }).await;
-    // The room's features (members only or not) are learnt just after joining.
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // The room's features are learnt once it is configured, and it is marked members only.
+    wait_for(&mut alice_events, WAIT, "the room marked members only", |e| {
+        matches!(e, Event::Rooms(rooms) if rooms.iter().any(|r| r.jid == closed && r.members_only))
+    })
+    .await;
 
     for (jid, mediated) in [(&open, false), (&closed, true)] {
         let reason = Some("come in".to_owned());

@@ -337,6 +337,7 @@ mod tests {
                 autojoin: true,
                 state: RoomState::Joined,
                 subject: None,
+                members_only: false,
             }]),
         );
         (dir, app)

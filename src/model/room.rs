@@ -29,6 +29,9 @@ pub struct Room {
     pub autojoin: bool,
     pub state: RoomState,
     pub subject: Option<String>,
+    /// XEP-0045 `muc_membersonly`, as the room's disco#info says once joined: only members
+    /// get in, and the room is marked so.
+    pub members_only: bool,
 }
 
 impl Room {
@@ -107,6 +110,8 @@ pub struct PublicRoom {
     pub name: Option<String>,
     pub description: Option<String>,
     pub occupants: Option<u32>,
+    /// XEP-0045 `muc_membersonly`: only members get in.
+    pub members_only: bool,
 }
 
 /// What kind of room to create.

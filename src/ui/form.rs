@@ -11,7 +11,8 @@ use iced::{Element, Fill};
 use std::collections::HashMap;
 
 /// Shown where a field's picture would be when none could be drawn.
-const NO_PICTURE: &str = "The server sent a picture Confab could not show.";
+pub(super) const NO_PICTURE: &str = "The server sent a picture Confab could not show.";
+const LOADING_PICTURE: &str = "Loading picture…";
 
 #[derive(Debug)]
 pub struct State {
@@ -19,8 +20,17 @@ pub struct State {
     /// text-multi and jid-multi fields are edited as text, one value per line; their values
     /// are read back from here by [`State::form`]. Keyed by field index.
     editors: HashMap<usize, text_editor::Content>,
-    /// Pictures for fields, by field name; decoded by the caller.
-    media: HashMap<String, image::Handle>,
+    /// Pictures for fields, by field name; decoded by the caller. A field with media but no
+    /// entry here has a picture that cannot be shown.
+    media: HashMap<String, Media>,
+}
+
+/// A field's picture as far as the caller got with it.
+#[derive(Debug)]
+enum Media {
+    /// Being decoded.
+    Loading,
+    Shown(image::Handle),
 }
 
 #[derive(Debug, Clone)]
@@ -62,9 +72,18 @@ impl State {
         Self { form, editors, media: HashMap::new() }
     }
 
-    /// Show `handle` above the field named `var` (a CAPTCHA picture the caller decoded).
-    pub fn set_media(&mut self, var: &str, handle: image::Handle) {
-        self.media.insert(var.to_owned(), handle);
+    /// The picture of the field named `var` is being decoded: say so until it comes.
+    pub fn expect_media(&mut self, var: &str) {
+        self.media.insert(var.to_owned(), Media::Loading);
+    }
+
+    /// Show `handle` above the field named `var` (a CAPTCHA picture the caller decoded), or
+    /// that it cannot be shown (`None`).
+    pub fn set_media(&mut self, var: &str, handle: Option<image::Handle>) {
+        match handle {
+            Some(handle) => self.media.insert(var.to_owned(), Media::Shown(handle)),
+            None => self.media.remove(var),
+        };
     }
 
     /// The form with everything typed so far.
@@ -130,7 +149,8 @@ impl State {
         let mut parts = Column::new().spacing(theme::SPACE_XS);
         if !field.media.is_empty() {
             parts = parts.push(match self.media.get(&field.var) {
-                Some(handle) => Element::from(
+                Some(Media::Loading) => text(LOADING_PICTURE).style(theme::muted).into(),
+                Some(Media::Shown(handle)) => Element::from(
                     container(image(handle.clone()))
                         .padding(theme::SPACE_XS)
                         .max_width(theme::FORM_MEDIA_MAX_WIDTH)
@@ -297,7 +317,7 @@ mod tests {
         let mut ui = simulator(state.view());
         assert!(ui.find(NO_PICTURE).is_ok());
         drop(ui);
-        state.set_media("email", image::Handle::from_rgba(1, 1, vec![0, 0, 0, 255]));
+        state.set_media("email", Some(image::Handle::from_rgba(1, 1, vec![0, 0, 0, 255])));
         let mut ui = simulator(state.view());
         assert!(ui.find(NO_PICTURE).is_err());
     }

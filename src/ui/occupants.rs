@@ -4,12 +4,16 @@
 //! message, and whatever our own role and affiliation let us do to them (a kick or a ban
 //! asks first).
 
+use super::widget::slot;
 use super::windowed::Window;
 use super::{theme, widget};
 use crate::model::{Affiliation, Moderation, Occupant, Role};
 use iced::widget::scrollable::Viewport;
-use iced::widget::{Row as Line, button, column, container, row, space, text, text_input};
-use iced::{Center, Element, Fill};
+use iced::widget::{
+    Column, Row as Line, button, column, container, opaque, responsive, row, space, stack, text,
+    text_input,
+};
+use iced::{Center, Element, Fill, Size};
 
 /// Every row, heading or person, is this tall; the windowing depends on it.
 pub const ROW_HEIGHT: f32 = 34.0;
@@ -187,8 +191,9 @@ impl State {
         let range = self.window.range(self.rows.len(), ROW_HEIGHT);
         let rows = self.rows[range.clone()].iter().map(|row| self.row(*row));
         let list = Window::view(range, self.rows.len(), ROW_HEIGHT, rows, Message::Scrolled);
-        let menu = self.menu.as_ref().and_then(|menu| self.menu_card(menu));
-        container(column![title, filter, list, menu].spacing(theme::SPACE_S))
+        let card = self.menu.as_ref().map(|menu| responsive(|size| self.card_at(menu, size)));
+        let list = stack![list, slot(card)];
+        container(column![title, filter, list].spacing(theme::SPACE_S))
             .padding(theme::SPACE_S)
             .width(theme::OCCUPANTS_WIDTH)
             .height(Fill)
@@ -234,6 +239,21 @@ impl State {
                 .height(ROW_HEIGHT)
                 .into()
             }
+        }
+    }
+
+    /// The occupant's card over the list (`size`), next to their row where it was clicked:
+    /// under it in the upper half, above it in the lower half, so it stays in view.
+    fn card_at<'a>(&'a self, menu: &'a Menu, size: Size) -> Element<'a, Message> {
+        let Some(card) = self.menu_card(menu) else { return Column::new().into() };
+        let at = self.rows.iter().position(
+            |row| matches!(row, Row::Occupant(i) if self.occupants[*i].nick == menu.nick),
+        );
+        let top = at.map_or(0.0, |at| self.window.top_of(at, ROW_HEIGHT)).clamp(0.0, size.height);
+        if top + ROW_HEIGHT / 2.0 <= size.height / 2.0 {
+            column![space().height(top + ROW_HEIGHT), opaque(card)].into()
+        } else {
+            column![space().height(Fill), opaque(card), space().height(size.height - top)].into()
         }
     }
 
@@ -399,6 +419,8 @@ fn affiliation_label(affiliation: Affiliation) -> Option<&'static str> {
 mod tests {
     use super::*;
     use crate::model::PresenceShow;
+    use iced::Rectangle;
+    use iced_test::selector::{Candidate, Target};
 
     fn occupant(nick: &str, role: Role, affiliation: Affiliation) -> Occupant {
         Occupant {
@@ -468,6 +490,57 @@ mod tests {
         let mut ui = iced_test::simulator(state.view());
         assert!(ui.find("n0010").is_ok());
         assert!(ui.find("n0900").is_err(), "rows far below are not built");
+    }
+
+    /// Where the `n`th (from 0) text reading `label` is drawn.
+    fn nth_text(ui: &mut iced_test::Simulator<'_, Message>, label: &str, n: usize) -> Rectangle {
+        let label = label.to_owned();
+        let mut seen = 0;
+        let found = ui.find(move |candidate: Candidate<'_>| match candidate {
+            Candidate::Text { content, .. } if content == label => {
+                seen += 1;
+                (seen == n + 1).then(|| Target::from(candidate))
+            }
+            _ => None,
+        });
+        found.expect("shown").bounds()
+    }
+
+    #[test]
+    fn a_card_opens_next_to_the_person_clicked() {
+        let mut state = room(Role::Participant, Affiliation::None);
+        state.update(Message::Select("carl".into()));
+        let mut ui = iced_test::simulator(state.view());
+        let row = nth_text(&mut ui, "carl", 0);
+        let card = nth_text(&mut ui, "carl", 1);
+        assert!(card.y > row.y, "under the row, near the top: {row:?} {card:?}");
+        assert!(card.y - row.y < 2.0 * ROW_HEIGHT, "right under it: {row:?} {card:?}");
+
+        let mut state = State::default();
+        let crowd =
+            (0..18).map(|i| occupant(&format!("n{i:02}"), Role::Participant, Affiliation::None));
+        state.set(crowd.collect(), "n00");
+        state.update(Message::Select("n16".into()));
+        let mut ui = iced_test::simulator(state.view());
+        let row = nth_text(&mut ui, "n16", 0);
+        let button = nth_text(&mut ui, "Private message", 0);
+        let bottom = button.y + button.height;
+        assert!(bottom < row.y, "above the row, near the bottom: {row:?} {button:?}");
+        assert!(row.y - bottom < 2.0 * ROW_HEIGHT, "right above it: {row:?} {button:?}");
+    }
+
+    #[test]
+    fn the_reason_typed_in_the_card_keeps_its_focus() {
+        let mut state = room(Role::Moderator, Affiliation::Admin);
+        state.update(Message::Select("zoe".into()));
+        let update = |state: &mut State, message| {
+            state.update(message);
+            iced::Task::none()
+        };
+        let mut window = crate::ui::frames::Window::new(state, State::view, update);
+        window.click("Reason (optional, they are told)");
+        window.type_text("spam");
+        assert_eq!(window.state.menu.map(|m| m.reason).as_deref(), Some("spam"));
     }
 
     #[test]

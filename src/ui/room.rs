@@ -403,6 +403,7 @@ mod tests {
             autojoin: true,
             state: RoomState::Joined,
             subject: Some("Oolong only".into()),
+            members_only: false,
         };
         let role = if own == Affiliation::None { Role::Participant } else { Role::Moderator };
         let people =

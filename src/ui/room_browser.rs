@@ -4,12 +4,13 @@
 
 use super::theme;
 use super::windowed::Window;
-use crate::model::{AccountId, PublicRoom, RoomPreset};
+use crate::model::{AccountId, PublicRoom, Room, RoomPreset, RoomState};
 use iced::widget::scrollable::Viewport;
 use iced::widget::{
     button, checkbox, column, container, pick_list, radio, row, space, text, text_input,
 };
 use iced::{Center, Element, Fill};
+use std::collections::HashSet;
 
 /// Every public room row is this tall; the windowing depends on it.
 pub const ROW_HEIGHT: f32 = 56.0;
@@ -30,6 +31,8 @@ pub struct State {
     join: JoinForm,
     /// The create form, when open.
     create: Option<CreateForm>,
+    /// The rooms we are in (or joining): listed with *Open*, not *Join*.
+    joined: HashSet<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -69,6 +72,8 @@ pub enum Message {
     Scrolled(Viewport),
     /// Join a listed room, with the nickname from the join form.
     JoinListed(String),
+    /// Open a listed room we are already in.
+    OpenListed(String),
     Address(String),
     Nick(String),
     Password(String),
@@ -101,6 +106,8 @@ pub enum Event {
         preset: RoomPreset,
         name: Option<String>,
     },
+    /// Show this room, which we are already in.
+    Open(String),
     Close,
 }
 
@@ -118,6 +125,7 @@ impl State {
             window: Window::default(),
             join: JoinForm { nick, ..JoinForm::default() },
             create: None,
+            joined: HashSet::new(),
         };
         let list = state.list();
         (state, list)
@@ -129,6 +137,13 @@ impl State {
             self.service = services.first().cloned().unwrap_or_default();
         }
         self.services = services.to_vec();
+    }
+
+    /// The rooms we are in or joining, which the listing offers to open rather than join.
+    pub fn set_joined(&mut self, rooms: &[Room]) {
+        let joined =
+            rooms.iter().filter(|r| matches!(r.state, RoomState::Joined | RoomState::Joining));
+        self.joined = joined.map(|r| r.jid.clone()).collect();
     }
 
     /// A service's public rooms, or why they could not be listed. Answers for a service
@@ -188,6 +203,7 @@ impl State {
             }
             Message::Scrolled(viewport) => self.window.scrolled(viewport),
             Message::JoinListed(room) => return Some(self.join_event(room)),
+            Message::OpenListed(room) => return Some(Event::Open(room)),
             Message::Address(address) => {
                 self.join.address = address;
                 self.join.error = None;
@@ -383,7 +399,10 @@ impl State {
             }
             Listing::Listed(rooms) => {
                 let range = self.window.range(self.shown.len(), ROW_HEIGHT);
-                let rows = self.shown[range.clone()].iter().map(|&i| listed_room(&rooms[i]));
+                let rows = self.shown[range.clone()].iter().map(|&i| {
+                    let room = &rooms[i];
+                    listed_room(room, self.joined.contains(&room.jid))
+                });
                 Window::view(range, self.shown.len(), ROW_HEIGHT, rows, Message::Scrolled)
             }
         };
@@ -402,12 +421,22 @@ fn labelled<'a>(label: &'a str, input: text_input::TextInput<'a, Message>) -> El
     .into()
 }
 
-fn listed_room(room: &PublicRoom) -> Element<'_, Message> {
+/// A public room: its name, how many are in it, its description, and *Join*, or *Open*
+/// when we are in it already (joining twice would only change our nickname there).
+fn listed_room(room: &PublicRoom, joined: bool) -> Element<'_, Message> {
     let name = room.name.as_deref().filter(|n| !n.is_empty()).unwrap_or(&room.jid);
     let people = room.occupants.map(|n| {
         text(if n == 1 { "1 person".to_owned() } else { format!("{n} people") })
             .size(theme::TEXT_SMALL)
             .style(theme::muted)
+    });
+    let members_only = room.members_only.then(|| {
+        row![
+            super::widget::members_only(),
+            text("members only").size(theme::TEXT_SMALL).style(theme::muted)
+        ]
+        .spacing(theme::SPACE_XS)
+        .align_y(Center)
     });
     let about = room.description.as_deref().filter(|d| !d.is_empty()).unwrap_or(&room.jid);
     let about = text(about.lines().next().unwrap_or_default())
@@ -417,12 +446,20 @@ fn listed_room(room: &PublicRoom) -> Element<'_, Message> {
     container(
         row![
             column![
-                row![text(name).size(theme::TEXT_BODY).width(Fill), people].align_y(Center),
+                row![text(name).size(theme::TEXT_BODY).width(Fill), members_only, people]
+                    .spacing(theme::SPACE_S)
+                    .align_y(Center),
                 container(about).clip(true),
             ]
             .width(Fill),
-            button(text("Join").size(theme::TEXT_SMALL))
-                .on_press(Message::JoinListed(room.jid.clone())),
+            if joined {
+                button(text("Open").size(theme::TEXT_SMALL))
+                    .style(button::secondary)
+                    .on_press(Message::OpenListed(room.jid.clone()))
+            } else {
+                button(text("Join").size(theme::TEXT_SMALL))
+                    .on_press(Message::JoinListed(room.jid.clone()))
+            },
             space().width(theme::SPACE_XS),
         ]
         .spacing(theme::SPACE_S)
@@ -451,133 +488,4 @@ fn room_address(typed: &str, service: &str) -> Result<String, String> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use iced_test::selector::{Candidate, Target};
-    use iced_test::{selector, simulator};
-
-    /// The `n`th (from 0) text reading `label`, for buttons that share one.
-    fn nth(label: &'static str, n: usize) -> impl FnMut(Candidate<'_>) -> Option<Target> + Send {
-        let mut seen = 0;
-        move |candidate| match candidate {
-            Candidate::Text { content, .. } if content == label => {
-                seen += 1;
-                (seen == n + 1).then(|| Target::from(candidate))
-            }
-            _ => None,
-        }
-    }
-
-    fn public(jid: &str, name: &str, description: &str, occupants: u32) -> PublicRoom {
-        PublicRoom {
-            jid: jid.into(),
-            name: Some(name.into()),
-            description: Some(description.into()),
-            occupants: Some(occupants),
-        }
-    }
-
-    fn browser() -> State {
-        let (mut state, list) =
-            State::new(&AccountId("alice@example.org".into()), &["muc.example.org".into()]);
-        assert_eq!(list, Event::List { service: Some("muc.example.org".into()) });
-        state.set_public(
-            "muc.example.org".into(),
-            Ok(vec![
-                public("tea@muc.example.org", "Tea Room", "All about tea", 3),
-                public("rust@muc.example.org", "Rustaceans", "Ferris and friends", 120),
-                public("xmpp@muc.example.org", "XMPP", "Standards talk, also tea", 40),
-            ]),
-        );
-        state
-    }
-
-    #[test]
-    fn the_search_filters_as_you_type_and_join_uses_the_nickname() {
-        let mut state = browser();
-        state.update(Message::Search("TEA".into()));
-        let mut ui = simulator(state.view());
-        ui.find("Tea Room").expect("matches by name");
-        ui.find("XMPP").expect("matches by description");
-        assert!(ui.find("Rustaceans").is_err(), "filtered out");
-        drop(ui);
-        state.update(Message::Search("rust".into()));
-        let mut ui = simulator(state.view());
-        ui.click(nth("Join", 1)).expect("after the join form's, the listed room's button");
-        let events: Vec<_> = ui.into_messages().filter_map(|m| state.update(m)).collect();
-        assert_eq!(
-            events,
-            [Event::Join {
-                room: "rust@muc.example.org".into(),
-                nick: Some("alice".into()),
-                password: None
-            }]
-        );
-    }
-
-    #[test]
-    fn join_by_address_takes_a_name_on_the_service_a_link_or_a_full_address() {
-        let mut state = browser();
-        let mut ui = simulator(state.view());
-        ui.click(selector::id(ADDRESS_ID)).expect("the address field");
-        ui.typewrite("Lounge");
-        ui.tap_key(iced::keyboard::key::Named::Enter);
-        let events: Vec<_> = ui.into_messages().filter_map(|m| state.update(m)).collect();
-        assert_eq!(
-            events,
-            [Event::Join {
-                room: "lounge@muc.example.org".into(),
-                nick: Some("alice".into()),
-                password: None
-            }]
-        );
-        assert_eq!(room_address("xmpp:a@b.org?join", ""), Ok("a@b.org".into()));
-        assert!(room_address("lounge", "").is_err(), "no service to put it on");
-        state.update(Message::Address("not an address@".into()));
-        assert_eq!(state.update(Message::Join), None);
-        assert!(state.join.error.is_some());
-    }
-
-    #[test]
-    fn create_builds_the_preset_from_the_form() {
-        let mut state = browser();
-        state.update(Message::OpenCreate);
-        state.update(Message::CreateAddress("den".into()));
-        state.update(Message::CreateName("The Den".into()));
-        state.update(Message::CreateModerated(true));
-        let mut ui = simulator(state.view());
-        ui.click("Create").expect("the create button");
-        let events: Vec<_> = ui.into_messages().filter_map(|m| state.update(m)).collect();
-        assert_eq!(
-            events,
-            [Event::Create {
-                room: "den@muc.example.org".into(),
-                preset: RoomPreset::Public { moderated: true },
-                name: Some("The Den".into())
-            }]
-        );
-        state.update(Message::OpenCreate);
-        state.update(Message::CreateAddress("vault@muc.example.org".into()));
-        state.update(Message::CreatePrivate(true));
-        state.update(Message::CreatePassword("sesame".into()));
-        assert_eq!(
-            state.update(Message::Create),
-            Some(Event::Create {
-                room: "vault@muc.example.org".into(),
-                preset: RoomPreset::Private { password: Some("sesame".into()) },
-                name: None
-            })
-        );
-    }
-
-    #[test]
-    fn a_stale_listing_is_dropped() {
-        let mut state = browser();
-        state.update(Message::Service("other.example.org".into()));
-        state.update(Message::Refresh);
-        state.set_public("muc.example.org".into(), Ok(vec![]));
-        assert_eq!(state.listing, Listing::Loading(Some("other.example.org".into())));
-        state.set_public("other.example.org".into(), Err("not found".into()));
-        assert_eq!(state.listing, Listing::Failed("not found".into()));
-    }
-}
+mod tests;

@@ -5,17 +5,14 @@
 
 use super::{form, theme};
 use crate::config::{AccountConfig, TlsMode};
+use crate::media::{DecodeError, Picture};
 use crate::model::Form;
 use crate::worker::RegistrationForm;
-use iced::widget::{button, checkbox, column, container, image, row, scrollable, text, text_input};
+use iced::widget::{button, checkbox, column, container, row, scrollable, text, text_input};
 use iced::{Center, Element, Fill, Padding};
 use std::path::PathBuf;
 
-/// Picture data larger than this is not decoded (a CAPTCHA is a few kilobytes).
-const MAX_PICTURE_BYTES: usize = 1024 * 1024;
-/// Pictures wider or taller than this are not decoded, so a small file cannot unpack into a
-/// huge bitmap.
-const MAX_PICTURE_SIDE: u32 = 2048;
+mod captcha;
 
 #[derive(Debug, Default)]
 pub struct State {
@@ -38,6 +35,8 @@ pub struct State {
     extra: Option<Box<form::State>>,
     /// Changing the server settings of this existing account (its address stays).
     editing: Option<AccountConfig>,
+    /// How many forms the server has sent: a picture decoded for an earlier one is dropped.
+    asked: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -52,6 +51,12 @@ pub enum Message {
     AllowPlain(bool),
     Create(bool),
     Extra(form::Message),
+    /// A picture of the server's form was decoded, or could not be.
+    Picture {
+        asked: u64,
+        var: String,
+        picture: Result<Picture, DecodeError>,
+    },
     Submit,
     Cancel,
 }
@@ -98,19 +103,19 @@ impl State {
     }
 
     /// The server wants more than a name and password to create the account: show its fields,
-    /// keeping what was typed into an earlier copy of them.
+    /// keeping what was typed into an earlier copy of them. Their pictures show once
+    /// [`State::decode_pictures`] has decoded them.
     pub fn ask(&mut self, asked: &RegistrationForm) {
         let mut extra = asked.extra();
         if let Some(earlier) = &self.extra {
             extra.fill_from(&earlier.form());
         }
         let mut panel = form::State::new(extra);
-        for field in &asked.form.fields {
-            if let Some(handle) = asked.media_for(field).and_then(|data| picture(&data.bytes)) {
-                panel.set_media(&field.var, handle);
-            }
+        for field in asked.form.fields.iter().filter(|f| asked.media_for(f).is_some()) {
+            panel.expect_media(&field.var);
         }
         self.extra = Some(Box::new(panel));
+        self.asked += 1;
         self.busy = false;
     }
 
@@ -135,6 +140,7 @@ impl State {
                     self.extra = None;
                 }
             }
+            Message::Picture { asked, var, picture } => self.picture(asked, &var, picture),
             Message::Extra(message) => {
                 let submit = self.extra.as_mut().and_then(|extra| extra.update(message));
                 if submit == Some(form::Event::Submit) {
@@ -285,23 +291,6 @@ impl State {
     }
 }
 
-/// Decode a picture the server sent (a CAPTCHA) for the form panel, or `None` when it is too
-/// big or not a picture Confab reads; the panel then says it could not show it. One small
-/// function, so a shared media decoder can take its place.
-fn picture(bytes: &[u8]) -> Option<image::Handle> {
-    if bytes.len() > MAX_PICTURE_BYTES {
-        return None;
-    }
-    let mut reader =
-        ::image::ImageReader::new(std::io::Cursor::new(bytes)).with_guessed_format().ok()?;
-    let mut limits = ::image::Limits::default();
-    limits.max_image_width = Some(MAX_PICTURE_SIDE);
-    limits.max_image_height = Some(MAX_PICTURE_SIDE);
-    reader.limits(limits);
-    let rgba = reader.decode().ok()?.to_rgba8();
-    Some(image::Handle::from_rgba(rgba.width(), rgba.height(), rgba.into_raw()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -338,16 +327,8 @@ mod tests {
         bytes.into_inner()
     }
 
-    #[test]
-    fn pictures_are_decoded_only_within_limits() {
-        assert!(picture(&png(3, 2)).is_some());
-        assert!(picture(b"not a picture").is_none());
-        assert!(picture(&png(MAX_PICTURE_SIDE + 1, 1)).is_none());
-        assert!(picture(&vec![0; MAX_PICTURE_BYTES + 1]).is_none());
-    }
-
-    #[test]
-    fn the_servers_extra_fields_are_asked_and_sent_with_the_submission() {
+    /// A sign-up form asking for the text in a CAPTCHA picture (`picture`).
+    fn captcha_form(picture: Vec<u8>) -> RegistrationForm {
         use crate::model::{Field, FieldKind, MediaUri};
         use crate::worker::BobData;
         let cid = "sha1+00@bob.xmpp.org";
@@ -356,7 +337,7 @@ mod tests {
             media: vec![MediaUri { mime: "image/png".into(), uri: format!("cid:{cid}") }],
             ..Field::new("ocr", FieldKind::TextSingle)
         };
-        let asked = RegistrationForm {
+        RegistrationForm {
             form: Form {
                 fields: vec![
                     Field::new("username", FieldKind::TextSingle),
@@ -366,8 +347,42 @@ mod tests {
                 ..Form::default()
             },
             legacy: false,
-            media: [(cid.to_owned(), BobData { mime: None, bytes: png(4, 4) })].into(),
-        };
+            media: [(cid.to_owned(), BobData { mime: None, bytes: picture })].into(),
+        }
+    }
+
+    #[test]
+    fn the_captcha_is_decoded_off_the_ui_thread() {
+        let asked = captcha_form(png(4, 4));
+        let mut state = State::default();
+        state.update(Message::Create(true));
+        state.ask(&asked);
+        let mut ui = iced_test::simulator(state.view());
+        ui.find("Loading picture…").expect("the picture is decoded elsewhere meanwhile");
+        drop(ui);
+        assert_eq!(state.decode_pictures(&asked).units(), 1, "one picture to decode");
+        let decoded = crate::media::decode(&png(4, 4), &crate::media::Limits::AVATAR, 640);
+        let var = "ocr".to_owned();
+        let stale = Message::Picture { asked: 0, var: var.clone(), picture: decoded.clone() };
+        state.update(stale);
+        let mut ui = iced_test::simulator(state.view());
+        ui.find("Loading picture…").expect("a picture for an earlier form is not this one's");
+        drop(ui);
+        state.update(Message::Picture { asked: 1, var: var.clone(), picture: decoded });
+        let mut ui = iced_test::simulator(state.view());
+        assert!(ui.find("Loading picture…").is_err(), "decoded");
+        assert!(ui.find(form::NO_PICTURE).is_err(), "and shown");
+        drop(ui);
+
+        let broken = Err(crate::media::DecodeError::UnknownFormat);
+        state.update(Message::Picture { asked: 1, var, picture: broken });
+        let mut ui = iced_test::simulator(state.view());
+        ui.find(form::NO_PICTURE).expect("a picture that cannot be shown says so");
+    }
+
+    #[test]
+    fn the_servers_extra_fields_are_asked_and_sent_with_the_submission() {
+        let asked = captcha_form(png(4, 4));
         let mut state = State::default();
         state.update(Message::Jid("carol@example.org".into()));
         state.update(Message::Password("pw".into()));

@@ -139,6 +139,11 @@ impl State {
         self.presence_known.then_some(contact.presence.show)
     }
 
+    /// The rooms listed, joined ones first.
+    pub fn rooms(&self) -> &[Room] {
+        &self.rooms
+    }
+
     pub fn room(&self, jid: &str) -> Option<&Room> {
         self.rooms.iter().find(|r| r.jid == jid)
     }

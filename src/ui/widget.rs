@@ -4,7 +4,7 @@ use super::theme;
 use crate::model::{PresenceShow, consistent_color};
 use iced::widget::image::Handle;
 use iced::widget::{
-    Column, button, column, container, image, mouse_area, opaque, row, space, stack, text,
+    Column, button, column, container, image, mouse_area, opaque, row, space, stack, text, tooltip,
 };
 use iced::{Color, Element, Fill, Theme};
 
@@ -68,6 +68,19 @@ fn initials<'a, M: 'a>(jid: &str, name: &str) -> Element<'a, M> {
 
 fn initial(name: &str) -> String {
     name.chars().find(|c| c.is_alphanumeric()).map_or('?', |c| c).to_uppercase().to_string()
+}
+
+/// The padlock that marks a members-only room (XEP-0045 `muc_membersonly`).
+pub const LOCK: &str = "🔒";
+
+/// A members-only room's padlock, in colour from the emoji font, saying what it means when
+/// the pointer rests on it.
+pub fn members_only<'a, M: 'a>() -> Element<'a, M> {
+    let lock = text(LOCK).size(theme::TEXT_SMALL).font(super::fonts::EMOJI_FONT);
+    let tip = container(text("Members only").size(theme::TEXT_SMALL))
+        .padding(theme::SPACE_XS)
+        .style(theme::card);
+    tooltip(lock, tip, tooltip::Position::Bottom).into()
 }
 
 /// `content` over the dimmed window, centred: nothing under it can be clicked, and a click

@@ -46,6 +46,11 @@ impl Window {
         first.min(end)..end
     }
 
+    /// Where row `index` begins, from the top of the visible part of the list.
+    pub fn top_of(&self, index: usize, row_height: f32) -> f32 {
+        index as f32 * row_height - self.offset
+    }
+
     /// The list scrolled to `offset` pixels, as a scroll event would leave it (for tests).
     #[cfg(test)]
     pub fn at(offset: f32) -> Self {

@@ -190,11 +190,14 @@ pub struct RoomDetails {
     pub name: Option<String>,
     pub description: Option<String>,
     pub occupants: Option<u32>,
+    /// XEP-0045 `muc_membersonly`.
+    pub members_only: bool,
 }
 
 pub fn room_details(info: &tokio_xmpp::parsers::disco::DiscoInfoResult) -> RoomDetails {
     let name = info.identities.iter().find_map(|i| i.name.clone()).filter(|n| !n.is_empty());
-    let mut details = RoomDetails { name, ..RoomDetails::default() };
+    let members_only = info.features.contains("muc_membersonly");
+    let mut details = RoomDetails { name, members_only, ..RoomDetails::default() };
     for form in &info.extensions {
         for field in &form.fields {
             let value = field.values.first().cloned().filter(|v| !v.is_empty());
@@ -449,6 +452,22 @@ mod tests {
                 },
             ]
         );
+    }
+
+    #[test]
+    fn a_rooms_details_say_whether_it_is_for_members_only() {
+        let info = |features: &str| -> tokio_xmpp::parsers::disco::DiscoInfoResult {
+            let xml = format!(
+                "<query xmlns='http://jabber.org/protocol/disco#info'>\
+                 <identity category='conference' type='text' name='The Den'/>\
+                 <feature var='http://jabber.org/protocol/muc'/>{features}</query>"
+            );
+            let element: Element = xml.parse().expect("xml");
+            element.try_into().expect("disco#info")
+        };
+        let closed = room_details(&info("<feature var='muc_membersonly'/>"));
+        assert_eq!((closed.name.as_deref(), closed.members_only), (Some("The Den"), true));
+        assert!(!room_details(&info("<feature var='muc_open'/>")).members_only);
     }
 
     #[test]

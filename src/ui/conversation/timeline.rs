@@ -6,9 +6,9 @@ use super::bubble::{self, Look};
 use super::days::{self, DayBreaks};
 use super::{Message, State, attachment, theme};
 use crate::model::MessageKind;
-use chrono::{DateTime, Datelike, Utc};
-use iced::widget::{column, container, keyed_column, text};
-use iced::{Element, Fill};
+use chrono::{DateTime, Datelike, Local, Utc};
+use iced::widget::{column, container, keyed_column, row, text};
+use iced::{Center, Element, Fill};
 use std::collections::VecDeque;
 
 /// Quiet lines kept for the open conversation.
@@ -59,11 +59,13 @@ impl State {
         for message in &self.messages {
             while let Some((key, at, line)) = notes.next_if(|(_, at, _)| *at < message.timestamp) {
                 new_day(&mut items, *at);
-                items.push((Line::Note(*key), note(line)));
+                items.push((Line::Note(*key), note(line, *at)));
             }
             new_day(&mut items, message.timestamp);
             let line = match message.kind {
-                MessageKind::Event => note(self.bodies.get(message.id).map_or("", Body::shown)),
+                MessageKind::Event => {
+                    note(self.bodies.get(message.id).map_or("", Body::shown), message.timestamp)
+                }
                 MessageKind::Message => {
                     let editing = self.outbox_edit.as_ref().filter(|(id, _)| *id == message.id);
                     let highlighted = self.highlighted(message);
@@ -80,7 +82,7 @@ impl State {
         }
         for (key, at, line) in notes {
             new_day(&mut items, *at);
-            items.push((Line::Note(*key), note(line)));
+            items.push((Line::Note(*key), note(line, *at)));
         }
         let lines = items.into_iter().map(|(key, line)| (key, same_kind(line)));
         keyed_column(lines).spacing(theme::SPACE_S).padding(theme::SPACE_M).into()
@@ -97,15 +99,21 @@ fn same_kind(line: Element<'_, Message>) -> Element<'_, Message> {
     column![line].into()
 }
 
-fn note(line: &str) -> Element<'_, Message> {
-    container(text(line).size(theme::TEXT_SMALL).style(theme::muted)).center_x(Fill).into()
+/// A quiet line (someone joined or left, a file was saved) with its time, as messages have
+/// theirs: "nurse left" means little without when.
+fn note(line: &str, at: DateTime<Utc>) -> Element<'_, Message> {
+    let time = at.with_timezone(&Local).format("%H:%M").to_string();
+    let time = text(time).size(theme::TEXT_SMALL).style(theme::muted);
+    let line = text(line).size(theme::TEXT_SMALL).style(theme::muted);
+    let line = row![line, days::with_full_date(time, at)].spacing(theme::SPACE_S).align_y(Center);
+    container(line).center_x(Fill).into()
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::tests::message;
     use super::*;
-    use crate::model::ChatId;
+    use crate::model::{ChatId, Message as ChatMessage};
     use crate::store::HistoryPage;
     use crate::ui::frames::Window;
     use iced::Task;
@@ -150,6 +158,31 @@ mod tests {
         let long_ago = (chrono::Local::now() - chrono::Duration::days(9)).date_naive();
         let name = days::label(long_ago, chrono::Local::now().date_naive());
         assert!(window.find(name.as_str()).is_some(), "{name} opens the oldest day");
+    }
+
+    #[test]
+    fn joins_and_leaves_show_their_time_as_messages_do() {
+        let mut state = State::new(ChatId("room@muc.x".into()));
+        let at = Utc::now().timestamp() - 3600;
+        let joined =
+            ChatMessage { kind: MessageKind::Event, body: "nurse joined".into(), ..message(1, at) };
+        state.history(HistoryPage {
+            chat: state.chat.clone(),
+            messages: vec![joined],
+            has_more: false,
+        });
+        state.note("nurse left".into());
+        let mut window = Window::new(state, State::view, update);
+        let time = |secs: i64| {
+            let at = DateTime::<Utc>::from_timestamp(secs, 0).unwrap_or_default();
+            at.with_timezone(&chrono::Local).format("%H:%M").to_string()
+        };
+        assert!(window.find("nurse joined").is_some());
+        assert!(window.find(time(at).as_str()).is_some(), "the stored line's time");
+        let noted = window.state.notes.lines.back().map(|(_, at, _)| at.timestamp());
+        let noted = noted.expect("the live line");
+        assert!(window.find("nurse left").is_some());
+        assert!(window.find(time(noted).as_str()).is_some(), "the live line's time");
     }
 
     #[test]

@@ -93,6 +93,7 @@ mod tests {
             autojoin: true,
             state: RoomState::Joined,
             subject: None,
+            members_only: false,
         };
         state.apply(WorkerEvent::Rooms(vec![room]));
         let me = Occupant {

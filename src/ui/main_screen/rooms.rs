@@ -32,7 +32,8 @@ impl State {
 
     /// Show the room browser, listing the first conference service's rooms.
     pub(super) fn browse(&mut self) -> (Task<Message>, Option<Event>) {
-        let (browser, list) = room_browser::State::new(&self.account, &self.conference);
+        let (mut browser, list) = room_browser::State::new(&self.account, &self.conference);
+        browser.set_joined(self.sidebar.rooms());
         self.browser = Some(browser);
         self.browser_event(list)
     }
@@ -80,6 +81,7 @@ impl State {
             room_browser::Event::Create { room, preset, name } => {
                 (open_room_later(room.clone()), RoomCommand::Create { room, preset, name })
             }
+            room_browser::Event::Open(room) => return (open_room_later(room), None),
             room_browser::Event::Close => {
                 self.browser = None;
                 return (Task::none(), None);
@@ -129,6 +131,9 @@ impl State {
                 // Joined (or joining) another way: the invitation is answered.
                 for room in rooms.iter().filter(|r| r.state != RoomState::Left) {
                     self.invites.remove(&room.jid);
+                }
+                if let Some(browser) = &mut self.browser {
+                    browser.set_joined(&rooms);
                 }
                 self.sidebar.set_rooms(rooms);
                 if let Some(room) = &mut self.room {
@@ -236,11 +241,14 @@ fn open_room_later(room: String) -> Task<Message> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::PublicRoom;
     use crate::model::{
         AccountId, Affiliated, Affiliation, Invite, Moderation, Occupant, PresenceShow, Role,
         Services,
     };
+    use crate::ui::frames::Window;
     use crate::ui::occupants;
+    use iced_test::selector::{Candidate, Target};
 
     const ROOM: &str = "tea@muc.example.org";
 
@@ -253,6 +261,7 @@ mod tests {
             autojoin: true,
             state: RoomState::Joined,
             subject: None,
+            members_only: false,
         }]));
         let occupant = |nick: &str, role, affiliation| Occupant {
             nick: nick.into(),
@@ -375,6 +384,51 @@ mod tests {
     }
 
     #[test]
+    fn the_browser_opens_a_room_we_are_in_instead_of_joining_it() {
+        let mut state = screen();
+        let _ = state.update(Message::Sidebar(sidebar::Message::BrowseRooms));
+        let public = |jid: &str, name: &str| PublicRoom {
+            jid: jid.into(),
+            name: Some(name.into()),
+            description: None,
+            occupants: Some(2),
+            members_only: false,
+        };
+        state.apply(WorkerEvent::PublicRooms {
+            service: String::new(),
+            rooms: Ok(vec![public(ROOM, "Tea"), public("rust@muc.example.org", "Rustaceans")]),
+        });
+        let mut window = super::super::chat::tests::window(state);
+        let joins = |window: &mut Window<_, _>| {
+            (0..3).filter(|&n| window.find(nth("Join", n)).is_some()).count()
+        };
+        assert_eq!(joins(&mut window), 2, "the join form's button and the room we are not in");
+        window.click("Open");
+        let shown = &window.state;
+        assert!(shown.main.browser.is_none(), "the browser made way for the room");
+        assert_eq!(shown.main.conversation.as_ref().map(|c| c.chat.as_str()), Some(ROOM));
+        assert!(
+            !shown.events.iter().any(|e| matches!(
+                command(Some(e.clone())),
+                Some(Command::Room(RoomCommand::Join { .. }))
+            )),
+            "no second join"
+        );
+    }
+
+    /// The `n`th (from 0) text reading `label`.
+    fn nth(label: &'static str, n: usize) -> impl FnMut(Candidate<'_>) -> Option<Target> + Send {
+        let mut seen = 0;
+        move |candidate| match candidate {
+            Candidate::Text { content, .. } if content == label => {
+                seen += 1;
+                (seen == n + 1).then(|| Target::from(candidate))
+            }
+            _ => None,
+        }
+    }
+
+    #[test]
     fn an_invitation_waits_for_an_answer_and_goes_once_the_room_is_joined() {
         let mut state = screen();
         let invite = Invite {
@@ -410,6 +464,7 @@ mod tests {
             autojoin: true,
             state: RoomState::Joining,
             subject: None,
+            members_only: false,
         }]));
         let (_, event) = state.update(Message::Invites(invites::Message::Join(invite.room)));
         assert_eq!(event, None, "joined another way: the card is gone");

@@ -156,6 +156,7 @@ mod tests {
             autojoin: true,
             state: RoomState::Joined,
             subject: None,
+            members_only: false,
         };
         let mut window =
             Window::new(State::new("tea@muc.x".into(), Some(room), Vec::new()), view, update);

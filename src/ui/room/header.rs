@@ -134,6 +134,7 @@ mod tests {
             autojoin: true,
             state: RoomState::Joined,
             subject: None,
+            members_only: false,
         };
         let mut state = State::new("tea@muc.x".into(), Some(room), Vec::new());
         assert_eq!(clicked(&mut state, "Leave"), [], "the first click only asks");

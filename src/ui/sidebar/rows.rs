@@ -8,7 +8,7 @@ use crate::notify::Unseen;
 use crate::ui::pictures::Pictures;
 use crate::ui::{theme, widget};
 use iced::widget::text::Wrapping;
-use iced::widget::{Text, button, column, container, row, space, text};
+use iced::widget::{button, column, container, row, space, text};
 use iced::{Center, Element, Fill};
 
 impl State {
@@ -67,8 +67,17 @@ impl State {
             row![
                 widget::room_avatar(&room.jid, room.display_name()),
                 one_line_each(
-                    text(room.display_name()).size(theme::TEXT_BODY),
-                    text(room_hint(room)).size(theme::TEXT_SMALL).style(theme::muted),
+                    row![
+                        text(room.display_name()).size(theme::TEXT_BODY).wrapping(Wrapping::None),
+                        room.members_only.then(widget::members_only),
+                    ]
+                    .spacing(theme::SPACE_XS)
+                    .align_y(Center),
+                    text(room_hint(room))
+                        .size(theme::TEXT_SMALL)
+                        .style(theme::muted)
+                        .wrapping(Wrapping::None)
+                        .into(),
                 ),
                 unread_badge(unread),
             ]
@@ -97,8 +106,12 @@ impl State {
             row![
                 avatar,
                 one_line_each(
-                    text(contact.display_name()).size(theme::TEXT_BODY),
-                    text(self.secondary_line(contact)).size(theme::TEXT_SMALL).style(theme::muted),
+                    text(contact.display_name()).size(theme::TEXT_BODY).wrapping(Wrapping::None),
+                    text(self.secondary_line(contact))
+                        .size(theme::TEXT_SMALL)
+                        .style(theme::muted)
+                        .wrapping(Wrapping::None)
+                        .into(),
                 ),
                 unread_badge(unread),
             ]
@@ -129,12 +142,14 @@ impl State {
     }
 }
 
-/// A row's name and the line under it, each on one line and cut where the badge begins: a
-/// long address cannot wrap within a fixed-height row, and drawn whole it runs under the
-/// badge.
-fn one_line_each<'a>(name: Text<'a>, hint: Text<'a>) -> Element<'a, Message> {
-    let one_line = |line: Text<'a>| line.wrapping(Wrapping::None);
-    container(column![one_line(name), one_line(hint)].spacing(2)).clip(true).width(Fill).into()
+/// A row's name and the line under it, cut where the badge begins: a long address cannot
+/// wrap within a fixed-height row (its texts say `Wrapping::None`), and drawn whole it runs
+/// under the badge.
+fn one_line_each<'a>(
+    name: impl Into<Element<'a, Message>>,
+    hint: Element<'a, Message>,
+) -> Element<'a, Message> {
+    container(column![name.into(), hint].spacing(2)).clip(true).width(Fill).into()
 }
 
 /// How many unread messages a conversation has, at the end of its row; nothing when none.

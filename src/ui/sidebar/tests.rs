@@ -73,6 +73,7 @@ fn room(jid: &str, name: &str, state: RoomState) -> Room {
         autojoin: true,
         state,
         subject: None,
+        members_only: false,
     }
 }
 
@@ -98,6 +99,20 @@ fn rooms_come_first_joined_ones_on_top_and_open_as_rooms() {
     assert_eq!(events, [Event::OpenRoom("cellar@muc.x".into()), Event::BrowseRooms]);
     state.update(Message::Filter("zo".into()));
     assert_eq!(shown(&state), ["zoo@muc.x"]);
+}
+
+#[test]
+fn a_members_only_room_carries_a_lock() {
+    let mut state = State::default();
+    let closed = Room { members_only: true, ..room("den@muc.x", "Den", RoomState::Joined) };
+    state.set_rooms(vec![closed]);
+    let pictures = Pictures::default();
+    let mut ui = shown_with(&state, &pictures, |_| 0);
+    ui.find(crate::ui::widget::LOCK).expect("the den is for members only");
+    drop(ui);
+    state.set_rooms(vec![room("zoo@muc.x", "Zoo", RoomState::Joined)]);
+    let mut ui = shown_with(&state, &pictures, |_| 0);
+    assert!(ui.find(crate::ui::widget::LOCK).is_err(), "the zoo is open to all");
 }
 
 #[test]

@@ -55,6 +55,7 @@ impl Session {
                 name: item.name.filter(|n| !n.is_empty()),
                 description: None,
                 occupants: None,
+                members_only: false,
             })
             .collect();
         let asked: Vec<String> =
@@ -78,6 +79,7 @@ impl Session {
             entry.name = entry.name.take().or(details.name);
             entry.description = details.description;
             entry.occupants = details.occupants;
+            entry.members_only = details.members_only;
         }
         listing.waiting = listing.waiting.saturating_sub(1);
         self.finish_listing();

@@ -32,8 +32,6 @@ pub(super) struct RoomSession {
     pub joined: bool,
     /// Being created from this preset and name: configured when the room says it is new.
     pub creating: Option<(RoomPreset, Option<String>)>,
-    /// XEP-0045 `muc_membersonly`: invitations go through the room.
-    pub members_only: bool,
     /// Joined or created by the user in this session: the server's bookmark list, which may
     /// predate it, does not remove it.
     pub chosen: bool,
@@ -58,12 +56,12 @@ impl RoomSession {
                 autojoin: stored.autojoin,
                 state: RoomState::Left,
                 subject: None,
+                members_only: false,
             },
             password: stored.password,
             occupants: BTreeMap::new(),
             joined: false,
             creating: None,
-            members_only: false,
             chosen: false,
             catch_up_after: None,
             last_heard: Instant::now(),
@@ -360,8 +358,11 @@ impl Session {
             self.emit(Event::Outcome(Err(format!("“{jid}” is not a valid address"))));
             return;
         };
-        let (members_only, password) =
-            self.rooms.get(&room).map(|r| (r.members_only, r.password.clone())).unwrap_or_default();
+        let (members_only, password) = self
+            .rooms
+            .get(&room)
+            .map(|r| (r.room.members_only, r.password.clone()))
+            .unwrap_or_default();
         // A members-only room admits people only when the invitation goes through it (which
         // makes them members); an open room takes the person's word (XEP-0249).
         let message = if members_only {
@@ -414,17 +415,23 @@ impl Session {
         let info = payload.and_then(|p| DiscoInfoResult::try_from(p).ok());
         let Some(info) = info else { return };
         let Some(session) = self.rooms.get_mut(&room) else { return };
-        session.members_only = info.features.contains("muc_membersonly");
+        let details = muc::room_details(&info);
         session.authors.occupant_ids = info.features.contains(tokio_xmpp::parsers::ns::OID);
+        // Invitations to a members-only room go through it, and the room shows a lock.
+        let mut changed = session.room.members_only != details.members_only;
+        session.room.members_only = details.members_only;
         // A room joined by address gets the name it gives itself.
         if session.room.name.is_none()
-            && let Some(name) = muc::room_details(&info).name
+            && let Some(name) = details.name
         {
             session.room.name = Some(name);
             let stored = session.stored();
             if let Err(e) = self.store.upsert_room(self.account_key(), &stored) {
                 tracing::warn!("{e}");
             }
+            changed = true;
+        }
+        if changed {
             self.announce_rooms();
         }
     }
