@@ -205,6 +205,7 @@ mod tests {
                 server_id: None,
                 attachment: None,
                 author: Default::default(),
+                replaces: None,
             };
             store.enqueue(account, &message, None).expect("enqueue");
             store.set_state(account, "k", "v").expect("state");
