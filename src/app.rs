@@ -6,11 +6,12 @@ mod account_life;
 mod alerts;
 mod input;
 mod main_events;
+mod reading;
 
 use crate::config::{AccountConfig, Config};
 use crate::emoji::Recent;
 use crate::media::PreparedAvatar;
-use crate::model::{AccountId, Form};
+use crate::model::{AccountId, ChatId, Form};
 use crate::notify::Target;
 use crate::paths::Paths;
 use crate::secrets::StoredIn;
@@ -70,6 +71,8 @@ pub struct App {
     pictures: Pictures,
     /// Notifications, unread counts and whether the window has the focus.
     alerts: alerts::Alerts,
+    /// The conversation each account's worker last heard is open (see `app/reading.rs`).
+    opened: HashMap<AccountId, ChatId>,
 }
 
 enum Screen {
@@ -133,6 +136,7 @@ impl App {
             mains: BTreeMap::new(),
             active: None,
             handles: HashMap::new(),
+            opened: HashMap::new(),
             removing: HashSet::new(),
             registration: None,
             closing: false,
@@ -205,6 +209,7 @@ impl App {
         let task = self.handle(message);
         // Whatever happened may have put a conversation in front of the user: it is read.
         self.mark_read();
+        self.remember_open();
         task
     }
 
@@ -400,6 +405,7 @@ impl App {
                 self.handles.insert(account, handle);
                 Task::none()
             }
+            WorkerEvent::Reading { unread, open } => self.restore_reading(account, unread, open),
             WorkerEvent::Stopped => {
                 self.handles.remove(&account);
                 if self.removing.remove(&account) {

@@ -8,6 +8,7 @@ mod delivery;
 mod history;
 mod migrations;
 mod outbox;
+mod reading;
 mod rooms;
 mod roster;
 mod trouble;
