@@ -25,9 +25,10 @@ impl App {
         self.opened.insert(account.clone(), chat.clone());
         let (task, event) = main.open_chat(chat);
         // The screen's own tasks (the composer's focus) matter only when it is on show.
-        let task = match self.active.as_ref() == Some(&account) {
-            true => task.map(Message::Main),
-            false => Task::none(),
+        let task = if self.active.as_ref() == Some(&account) {
+            task.map(Message::Main)
+        } else {
+            Task::none()
         };
         let follow_up = match event {
             Some(event) => self.main_event(account, event),
