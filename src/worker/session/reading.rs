@@ -2,11 +2,8 @@
 //! conversation was read (unread counts are what came after) and which one was open.
 
 use super::Session;
-use crate::model::{ChatId, Direction, MessageKind};
+use crate::model::ChatId;
 use crate::worker::Event;
-
-/// How far back the newest incoming message of a conversation is looked for when it is read.
-const READ_LOOK_BACK: usize = 20;
 
 impl Session {
     /// Tell the window, before anything new arrives, what was unread and what was open.
@@ -20,16 +17,13 @@ impl Session {
         }
     }
 
-    /// The user has seen `chat` up to its newest incoming message: it is read that far.
+    /// The user has seen `chat` up to its newest message: it is read that far (only incoming
+    /// messages after it count as unread, so the mark may as well be one of ours).
     pub(super) fn read(&self, chat: &ChatId) {
-        let page = self.store.history(self.account_key(), chat, None, READ_LOOK_BACK);
-        let newest = page.ok().and_then(|p| {
-            p.messages
-                .into_iter()
-                .rev()
-                .find(|m| m.direction == Direction::In && m.kind == MessageKind::Message)
-        });
-        let Some(newest) = newest else { return };
+        let page = self.store.history(self.account_key(), chat, None, 1);
+        let Some(newest) = page.ok().and_then(|p| p.messages.into_iter().next_back()) else {
+            return;
+        };
         if let Err(e) = self.store.set_read_up_to(self.account_key(), chat, newest.id) {
             tracing::warn!("{}: {e}", self.account.jid);
         }
