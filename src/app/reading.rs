@@ -101,6 +101,28 @@ mod tests {
     }
 
     #[test]
+    fn the_open_conversation_is_kept_for_the_next_start() {
+        let (dir, mut app) = app_with(&[ME]);
+        let paths = crate::paths::Paths::in_profile(dir.path());
+        let runtime = tokio::runtime::Runtime::new().expect("runtime");
+        let (handle, mut events) = {
+            let _inside = runtime.enter();
+            crate::worker::spawn(paths.clone(), AccountId(ME.into()))
+        };
+        report(&mut app, Event::Ready(handle.clone()));
+        report(&mut app, Event::Roster { contacts: vec![juliet()], from_server: false });
+        let open = crate::ui::sidebar::Message::Open("juliet@x".into());
+        let _ = app.update(Message::Main(crate::ui::main_screen::Message::Sidebar(open)));
+
+        handle.send(Command::Shutdown).expect("worker reachable");
+        runtime.block_on(async {
+            while !matches!(events.recv().await, Some(Event::Stopped) | None) {}
+        });
+        let store = crate::store::Store::open(&paths.database()).expect("store");
+        assert_eq!(store.open_chat(ME).expect("read"), Some(ChatId("juliet@x".into())));
+    }
+
+    #[test]
     fn a_conversation_opened_meanwhile_stays_open() {
         let (_dir, mut app) = app_with(&[ME]);
         report(&mut app, Event::Roster { contacts: vec![juliet()], from_server: false });
