@@ -147,6 +147,7 @@ fn line(
         server_id: None,
         attachment,
         author: Default::default(),
+        replaces: None,
     }
 }
 

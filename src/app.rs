@@ -6,11 +6,12 @@ mod account_life;
 mod alerts;
 mod input;
 mod main_events;
+mod reading;
 
 use crate::config::{AccountConfig, Config};
 use crate::emoji::Recent;
 use crate::media::PreparedAvatar;
-use crate::model::{AccountId, Form};
+use crate::model::{AccountId, ChatId, Form};
 use crate::notify::Target;
 use crate::paths::Paths;
 use crate::secrets::StoredIn;
@@ -72,6 +73,8 @@ pub struct App {
     alerts: alerts::Alerts,
     /// The window's width, for the main screens' layout (infinite until the window says).
     width: f32,
+    /// The conversation each account's worker last heard is open (see `app/reading.rs`).
+    opened: HashMap<AccountId, ChatId>,
 }
 
 enum Screen {
@@ -137,6 +140,7 @@ impl App {
             mains: BTreeMap::new(),
             active: None,
             handles: HashMap::new(),
+            opened: HashMap::new(),
             removing: HashSet::new(),
             registration: None,
             closing: false,
@@ -210,6 +214,7 @@ impl App {
         let task = self.handle(message);
         // Whatever happened may have put a conversation in front of the user: it is read.
         self.mark_read();
+        self.remember_open();
         task
     }
 
@@ -414,6 +419,7 @@ impl App {
                 self.handles.insert(account, handle);
                 Task::none()
             }
+            WorkerEvent::Reading { unread, open } => self.restore_reading(account, unread, open),
             WorkerEvent::Stopped => {
                 self.handles.remove(&account);
                 if self.removing.remove(&account) {

@@ -132,6 +132,7 @@ fn queue(profile: &Profile, to: &str, tag: &str, count: usize) {
             server_id: None,
             attachment: None,
             author: Default::default(),
+            replaces: None,
         };
         store.enqueue(&profile.jid, &message, None).expect("queued");
     }

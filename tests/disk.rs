@@ -56,6 +56,7 @@ fn store_history(profile: &Profile, count: usize) {
             server_id: Some(format!("archive-{i}")),
             attachment: None,
             author: Default::default(),
+            replaces: None,
         })
         .collect();
     store.insert_messages(&profile.jid, &batch).expect("stored");

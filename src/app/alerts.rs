@@ -86,12 +86,16 @@ impl App {
         self.alerts.unread.clear(&target);
         // Quietly: a worker still starting misses one marker, and the next message brings
         // another.
-        if !self.config.privacy.read_markers || !self.handles.contains_key(&target.account) {
+        if !self.handles.contains_key(&target.account) {
             return;
         }
         let seen = self.main_mut().and_then(main_screen::State::take_displayed);
         if let (Some(chat), Some(handle)) = (seen, self.handles.get(&target.account)) {
-            let _ = handle.send(crate::worker::Command::MarkDisplayed { chat });
+            // Kept in the store, so the unread count after a restart starts here.
+            let _ = handle.send(crate::worker::Command::Read { chat: chat.clone() });
+            if self.config.privacy.read_markers {
+                let _ = handle.send(crate::worker::Command::MarkDisplayed { chat });
+            }
         }
     }
 

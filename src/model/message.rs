@@ -109,6 +109,9 @@ pub struct NewMessage {
     pub attachment: Option<Attachment>,
     /// Who wrote a room line, as far as the room vouches for it; empty elsewhere.
     pub author: Author,
+    /// XEP-0308: the id of the line this one corrects. However it arrives (live, carbon,
+    /// offline, archive), it changes that line instead of adding one, if its author wrote it.
+    pub replaces: Option<String>,
 }
 
 /// Who wrote a line in a room (or a private message from an occupant), beyond the nick, which

@@ -54,6 +54,14 @@ impl Unread {
         self.mentioned.remove(target);
     }
 
+    /// The account's counts as its worker found them in the store at start.
+    pub fn restore(&mut self, account: &AccountId, counts: Vec<(crate::model::ChatId, u32)>) {
+        self.forget(account);
+        for (chat, count) in counts.into_iter().filter(|(_, n)| *n > 0) {
+            self.counts.insert(Target { account: account.clone(), chat }, count);
+        }
+    }
+
     /// The account is gone: its counts go too.
     pub fn forget(&mut self, account: &AccountId) {
         self.counts.retain(|target, _| &target.account != account);

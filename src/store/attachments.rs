@@ -88,6 +88,7 @@ mod tests {
             server_id: None,
             attachment: Some(attachment),
             author: Default::default(),
+            replaces: None,
         }
     }
 

@@ -193,6 +193,7 @@ mod tests {
             server_id: None,
             attachment: None,
             author: Default::default(),
+            replaces: None,
         }
     }
 

@@ -289,6 +289,7 @@ mod tests {
             server_id: server_id.map(Into::into),
             attachment: None,
             author: Default::default(),
+            replaces: None,
         }
     }
 

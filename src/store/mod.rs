@@ -8,6 +8,7 @@ mod delivery;
 mod history;
 mod migrations;
 mod outbox;
+mod reading;
 mod rooms;
 mod roster;
 mod trouble;
@@ -205,6 +206,7 @@ mod tests {
                 server_id: None,
                 attachment: None,
                 author: Default::default(),
+                replaces: None,
             };
             store.enqueue(account, &message, None).expect("enqueue");
             store.set_state(account, "k", "v").expect("state");

@@ -197,6 +197,7 @@ mod tests {
             server_id: None,
             attachment: None,
             author: Default::default(),
+            replaces: None,
         }
     }
 

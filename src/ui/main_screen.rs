@@ -427,7 +427,8 @@ impl State {
                     conversation.transfer(message_id, transfer);
                 }
             }
-            WorkerEvent::Ready(_) | WorkerEvent::Stopped => {}
+            // The app's own business: the handle, and where the user left off.
+            WorkerEvent::Ready(_) | WorkerEvent::Stopped | WorkerEvent::Reading { .. } => {}
         }
     }
 

@@ -108,6 +108,15 @@ pub enum Command {
     MarkDisplayed {
         chat: ChatId,
     },
+    /// The user has seen `chat` up to its newest message: its unread count starts after it,
+    /// also at the next start. (Unlike [`Command::MarkDisplayed`], nothing is told to anyone.)
+    Read {
+        chat: ChatId,
+    },
+    /// The user opened `chat`: it opens again at the next start.
+    Opened {
+        chat: ChatId,
+    },
     /// Read someone's public profile (their vCard), answered with [`Event::Profile`].
     FetchProfile {
         jid: String,
@@ -353,6 +362,12 @@ pub enum Event {
     },
     /// The server took a requested change (`Ok`, saying what), or refused it (`Err`, why).
     Outcome(Result<String, String>),
+    /// Where the user left off, from the store when the worker starts and before anything new
+    /// arrives: unread messages per conversation, and the conversation that was open.
+    Reading {
+        unread: Vec<(ChatId, u32)>,
+        open: Option<ChatId>,
+    },
     /// A message was stored: received, or accepted for sending.
     Message(Message),
     Delivery {

@@ -60,6 +60,7 @@ pub fn room_message(
         server_id,
         attachment: parts.attachment,
         author: Author { occupant_id, ..Author::default() },
+        replaces: parts.replaces,
     })
 }
 

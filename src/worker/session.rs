@@ -41,6 +41,7 @@ mod messages;
 mod older;
 mod outbox;
 mod profile;
+mod reading;
 mod room_authors;
 mod room_catch_up;
 mod room_directory;
@@ -214,6 +215,7 @@ pub async fn run(
     session.invisible = session.saved_invisible();
     session.load_rooms();
     session.announce_cache();
+    session.announce_reading();
     session.schedule_next();
     if session.account.enabled {
         session.start();
@@ -496,6 +498,8 @@ impl Session {
             Command::Correct { chat, body } => self.correct_last(&chat, body).await,
             Command::Typing { chat, typing } => self.typing(&chat, typing).await,
             Command::MarkDisplayed { chat } => self.mark_displayed(&chat).await,
+            Command::Read { chat } => self.read(&chat),
+            Command::Opened { chat } => self.opened(&chat),
             Command::LoadHistory { chat, before, limit } => {
                 self.load_history(chat, before, limit.min(MAX_PAGE)).await
             }

@@ -68,6 +68,7 @@ pub fn incoming_message(
         server_id,
         attachment: parts.attachment,
         author: Default::default(),
+        replaces: parts.replaces,
     })
 }
 
@@ -78,6 +79,7 @@ pub(super) struct Parts {
     pub timestamp: DateTime<Utc>,
     pub origin_id: Option<String>,
     pub attachment: Option<Attachment>,
+    pub replaces: Option<String>,
 }
 
 pub(super) fn message_parts(message: &mut Message, now: DateTime<Utc>) -> Result<Parts, Dropped> {
@@ -95,6 +97,7 @@ pub(super) fn message_parts(message: &mut Message, now: DateTime<Utc>) -> Result
         timestamp: delay_stamp(message).map_or(now, |t| t.min(now)),
         origin_id: message.extract_payload::<OriginId>().ok().flatten().map(|o| o.id),
         attachment,
+        replaces: super::delivery::take_correction(message),
     })
 }
 
@@ -178,6 +181,7 @@ pub fn outgoing_copy(
         server_id,
         attachment: parts.attachment,
         author: Default::default(),
+        replaces: parts.replaces,
     })
 }
 

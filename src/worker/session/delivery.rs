@@ -154,13 +154,26 @@ impl Session {
         }
     }
 
+    /// Apply corrections (XEP-0308) once the lines they may replace are stored; returns those
+    /// that replace nothing we have, to be kept as lines of their own. Whichever way a
+    /// correction comes (live, carbon, offline, our archive, a room's), it passes here, so a
+    /// copy of it coming back later changes the same line again instead of adding one.
+    pub(super) fn apply_corrections(
+        &mut self,
+        corrections: Vec<crate::model::NewMessage>,
+    ) -> Vec<crate::model::NewMessage> {
+        corrections
+            .into_iter()
+            .filter(|line| match line.replaces.as_deref() {
+                Some(replaced) => !self.incoming_correction(line, replaced),
+                None => true,
+            })
+            .collect()
+    }
+
     /// A correction from someone: applied only when they wrote the original (in a room, by
     /// the rule of `room_authors`). True when taken.
-    pub(super) fn incoming_correction(
-        &mut self,
-        line: &crate::model::NewMessage,
-        replaced: &str,
-    ) -> bool {
+    fn incoming_correction(&mut self, line: &crate::model::NewMessage, replaced: &str) -> bool {
         let account = self.account.jid.clone();
         let sender = line.from.clone();
         let in_room = line.nick.is_some();

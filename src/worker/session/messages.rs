@@ -54,18 +54,11 @@ impl Session {
             self.emit(Event::Typing { chat: ChatId(from.to_bare().to_string()), typing });
         }
         let receipt = self.wants_our_receipt(&message);
-        let mut message = message;
-        let replaced = delivery::take_correction(&mut message);
         let known_room = |jid: &BareJid| self.is_room(jid);
         match stanza::incoming_message(message, &self.own, &known_room, chrono::Utc::now()) {
             Ok(line) => {
                 if let Some(receipt) = receipt {
                     self.receipts_due.push(receipt);
-                }
-                if let Some(replaced) = replaced
-                    && self.incoming_correction(&line, &replaced)
-                {
-                    return;
                 }
                 batch.push(line);
             }
@@ -75,18 +68,10 @@ impl Session {
     }
 
     /// A carbon of a message our other client sent: ours, already sent.
-    fn sent_elsewhere(&mut self, mut message: Message, batch: &mut Vec<NewMessage>) {
-        let replaced = delivery::take_correction(&mut message);
+    fn sent_elsewhere(&mut self, message: Message, batch: &mut Vec<NewMessage>) {
         let known_room = |jid: &BareJid| self.is_room(jid);
         match stanza::outgoing_copy(message, &self.own, &known_room, chrono::Utc::now()) {
-            Ok(line) => {
-                if let Some(replaced) = replaced
-                    && self.incoming_correction(&line, &replaced)
-                {
-                    return;
-                }
-                batch.push(line);
-            }
+            Ok(line) => batch.push(line),
             Err(Dropped::NoBody) => {}
             Err(reason) => {
                 tracing::debug!("{}: ignored a sent carbon: {reason:?}", self.account.jid)

@@ -203,7 +203,14 @@ impl Session {
             }
         }
         place_in_archive_order(&mut query.batch, |_| None, query.ends_at);
-        if let Err(e) = self.store.insert_messages(&self.account.jid, &query.batch) {
+        // Corrections change the lines they replace, as in every other way messages arrive.
+        let (corrections, lines): (Vec<_>, Vec<_>) =
+            query.batch.into_iter().partition(|line| line.replaces.is_some());
+        let stored = self.store.insert_messages(&self.account.jid, &lines).and_then(|_| {
+            let unmatched = self.apply_corrections(corrections);
+            self.store.insert_messages(&self.account.jid, &unmatched)
+        });
+        if let Err(e) = stored {
             self.emit(Event::Notice(format!("older messages could not be saved: {e}")));
         }
         match self.store.history(self.account_key(), &query.chat, query.before, query.limit) {

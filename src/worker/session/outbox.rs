@@ -73,6 +73,7 @@ impl Session {
             server_id: None,
             attachment,
             author: Default::default(),
+            replaces: None,
         };
         // The message itself ends "typing" (XEP-0085 §5.4).
         self.typing_sent.remove(&message.chat);

@@ -106,7 +106,7 @@ impl Session {
             mark.ok().flatten().map(|(_, at)| at)
         };
         place_in_archive_order(&mut page, stored_time, None);
-        self.store_incoming(&page);
+        self.store_incoming(page);
     }
 
     /// A page ended: store it, and ask for the next until the archive says it is complete.

@@ -471,16 +471,9 @@ impl Session {
         }
         let occupant_ids = session.authors.occupant_ids;
         let live = !stanza::is_delayed(&message);
-        let mut message = message;
-        let replaced = crate::worker::delivery::take_correction(&mut message);
         match room_stanza::room_message(message, &room, occupant_ids, chrono::Utc::now()) {
             Ok(mut line) => {
                 self.attribute(&room, &mut line, live);
-                if let Some(replaced) = replaced
-                    && self.incoming_correction(&line, &replaced)
-                {
-                    return;
-                }
                 batch.push(line);
             }
             Err(Dropped::NoBody) => {}
@@ -535,5 +528,6 @@ pub(super) fn event_line(room: &BareJid, nick: &str, text: String) -> NewMessage
         server_id: None,
         attachment: None,
         author: Default::default(),
+        replaces: None,
     }
 }

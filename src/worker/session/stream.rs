@@ -44,7 +44,7 @@ impl Session {
                 _ => break,
             }
         }
-        self.store_incoming(&batch);
+        self.store_incoming(batch);
         self.save_archive_cursor();
         self.send_receipts().await;
         self.flush_presences();
@@ -88,9 +88,22 @@ impl Session {
         }
     }
 
-    pub(super) fn store_incoming(&mut self, batch: &[NewMessage]) {
-        if batch.is_empty() {
+    /// Store a burst: its lines first, then its corrections, so one replacing a line of the
+    /// same burst (a message and its correction kept for us while away) finds it.
+    pub(super) fn store_incoming(&mut self, batch: Vec<NewMessage>) {
+        let (corrections, lines): (Vec<_>, Vec<_>) =
+            batch.into_iter().partition(|line| line.replaces.is_some());
+        if !self.insert_incoming(&lines) {
             return;
+        }
+        let unmatched = self.apply_corrections(corrections);
+        self.insert_incoming(&unmatched);
+    }
+
+    /// Store new lines and announce them; false if the store refused them.
+    fn insert_incoming(&mut self, batch: &[NewMessage]) -> bool {
+        if batch.is_empty() {
+            return true;
         }
         match self.store.insert_messages(&self.account.jid, batch) {
             Ok(results) => {
@@ -100,6 +113,7 @@ impl Session {
                         self.emit(Event::Message(message));
                     }
                 }
+                true
             }
             Err(e) => {
                 // Not stored, so not shown, not confirmed to the sender, and the archive
@@ -108,6 +122,7 @@ impl Session {
                 self.hold_archive_cursor();
                 let what = format!("{} incoming message(s) were not saved", batch.len());
                 self.store_failed(&what, e);
+                false
             }
         }
     }
