@@ -57,6 +57,8 @@ pub struct State {
     /// The account is online, so the presences shown are the server's current word; while
     /// offline nobody's presence is known, and none is shown.
     presence_known: bool,
+    /// How wide the list is drawn, following the window's width.
+    width: f32,
 }
 
 impl Default for State {
@@ -73,6 +75,7 @@ impl Default for State {
             selected: None,
             window: Window::default(),
             presence_known: false,
+            width: theme::SIDEBAR_WIDTH,
         };
         state.rebuild();
         state
@@ -132,6 +135,15 @@ impl State {
             let contacts = std::mem::take(&mut self.contacts);
             self.set_contacts(contacts);
         }
+    }
+
+    /// The window is `window` px wide: the list takes its share of it.
+    pub fn fit(&mut self, window: f32) {
+        self.width = theme::sidebar_width(window);
+    }
+
+    pub fn width(&self) -> f32 {
+        self.width
     }
 
     /// A contact's availability, when it is known.
@@ -255,15 +267,26 @@ impl State {
                 self.update(Message::Filter(String::new()));
                 None
             }
-            Message::OpenFirst => match self.rows.first() {
-                _ if self.filter.trim().is_empty() => None,
-                Some(Row::Contact(i)) => self.update(Message::Open(self.contacts[*i].jid.clone())),
-                Some(Row::Room(i)) => self.update(Message::OpenRoom(self.rooms[*i].jid.clone())),
-                _ => {
-                    let jid = crate::cli::parse_bare_jid(&self.filter).ok()?;
-                    self.update(Message::Open(jid))
+            Message::OpenFirst => {
+                let opened = match self.rows.first() {
+                    _ if self.filter.trim().is_empty() => None,
+                    Some(Row::Contact(i)) => {
+                        self.update(Message::Open(self.contacts[*i].jid.clone()))
+                    }
+                    Some(Row::Room(i)) => {
+                        self.update(Message::OpenRoom(self.rooms[*i].jid.clone()))
+                    }
+                    _ => {
+                        let jid = crate::cli::parse_bare_jid(&self.filter).ok()?;
+                        self.update(Message::Open(jid))
+                    }
+                };
+                // Found and opened: the search has done its job, the whole list comes back.
+                if opened.is_some() {
+                    self.update(Message::ClearFilter);
                 }
-            },
+                opened
+            }
             Message::Open(jid) => {
                 self.selected = Some(jid.clone());
                 Some(Event::Open(jid))
@@ -334,7 +357,7 @@ impl State {
         let parts = column![filter.map(map), slot(top), slot(hint), list.map(map), footer]
             .spacing(theme::SPACE_S)
             .padding(theme::SPACE_S);
-        container(parts).width(theme::SIDEBAR_WIDTH).height(Fill).style(theme::sidebar).into()
+        container(parts).width(self.width).height(Fill).style(theme::sidebar).into()
     }
 
     /// Nothing matches: offer a chat with the typed address when it is one.

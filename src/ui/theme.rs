@@ -9,6 +9,15 @@ pub const SPACE_S: f32 = 8.0;
 pub const SPACE_M: f32 = 12.0;
 pub const SPACE_L: f32 = 20.0;
 pub const SIDEBAR_WIDTH: f32 = 280.0;
+/// The contact list in the smallest window Confab is made for (640 px): narrower, so the
+/// conversation keeps a message field worth typing in.
+pub const SIDEBAR_MIN_WIDTH: f32 = 200.0;
+
+/// The contact list's width in a window this wide: its full width from about 930 px, then
+/// shrinking with the window down to [`SIDEBAR_MIN_WIDTH`].
+pub fn sidebar_width(window: f32) -> f32 {
+    (window * 0.3).clamp(SIDEBAR_MIN_WIDTH, SIDEBAR_WIDTH)
+}
 /// Room kept free beside a scrolled list so the scrollbar never covers a row.
 pub const SCROLLBAR_GUTTER: f32 = 12.0;
 pub const TEXT_SMALL: f32 = 12.0;

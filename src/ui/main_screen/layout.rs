@@ -13,6 +13,7 @@ impl State {
     /// The window is this wide now.
     pub fn set_width(&mut self, width: f32) {
         self.width = width;
+        self.sidebar.fit(width);
         let beside = self.panels_beside();
         if let Some(room) = &mut self.room {
             room.fit(beside);
@@ -20,7 +21,7 @@ impl State {
     }
 
     fn conversation_width(&self) -> f32 {
-        self.width - theme::SIDEBAR_WIDTH
+        self.width - self.sidebar.width()
     }
 
     /// Too narrow for a header's actions in a row: they fold under "⋯".
@@ -131,5 +132,15 @@ mod tests {
         state.set_width(SMALL.width);
         state.set_width(LARGE.width);
         assert!(lent.at(&mut state, LARGE).find("In the room (1)").is_err(), "closed stays closed");
+    }
+
+    #[test]
+    fn a_small_window_narrows_the_contact_list_for_the_message_field() {
+        let mut state = screen();
+        state.set_width(LARGE.width);
+        assert_eq!(state.sidebar.width(), crate::ui::theme::SIDEBAR_WIDTH);
+        state.set_width(SMALL.width);
+        assert_eq!(state.sidebar.width(), crate::ui::theme::SIDEBAR_MIN_WIDTH);
+        assert!(state.conversation_width() >= 440.0, "the conversation keeps the rest");
     }
 }

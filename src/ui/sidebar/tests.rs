@@ -191,6 +191,7 @@ fn enter_in_the_search_opens_the_first_hit() {
     ui.tap_key(iced::keyboard::key::Named::Enter);
     let messages = ui.into_messages().collect();
     assert_eq!(apply(&mut state, messages), [Event::Open("amy@x".into())]);
+    assert_eq!(shown(&state).len(), 5, "the search is done: the whole list is back");
 
     state.update(Message::Filter("carol@example.org".into()));
     let mut ui = shown_with(&state, &pictures, |_| 0);
