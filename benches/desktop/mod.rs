@@ -16,6 +16,17 @@ pub struct Display {
 impl Display {
     /// Start Xvfb on `name` (e.g. ":77") with a 1000 × 680 screen and wait until it takes clients.
     pub fn start(name: &'static str) -> Self {
+        let answers = || {
+            Command::new("xdotool")
+                .arg("getdisplaygeometry")
+                .env("DISPLAY", name)
+                .stderr(Stdio::null())
+                .output()
+                .is_ok_and(|o| o.status.success())
+        };
+        // A server left over from an interrupted run would take the new window's place, and
+        // its own Confab would get the keys meant for the new one.
+        assert!(!answers(), "display {name} is already in use: stop the X server left on it");
         let xvfb = Command::new("Xvfb")
             .args([name, "-screen", "0", "1000x680x24", "-nolisten", "tcp"])
             .stderr(Stdio::null())
@@ -24,13 +35,7 @@ impl Display {
         let display = Self { name, xvfb };
         let deadline = Instant::now() + Duration::from_secs(10);
         while Instant::now() < deadline {
-            let ready = Command::new("xdotool")
-                .arg("getdisplaygeometry")
-                .env("DISPLAY", name)
-                .stderr(Stdio::null())
-                .output()
-                .is_ok_and(|o| o.status.success());
-            if ready {
+            if answers() {
                 return display;
             }
             std::thread::sleep(Duration::from_millis(50));

@@ -55,8 +55,11 @@ use std::time::Instant;
 
 /// Messages asked for per page.
 pub const PAGE: usize = 100;
-/// The most messages held at once; older ones are dropped while the view is at the bottom.
-const MAX_WINDOW: usize = 400;
+/// The most messages held while the view is at the bottom; older ones are dropped as new ones
+/// come, and come back a page at a time when scrolled to. Every event redraws the open
+/// conversation, so what it holds is paid for on each: with 400 the soak's window spent
+/// 0.5 CPU-s and 1 MB more every minute until the 400 were reached.
+const MAX_WINDOW: usize = PAGE;
 /// How close to the top (in pixels) scrolling must come before an older page is asked for.
 const LOAD_MARGIN: f32 = 200.0;
 
@@ -326,14 +329,16 @@ impl State {
         if message.direction == Direction::In && message.kind == MessageKind::Message {
             self.peer_wrote();
         }
+        self.bodies.renew(&message);
         self.messages.insert(position, message);
         if self.at_bottom && self.messages.len() > MAX_WINDOW {
             let excess = self.messages.len() - MAX_WINDOW;
-            self.messages.drain(..excess);
+            for gone in self.messages.drain(..excess) {
+                self.bodies.forget(gone.id);
+            }
             self.has_more = true;
             self.forget_gone_files();
         }
-        self.bodies.keep(&self.messages);
     }
 
     /// Add a quiet line, such as "Bob is now away", at the current time.

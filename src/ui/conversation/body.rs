@@ -134,6 +134,11 @@ impl Bodies {
         };
     }
 
+    /// The message left the window.
+    pub fn forget(&mut self, id: i64) {
+        self.prepared.remove(&id);
+    }
+
     /// The smileys setting changed: the words in the window are prepared again with it.
     pub fn set_smileys(&mut self, on: bool, messages: &[ChatMessage]) {
         if self.smileys != on {
