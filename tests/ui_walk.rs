@@ -17,6 +17,11 @@ use std::time::{Duration, Instant};
 use support::{DOMAIN, PASSWORD, Profile, Prosody};
 
 const DISPLAY: &str = ":83";
+/// Where things are in the 1000 × 680 window, read off the walk's own screenshots.
+const CANCEL_REMOVE: (u32, u32) = (434, 103);
+const STATUS_MENU: (u32, u32) = (140, 602);
+const STATUS_OFFLINE: (u32, u32) = (55, 575);
+const STATUS_ONLINE: (u32, u32) = (55, 457);
 
 /// The walk's state: the window, the server, what each step found.
 struct Walk {
@@ -35,7 +40,7 @@ impl Walk {
     fn step(
         &mut self,
         name: &str,
-        act: impl FnOnce(&Walk),
+        act: impl FnOnce(&mut Walk),
         check: impl Fn(&Walk) -> Option<String>,
     ) {
         self.step += 1;
@@ -46,6 +51,8 @@ impl Walk {
             std::thread::sleep(Duration::from_millis(200));
             problem = check(self);
         }
+        // The check may pass on the title before the window has drawn the same state.
+        std::thread::sleep(Duration::from_millis(300));
         let shot = self.shots.join(format!("{:02}-{}.png", self.step, name.replace(' ', "-")));
         self.display.screenshot(&shot.display().to_string());
         let alive = self.app.try_wait().is_ok_and(|status| status.is_none());
@@ -75,6 +82,13 @@ impl Walk {
         self.display.xdotool(&["windowfocus", "--sync", &self.window]);
         self.display.xdotool(&["type", "--delay", "80", words]);
         std::thread::sleep(Duration::from_millis(300));
+    }
+
+    /// A click at `x`, `y` in the window (which sits at the screen's top left).
+    fn click(&self, x: u32, y: u32) {
+        let (x, y) = (x.to_string(), y.to_string());
+        self.display.xdotool(&["mousemove", "--sync", &x, &y, "click", "1"]);
+        std::thread::sleep(Duration::from_millis(200));
     }
 
     fn title(&self) -> String {
@@ -211,12 +225,75 @@ fn walk_through_the_window() {
             (launches != 1).then(|| format!("stored {words:?}"))
         },
     );
+    walk.step(
+        "a received smiley is shown as the emoji a typed one becomes",
+        |_| {
+            bob.ok(&["send", &alice_jid, "see you there :)"]);
+        },
+        |_| {
+            let words = stored(&alice, &bob_jid);
+            (!words.iter().any(|w| w == "see you there :)")).then(|| format!("stored {words:?}"))
+        },
+    );
+    walk.step(
+        "Remove asks first and Cancel leaves Bob be",
+        |walk| {
+            walk.click(896, 26);
+            std::thread::sleep(Duration::from_millis(1500));
+            walk.display.screenshot(&walk.shots.join("remove-asked.png").display().to_string());
+            walk.click(CANCEL_REMOVE.0, CANCEL_REMOVE.1);
+        },
+        |_| {
+            let roster = alice.ok(&["roster", "--json"]);
+            (!roster.contains(&bob_jid)).then(|| format!("roster {roster}"))
+        },
+    );
+    walk.step(
+        "Offline from the status menu",
+        |walk| {
+            walk.click(STATUS_MENU.0, STATUS_MENU.1);
+            std::thread::sleep(Duration::from_millis(500));
+            walk.display.screenshot(&walk.shots.join("status-menu.png").display().to_string());
+            walk.click(STATUS_OFFLINE.0, STATUS_OFFLINE.1);
+        },
+        |walk| (!walk.title().contains("Offline")).then(|| format!("title {:?}", walk.title())),
+    );
+    walk.step(
+        "a status chosen while offline connects again",
+        |walk| {
+            walk.click(STATUS_MENU.0, STATUS_MENU.1);
+            std::thread::sleep(Duration::from_millis(500));
+            walk.click(STATUS_ONLINE.0, STATUS_ONLINE.1);
+        },
+        |walk| (!walk.title().contains("Online")).then(|| format!("title {:?}", walk.title())),
+    );
+    walk.step(
+        "after a restart the conversation is open again",
+        |walk| {
+            let _ = walk.app.kill();
+            let _ = walk.app.wait();
+            walk.app = launch(alice.path(), &walk.log);
+            walk.window = walk.display.wait_for_window();
+            std::thread::sleep(Duration::from_secs(2));
+            walk.type_text("back again");
+            walk.keys(&["Return"]);
+        },
+        |_| {
+            let words = stored(&alice, &bob_jid);
+            (words.last().map(String::as_str) != Some("back again"))
+                .then(|| format!("stored {words:?}"))
+        },
+    );
     for (width, height) in [(800, 600), (640, 480)] {
         walk.step(
             &format!("window at {width}x{height}"),
             |walk| {
                 let (w, h) = (width.to_string(), height.to_string());
                 walk.display.xdotool(&["windowsize", "--sync", &walk.window, &w, &h]);
+                // Under bare Xvfb (no window manager) the layout for the new size came only
+                // with the next input event (seen in this walk's screenshots; not
+                // investigated further), as it would when the pointer comes back.
+                walk.display.xdotool(&["mousemove", "--sync", "300", "300"]);
                 std::thread::sleep(Duration::from_millis(500));
             },
             |_| None,
