@@ -20,6 +20,7 @@ const DISPLAY: &str = ":83";
 /// Where things are in the 1000 × 680 window, read off the walk's own screenshots.
 const CANCEL_REMOVE: (u32, u32) = (434, 103);
 const STATUS_MENU: (u32, u32) = (140, 602);
+const ATTACH: (u32, u32) = (848, 648);
 const STATUS_OFFLINE: (u32, u32) = (55, 575);
 const STATUS_ONLINE: (u32, u32) = (55, 457);
 
@@ -114,6 +115,11 @@ fn stored(profile: &Profile, with: &str) -> Vec<String> {
         .collect()
 }
 
+fn in_path(program: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
+}
+
 fn launch(profile: &Path, log: &Path) -> Child {
     let log = std::fs::File::create(log).expect("log file");
     Command::new(env!("CARGO_BIN_EXE_confab"))
@@ -122,6 +128,8 @@ fn launch(profile: &Path, log: &Path) -> Child {
         .env("DISPLAY", DISPLAY)
         .env("CONFAB_PASSWORD_STORE", "file")
         .env("RUST_BACKTRACE", "1")
+        // No session bus, so no desktop portal: the 📎 button must say there is no dialog.
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
         .env_remove("WAYLAND_DISPLAY")
         .stdout(Stdio::null())
         .stderr(log)
@@ -255,9 +263,12 @@ fn walk_through_the_window() {
             std::thread::sleep(Duration::from_millis(500));
             walk.display.screenshot(&walk.shots.join("status-menu.png").display().to_string());
             walk.click(STATUS_OFFLINE.0, STATUS_OFFLINE.1);
+            // The title follows the choice at once; the banner, when the worker has let go.
+            std::thread::sleep(Duration::from_millis(1500));
         },
         |walk| (!walk.title().contains("Offline")).then(|| format!("title {:?}", walk.title())),
     );
+
     walk.step(
         "a status chosen while offline connects again",
         |walk| {
@@ -267,6 +278,29 @@ fn walk_through_the_window() {
         },
         |walk| (!walk.title().contains("Online")).then(|| format!("title {:?}", walk.title())),
     );
+    let picture = alice.path().join("walk-picture.png");
+    image::RgbImage::from_pixel(64, 48, image::Rgb([40, 120, 200]))
+        .save(&picture)
+        .expect("picture written");
+    if in_path("zenity") {
+        println!("step skipped: 📎 without a file dialog (zenity is installed here)");
+    } else {
+        walk.step(
+            "attach without a file dialog: says so, sends a typed path",
+            |walk| {
+                walk.click(ATTACH.0, ATTACH.1);
+                std::thread::sleep(Duration::from_millis(1000));
+                walk.display.screenshot(&walk.shots.join("no-dialog.png").display().to_string());
+                walk.type_text(&picture.display().to_string());
+                walk.keys(&["Return"]);
+            },
+            |_| {
+                let sent = alice.json_lines(&["history", &bob_jid, "--json"]);
+                let named = |m: &serde_json::Value| m["attachment"]["name"] == "walk-picture.png";
+                (!sent.iter().any(named)).then(|| "no message with walk-picture.png".to_owned())
+            },
+        );
+    }
     walk.step(
         "after a restart the conversation is open again",
         |walk| {
