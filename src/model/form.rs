@@ -207,9 +207,16 @@ impl Form {
     /// The form as the server described it, its `FORM_TYPE` taken out of the field list.
     pub fn from_parsers(form: DataForm) -> Self {
         let mut form_type = None;
+        let mut form_type_seen = false;
         let mut fields = Vec::with_capacity(form.fields.len());
         for field in form.fields {
-            if form_type.is_none() && field.is_form_type(&form.type_) {
+            // The first `FORM_TYPE` is the form's type whatever type the field claims: one
+            // declared as text would otherwise be shown to the user and sent back as an
+            // answer (found by fuzzing the round trip).
+            if !form_type_seen
+                && (field.var.as_deref() == Some(FORM_TYPE) || field.is_form_type(&form.type_))
+            {
+                form_type_seen = true;
                 form_type = field.values.into_iter().next();
             } else {
                 fields.push(Field::from_parsers(field));
@@ -334,6 +341,21 @@ mod tests {
 
     fn values(form: &Form, var: &str) -> Vec<String> {
         form.field(var).map(|f| f.values.clone()).unwrap_or_default()
+    }
+
+    #[test]
+    fn a_form_type_declared_as_text_is_still_the_form_type() {
+        let element: Element = "<x xmlns='jabber:x:data' type='form'>\
+               <field var='FORM_TYPE'/><field var='name' type='text-single'/></x>"
+            .parse()
+            .expect("test form parses");
+        let form = Form::from_parsers(DataForm::try_from(element).expect("a data form"));
+        assert!(form.field(FORM_TYPE).is_none(), "not a field for the user to fill in");
+        let sent = form.to_submission();
+        assert!(
+            sent.fields.iter().all(|f| f.var.as_deref() != Some(FORM_TYPE)),
+            "no empty FORM_TYPE sent back"
+        );
     }
 
     #[test]
