@@ -284,14 +284,39 @@ async fn a_burst_survives_a_server_restart_exactly_once_in_each_direction() {
         })
         .await
         .expect("read back");
-        let bodies: Vec<String> = got
+        let lines: Vec<Value> = got
             .lines()
             .filter_map(|l| serde_json::from_str::<Value>(l).ok())
             .filter(|m| m["direction"] == "in")
-            .filter_map(|m| m["body"].as_str().map(str::to_owned))
             .collect();
+        let bodies: Vec<&str> = lines.iter().filter_map(|m| m["body"].as_str()).collect();
         let expected: Vec<String> = (0..BURST).map(|i| format!("{arrow} {i:04}")).collect();
         assert_eq!(bodies.len(), BURST, "{arrow}: every message arrived exactly once");
-        assert_eq!(bodies, expected, "{arrow}: in order");
+        if let Some(first) = bodies.iter().zip(&expected).position(|(got, want)| got != want) {
+            let around: Vec<String> = lines[first.saturating_sub(3)..(first + 8).min(BURST)]
+                .iter()
+                .map(|m| format!("{} {}", m["timestamp"], m["body"]))
+                .collect();
+            let jumps: Vec<String> = lines
+                .windows(2)
+                .filter(|w| {
+                    let n = |m: &Value| {
+                        m["body"].as_str().and_then(|b| b[b.len() - 4..].parse::<i32>().ok())
+                    };
+                    n(&w[1]) != n(&w[0]).map(|x| x + 1)
+                })
+                .map(|w| {
+                    format!(
+                        "{} {} -> {} {}",
+                        w[0]["timestamp"], w[0]["body"], w[1]["timestamp"], w[1]["body"]
+                    )
+                })
+                .collect();
+            panic!(
+                "{arrow}: out of order from line {first}:\n{}\nJUMPS\n{}",
+                around.join("\n"),
+                jumps.join("\n")
+            );
+        }
     }
 }

@@ -118,6 +118,10 @@ impl Connector {
 
     /// Try until a stream is up or an error makes trying pointless. Dropping `slot` without a
     /// connection tells the `StanzaStream` to give up.
+    ///
+    /// A session that retires a stream drops the receiving end of `reports`; from then on no
+    /// connection is handed to that stream, which would otherwise send what was still in its
+    /// queue, ahead of what the session sends again on its new stream.
     async fn reconnect(
         self,
         mut slot: oneshot::Sender<Connection>,
@@ -135,12 +139,17 @@ impl Connector {
             backoff = (backoff * 2).min(MAX_BACKOFF);
         }
         loop {
-            let _ = reports.send(Report::Connecting);
+            if reports.send(Report::Connecting).is_err() {
+                return;
+            }
             let attempt = tokio::time::timeout(ATTEMPT_TIMEOUT, self.connect()).await;
             let error = match attempt {
                 Ok(Ok((connection, method))) => {
-                    let _ = reports.send(Report::LoggedIn(method));
-                    if let Err(mut unused) = slot.send(connection) {
+                    let handed = match reports.send(Report::LoggedIn(method)) {
+                        Ok(()) => slot.send(connection),
+                        Err(_) => Err(connection),
+                    };
+                    if let Err(mut unused) = handed {
                         let close = <StreamOf as SinkExt<&Stanza>>::close(&mut unused.stream);
                         let _ = tokio::time::timeout(Duration::from_secs(2), close).await;
                     }

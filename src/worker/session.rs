@@ -130,8 +130,8 @@ struct Session {
     presences: Presences,
     /// Requests awaiting an answer: who must answer (`None`: our own account), and what for.
     pending_iqs: HashMap<String, (Option<Jid>, PendingIq)>,
-    /// Outbox rows already handed to this stream session, with whether each goes out late.
-    in_flight: HashMap<i64, bool>,
+    /// Outbox rows already handed to this stream session.
+    in_flight: HashMap<i64, outbox::InFlight>,
     acks_tx: mpsc::UnboundedSender<i64>,
     acks_rx: mpsc::UnboundedReceiver<i64>,
     next_iq: u64,

@@ -205,29 +205,14 @@ pub enum Route {
 /// A message with a stable id used both as the stanza id and the origin-id, so that a resend
 /// after a lost acknowledgement (or a room's reflection) is recognised as the same message.
 ///
-/// A message sent again after a lost connection carries its original time (XEP-0203, from
-/// us): it was delayed, and the receiver should place it where it was written.
-pub fn outgoing_message(
-    to: Jid,
-    body: &str,
-    id: &str,
-    route: Route,
-    resent_from: Option<(&BareJid, DateTime<Utc>)>,
-) -> Message {
+/// It never carries a delay stamp of ours, not even when sent again after a lost connection:
+/// the receiver places it by the server's clock, as everything else it gets from that server
+/// (see docs/decisions.md, "Ordering after a crash").
+pub fn outgoing_message(to: Jid, body: &str, id: &str, route: Route) -> Message {
     let mut message = Message::chat(Some(to))
         .with_body(Lang::default(), body.to_owned())
         .with_payload(OriginId { id: id.to_owned() })
         .with_id(id);
-    if let Some((own, written)) = resent_from {
-        message.payloads.push(
-            Delay {
-                from: Some(Jid::from(own.clone())),
-                stamp: tokio_xmpp::parsers::date::DateTime(written.fixed_offset()),
-                data: None,
-            }
-            .into(),
-        );
-    }
     match route {
         Route::Chat => {}
         Route::Room => message.type_ = MessageType::Groupchat,
@@ -415,7 +400,7 @@ mod tests {
     #[test]
     fn outgoing_message_carries_origin_id_equal_to_its_id() {
         let to = Jid::new("bob@example.org").expect("valid");
-        let element: Element = outgoing_message(to, "hi", "abc", Route::Chat, None).into();
+        let element: Element = outgoing_message(to, "hi", "abc", Route::Chat).into();
         assert_eq!(element.attr("id"), Some("abc"));
         assert_eq!(element.attr("type"), Some("chat"));
         let origin = element.get_child("origin-id", "urn:xmpp:sid:0").expect("origin-id");

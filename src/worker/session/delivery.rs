@@ -134,7 +134,7 @@ impl Session {
         let route = self.route(&to);
         let to_bare = to.to_bare();
         let id = uuid::Uuid::new_v4().to_string();
-        let mut message = stanza::outgoing_message(to, &body, &id, route, None);
+        let mut message = stanza::outgoing_message(to, &body, &id, route);
         delivery::correct(&mut message, &replaced);
         if route == stanza::Route::Room
             && let Some(room) = self.rooms.get_mut(&to_bare)

@@ -9,7 +9,13 @@ use crate::model::{
 use crate::worker::Event;
 use tokio_xmpp::Stanza;
 use tokio_xmpp::jid::Jid;
-use tokio_xmpp::stanzastream::{StanzaStage, StanzaState};
+use tokio_xmpp::stanzastream::{StanzaStage, StanzaState, StanzaToken};
+
+/// An outbox row handed to the stream: whether it goes out late, and how far it got.
+pub(super) struct InFlight {
+    late: bool,
+    progress: StanzaToken,
+}
 
 impl Session {
     /// Store first, then announce, then send if we can: a message the user wrote is never only
@@ -81,7 +87,7 @@ impl Session {
             Ok(stored) => {
                 self.emit(Event::Message(stored.clone()));
                 if self.state == ConnectionState::Online && due.is_none() {
-                    self.transmit(&stored, 0).await;
+                    self.transmit(&stored).await;
                 }
             }
             Err(e) => self.store_failed("The message was not saved", e),
@@ -89,8 +95,13 @@ impl Session {
     }
 
     /// Hand one outbox message to the stream and watch for the server's acknowledgement.
-    pub(super) async fn transmit(&mut self, message: &Message, attempts: u32) {
-        if self.stream.is_none() {
+    ///
+    /// Only while online: a stanza handed to the stream while it reconnects waits in its queue
+    /// and would leave ahead of older messages that the lost connection never delivered, which
+    /// the new connection sends again from the outbox (see docs/decisions.md, "Ordering after a
+    /// crash").
+    pub(super) async fn transmit(&mut self, message: &Message) {
+        if !self.is_online() {
             return;
         }
         let (Ok(to), Some(id)) = (Jid::new(&message.to), message.origin_id.as_deref()) else {
@@ -116,14 +127,11 @@ impl Session {
             None => None,
         };
         let late = message.scheduled_for.is_some_and(|due| chrono::Utc::now() - due > LATE_AFTER);
-        self.in_flight.insert(message.id, late);
         if let Err(e) = self.store.note_attempt(message.id) {
             tracing::warn!("{e}");
         }
         let route = self.route(&to);
-        // Sent before in an earlier connection: it travels with the time it was written.
-        let resent = (attempts > 0).then_some((&self.own, message.timestamp));
-        let mut stanza = stanza::outgoing_message(to, &message.body, id, route, resent);
+        let mut stanza = stanza::outgoing_message(to, &message.body, id, route);
         if let Some(url) = oob_url {
             stanza::attach_url(&mut stanza, url);
         }
@@ -132,6 +140,7 @@ impl Session {
         }
         let Some(stream) = &self.stream else { return };
         let mut token = stream.send(Box::new(Stanza::Message(stanza))).await;
+        self.in_flight.insert(message.id, InFlight { late, progress: token.clone() });
         let acks = self.acks_tx.clone();
         let message_id = message.id;
         let needs_ack = self.stream_management;
@@ -149,7 +158,7 @@ impl Session {
     }
 
     pub(super) fn acknowledged(&mut self, message_id: i64) {
-        let late = self.in_flight.remove(&message_id).unwrap_or(false);
+        let late = self.in_flight.remove(&message_id).is_some_and(|f| f.late);
         match self.store.mark_acknowledged(message_id, late) {
             Ok(()) => {
                 if let Ok(Some(message)) = self.store.message(message_id) {
@@ -165,6 +174,13 @@ impl Session {
         }
     }
 
+    /// Whether a message handed to the stream never left it: after a lost connection the
+    /// stream would send it first on the next one, ahead of older messages the lost
+    /// connection took down and the outbox sends again.
+    pub(super) fn unwritten_messages(&self) -> bool {
+        self.in_flight.values().any(|f| matches!(f.progress.state(), StanzaState::Queued))
+    }
+
     /// Send every queued message that is due, oldest first.
     pub(super) async fn flush_outbox(&mut self) {
         let queued = match self.store.outbox(self.account_key()) {
@@ -176,7 +192,7 @@ impl Session {
         };
         let now = chrono::Utc::now();
         for entry in queued.into_iter().filter(|e| e.due_at.is_none_or(|due| due <= now)) {
-            self.transmit(&entry.message, entry.attempts).await;
+            self.transmit(&entry.message).await;
         }
     }
 }

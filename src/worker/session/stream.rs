@@ -81,9 +81,21 @@ impl Session {
                 self.start_catch_up().await;
                 self.flush_outbox().await;
             }
-            StreamEvent::Stream(LinkEvent::Resumed) => self.set_state(ConnectionState::Online),
+            StreamEvent::Stream(LinkEvent::Resumed) => {
+                self.set_state(ConnectionState::Online);
+                // The stream sent again what the server had not acknowledged; what was written
+                // while it was away follows, in order.
+                self.flush_outbox().await;
+            }
             StreamEvent::Stream(LinkEvent::Suspended) => {
-                self.set_state(ConnectionState::Connecting)
+                if self.unwritten_messages() {
+                    // Resuming would keep the order only if the server still had our session;
+                    // a fresh connection sends the whole outbox again in order, so messages
+                    // still waiting in the stream's queue are dropped with it.
+                    self.restart().await;
+                } else {
+                    self.set_state(ConnectionState::Connecting);
+                }
             }
         }
     }

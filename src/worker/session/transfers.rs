@@ -404,7 +404,7 @@ impl Session {
         }
         self.emit(Event::Edited(message.clone()));
         if self.is_online() {
-            self.transmit(&message, 0).await;
+            self.transmit(&message).await;
         }
     }
 
