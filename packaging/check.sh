@@ -104,7 +104,7 @@ ok "version $version in Cargo.toml, changelog, metainfo, man page, Info.plist"
 check_id() { # what found
   [ "$2" = "$app_id" ] || fail "$1 has app id '$2', expected '$app_id'"
 }
-check_id src/paths.rs "$(sed -n 's/^pub const APP_ID: &str = "\(.*\)";/\1/p' src/paths.rs)"
+check_id crates/store/src/paths.rs "$(sed -n 's/^pub const APP_ID: &str = "\(.*\)";/\1/p' crates/store/src/paths.rs)"
 [ -f packaging/linux/$app_id.desktop ] || fail "packaging/linux/$app_id.desktop missing"
 check_id "desktop file Icon" "$(sed -n 's/^Icon=//p' packaging/linux/$app_id.desktop)"
 check_id "desktop file StartupWMClass" "$(sed -n 's/^StartupWMClass=//p' packaging/linux/$app_id.desktop)"

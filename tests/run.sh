@@ -9,4 +9,4 @@ bash packaging/install-deps.sh prosody dbus-daemon dbus-bin dunst xvfb
 export PATH="$HOME/.cargo/bin:$PATH"
 # Headless UI tests render with the CPU renderer: no GPU needed, same pixels everywhere.
 export ICED_TEST_BACKEND=tiny-skia
-cargo test "$@"
+cargo test --workspace "$@"

@@ -68,8 +68,8 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
+    use crate::Store;
     use crate::model::{Attachment, ChatId, Delivery, Direction, MessageKind, NewMessage};
-    use crate::store::Store;
     use std::path::PathBuf;
 
     fn with_file(direction: Direction, attachment: Attachment) -> NewMessage {
@@ -105,7 +105,7 @@ mod tests {
         let inserted = store
             .insert_messages("me@example.org", &[with_file(Direction::In, attachment.clone())])
             .expect("insert");
-        let crate::store::Inserted::New(message) = &inserted[0] else { panic!("stored") };
+        let crate::Inserted::New(message) = &inserted[0] else { panic!("stored") };
         assert_eq!(message.attachment.as_ref(), Some(&attachment));
         store
             .set_downloaded(message.id, &PathBuf::from("/cache/files/x/cat.png"), 42)

@@ -11,7 +11,7 @@ mod roster;
 
 pub use attachment::{Attachment, Transfer, format_size, has_image_extension};
 pub use color::rgb as consistent_color;
-pub use form::{Field, FieldKind, Form, FormOption, MediaUri};
+pub use form::{FORM_TYPE, Field, FieldKind, Form, FormOption, MediaUri};
 pub use message::{Author, ChatId, Delivery, Direction, Message, MessageKind, NewMessage, Typing};
 pub use profile::{Profile, ProfileEntry, Services, UploadService};
 pub use room::{

@@ -266,7 +266,7 @@ pub fn config_submission(id: String, room: &BareJid, form: DataForm) -> Iq {
 pub fn config_form(payload: Option<Element>) -> Option<Form> {
     let query = payload.filter(|p| p.is("query", MUC_OWNER))?;
     let x = query.get_child("x", ns::DATA_FORMS)?;
-    DataForm::try_from(x.clone()).ok().map(Form::from_parsers)
+    DataForm::try_from(x.clone()).ok().map(super::data_form::read)
 }
 
 pub fn destroy(id: String, room: &BareJid, reason: Option<&str>) -> Iq {

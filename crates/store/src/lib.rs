@@ -1,6 +1,8 @@
 //! The local SQLite store: the only module that speaks SQL. It keeps history, the outbox and
 //! the roster cache. Writes that arrive in bursts go through one transaction per batch.
 
+pub mod paths;
+
 mod attachments;
 mod avatars;
 mod contacts;
@@ -18,7 +20,8 @@ pub use outbox::OutboxEntry;
 pub use rooms::StoredRoom;
 pub use trouble::{StoreError, Trouble};
 
-use crate::paths::private;
+use confab_model as model;
+use paths::private;
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -83,7 +83,7 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use crate::store::Store;
+    use crate::Store;
 
     #[test]
     fn requests_are_kept_once_until_answered() {
@@ -97,7 +97,7 @@ mod tests {
 
     #[test]
     fn a_flood_of_requests_keeps_only_the_newest() {
-        use crate::store::contacts::MAX_SUBSCRIPTION_REQUESTS;
+        use crate::contacts::MAX_SUBSCRIPTION_REQUESTS;
         let store = Store::open_in_memory().expect("store");
         for i in 0..MAX_SUBSCRIPTION_REQUESTS + 50 {
             store.add_subscription_request("me@x", &format!("spam{i:04}@x")).expect("add");

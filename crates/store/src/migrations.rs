@@ -140,7 +140,7 @@ pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
 #[cfg(test)]
 mod tests {
     use crate::model::ChatId;
-    use crate::store::{Store, Trouble};
+    use crate::{Store, Trouble};
 
     /// Damage of many kinds at many places: 256 bytes overwritten, the file cut short, the schema
     /// version in the header made negative or too new.
@@ -170,8 +170,10 @@ mod tests {
         let dir = tempfile::tempdir().expect("dir");
         let path = dir.path().join("confab.sqlite3");
         for version in 1..super::CURRENT_VERSION {
-            let fixture =
-                format!("{}/tests/fixtures/schema-v{version}.sqlite3", env!("CARGO_MANIFEST_DIR"));
+            let fixture = format!(
+                "{}/../../tests/fixtures/schema-v{version}.sqlite3",
+                env!("CARGO_MANIFEST_DIR")
+            );
             let good = std::fs::read(&fixture).expect("fixture");
             for (how, bytes) in damaged_copies(&good) {
                 for journal in ["-wal", "-shm"] {

@@ -174,8 +174,8 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::CORRECTION_CANDIDATES;
+    use crate::Store;
     use crate::model::{ChatId, Delivery, Direction, MessageKind, NewMessage};
-    use crate::store::Store;
 
     fn outgoing(id: &str, secs: i64) -> NewMessage {
         NewMessage {
@@ -252,7 +252,7 @@ mod tests {
             .insert_messages("me@x", &[line("alice's", "oid-a"), line("mallory's", "oid-m")])
             .expect("stored");
         let alices = match &inserted[0] {
-            crate::store::Inserted::New(m) => m.id,
+            crate::Inserted::New(m) => m.id,
             other => panic!("{other:?}"),
         };
         let by_alice = |_: &crate::model::Message, a: &crate::model::Author| {

@@ -215,7 +215,7 @@ fn read_form(query: &Element) -> Result<RegistrationForm, ConnectError> {
         let parsed = DataForm::try_from(x.clone()).map_err(|e| {
             ConnectError::Other(format!("the server's sign-up form could not be read ({e})"))
         })?;
-        let mut form = Form::from_parsers(parsed);
+        let mut form = super::data_form::read(parsed);
         if form.instructions.is_empty() {
             form.instructions = paragraphs(instructions.as_deref());
         }
@@ -313,7 +313,7 @@ fn filled(asked: &RegistrationForm, username: &str, password: &str, answers: &Fo
 /// The registration query carrying `filled`, the way the server asked for it.
 fn answer_payload(asked: &RegistrationForm, filled: &Form) -> Element {
     if !asked.legacy {
-        return FormQuery { instructions: None, form: filled.to_submission() }.into();
+        return FormQuery { instructions: None, form: super::data_form::submission(filled) }.into();
     }
     let mut query = LegacyQuery::default();
     for field in &filled.fields {

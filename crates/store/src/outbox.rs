@@ -178,8 +178,8 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
+    use crate::Store;
     use crate::model::{ChatId, Delivery, Direction, MessageKind, NewMessage};
-    use crate::store::Store;
 
     fn outgoing(body: &str) -> NewMessage {
         NewMessage {

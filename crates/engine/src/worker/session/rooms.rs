@@ -166,7 +166,8 @@ impl Session {
             RoomCommand::SetConfig { room, form } => {
                 let Some(room) = self.known_room(&room) else { return };
                 let id = self.next_id("room-config-set");
-                let iq = muc::config_submission(id, &room, form.to_submission());
+                let iq =
+                    muc::config_submission(id, &room, crate::worker::data_form::submission(&form));
                 let what = format!("configured {room}");
                 self.send_iq(iq, PendingIq::RoomConfigured { room, what }).await;
             }
@@ -392,7 +393,7 @@ impl Session {
         let (Some(mut form), Some((preset, name))) = (form, preset) else { return };
         muc::apply_preset(&mut form, &preset, name.as_deref());
         let id = self.next_id("room-create");
-        let iq = muc::config_submission(id, &room, form.to_submission());
+        let iq = muc::config_submission(id, &room, crate::worker::data_form::submission(&form));
         let what = format!("created {room}");
         self.send_iq(iq, PendingIq::RoomConfigured { room, what }).await;
     }

@@ -3,6 +3,7 @@
 //! session does. Only re-exports: nothing here is called by Confab itself.
 
 pub use super::contact_stanza::{presence_update, roster_contacts, subscription_request};
+pub use super::data_form::{read as read_form, submission as form_submission};
 pub use super::delivery::{Carbon, carbon};
 pub use super::invite::invite;
 pub use super::muc::{affiliation_list, config_form, occupant_change, room_details, subject};

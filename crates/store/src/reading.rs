@@ -61,7 +61,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use crate::model::{ChatId, Delivery, Direction, MessageKind, NewMessage};
-    use crate::store::{Inserted, Store};
+    use crate::{Inserted, Store};
     use chrono::{DateTime, Utc};
 
     const ME: &str = "me@x";

@@ -5,6 +5,7 @@
 mod attachments;
 mod connect;
 mod contact_stanza;
+mod data_form;
 mod delivery;
 mod disco;
 #[doc(hidden)]
@@ -405,7 +406,7 @@ impl Handle {
     }
 }
 
-#[cfg(test)]
+#[cfg(any(test, feature = "test-support"))]
 impl Handle {
     /// A handle whose commands land in the returned queue: what the window asks of a worker,
     /// without one.
