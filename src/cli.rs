@@ -3,7 +3,7 @@
 //! stderr and exits non-zero.
 
 use crate::config::{AccountConfig, Config, TlsMode};
-use crate::model::ConnectionState;
+use crate::model::{ConnectionState, parse_bare_jid};
 use crate::paths::Paths;
 use crate::secrets::{Secrets, StoredIn};
 use crate::store::Store;
@@ -325,15 +325,6 @@ fn runtime() -> Result<tokio::runtime::Runtime, String> {
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start: {e}"))
-}
-
-/// A bare JID with a user part, or a clear error.
-pub fn parse_bare_jid(text: &str) -> Result<String, String> {
-    match tokio_xmpp::jid::BareJid::new(text.trim()) {
-        Ok(jid) if jid.node().is_some() => Ok(jid.to_string()),
-        Ok(_) => Err(format!("“{text}” is not an address of the form user@server")),
-        Err(e) => Err(format!("“{text}” is not a valid address: {e}")),
-    }
 }
 
 fn load_config(paths: &Paths) -> Result<Config, String> {

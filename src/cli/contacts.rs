@@ -1,7 +1,8 @@
 //! `confab roster` and `confab contact ...`: the contact list from the local store, and changes
 //! to it (adding, approving, removing, blocking) carried out by the worker.
 
-use super::{choose_account, open_store, parse_bare_jid};
+use super::{choose_account, open_store};
+use crate::model::parse_bare_jid;
 use crate::paths::Paths;
 use crate::worker;
 use clap::Subcommand;

@@ -1,7 +1,8 @@
 //! `confab history JID`: a conversation's newest messages from the store, as lines or as JSON
 //! (one object per line, for scripts and the tests).
 
-use super::{choose_account, open_store, parse_bare_jid};
+use super::{choose_account, open_store};
+use crate::model::parse_bare_jid;
 use crate::model::{Direction, Message};
 use crate::paths::Paths;
 

@@ -1,8 +1,9 @@
 //! `send` and `download`: connect, hand the worker one message or one file, and wait until the
 //! server has it (or the file is here), with upload and download progress on a terminal.
 
-use super::{Driver, SEND_TIMEOUT, choose_account, connection_failure, parse_bare_jid};
+use super::{Driver, SEND_TIMEOUT, choose_account, connection_failure};
 use crate::media::safe_file_name;
+use crate::model::parse_bare_jid;
 use crate::model::{Delivery, Direction, Message, Transfer, format_size};
 use crate::paths::Paths;
 use crate::worker::{Command, Event};

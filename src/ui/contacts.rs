@@ -143,7 +143,7 @@ impl State {
             Message::AddGroup(v) => self.edit(|f| f.group = v),
             Message::SubmitAdd => {
                 let form = self.adding.as_mut()?;
-                match crate::cli::parse_bare_jid(&form.jid) {
+                match crate::model::parse_bare_jid(&form.jid) {
                     Ok(jid) => {
                         let name = Some(form.name.trim().to_owned()).filter(|n| !n.is_empty());
                         let groups = Some(form.group.trim().to_owned()).filter(|g| !g.is_empty());

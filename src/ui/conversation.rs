@@ -39,10 +39,10 @@ use super::nick::Completion;
 use super::widget::slot;
 use super::{emoji_picker, theme};
 use crate::emoji::{self, Recent};
+use crate::model::HistoryPage;
 use crate::model::{
     ChatId, Delivery, Direction, Message as ChatMessage, MessageKind, Transfer, Typing,
 };
-use crate::store::HistoryPage;
 use crate::ui::files::Pasted;
 use crate::worker::OutboxAction;
 use chrono::{DateTime, Utc};

@@ -479,11 +479,11 @@ fn room_address(typed: &str, service: &str) -> Result<String, String> {
         return Err("Type the room's address.".into());
     }
     if typed.contains('@') {
-        return crate::cli::parse_bare_jid(typed);
+        return crate::model::parse_bare_jid(typed);
     }
     match service.trim() {
         "" => Err("Type the room's full address (room@service).".into()),
-        service => crate::cli::parse_bare_jid(&format!("{typed}@{service}")),
+        service => crate::model::parse_bare_jid(&format!("{typed}@{service}")),
     }
 }
 

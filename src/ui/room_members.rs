@@ -132,7 +132,7 @@ impl State {
                 None
             }
             Message::Add => {
-                let jid = match crate::cli::parse_bare_jid(&self.jid) {
+                let jid = match crate::model::parse_bare_jid(&self.jid) {
                     Ok(jid) => jid,
                     Err(why) => {
                         self.error = Some(why);
@@ -243,7 +243,7 @@ impl State {
     /// for something that looks like `user@host`.
     fn add_form(&self) -> Element<'_, Message> {
         let banning = self.tab == Affiliation::Outcast;
-        let valid = crate::cli::parse_bare_jid(&self.jid).is_ok();
+        let valid = crate::model::parse_bare_jid(&self.jid).is_ok();
         let address = text_input("Address (name@server)", &self.jid)
             .on_input(Message::Jid)
             .on_submit(Message::Add)

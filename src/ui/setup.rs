@@ -176,7 +176,7 @@ impl State {
     }
 
     fn account(&self) -> Result<AccountConfig, String> {
-        let jid = crate::cli::parse_bare_jid(&self.jid)?;
+        let jid = crate::model::parse_bare_jid(&self.jid)?;
         if self.password.is_empty() && self.editing.is_none() {
             return Err("Enter your password.".into());
         }

@@ -277,7 +277,7 @@ impl State {
                         self.update(Message::OpenRoom(self.rooms[*i].jid.clone()))
                     }
                     _ => {
-                        let jid = crate::cli::parse_bare_jid(&self.filter).ok()?;
+                        let jid = crate::model::parse_bare_jid(&self.filter).ok()?;
                         self.update(Message::Open(jid))
                     }
                 };
@@ -362,7 +362,7 @@ impl State {
 
     /// Nothing matches: offer a chat with the typed address when it is one.
     fn no_match(&self) -> Element<'_, Message> {
-        let address = crate::cli::parse_bare_jid(&self.filter).ok();
+        let address = crate::model::parse_bare_jid(&self.filter).ok();
         let content: Element<'_, Message> = match address {
             Some(jid) => button(text(format!("Chat with {jid}")))
                 .on_press(Message::Open(jid))

@@ -12,7 +12,9 @@ mod roster;
 pub use attachment::{Attachment, Transfer, format_size, has_image_extension};
 pub use color::rgb as consistent_color;
 pub use form::{FORM_TYPE, Field, FieldKind, Form, FormOption, MediaUri};
-pub use message::{Author, ChatId, Delivery, Direction, Message, MessageKind, NewMessage, Typing};
+pub use message::{
+    Author, ChatId, Delivery, Direction, HistoryPage, Message, MessageKind, NewMessage, Typing,
+};
 pub use profile::{Profile, ProfileEntry, Services, UploadService};
 pub use room::{
     Affiliated, Affiliation, Invite, Moderation, Occupant, PublicRoom, Role, Room, RoomPreset,
@@ -21,6 +23,15 @@ pub use room::{
 pub use roster::{Contact, Presence, PresenceShow, Subscription};
 
 use std::fmt;
+
+/// A bare JID with a user part (a person's or a room's address), or a clear error.
+pub fn parse_bare_jid(text: &str) -> Result<String, String> {
+    match jid::BareJid::new(text.trim()) {
+        Ok(jid) if jid.node().is_some() => Ok(jid.to_string()),
+        Ok(_) => Err(format!("“{text}” is not an address of the form user@server")),
+        Err(e) => Err(format!("“{text}” is not a valid address: {e}")),
+    }
+}
 
 /// An account is identified by its bare JID (`user@domain`), which is also its config key.
 #[derive(

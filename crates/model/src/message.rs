@@ -149,3 +149,12 @@ pub struct Message {
     pub origin_id: Option<String>,
     pub attachment: Option<Attachment>,
 }
+
+/// A slice of a conversation, oldest first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistoryPage {
+    pub chat: ChatId,
+    pub messages: Vec<Message>,
+    /// Whether older messages exist before the first one here.
+    pub has_more: bool,
+}

@@ -1,18 +1,9 @@
 //! Messages: insert with deduplication, page backwards through a conversation, update states.
 
 use super::{Result, Store};
-use crate::model::{ChatId, Delivery, Direction, Message, MessageKind, NewMessage};
+use crate::model::{ChatId, Delivery, Direction, HistoryPage, Message, MessageKind, NewMessage};
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Row, params};
-
-/// A slice of a conversation, oldest first.
-#[derive(Debug, Clone, PartialEq)]
-pub struct HistoryPage {
-    pub chat: ChatId,
-    pub messages: Vec<Message>,
-    /// Whether older messages exist before the first one here.
-    pub has_more: bool,
-}
 
 /// The outcome of storing one message.
 #[derive(Debug, Clone, PartialEq)]

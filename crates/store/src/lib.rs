@@ -15,7 +15,7 @@ mod rooms;
 mod roster;
 mod trouble;
 
-pub use history::{HistoryPage, Inserted};
+pub use history::Inserted;
 pub use outbox::OutboxEntry;
 pub use rooms::StoredRoom;
 pub use trouble::{StoreError, Trouble};

@@ -276,7 +276,7 @@ mod tests {
     use super::super::tests::message;
     use super::*;
     use crate::model::ChatId;
-    use crate::store::HistoryPage;
+    use crate::model::HistoryPage;
     use chrono::{FixedOffset, Utc};
     use iced_test::{selector, simulator};
 

@@ -259,8 +259,8 @@ mod tests {
     use super::super::COMPOSER_ID;
     use super::super::Outgoing;
     use super::*;
+    use crate::model::HistoryPage;
     use crate::model::{ChatId, Delivery, Direction, Message as ChatMessage};
-    use crate::store::HistoryPage;
     use crate::ui::files::Pasted;
     use crate::ui::frames::Window;
     use iced::keyboard::key::Named;

@@ -66,7 +66,7 @@ mod tests {
     use super::super::tests::message;
     use super::*;
     use crate::model::ChatId;
-    use crate::store::HistoryPage;
+    use crate::model::HistoryPage;
     use iced::keyboard::key::Named;
     use iced_test::{selector, simulator};
 

@@ -113,8 +113,8 @@ fn note(line: &str, at: DateTime<Utc>) -> Element<'_, Message> {
 mod tests {
     use super::super::tests::message;
     use super::*;
+    use crate::model::HistoryPage;
     use crate::model::{ChatId, Message as ChatMessage};
-    use crate::store::HistoryPage;
     use crate::ui::frames::Window;
     use iced::Task;
 

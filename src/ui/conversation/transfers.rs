@@ -138,8 +138,8 @@ fn decode(jobs: Vec<PathBuf>) -> Task<Message> {
 mod tests {
     use super::super::tests::message;
     use super::*;
+    use crate::model::HistoryPage;
     use crate::model::{Attachment, ChatId, Delivery, Message as ChatMessage};
-    use crate::store::HistoryPage;
     use iced::widget::image::Handle;
     use iced_test::simulator;
 

@@ -144,10 +144,10 @@ impl State {
 #[cfg(test)]
 pub(super) mod tests {
     use super::*;
+    use crate::model::HistoryPage;
     use crate::model::{AccountId, Delivery, Direction, Message as ChatMessage, MessageKind};
     use crate::model::{Contact, Presence, PresenceShow, Subscription};
     use crate::notify::Unread;
-    use crate::store::HistoryPage;
     use crate::ui::frames::Window;
     use crate::ui::pictures::Pictures;
     use crate::ui::sidebar;

@@ -74,11 +74,11 @@ impl State {
 mod tests {
     use super::super::Event;
     use super::*;
+    use crate::model::HistoryPage;
     use crate::model::{
         AccountId, Attachment, ChatId, Delivery, Direction, Message as ChatMessage, MessageKind,
         Transfer,
     };
-    use crate::store::HistoryPage;
     use crate::ui::sidebar;
     use crate::worker::{Command, Event as WorkerEvent};
 

@@ -47,7 +47,7 @@ impl State {
         let room = self.jid.clone();
         let trimmed = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
         let command = match self.dialog.as_mut()? {
-            Dialog::Invite { jid, reason, error } => match crate::cli::parse_bare_jid(jid) {
+            Dialog::Invite { jid, reason, error } => match crate::model::parse_bare_jid(jid) {
                 Ok(jid) => RoomCommand::Invite { room, jid, reason: trimmed(reason) },
                 Err(e) => {
                     *error = Some(e);

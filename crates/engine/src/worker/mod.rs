@@ -29,13 +29,13 @@ pub use register::{BobData, Registration, RegistrationForm};
 pub use tls::fingerprint;
 
 use crate::media::PreparedAvatar;
+use crate::model::HistoryPage;
 use crate::model::{
     AccountId, Affiliated, Affiliation, ChatId, ConnectionState, Contact, Delivery, Form, Invite,
     Message, Moderation, Occupant, Presence, Profile, PublicRoom, Room, RoomPreset, Services,
     Transfer, Typing,
 };
 use crate::paths::Paths;
-use crate::store::HistoryPage;
 use futures::Stream;
 use tokio::sync::mpsc;
 

@@ -8,8 +8,8 @@
 
 use super::archive_order::place_in_archive_order;
 use super::{PendingIq, Session};
+use crate::model::HistoryPage;
 use crate::model::{ChatId, NewMessage};
-use crate::store::HistoryPage;
 use crate::worker::Event;
 use crate::worker::delivery::{self, ArchiveOwner, OlderThan};
 use crate::worker::room_stanza;
