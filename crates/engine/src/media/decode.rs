@@ -18,6 +18,12 @@ use image::{DynamicImage, ImageDecoder, ImageError, ImageFormat, ImageReader};
 const AREA_AVERAGE_FROM_RATIO: u32 = 2;
 
 const MIB: usize = 1024 * 1024;
+/// A JPEG codes every 8×8 block in a few bits at least, so even one flat colour takes more than
+/// a byte per 256 pixels (a flat grey 12 Mpx picture from the image crate: 321 KiB, a byte per
+/// 37 pixels). One with less data than that was cut short or made to look big, and the decoder
+/// would invent the missing millions of pixels: seconds of work for a few hundred bytes (found
+/// by fuzzing: 652 bytes claiming 44 Mpx took 4 s).
+const JPEG_MAX_PIXELS_PER_BYTE: u64 = 256;
 
 /// How much of what a picture may cost is allowed: bytes on the wire, pixels, and memory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -185,6 +191,10 @@ pub(crate) fn decode_and_shrink(
     if width == 0 || height == 0 {
         return Err(DecodeError::Broken("the picture has no pixels".into()));
     }
+    let pixels = u64::from(width) * u64::from(height);
+    if format == ImageFormat::Jpeg && pixels > bytes.len() as u64 * JPEG_MAX_PIXELS_PER_BYTE {
+        return Err(DecodeError::Broken("there is too little data for its size".into()));
+    }
 
     // Second pass: decode, as `ImageReader::decode` does (the output buffer is counted against
     // the memory limit and the decoder gets what is left), but keeping the orientation.
@@ -245,6 +255,27 @@ mod tests {
     use super::*;
     use image::{Rgb, RgbImage};
     use std::time::Instant;
+
+    #[test]
+    fn a_jpeg_far_smaller_than_its_size_is_refused_before_decoding() {
+        let bytes = include_bytes!("../../../../fuzz/corpus/image_decode/jpeg-44mp-in-652-bytes");
+        let started = Instant::now();
+        let refused = decode(bytes, &Limits::IMAGE, 256);
+        assert_eq!(
+            refused,
+            Err(DecodeError::Broken("there is too little data for its size".into())),
+            "{:?}",
+            started.elapsed()
+        );
+    }
+
+    #[test]
+    fn a_flat_grey_photo_is_not_too_small_for_its_size() {
+        let grey = DynamicImage::ImageRgb8(RgbImage::from_pixel(4000, 3000, Rgb([128, 128, 128])));
+        let bytes = encode(&grey, ImageFormat::Jpeg);
+        let shown = decode(&bytes, &Limits::IMAGE, 64).expect("a real JPEG, however flat");
+        assert_eq!((shown.width, shown.height), (64, 48), "{} bytes", bytes.len());
+    }
 
     /// A picture with some detail, so every codec has something to compress.
     fn gradient(width: u32, height: u32) -> DynamicImage {
