@@ -4,23 +4,15 @@
 
 mod support;
 
-use confab::model::{AccountId, ChatId, ConnectionState, Delivery};
-use confab::paths::Paths;
-use confab::worker::{self, Command, Event, Handle};
+use confab::model::{ChatId, ConnectionState, Delivery};
+use confab::worker::{Command, Event, Handle};
 use serde_json::Value;
-use std::time::Duration;
-use support::{Profile, wait_for};
+use support::{Profile, WAIT, wait_for};
 use tokio::sync::mpsc::UnboundedReceiver;
 
-const WAIT: Duration = Duration::from_secs(20);
-
+/// Online, and done catching up with the archive.
 async fn online(profile: &Profile) -> (Handle, UnboundedReceiver<Event>) {
-    let (handle, mut events) =
-        worker::spawn(Paths::in_profile(profile.path()), AccountId(profile.jid.clone()));
-    wait_for(&mut events, WAIT, "login", |e| {
-        matches!(e, Event::Connection(ConnectionState::Online))
-    })
-    .await;
+    let (handle, mut events) = support::online(profile).await;
     caught_up(&mut events).await;
     (handle, events)
 }

@@ -4,15 +4,12 @@
 
 mod support;
 
-use confab::model::{AccountId, ChatId, ConnectionState, Delivery, Direction, Typing};
-use confab::paths::Paths;
-use confab::worker::{self, Command, Event, Handle};
+use confab::model::{ChatId, Delivery, Direction, Typing};
+use confab::worker::{Command, Event};
 use serde_json::Value;
 use std::time::Duration;
-use support::{DOMAIN, PASSWORD, Profile, wait_for};
+use support::{DOMAIN, PASSWORD, Profile, WAIT, online, wait_for};
 use tokio::sync::mpsc::UnboundedReceiver;
-
-const WAIT: Duration = Duration::from_secs(20);
 
 /// Both see each other's presence (receipts go only to people who may see ours).
 fn befriend(a: &Profile, b: &Profile) {
@@ -21,16 +18,6 @@ fn befriend(a: &Profile, b: &Profile) {
     b.ok(&["contact", "approve", &a.jid, "--add-back"]);
     a.ok(&["sync", "--wait", "1"]);
     a.ok(&["contact", "approve", &b.jid]);
-}
-
-async fn online(profile: &Profile) -> (Handle, UnboundedReceiver<Event>) {
-    let (handle, mut events) =
-        worker::spawn(Paths::in_profile(profile.path()), AccountId(profile.jid.clone()));
-    wait_for(&mut events, WAIT, "login", |e| {
-        matches!(e, Event::Connection(ConnectionState::Online))
-    })
-    .await;
-    (handle, events)
 }
 
 async fn heard(events: &mut UnboundedReceiver<Event>, body: &str) -> confab::model::Message {

@@ -4,33 +4,18 @@
 
 mod support;
 
-use confab::model::{
-    AccountId, ConnectionState, Direction, MessageKind, Moderation, RoomPreset, RoomState,
-};
-use confab::paths::Paths;
-use confab::worker::{self, Command, Event, Handle, RoomCommand};
+use confab::model::{Direction, MessageKind, Moderation, RoomPreset, RoomState};
+use confab::worker::{Command, Event, Handle, RoomCommand};
 use serde_json::Value;
 use std::time::Duration;
-use support::{PASSWORD, Profile, Prosody, ROOMS, wait_for};
+use support::{PASSWORD, Profile, Prosody, ROOMS, WAIT, online, wait_for};
 use tokio::sync::mpsc::UnboundedReceiver;
-
-const WAIT: Duration = Duration::from_secs(20);
 
 fn room(name: &str) -> String {
     format!("{name}@{ROOMS}")
 }
 
 /// An account's worker in this process, online.
-async fn online(profile: &Profile) -> (Handle, UnboundedReceiver<Event>) {
-    let (handle, mut events) =
-        worker::spawn(Paths::in_profile(profile.path()), AccountId(profile.jid.clone()));
-    wait_for(&mut events, WAIT, "login", |e| {
-        matches!(e, Event::Connection(ConnectionState::Online))
-    })
-    .await;
-    (handle, events)
-}
-
 async fn in_room(events: &mut UnboundedReceiver<Event>, jid: &str) {
     wait_for(events, WAIT, &format!("being in {jid}"), |e| {
         matches!(e, Event::Rooms(rooms) if rooms.iter().any(|r| r.jid == jid && r.state == RoomState::Joined))

@@ -4,14 +4,11 @@
 
 mod support;
 
-use confab::model::{AccountId, ChatId, ConnectionState, RoomPreset, RoomState};
+use confab::model::{ChatId, RoomPreset, RoomState};
 use confab::paths::Paths;
-use confab::worker::{self, Command, Event, Handle, RoomCommand};
-use std::time::Duration;
-use support::{DOMAIN, PASSWORD, Profile, Prosody, ROOMS, wait_for};
+use confab::worker::{Command, Event, Handle, RoomCommand};
+use support::{DOMAIN, PASSWORD, Profile, Prosody, ROOMS, WAIT, online, wait_for};
 use tokio::sync::mpsc::UnboundedReceiver;
-
-const WAIT: Duration = Duration::from_secs(20);
 
 fn users(names: &[&str]) -> (Prosody, Vec<Profile>) {
     let server = Prosody::start();
@@ -27,16 +24,6 @@ fn register(server: &Prosody, names: &[&str]) -> Vec<Profile> {
             Profile::new(server, name, PASSWORD)
         })
         .collect()
-}
-
-async fn online(profile: &Profile) -> (Handle, UnboundedReceiver<Event>) {
-    let (handle, mut events) =
-        worker::spawn(Paths::in_profile(profile.path()), AccountId(profile.jid.clone()));
-    wait_for(&mut events, WAIT, "login", |e| {
-        matches!(e, Event::Connection(ConnectionState::Online))
-    })
-    .await;
-    (handle, events)
 }
 
 async fn create(handle: &Handle, events: &mut UnboundedReceiver<Event>, jid: &str) {

@@ -3,24 +3,11 @@
 
 mod support;
 
-use confab::model::{AccountId, ChatId, ConnectionState};
+use confab::model::{AccountId, ChatId};
 use confab::paths::Paths;
-use confab::worker::{self, Command, Event, Handle};
-use std::time::Duration;
-use support::{Profile, wait_for};
+use confab::worker::{self, Command, Event};
+use support::{Profile, WAIT, online, wait_for};
 use tokio::sync::mpsc::UnboundedReceiver;
-
-const WAIT: Duration = Duration::from_secs(20);
-
-async fn online(profile: &Profile) -> (Handle, UnboundedReceiver<Event>) {
-    let (handle, mut events) =
-        worker::spawn(Paths::in_profile(profile.path()), AccountId(profile.jid.clone()));
-    wait_for(&mut events, WAIT, "login", |e| {
-        matches!(e, Event::Connection(ConnectionState::Online))
-    })
-    .await;
-    (handle, events)
-}
 
 /// `from` sends `body` to `to` from the command line; `events` (of `to`) hears it.
 async fn receive(from: &Profile, to: &str, body: &str, events: &mut UnboundedReceiver<Event>) {

@@ -7,22 +7,8 @@ mod support;
 use confab::config::{AccountConfig, Config, Privacy};
 use confab::model::{AccountId, ChatId, ConnectionState, Typing};
 use confab::paths::Paths;
-use confab::worker::{self, Command, Event, Handle};
-use std::time::Duration;
-use support::{Profile, wait_for};
-use tokio::sync::mpsc::UnboundedReceiver;
-
-const WAIT: Duration = Duration::from_secs(20);
-
-async fn online(profile: &Profile) -> (Handle, UnboundedReceiver<Event>) {
-    let (handle, mut events) =
-        worker::spawn(Paths::in_profile(profile.path()), AccountId(profile.jid.clone()));
-    wait_for(&mut events, WAIT, "login", |e| {
-        matches!(e, Event::Connection(ConnectionState::Online))
-    })
-    .await;
-    (handle, events)
-}
+use confab::worker::{self, Command, Event};
+use support::{Profile, WAIT, online, wait_for};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn typing_turned_on_while_running_is_told_at_once() {

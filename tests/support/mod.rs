@@ -348,6 +348,24 @@ pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
+/// How long a test waits for what a worker should do at once.
+pub const WAIT: Duration = Duration::from_secs(20);
+
+/// A worker for the account in `profile`, in this process, once it is online.
+pub async fn online(
+    profile: &Profile,
+) -> (confab::worker::Handle, tokio::sync::mpsc::UnboundedReceiver<confab::worker::Event>) {
+    use confab::model::{AccountId, ConnectionState};
+    use confab::worker::Event;
+    let paths = confab::paths::Paths::in_profile(profile.path());
+    let (handle, mut events) = confab::worker::spawn(paths, AccountId(profile.jid.clone()));
+    wait_for(&mut events, WAIT, "login", |e| {
+        matches!(e, Event::Connection(ConnectionState::Online))
+    })
+    .await;
+    (handle, events)
+}
+
 /// Wait for the first event that matches, failing with what was seen instead.
 pub async fn wait_for(
     events: &mut tokio::sync::mpsc::UnboundedReceiver<confab::worker::Event>,
