@@ -8,17 +8,8 @@ use confab::model::{ChatId, Delivery, Direction, Typing};
 use confab::worker::{Command, Event};
 use serde_json::Value;
 use std::time::Duration;
-use support::{DOMAIN, PASSWORD, Profile, WAIT, online, wait_for};
+use support::{DOMAIN, PASSWORD, Profile, WAIT, befriend, online, wait_for};
 use tokio::sync::mpsc::UnboundedReceiver;
-
-/// Both see each other's presence (receipts go only to people who may see ours).
-fn befriend(a: &Profile, b: &Profile) {
-    a.ok(&["contact", "add", &b.jid]);
-    b.ok(&["sync", "--wait", "1"]);
-    b.ok(&["contact", "approve", &a.jid, "--add-back"]);
-    a.ok(&["sync", "--wait", "1"]);
-    a.ok(&["contact", "approve", &b.jid]);
-}
 
 async fn heard(events: &mut UnboundedReceiver<Event>, body: &str) -> confab::model::Message {
     match wait_for(events, WAIT, body, |e| matches!(e, Event::Message(m) if m.body == body)).await {

@@ -8,7 +8,7 @@ use confab::model::{AccountId, ConnectionState, Direction};
 use confab::paths::Paths;
 use confab::worker::{self, Event};
 use std::time::Duration;
-use support::{DOMAIN, PASSWORD, Profile, Prosody, wait_for};
+use support::{DOMAIN, PASSWORD, Profile, Prosody, befriend, wait_for};
 
 #[test]
 fn a_nickname_set_by_one_user_is_read_by_another() {
@@ -32,14 +32,6 @@ fn a_nickname_set_by_one_user_is_read_by_another() {
     let own = alice.ok(&["profile", "show"]);
     assert!(own.contains("Nickname: Alice L."), "{own}");
     assert!(!own.contains("Ally"), "{own}");
-}
-
-fn befriend(alice: &Profile, bob: &Profile) {
-    alice.ok(&["contact", "add", &bob.jid]);
-    bob.ok(&["sync", "--wait", "1"]);
-    bob.ok(&["contact", "approve", &alice.jid, "--add-back"]);
-    alice.ok(&["sync", "--wait", "1"]);
-    alice.ok(&["contact", "approve", &bob.jid]);
 }
 
 fn avatar_of(profile: &Profile, jid: &str) -> serde_json::Value {

@@ -5,10 +5,11 @@
 mod support;
 
 use confab::config::{AccountConfig, Config, Privacy};
-use confab::model::{AccountId, ChatId, ConnectionState, Typing};
+use confab::model::{AccountId, ChatId, ConnectionState, Delivery, Typing};
 use confab::paths::Paths;
-use confab::worker::{self, Command, Event};
+use confab::worker::{self, Command, Event, Handle};
 use support::{Profile, WAIT, online, wait_for};
+use tokio::sync::mpsc::UnboundedReceiver;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn typing_turned_on_while_running_is_told_at_once() {
@@ -27,6 +28,59 @@ async fn typing_turned_on_while_running_is_told_at_once() {
         matches!(e, Event::Typing { typing: Typing::Composing, chat } if chat.as_str() == users[1].jid)
     })
     .await;
+}
+
+/// Alice writes `body` to Bob, Bob answers, and Alice learns whether a receipt came first:
+/// Bob's receipt would leave before his answer, so once the answer is in, it would have too.
+async fn receipt_before_answer(
+    alice: &Handle,
+    alice_events: &mut UnboundedReceiver<Event>,
+    bob: &Handle,
+    bob_events: &mut UnboundedReceiver<Event>,
+    jids: (&str, &str),
+    body: &str,
+) -> bool {
+    let (alice_jid, bob_jid) = jids;
+    alice.send(Command::Send { to: bob_jid.into(), body: body.into() }).expect("sent");
+    wait_for(bob_events, WAIT, body, |e| matches!(e, Event::Message(m) if m.body == body)).await;
+    let answer = format!("answer to {body}");
+    bob.send(Command::Send { to: alice_jid.into(), body: answer.clone() }).expect("sent");
+    let mut written = None;
+    let mut receipt = false;
+    wait_for(alice_events, WAIT, &answer, |e| match e {
+        Event::Message(m) if m.body == body => {
+            written = Some(m.id);
+            false
+        }
+        Event::Delivery { message_id, state: Delivery::Delivered, .. } => {
+            receipt |= Some(*message_id) == written;
+            false
+        }
+        Event::Message(m) => m.body == answer,
+        _ => false,
+    })
+    .await;
+    receipt
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn receipts_turned_off_while_running_stop_at_once() {
+    let (_server, users) = support::server_with(&["alice", "bob"]);
+    support::befriend(&users[0], &users[1]);
+    let (alice, mut alice_events) = online(&users[0]).await;
+    let (bob, mut bob_events) = online(&users[1]).await;
+    let jids = (users[0].jid.as_str(), users[1].jid.as_str());
+    let (a, b) = ((&alice, &mut alice_events), (&bob, &mut bob_events));
+
+    assert!(
+        receipt_before_answer(a.0, a.1, b.0, b.1, jids, "with receipts").await,
+        "receipts are on by default"
+    );
+    bob.send(Command::SetPrivacy(Privacy { receipts: false, ..Privacy::default() })).expect("sent");
+    assert!(
+        !receipt_before_answer(a.0, a.1, b.0, b.1, jids, "without receipts").await,
+        "a receipt left after receipts were turned off"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

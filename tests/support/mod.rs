@@ -348,6 +348,16 @@ pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
+/// Make `a` and `b` mutual contacts through the command line: both see each other's presence
+/// (receipts, read markers and avatars go only to people who may see ours).
+pub fn befriend(a: &Profile, b: &Profile) {
+    a.ok(&["contact", "add", &b.jid]);
+    b.ok(&["sync", "--wait", "1"]);
+    b.ok(&["contact", "approve", &a.jid, "--add-back"]);
+    a.ok(&["sync", "--wait", "1"]);
+    a.ok(&["contact", "approve", &b.jid]);
+}
+
 /// How long a test waits for what a worker should do at once.
 pub const WAIT: Duration = Duration::from_secs(20);
 
