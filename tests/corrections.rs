@@ -1,6 +1,7 @@
 //! Corrections (XEP-0308) through every way a message comes back, against a real Prosody: the
-//! archive catch-up after a reconnect, offline storage, and both in one burst. A conversation
-//! always holds the corrected message once, marked edited, never the correction as a new line.
+//! archive catch-up after a reconnect, offline storage, both in one burst, and an older page
+//! asked of the archive when the local history has nothing older. A conversation always holds
+//! the corrected message once, marked edited, never the correction as a new line.
 
 mod support;
 
@@ -148,4 +149,55 @@ fn a_message_and_its_correction_kept_while_away_make_one_edited_message() {
     });
     bob.ok(&["sync", "--wait", "2"]);
     assert_eq!(conversation(bob, &alice.jid), [("hello".to_owned(), true)]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_and_its_correction_in_an_older_page_make_one_edited_message() {
+    let (_server, users) = support::server_with(&["alice", "bob"]);
+    let (alice, bob) = (&users[0], &users[1]);
+    let (handle, mut events) = online(alice).await;
+    handle.send(Command::Send { to: bob.jid.clone(), body: "helo".into() }).expect("sent");
+    stored(&mut events, "helo").await;
+    let chat = ChatId(bob.jid.clone());
+    handle.send(Command::Correct { chat: chat.clone(), body: "hello".into() }).expect("sent");
+    edited(&mut events).await;
+    // The server acknowledges in order: once this is taken, the archive has all three.
+    handle.send(Command::Send { to: bob.jid.clone(), body: "there".into() }).expect("sent");
+    let last = stored(&mut events, "there").await;
+    wait_for(&mut events, WAIT, "the server's ack", |e| {
+        matches!(e, Event::Delivery { message_id, state: Delivery::Sent, .. } if *message_id == last.id)
+    })
+    .await;
+    handle.send(Command::Shutdown).expect("worker reachable");
+    wait_for(&mut events, WAIT, "the worker's end", |e| matches!(e, Event::Stopped)).await;
+
+    // The conversation is gone from this computer, while the catch-up position stays past it:
+    // only an older page from the server's archive can bring it back.
+    let database = confab::paths::Paths::in_profile(alice.path()).database();
+    let connection = rusqlite::Connection::open(database).expect("alice's database");
+    let removed = connection
+        .execute("DELETE FROM messages WHERE chat = ?1", [&bob.jid])
+        .expect("history removed");
+    assert_eq!(removed, 2, "the message and the one after it");
+    drop(connection);
+
+    let (handle, mut events) = online(alice).await;
+    handle
+        .send(Command::LoadHistory { chat: chat.clone(), before: None, limit: 50 })
+        .expect("sent");
+    let page = match wait_for(
+        &mut events,
+        WAIT,
+        "the older page",
+        |e| matches!(e, Event::History(page) if page.chat == chat && !page.messages.is_empty()),
+    )
+    .await
+    {
+        Event::History(page) => page,
+        _ => unreachable!(),
+    };
+    let shown: Vec<_> = page.messages.iter().map(|m| (m.body.clone(), m.edited)).collect();
+    let expected = [("hello".to_owned(), true), ("there".to_owned(), false)];
+    assert_eq!(shown, expected);
+    assert_eq!(conversation(alice, &bob.jid), expected);
 }

@@ -36,6 +36,7 @@ mod avatars;
 mod bookmarks;
 mod contacts;
 mod delivery;
+mod ingest;
 mod invisible;
 mod messages;
 mod older;

@@ -7,6 +7,7 @@
 //! the rest of the session.
 
 use super::archive_order::place_in_archive_order;
+use super::ingest::Arrival;
 use super::{PendingIq, Session};
 use crate::model::HistoryPage;
 use crate::model::{ChatId, NewMessage};
@@ -203,16 +204,7 @@ impl Session {
             }
         }
         place_in_archive_order(&mut query.batch, |_| None, query.ends_at);
-        // Corrections change the lines they replace, as in every other way messages arrive.
-        let (corrections, lines): (Vec<_>, Vec<_>) =
-            query.batch.into_iter().partition(|line| line.replaces.is_some());
-        let stored = self.store.insert_messages(&self.account.jid, &lines).and_then(|_| {
-            let unmatched = self.apply_corrections(corrections);
-            self.store.insert_messages(&self.account.jid, &unmatched)
-        });
-        if let Err(e) = stored {
-            self.emit(Event::Notice(format!("older messages could not be saved: {e}")));
-        }
+        self.store_incoming(query.batch, Arrival::Older);
         match self.store.history(self.account_key(), &query.chat, query.before, query.limit) {
             Ok(HistoryPage { chat, messages, has_more }) => {
                 let has_more = has_more || !complete;

@@ -7,6 +7,7 @@
 //! already had: the history on join, or live lines that came in while the catch-up ran.
 
 use super::archive_order::place_in_archive_order;
+use super::ingest::Arrival;
 use super::{PendingIq, Session};
 use crate::model::NewMessage;
 use crate::worker::delivery::{self, ArchiveOwner};
@@ -106,7 +107,7 @@ impl Session {
             mark.ok().flatten().map(|(_, at)| at)
         };
         place_in_archive_order(&mut page, stored_time, None);
-        self.store_incoming(page);
+        self.store_incoming(page, Arrival::Live);
     }
 
     /// A page ended: store it, and ask for the next until the archive says it is complete.

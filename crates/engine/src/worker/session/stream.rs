@@ -3,8 +3,8 @@
 //! receipts, presences and occupant changes go out together.
 
 use super::Session;
+use super::ingest::Arrival;
 use crate::model::{ConnectionState, NewMessage};
-use crate::store::Inserted;
 use crate::worker::Event;
 use crate::worker::connect::FIRST_BACKOFF;
 use crate::worker::stanza;
@@ -44,7 +44,7 @@ impl Session {
                 _ => break,
             }
         }
-        self.store_incoming(batch);
+        self.store_incoming(batch, Arrival::Live);
         self.save_archive_cursor();
         self.send_receipts().await;
         self.flush_presences();
@@ -96,45 +96,6 @@ impl Session {
                 } else {
                     self.set_state(ConnectionState::Connecting);
                 }
-            }
-        }
-    }
-
-    /// Store a burst: its lines first, then its corrections, so one replacing a line of the
-    /// same burst (a message and its correction kept for us while away) finds it.
-    pub(super) fn store_incoming(&mut self, batch: Vec<NewMessage>) {
-        let (corrections, lines): (Vec<_>, Vec<_>) =
-            batch.into_iter().partition(|line| line.replaces.is_some());
-        if !self.insert_incoming(&lines) {
-            return;
-        }
-        let unmatched = self.apply_corrections(corrections);
-        self.insert_incoming(&unmatched);
-    }
-
-    /// Store new lines and announce them; false if the store refused them.
-    fn insert_incoming(&mut self, batch: &[NewMessage]) -> bool {
-        if batch.is_empty() {
-            return true;
-        }
-        match self.store.insert_messages(&self.account.jid, batch) {
-            Ok(results) => {
-                for inserted in results {
-                    if let Inserted::New(message) = inserted {
-                        self.auto_download(&message);
-                        self.emit(Event::Message(message));
-                    }
-                }
-                true
-            }
-            Err(e) => {
-                // Not stored, so not shown, not confirmed to the sender, and the archive
-                // position stays before them: the next login fetches them again.
-                self.receipts_due.clear();
-                self.hold_archive_cursor();
-                let what = format!("{} incoming message(s) were not saved", batch.len());
-                self.store_failed(&what, e);
-                false
             }
         }
     }

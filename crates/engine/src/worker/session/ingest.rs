@@ -1,0 +1,69 @@
+//! The one way a message reaches the store, however it came: live, a carbon, offline storage,
+//! our archive, a room's history or catch-up, or an older page the window asked for. Each path
+//! turns its stanzas into `NewMessage`s with the conversion functions (which make the origin
+//! checks) and hands the burst here, where corrections are applied, duplicates dropped and the
+//! rest stored in one transaction.
+
+use super::Session;
+use crate::model::NewMessage;
+use crate::store::Inserted;
+use crate::worker::Event;
+
+/// How a stored burst is told to the window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Arrival {
+    /// Each new line is announced (and its file fetched if the user wants that).
+    Live,
+    /// History the window asked for: the caller answers with the page, nothing is announced.
+    Older,
+}
+
+impl Session {
+    /// Store a burst: its lines first, then its corrections, so one replacing a line of the
+    /// same burst (a message and its correction kept for us while away) finds it. False when
+    /// the store refused it.
+    pub(super) fn store_incoming(&mut self, batch: Vec<NewMessage>, arrival: Arrival) -> bool {
+        let (corrections, lines): (Vec<_>, Vec<_>) =
+            batch.into_iter().partition(|line| line.replaces.is_some());
+        if !self.insert_incoming(&lines, arrival) {
+            return false;
+        }
+        let unmatched = self.apply_corrections(corrections);
+        self.insert_incoming(&unmatched, arrival)
+    }
+
+    /// Store new lines and announce them; false if the store refused them.
+    fn insert_incoming(&mut self, batch: &[NewMessage], arrival: Arrival) -> bool {
+        if batch.is_empty() {
+            return true;
+        }
+        match self.store.insert_messages(&self.account.jid, batch) {
+            Ok(results) => {
+                if arrival == Arrival::Live {
+                    for inserted in results {
+                        if let Inserted::New(message) = inserted {
+                            self.auto_download(&message);
+                            self.emit(Event::Message(message));
+                        }
+                    }
+                }
+                true
+            }
+            Err(e) => {
+                let what = match arrival {
+                    Arrival::Live => {
+                        // Not stored, so not shown, not confirmed to the sender, and the
+                        // archive position stays before them: the next login fetches them
+                        // again.
+                        self.receipts_due.clear();
+                        self.hold_archive_cursor();
+                        format!("{} incoming message(s) were not saved", batch.len())
+                    }
+                    Arrival::Older => format!("{} older message(s) were not saved", batch.len()),
+                };
+                self.store_failed(&what, e);
+                false
+            }
+        }
+    }
+}
