@@ -28,4 +28,6 @@ pub mod widget;
 pub mod windowed;
 
 #[cfg(test)]
+pub mod fixtures;
+#[cfg(test)]
 pub mod frames;

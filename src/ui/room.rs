@@ -379,21 +379,12 @@ fn settings_panel(settings: &Settings) -> Element<'_, Message> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Field, FieldKind, Moderation, PresenceShow, Role};
+    use crate::model::{Field, FieldKind, Moderation, Role};
     use iced_test::simulator;
 
     const JID: &str = "tea@muc.example.org";
 
-    fn occupant(nick: &str, role: Role, affiliation: Affiliation) -> Occupant {
-        Occupant {
-            nick: nick.into(),
-            role,
-            affiliation,
-            jid: None,
-            show: PresenceShow::Online,
-            status: None,
-        }
-    }
+    use crate::ui::fixtures::occupant;
 
     fn joined(own: Affiliation) -> State {
         let room = Room {

@@ -51,7 +51,7 @@ impl State {
 mod tests {
     use super::super::chat::tests::{Lent, screen, talking_to_bob};
     use super::super::{HeaderMessage, Message, State};
-    use crate::model::{Affiliation, Occupant, PresenceShow, Role, Room, RoomState};
+    use crate::model::{Affiliation, Occupant, PresenceShow, Role};
     use crate::ui::room;
     use crate::worker::Event as WorkerEvent;
     use iced::Size;
@@ -87,15 +87,7 @@ mod tests {
     fn in_a_room(size: Size) -> State {
         let mut state = screen();
         state.set_width(size.width);
-        let room = Room {
-            jid: "tea@muc.x".into(),
-            name: Some("Tea".into()),
-            nick: "me".into(),
-            autojoin: true,
-            state: RoomState::Joined,
-            subject: None,
-            members_only: false,
-        };
+        let room = crate::ui::fixtures::joined_room("tea@muc.x");
         state.apply(WorkerEvent::Rooms(vec![room]));
         let me = Occupant {
             nick: "me".into(),

@@ -254,15 +254,7 @@ mod tests {
 
     fn screen() -> State {
         let mut state = State::new(AccountId("me@example.org".into()));
-        state.apply(WorkerEvent::Rooms(vec![Room {
-            jid: ROOM.into(),
-            name: Some("Tea".into()),
-            nick: "me".into(),
-            autojoin: true,
-            state: RoomState::Joined,
-            subject: None,
-            members_only: false,
-        }]));
+        state.apply(WorkerEvent::Rooms(vec![crate::ui::fixtures::joined_room(ROOM)]));
         let occupant = |nick: &str, role, affiliation| Occupant {
             nick: nick.into(),
             role,

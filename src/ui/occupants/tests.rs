@@ -1,18 +1,8 @@
 use super::*;
-use crate::model::PresenceShow;
 use iced::Rectangle;
 use iced_test::selector::{Candidate, Target};
 
-fn occupant(nick: &str, role: Role, affiliation: Affiliation) -> Occupant {
-    Occupant {
-        nick: nick.into(),
-        role,
-        affiliation,
-        jid: None,
-        show: PresenceShow::Online,
-        status: None,
-    }
-}
+use crate::ui::fixtures::occupant;
 
 fn shown(state: &State) -> Vec<String> {
     state

@@ -134,7 +134,7 @@ impl State {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Room, RoomState};
+
     use crate::ui::frames::Window;
 
     fn view(state: &State) -> Element<'_, Message> {
@@ -149,15 +149,7 @@ mod tests {
 
     #[test]
     fn each_form_takes_the_cursor_when_it_opens() {
-        let room = Room {
-            jid: "tea@muc.x".into(),
-            name: Some("Tea".into()),
-            nick: "me".into(),
-            autojoin: true,
-            state: RoomState::Joined,
-            subject: None,
-            members_only: false,
-        };
+        let room = crate::ui::fixtures::joined_room("tea@muc.x");
         let mut window =
             Window::new(State::new("tea@muc.x".into(), Some(room), Vec::new()), view, update);
         window.click("Subject");

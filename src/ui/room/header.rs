@@ -127,15 +127,7 @@ mod tests {
 
     #[test]
     fn leaving_asks_first() {
-        let room = Room {
-            jid: "tea@muc.x".into(),
-            name: Some("Tea".into()),
-            nick: "me".into(),
-            autojoin: true,
-            state: RoomState::Joined,
-            subject: None,
-            members_only: false,
-        };
+        let room = crate::ui::fixtures::joined_room("tea@muc.x");
         let mut state = State::new("tea@muc.x".into(), Some(room), Vec::new());
         assert_eq!(clicked(&mut state, "Leave"), [], "the first click only asks");
         let mut ui = simulator(state.header(false, false));

@@ -63,33 +63,20 @@ impl State {
 
     fn room_row<'a>(&'a self, room: &'a Room, unread: Unseen) -> Element<'a, Message> {
         let selected = self.selected.as_deref() == Some(room.jid.as_str());
-        button(
-            row![
-                widget::room_avatar(&room.jid, room.display_name()),
-                one_line_each(
-                    row![
-                        text(room.display_name()).size(theme::TEXT_BODY).wrapping(Wrapping::None),
-                        room.members_only.then(widget::members_only),
-                    ]
-                    .spacing(theme::SPACE_XS)
-                    .align_y(Center),
-                    text(room_hint(room))
-                        .size(theme::TEXT_SMALL)
-                        .style(theme::muted)
-                        .wrapping(Wrapping::None)
-                        .into(),
-                ),
-                unread_badge(unread),
-            ]
-            .spacing(theme::SPACE_S)
-            .align_y(Center),
+        let name = row![
+            text(room.display_name()).size(theme::TEXT_BODY).wrapping(Wrapping::None),
+            room.members_only.then(widget::members_only),
+        ]
+        .spacing(theme::SPACE_XS)
+        .align_y(Center);
+        conversation_row(
+            widget::room_avatar(&room.jid, room.display_name()),
+            name,
+            room_hint(room),
+            unread,
+            selected,
+            Message::OpenRoom(room.jid.clone()),
         )
-        .on_press(Message::OpenRoom(room.jid.clone()))
-        .style(theme::contact_row(selected))
-        .padding([theme::SPACE_XS, theme::SPACE_S])
-        .width(Fill)
-        .height(ROW_HEIGHT)
-        .into()
     }
 
     fn contact_row<'a>(
@@ -101,29 +88,14 @@ impl State {
         let selected = self.selected.as_deref() == Some(contact.jid.as_str());
         let picture = contact.avatar.as_deref().and_then(|hash| pictures.get(hash));
         let show = self.shown_presence(contact);
-        let avatar = widget::avatar(&contact.jid, contact.display_name(), show, picture);
-        button(
-            row![
-                avatar,
-                one_line_each(
-                    text(contact.display_name()).size(theme::TEXT_BODY).wrapping(Wrapping::None),
-                    text(self.secondary_line(contact))
-                        .size(theme::TEXT_SMALL)
-                        .style(theme::muted)
-                        .wrapping(Wrapping::None)
-                        .into(),
-                ),
-                unread_badge(unread),
-            ]
-            .spacing(theme::SPACE_S)
-            .align_y(Center),
+        conversation_row(
+            widget::avatar(&contact.jid, contact.display_name(), show, picture),
+            text(contact.display_name()).size(theme::TEXT_BODY).wrapping(Wrapping::None),
+            self.secondary_line(contact),
+            unread,
+            selected,
+            Message::Open(contact.jid.clone()),
         )
-        .on_press(Message::Open(contact.jid.clone()))
-        .style(theme::contact_row(selected))
-        .padding([theme::SPACE_XS, theme::SPACE_S])
-        .width(Fill)
-        .height(ROW_HEIGHT)
-        .into()
     }
 
     /// Status text, or what stands between us and their presence.
@@ -145,6 +117,30 @@ impl State {
 /// A row's name and the line under it, cut where the badge begins: a long address cannot
 /// wrap within a fixed-height row (its texts say `Wrapping::None`), and drawn whole it runs
 /// under the badge.
+/// One conversation in the list, a room's or a contact's: picture, name over a hint line,
+/// unread badge, the whole row a button.
+fn conversation_row<'a>(
+    picture: impl Into<Element<'a, Message>>,
+    name: impl Into<Element<'a, Message>>,
+    hint: impl text::IntoFragment<'a>,
+    unread: Unseen,
+    selected: bool,
+    open: Message,
+) -> Element<'a, Message> {
+    let hint = text(hint).size(theme::TEXT_SMALL).style(theme::muted).wrapping(Wrapping::None);
+    button(
+        row![picture.into(), one_line_each(name, hint.into()), unread_badge(unread)]
+            .spacing(theme::SPACE_S)
+            .align_y(Center),
+    )
+    .on_press(open)
+    .style(theme::contact_row(selected))
+    .padding([theme::SPACE_XS, theme::SPACE_S])
+    .width(Fill)
+    .height(ROW_HEIGHT)
+    .into()
+}
+
 fn one_line_each<'a>(
     name: impl Into<Element<'a, Message>>,
     hint: Element<'a, Message>,
