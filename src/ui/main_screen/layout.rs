@@ -51,7 +51,7 @@ impl State {
 mod tests {
     use super::super::chat::tests::{Lent, screen, talking_to_bob};
     use super::super::{HeaderMessage, Message, State};
-    use crate::model::{Affiliation, Occupant, PresenceShow, Role};
+    use crate::model::{Affiliation, Role};
     use crate::ui::room;
     use crate::worker::Event as WorkerEvent;
     use iced::Size;
@@ -89,14 +89,7 @@ mod tests {
         state.set_width(size.width);
         let room = crate::ui::fixtures::joined_room("tea@muc.x");
         state.apply(WorkerEvent::Rooms(vec![room]));
-        let me = Occupant {
-            nick: "me".into(),
-            role: Role::Participant,
-            affiliation: Affiliation::None,
-            jid: None,
-            show: PresenceShow::Online,
-            status: None,
-        };
+        let me = crate::ui::fixtures::occupant("me", Role::Participant, Affiliation::None);
         state.apply(WorkerEvent::Occupants {
             room: "tea@muc.x".into(),
             present: vec![me],

@@ -242,10 +242,7 @@ fn open_room_later(room: String) -> Task<Message> {
 mod tests {
     use super::*;
     use crate::model::PublicRoom;
-    use crate::model::{
-        AccountId, Affiliated, Affiliation, Invite, Moderation, Occupant, PresenceShow, Role,
-        Services,
-    };
+    use crate::model::{AccountId, Affiliated, Affiliation, Invite, Moderation, Role, Services};
     use crate::ui::frames::Window;
     use crate::ui::occupants;
     use iced_test::selector::{Candidate, Target};
@@ -255,14 +252,7 @@ mod tests {
     fn screen() -> State {
         let mut state = State::new(AccountId("me@example.org".into()));
         state.apply(WorkerEvent::Rooms(vec![crate::ui::fixtures::joined_room(ROOM)]));
-        let occupant = |nick: &str, role, affiliation| Occupant {
-            nick: nick.into(),
-            role,
-            affiliation,
-            jid: None,
-            show: PresenceShow::Online,
-            status: None,
-        };
+        use crate::ui::fixtures::occupant;
         state.apply(WorkerEvent::Occupants {
             room: ROOM.into(),
             gone: Vec::new(),
