@@ -3,7 +3,7 @@
 
 mod support;
 
-use confab::model::{AccountId, ConnectionState, Presence, PresenceShow};
+use confab::model::{AccountId, Presence, PresenceShow};
 use confab::paths::Paths;
 use confab::worker::{self, Command, Event};
 use serde_json::Value;
@@ -129,15 +129,10 @@ async fn presence_change_is_seen_by_the_other_side() {
     let alice = Profile::new(&server, "alice", PASSWORD);
     let bob = Profile::new(&server, "bob", PASSWORD);
 
-    let (handle, mut events) =
-        worker::spawn(Paths::in_profile(alice.path()), AccountId(alice.jid.clone()));
-    let online = |e: &Event| matches!(e, Event::Connection(ConnectionState::Online));
-    wait_for(&mut events, Duration::from_secs(20), "alice online", online).await;
+    let (handle, mut events) = support::online(&alice).await;
     // Bob stays connected: a client that logs out right after changing its status would let
     // alice's worker fold "away" and "offline" into one burst, and only the last one counts.
-    let (bob_handle, mut bob_events) =
-        worker::spawn(Paths::in_profile(bob.path()), AccountId(bob.jid.clone()));
-    wait_for(&mut bob_events, Duration::from_secs(20), "bob online", online).await;
+    let (bob_handle, _bob_events) = support::online(&bob).await;
     let away = Presence { show: PresenceShow::Away, status: Some("at lunch".into()) };
     bob_handle.send(Command::SetPresence(away)).expect("bob's worker reachable");
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);

@@ -16,10 +16,8 @@ async fn reconnects_by_itself_after_the_server_comes_back() {
     server.register("bob", PASSWORD);
     let alice = Profile::new(&server, "alice", PASSWORD);
     let bob = Profile::new(&server, "bob", PASSWORD);
-    let (handle, mut events) =
-        worker::spawn(Paths::in_profile(alice.path()), AccountId(alice.jid.clone()));
+    let (handle, mut events) = support::online(&alice).await;
     let online = |e: &Event| matches!(e, Event::Connection(ConnectionState::Online));
-    wait_for(&mut events, Duration::from_secs(20), "first login", online).await;
 
     server.stop();
     let offline = wait_for(&mut events, Duration::from_secs(30), "offline state", |e| {
