@@ -114,6 +114,29 @@ pub struct NewMessage {
     pub replaces: Option<String>,
 }
 
+impl NewMessage {
+    /// The message as the store keeps it under row `id`: neither edited nor scheduled yet.
+    pub fn stored(&self, id: i64) -> Message {
+        Message {
+            id,
+            chat: self.chat.clone(),
+            kind: self.kind,
+            nick: self.nick.clone(),
+            edited: false,
+            scheduled_for: None,
+            late: false,
+            direction: self.direction,
+            from: self.from.clone(),
+            to: self.to.clone(),
+            body: self.body.clone(),
+            timestamp: self.timestamp,
+            state: self.state.clone(),
+            origin_id: self.origin_id.clone(),
+            attachment: self.attachment.clone(),
+        }
+    }
+}
+
 /// Who wrote a line in a room (or a private message from an occupant), beyond the nick, which
 /// anyone may take once its holder has left. Corrections (XEP-0308) are matched against it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

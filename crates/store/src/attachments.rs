@@ -21,18 +21,18 @@ pub(super) fn insert(tx: &Transaction<'_>, message_id: i64, attachment: &Attachm
     Ok(())
 }
 
-/// The attachment in a row read with [`super::history::MESSAGE_COLUMNS`], whose attachment
-/// columns start at `first`; `None` when the message has none.
-pub(super) fn read(row: &Row<'_>, first: usize) -> rusqlite::Result<Option<Attachment>> {
-    let Some(name) = row.get::<_, Option<String>>(first + 1)? else {
+/// The attachment in a row read with [`super::history::MESSAGE_COLUMNS`]; `None` when the
+/// message has none.
+pub(super) fn read(row: &Row<'_>) -> rusqlite::Result<Option<Attachment>> {
+    let Some(name) = row.get::<_, Option<String>>("name")? else {
         return Ok(None);
     };
     Ok(Some(Attachment {
-        url: row.get(first)?,
+        url: row.get("url")?,
         name,
-        size: row.get::<_, Option<i64>>(first + 2)?.and_then(|s| u64::try_from(s).ok()),
-        mime: row.get(first + 3)?,
-        local: row.get::<_, Option<String>>(first + 4)?.map(PathBuf::from),
+        size: row.get::<_, Option<i64>>("size")?.and_then(|s| u64::try_from(s).ok()),
+        mime: row.get("mime")?,
+        local: row.get::<_, Option<String>>("local_path")?.map(PathBuf::from),
     }))
 }
 

@@ -124,11 +124,11 @@ impl Store {
                 params![account, chat, replaced_id, CORRECTION_CANDIDATES as i64],
                 |row| {
                     let author = Author {
-                        occupant_id: row.get(1)?,
-                        jid: row.get(2)?,
-                        presence: row.get(3)?,
+                        occupant_id: row.get("occupant_id")?,
+                        jid: row.get("author_jid")?,
+                        presence: row.get("presence_id")?,
                     };
-                    Ok((row.get::<_, i64>(0)?, author))
+                    Ok((row.get::<_, i64>("id")?, author))
                 },
             )?;
             rows.collect::<rusqlite::Result<Vec<_>>>()?

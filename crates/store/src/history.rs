@@ -16,13 +16,11 @@ pub enum Inserted {
     Duplicate,
 }
 
-/// The columns [`read_message`] reads, from `messages m`, `outbox o` and `attachments a`.
+/// The columns [`read_message`] reads by name, from `messages m`, `outbox o` and
+/// `attachments a`; no two share a name.
 pub(super) const MESSAGE_COLUMNS: &str = "m.id, m.chat, m.direction, m.sender, m.recipient,
     m.body, m.ts, m.state, m.error, m.origin_id, m.kind, m.nick, m.edited, m.late, o.due_at,
     a.url, a.name, a.size, a.mime, a.local_path";
-
-/// How many columns [`MESSAGE_COLUMNS`] names, so a query can read its own after them.
-pub(super) const MESSAGE_COLUMN_COUNT: usize = 20;
 
 /// A message with its outbox entry, if still queued, and its attachment, if any.
 fn select_messages() -> String {
@@ -78,23 +76,7 @@ impl Store {
                     if let Some(attachment) = &message.attachment {
                         super::attachments::insert(&tx, id, attachment)?;
                     }
-                    Inserted::New(Message {
-                        id,
-                        chat: message.chat.clone(),
-                        kind: message.kind,
-                        nick: message.nick.clone(),
-                        edited: false,
-                        scheduled_for: None,
-                        late: false,
-                        direction: message.direction,
-                        from: message.from.clone(),
-                        to: message.to.clone(),
-                        body: message.body.clone(),
-                        timestamp: message.timestamp,
-                        state: message.state.clone(),
-                        origin_id: message.origin_id.clone(),
-                        attachment: message.attachment.clone(),
-                    })
+                    Inserted::New(message.stored(id))
                 });
             }
         }
@@ -200,23 +182,34 @@ impl Store {
     }
 }
 
+/// The one conversion from a row of [`MESSAGE_COLUMNS`] to a [`Message`].
 pub(super) fn read_message(row: &Row<'_>) -> rusqlite::Result<Message> {
     Ok(Message {
-        id: row.get(0)?,
-        chat: ChatId(row.get(1)?),
-        kind: if row.get::<_, i64>(10)? == 1 { MessageKind::Event } else { MessageKind::Message },
-        nick: row.get(11)?,
-        edited: row.get(12)?,
-        late: row.get(13)?,
-        scheduled_for: row.get::<_, Option<i64>>(14)?.and_then(DateTime::from_timestamp_millis),
-        direction: if row.get::<_, i64>(2)? == 0 { Direction::In } else { Direction::Out },
-        from: row.get(3)?,
-        to: row.get(4)?,
-        body: row.get(5)?,
-        timestamp: millis_to_time(row.get(6)?),
-        state: decode_state(row.get(7)?, row.get(8)?),
-        origin_id: row.get(9)?,
-        attachment: super::attachments::read(row, 15)?,
+        id: row.get("id")?,
+        chat: ChatId(row.get("chat")?),
+        kind: if row.get::<_, i64>("kind")? == 1 {
+            MessageKind::Event
+        } else {
+            MessageKind::Message
+        },
+        nick: row.get("nick")?,
+        edited: row.get("edited")?,
+        late: row.get("late")?,
+        scheduled_for: row
+            .get::<_, Option<i64>>("due_at")?
+            .and_then(DateTime::from_timestamp_millis),
+        direction: if row.get::<_, i64>("direction")? == 0 {
+            Direction::In
+        } else {
+            Direction::Out
+        },
+        from: row.get("sender")?,
+        to: row.get("recipient")?,
+        body: row.get("body")?,
+        timestamp: millis_to_time(row.get("ts")?),
+        state: decode_state(row.get("state")?, row.get("error")?),
+        origin_id: row.get("origin_id")?,
+        attachment: super::attachments::read(row)?,
     })
 }
 

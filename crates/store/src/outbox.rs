@@ -1,7 +1,7 @@
 //! The outbox: every outgoing message has a row here from the moment the user sends it until
 //! the server acknowledges it. Rows survive restarts and go out in order when due.
 
-use super::history::{MESSAGE_COLUMN_COUNT, MESSAGE_COLUMNS, read_message};
+use super::history::{MESSAGE_COLUMNS, read_message};
 use super::{Result, Store};
 use crate::model::{Delivery, Message, NewMessage};
 use chrono::{DateTime, Utc};
@@ -49,23 +49,7 @@ impl Store {
             super::attachments::insert(&tx, id, attachment)?;
         }
         tx.commit()?;
-        Ok(Message {
-            id,
-            chat: message.chat.clone(),
-            kind: message.kind,
-            nick: message.nick.clone(),
-            edited: false,
-            scheduled_for: due_at,
-            late: false,
-            direction: message.direction,
-            from: message.from.clone(),
-            to: message.to.clone(),
-            body: message.body.clone(),
-            timestamp: message.timestamp,
-            state: Delivery::Pending,
-            origin_id: message.origin_id.clone(),
-            attachment: message.attachment.clone(),
-        })
+        Ok(Message { scheduled_for: due_at, state: Delivery::Pending, ..message.stored(id) })
     }
 
     /// Everything queued for the account, oldest first.
@@ -79,8 +63,10 @@ impl Store {
         let rows = stmt.query_map([account], |row| {
             Ok(OutboxEntry {
                 message: read_message(row)?,
-                due_at: row.get::<_, Option<i64>>(14)?.and_then(DateTime::from_timestamp_millis),
-                attempts: row.get(MESSAGE_COLUMN_COUNT)?,
+                due_at: row
+                    .get::<_, Option<i64>>("due_at")?
+                    .and_then(DateTime::from_timestamp_millis),
+                attempts: row.get("attempts")?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)

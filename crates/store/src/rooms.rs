@@ -22,11 +22,11 @@ impl Store {
         )?;
         let rows = stmt.query_map([account], |row| {
             Ok(StoredRoom {
-                jid: row.get(0)?,
-                name: row.get(1)?,
-                nick: row.get(2)?,
-                autojoin: row.get(3)?,
-                password: row.get(4)?,
+                jid: row.get("jid")?,
+                name: row.get("name")?,
+                nick: row.get("nick")?,
+                autojoin: row.get("autojoin")?,
+                password: row.get("password")?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)

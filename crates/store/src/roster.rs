@@ -71,18 +71,18 @@ impl Store {
              WHERE r.account = ?1 ORDER BY r.jid",
         )?;
         let rows = stmt.query_map([account], |row| {
-            let groups: String = row.get(4)?;
+            let groups: String = row.get("groups")?;
             Ok(Contact {
-                jid: row.get(0)?,
-                name: row.get(1)?,
-                subscription: Subscription::parse(&row.get::<_, String>(2)?),
-                ask_subscribe: row.get(3)?,
+                jid: row.get("jid")?,
+                name: row.get("name")?,
+                subscription: Subscription::parse(&row.get::<_, String>("subscription")?),
+                ask_subscribe: row.get("ask")?,
                 groups: serde_json::from_str(&groups).unwrap_or_default(),
                 presence: Presence {
-                    show: PresenceShow::parse(&row.get::<_, String>(5)?),
-                    status: row.get(6)?,
+                    show: PresenceShow::parse(&row.get::<_, String>("show")?),
+                    status: row.get("status")?,
                 },
-                avatar: row.get(7)?,
+                avatar: row.get("hash")?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
