@@ -2,6 +2,14 @@
 //! connection reports, stream events, acknowledgements and a restart timer. Everything the
 //! stream delivers is drained promptly (tokio-xmpp stalls if its queues fill), and bursts of
 //! messages are stored in one transaction.
+//!
+//! The rule for features: each one lives in its own module under `session/` and keeps its
+//! state in its own type there (`outbox::Outbox`, `delivery::Signals`, `transfers::Transfers`,
+//! `older::Older`, `room_catch_up::RoomCatchUps`, `bookmarks::Bookmarks`), which `Session`
+//! holds in one field; the session routes commands and stanzas to it. Every message a feature
+//! takes in is stored through `ingest` (the one way into the store). Not all state follows the
+//! rule yet: presences, avatars, discovery and the room directory still keep loose fields
+//! here, and pending requests share the `PendingIq` enum (docs/architecture.md).
 
 use super::STRONGEST_LOGIN;
 use super::connect::{Connector, Report};
@@ -9,9 +17,9 @@ use super::presence::Presences;
 use super::sasl::Method;
 use super::stanza;
 use super::{Command, Event};
-use crate::config::{AccountConfig, Config, Privacy};
+use crate::config::{AccountConfig, Config};
 use crate::media::AvatarCache;
-use crate::model::{AccountId, ChatId, ConnectError, ConnectionState, Presence, Services, Typing};
+use crate::model::{AccountId, ConnectError, ConnectionState, Presence, Services};
 use crate::paths::Paths;
 use crate::secrets::Secrets;
 use crate::store::{Store, StoreError};
@@ -131,10 +139,8 @@ struct Session {
     presences: Presences,
     /// Requests awaiting an answer: who must answer (`None`: our own account), and what for.
     pending_iqs: HashMap<String, (Option<Jid>, PendingIq)>,
-    /// Outbox rows already handed to this stream session.
-    in_flight: HashMap<i64, outbox::InFlight>,
-    acks_tx: mpsc::UnboundedSender<i64>,
-    acks_rx: mpsc::UnboundedReceiver<i64>,
+    /// Messages handed to the stream and the timer of scheduled ones.
+    outbox: outbox::Outbox,
     next_iq: u64,
     /// What we show others, sent on every login.
     own_presence: Presence,
@@ -161,20 +167,12 @@ struct Session {
     list_after_discovery: Option<Option<String>>,
     /// Where the account's settings live, read again on [`Command::Reload`].
     config_file: std::path::PathBuf,
-    /// What the user lets us tell others (receipts, read markers, typing).
-    privacy: Privacy,
-    /// Receipts to send once the messages they confirm are stored.
-    receipts_due: Vec<(Jid, String)>,
-    /// The newest message we sent a displayed marker for, per chat.
-    displayed_sent: HashMap<ChatId, i64>,
-    /// The typing state we last told each chat, and when.
-    typing_sent: HashMap<ChatId, (Typing, Instant)>,
+    /// What we tell others about their messages and our typing, and what we last told.
+    signals: delivery::Signals,
     /// The archive catch-up under way.
     catch_up: Option<archive::CatchUp>,
     /// Where the archive catch-up may move its saved position to.
     archive_cursor: archive::Cursor,
-    /// When the next scheduled message falls due.
-    next_due: Option<Instant>,
     /// The user chose to be invisible (XEP-0186).
     invisible: bool,
     /// Uploads and downloads under way.
@@ -239,15 +237,15 @@ pub async fn run(
             },
             Some(report) = next_report(&mut session.reports) => session.report(report),
             event = next_event(&mut session.stream) => session.stream_event(event).await,
-            Some(message_id) = session.acks_rx.recv() => session.acknowledged(message_id),
+            Some(message_id) = session.outbox.acks_rx.recv() => session.acknowledged(message_id),
             Some(report) = session.transfer_rx.recv() => session.transfer_report(report).await,
             () = restart_timer(session.restart_at) => {
                 session.restart_at = None;
                 session.start();
             }
             _ = room_check.tick() => session.ping_quiet_rooms().await,
-            () = restart_timer(session.next_due) => {
-                session.next_due = None;
+            () = restart_timer(session.outbox.next_due) => {
+                session.outbox.next_due = None;
                 if session.is_online() {
                     session.flush_outbox().await;
                 }
@@ -316,7 +314,6 @@ impl Session {
             Store::open(&paths.database()).map_err(|e| ConnectError::Storage(e.to_string()))?;
         let own_presence = contacts::saved_presence(&store, &account.jid);
         let password = Secrets::new(paths).load(&account.jid);
-        let (acks_tx, acks_rx) = mpsc::unbounded_channel();
         let (transfer_tx, transfer_rx) = mpsc::unbounded_channel();
         Ok(Self {
             account,
@@ -332,9 +329,7 @@ impl Session {
             restart_at: None,
             presences: Presences::default(),
             pending_iqs: HashMap::new(),
-            in_flight: HashMap::new(),
-            acks_tx,
-            acks_rx,
+            outbox: outbox::Outbox::default(),
             next_iq: 0,
             own_presence,
             answered_requests: HashSet::new(),
@@ -347,14 +342,10 @@ impl Session {
             listing: None,
             discovering: 0,
             list_after_discovery: None,
-            privacy: config.privacy,
+            signals: delivery::Signals::new(config.privacy),
             config_file: paths.config_file(),
-            receipts_due: Vec::new(),
-            displayed_sent: HashMap::new(),
-            typing_sent: HashMap::new(),
             catch_up: None,
             archive_cursor: archive::Cursor::default(),
-            next_due: None,
             invisible: false,
             transfers: transfers::Transfers::default(),
             transfer_tx,
@@ -449,7 +440,7 @@ impl Session {
         self.listing = None;
         self.rooms_offline();
         self.announce_rooms();
-        self.in_flight.clear();
+        self.outbox.in_flight.clear();
         self.transfers.forget_slot_requests();
         self.older_offline();
         for page in self.room_catch_ups.clear() {
@@ -525,7 +516,7 @@ impl Session {
                 self.restart_at = None;
                 self.set_state(ConnectionState::Idle);
             }
-            Command::SetPrivacy(privacy) => self.privacy = privacy,
+            Command::SetPrivacy(privacy) => self.signals.privacy = privacy,
             Command::Contact(change) => self.contact_command(change).await,
             Command::Room(command) => self.room_command(command).await,
             Command::SetPresence(presence) => self.set_own_presence(presence).await,

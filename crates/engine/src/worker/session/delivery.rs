@@ -3,11 +3,13 @@
 //! by the server, and the outbox commands (cancel, edit, send now, retry).
 
 use super::{Session, room_authors};
+use crate::config::Privacy;
 use crate::model::Typing;
 use crate::model::{Author, ChatId, Direction, Message};
 use crate::worker::delivery::{self, Signal};
 use crate::worker::stanza;
 use crate::worker::{Event, OutboxAction};
+use std::collections::HashMap;
 use std::time::Duration;
 use tokio::time::Instant;
 use tokio_xmpp::Stanza;
@@ -16,6 +18,29 @@ use tokio_xmpp::parsers::message::Message as XmppMessage;
 
 /// "Composing" is said again only after this long (XEP-0085 §5.3 asks for restraint).
 const TYPING_REPEAT: Duration = Duration::from_secs(10);
+
+/// What we tell others about their messages and our typing, as the user allows, and what we
+/// last told them.
+pub(super) struct Signals {
+    pub(super) privacy: Privacy,
+    /// Receipts to send once the messages they confirm are stored.
+    pub(super) receipts_due: Vec<(Jid, String)>,
+    /// The newest message we sent a displayed marker for, per chat.
+    pub(super) displayed_sent: HashMap<ChatId, i64>,
+    /// The typing state we last told each chat, and when.
+    pub(super) typing_sent: HashMap<ChatId, (Typing, Instant)>,
+}
+
+impl Signals {
+    pub(super) fn new(privacy: Privacy) -> Self {
+        Self {
+            privacy,
+            receipts_due: Vec::new(),
+            displayed_sent: HashMap::new(),
+            typing_sent: HashMap::new(),
+        }
+    }
+}
 
 impl Session {
     /// A receipt or marker, believed only from the chat's peer.
@@ -31,7 +56,7 @@ impl Session {
         match moved {
             Ok(moved) => {
                 for message_id in moved {
-                    self.in_flight.remove(&message_id);
+                    self.outbox.in_flight.remove(&message_id);
                     if let Ok(Some(state)) = self.store.delivery(message_id) {
                         self.emit(Event::Delivery {
                             message_id,
@@ -48,7 +73,7 @@ impl Session {
     /// XEP-0184 §8: a receipt tells that we are online, so only people who may see our
     /// presence get one, and only when the user allows receipts.
     pub(super) fn wants_our_receipt(&self, message: &XmppMessage) -> Option<(Jid, String)> {
-        if !self.privacy.receipts || !delivery::wants_receipt(message) {
+        if !self.signals.privacy.receipts || !delivery::wants_receipt(message) {
             return None;
         }
         let from = message.from.clone()?;
@@ -63,14 +88,14 @@ impl Session {
 
     /// Receipts for messages now safely stored.
     pub(super) async fn send_receipts(&mut self) {
-        for (to, id) in std::mem::take(&mut self.receipts_due) {
+        for (to, id) in std::mem::take(&mut self.signals.receipts_due) {
             self.send(Stanza::Message(delivery::receipt(to, &id))).await;
         }
     }
 
     /// The user has seen `chat` up to its newest message: tell the peer (XEP-0333), once.
     pub(super) async fn mark_displayed(&mut self, chat: &ChatId) {
-        if !self.privacy.read_markers || !self.is_online() {
+        if !self.signals.privacy.read_markers || !self.is_online() {
             return;
         }
         let page = self.store.history(self.account_key(), chat, None, 20);
@@ -80,7 +105,7 @@ impl Session {
             })
         });
         let Some(newest) = newest else { return };
-        if self.displayed_sent.get(chat) == Some(&newest.id) {
+        if self.signals.displayed_sent.get(chat) == Some(&newest.id) {
             return;
         }
         let Some(id) = self.store.stanza_id_attr(newest.id).ok().flatten() else { return };
@@ -88,13 +113,13 @@ impl Session {
         if self.route(&to) != stanza::Route::Chat {
             return;
         }
-        self.displayed_sent.insert(chat.clone(), newest.id);
+        self.signals.displayed_sent.insert(chat.clone(), newest.id);
         self.send(Stanza::Message(delivery::displayed(to, &id))).await;
     }
 
     /// The user types (or stopped) in `chat`: said to the peer at most every few seconds.
     pub(super) async fn typing(&mut self, chat: &ChatId, typing: Typing) {
-        if !self.privacy.typing || !self.is_online() {
+        if !self.signals.privacy.typing || !self.is_online() {
             return;
         }
         let Ok(to) = Jid::new(chat.as_str()) else { return };
@@ -102,7 +127,7 @@ impl Session {
             return;
         }
         let now = Instant::now();
-        let last = self.typing_sent.get(chat).copied();
+        let last = self.signals.typing_sent.get(chat).copied();
         let worth_saying = match (typing, last) {
             (Typing::Composing, Some((Typing::Composing, at))) => now - at >= TYPING_REPEAT,
             (Typing::Composing, _) => true,
@@ -110,7 +135,7 @@ impl Session {
             _ => false,
         };
         if worth_saying {
-            self.typing_sent.insert(chat.clone(), (typing, now));
+            self.signals.typing_sent.insert(chat.clone(), (typing, now));
             self.send(Stanza::Message(delivery::typing_message(to, typing))).await;
         }
     }
@@ -224,7 +249,7 @@ impl Session {
             .map_or_else(|| "the server refused it".to_owned(), |e| stanza::error_text(&e));
         let account = self.account.jid.clone();
         let Ok(Some(message_id)) = self.store.outgoing_id(&account, &chat, &id) else { return };
-        self.in_flight.remove(&message_id);
+        self.outbox.in_flight.remove(&message_id);
         if let Err(e) = self.store.fail_message(message_id, &reason) {
             tracing::warn!("{e}");
             return;
@@ -275,7 +300,7 @@ impl Session {
     /// Set the timer for the next scheduled message.
     pub(super) fn schedule_next(&mut self) {
         let next = self.store.next_due(self.account_key()).ok().flatten();
-        self.next_due = next.map(|due| {
+        self.outbox.next_due = next.map(|due| {
             let wait = (due - chrono::Utc::now()).to_std().unwrap_or_default();
             Instant::now() + wait
         });

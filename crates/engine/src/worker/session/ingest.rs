@@ -55,7 +55,7 @@ impl Session {
                         // Not stored, so not shown, not confirmed to the sender, and the
                         // archive position stays before them: the next login fetches them
                         // again.
-                        self.receipts_due.clear();
+                        self.signals.receipts_due.clear();
                         self.hold_archive_cursor();
                         format!("{} incoming message(s) were not saved", batch.len())
                     }

@@ -58,7 +58,7 @@ impl Session {
         match stanza::incoming_message(message, &self.own, &known_room, chrono::Utc::now()) {
             Ok(line) => {
                 if let Some(receipt) = receipt {
-                    self.receipts_due.push(receipt);
+                    self.signals.receipts_due.push(receipt);
                 }
                 batch.push(line);
             }

@@ -7,9 +7,28 @@ use crate::model::{
     ChatId, ConnectionState, Delivery, Direction, Message, MessageKind, NewMessage,
 };
 use crate::worker::Event;
+use std::collections::HashMap;
+use tokio::sync::mpsc;
+use tokio::time::Instant;
 use tokio_xmpp::Stanza;
 use tokio_xmpp::jid::Jid;
 use tokio_xmpp::stanzastream::{StanzaStage, StanzaState, StanzaToken};
+
+/// The outbox's side of a connection: the messages handed to the stream, the channel their
+/// acknowledgements come back on, and when the next scheduled message falls due.
+pub(super) struct Outbox {
+    pub(super) in_flight: HashMap<i64, InFlight>,
+    pub(super) acks_tx: mpsc::UnboundedSender<i64>,
+    pub(super) acks_rx: mpsc::UnboundedReceiver<i64>,
+    pub(super) next_due: Option<Instant>,
+}
+
+impl Default for Outbox {
+    fn default() -> Self {
+        let (acks_tx, acks_rx) = mpsc::unbounded_channel();
+        Self { in_flight: HashMap::new(), acks_tx, acks_rx, next_due: None }
+    }
+}
 
 /// An outbox row handed to the stream: whether it goes out late, and how far it got.
 pub(super) struct InFlight {
@@ -82,7 +101,7 @@ impl Session {
             replaces: None,
         };
         // The message itself ends "typing" (XEP-0085 §5.4).
-        self.typing_sent.remove(&message.chat);
+        self.signals.typing_sent.remove(&message.chat);
         match self.store.enqueue(&self.account.jid, &message, due) {
             Ok(stored) => {
                 self.emit(Event::Message(stored.clone()));
@@ -112,7 +131,7 @@ impl Session {
         if self.waits_for_room(&to) {
             return;
         }
-        if self.in_flight.contains_key(&message.id) {
+        if self.outbox.in_flight.contains_key(&message.id) {
             return;
         }
         // A file goes up first; the message follows once it has its address.
@@ -140,8 +159,8 @@ impl Session {
         }
         let Some(stream) = &self.stream else { return };
         let mut token = stream.send(Box::new(Stanza::Message(stanza))).await;
-        self.in_flight.insert(message.id, InFlight { late, progress: token.clone() });
-        let acks = self.acks_tx.clone();
+        self.outbox.in_flight.insert(message.id, InFlight { late, progress: token.clone() });
+        let acks = self.outbox.acks_tx.clone();
         let message_id = message.id;
         let needs_ack = self.stream_management;
         tokio::spawn(async move {
@@ -158,7 +177,7 @@ impl Session {
     }
 
     pub(super) fn acknowledged(&mut self, message_id: i64) {
-        let late = self.in_flight.remove(&message_id).is_some_and(|f| f.late);
+        let late = self.outbox.in_flight.remove(&message_id).is_some_and(|f| f.late);
         match self.store.mark_acknowledged(message_id, late) {
             Ok(()) => {
                 if let Ok(Some(message)) = self.store.message(message_id) {
@@ -178,7 +197,7 @@ impl Session {
     /// stream would send it first on the next one, ahead of older messages the lost
     /// connection took down and the outbox sends again.
     pub(super) fn unwritten_messages(&self) -> bool {
-        self.in_flight.values().any(|f| matches!(f.progress.state(), StanzaState::Queued))
+        self.outbox.in_flight.values().any(|f| matches!(f.progress.state(), StanzaState::Queued))
     }
 
     /// Send every queued message that is due, oldest first.
