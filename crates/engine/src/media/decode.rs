@@ -18,12 +18,24 @@ use image::{DynamicImage, ImageDecoder, ImageError, ImageFormat, ImageReader};
 const AREA_AVERAGE_FROM_RATIO: u32 = 2;
 
 const MIB: usize = 1024 * 1024;
-/// A JPEG codes every 8×8 block in a few bits at least, so even one flat colour takes more than
-/// a byte per 256 pixels (a flat grey 12 Mpx picture from the image crate: 321 KiB, a byte per
-/// 37 pixels). One with less data than that was cut short or made to look big, and the decoder
-/// would invent the missing millions of pixels: seconds of work for a few hundred bytes (found
-/// by fuzzing: 652 bytes claiming 44 Mpx took 4 s).
-const JPEG_MAX_PIXELS_PER_BYTE: u64 = 256;
+/// How many pixels a file of the format can honestly cover per byte it holds. Past that it was
+/// cut short or made to look big, and the decoder would make up the missing millions of
+/// pixels: seconds of work for a few hundred bytes (found by fuzzing: 652 bytes of JPEG
+/// claiming 44 Mpx took 4 s, 100 bytes of GIF claiming 24 Mpx 3.4 s).
+///
+/// A JPEG codes every 8×8 block in a few bits at least: a flat grey 12 Mpx picture from the
+/// image crate takes 321 KiB, a byte per 37 pixels. A GIF's LZW code stands for at most 4,096
+/// pixels and takes up to 12 bits, so no GIF covers more than ~2,700 pixels a byte (a flat
+/// 3 Mpx one from the image crate: 929), unless its first frame is far smaller than its canvas
+/// and leaves the rest to be filled in, which is what such a file asks for. PNG and WebP
+/// decoders stop where their data ends.
+fn max_pixels_per_byte(format: ImageFormat) -> Option<u64> {
+    match format {
+        ImageFormat::Jpeg => Some(256),
+        ImageFormat::Gif => Some(4096),
+        _ => None,
+    }
+}
 
 /// How much of what a picture may cost is allowed: bytes on the wire, pixels, and memory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -192,7 +204,7 @@ pub(crate) fn decode_and_shrink(
         return Err(DecodeError::Broken("the picture has no pixels".into()));
     }
     let pixels = u64::from(width) * u64::from(height);
-    if format == ImageFormat::Jpeg && pixels > bytes.len() as u64 * JPEG_MAX_PIXELS_PER_BYTE {
+    if max_pixels_per_byte(format).is_some_and(|most| pixels > bytes.len() as u64 * most) {
         return Err(DecodeError::Broken("there is too little data for its size".into()));
     }
 
@@ -267,6 +279,24 @@ mod tests {
             "{:?}",
             started.elapsed()
         );
+    }
+
+    #[test]
+    fn a_gif_far_smaller_than_its_canvas_is_refused_before_decoding() {
+        let bytes = include_bytes!("../../../../fuzz/corpus/image_decode/gif-24mp-in-100-bytes");
+        let refused = decode(bytes, &Limits::IMAGE, 256);
+        assert_eq!(
+            refused,
+            Err(DecodeError::Broken("there is too little data for its size".into()))
+        );
+    }
+
+    #[test]
+    fn a_flat_gif_is_not_too_small_for_its_size() {
+        let flat = DynamicImage::ImageRgb8(RgbImage::from_pixel(2000, 1500, Rgb([200, 30, 30])));
+        let bytes = encode(&flat, ImageFormat::Gif);
+        let shown = decode(&bytes, &Limits::IMAGE, 64).expect("a real GIF, however flat");
+        assert_eq!((shown.width, shown.height), (64, 48), "{} bytes", bytes.len());
     }
 
     #[test]
