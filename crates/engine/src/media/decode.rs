@@ -18,22 +18,22 @@ use image::{DynamicImage, ImageDecoder, ImageError, ImageFormat, ImageReader};
 const AREA_AVERAGE_FROM_RATIO: u32 = 2;
 
 const MIB: usize = 1024 * 1024;
-/// How many pixels a file of the format can honestly cover per byte it holds. Past that it was
-/// cut short or made to look big, and the decoder would make up the missing millions of
-/// pixels: seconds of work for a few hundred bytes (found by fuzzing: 652 bytes of JPEG
-/// claiming 44 Mpx took 4 s, 100 bytes of GIF claiming 24 Mpx 3.4 s).
+/// How many pixels a file of the format may cover per byte it holds. Past that it was cut
+/// short or made to look big, or it is a vast flat canvas; either way the decoder would fill in
+/// millions of pixels and the thumbnail shrink them: seconds of work for a few dozen bytes
+/// (found by fuzzing: 652 bytes of JPEG claiming 44 Mpx took 4 s, 100 bytes of GIF with a
+/// 24 Mpx canvas 3.4 s, 40 bytes of lossless WebP as an avatar 1.9 s). With the bound a byte
+/// buys at most a fraction of a millisecond of decoding.
 ///
 /// A JPEG codes every 8×8 block in a few bits at least: a flat grey 12 Mpx picture from the
-/// image crate takes 321 KiB, a byte per 37 pixels. A GIF's LZW code stands for at most 4,096
-/// pixels and takes up to 12 bits, so no GIF covers more than ~2,700 pixels a byte (a flat
-/// 3 Mpx one from the image crate: 929), unless its first frame is far smaller than its canvas
-/// and leaves the rest to be filled in, which is what such a file asks for. PNG and WebP
-/// decoders stop where their data ends.
-fn max_pixels_per_byte(format: ImageFormat) -> Option<u64> {
+/// image crate takes 321 KiB, a byte per 37 pixels. The others get 4,096: a GIF's LZW code
+/// stands for at most 4,096 pixels in up to 12 bits (~2,700 a byte; a flat 3 Mpx GIF: 929),
+/// deflate packs at most 1,032 bytes into one (a flat RGB PNG: ~340 pixels a byte), and a
+/// real photo or screenshot in any format is far below that.
+fn max_pixels_per_byte(format: ImageFormat) -> u64 {
     match format {
-        ImageFormat::Jpeg => Some(256),
-        ImageFormat::Gif => Some(4096),
-        _ => None,
+        ImageFormat::Jpeg => 256,
+        _ => 4096,
     }
 }
 
@@ -204,7 +204,7 @@ pub(crate) fn decode_and_shrink(
         return Err(DecodeError::Broken("the picture has no pixels".into()));
     }
     let pixels = u64::from(width) * u64::from(height);
-    if max_pixels_per_byte(format).is_some_and(|most| pixels > bytes.len() as u64 * most) {
+    if pixels > bytes.len() as u64 * max_pixels_per_byte(format) {
         return Err(DecodeError::Broken("there is too little data for its size".into()));
     }
 
@@ -289,6 +289,24 @@ mod tests {
             refused,
             Err(DecodeError::Broken("there is too little data for its size".into()))
         );
+    }
+
+    #[test]
+    fn a_tiny_webp_claiming_a_big_picture_is_refused_before_decoding() {
+        let bytes = include_bytes!("../../../../fuzz/corpus/avatar/webp-lossless-in-40-bytes");
+        let refused = decode(bytes, &Limits::IMAGE, 96);
+        assert_eq!(
+            refused,
+            Err(DecodeError::Broken("there is too little data for its size".into()))
+        );
+    }
+
+    #[test]
+    fn a_flat_png_screenshot_is_not_too_small_for_its_size() {
+        let flat = DynamicImage::ImageRgb8(RgbImage::from_pixel(3840, 2160, Rgb([255, 255, 255])));
+        let bytes = encode(&flat, ImageFormat::Png);
+        let shown = decode(&bytes, &Limits::IMAGE, 64).expect("a real PNG, however flat");
+        assert_eq!((shown.width, shown.height), (64, 36), "{} bytes", bytes.len());
     }
 
     #[test]
