@@ -30,24 +30,31 @@ async fn typing_turned_on_while_running_is_told_at_once() {
     .await;
 }
 
+/// One user's worker in this process, online.
+struct Online {
+    jid: String,
+    handle: Handle,
+    events: UnboundedReceiver<Event>,
+}
+
+impl Online {
+    async fn start(profile: &Profile) -> Self {
+        let (handle, events) = online(profile).await;
+        Self { jid: profile.jid.clone(), handle, events }
+    }
+}
+
 /// Alice writes `body` to Bob, Bob answers, and Alice learns whether a receipt came first:
 /// Bob's receipt would leave before his answer, so once the answer is in, it would have too.
-async fn receipt_before_answer(
-    alice: &Handle,
-    alice_events: &mut UnboundedReceiver<Event>,
-    bob: &Handle,
-    bob_events: &mut UnboundedReceiver<Event>,
-    jids: (&str, &str),
-    body: &str,
-) -> bool {
-    let (alice_jid, bob_jid) = jids;
-    alice.send(Command::Send { to: bob_jid.into(), body: body.into() }).expect("sent");
-    wait_for(bob_events, WAIT, body, |e| matches!(e, Event::Message(m) if m.body == body)).await;
+async fn receipt_before_answer(alice: &mut Online, bob: &mut Online, body: &str) -> bool {
+    alice.handle.send(Command::Send { to: bob.jid.clone(), body: body.into() }).expect("sent");
+    wait_for(&mut bob.events, WAIT, body, |e| matches!(e, Event::Message(m) if m.body == body))
+        .await;
     let answer = format!("answer to {body}");
-    bob.send(Command::Send { to: alice_jid.into(), body: answer.clone() }).expect("sent");
+    bob.handle.send(Command::Send { to: alice.jid.clone(), body: answer.clone() }).expect("sent");
     let mut written = None;
     let mut receipt = false;
-    wait_for(alice_events, WAIT, &answer, |e| match e {
+    wait_for(&mut alice.events, WAIT, &answer, |e| match e {
         Event::Message(m) if m.body == body => {
             written = Some(m.id);
             false
@@ -67,18 +74,17 @@ async fn receipt_before_answer(
 async fn receipts_turned_off_while_running_stop_at_once() {
     let (_server, users) = support::server_with(&["alice", "bob"]);
     support::befriend(&users[0], &users[1]);
-    let (alice, mut alice_events) = online(&users[0]).await;
-    let (bob, mut bob_events) = online(&users[1]).await;
-    let jids = (users[0].jid.as_str(), users[1].jid.as_str());
-    let (a, b) = ((&alice, &mut alice_events), (&bob, &mut bob_events));
+    let mut alice = Online::start(&users[0]).await;
+    let mut bob = Online::start(&users[1]).await;
 
     assert!(
-        receipt_before_answer(a.0, a.1, b.0, b.1, jids, "with receipts").await,
+        receipt_before_answer(&mut alice, &mut bob, "with receipts").await,
         "receipts are on by default"
     );
-    bob.send(Command::SetPrivacy(Privacy { receipts: false, ..Privacy::default() })).expect("sent");
+    let off = Privacy { receipts: false, ..Privacy::default() };
+    bob.handle.send(Command::SetPrivacy(off)).expect("sent");
     assert!(
-        !receipt_before_answer(a.0, a.1, b.0, b.1, jids, "without receipts").await,
+        !receipt_before_answer(&mut alice, &mut bob, "without receipts").await,
         "a receipt left after receipts were turned off"
     );
 }

@@ -39,9 +39,8 @@ use super::nick::Completion;
 use super::widget::slot;
 use super::{emoji_picker, theme};
 use crate::emoji::{self, Recent};
-use crate::model::HistoryPage;
 use crate::model::{
-    ChatId, Delivery, Direction, Message as ChatMessage, MessageKind, Transfer, Typing,
+    ChatId, Delivery, Direction, HistoryPage, Message as ChatMessage, MessageKind, Transfer, Typing,
 };
 use crate::ui::files::Pasted;
 use crate::worker::OutboxAction;

@@ -1,5 +1,6 @@
-//! The local SQLite store: the only module that speaks SQL. It keeps history, the outbox and
-//! the roster cache. Writes that arrive in bursts go through one transaction per batch.
+//! The local SQLite store: the only crate that speaks SQL. It keeps history, the outbox and
+//! the roster cache, and knows where Confab keeps its files (`paths`). Writes that arrive in
+//! bursts go through one transaction per batch.
 
 pub mod paths;
 

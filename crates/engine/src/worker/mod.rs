@@ -29,11 +29,10 @@ pub use register::{BobData, Registration, RegistrationForm};
 pub use tls::fingerprint;
 
 use crate::media::PreparedAvatar;
-use crate::model::HistoryPage;
 use crate::model::{
-    AccountId, Affiliated, Affiliation, ChatId, ConnectionState, Contact, Delivery, Form, Invite,
-    Message, Moderation, Occupant, Presence, Profile, PublicRoom, Room, RoomPreset, Services,
-    Transfer, Typing,
+    AccountId, Affiliated, Affiliation, ChatId, ConnectionState, Contact, Delivery, Form,
+    HistoryPage, Invite, Message, Moderation, Occupant, Presence, Profile, PublicRoom, Room,
+    RoomPreset, Services, Transfer, Typing,
 };
 use crate::paths::Paths;
 use futures::Stream;

@@ -107,9 +107,10 @@ fn delay_stamp(message: &mut Message) -> Option<DateTime<Utc>> {
 }
 
 /// The time a delay stamp (XEP-0203) stands for. Servers stamp whole seconds when they store a
-/// message offline or in the archive; such a stamp is read as the end of its second, so the
-/// message sorts after what its sender wrote earlier in that second and was resent with its
-/// exact time (see docs/decisions.md, "Ordering after a crash").
+/// message offline or in the archive; the server stored it some time within that second, so
+/// the stamp is read as the end of it: the message sorts after what reached us live earlier in
+/// that second, before the connection went (callers clamp it to the moment it reached us; see
+/// docs/decisions.md, "Ordering after a crash").
 pub fn delay_time(stamp: DateTime<Utc>) -> DateTime<Utc> {
     if stamp.timestamp_subsec_nanos() == 0 {
         stamp + chrono::Duration::milliseconds(999)

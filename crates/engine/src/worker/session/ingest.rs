@@ -20,16 +20,15 @@ pub(super) enum Arrival {
 
 impl Session {
     /// Store a burst: its lines first, then its corrections, so one replacing a line of the
-    /// same burst (a message and its correction kept for us while away) finds it. False when
-    /// the store refused it.
-    pub(super) fn store_incoming(&mut self, batch: Vec<NewMessage>, arrival: Arrival) -> bool {
+    /// same burst (a message and its correction kept for us while away) finds it.
+    pub(super) fn store_incoming(&mut self, batch: Vec<NewMessage>, arrival: Arrival) {
         let (corrections, lines): (Vec<_>, Vec<_>) =
             batch.into_iter().partition(|line| line.replaces.is_some());
         if !self.insert_incoming(&lines, arrival) {
-            return false;
+            return;
         }
         let unmatched = self.apply_corrections(corrections);
-        self.insert_incoming(&unmatched, arrival)
+        self.insert_incoming(&unmatched, arrival);
     }
 
     /// Store new lines and announce them; false if the store refused them.

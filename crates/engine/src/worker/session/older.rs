@@ -9,8 +9,7 @@
 use super::archive_order::place_in_archive_order;
 use super::ingest::Arrival;
 use super::{PendingIq, Session};
-use crate::model::HistoryPage;
-use crate::model::{ChatId, NewMessage};
+use crate::model::{ChatId, HistoryPage, NewMessage};
 use crate::worker::Event;
 use crate::worker::delivery::{self, ArchiveOwner, OlderThan};
 use crate::worker::room_stanza;

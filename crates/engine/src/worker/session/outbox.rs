@@ -3,9 +3,7 @@
 //! it (stream management) or, without it, once it was written out.
 
 use super::{LATE_AFTER, Session, stanza};
-use crate::model::{
-    ChatId, ConnectionState, Delivery, Direction, Message, MessageKind, NewMessage,
-};
+use crate::model::{ChatId, Delivery, Direction, Message, MessageKind, NewMessage};
 use crate::worker::Event;
 use std::collections::HashMap;
 use tokio::sync::mpsc;
@@ -105,7 +103,7 @@ impl Session {
         match self.store.enqueue(&self.account.jid, &message, due) {
             Ok(stored) => {
                 self.emit(Event::Message(stored.clone()));
-                if self.state == ConnectionState::Online && due.is_none() {
+                if due.is_none() {
                     self.transmit(&stored).await;
                 }
             }
