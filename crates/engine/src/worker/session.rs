@@ -22,7 +22,7 @@ use crate::media::AvatarCache;
 use crate::model::{AccountId, ConnectError, ConnectionState, Presence, Services};
 use crate::paths::Paths;
 use crate::secrets::Secrets;
-use crate::store::{Store, StoreError};
+use crate::store::StoreError;
 use futures::StreamExt;
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
@@ -57,6 +57,7 @@ mod room_directory;
 mod room_occupants;
 mod rooms;
 mod self_ping;
+mod store_handle;
 mod stream;
 mod transfers;
 
@@ -125,7 +126,7 @@ enum PendingIq {
 struct Session {
     account: AccountConfig,
     own: BareJid,
-    store: Store,
+    store: store_handle::StoreHandle,
     events: mpsc::UnboundedSender<Event>,
     password: Option<String>,
     /// Fingerprints trusted "just this once".
@@ -254,7 +255,9 @@ pub async fn run(
         }
     }
     session.stop().await;
-    if delete_history && let Err(e) = session.store.delete_account(&session.account.jid) {
+    if delete_history
+        && let Err(e) = session.store.write(|store| store.delete_account(&session.account.jid))
+    {
         session.emit(Event::Notice(format!("the local history could not be deleted: {e}")));
     }
     let _ = session.events.send(Event::Stopped);
@@ -310,9 +313,9 @@ impl Session {
         let own = BareJid::new(&account.jid).map_err(|e| {
             ConnectError::Other(format!("“{}” is not a valid address: {e}", account.jid))
         })?;
-        let store =
-            Store::open(&paths.database()).map_err(|e| ConnectError::Storage(e.to_string()))?;
-        let own_presence = contacts::saved_presence(&store, &account.jid);
+        let store = store_handle::StoreHandle::open(&paths.database())
+            .map_err(|e| ConnectError::Storage(e.to_string()))?;
+        let own_presence = store.read(|store| contacts::saved_presence(store, &account.jid));
         let password = Secrets::new(paths).load(&account.jid);
         let (transfer_tx, transfer_rx) = mpsc::unbounded_channel();
         Ok(Self {
@@ -388,7 +391,7 @@ impl Session {
 
     /// Show what we already know before the network answers.
     fn announce_cache(&self) {
-        match self.store.roster(self.account_key()) {
+        match self.store.read(|store| store.roster(self.account_key())) {
             Ok(contacts) => self.emit(Event::Roster { contacts, from_server: false }),
             Err(e) => self.emit(Event::Notice(e.to_string())),
         }
@@ -448,7 +451,7 @@ impl Session {
         }
         self.bookmarks.offline();
         self.answered_requests.clear();
-        if let Err(e) = self.store.clear_presence(self.account_key()) {
+        if let Err(e) = self.store.read(|store| store.clear_presence(self.account_key())) {
             tracing::warn!("{e}");
         }
     }
@@ -546,7 +549,7 @@ impl Session {
     /// The strongest login method this account has used: a later offer of only weaker ones
     /// is refused as a possible downgrade (`worker::sasl`).
     fn strongest_login(&self) -> Option<Method> {
-        let stored = self.store.get_state(self.account_key(), STRONGEST_LOGIN);
+        let stored = self.store.read(|store| store.get_state(self.account_key(), STRONGEST_LOGIN));
         stored.ok().flatten().and_then(|name| Method::from_name(&name))
     }
 
@@ -554,7 +557,10 @@ impl Session {
         if self.strongest_login().is_some_and(|before| before >= method) {
             return;
         }
-        if let Err(e) = self.store.set_state(self.account_key(), STRONGEST_LOGIN, method.name()) {
+        if let Err(e) = self
+            .store
+            .read(|store| store.set_state(self.account_key(), STRONGEST_LOGIN, method.name()))
+        {
             tracing::warn!("{}: {e}", self.account.jid);
         }
     }

@@ -51,7 +51,11 @@ impl Session {
         let queryid = uuid::Uuid::new_v4().to_string();
         self.catch_up = Some(CatchUp { queryid, fetched: 0, page_last: None });
         self.archive_cursor = Cursor::default();
-        let after = self.store.get_state(self.account_key(), ARCHIVE_CURSOR).ok().flatten();
+        let after = self
+            .store
+            .read(|store| store.get_state(self.account_key(), ARCHIVE_CURSOR))
+            .ok()
+            .flatten();
         self.ask_archive_page(after).await;
     }
 
@@ -127,7 +131,9 @@ impl Session {
     pub(super) fn save_archive_cursor(&mut self) {
         if let Some(last) = self.archive_cursor.due.take()
             && !self.archive_cursor.held
-            && let Err(e) = self.store.set_state(&self.account.jid.clone(), ARCHIVE_CURSOR, &last)
+            && let Err(e) = self
+                .store
+                .read(|store| store.set_state(&self.account.jid.clone(), ARCHIVE_CURSOR, &last))
         {
             tracing::warn!("{e}");
         }

@@ -60,7 +60,8 @@ impl Session {
             tracing::info!("{jid}'s avatar not fetched: {MAX_AVATAR_FETCHES} already in flight");
             return;
         }
-        let known = self.store.avatar(self.account_key(), jid.as_str()).ok().flatten();
+        let known =
+            self.store.read(|store| store.avatar(self.account_key(), jid.as_str())).ok().flatten();
         if known.as_deref() == Some(hash.as_str()) {
             return;
         }
@@ -127,7 +128,7 @@ impl Session {
     }
 
     fn set_avatar(&mut self, jid: &BareJid, hash: Option<&str>) {
-        match self.store.set_avatar(self.account_key(), jid.as_str(), hash) {
+        match self.store.read(|store| store.set_avatar(self.account_key(), jid.as_str(), hash)) {
             Ok(true) => {
                 self.emit(Event::Avatar { jid: jid.to_string(), hash: hash.map(str::to_owned) })
             }

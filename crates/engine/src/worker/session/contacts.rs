@@ -80,7 +80,7 @@ impl Session {
         let account = self.account.jid.clone();
         let status = presence.status.clone().unwrap_or_default();
         for (key, value) in [(OWN_SHOW, presence.show.as_str()), (OWN_STATUS, status.as_str())] {
-            if let Err(e) = self.store.set_state(&account, key, value) {
+            if let Err(e) = self.store.read(|store| store.set_state(&account, key, value)) {
                 tracing::warn!("{e}");
             }
         }
@@ -95,14 +95,14 @@ impl Session {
     }
 
     pub(super) fn announce_requests(&self) {
-        match self.store.subscription_requests(self.account_key()) {
+        match self.store.read(|store| store.subscription_requests(self.account_key())) {
             Ok(requests) => self.emit(Event::SubscriptionRequests(requests)),
             Err(e) => tracing::warn!("{e}"),
         }
     }
 
     pub(super) fn announce_blocked(&self) {
-        match self.store.blocked(self.account_key()) {
+        match self.store.read(|store| store.blocked(self.account_key())) {
             Ok(blocked) => self.emit(Event::BlockList(blocked)),
             Err(e) => tracing::warn!("{e}"),
         }
@@ -154,7 +154,8 @@ impl Session {
             ContactChange::Approve { add_back, .. } => {
                 self.send_subscription(PresenceType::Subscribed, &jid).await;
                 self.answered(&jid);
-                let known = self.store.roster(self.account_key()).unwrap_or_default();
+                let known =
+                    self.store.read(|store| store.roster(self.account_key())).unwrap_or_default();
                 let sees_them = known.iter().any(|c| {
                     c.jid == jid.as_str()
                         && (c.ask_subscribe
@@ -199,7 +200,10 @@ impl Session {
     /// A request was approved, denied or made moot by a block: it no longer waits.
     fn answered(&mut self, jid: &BareJid) {
         self.answered_requests.insert(jid.to_string());
-        if let Err(e) = self.store.remove_subscription_request(self.account_key(), jid.as_str()) {
+        if let Err(e) = self
+            .store
+            .read(|store| store.remove_subscription_request(self.account_key(), jid.as_str()))
+        {
             tracing::warn!("{e}");
         }
         self.announce_requests();
@@ -211,7 +215,10 @@ impl Session {
                 return;
             }
             // RFC 6121 §3.1.3: ask the user; never add a stranger by ourselves.
-            match self.store.add_subscription_request(self.account_key(), from.as_str()) {
+            match self
+                .store
+                .read(|store| store.add_subscription_request(self.account_key(), from.as_str()))
+            {
                 Ok(true) => self.announce_requests(),
                 Ok(false) => {}
                 Err(e) => tracing::warn!("{e}"),
@@ -231,7 +238,10 @@ impl Session {
 
     /// Whether `jid` is on the contact list (one indexed look-up).
     pub(super) fn is_contact(&self, jid: &BareJid) -> bool {
-        matches!(self.store.subscription(self.account_key(), jid.as_str()), Ok(Some(_)))
+        matches!(
+            self.store.read(|store| store.subscription(self.account_key(), jid.as_str())),
+            Ok(Some(_))
+        )
     }
 
     /// Store and announce the presences changed by the burst just taken in.
@@ -240,7 +250,7 @@ impl Session {
             return;
         }
         let changed: Vec<_> = std::mem::take(&mut self.changed_presences).into_iter().collect();
-        if let Err(e) = self.store.set_presences(&self.account.jid, &changed) {
+        if let Err(e) = self.store.write(|store| store.set_presences(&self.account.jid, &changed)) {
             tracing::warn!("{e}");
         }
         self.emit(Event::Presences(changed));
@@ -420,7 +430,9 @@ impl Session {
         match payload.and_then(|p| Roster::try_from(p).ok()) {
             Some(roster) => {
                 let contacts = contact_stanza::roster_contacts(roster);
-                if let Err(e) = self.store.replace_roster(&self.account.jid, &contacts) {
+                if let Err(e) =
+                    self.store.write(|store| store.replace_roster(&self.account.jid, &contacts))
+                {
                     self.emit(Event::Notice(e.to_string()));
                 }
             }
@@ -433,8 +445,10 @@ impl Session {
         for item in roster.items {
             let jid = item.jid.to_string();
             let result = match contact_stanza::roster_contact(item) {
-                Some(contact) => self.store.upsert_contact(self.account_key(), &contact),
-                None => self.store.remove_contact(self.account_key(), &jid),
+                Some(contact) => {
+                    self.store.read(|store| store.upsert_contact(self.account_key(), &contact))
+                }
+                None => self.store.read(|store| store.remove_contact(self.account_key(), &jid)),
             };
             if let Err(e) = result {
                 tracing::warn!("{e}");
@@ -445,7 +459,8 @@ impl Session {
 
     /// The stored roster with the presences we know now.
     fn announce_roster(&self) {
-        let mut contacts: Vec<Contact> = self.store.roster(self.account_key()).unwrap_or_default();
+        let mut contacts: Vec<Contact> =
+            self.store.read(|store| store.roster(self.account_key())).unwrap_or_default();
         for contact in &mut contacts {
             contact.presence = self.presences.best(&contact.jid);
         }
@@ -455,7 +470,7 @@ impl Session {
     fn block_list_result(&mut self, payload: Option<Element>) {
         let Some(list) = payload.and_then(|p| BlocklistResult::try_from(p).ok()) else { return };
         let jids: Vec<String> = list.items.iter().map(ToString::to_string).collect();
-        if let Err(e) = self.store.replace_blocked(&self.account.jid, &jids) {
+        if let Err(e) = self.store.write(|store| store.replace_blocked(&self.account.jid, &jids)) {
             tracing::warn!("{e}");
         }
         self.announce_blocked();
@@ -466,11 +481,11 @@ impl Session {
     fn block_push(&mut self, items: Vec<Jid>, blocked: bool) {
         let account = self.account.jid.clone();
         let result = if !blocked && items.is_empty() {
-            self.store.replace_blocked(&account, &[])
+            self.store.write(|store| store.replace_blocked(&account, &[]))
         } else {
-            items
-                .iter()
-                .try_for_each(|jid| self.store.set_blocked(&account, &jid.to_string(), blocked))
+            items.iter().try_for_each(|jid| {
+                self.store.read(|store| store.set_blocked(&account, &jid.to_string(), blocked))
+            })
         };
         if let Err(e) = result {
             tracing::warn!("{e}");

@@ -48,16 +48,17 @@ impl Session {
         let chat = from.as_str();
         let account = self.account.jid.clone();
         let moved = match signal {
-            Signal::Received(id) => {
-                self.store.mark_delivered(&account, chat, &id).map(|m| m.into_iter().collect())
-            }
-            Signal::Displayed(id) => self.store.mark_read(&account, chat, &id),
+            Signal::Received(id) => self
+                .store
+                .read(|store| store.mark_delivered(&account, chat, &id))
+                .map(|m| m.into_iter().collect()),
+            Signal::Displayed(id) => self.store.write(|store| store.mark_read(&account, chat, &id)),
         };
         match moved {
             Ok(moved) => {
                 for message_id in moved {
                     self.outbox.in_flight.remove(&message_id);
-                    if let Ok(Some(state)) = self.store.delivery(message_id) {
+                    if let Ok(Some(state)) = self.store.read(|store| store.delivery(message_id)) {
                         self.emit(Event::Delivery {
                             message_id,
                             chat: ChatId(chat.to_owned()),
@@ -78,7 +79,9 @@ impl Session {
         }
         let from = message.from.clone()?;
         let id = message.id.as_ref()?.0.clone();
-        let subscription = self.store.subscription(self.account_key(), from.to_bare().as_str());
+        let subscription = self
+            .store
+            .read(|store| store.subscription(self.account_key(), from.to_bare().as_str()));
         let shares = matches!(
             subscription,
             Ok(Some(crate::model::Subscription::From | crate::model::Subscription::Both))
@@ -98,7 +101,7 @@ impl Session {
         if !self.signals.privacy.read_markers || !self.is_online() {
             return;
         }
-        let page = self.store.history(self.account_key(), chat, None, 20);
+        let page = self.store.read(|store| store.history(self.account_key(), chat, None, 20));
         let newest = page.ok().and_then(|p| {
             p.messages.into_iter().rev().find(|m| {
                 m.direction == Direction::In && m.kind == crate::model::MessageKind::Message
@@ -108,7 +111,10 @@ impl Session {
         if self.signals.displayed_sent.get(chat) == Some(&newest.id) {
             return;
         }
-        let Some(id) = self.store.stanza_id_attr(newest.id).ok().flatten() else { return };
+        let Some(id) = self.store.read(|store| store.stanza_id_attr(newest.id)).ok().flatten()
+        else {
+            return;
+        };
         let Ok(to) = Jid::new(&newest.from) else { return };
         if self.route(&to) != stanza::Route::Chat {
             return;
@@ -150,11 +156,15 @@ impl Session {
             return;
         }
         let account = self.account.jid.clone();
-        let Ok(Some(last)) = self.store.last_outgoing(&account, chat.as_str()) else {
+        let Ok(Some(last)) = self.store.read(|store| store.last_outgoing(&account, chat.as_str()))
+        else {
             self.emit(Event::Outcome(Err("there is no message of yours to correct here".into())));
             return;
         };
-        let Some(replaced) = self.store.stanza_id_attr(last.id).ok().flatten() else { return };
+        let Some(replaced) = self.store.read(|store| store.stanza_id_attr(last.id)).ok().flatten()
+        else {
+            return;
+        };
         let Ok(to) = Jid::new(chat.as_str()) else { return };
         let route = self.route(&to);
         let to_bare = to.to_bare();
@@ -167,8 +177,10 @@ impl Session {
             room.authors.sent_correction(id.clone());
         }
         let own = self.own.to_string();
-        match self.store.correct(&account, chat.as_str(), &replaced, &body, |m, _| {
-            m.direction == Direction::Out && m.from == own
+        match self.store.read(|store| {
+            store.correct(&account, chat.as_str(), &replaced, &body, |m, _| {
+                m.direction == Direction::Out && m.from == own
+            })
         }) {
             Ok(Some(corrected)) => {
                 self.send(Stanza::Message(message)).await;
@@ -216,7 +228,9 @@ impl Session {
                 original.direction == Direction::In && bare(&original.from) == bare(&sender)
             }
         };
-        match self.store.correct(&account, line.chat.as_str(), replaced, &line.body, is_author) {
+        match self.store.read(|store| {
+            store.correct(&account, line.chat.as_str(), replaced, &line.body, is_author)
+        }) {
             Ok(Some(corrected)) => {
                 self.emit(Event::Edited(corrected));
                 true
@@ -248,24 +262,31 @@ impl Session {
             .find_map(|p| tokio_xmpp::parsers::stanza_error::StanzaError::try_from(p.clone()).ok())
             .map_or_else(|| "the server refused it".to_owned(), |e| stanza::error_text(&e));
         let account = self.account.jid.clone();
-        let Ok(Some(message_id)) = self.store.outgoing_id(&account, &chat, &id) else { return };
+        let Ok(Some(message_id)) = self.store.read(|store| store.outgoing_id(&account, &chat, &id))
+        else {
+            return;
+        };
         self.outbox.in_flight.remove(&message_id);
-        if let Err(e) = self.store.fail_message(message_id, &reason) {
+        if let Err(e) = self.store.write(|store| store.fail_message(message_id, &reason)) {
             tracing::warn!("{e}");
             return;
         }
-        if let Ok(Some(state)) = self.store.delivery(message_id) {
+        if let Ok(Some(state)) = self.store.read(|store| store.delivery(message_id)) {
             self.emit(Event::Delivery { message_id, chat: ChatId(chat), state });
         }
     }
 
     pub(super) async fn outbox_command(&mut self, action: OutboxAction) {
         let result = match &action {
-            OutboxAction::Cancel(id) => self.store.cancel_queued(*id),
-            OutboxAction::Edit { id, body } => self.store.edit_queued(*id, body),
-            OutboxAction::SendNow(id) => self.store.reschedule(*id, None),
-            OutboxAction::Reschedule { id, at } => self.store.reschedule(*id, Some(*at)),
-            OutboxAction::Retry(id) => self.store.requeue(*id),
+            OutboxAction::Cancel(id) => self.store.write(|store| store.cancel_queued(*id)),
+            OutboxAction::Edit { id, body } => {
+                self.store.read(|store| store.edit_queued(*id, body))
+            }
+            OutboxAction::SendNow(id) => self.store.read(|store| store.reschedule(*id, None)),
+            OutboxAction::Reschedule { id, at } => {
+                self.store.read(|store| store.reschedule(*id, Some(*at)))
+            }
+            OutboxAction::Retry(id) => self.store.write(|store| store.requeue(*id)),
         };
         let id = match action {
             OutboxAction::Cancel(id)
@@ -285,7 +306,7 @@ impl Session {
                 self.emit(Event::Outcome(Ok("the message was cancelled".into())));
             }
             (Ok(true), _) => {
-                if let Ok(Some(message)) = self.store.message(id) {
+                if let Ok(Some(message)) = self.store.read(|store| store.message(id)) {
                     self.emit(Event::Edited(message));
                 }
                 self.emit(Event::Outcome(Ok("the outbox was changed".into())));
@@ -299,7 +320,7 @@ impl Session {
 
     /// Set the timer for the next scheduled message.
     pub(super) fn schedule_next(&mut self) {
-        let next = self.store.next_due(self.account_key()).ok().flatten();
+        let next = self.store.read(|store| store.next_due(self.account_key())).ok().flatten();
         self.outbox.next_due = next.map(|due| {
             let wait = (due - chrono::Utc::now()).to_std().unwrap_or_default();
             Instant::now() + wait

@@ -12,17 +12,19 @@ const OWN_INVISIBLE: &str = "presence.invisible";
 
 impl Session {
     pub(super) fn saved_invisible(&self) -> bool {
-        self.store.get_state(self.account_key(), OWN_INVISIBLE).ok().flatten().as_deref()
+        self.store
+            .read(|store| store.get_state(self.account_key(), OWN_INVISIBLE))
+            .ok()
+            .flatten()
+            .as_deref()
             == Some("1")
     }
 
     fn remember_invisible(&mut self, on: bool) {
         self.invisible = on;
-        if let Err(e) = self.store.set_state(
-            &self.account.jid.clone(),
-            OWN_INVISIBLE,
-            if on { "1" } else { "0" },
-        ) {
+        if let Err(e) = self.store.read(|store| {
+            store.set_state(&self.account.jid.clone(), OWN_INVISIBLE, if on { "1" } else { "0" })
+        }) {
             tracing::warn!("{e}");
         }
         self.emit(Event::Invisible(on));

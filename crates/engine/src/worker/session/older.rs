@@ -54,7 +54,10 @@ impl Session {
     /// Answer a history request from the store, and ask the server for more once the store
     /// has run out.
     pub(super) async fn load_history(&mut self, chat: ChatId, before: Option<i64>, limit: usize) {
-        let page = match self.store.history(self.account_key(), &chat, before, limit) {
+        let page = match self
+            .store
+            .read(|store| store.history(self.account_key(), &chat, before, limit))
+        {
             Ok(page) => page,
             Err(e) => {
                 self.emit(Event::Notice(e.to_string()));
@@ -106,9 +109,9 @@ impl Session {
     fn page_end(&self, chat: &ChatId) -> PageEnd {
         let account = self.account_key();
         let cursor = self.older.cursor.get(chat).map(String::as_str);
-        match self.store.archived_mark(account, chat, cursor) {
+        match self.store.read(|store| store.archived_mark(account, chat, cursor)) {
             Ok(Some((id, at))) => PageEnd::Id(id, at),
-            _ => match self.store.oldest_time(account, chat) {
+            _ => match self.store.read(|store| store.oldest_time(account, chat)) {
                 Ok(Some(at)) => PageEnd::Time(at),
                 _ => PageEnd::Newest,
             },
@@ -182,7 +185,10 @@ impl Session {
     pub(super) fn older_offline(&mut self) {
         for (_, query) in std::mem::take(&mut self.older.queries) {
             let chat = &query.chat;
-            match self.store.history(self.account_key(), chat, query.before, query.limit) {
+            match self
+                .store
+                .read(|store| store.history(self.account_key(), chat, query.before, query.limit))
+            {
                 Ok(page) => self.emit(Event::History(page)),
                 Err(e) => tracing::warn!("{e}"),
             }
@@ -204,7 +210,10 @@ impl Session {
         }
         place_in_archive_order(&mut query.batch, |_| None, query.ends_at);
         self.store_incoming(query.batch, Arrival::Older);
-        match self.store.history(self.account_key(), &query.chat, query.before, query.limit) {
+        match self
+            .store
+            .read(|store| store.history(self.account_key(), &query.chat, query.before, query.limit))
+        {
             Ok(HistoryPage { chat, messages, has_more }) => {
                 let has_more = has_more || !complete;
                 self.emit(Event::History(HistoryPage { chat, messages, has_more }));

@@ -125,7 +125,9 @@ impl Session {
     /// Read our vCard first so that changing the nickname keeps every other field.
     pub(super) async fn set_nickname(&mut self, nickname: String) {
         let nickname = nickname.trim().to_owned();
-        if let Err(e) = self.store.set_state(self.account_key(), OWN_NICKNAME, &nickname) {
+        if let Err(e) =
+            self.store.read(|store| store.set_state(self.account_key(), OWN_NICKNAME, &nickname))
+        {
             tracing::warn!("{e}");
         }
         self.emit(Event::OwnNickname(nickname.clone()));
@@ -172,7 +174,7 @@ impl Session {
     pub(super) fn announce_own_nickname(&self) {
         let nickname = self
             .store
-            .get_state(self.account_key(), OWN_NICKNAME)
+            .read(|store| store.get_state(self.account_key(), OWN_NICKNAME))
             .ok()
             .flatten()
             .unwrap_or_default();

@@ -9,8 +9,8 @@ impl Session {
     /// Tell the window, before anything new arrives, what was unread and what was open.
     pub(super) fn announce_reading(&self) {
         let account = self.account_key();
-        let unread = self.store.unread_counts(account);
-        let open = self.store.open_chat(account);
+        let unread = self.store.read(|store| store.unread_counts(account));
+        let open = self.store.read(|store| store.open_chat(account));
         match (unread, open) {
             (Ok(unread), Ok(open)) => self.emit(Event::Reading { unread, open }),
             (Err(e), _) | (_, Err(e)) => tracing::warn!("{account}: {e}"),
@@ -20,18 +20,20 @@ impl Session {
     /// The user has seen `chat` up to its newest message: it is read that far (only incoming
     /// messages after it count as unread, so the mark may as well be one of ours).
     pub(super) fn read(&self, chat: &ChatId) {
-        let page = self.store.history(self.account_key(), chat, None, 1);
+        let page = self.store.read(|store| store.history(self.account_key(), chat, None, 1));
         let Some(newest) = page.ok().and_then(|p| p.messages.into_iter().next_back()) else {
             return;
         };
-        if let Err(e) = self.store.set_read_up_to(self.account_key(), chat, newest.id) {
+        if let Err(e) =
+            self.store.read(|store| store.set_read_up_to(self.account_key(), chat, newest.id))
+        {
             tracing::warn!("{}: {e}", self.account.jid);
         }
     }
 
     /// The user opened `chat`: it opens again at the next start.
     pub(super) fn opened(&self, chat: &ChatId) {
-        if let Err(e) = self.store.set_open_chat(self.account_key(), chat) {
+        if let Err(e) = self.store.read(|store| store.set_open_chat(self.account_key(), chat)) {
             tracing::warn!("{}: {e}", self.account.jid);
         }
     }

@@ -116,7 +116,11 @@ impl Session {
         let sent_by_us = |id: &str| {
             authors.own_corrections.iter().any(|c| c == id)
                 || matches!(
-                    self.store.outgoing_id(self.account_key(), room.as_str(), id),
+                    self.store.read(|store| store.outgoing_id(
+                        self.account_key(),
+                        room.as_str(),
+                        id
+                    )),
                     Ok(Some(_))
                 )
         };

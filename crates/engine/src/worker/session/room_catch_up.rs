@@ -103,7 +103,7 @@ impl Session {
         let account = self.account_key().to_owned();
         let stored_time = |line: &NewMessage| {
             let id = line.server_id.as_deref()?;
-            let mark = self.store.archived_mark(&account, &line.chat, Some(id));
+            let mark = self.store.read(|store| store.archived_mark(&account, &line.chat, Some(id)));
             mark.ok().flatten().map(|(_, at)| at)
         };
         place_in_archive_order(&mut page, stored_time, None);

@@ -84,7 +84,7 @@ impl RoomSession {
 impl Session {
     /// The rooms remembered from last time, not joined yet.
     pub(super) fn load_rooms(&mut self) {
-        match self.store.rooms(self.account_key()) {
+        match self.store.read(|store| store.rooms(self.account_key())) {
             Ok(rooms) => {
                 for stored in rooms {
                     if let Ok(jid) = BareJid::new(&stored.jid) {
@@ -302,7 +302,7 @@ impl Session {
         session.chosen = true;
         session.creating = creating;
         let stored = session.stored();
-        if let Err(e) = self.store.upsert_room(self.account_key(), &stored) {
+        if let Err(e) = self.store.read(|store| store.upsert_room(self.account_key(), &stored)) {
             tracing::warn!("{e}");
         }
         self.publish_bookmark(&stored).await;
@@ -313,11 +313,15 @@ impl Session {
     pub(super) async fn enter_room(&mut self, room: &BareJid) {
         let since = self
             .store
-            .last_message_time(self.account_key(), room.as_str())
+            .read(|store| store.last_message_time(self.account_key(), room.as_str()))
             .ok()
             .flatten()
             .map(|t| t + chrono::Duration::milliseconds(1));
-        let newest = self.store.newest_archive_id(self.account_key(), room.as_str()).ok().flatten();
+        let newest = self
+            .store
+            .read(|store| store.newest_archive_id(self.account_key(), room.as_str()))
+            .ok()
+            .flatten();
         let Some(session) = self.rooms.get_mut(room) else { return };
         session.catch_up_after = newest;
         session.room.state = RoomState::Joining;
@@ -345,7 +349,8 @@ impl Session {
         if let Some(presence) = muc::leave_presence(&jid, &session.room.nick) {
             self.send(Stanza::Presence(presence)).await;
         }
-        if let Err(e) = self.store.remove_room(self.account_key(), jid.as_str()) {
+        if let Err(e) = self.store.read(|store| store.remove_room(self.account_key(), jid.as_str()))
+        {
             tracing::warn!("{e}");
         }
         self.retract_bookmark(&jid).await;
@@ -427,7 +432,8 @@ impl Session {
         {
             session.room.name = Some(name);
             let stored = session.stored();
-            if let Err(e) = self.store.upsert_room(self.account_key(), &stored) {
+            if let Err(e) = self.store.read(|store| store.upsert_room(self.account_key(), &stored))
+            {
                 tracing::warn!("{e}");
             }
             changed = true;
@@ -488,7 +494,9 @@ impl Session {
 
     pub(super) fn destroyed(&mut self, room: BareJid) {
         self.rooms.remove(&room);
-        if let Err(e) = self.store.remove_room(self.account_key(), room.as_str()) {
+        if let Err(e) =
+            self.store.read(|store| store.remove_room(self.account_key(), room.as_str()))
+        {
             tracing::warn!("{e}");
         }
         self.announce_rooms();

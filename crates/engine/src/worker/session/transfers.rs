@@ -190,7 +190,7 @@ impl Session {
 
     pub(super) fn upload_slot(&mut self, message_id: i64, payload: Option<Element>) {
         let slot = payload.and_then(|p| SlotResult::try_from(p).ok());
-        let message = self.store.message(message_id).ok().flatten();
+        let message = self.store.read(|store| store.message(message_id)).ok().flatten();
         let (Some(slot), Some(message)) = (slot, message) else {
             self.upload_failed(message_id, "the upload service gave no usable slot");
             return;
@@ -234,9 +234,9 @@ impl Session {
 
     fn upload_failed(&mut self, message_id: i64, why: &str) {
         self.transfers.stop(message_id);
-        match self.store.fail_message(message_id, why) {
+        match self.store.write(|store| store.fail_message(message_id, why)) {
             Ok(()) => {
-                if let Ok(Some(message)) = self.store.message(message_id) {
+                if let Ok(Some(message)) = self.store.read(|store| store.message(message_id)) {
                     let chat = message.chat.clone();
                     self.emit(Event::Transfer {
                         message_id,
@@ -256,7 +256,7 @@ impl Session {
         if self.transfers.is_running(message_id) {
             return;
         }
-        let Ok(Some(message)) = self.store.message(message_id) else {
+        let Ok(Some(message)) = self.store.read(|store| store.message(message_id)) else {
             self.emit(Event::Notice(format!("there is no message {message_id}")));
             return;
         };
@@ -308,7 +308,7 @@ impl Session {
 
     pub(super) fn cancel_download(&mut self, message_id: i64) {
         if self.transfers.stop(message_id)
-            && let Ok(Some(message)) = self.store.message(message_id)
+            && let Ok(Some(message)) = self.store.read(|store| store.message(message_id))
         {
             self.emit(Event::Transfer {
                 message_id,
@@ -339,7 +339,10 @@ impl Session {
                 let sender = Jid::new(&message.from).map(|j| j.to_bare().to_string());
                 // In the roster at all: someone the user added or accepted.
                 let subscription = sender.ok().and_then(|jid| {
-                    self.store.subscription(self.account_key(), &jid).ok().flatten()
+                    self.store
+                        .read(|store| store.subscription(self.account_key(), &jid))
+                        .ok()
+                        .flatten()
                 });
                 subscription.is_some()
             }
@@ -355,7 +358,7 @@ impl Session {
                 if !self.transfers.is_running(message_id) {
                     return;
                 }
-                if let Ok(Some(message)) = self.store.message(message_id) {
+                if let Ok(Some(message)) = self.store.read(|store| store.message(message_id)) {
                     let transfer = Transfer::Running { done, total };
                     self.emit(Event::Transfer { message_id, chat: message.chat, transfer });
                 }
@@ -373,17 +376,22 @@ impl Session {
                 if self.transfers.running.remove(&message_id).is_none() {
                     return;
                 }
-                let Ok(Some(message)) = self.store.message(message_id) else { return };
+                let Ok(Some(message)) = self.store.read(|store| store.message(message_id)) else {
+                    return;
+                };
                 let transfer = match result {
-                    Ok((path, size)) => match self.store.set_downloaded(message_id, &path, size) {
-                        Ok(()) => match self.store.message(message_id) {
-                            Ok(Some(Message { attachment: Some(attachment), .. })) => {
-                                Transfer::Done(attachment)
-                            }
-                            _ => return,
-                        },
-                        Err(e) => Transfer::Failed(e.to_string()),
-                    },
+                    Ok((path, size)) => {
+                        match self.store.read(|store| store.set_downloaded(message_id, &path, size))
+                        {
+                            Ok(()) => match self.store.read(|store| store.message(message_id)) {
+                                Ok(Some(Message { attachment: Some(attachment), .. })) => {
+                                    Transfer::Done(attachment)
+                                }
+                                _ => return,
+                            },
+                            Err(e) => Transfer::Failed(e.to_string()),
+                        }
+                    }
                     Err(why) => Transfer::Failed(why),
                 };
                 self.emit(Event::Transfer { message_id, chat: message.chat, transfer });
@@ -393,11 +401,11 @@ impl Session {
 
     /// The file is up: the message takes its address and goes out.
     async fn uploaded(&mut self, message_id: i64, url: &str) {
-        if let Err(e) = self.store.set_uploaded(message_id, url) {
+        if let Err(e) = self.store.write(|store| store.set_uploaded(message_id, url)) {
             self.upload_failed(message_id, &e.to_string());
             return;
         }
-        let Ok(Some(message)) = self.store.message(message_id) else { return };
+        let Ok(Some(message)) = self.store.read(|store| store.message(message_id)) else { return };
         if let Some(attachment) = message.attachment.clone() {
             let chat = message.chat.clone();
             self.emit(Event::Transfer { message_id, chat, transfer: Transfer::Done(attachment) });
