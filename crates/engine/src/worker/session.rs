@@ -4,27 +4,28 @@
 //! messages are stored in one transaction.
 //!
 //! The rule for features: each one lives in its own module under `session/` and keeps its
-//! state in its own type there (`outbox::Outbox`, `delivery::Signals`, `transfers::Transfers`,
-//! `older::Older`, `room_catch_up::RoomCatchUps`, `bookmarks::Bookmarks`), which `Session`
-//! holds in one field; the session routes commands and stanzas to it. Every message a feature
-//! takes in is stored through `ingest` (the one way into the store). Not all state follows the
-//! rule yet: presences, avatars, discovery and the room directory still keep loose fields
-//! here, and pending requests share the `PendingIq` enum (docs/architecture.md).
+//! state in its own type there (`contacts::Contacts`, `discovery::Discovery`,
+//! `avatars::Avatars`, `outbox::Outbox`, `delivery::Signals`, `transfers::Transfers`,
+//! `older::Older`, `room_catch_up::RoomCatchUps`, `room_directory::Directory`,
+//! `bookmarks::Bookmarks`), which `Session` holds in one field, and its pending requests in its
+//! own `Request` type, answered in one `…_answer` method of its module. The session routes
+//! commands and stanzas to the features; `requests.rs` routes answers (a new feature adds one
+//! variant and one arm there). Every message a feature takes in is stored through `ingest`
+//! (the one way into the store), and every store call goes through `store_handle`.
 
 use super::STRONGEST_LOGIN;
 use super::connect::{Connector, Report};
-use super::presence::Presences;
 use super::sasl::Method;
 use super::stanza;
 use super::{Command, Event};
 use crate::config::{AccountConfig, Config};
 use crate::media::AvatarCache;
-use crate::model::{AccountId, ConnectError, ConnectionState, Presence, Services};
+use crate::model::{AccountId, ConnectError, ConnectionState, Presence};
 use crate::paths::Paths;
 use crate::secrets::Secrets;
 use crate::store::StoreError;
 use futures::StreamExt;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
@@ -44,6 +45,7 @@ mod avatars;
 mod bookmarks;
 mod contacts;
 mod delivery;
+mod discovery;
 mod ingest;
 mod invisible;
 mod messages;
@@ -51,8 +53,10 @@ mod older;
 mod outbox;
 mod profile;
 mod reading;
+mod requests;
 mod room_authors;
 mod room_catch_up;
+mod room_config;
 mod room_directory;
 mod room_occupants;
 mod rooms;
@@ -60,68 +64,6 @@ mod self_ping;
 mod store_handle;
 mod stream;
 mod transfers;
-
-/// IQ requests we sent and await answers to, by id.
-enum PendingIq {
-    Roster,
-    BlockList,
-    /// A change the user asked for; the text says what, for the outcome shown.
-    Change(String),
-    /// Part of a change whose success another request reports; a refusal is reported here.
-    Step(String),
-    /// A contact's picture, fetched because a notification or presence named it.
-    Avatar {
-        jid: BareJid,
-        hash: String,
-        source: avatars::AvatarSource,
-    },
-    /// disco#info of our server or one of its services.
-    ServiceInfo,
-    ServiceItems,
-    /// Someone's vCard, by bare JID.
-    Profile(String),
-    /// Our own vCard, read to change its nickname to this.
-    OwnVCard(String),
-    /// A room's configuration form: for the user, or to fill in for a room being created.
-    RoomConfig {
-        room: BareJid,
-        creating: bool,
-    },
-    /// A conference service's rooms, then each room's details.
-    RoomList(String),
-    RoomInfo(String),
-    /// The features of a room we are in (members only or not).
-    RoomFeatures(BareJid),
-    /// XEP-0410: are we still in this room?
-    SelfPing(BareJid),
-    /// A page of our archive (XEP-0313).
-    ArchivePage,
-    /// XEP-0186: hide us (`on`) or show us again; `asked` by the user now, or at login.
-    Invisible {
-        on: bool,
-        asked: bool,
-    },
-    Destroy(BareJid),
-    /// A room's list of one affiliation.
-    Affiliations {
-        room: BareJid,
-        affiliation: crate::model::Affiliation,
-    },
-    Bookmarks,
-    /// XEP-0048 bookmarks in private storage, where the server has no PEP.
-    LegacyBookmarks,
-    /// A page of a room's archive, catching up after we joined, by its query id.
-    RoomArchivePage(String),
-    /// A page of older history for a chat, by the query id its results carry.
-    OlderPage(String),
-    /// An upload slot (XEP-0363) for the file of this outbox message.
-    UploadSlot(i64),
-    /// A room's new configuration was taken: report `what`, and learn its features again.
-    RoomConfigured {
-        room: BareJid,
-        what: String,
-    },
-}
 
 struct Session {
     account: AccountConfig,
@@ -136,36 +78,26 @@ struct Session {
     state: ConnectionState,
     /// Stream management was negotiated, so "sent" can mean "acknowledged by the server".
     stream_management: bool,
+    /// Contacts' presences and the subscription requests answered.
+    contacts: contacts::Contacts,
     restart_at: Option<Instant>,
-    presences: Presences,
     /// Requests awaiting an answer: who must answer (`None`: our own account), and what for.
-    pending_iqs: HashMap<String, (Option<Jid>, PendingIq)>,
+    pending_iqs: HashMap<String, (Option<Jid>, requests::PendingIq)>,
     /// Messages handed to the stream and the timer of scheduled ones.
     outbox: outbox::Outbox,
     next_iq: u64,
     /// What we show others, sent on every login.
     own_presence: Presence,
-    /// Requests answered in this session: the server re-sends pending requests after our
-    /// initial presence, which may cross our answer, and must not bring them back.
-    answered_requests: HashSet<String>,
-    /// Best presences changed since the last announcement, by contact.
-    changed_presences: HashMap<String, Presence>,
     /// What our server offers, learnt after each login.
-    services: Services,
-    /// Pictures by hash, shared with the window, which shows them.
-    avatar_cache: AvatarCache,
-    /// Hashes of pictures being fetched, so a burst of presences asks once.
-    avatar_fetches: HashSet<String>,
+    discovery: discovery::Discovery,
+    /// Contacts' pictures and those being fetched.
+    avatars: avatars::Avatars,
     /// Rooms we are in or have bookmarked.
     rooms: HashMap<BareJid, rooms::RoomSession>,
     /// Rooms whose occupants changed in the burst being taken in.
     changed_rooms: HashMap<BareJid, room_occupants::OccupantChanges>,
-    /// A public room list being completed.
-    listing: Option<room_directory::Listing>,
-    /// Discovery requests not answered yet.
-    discovering: usize,
-    /// A room list asked for before discovery found the conference service.
-    list_after_discovery: Option<Option<String>>,
+    /// Public room lists being made.
+    directory: room_directory::Directory,
     /// Where the account's settings live, read again on [`Command::Reload`].
     config_file: std::path::PathBuf,
     /// What we tell others about their messages and our typing, and what we last told.
@@ -330,21 +262,16 @@ impl Session {
             state: ConnectionState::Idle,
             stream_management: false,
             restart_at: None,
-            presences: Presences::default(),
+            contacts: contacts::Contacts::default(),
             pending_iqs: HashMap::new(),
             outbox: outbox::Outbox::default(),
             next_iq: 0,
             own_presence,
-            answered_requests: HashSet::new(),
-            changed_presences: HashMap::new(),
-            services: Services::default(),
-            avatar_cache: AvatarCache::new(paths.avatar_dir()),
-            avatar_fetches: HashSet::new(),
+            discovery: discovery::Discovery::default(),
+            avatars: avatars::Avatars::new(AvatarCache::new(paths.avatar_dir())),
             rooms: HashMap::new(),
             changed_rooms: HashMap::new(),
-            listing: None,
-            discovering: 0,
-            list_after_discovery: None,
+            directory: room_directory::Directory::default(),
             signals: delivery::Signals::new(config.privacy),
             config_file: paths.config_file(),
             catch_up: None,
@@ -437,10 +364,10 @@ impl Session {
     }
 
     fn went_offline(&mut self) {
-        self.presences.clear();
+        self.contacts.offline();
         self.pending_iqs.clear();
-        self.avatar_fetches.clear();
-        self.listing = None;
+        self.avatars.fetching.clear();
+        self.directory.listing = None;
         self.rooms_offline();
         self.announce_rooms();
         self.outbox.in_flight.clear();
@@ -450,7 +377,6 @@ impl Session {
             self.store_archive_page(page);
         }
         self.bookmarks.offline();
-        self.answered_requests.clear();
         if let Err(e) = self.store.read(|store| store.clear_presence(self.account_key())) {
             tracing::warn!("{e}");
         }

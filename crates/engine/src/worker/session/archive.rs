@@ -3,7 +3,8 @@
 //! with its original time and deduplicated by the archive id our server stamps on messages, so
 //! offline storage, the archive and live traffic never double a message.
 
-use super::{PendingIq, Session};
+use super::Session;
+use super::requests::{Answer, PendingIq};
 use crate::model::NewMessage;
 use crate::worker::Event;
 use crate::worker::delivery::{self, ArchiveOwner, Archived};
@@ -38,7 +39,23 @@ pub(super) struct CatchUp {
     pub page_last: Option<String>,
 }
 
+/// A page of our archive.
+pub(super) struct Request;
+
+impl From<Request> for PendingIq {
+    fn from(request: Request) -> Self {
+        Self::Archive(request)
+    }
+}
+
 impl Session {
+    pub(super) async fn archive_answer(&mut self, _: Request, answer: Answer) {
+        match answer {
+            Ok(payload) => self.archive_page_done(payload).await,
+            Err(_) => self.archive_failed(),
+        }
+    }
+
     /// XEP-0280 §4: ask the server for copies of what our other clients send and receive.
     pub(super) async fn enable_carbons(&mut self) {
         let id = self.next_id("carbons");
@@ -64,7 +81,7 @@ impl Session {
         let start = after.is_none().then(|| Utc::now() - FIRST_CATCH_UP);
         let id = self.next_id("archive");
         let iq = delivery::archive_query(id, &queryid, after.as_deref(), start, ARCHIVE_PAGE);
-        self.send_iq(iq, PendingIq::ArchivePage).await;
+        self.send_iq(iq, Request).await;
     }
 
     /// One message of our archive, if it answers our query; it joins the batch being stored.
@@ -107,7 +124,7 @@ impl Session {
     }
 
     /// A page ended: remember where (once stored), and ask for the next until complete.
-    pub(super) async fn archive_page_done(&mut self, payload: Option<Element>) {
+    async fn archive_page_done(&mut self, payload: Option<Element>) {
         let Some((complete, last)) = delivery::archive_page_end(payload) else {
             self.archive_failed();
             return;
@@ -144,7 +161,7 @@ impl Session {
         self.archive_cursor = Cursor { due: None, held: true };
     }
 
-    pub(super) fn archive_failed(&mut self) {
+    fn archive_failed(&mut self) {
         let fetched = self.catch_up.take().map_or(0, |c| c.fetched);
         self.emit(Event::CatchUp { fetched, done: true });
     }

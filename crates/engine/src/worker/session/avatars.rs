@@ -3,10 +3,12 @@
 //! size, and kept on disk by hash. A vCard photo hash in presence (XEP-0153) is the fallback
 //! for clients that publish no XEP-0084 avatar.
 
-use super::{PendingIq, Session};
-use crate::media::PreparedAvatar;
+use super::Session;
+use super::requests::{Answer, PendingIq};
+use crate::media::{AvatarCache, PreparedAvatar};
 use crate::worker::Event;
 use crate::worker::profile::{self, AvatarNotice, MAX_AVATAR_BYTES};
+use std::collections::HashSet;
 use tokio_xmpp::jid::{BareJid, Jid};
 use tokio_xmpp::minidom::Element;
 use tokio_xmpp::parsers::avatar::{Data, Info, Metadata};
@@ -26,6 +28,32 @@ pub(super) enum AvatarSource {
     Pep,
     /// The PHOTO of their vCard.
     VCard,
+}
+
+/// Pictures by hash, shared with the window, which shows them, and the hashes being fetched,
+/// so a burst of presences asks once.
+pub(super) struct Avatars {
+    pub cache: AvatarCache,
+    pub fetching: HashSet<String>,
+}
+
+impl Avatars {
+    pub(super) fn new(cache: AvatarCache) -> Self {
+        Self { cache, fetching: HashSet::new() }
+    }
+}
+
+/// A picture being fetched: whose, which, and from where.
+pub(super) struct Request {
+    jid: BareJid,
+    hash: String,
+    source: AvatarSource,
+}
+
+impl From<Request> for PendingIq {
+    fn from(request: Request) -> Self {
+        Self::Avatars(request)
+    }
 }
 
 impl Session {
@@ -56,7 +84,7 @@ impl Session {
         if jid != self.own && !self.is_contact(&jid) {
             return;
         }
-        if self.avatar_fetches.len() >= MAX_AVATAR_FETCHES {
+        if self.avatars.fetching.len() >= MAX_AVATAR_FETCHES {
             tracing::info!("{jid}'s avatar not fetched: {MAX_AVATAR_FETCHES} already in flight");
             return;
         }
@@ -65,11 +93,11 @@ impl Session {
         if known.as_deref() == Some(hash.as_str()) {
             return;
         }
-        if self.avatar_cache.get(&hash).is_some() {
+        if self.avatars.cache.get(&hash).is_some() {
             self.set_avatar(&jid, Some(&hash));
             return;
         }
-        if !self.avatar_fetches.insert(hash.clone()) {
+        if !self.avatars.fetching.insert(hash.clone()) {
             return;
         }
         let id = self.next_id("avatar");
@@ -90,17 +118,16 @@ impl Session {
             AvatarSource::VCard => Iq::from_get(id, VCardQuery),
         };
         let iq = if jid == self.own { iq } else { iq.with_to(Jid::from(jid.clone())) };
-        self.send_iq(iq, PendingIq::Avatar { jid, hash, source }).await;
+        self.send_iq(iq, Request { jid, hash, source }).await;
     }
 
-    pub(super) fn avatar_answer(
-        &mut self,
-        jid: BareJid,
-        hash: String,
-        source: AvatarSource,
-        payload: Option<Element>,
-    ) {
-        self.avatar_fetches.remove(&hash);
+    pub(super) fn avatar_answer(&mut self, request: Request, answer: Answer) {
+        let Request { jid, hash, source } = request;
+        self.avatars.fetching.remove(&hash);
+        let payload = match answer {
+            Ok(payload) => payload,
+            Err(error) => return self.log_refusal(&format!("{jid}'s avatar"), &error),
+        };
         let bytes = match source {
             AvatarSource::Pep => {
                 let item = payload
@@ -115,16 +142,12 @@ impl Session {
             AvatarSource::VCard => profile::vcard_photo(payload, &hash),
         };
         match bytes {
-            Ok(bytes) => match self.avatar_cache.put(&hash, &bytes) {
+            Ok(bytes) => match self.avatars.cache.put(&hash, &bytes) {
                 Ok(()) => self.set_avatar(&jid, Some(&hash)),
                 Err(e) => tracing::warn!("{jid}'s avatar was not cached: {e}"),
             },
             Err(why) => tracing::info!("{jid}'s avatar was refused: {why}"),
         }
-    }
-
-    pub(super) fn avatar_failed(&mut self, hash: &str) {
-        self.avatar_fetches.remove(hash);
     }
 
     fn set_avatar(&mut self, jid: &BareJid, hash: Option<&str>) {
@@ -150,7 +173,7 @@ impl Session {
                 self.emit(Event::Outcome(Err("the picture could not be prepared".into())));
                 return;
             };
-            if let Err(e) = self.avatar_cache.put(&avatar.sha1, &avatar.png) {
+            if let Err(e) = self.avatars.cache.put(&avatar.sha1, &avatar.png) {
                 tracing::warn!("our own avatar was not cached: {e}");
             }
             let data = Data { data: avatar.png.clone() };

@@ -6,7 +6,8 @@
 //! the two a server uses is known only once the bookmarks are read, so joining, creating or
 //! leaving a room asked for before then (right after login) waits for that.
 
-use super::{PendingIq, Session};
+use super::Session;
+use super::requests::{Answer, PendingIq};
 use crate::store::StoredRoom;
 use crate::worker::RoomCommand;
 use tokio_xmpp::jid::BareJid;
@@ -56,7 +57,31 @@ impl Bookmarks {
     }
 }
 
+pub(super) enum Request {
+    /// XEP-0402 bookmarks in PEP.
+    Pep,
+    /// XEP-0048 bookmarks in private storage, where the server has no PEP.
+    Legacy,
+}
+
+impl From<Request> for PendingIq {
+    fn from(request: Request) -> Self {
+        Self::Bookmarks(request)
+    }
+}
+
 impl Session {
+    pub(super) async fn bookmarks_answer(&mut self, request: Request, answer: Answer) {
+        match (request, answer) {
+            (Request::Pep, Ok(payload)) => self.bookmarks_result(payload).await,
+            (Request::Pep, Err(error)) => self.bookmarks_refused(&error).await,
+            (Request::Legacy, Ok(payload)) => self.legacy_bookmarks_result(payload).await,
+            // Private storage cannot be read either: start from no bookmarks (what we join is
+            // written there, and a refusal to write is reported).
+            (Request::Legacy, Err(_)) => self.apply_bookmarks(Vec::new()).await,
+        }
+    }
+
     pub(super) async fn request_bookmarks(&mut self) {
         let id = self.next_id("bookmarks");
         let items = Items {
@@ -65,12 +90,12 @@ impl Session {
             subid: None,
             items: Vec::new(),
         };
-        self.send_iq(Iq::from_get(id, PubSub::Items(items)), PendingIq::Bookmarks).await;
+        self.send_iq(Iq::from_get(id, PubSub::Items(items)), Request::Pep).await;
     }
 
     /// XEP-0402 refused: no item yet is just an empty list; anything else means the server
     /// has no PEP for it, and the bookmarks are in private storage (XEP-0048).
-    pub(super) async fn bookmarks_refused(&mut self, error: &StanzaError) {
+    async fn bookmarks_refused(&mut self, error: &StanzaError) {
         if error.defined_condition == DefinedCondition::ItemNotFound {
             self.apply_bookmarks(Vec::new()).await;
             return;
@@ -79,10 +104,10 @@ impl Session {
         self.bookmarks.legacy = true;
         let id = self.next_id("bookmarks-private");
         let query = PrivateQuery { storage: Storage::new() };
-        self.send_iq(Iq::from_get(id, query), PendingIq::LegacyBookmarks).await;
+        self.send_iq(Iq::from_get(id, query), Request::Legacy).await;
     }
 
-    pub(super) async fn legacy_bookmarks_result(&mut self, payload: Option<Element>) {
+    async fn legacy_bookmarks_result(&mut self, payload: Option<Element>) {
         let storage = payload.and_then(|p| PrivateQuery::try_from(p).ok()).map(|q| q.storage);
         let storage = storage.unwrap_or_default();
         let bookmarks = storage.conferences.iter().map(legacy_bookmark).collect();
@@ -114,7 +139,7 @@ impl Session {
 
     /// The server's bookmarks are the truth: rooms bookmarked elsewhere are joined, rooms whose
     /// bookmark was removed elsewhere are forgotten.
-    pub(super) async fn bookmarks_result(&mut self, payload: Option<Element>) {
+    async fn bookmarks_result(&mut self, payload: Option<Element>) {
         let items = match payload.and_then(|p| PubSub::try_from(p).ok()) {
             Some(PubSub::Items(items)) => items.items,
             _ => Vec::new(),
@@ -124,12 +149,6 @@ impl Session {
             .filter_map(|item| bookmark(item.id.as_ref().map(|id| id.0.as_str()), item.payload))
             .collect();
         self.apply_bookmarks(bookmarks).await;
-    }
-
-    /// Private storage cannot be read either: start from no bookmarks (what we join is
-    /// written there, and a refusal to write is reported).
-    pub(super) async fn legacy_bookmarks_refused(&mut self) {
-        self.apply_bookmarks(Vec::new()).await;
     }
 
     /// Take the server's list, then carry out the room commands that waited for it.

@@ -2,21 +2,22 @@
 //! presence in both directions, the block list (XEP-0191), and the IQs that carry them.
 //! Everything that changes the roster or the block list is believed only from our own account.
 
-use super::{PendingIq, Session};
+use super::Session;
+use super::requests::{Answer, PendingIq};
 use crate::model::{Contact, Presence, PresenceShow};
 use crate::store::Store;
+use crate::worker::presence::Presences;
 use crate::worker::{ContactChange, Event};
-use crate::worker::{contact_stanza, disco, stanza};
+use crate::worker::{contact_stanza, disco};
+use std::collections::{HashMap, HashSet};
 use tokio_xmpp::Stanza;
 use tokio_xmpp::jid::{BareJid, Jid};
 use tokio_xmpp::minidom::Element;
 use tokio_xmpp::parsers::blocking::{Block, BlocklistRequest, BlocklistResult, Unblock};
 use tokio_xmpp::parsers::iq::Iq;
 use tokio_xmpp::parsers::ns;
-use tokio_xmpp::parsers::ping::Ping;
 use tokio_xmpp::parsers::presence::{Presence as XmppPresence, Type as PresenceType};
 use tokio_xmpp::parsers::roster::Roster;
-use tokio_xmpp::parsers::stanza_error::DefinedCondition;
 
 const OWN_SHOW: &str = "presence.show";
 const OWN_STATUS: &str = "presence.status";
@@ -28,38 +29,52 @@ pub(super) fn saved_presence(store: &Store, account: &str) -> Presence {
     Presence { show: show.map_or(PresenceShow::Online, |s| PresenceShow::parse(&s)), status }
 }
 
+/// What the contact side keeps while online.
+#[derive(Default)]
+pub(super) struct Contacts {
+    /// Contacts' presences by resource, and the best of each.
+    pub presences: Presences,
+    /// Best presences changed since the last announcement, by contact.
+    pub changed_presences: HashMap<String, Presence>,
+    /// Requests answered in this session: the server re-sends pending requests after our
+    /// initial presence, which may cross our answer, and must not bring them back.
+    pub answered_requests: HashSet<String>,
+}
+
+impl Contacts {
+    /// Presences and answers are of one connection.
+    pub(super) fn offline(&mut self) {
+        self.presences.clear();
+        self.changed_presences.clear();
+        self.answered_requests.clear();
+    }
+}
+
+/// What the contact side asks our server.
+pub(super) enum Request {
+    Roster,
+    BlockList,
+}
+
+impl From<Request> for PendingIq {
+    fn from(request: Request) -> Self {
+        Self::Contacts(request)
+    }
+}
+
 impl Session {
-    pub(super) fn next_id(&mut self, prefix: &str) -> String {
-        self.next_iq += 1;
-        format!("{prefix}-{}", self.next_iq)
-    }
-
-    /// The server handles a stream's stanzas in order, so the answer to a ping sent after
-    /// them means they were all taken: only then is `what` reported done.
-    pub(super) async fn confirm_after_sent(&mut self, what: String) {
-        let id = self.next_id("barrier");
-        let ping = Iq::from_get(id, Ping).with_to(Jid::from(self.own.domain().to_owned()));
-        self.send_iq(ping, PendingIq::Change(what)).await;
-    }
-
-    pub(super) async fn send_iq(&mut self, iq: Iq, pending: PendingIq) {
-        let responder = iq.to().cloned();
-        self.pending_iqs.insert(iq.id().to_owned(), (responder, pending));
-        self.send(Stanza::Iq(iq)).await;
-    }
-
     /// Ask for the whole roster. XEP-0237 versions are not used: Prosody 0.12 keeps `ver='1'`
     /// across changes it makes while we are offline, so a versioned request returns a stale
     /// cache (see docs/decisions.md).
     pub(super) async fn request_roster(&mut self) {
         let id = self.next_id("roster");
         let query = Roster { ver: None, items: Vec::new() };
-        self.send_iq(Iq::from_get(id, query), PendingIq::Roster).await;
+        self.send_iq(Iq::from_get(id, query), Request::Roster).await;
     }
 
     pub(super) async fn request_block_list(&mut self) {
         let id = self.next_id("blocklist");
-        self.send_iq(Iq::from_get(id, BlocklistRequest), PendingIq::BlockList).await;
+        self.send_iq(Iq::from_get(id, BlocklistRequest), Request::BlockList).await;
     }
 
     pub(super) async fn send_own_presence(&mut self) {
@@ -199,7 +214,7 @@ impl Session {
 
     /// A request was approved, denied or made moot by a block: it no longer waits.
     fn answered(&mut self, jid: &BareJid) {
-        self.answered_requests.insert(jid.to_string());
+        self.contacts.answered_requests.insert(jid.to_string());
         if let Err(e) = self
             .store
             .read(|store| store.remove_subscription_request(self.account_key(), jid.as_str()))
@@ -211,7 +226,7 @@ impl Session {
 
     pub(super) fn presence(&mut self, presence: XmppPresence) {
         if let Some(from) = contact_stanza::subscription_request(&presence) {
-            if self.answered_requests.contains(from.as_str()) {
+            if self.contacts.answered_requests.contains(from.as_str()) {
                 return;
             }
             // RFC 6121 §3.1.3: ask the user; never add a stranger by ourselves.
@@ -232,8 +247,13 @@ impl Session {
             return;
         }
         let jid = update.from.to_string();
-        let best = self.presences.update(&jid, &update.resource, update.presence, update.priority);
-        self.changed_presences.insert(jid, best);
+        let best = self.contacts.presences.update(
+            &jid,
+            &update.resource,
+            update.presence,
+            update.priority,
+        );
+        self.contacts.changed_presences.insert(jid, best);
     }
 
     /// Whether `jid` is on the contact list (one indexed look-up).
@@ -246,160 +266,19 @@ impl Session {
 
     /// Store and announce the presences changed by the burst just taken in.
     pub(super) fn flush_presences(&mut self) {
-        if self.changed_presences.is_empty() {
+        if self.contacts.changed_presences.is_empty() {
             return;
         }
-        let changed: Vec<_> = std::mem::take(&mut self.changed_presences).into_iter().collect();
+        let changed: Vec<_> =
+            std::mem::take(&mut self.contacts.changed_presences).into_iter().collect();
         if let Err(e) = self.store.write(|store| store.set_presences(&self.account.jid, &changed)) {
             tracing::warn!("{e}");
         }
         self.emit(Event::Presences(changed));
     }
 
-    pub(super) async fn iq(&mut self, iq: Iq) {
-        match iq {
-            Iq::Result { id, from, payload, .. } => {
-                let Some(pending) = self.take_answered(&id, from.as_ref()) else { return };
-                match pending {
-                    PendingIq::Roster => self.roster_result(payload),
-                    PendingIq::BlockList => self.block_list_result(payload),
-                    PendingIq::Change(what) => self.emit(Event::Outcome(Ok(what))),
-                    PendingIq::ServiceInfo => self.service_info(from, payload).await,
-                    PendingIq::ServiceItems => self.service_items(payload).await,
-                    PendingIq::Profile(jid) => self.profile_result(jid, payload),
-                    PendingIq::OwnVCard(nickname) => self.publish_nickname(payload, nickname).await,
-                    PendingIq::RoomConfig { room, creating } => {
-                        self.room_config_result(room, creating, payload).await
-                    }
-                    PendingIq::RoomList(service) => self.room_list_result(service, payload).await,
-                    PendingIq::RoomInfo(room) => self.room_info_result(room, payload),
-                    PendingIq::RoomFeatures(room) => self.room_features(room, payload),
-                    PendingIq::Affiliations { room, affiliation } => {
-                        let list = Ok(crate::worker::muc::affiliation_list(payload));
-                        self.emit(Event::Affiliations {
-                            room: room.to_string(),
-                            affiliation,
-                            list,
-                        });
-                    }
-                    PendingIq::SelfPing(room) => self.self_ping_answer(room, None).await,
-                    PendingIq::ArchivePage => self.archive_page_done(payload).await,
-                    PendingIq::OlderPage(queryid) => self.older_page_done(&queryid, payload),
-                    PendingIq::RoomArchivePage(queryid) => {
-                        self.room_archive_page_done(&queryid, payload).await
-                    }
-                    PendingIq::UploadSlot(message_id) => self.upload_slot(message_id, payload),
-                    PendingIq::Invisible { on, asked } => {
-                        self.invisible_answer(on, asked, None).await
-                    }
-                    PendingIq::Destroy(room) => self.destroyed(room),
-                    PendingIq::Bookmarks => self.bookmarks_result(payload).await,
-                    PendingIq::LegacyBookmarks => self.legacy_bookmarks_result(payload).await,
-                    PendingIq::RoomConfigured { room, what } => {
-                        self.room_configured(room, what).await
-                    }
-                    PendingIq::Avatar { jid, hash, source } => {
-                        self.avatar_answer(jid, hash, source, payload)
-                    }
-                    PendingIq::Step(_) => {}
-                }
-            }
-            Iq::Error { id, from, error, .. } => match self.take_answered(&id, from.as_ref()) {
-                Some(
-                    PendingIq::Change(what)
-                    | PendingIq::Step(what)
-                    | PendingIq::RoomConfigured { what, .. },
-                ) => {
-                    let why = stanza::error_text(&error);
-                    self.emit(Event::Outcome(Err(format!("could not do that ({what}): {why}"))));
-                }
-                // Not every account has a vCard: Prosody answers item-not-found.
-                Some(PendingIq::Profile(jid)) => match error.defined_condition {
-                    DefinedCondition::ItemNotFound => self.profile_result(jid, None),
-                    _ => self.profile_failed(jid, stanza::error_text(&error)),
-                },
-                // No vCard yet: start a fresh one.
-                Some(PendingIq::OwnVCard(nickname)) => self.publish_nickname(None, nickname).await,
-                Some(PendingIq::Avatar { hash, .. }) => self.avatar_failed(&hash),
-                Some(PendingIq::ServiceInfo | PendingIq::ServiceItems) => {
-                    self.discovered_one().await
-                }
-                Some(PendingIq::OlderPage(queryid)) => self.older_page_done(&queryid, None),
-                Some(PendingIq::RoomArchivePage(queryid)) => {
-                    self.room_archive_page_done(&queryid, None).await
-                }
-                Some(PendingIq::Affiliations { room, affiliation }) => {
-                    let list = Err(stanza::error_text(&error));
-                    self.emit(Event::Affiliations { room: room.to_string(), affiliation, list });
-                }
-                Some(PendingIq::UploadSlot(message_id)) => {
-                    self.upload_slot_refused(message_id, &error)
-                }
-                Some(PendingIq::RoomConfig { room, creating: false }) => {
-                    let form = Err(stanza::error_text(&error));
-                    self.emit(Event::RoomConfig { room: room.to_string(), form });
-                }
-                Some(PendingIq::RoomList(service)) => {
-                    self.room_list_failed(service, stanza::error_text(&error))
-                }
-                Some(PendingIq::RoomInfo(room)) => self.room_info_result(room, None),
-                Some(PendingIq::SelfPing(room)) => self.self_ping_answer(room, Some(&error)).await,
-                Some(PendingIq::ArchivePage) => self.archive_failed(),
-                Some(PendingIq::Bookmarks) => self.bookmarks_refused(&error).await,
-                Some(PendingIq::LegacyBookmarks) => self.legacy_bookmarks_refused().await,
-                Some(PendingIq::Invisible { on, asked }) => {
-                    self.invisible_answer(on, asked, Some(stanza::error_text(&error))).await
-                }
-                Some(PendingIq::Destroy(room)) => {
-                    let why = stanza::error_text(&error);
-                    self.emit(Event::Outcome(Err(format!("could not destroy {room}: {why}"))));
-                }
-                Some(_) => tracing::info!("{}: request {id} failed: {error:?}", self.account.jid),
-                None => {}
-            },
-            Iq::Set { from, id, payload, .. } => {
-                let own = contact_stanza::roster_push_allowed(from.as_ref(), &self.own);
-                let handled = if !own {
-                    tracing::warn!("{}: refused a push from {from:?}", self.account.jid);
-                    false
-                } else {
-                    self.push(payload)
-                };
-                if handled {
-                    self.reply_result(from, id).await;
-                } else {
-                    self.reply_error(from, id).await;
-                }
-            }
-            Iq::Get { from, id, payload, .. } => {
-                if stanza::is_ping(&payload) {
-                    self.reply_result(from, id).await;
-                } else if payload.is("query", ns::DISCO_INFO) {
-                    self.answer_disco_info(from, id, payload).await;
-                } else {
-                    self.reply_error(from, id).await;
-                }
-            }
-        }
-    }
-
-    /// The request `id` answered by `from`, if we sent it to `from`: RFC 6120 §8.1.2.1 lets
-    /// only the addressee answer (our own account answers for requests without a `to`).
-    fn take_answered(&mut self, id: &str, from: Option<&Jid>) -> Option<PendingIq> {
-        let (responder, _) = self.pending_iqs.get(id)?;
-        let genuine = match responder {
-            Some(expected) => from == Some(expected),
-            None => contact_stanza::roster_push_allowed(from, &self.own),
-        };
-        if !genuine {
-            tracing::warn!("{}: ignored an answer to {id} from {from:?}", self.account.jid);
-            return None;
-        }
-        self.pending_iqs.remove(id).map(|(_, pending)| pending)
-    }
-
     /// A roster or block-list push from our server; false when it is something else.
-    fn push(&mut self, payload: Element) -> bool {
+    pub(super) fn contact_push(&mut self, payload: Element) -> bool {
         if payload.is("query", ns::ROSTER) {
             if let Ok(roster) = Roster::try_from(payload) {
                 self.roster_push(roster);
@@ -416,13 +295,13 @@ impl Session {
         }
     }
 
-    async fn reply_result(&mut self, to: Option<Jid>, id: String) {
-        self.send(Stanza::Iq(Iq::Result { from: None, to, id, payload: None })).await;
-    }
-
-    async fn reply_error(&mut self, to: Option<Jid>, id: String) {
-        let error = stanza::service_unavailable();
-        self.send(Stanza::Iq(Iq::Error { from: None, to, id, error, payload: None })).await;
+    pub(super) fn contacts_answer(&mut self, request: Request, answer: Answer) {
+        match (request, answer) {
+            (Request::Roster, Ok(payload)) => self.roster_result(payload),
+            (Request::BlockList, Ok(payload)) => self.block_list_result(payload),
+            (Request::Roster, Err(error)) => self.log_refusal("the roster request", &error),
+            (Request::BlockList, Err(error)) => self.log_refusal("the block list request", &error),
+        }
     }
 
     /// XEP-0237 §2.4: an empty result means the cached roster is current.
@@ -462,7 +341,7 @@ impl Session {
         let mut contacts: Vec<Contact> =
             self.store.read(|store| store.roster(self.account_key())).unwrap_or_default();
         for contact in &mut contacts {
-            contact.presence = self.presences.best(&contact.jid);
+            contact.presence = self.contacts.presences.best(&contact.jid);
         }
         self.emit(Event::Roster { contacts, from_server: true });
     }

@@ -2,13 +2,26 @@
 //! offers it. The choice is kept; at login, presence waits until the server has hidden us, and
 //! a server that cannot hide us gets no presence at all rather than revealing us.
 
-use super::{PendingIq, Session};
-use crate::worker::Event;
+use super::Session;
+use super::requests::{Answer, PendingIq};
+use crate::worker::{Event, stanza};
 use tokio_xmpp::minidom::Element;
 use tokio_xmpp::parsers::iq::Iq;
 
 const INVISIBLE_NS: &str = "urn:xmpp:invisible:0";
 const OWN_INVISIBLE: &str = "presence.invisible";
+
+/// XEP-0186: hide us (`on`) or show us again; `asked` by the user now, or at login.
+pub(super) struct Request {
+    on: bool,
+    asked: bool,
+}
+
+impl From<Request> for PendingIq {
+    fn from(request: Request) -> Self {
+        Self::Invisible(request)
+    }
+}
 
 impl Session {
     pub(super) fn saved_invisible(&self) -> bool {
@@ -45,7 +58,7 @@ impl Session {
             self.emit(Event::Outcome(Ok("saved; it applies once online".into())));
             return;
         }
-        if on && !self.services.invisible {
+        if on && !self.discovery.services.invisible {
             self.emit(Event::Outcome(Err(
                 "your server cannot make you invisible (it does not offer XEP-0186)".into(),
             )));
@@ -57,15 +70,12 @@ impl Session {
     async fn ask_invisible(&mut self, on: bool, asked: bool) {
         let id = self.next_id("invisible");
         let iq = Iq::Set { from: None, to: None, id, payload: command(on) };
-        self.send_iq(iq, PendingIq::Invisible { on, asked }).await;
+        self.send_iq(iq, Request { on, asked }).await;
     }
 
-    pub(super) async fn invisible_answer(
-        &mut self,
-        on: bool,
-        asked: bool,
-        refused: Option<String>,
-    ) {
+    pub(super) async fn invisible_answer(&mut self, request: Request, answer: Answer) {
+        let Request { on, asked } = request;
+        let refused = answer.err().map(|error| stanza::error_text(&error));
         match (refused, on) {
             (None, true) => {
                 self.remember_invisible(true);

@@ -6,9 +6,10 @@
 //! Each archive is asked until it says it is complete; then that chat is known to be whole for
 //! the rest of the session.
 
+use super::Session;
 use super::archive_order::place_in_archive_order;
 use super::ingest::Arrival;
-use super::{PendingIq, Session};
+use super::requests::{Answer, PendingIq};
 use crate::model::{ChatId, HistoryPage, NewMessage};
 use crate::worker::Event;
 use crate::worker::delivery::{self, ArchiveOwner, OlderThan};
@@ -50,7 +51,20 @@ pub(super) struct Older {
     cursor: HashMap<ChatId, String>,
 }
 
+/// A page of older history for a chat, by the query id its results carry.
+pub(super) struct Request(String);
+
+impl From<Request> for PendingIq {
+    fn from(request: Request) -> Self {
+        Self::Older(request)
+    }
+}
+
 impl Session {
+    pub(super) fn older_answer(&mut self, request: Request, answer: Answer) {
+        self.older_page_done(&request.0, answer.ok().flatten());
+    }
+
     /// Answer a history request from the store, and ask the server for more once the store
     /// has run out.
     pub(super) async fn load_history(&mut self, chat: ChatId, before: Option<i64>, limit: usize) {
@@ -101,7 +115,7 @@ impl Session {
             queryid.clone(),
             OlderQuery { chat, room, before, limit, ends_at, batch: Vec::new() },
         );
-        self.send_iq(iq, PendingIq::OlderPage(queryid)).await;
+        self.send_iq(iq, Request(queryid)).await;
     }
 
     /// Where the next older page of a chat ends: the archive id of the last page's first
@@ -196,7 +210,7 @@ impl Session {
     }
 
     /// The page is complete (or refused): store it quietly and answer the waiting request.
-    pub(super) fn older_page_done(&mut self, queryid: &str, fin: Option<Element>) {
+    fn older_page_done(&mut self, queryid: &str, fin: Option<Element>) {
         let Some(mut query) = self.older.queries.remove(queryid) else { return };
         let (complete, first) = delivery::older_page_end(fin).unwrap_or((true, None));
         let complete = complete || first.is_none();

@@ -6,9 +6,10 @@
 //! Each page is stored whole, in the archive's order (`archive_order`), around the lines we
 //! already had: the history on join, or live lines that came in while the catch-up ran.
 
+use super::Session;
 use super::archive_order::place_in_archive_order;
 use super::ingest::Arrival;
-use super::{PendingIq, Session};
+use super::requests::{Answer, PendingIq};
 use crate::model::NewMessage;
 use crate::worker::delivery::{self, ArchiveOwner};
 use crate::worker::room_stanza;
@@ -46,7 +47,20 @@ impl RoomCatchUps {
     }
 }
 
+/// A page of a room's archive, catching up after we joined, by its query id.
+pub(super) struct Request(String);
+
+impl From<Request> for PendingIq {
+    fn from(request: Request) -> Self {
+        Self::RoomCatchUp(request)
+    }
+}
+
 impl Session {
+    pub(super) async fn room_catch_up_answer(&mut self, request: Request, answer: Answer) {
+        self.room_archive_page_done(&request.0, answer.ok().flatten()).await;
+    }
+
     /// Just in: ask the room's archive for what came after the newest line we had.
     pub(super) async fn catch_up_with_room(&mut self, room: &BareJid) {
         let Some(after) = self.rooms.get_mut(room).and_then(|r| r.catch_up_after.take()) else {
@@ -66,7 +80,7 @@ impl Session {
         let to = Jid::from(catch_up.room.clone());
         let id = self.next_id("room-archive");
         let iq = delivery::archive_query(id, queryid, Some(after), None, PAGE).with_to(to);
-        self.send_iq(iq, PendingIq::RoomArchivePage(queryid.to_owned())).await;
+        self.send_iq(iq, Request(queryid.to_owned())).await;
     }
 
     /// A line of a room's archive answering one of our catch-ups; false if it answers none.
@@ -111,7 +125,7 @@ impl Session {
     }
 
     /// A page ended: store it, and ask for the next until the archive says it is complete.
-    pub(super) async fn room_archive_page_done(&mut self, queryid: &str, fin: Option<Element>) {
+    async fn room_archive_page_done(&mut self, queryid: &str, fin: Option<Element>) {
         let page = self
             .room_catch_ups
             .running

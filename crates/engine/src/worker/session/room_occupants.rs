@@ -2,8 +2,10 @@
 //! (we are in: a new room is configured, the archive catches us up, waiting messages go out),
 //! and occupant changes announced in bursts, as changes.
 
+use super::Session;
+use super::requests::PendingIq;
+use super::room_config::Request;
 use super::rooms::event_line;
-use super::{PendingIq, Session};
 use crate::model::{NewMessage, RoomState};
 use crate::worker::muc::{self, Departure, OccupantChange};
 use crate::worker::{Event, room_stanza};
@@ -130,7 +132,7 @@ impl Session {
         if created && creating {
             let id = self.next_id("room-config");
             let iq = muc::config_request(id, room);
-            self.send_iq(iq, PendingIq::RoomConfig { room: room.clone(), creating: true }).await;
+            self.send_iq(iq, Request::Config { room: room.clone(), creating: true }).await;
         } else if created {
             // XEP-0045 §10.1.2: accept the default configuration rather than leave it locked.
             let id = self.next_id("room-instant");

@@ -1,11 +1,13 @@
 //! Chat rooms in a session: joining (with history since the last line we have), room messages
 //! and private messages, creating a room configured from a preset (never left locked),
-//! configuration, moderation, invitations, and rejoining after a reconnect. Who is in a room is
+//! moderation, invitations, and rejoining after a reconnect. Who is in a room is
 //! `room_occupants`. Roles, affiliations, status codes and the subject are believed only from
 //! the room itself.
 
+use super::Session;
+use super::requests::PendingIq;
 use super::room_authors::RoomAuthors;
-use super::{PendingIq, Session};
+use super::room_config::Request;
 use crate::model::{
     ChatId, Delivery, Direction, Invite, MessageKind, NewMessage, Occupant, Room, RoomPreset,
     RoomState,
@@ -18,9 +20,6 @@ use std::collections::BTreeMap;
 use tokio::time::Instant;
 use tokio_xmpp::Stanza;
 use tokio_xmpp::jid::{BareJid, Jid};
-use tokio_xmpp::minidom::Element;
-use tokio_xmpp::parsers::disco::{DiscoInfoQuery, DiscoInfoResult};
-use tokio_xmpp::parsers::iq::Iq;
 use tokio_xmpp::parsers::message::Message;
 
 /// A room as this session knows it.
@@ -161,7 +160,7 @@ impl Session {
                 let Some(room) = self.known_room(&room) else { return };
                 let id = self.next_id("room-config");
                 let iq = muc::config_request(id, &room);
-                self.send_iq(iq, PendingIq::RoomConfig { room, creating: false }).await;
+                self.send_iq(iq, Request::Config { room, creating: false }).await;
             }
             RoomCommand::SetConfig { room, form } => {
                 let Some(room) = self.known_room(&room) else { return };
@@ -169,7 +168,7 @@ impl Session {
                 let iq =
                     muc::config_submission(id, &room, crate::worker::data_form::submission(&form));
                 let what = format!("configured {room}");
-                self.send_iq(iq, PendingIq::RoomConfigured { room, what }).await;
+                self.send_iq(iq, Request::Configured { room, what }).await;
             }
             RoomCommand::SetSubject { room, subject } => {
                 let Some(room) = self.known_room(&room) else { return };
@@ -220,13 +219,13 @@ impl Session {
                 let Some(room) = self.known_room(&room) else { return };
                 let id = self.next_id("destroy");
                 let iq = muc::destroy(id, &room, reason.as_deref());
-                self.send_iq(iq, PendingIq::Destroy(room)).await;
+                self.send_iq(iq, Request::Destroy(room)).await;
             }
             RoomCommand::GetAffiliations { room, affiliation } => {
                 let Some(room) = self.room_address(&room) else { return };
                 let id = self.next_id("affiliations");
                 let iq = muc::affiliation_list_request(id, &room, affiliation);
-                self.send_iq(iq, PendingIq::Affiliations { room, affiliation }).await;
+                self.send_iq(iq, Request::Affiliations { room, affiliation }).await;
             }
             RoomCommand::SetAffiliation { room, jid, affiliation, reason } => {
                 let Some(room) = self.room_address(&room) else { return };
@@ -380,69 +379,6 @@ impl Session {
         self.confirm_after_sent(format!("invited {to} to {room}")).await;
     }
 
-    /// The configuration form arrived: shown to the user, or filled from the preset of a room
-    /// being created and submitted at once, so the room is never left locked.
-    pub(super) async fn room_config_result(
-        &mut self,
-        room: BareJid,
-        creating: bool,
-        payload: Option<Element>,
-    ) {
-        let form = muc::config_form(payload);
-        if !creating {
-            let form = form.ok_or_else(|| "the room sent no configuration form".to_owned());
-            self.emit(Event::RoomConfig { room: room.to_string(), form });
-            return;
-        }
-        let preset = self.rooms.get_mut(&room).and_then(|r| r.creating.take());
-        let (Some(mut form), Some((preset, name))) = (form, preset) else { return };
-        muc::apply_preset(&mut form, &preset, name.as_deref());
-        let id = self.next_id("room-create");
-        let iq = muc::config_submission(id, &room, crate::worker::data_form::submission(&form));
-        let what = format!("created {room}");
-        self.send_iq(iq, PendingIq::RoomConfigured { room, what }).await;
-    }
-
-    /// A configuration was taken: its features (members only or not) may have changed.
-    pub(super) async fn room_configured(&mut self, room: BareJid, what: String) {
-        self.ask_room_info(&room).await;
-        self.emit(Event::Outcome(Ok(what)));
-    }
-
-    pub(super) async fn ask_room_info(&mut self, room: &BareJid) {
-        let id = self.next_id("room-info");
-        let query = DiscoInfoQuery { node: None };
-        let to = Jid::from(room.clone());
-        self.send_iq(Iq::from_get(id, query).with_to(to), PendingIq::RoomFeatures(room.clone()))
-            .await;
-    }
-
-    pub(super) fn room_features(&mut self, room: BareJid, payload: Option<Element>) {
-        let info = payload.and_then(|p| DiscoInfoResult::try_from(p).ok());
-        let Some(info) = info else { return };
-        let Some(session) = self.rooms.get_mut(&room) else { return };
-        let details = muc::room_details(&info);
-        session.authors.occupant_ids = info.features.contains(tokio_xmpp::parsers::ns::OID);
-        // Invitations to a members-only room go through it, and the room shows a lock.
-        let mut changed = session.room.members_only != details.members_only;
-        session.room.members_only = details.members_only;
-        // A room joined by address gets the name it gives itself.
-        if session.room.name.is_none()
-            && let Some(name) = details.name
-        {
-            session.room.name = Some(name);
-            let stored = session.stored();
-            if let Err(e) = self.store.read(|store| store.upsert_room(self.account_key(), &stored))
-            {
-                tracing::warn!("{e}");
-            }
-            changed = true;
-        }
-        if changed {
-            self.announce_rooms();
-        }
-    }
-
     /// A message from a room or an occupant: a line for the store, a new subject, or an
     /// invitation through the room.
     pub(super) fn room_message(
@@ -490,17 +426,6 @@ impl Session {
 
     pub(super) fn invitation(&mut self, invite: Invite) {
         self.emit(Event::Invite(invite));
-    }
-
-    pub(super) fn destroyed(&mut self, room: BareJid) {
-        self.rooms.remove(&room);
-        if let Err(e) =
-            self.store.read(|store| store.remove_room(self.account_key(), room.as_str()))
-        {
-            tracing::warn!("{e}");
-        }
-        self.announce_rooms();
-        self.emit(Event::Outcome(Ok(format!("destroyed {room}"))));
     }
 
     /// Is `chat` a room we may not send to yet (not joined)?

@@ -2,18 +2,27 @@
 //! link), and only asking tells. Rooms silent for a while are pinged through our own nick;
 //! an answer that says we are no longer in makes us join again.
 
-use super::{PendingIq, Session};
+use super::Session;
+use super::requests::{Answer, PendingIq};
 use crate::worker::muc;
 use std::time::Duration;
 use tokio::time::Instant;
 use tokio_xmpp::jid::{BareJid, Jid};
 use tokio_xmpp::parsers::iq::Iq;
-use tokio_xmpp::parsers::stanza_error::StanzaError;
 
 /// How often rooms are checked for silence.
 pub(super) const SELF_PING_CHECK: Duration = Duration::from_secs(60);
 /// A room silent this long gets a self-ping (XEP-0410 §3).
 const SELF_PING_AFTER: Duration = Duration::from_secs(5 * 60);
+
+/// A self-ping sent to us in this room.
+pub(super) struct Request(BareJid);
+
+impl From<Request> for PendingIq {
+    fn from(request: Request) -> Self {
+        Self::SelfPing(request)
+    }
+}
 
 impl Session {
     /// XEP-0410: ping ourselves in every room that has been quiet for a while.
@@ -34,16 +43,17 @@ impl Session {
             let Ok(to) = room.with_resource_str(&nick) else { continue };
             let id = self.next_id("self-ping");
             let ping = Iq::from_get(id, tokio_xmpp::parsers::ping::Ping).with_to(Jid::from(to));
-            self.send_iq(ping, PendingIq::SelfPing(room)).await;
+            self.send_iq(ping, Request(room)).await;
         }
     }
 
     /// The answer to a self-ping: still in, or dropped and so joined again.
-    pub(super) async fn self_ping_answer(&mut self, room: BareJid, error: Option<&StanzaError>) {
+    pub(super) async fn self_ping_answer(&mut self, request: Request, answer: Answer) {
+        let Request(room) = request;
         let Some(session) = self.rooms.get_mut(&room) else { return };
         session.pinging = false;
         session.last_heard = Instant::now();
-        if error.is_some_and(|e| !muc::still_joined(e)) {
+        if answer.is_err_and(|e| !muc::still_joined(&e)) {
             tracing::info!("{room} dropped us without a word; joining again");
             self.enter_room(&room).await;
         }

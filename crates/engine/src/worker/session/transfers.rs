@@ -7,14 +7,14 @@
 //! other. So a file sent offline, or interrupted by a crash, goes up on the next login, and a
 //! failed upload is a failed message with Retry.
 
-use super::{PendingIq, Session};
+use super::Session;
+use super::requests::{Answer, PendingIq};
 use crate::media::safe_file_name;
 use crate::model::{Attachment, Direction, Message, Transfer, format_size};
 use crate::paths::private;
 use crate::worker::{Event, attachments, http, stanza};
 use std::path::{Path, PathBuf};
 use tokio_xmpp::jid::Jid;
-use tokio_xmpp::minidom::Element;
 use tokio_xmpp::parsers::http_upload::{SlotRequest, SlotResult};
 use tokio_xmpp::parsers::iq::Iq;
 use tokio_xmpp::parsers::stanza_error::StanzaError;
@@ -123,6 +123,15 @@ impl Transfers {
     }
 }
 
+/// An upload slot (XEP-0363) for the file of this outbox message.
+pub(super) struct Request(i64);
+
+impl From<Request> for PendingIq {
+    fn from(request: Request) -> Self {
+        Self::Transfers(request)
+    }
+}
+
 impl Session {
     /// Copy the file into the cache and queue a message for it.
     pub(super) async fn send_file(&mut self, to: &str, path: &Path) {
@@ -139,7 +148,7 @@ impl Session {
 
     /// The upload service's size limit, once discovery knows it.
     fn upload_limit(&self) -> Option<UploadLimit> {
-        let max = self.services.upload.as_ref()?.max_size?;
+        let max = self.discovery.services.upload.as_ref()?.max_size?;
         Some(UploadLimit { max, server: self.own.domain().to_string() })
     }
 
@@ -149,11 +158,11 @@ impl Session {
         if self.transfers.is_running(message.id) {
             return;
         }
-        if self.discovering > 0 {
+        if self.discovery.outstanding > 0 {
             self.transfers.waiting_for_discovery = true;
             return;
         }
-        let Some(service) = self.services.upload.clone() else {
+        let Some(service) = self.discovery.services.upload.clone() else {
             let why = format!("{} offers no file upload", self.own.domain());
             self.upload_failed(message.id, &why);
             return;
@@ -174,11 +183,7 @@ impl Session {
         };
         self.transfers.running.insert(message.id, Running { task: None, partial: None });
         let id = self.next_id("upload");
-        self.send_iq(
-            Iq::from_get(id, request).with_to(service_jid),
-            PendingIq::UploadSlot(message.id),
-        )
-        .await;
+        self.send_iq(Iq::from_get(id, request).with_to(service_jid), Request(message.id)).await;
     }
 
     /// Discovery is over: uploads that waited for it may start.
@@ -188,7 +193,12 @@ impl Session {
         }
     }
 
-    pub(super) fn upload_slot(&mut self, message_id: i64, payload: Option<Element>) {
+    pub(super) fn upload_slot_answer(&mut self, request: Request, answer: Answer) {
+        let Request(message_id) = request;
+        let payload = match answer {
+            Ok(payload) => payload,
+            Err(error) => return self.upload_slot_refused(message_id, &error),
+        };
         let slot = payload.and_then(|p| SlotResult::try_from(p).ok());
         let message = self.store.read(|store| store.message(message_id)).ok().flatten();
         let (Some(slot), Some(message)) = (slot, message) else {
@@ -227,7 +237,7 @@ impl Session {
             .insert(message_id, Running { task: Some(task.abort_handle()), partial: None });
     }
 
-    pub(super) fn upload_slot_refused(&mut self, message_id: i64, error: &StanzaError) {
+    fn upload_slot_refused(&mut self, message_id: i64, error: &StanzaError) {
         let why = format!("the upload service refused the file: {}", stanza::error_text(error));
         self.upload_failed(message_id, &why);
     }
