@@ -188,7 +188,8 @@ pub async fn run(
     }
     session.stop().await;
     if delete_history
-        && let Err(e) = session.store.write(|store| store.delete_account(&session.account.jid))
+        && let Err(e) =
+            session.store.transaction(|store| store.delete_account(&session.account.jid))
     {
         session.emit(Event::Notice(format!("the local history could not be deleted: {e}")));
     }
@@ -377,7 +378,7 @@ impl Session {
             self.store_archive_page(page);
         }
         self.bookmarks.offline();
-        if let Err(e) = self.store.read(|store| store.clear_presence(self.account_key())) {
+        if let Err(e) = self.store.write(|store| store.clear_presence(&self.account.jid)) {
             tracing::warn!("{e}");
         }
     }
@@ -485,7 +486,7 @@ impl Session {
         }
         if let Err(e) = self
             .store
-            .read(|store| store.set_state(self.account_key(), STRONGEST_LOGIN, method.name()))
+            .write(|store| store.set_state(self.account_key(), STRONGEST_LOGIN, method.name()))
         {
             tracing::warn!("{}: {e}", self.account.jid);
         }

@@ -150,7 +150,7 @@ impl Session {
             && !self.archive_cursor.held
             && let Err(e) = self
                 .store
-                .read(|store| store.set_state(&self.account.jid.clone(), ARCHIVE_CURSOR, &last))
+                .write(|store| store.set_state(&self.account.jid.clone(), ARCHIVE_CURSOR, &last))
         {
             tracing::warn!("{e}");
         }

@@ -151,7 +151,7 @@ impl Session {
     }
 
     fn set_avatar(&mut self, jid: &BareJid, hash: Option<&str>) {
-        match self.store.read(|store| store.set_avatar(self.account_key(), jid.as_str(), hash)) {
+        match self.store.write(|store| store.set_avatar(&self.account.jid, jid.as_str(), hash)) {
             Ok(true) => {
                 self.emit(Event::Avatar { jid: jid.to_string(), hash: hash.map(str::to_owned) })
             }

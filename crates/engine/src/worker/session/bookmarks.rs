@@ -211,7 +211,7 @@ impl Session {
         if stored.nick.is_empty() {
             stored.nick = self.own.node().map_or("me", |n| n.as_str()).to_owned();
         }
-        if let Err(e) = self.store.read(|store| store.upsert_room(self.account_key(), &stored)) {
+        if let Err(e) = self.store.write(|store| store.upsert_room(&self.account.jid, &stored)) {
             tracing::warn!("{e}");
         }
         // A room we are in, or on our way into, is not entered again.
@@ -245,7 +245,7 @@ impl Session {
         {
             self.send(tokio_xmpp::Stanza::Presence(presence)).await;
         }
-        if let Err(e) = self.store.read(|store| store.remove_room(self.account_key(), jid.as_str()))
+        if let Err(e) = self.store.write(|store| store.remove_room(&self.account.jid, jid.as_str()))
         {
             tracing::warn!("{e}");
         }

@@ -95,7 +95,7 @@ impl Session {
         let account = self.account.jid.clone();
         let status = presence.status.clone().unwrap_or_default();
         for (key, value) in [(OWN_SHOW, presence.show.as_str()), (OWN_STATUS, status.as_str())] {
-            if let Err(e) = self.store.read(|store| store.set_state(&account, key, value)) {
+            if let Err(e) = self.store.write(|store| store.set_state(&account, key, value)) {
                 tracing::warn!("{e}");
             }
         }
@@ -217,7 +217,7 @@ impl Session {
         self.contacts.answered_requests.insert(jid.to_string());
         if let Err(e) = self
             .store
-            .read(|store| store.remove_subscription_request(self.account_key(), jid.as_str()))
+            .write(|store| store.remove_subscription_request(self.account_key(), jid.as_str()))
         {
             tracing::warn!("{e}");
         }
@@ -232,7 +232,7 @@ impl Session {
             // RFC 6121 §3.1.3: ask the user; never add a stranger by ourselves.
             match self
                 .store
-                .read(|store| store.add_subscription_request(self.account_key(), from.as_str()))
+                .write(|store| store.add_subscription_request(self.account_key(), from.as_str()))
             {
                 Ok(true) => self.announce_requests(),
                 Ok(false) => {}
@@ -271,7 +271,9 @@ impl Session {
         }
         let changed: Vec<_> =
             std::mem::take(&mut self.contacts.changed_presences).into_iter().collect();
-        if let Err(e) = self.store.write(|store| store.set_presences(&self.account.jid, &changed)) {
+        if let Err(e) =
+            self.store.transaction(|store| store.set_presences(&self.account.jid, &changed))
+        {
             tracing::warn!("{e}");
         }
         self.emit(Event::Presences(changed));
@@ -309,8 +311,9 @@ impl Session {
         match payload.and_then(|p| Roster::try_from(p).ok()) {
             Some(roster) => {
                 let contacts = contact_stanza::roster_contacts(roster);
-                if let Err(e) =
-                    self.store.write(|store| store.replace_roster(&self.account.jid, &contacts))
+                if let Err(e) = self
+                    .store
+                    .transaction(|store| store.replace_roster(&self.account.jid, &contacts))
                 {
                     self.emit(Event::Notice(e.to_string()));
                 }
@@ -325,9 +328,9 @@ impl Session {
             let jid = item.jid.to_string();
             let result = match contact_stanza::roster_contact(item) {
                 Some(contact) => {
-                    self.store.read(|store| store.upsert_contact(self.account_key(), &contact))
+                    self.store.write(|store| store.upsert_contact(&self.account.jid, &contact))
                 }
-                None => self.store.read(|store| store.remove_contact(self.account_key(), &jid)),
+                None => self.store.write(|store| store.remove_contact(&self.account.jid, &jid)),
             };
             if let Err(e) = result {
                 tracing::warn!("{e}");
@@ -349,7 +352,9 @@ impl Session {
     fn block_list_result(&mut self, payload: Option<Element>) {
         let Some(list) = payload.and_then(|p| BlocklistResult::try_from(p).ok()) else { return };
         let jids: Vec<String> = list.items.iter().map(ToString::to_string).collect();
-        if let Err(e) = self.store.write(|store| store.replace_blocked(&self.account.jid, &jids)) {
+        if let Err(e) =
+            self.store.transaction(|store| store.replace_blocked(&self.account.jid, &jids))
+        {
             tracing::warn!("{e}");
         }
         self.announce_blocked();
@@ -360,10 +365,10 @@ impl Session {
     fn block_push(&mut self, items: Vec<Jid>, blocked: bool) {
         let account = self.account.jid.clone();
         let result = if !blocked && items.is_empty() {
-            self.store.write(|store| store.replace_blocked(&account, &[]))
+            self.store.transaction(|store| store.replace_blocked(&account, &[]))
         } else {
             items.iter().try_for_each(|jid| {
-                self.store.read(|store| store.set_blocked(&account, &jid.to_string(), blocked))
+                self.store.write(|store| store.set_blocked(&account, &jid.to_string(), blocked))
             })
         };
         if let Err(e) = result {

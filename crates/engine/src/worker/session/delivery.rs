@@ -50,9 +50,11 @@ impl Session {
         let moved = match signal {
             Signal::Received(id) => self
                 .store
-                .read(|store| store.mark_delivered(&account, chat, &id))
+                .write(|store| store.mark_delivered(&account, chat, &id))
                 .map(|m| m.into_iter().collect()),
-            Signal::Displayed(id) => self.store.write(|store| store.mark_read(&account, chat, &id)),
+            Signal::Displayed(id) => {
+                self.store.transaction(|store| store.mark_read(&account, chat, &id))
+            }
         };
         match moved {
             Ok(moved) => {
@@ -267,7 +269,7 @@ impl Session {
             return;
         };
         self.outbox.in_flight.remove(&message_id);
-        if let Err(e) = self.store.write(|store| store.fail_message(message_id, &reason)) {
+        if let Err(e) = self.store.transaction(|store| store.fail_message(message_id, &reason)) {
             tracing::warn!("{e}");
             return;
         }
@@ -278,15 +280,15 @@ impl Session {
 
     pub(super) async fn outbox_command(&mut self, action: OutboxAction) {
         let result = match &action {
-            OutboxAction::Cancel(id) => self.store.write(|store| store.cancel_queued(*id)),
+            OutboxAction::Cancel(id) => self.store.transaction(|store| store.cancel_queued(*id)),
             OutboxAction::Edit { id, body } => {
-                self.store.read(|store| store.edit_queued(*id, body))
+                self.store.write(|store| store.edit_queued(*id, body))
             }
-            OutboxAction::SendNow(id) => self.store.read(|store| store.reschedule(*id, None)),
+            OutboxAction::SendNow(id) => self.store.write(|store| store.reschedule(*id, None)),
             OutboxAction::Reschedule { id, at } => {
-                self.store.read(|store| store.reschedule(*id, Some(*at)))
+                self.store.write(|store| store.reschedule(*id, Some(*at)))
             }
-            OutboxAction::Retry(id) => self.store.write(|store| store.requeue(*id)),
+            OutboxAction::Retry(id) => self.store.transaction(|store| store.requeue(*id)),
         };
         let id = match action {
             OutboxAction::Cancel(id)

@@ -36,7 +36,7 @@ impl Session {
         if batch.is_empty() {
             return true;
         }
-        match self.store.write(|store| store.insert_messages(&self.account.jid, batch)) {
+        match self.store.transaction(|store| store.insert_messages(&self.account.jid, batch)) {
             Ok(results) => {
                 if arrival == Arrival::Live {
                     for inserted in results {

@@ -100,7 +100,7 @@ impl Session {
         };
         // The message itself ends "typing" (XEP-0085 §5.4).
         self.signals.typing_sent.remove(&message.chat);
-        match self.store.write(|store| store.enqueue(&self.account.jid, &message, due)) {
+        match self.store.transaction(|store| store.enqueue(&self.account.jid, &message, due)) {
             Ok(stored) => {
                 self.emit(Event::Message(stored.clone()));
                 if due.is_none() {
@@ -144,7 +144,7 @@ impl Session {
             None => None,
         };
         let late = message.scheduled_for.is_some_and(|due| chrono::Utc::now() - due > LATE_AFTER);
-        if let Err(e) = self.store.read(|store| store.note_attempt(message.id)) {
+        if let Err(e) = self.store.write(|store| store.note_attempt(message.id)) {
             tracing::warn!("{e}");
         }
         let route = self.route(&to);
@@ -176,7 +176,7 @@ impl Session {
 
     pub(super) fn acknowledged(&mut self, message_id: i64) {
         let late = self.outbox.in_flight.remove(&message_id).is_some_and(|f| f.late);
-        match self.store.write(|store| store.mark_acknowledged(message_id, late)) {
+        match self.store.transaction(|store| store.mark_acknowledged(message_id, late)) {
             Ok(()) => {
                 if let Ok(Some(message)) = self.store.read(|store| store.message(message_id)) {
                     let (chat, state) = (message.chat.clone(), message.state.clone());

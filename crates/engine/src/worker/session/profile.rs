@@ -76,7 +76,7 @@ impl Session {
     pub(super) async fn set_nickname(&mut self, nickname: String) {
         let nickname = nickname.trim().to_owned();
         if let Err(e) =
-            self.store.read(|store| store.set_state(self.account_key(), OWN_NICKNAME, &nickname))
+            self.store.write(|store| store.set_state(&self.account.jid, OWN_NICKNAME, &nickname))
         {
             tracing::warn!("{e}");
         }

@@ -9,7 +9,7 @@ impl Session {
     /// Tell the window, before anything new arrives, what was unread and what was open.
     pub(super) fn announce_reading(&self) {
         let account = self.account_key();
-        let unread = self.store.read(|store| store.unread_counts(account));
+        let unread = self.store.write(|store| store.unread_counts(account));
         let open = self.store.read(|store| store.open_chat(account));
         match (unread, open) {
             (Ok(unread), Ok(open)) => self.emit(Event::Reading { unread, open }),
@@ -25,7 +25,7 @@ impl Session {
             return;
         };
         if let Err(e) =
-            self.store.read(|store| store.set_read_up_to(self.account_key(), chat, newest.id))
+            self.store.write(|store| store.set_read_up_to(&self.account.jid, chat, newest.id))
         {
             tracing::warn!("{}: {e}", self.account.jid);
         }
@@ -33,7 +33,7 @@ impl Session {
 
     /// The user opened `chat`: it opens again at the next start.
     pub(super) fn opened(&self, chat: &ChatId) {
-        if let Err(e) = self.store.read(|store| store.set_open_chat(self.account_key(), chat)) {
+        if let Err(e) = self.store.write(|store| store.set_open_chat(&self.account.jid, chat)) {
             tracing::warn!("{}: {e}", self.account.jid);
         }
     }

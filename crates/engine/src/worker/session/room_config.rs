@@ -122,7 +122,7 @@ impl Session {
         {
             session.room.name = Some(name);
             let stored = session.stored();
-            if let Err(e) = self.store.read(|store| store.upsert_room(self.account_key(), &stored))
+            if let Err(e) = self.store.write(|store| store.upsert_room(&self.account.jid, &stored))
             {
                 tracing::warn!("{e}");
             }
@@ -136,7 +136,7 @@ impl Session {
     fn destroyed(&mut self, room: BareJid) {
         self.rooms.remove(&room);
         if let Err(e) =
-            self.store.read(|store| store.remove_room(self.account_key(), room.as_str()))
+            self.store.write(|store| store.remove_room(&self.account.jid, room.as_str()))
         {
             tracing::warn!("{e}");
         }

@@ -301,7 +301,7 @@ impl Session {
         session.chosen = true;
         session.creating = creating;
         let stored = session.stored();
-        if let Err(e) = self.store.read(|store| store.upsert_room(self.account_key(), &stored)) {
+        if let Err(e) = self.store.write(|store| store.upsert_room(&self.account.jid, &stored)) {
             tracing::warn!("{e}");
         }
         self.publish_bookmark(&stored).await;
@@ -348,7 +348,7 @@ impl Session {
         if let Some(presence) = muc::leave_presence(&jid, &session.room.nick) {
             self.send(Stanza::Presence(presence)).await;
         }
-        if let Err(e) = self.store.read(|store| store.remove_room(self.account_key(), jid.as_str()))
+        if let Err(e) = self.store.write(|store| store.remove_room(&self.account.jid, jid.as_str()))
         {
             tracing::warn!("{e}");
         }

@@ -244,7 +244,7 @@ impl Session {
 
     fn upload_failed(&mut self, message_id: i64, why: &str) {
         self.transfers.stop(message_id);
-        match self.store.write(|store| store.fail_message(message_id, why)) {
+        match self.store.transaction(|store| store.fail_message(message_id, why)) {
             Ok(()) => {
                 if let Ok(Some(message)) = self.store.read(|store| store.message(message_id)) {
                     let chat = message.chat.clone();
@@ -391,7 +391,9 @@ impl Session {
                 };
                 let transfer = match result {
                     Ok((path, size)) => {
-                        match self.store.read(|store| store.set_downloaded(message_id, &path, size))
+                        match self
+                            .store
+                            .write(|store| store.set_downloaded(message_id, &path, size))
                         {
                             Ok(()) => match self.store.read(|store| store.message(message_id)) {
                                 Ok(Some(Message { attachment: Some(attachment), .. })) => {
@@ -411,7 +413,7 @@ impl Session {
 
     /// The file is up: the message takes its address and goes out.
     async fn uploaded(&mut self, message_id: i64, url: &str) {
-        if let Err(e) = self.store.write(|store| store.set_uploaded(message_id, url)) {
+        if let Err(e) = self.store.transaction(|store| store.set_uploaded(message_id, url)) {
             self.upload_failed(message_id, &e.to_string());
             return;
         }
