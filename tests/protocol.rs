@@ -21,6 +21,7 @@ fn login_works_and_a_wrong_password_says_so() {
     let out = mallory.run(&["sync", "--wait", "0"]);
     assert!(!out.status.success());
     assert!(stderr(&out).contains("wrong password"), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
 }
 
 #[test]

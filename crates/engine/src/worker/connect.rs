@@ -116,57 +116,77 @@ impl Connector {
         )
     }
 
-    /// Try until a stream is up or an error makes trying pointless. Dropping `slot` without a
-    /// connection tells the `StanzaStream` to give up.
+    /// Feed the `StanzaStream` one logged-in connection, trying until one is up or an error
+    /// makes trying pointless.
     ///
     /// A session that retires a stream drops the receiving end of `reports`; from then on no
     /// connection is handed to that stream, which would otherwise send what was still in its
     /// queue, ahead of what the session sends again on its new stream.
+    ///
+    /// The slot is never dropped while the stream waits on it: tokio-xmpp 6 answers a dropped
+    /// slot with a panic in its worker ("Backend was unable to handle reconnect request",
+    /// printed on every wrong password). Once the session has let go of a stream we will not
+    /// feed, it is handed a connection that ends at once: the worker sees it close, finds its
+    /// owner gone and stops quietly.
     async fn reconnect(
         self,
         mut slot: oneshot::Sender<Connection>,
         reports: mpsc::UnboundedSender<Report>,
     ) {
+        let connection = tokio::select! {
+            connection = self.attempts(&reports) => connection,
+            () = reports.closed() => None,
+            () = slot.closed() => return,
+        };
+        if let Some(connection) = connection {
+            match slot.send(connection) {
+                Ok(()) => return,
+                Err(mut unused) => {
+                    let close = <StreamOf as SinkExt<&Stanza>>::close(&mut unused.stream);
+                    let _ = tokio::time::timeout(Duration::from_secs(2), close).await;
+                    return;
+                }
+            }
+        }
+        tokio::select! {
+            () = reports.closed() => {}
+            () = slot.closed() => return,
+        }
+        match closed_connection(self.jid.clone()).await {
+            Ok(connection) => {
+                let _ = slot.send(connection);
+            }
+            Err(e) => tracing::warn!("a retired stream could not be ended quietly: {e}"),
+        }
+    }
+
+    /// Attempts with growing pauses: a logged-in connection, or `None` once an error makes
+    /// trying pointless or the session no longer wants one.
+    async fn attempts(&self, reports: &mpsc::UnboundedSender<Report>) -> Option<Connection> {
         let mut backoff = FIRST_BACKOFF;
         if let Some(violation) = self.tripwire.take() {
             // The server would likely send the same again at once: don't hammer it.
             let error = ConnectError::Unreachable(violation.to_string());
-            let _ = reports.send(Report::Retrying { error, retry_in: backoff });
-            tokio::select! {
-                _ = tokio::time::sleep(backoff) => {}
-                _ = slot.closed() => return,
-            }
+            reports.send(Report::Retrying { error, retry_in: backoff }).ok()?;
+            tokio::time::sleep(backoff).await;
             backoff = (backoff * 2).min(MAX_BACKOFF);
         }
         loop {
-            if reports.send(Report::Connecting).is_err() {
-                return;
-            }
+            reports.send(Report::Connecting).ok()?;
             let attempt = tokio::time::timeout(ATTEMPT_TIMEOUT, self.connect()).await;
             let error = match attempt {
                 Ok(Ok((connection, method))) => {
-                    let handed = match reports.send(Report::LoggedIn(method)) {
-                        Ok(()) => slot.send(connection),
-                        Err(_) => Err(connection),
-                    };
-                    if let Err(mut unused) = handed {
-                        let close = <StreamOf as SinkExt<&Stanza>>::close(&mut unused.stream);
-                        let _ = tokio::time::timeout(Duration::from_secs(2), close).await;
-                    }
-                    return;
+                    return reports.send(Report::LoggedIn(method)).ok().map(|()| connection);
                 }
                 Ok(Err(error)) => error,
                 Err(_) => ConnectError::Unreachable("the server did not answer in time".into()),
             };
             if !error.is_transient() {
                 let _ = reports.send(Report::GaveUp(error));
-                return;
+                return None;
             }
-            let _ = reports.send(Report::Retrying { error, retry_in: backoff });
-            tokio::select! {
-                _ = tokio::time::sleep(backoff) => {}
-                _ = slot.closed() => return,
-            }
+            reports.send(Report::Retrying { error, retry_in: backoff }).ok()?;
+            tokio::time::sleep(backoff).await;
             backoff = (backoff * 2).min(MAX_BACKOFF);
         }
     }
@@ -261,6 +281,26 @@ impl Connector {
     }
 }
 
+/// What a server that ends the stream at once would send: its header, features that ask for
+/// nothing but binding (so tokio-xmpp takes the stream), and the stream's end.
+const CLOSED_STREAM: &[u8] = b"<?xml version='1.0'?><stream:stream xmlns='jabber:client' \
+    xmlns:stream='http://etherx.jabber.org/streams' version='1.0' id='closed'>\
+    <stream:features><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/></stream:features>\
+    </stream:stream>";
+
+/// A connection over memory that ends as soon as it is read: what a retired stream is fed so
+/// that it stops (see `Connector::reconnect`).
+async fn closed_connection(identity: Jid) -> Result<Connection, ConnectError> {
+    use tokio::io::AsyncWriteExt;
+    let (client, mut server) = tokio::io::duplex(CLOSED_STREAM.len() + 1024);
+    server.write_all(CLOSED_STREAM).await.map_err(|e| unreachable(&e))?;
+    let domain = identity.domain().as_str().to_owned();
+    let (features, stream) = open_stream(client, &domain).await?;
+    // Our header is read by nobody; from here on every write fails and every read ends.
+    drop(server);
+    Ok(Connection { stream: stream.box_stream(), features, identity })
+}
+
 /// Open an XML stream to the server over `io` and read its features.
 async fn open_stream<Io>(
     io: Io,
@@ -329,4 +369,21 @@ fn tls_exporter(stream: &tokio_rustls::client::TlsStream<TcpStream>) -> Option<V
         return None;
     }
     connection.export_keying_material(vec![0u8; 32], b"EXPORTER-Channel-Binding", None).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What a retired stream is fed must be taken by tokio-xmpp (a header and features with
+    /// binding) and then end, so its worker stops instead of waiting.
+    #[tokio::test]
+    async fn a_closed_connection_is_taken_and_ends_at_once() {
+        let identity = Jid::new("alice@confab.test").expect("jid");
+        let mut connection = closed_connection(identity).await.expect("built");
+        assert!(connection.features.can_bind());
+        let next = tokio::time::timeout(Duration::from_secs(1), connection.stream.next()).await;
+        let next = next.expect("the stream ends at once");
+        assert!(!matches!(next, Some(Ok(_))), "nothing is read from it: {next:?}");
+    }
 }

@@ -468,6 +468,11 @@ impl Session {
             }),
             Report::GaveUp(error) => {
                 tracing::info!("{}: {error}", self.account.jid);
+                // Its connector will not try again: let the stream go (the connector then ends
+                // it quietly) and wait for the user.
+                self.reports = None;
+                self.stream = None;
+                self.went_offline();
                 self.set_state(ConnectionState::Failed(error));
             }
         }
