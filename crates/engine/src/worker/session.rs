@@ -364,6 +364,14 @@ impl Session {
         self.went_offline();
     }
 
+    /// Drop the stream without closing it (it is down or will never be up) and forget what
+    /// was only true while online.
+    fn let_go_of_stream(&mut self) {
+        self.reports = None;
+        self.stream = None;
+        self.went_offline();
+    }
+
     fn went_offline(&mut self) {
         self.contacts.offline();
         self.pending_iqs.clear();
@@ -470,9 +478,7 @@ impl Session {
                 tracing::info!("{}: {error}", self.account.jid);
                 // Its connector will not try again: let the stream go (the connector then ends
                 // it quietly) and wait for the user.
-                self.reports = None;
-                self.stream = None;
-                self.went_offline();
+                self.let_go_of_stream();
                 self.set_state(ConnectionState::Failed(error));
             }
         }

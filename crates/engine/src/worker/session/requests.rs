@@ -10,7 +10,7 @@ use super::{
     archive, avatars, bookmarks, contacts, discovery, invisible, older, profile, room_catch_up,
     room_config, room_directory, self_ping, transfers,
 };
-use crate::worker::{contact_stanza, stanza};
+use crate::worker::{Event, contact_stanza, stanza};
 use tokio_xmpp::Stanza;
 use tokio_xmpp::jid::Jid;
 use tokio_xmpp::minidom::Element;
@@ -104,6 +104,7 @@ impl Session {
     async fn route_answer(&mut self, pending: PendingIq, from: Option<Jid>, answer: Answer) {
         match pending {
             PendingIq::Change(what) => self.outcome(what, answer),
+            // A step's success is reported by the change it belongs to; its refusal here.
             PendingIq::Step(what) => {
                 if let Err(error) = answer {
                     self.change_refused(&what, &error);
@@ -125,10 +126,10 @@ impl Session {
         }
     }
 
-    /// A change's own answer reports it; a step's refusal reports the change it belongs to.
+    /// A change's answer reports it done or refused.
     fn outcome(&mut self, what: String, answer: Answer) {
         match answer {
-            Ok(_) => self.emit(crate::worker::Event::Outcome(Ok(what))),
+            Ok(_) => self.emit(Event::Outcome(Ok(what))),
             Err(error) => self.change_refused(&what, &error),
         }
     }
@@ -136,7 +137,7 @@ impl Session {
     /// Say that `what`, which the user asked for, was refused, and why.
     pub(super) fn change_refused(&self, what: &str, error: &StanzaError) {
         let why = stanza::error_text(error);
-        self.emit(crate::worker::Event::Outcome(Err(format!("could not do that ({what}): {why}"))));
+        self.emit(Event::Outcome(Err(format!("could not do that ({what}): {why}"))));
     }
 
     /// A refusal nobody needs to be told about, kept in the log.

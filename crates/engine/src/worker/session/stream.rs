@@ -20,17 +20,14 @@ const MAX_BATCH: usize = 500;
 impl Session {
     pub(super) async fn stream_event(&mut self, event: Option<StreamEvent>) {
         let Some(event) = event else {
-            // The stream ended by itself: after a fatal report, or an internal failure.
-            self.stream = None;
-            self.reports = None;
-            self.went_offline();
-            if !matches!(self.state, ConnectionState::Failed(_)) {
-                self.set_state(ConnectionState::Offline {
-                    reason: "connection closed".into(),
-                    retry_in_secs: FIRST_BACKOFF.as_secs(),
-                });
-                self.restart_at = Some(Instant::now() + FIRST_BACKOFF);
-            }
+            // The stream ended by itself, an internal failure (a fatal report lets go of the
+            // stream before it could end): try again shortly.
+            self.let_go_of_stream();
+            self.set_state(ConnectionState::Offline {
+                reason: "connection closed".into(),
+                retry_in_secs: FIRST_BACKOFF.as_secs(),
+            });
+            self.restart_at = Some(Instant::now() + FIRST_BACKOFF);
             return;
         };
         let mut batch = Vec::new();
