@@ -15,6 +15,21 @@ pub enum TlsMode {
     DirectTls,
 }
 
+/// How the account reaches its server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Transport {
+    /// TCP first; where it cannot get through, WebSocket at [`AccountConfig::url`] or at the
+    /// endpoint the server's host-meta names (XEP-0156). The route that worked is tried first
+    /// next time.
+    #[default]
+    Auto,
+    /// XMPP over TCP only: `tls` says STARTTLS or Direct TLS.
+    Tcp,
+    /// RFC 7395, over `wss://` at [`AccountConfig::url`]: for networks that let only HTTPS out.
+    Websocket,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AccountConfig {
@@ -27,6 +42,18 @@ pub struct AccountConfig {
     pub port: Option<u16>,
     #[serde(default)]
     pub tls: TlsMode,
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub transport: Transport,
+    /// The endpoint of an HTTP transport (`wss://…` for WebSocket; for the automatic route,
+    /// instead of looking it up). With `host` set, the connection goes to that host instead
+    /// of the one named here (which TLS still checks).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// `http://[user@]host:port` (CONNECT) or `socks5://[user@]host:port`, for every
+    /// connection of the account: XMPP, uploads, downloads. Its password is kept with the
+    /// account's, under [`AccountConfig::proxy_secret`], never here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proxy: Option<String>,
     /// A PEM file with extra trusted CA or server certificates.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ca_file: Option<PathBuf>,
@@ -46,6 +73,10 @@ pub struct AccountConfig {
     pub allow_plain: bool,
 }
 
+fn is_default<T: Default + PartialEq>(value: &T) -> bool {
+    *value == T::default()
+}
+
 fn enabled_by_default() -> bool {
     true
 }
@@ -57,6 +88,9 @@ impl AccountConfig {
             host: None,
             port: None,
             tls: TlsMode::default(),
+            transport: Transport::default(),
+            url: None,
+            proxy: None,
             ca_file: None,
             pinned_certificates: Vec::new(),
             resource: None,
@@ -70,6 +104,11 @@ impl AccountConfig {
     /// long replaced (perhaps because its key leaked).
     pub fn pin(&mut self, fingerprint: &str) {
         self.pinned_certificates = vec![fingerprint.to_owned()];
+    }
+
+    /// Where the proxy's password is kept among the secrets (a JID cannot hold a space).
+    pub fn proxy_secret(&self) -> String {
+        format!("{} proxy", self.jid)
     }
 
     pub fn id(&self) -> AccountId {

@@ -8,6 +8,7 @@ mod message;
 mod profile;
 mod room;
 mod roster;
+mod route;
 
 pub use attachment::{Attachment, Transfer, format_size, has_image_extension};
 pub use color::rgb as consistent_color;
@@ -21,6 +22,7 @@ pub use room::{
     RoomState,
 };
 pub use roster::{Contact, Presence, PresenceShow, Subscription};
+pub use route::Route;
 
 use std::fmt;
 

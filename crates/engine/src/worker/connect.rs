@@ -3,11 +3,15 @@
 //! every attempt reports how it went, fatal errors stop the retries, and the `StanzaStream`
 //! (stream management, resumption) is fed only streams that are secure and logged in.
 
+mod route;
+
+use super::proxy::Proxy;
 use super::sasl::{self, Method, Offer, Policy};
 use super::tls::{self, RefusalSlot};
+use super::websocket::{self, Endpoint, Redirect};
 use super::xml_guard::{Guarded, Tripwire};
-use crate::config::{AccountConfig, TlsMode};
-use crate::model::ConnectError;
+use crate::config::{AccountConfig, TlsMode, Transport};
+use crate::model::{ConnectError, Route};
 use futures::{SinkExt, StreamExt};
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -35,16 +39,47 @@ pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(20);
 /// Outgoing and incoming stanza queue depth inside tokio-xmpp.
 const QUEUE_DEPTH: usize = 256;
 
-/// An XML stream over TLS, before or without authentication.
-pub(super) type TlsXmppStream =
-    XmppStream<BufStream<Guarded<tokio_rustls::client::TlsStream<TcpStream>>>>;
+/// The secure bytes under the XML: TLS over TCP, or a WebSocket over TLS.
+pub(super) type Bytes = Box<dyn WireIo>;
+pub(super) trait WireIo:
+    tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send
+{
+}
+impl<T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send> WireIo for T {}
+
+/// An XML stream over a secure wire, before or without authentication.
+pub(super) type TlsXmppStream = XmppStream<BufStream<Guarded<Bytes>>>;
+
+/// A stream over a secure wire, before login: the server's features, the channel binding
+/// the TLS layer offers (TLS 1.3's exporter) and the route it took.
+pub(super) struct Secured {
+    pub features: StreamFeatures,
+    pub stream: TlsXmppStream,
+    pub binding: Option<Vec<u8>>,
+    pub route: Route,
+    pub wire: Wire,
+}
+
+/// The wire a stream runs over; its number indexes per-wire memories.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wire {
+    Tcp = 0,
+    Websocket = 1,
+}
+
+/// How a login got through: shown to the user, and remembered for the next one.
+#[derive(Debug)]
+pub struct LoggedIn {
+    pub route: Route,
+    pub wire: Wire,
+}
 
 /// What the reconnect loop tells the session about each attempt.
 #[derive(Debug)]
 pub enum Report {
     Connecting,
-    /// Logged in with this method (the session remembers the strongest).
-    LoggedIn(Method),
+    /// Logged in with this method (the session remembers the strongest) by this route.
+    LoggedIn(Method, LoggedIn),
     /// This attempt failed; another follows after `retry_in`.
     Retrying {
         error: ConnectError,
@@ -62,9 +97,21 @@ pub struct Connector {
     host: Option<String>,
     port: Option<u16>,
     mode: TlsMode,
+    transport: Transport,
+    url: Option<String>,
+    /// Where a WebSocket server sent us instead, for the next attempt.
+    redirect: Redirect,
+    /// The automatic route's WebSocket endpoint once one worked (this run or an earlier one).
+    found: Arc<std::sync::Mutex<Option<String>>>,
+    /// What the automatic route's host-meta look-up needs (its TLS trust and host).
+    account: AccountConfig,
+    /// Every connection goes through this, when set.
+    proxy: Option<Proxy>,
     tls: Arc<ClientConfig>,
     refusal: RefusalSlot,
-    login: Policy,
+    allow_plain: bool,
+    /// The strongest login used before over TCP and over WebSocket (see `sasl`).
+    strongest_before: [Option<Method>; 2],
     /// Set by the parser guard when the server sent more than it may: the next attempt waits.
     tripwire: Tripwire,
 }
@@ -93,17 +140,46 @@ impl Connector {
             host: account.host.clone(),
             port: account.port,
             mode: account.tls,
+            transport: account.transport,
+            url: account.url.clone(),
+            redirect: Redirect::default(),
+            found: Arc::default(),
+            account: account.clone(),
+            proxy: None,
             tls,
             refusal,
-            login: Policy { allow_plain: account.allow_plain, strongest_before: None },
+            allow_plain: account.allow_plain,
+            strongest_before: [None, None],
             tripwire: Tripwire::default(),
         })
     }
 
-    /// Refuse to log in with less than the account used before (see `sasl`).
-    pub fn remembering(mut self, strongest_before: Option<Method>) -> Self {
-        self.login.strongest_before = strongest_before;
+    /// Refuse to log in with less than the account used before over each wire (TCP, then
+    /// WebSocket; see `sasl`), and try the WebSocket endpoint that worked last first.
+    pub fn remembering(
+        mut self,
+        strongest_before: [Option<Method>; 2],
+        websocket_found: Option<String>,
+    ) -> Self {
+        self.strongest_before = strongest_before;
+        if let Ok(mut found) = self.found.lock() {
+            *found = websocket_found;
+        }
         self
+    }
+
+    /// Connect through `proxy` (the account's, with its password).
+    pub fn through(mut self, proxy: Option<Proxy>) -> Self {
+        self.proxy = proxy;
+        self
+    }
+
+    /// A TCP connection to `host:port`, through the proxy when there is one.
+    async fn dial(&self, host: &str, port: u16) -> Result<TcpStream, ConnectError> {
+        match &self.proxy {
+            Some(proxy) => proxy.connect(host, port).await,
+            None => DnsConfig::no_srv(host, port).resolve().await.map_err(dns_error),
+        }
     }
 
     /// A stanza stream that connects through this connector and reports every attempt.
@@ -175,8 +251,9 @@ impl Connector {
             reports.send(Report::Connecting).ok()?;
             let attempt = tokio::time::timeout(ATTEMPT_TIMEOUT, self.connect()).await;
             let error = match attempt {
-                Ok(Ok((connection, method))) => {
-                    return reports.send(Report::LoggedIn(method)).ok().map(|()| connection);
+                Ok(Ok((connection, method, how))) => {
+                    let report = Report::LoggedIn(method, how);
+                    return reports.send(report).ok().map(|()| connection);
                 }
                 Ok(Err(error)) => error,
                 Err(_) => ConnectError::Unreachable("the server did not answer in time".into()),
@@ -192,13 +269,16 @@ impl Connector {
     }
 
     /// One attempt: a secure stream, SASL, stream restart.
-    pub async fn connect(&self) -> Result<(Connection, Method), ConnectError> {
+    pub async fn connect(&self) -> Result<(Connection, Method, LoggedIn), ConnectError> {
         let domain = self.jid.domain().as_str().to_owned();
-        let (features, stream, exporter) = self.secure_stream().await?;
+        let Secured { features, stream, binding: exporter, route, wire } =
+            self.secure_stream().await?;
         let username = self.jid.node().map(|n| n.as_str().to_owned()).unwrap_or_default();
         let offer =
             Offer { mechanisms: features.sasl_mechanisms, bindings: features.sasl_cb, exporter };
-        let (method, binding) = sasl::choose(&offer, self.login)?;
+        let strongest_before = self.strongest_before[wire as usize];
+        let policy = Policy { allow_plain: self.allow_plain, strongest_before };
+        let (method, binding) = sasl::choose(&offer, policy)?;
         let authed =
             sasl::authenticate(stream, method, binding, username, self.password.clone()).await?;
         let (features, stream) = authed
@@ -210,16 +290,37 @@ impl Connector {
             .map_err(|e| ConnectError::Unreachable(e.to_string()))?;
         let connection =
             Connection { stream: stream.box_stream(), features, identity: self.jid.clone() };
-        Ok((connection, method))
+        Ok((connection, method, LoggedIn { route, wire }))
     }
 
-    /// TCP and TLS (direct or STARTTLS), then a fresh stream over TLS: what logging in and
-    /// registering both start from.
-    pub(super) async fn secure_stream(
-        &self,
-    ) -> Result<(StreamFeatures, TlsXmppStream, Option<Vec<u8>>), ConnectError> {
+    /// RFC 7395 over `url`: TCP to the account's host (or the URL's), TLS checked against the
+    /// URL's host, the HTTP upgrade, and a stream over the frames.
+    async fn websocket_stream(&self, url: &str) -> Result<Secured, ConnectError> {
+        let endpoint = Endpoint::parse(url)?;
+        let address = self.host.as_deref().unwrap_or(&endpoint.host);
+        let tcp = self.dial(address, endpoint.port).await?;
+        let tls_stream = self.handshake(tcp, &endpoint.host).await?;
+        let binding = tls_exporter(&tls_stream);
+        let route = Route {
+            transport: "WebSocket".into(),
+            endpoint: endpoint.uri.to_string(),
+            tls: tls_version(&tls_stream),
+            proxy: self.proxy.as_ref().map(Proxy::describe),
+        };
+        let ws = websocket::upgrade(&endpoint, tls_stream, self.redirect.clone()).await?;
+        let guarded = Guarded::new(Box::new(ws) as Bytes, self.tripwire.clone());
+        let (features, stream) = open_stream(guarded, self.jid.domain().as_str()).await?;
+        Ok(Secured { features, stream, binding, route, wire: Wire::Websocket })
+    }
+
+    /// TCP and TLS (direct or STARTTLS), then a fresh stream over TLS.
+    async fn tcp_stream(&self) -> Result<Secured, ConnectError> {
         let domain = self.jid.domain().as_str().to_owned();
         let tcp = self.tcp(&domain).await?;
+        let endpoint = match &self.proxy {
+            Some(_) => self.tcp_target(&domain).map(|(host, port)| format!("{host}:{port}")),
+            None => tcp.peer_addr().map(|a| a.to_string()).ok(),
+        };
         let tls_stream = match self.mode {
             TlsMode::DirectTls => self.handshake(tcp, &domain).await?,
             TlsMode::Starttls => {
@@ -235,28 +336,47 @@ impl Connector {
             }
         };
         let binding = tls_exporter(&tls_stream);
-        let guarded = Guarded::new(tls_stream, self.tripwire.clone());
+        let transport = match self.mode {
+            TlsMode::Starttls => "TCP (STARTTLS)",
+            TlsMode::DirectTls => "TCP (Direct TLS)",
+        };
+        let route = Route {
+            transport: transport.into(),
+            endpoint: endpoint.unwrap_or_default(),
+            tls: tls_version(&tls_stream),
+            proxy: self.proxy.as_ref().map(Proxy::describe),
+        };
+        let guarded = Guarded::new(Box::new(tls_stream) as Bytes, self.tripwire.clone());
         let (features, stream) = open_stream(guarded, &domain).await?;
-        Ok((features, stream, binding))
+        Ok(Secured { features, stream, binding, route, wire: Wire::Tcp })
     }
 
     pub(super) fn jid(&self) -> &Jid {
         &self.jid
     }
 
+    /// Where a proxy is asked to connect: the host set, or the domain itself (SRV records are
+    /// not looked up through a proxy, which may be the only way out of the network).
+    fn tcp_target(&self, domain: &str) -> Option<(String, u16)> {
+        self.proxy.as_ref()?;
+        let port = match self.mode {
+            TlsMode::Starttls => self.port.unwrap_or(5222),
+            TlsMode::DirectTls => self.port.unwrap_or(5223),
+        };
+        Some((self.host.clone().unwrap_or_else(|| domain.to_owned()), port))
+    }
+
     async fn tcp(&self, domain: &str) -> Result<TcpStream, ConnectError> {
+        if let Some((host, port)) = self.tcp_target(domain) {
+            return self.dial(&host, port).await;
+        }
         let dns = match (&self.host, self.mode) {
             (Some(host), TlsMode::Starttls) => DnsConfig::no_srv(host, self.port.unwrap_or(5222)),
             (Some(host), TlsMode::DirectTls) => DnsConfig::no_srv(host, self.port.unwrap_or(5223)),
             (None, TlsMode::Starttls) => DnsConfig::srv_default_client(domain),
             (None, TlsMode::DirectTls) => DnsConfig::srv_xmpps(domain),
         };
-        dns.resolve().await.map_err(|e| match e {
-            tokio_xmpp::Error::Io(io) => unreachable(&io),
-            other => ConnectError::Unreachable(format!(
-                "the server's address could not be found ({other})"
-            )),
-        })
+        dns.resolve().await.map_err(dns_error)
     }
 
     async fn handshake(
@@ -321,6 +441,15 @@ fn header(domain: &str) -> StreamHeader<'static> {
     StreamHeader { to: Some(Cow::Owned(domain.to_owned())), from: None, id: None }
 }
 
+fn dns_error(e: tokio_xmpp::Error) -> ConnectError {
+    match e {
+        tokio_xmpp::Error::Io(io) => unreachable(&io),
+        other => {
+            ConnectError::Unreachable(format!("the server's address could not be found ({other})"))
+        }
+    }
+}
+
 /// Socket errors in words a user knows.
 fn unreachable(e: &std::io::Error) -> ConnectError {
     use std::io::ErrorKind as K;
@@ -359,6 +488,16 @@ async fn starttls_upgrade(
         }
     }
     Ok(stream.into_inner().into_inner().into_inner())
+}
+
+fn tls_version(stream: &tokio_rustls::client::TlsStream<TcpStream>) -> String {
+    use tokio_rustls::rustls::ProtocolVersion;
+    match stream.get_ref().1.protocol_version() {
+        Some(ProtocolVersion::TLSv1_3) => "TLS 1.3".into(),
+        Some(ProtocolVersion::TLSv1_2) => "TLS 1.2".into(),
+        Some(other) => format!("{other:?}"),
+        None => "TLS".into(),
+    }
 }
 
 /// RFC 9266 tls-exporter keying material, where TLS 1.3 provides it.

@@ -9,6 +9,7 @@
 
 mod redirects;
 
+use super::proxy::Proxy;
 use super::tls::{self, RefusalSlot};
 use crate::config::AccountConfig;
 use crate::paths::private;
@@ -25,10 +26,14 @@ const STALL_TIMEOUT: Duration = Duration::from_secs(60);
 const PROGRESS_EVERY: Duration = Duration::from_millis(150);
 const CHUNK: usize = 64 * 1024;
 
-/// An HTTP client for one account.
-pub fn client(account: &AccountConfig) -> Result<reqwest::Client, String> {
+/// An HTTP client for one account, through its proxy when it has one.
+pub fn client(account: &AccountConfig, proxy: Option<&Proxy>) -> Result<reqwest::Client, String> {
     let config = tls::client_config(account, &[], RefusalSlot::default())?;
-    reqwest::Client::builder()
+    let mut builder = reqwest::Client::builder().no_proxy();
+    if let Some(proxy) = proxy {
+        builder = builder.proxy(proxy.for_http()?);
+    }
+    builder
         .use_preconfigured_tls((*config).clone())
         .connect_timeout(CONNECT_TIMEOUT)
         .read_timeout(STALL_TIMEOUT)
@@ -245,7 +250,7 @@ mod tests {
 
     #[tokio::test]
     async fn an_unreachable_server_is_named_in_plain_words() {
-        let client = client(&AccountConfig::new("me@example.org")).expect("client");
+        let client = client(&AccountConfig::new("me@example.org"), None).expect("client");
         let dir = tempfile::tempdir().expect("dir");
         let target = dir.path().join("x.png");
         // Port 1 on loopback: nothing listens there.

@@ -10,11 +10,13 @@ mod delivery;
 mod disco;
 #[doc(hidden)]
 pub mod fuzzing;
+mod host_meta;
 mod http;
 mod invite;
 mod muc;
 mod presence;
 mod profile;
+mod proxy;
 mod register;
 mod room_stanza;
 mod sasl;
@@ -22,11 +24,14 @@ mod session;
 pub mod stanza;
 mod supervise;
 mod tls;
+mod websocket;
 mod xml_guard;
 
 pub use connect::{ATTEMPT_TIMEOUT, FIRST_BACKOFF};
+pub use proxy::{Proxy, redact as redact_proxy, split_setting as split_proxy_setting};
 pub use register::{BobData, Registration, RegistrationForm};
 pub use tls::fingerprint;
+pub use websocket::Endpoint;
 
 use crate::media::PreparedAvatar;
 use crate::model::{
@@ -38,9 +43,17 @@ use crate::paths::Paths;
 use futures::Stream;
 use tokio::sync::mpsc;
 
-/// The store's per-account state key for the strongest login method used (`sasl`); the
-/// command line clears it when the user says the server's methods really changed.
-pub const STRONGEST_LOGIN: &str = "strongest_login";
+/// The store's per-account state keys for the strongest login method used (`sasl`), one per
+/// transport: a WebSocket endpoint behind a TLS-terminating proxy cannot offer channel
+/// binding, and that is not a downgrade of the TCP route. The command line clears them when
+/// the user says the server's methods really changed.
+pub const STRONGEST_LOGIN: [&str; 2] = ["strongest_login", "strongest_login_websocket"];
+
+/// The store's per-account state key for the WebSocket endpoint the automatic route found.
+const WEBSOCKET_FOUND: &str = "websocket_found";
+
+/// The store's per-account state key for the route of the last login (a JSON [`Route`]).
+pub const LAST_ROUTE: &str = "last_route";
 
 /// Commands waiting beyond this are refused with an error rather than queued without bound.
 const COMMAND_QUEUE: usize = 1024;

@@ -43,7 +43,12 @@ pub fn avatar_notice(message: &Message) -> Option<(BareJid, AvatarNotice)> {
     if node.0 != ns::AVATAR_METADATA {
         return None;
     }
-    let payload = published.into_iter().last()?.payload?;
+    let notice = metadata_notice(published.into_iter().last()?.payload?)?;
+    Some((from.to_bare(), notice))
+}
+
+/// What one item of a `urn:xmpp:avatar:metadata` node says, pushed or asked for.
+pub fn metadata_notice(payload: Element) -> Option<AvatarNotice> {
     if !ids_are_sha1_hex(&payload) {
         return None;
     }
@@ -52,14 +57,13 @@ pub fn avatar_notice(message: &Message) -> Option<(BareJid, AvatarNotice)> {
     // format everyone must offer, so prefer it.
     let stored = metadata.infos.iter().filter(|i| i.url.is_none());
     let info = stored.clone().find(|i| i.type_ == "image/png").or_else(|| stored.clone().next());
-    let notice = match (info, metadata.infos.is_empty()) {
+    match (info, metadata.infos.is_empty()) {
         (Some(info), _) => {
-            AvatarNotice::Picture { hash: info.id.to_hex(), bytes: info.bytes as usize }
+            Some(AvatarNotice::Picture { hash: info.id.to_hex(), bytes: info.bytes as usize })
         }
-        (None, true) => AvatarNotice::Removed,
-        (None, false) => return None,
-    };
-    Some((from.to_bare(), notice))
+        (None, true) => Some(AvatarNotice::Removed),
+        (None, false) => None,
+    }
 }
 
 /// Whether every `info` in avatar metadata has an id of 40 hex digits, the SHA-1 XEP-0084

@@ -6,7 +6,7 @@
 //! belongs to the stream it was sent on, so a [`Registration`] keeps that connection open
 //! until the answer is sent on it.
 
-use super::connect::{Connector, TlsXmppStream};
+use super::connect::{Connector, Secured, TlsXmppStream};
 use crate::config::AccountConfig;
 use crate::model::{ConnectError, Field, FieldKind, Form};
 use futures::{SinkExt, StreamExt};
@@ -162,7 +162,7 @@ fn expired() -> ConnectError {
 
 /// Connect, check that sign-up is offered, and ask for the fields (§3.1).
 async fn ask(connector: &Connector) -> Result<(TlsXmppStream, RegistrationForm), ConnectError> {
-    let (features, mut stream, _) = connector.secure_stream().await?;
+    let Secured { features, mut stream, .. } = connector.secure_stream().await?;
     if !features.in_band_registration {
         return Err(ConnectError::Other(
             "this server does not let clients create accounts; ask its administrator".into(),
@@ -184,7 +184,11 @@ async fn hold(
     asked: RegistrationForm,
     mut answers: mpsc::Receiver<Answer>,
 ) {
-    if let Ok(Some(answer)) = tokio::time::timeout(ANSWER_WAIT, answers.recv()).await {
+    let first = tokio::time::timeout(ANSWER_WAIT, answers.recv()).await;
+    // Only the first answer is sent: close at once, so that a later one is refused when it is
+    // offered rather than left in the channel.
+    answers.close();
+    if let Ok(Some(answer)) = first {
         let username = connector.jid().node().map_or("", |n| n.as_str());
         let filled = filled(&asked, username, &answer.password, &answer.form);
         let payload = answer_payload(&asked, &filled);
@@ -202,6 +206,11 @@ async fn hold(
     }
     let close = <TlsXmppStream as SinkExt<&XmppStreamElement>>::close(&mut stream);
     let _ = tokio::time::timeout(Duration::from_secs(2), close).await;
+    // One offered while the channel closed is still answered (tokio's contract: after close,
+    // recv until None). Dropping the receiver alone once left such an answer waiting forever.
+    while let Some(late) = answers.recv().await {
+        let _ = late.verdict.send(Err(expired()));
+    }
 }
 
 /// What the server asks for, from its answer to the fields query. A data form is preferred

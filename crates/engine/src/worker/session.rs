@@ -13,11 +13,14 @@
 //! variant and one arm there). Every message a feature takes in is stored through `ingest`
 //! (the one way into the store), and every store call goes through `store_handle`.
 
-use super::STRONGEST_LOGIN;
 use super::connect::{Connector, Report};
+use super::connect::{LoggedIn, Wire};
+use super::proxy::Proxy;
 use super::sasl::Method;
 use super::stanza;
 use super::{Command, Event};
+use super::{LAST_ROUTE, STRONGEST_LOGIN, WEBSOCKET_FOUND};
+use crate::config::Transport;
 use crate::config::{AccountConfig, Config};
 use crate::media::AvatarCache;
 use crate::model::{AccountId, ConnectError, ConnectionState, Presence};
@@ -34,6 +37,8 @@ use tokio_xmpp::stanzastream::{Event as StreamEvent, StanzaStream};
 
 /// How long a clean close may take before we give up on being polite.
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a stop waits for the answers to changes the user made just before it.
+const CLOSING_GRACE: Duration = Duration::from_secs(5);
 /// The most history one request may ask for.
 const MAX_PAGE: usize = 1000;
 /// A scheduled message sent later than this after its time is marked late.
@@ -71,6 +76,10 @@ struct Session {
     store: store_handle::StoreHandle,
     events: mpsc::UnboundedSender<Event>,
     password: Option<String>,
+    /// The account's proxy, with its password, for every connection.
+    proxy: Option<Proxy>,
+    /// Where the proxy's password is read again when the settings change.
+    secrets: Secrets,
     /// Fingerprints trusted "just this once".
     session_pins: Vec<String>,
     stream: Option<StanzaStream>,
@@ -158,9 +167,18 @@ pub async fn run(
     let mut delete_history = false;
     let mut room_check = tokio::time::interval(self_ping::SELF_PING_CHECK);
     room_check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // Asked to stop while changes the user made still wait for the server's answer: keep the
+    // stream until they are answered (a bookmark may take three round trips), at most this long.
+    let mut closing_by: Option<Instant> = None;
     loop {
+        if closing_by.is_some_and(|by| Instant::now() >= by || !session.changes_unanswered()) {
+            break;
+        }
         tokio::select! {
-            command = commands.recv() => match command {
+            command = commands.recv(), if closing_by.is_none() => match command {
+                Some(Command::Shutdown) | None if session.changes_unanswered() => {
+                    closing_by = Some(Instant::now() + CLOSING_GRACE);
+                }
                 Some(Command::Shutdown) | None => break,
                 Some(Command::Forget { delete_history: delete }) => {
                     delete_history = delete;
@@ -172,6 +190,7 @@ pub async fn run(
             event = next_event(&mut session.stream) => session.stream_event(event).await,
             Some(message_id) = session.outbox.acks_rx.recv() => session.acknowledged(message_id),
             Some(report) = session.transfer_rx.recv() => session.transfer_report(report).await,
+            () = restart_timer(closing_by) => {}
             () = restart_timer(session.restart_at) => {
                 session.restart_at = None;
                 session.start();
@@ -208,6 +227,12 @@ async fn wait_for_retry(commands: &mut super::supervise::Inbox) -> bool {
         }
     }
     false
+}
+
+/// The account's proxy with its password, as the settings and the secrets have them.
+fn proxy_of(account: &AccountConfig, secrets: &Secrets) -> Result<Option<Proxy>, String> {
+    let Some(url) = &account.proxy else { return Ok(None) };
+    Proxy::parse(url, secrets.load(&account.proxy_secret())).map(Some)
 }
 
 async fn next_report(reports: &mut Option<mpsc::UnboundedReceiver<Report>>) -> Option<Report> {
@@ -249,7 +274,9 @@ impl Session {
         let store = store_handle::StoreHandle::open(&paths.database())
             .map_err(|e| ConnectError::Storage(e.to_string()))?;
         let own_presence = store.read(|store| contacts::saved_presence(store, &account.jid));
-        let password = Secrets::new(paths).load(&account.jid);
+        let secrets = Secrets::new(paths);
+        let password = secrets.load(&account.jid);
+        let proxy = proxy_of(&account, &secrets).map_err(ConnectError::Other)?;
         let (transfer_tx, transfer_rx) = mpsc::unbounded_channel();
         Ok(Self {
             account,
@@ -257,6 +284,8 @@ impl Session {
             store,
             events,
             password,
+            proxy,
+            secrets,
             session_pins: Vec::new(),
             stream: None,
             reports: None,
@@ -313,6 +342,11 @@ impl Session {
         self.state == ConnectionState::Online
     }
 
+    /// Online, with a change the user asked for still waiting for the server's answer.
+    fn changes_unanswered(&self) -> bool {
+        self.is_online() && self.pending_iqs.values().any(|(_, pending)| pending.is_change())
+    }
+
     fn account_key(&self) -> &str {
         &self.account.jid
     }
@@ -340,7 +374,10 @@ impl Session {
             return;
         };
         let connector = match Connector::new(&self.account, password, &self.session_pins) {
-            Ok(connector) => connector.remembering(self.strongest_login()),
+            Ok(connector) => connector.through(self.proxy.clone()).remembering(
+                [self.strongest_login(Wire::Tcp), self.strongest_login(Wire::Websocket)],
+                self.websocket_found(),
+            ),
             Err(error) => {
                 self.set_state(ConnectionState::Failed(error));
                 return;
@@ -397,11 +434,15 @@ impl Session {
             c.account(&self.account.jid).cloned().ok_or_else(|| "the account is gone".to_owned())
         });
         match reloaded {
-            Ok(account) => {
-                self.account = account;
-                self.http = None;
-                self.restart().await;
-            }
+            Ok(account) => match proxy_of(&account, &self.secrets) {
+                Ok(proxy) => {
+                    self.account = account;
+                    self.proxy = proxy;
+                    self.http = None;
+                    self.restart().await;
+                }
+                Err(e) => self.emit(Event::Notice(format!("the new proxy cannot be used: {e}"))),
+            },
             Err(e) => self.emit(Event::Notice(format!("the new settings could not be read: {e}"))),
         }
     }
@@ -469,7 +510,10 @@ impl Session {
     fn report(&mut self, report: Report) {
         match report {
             Report::Connecting => self.set_state(ConnectionState::Connecting),
-            Report::LoggedIn(method) => self.remember_login(method),
+            Report::LoggedIn(method, how) => {
+                self.remember_login(method, how.wire);
+                self.remember_route(&how);
+            }
             Report::Retrying { error, retry_in } => self.set_state(ConnectionState::Offline {
                 reason: error.to_string(),
                 retry_in_secs: retry_in.as_secs(),
@@ -486,20 +530,51 @@ impl Session {
 
     /// The strongest login method this account has used: a later offer of only weaker ones
     /// is refused as a possible downgrade (`worker::sasl`).
-    fn strongest_login(&self) -> Option<Method> {
-        let stored = self.store.read(|store| store.get_state(self.account_key(), STRONGEST_LOGIN));
+    fn strongest_login(&self, wire: Wire) -> Option<Method> {
+        let key = STRONGEST_LOGIN[wire as usize];
+        let stored = self.store.read(|store| store.get_state(self.account_key(), key));
         stored.ok().flatten().and_then(|name| Method::from_name(&name))
     }
 
-    fn remember_login(&mut self, method: Method) {
-        if self.strongest_login().is_some_and(|before| before >= method) {
+    fn remember_login(&mut self, method: Method, wire: Wire) {
+        if self.strongest_login(wire).is_some_and(|before| before >= method) {
             return;
         }
-        if let Err(e) = self
-            .store
-            .write(|store| store.set_state(self.account_key(), STRONGEST_LOGIN, method.name()))
+        let key = STRONGEST_LOGIN[wire as usize];
+        if let Err(e) =
+            self.store.write(|store| store.set_state(self.account_key(), key, method.name()))
         {
             tracing::warn!("{}: {e}", self.account.jid);
         }
+    }
+
+    /// Kept for `confab account show`, which reports how the last login got through, and for
+    /// the automatic route, which tries the WebSocket endpoint it found first next time.
+    fn remember_route(&mut self, how: &LoggedIn) {
+        let route = &how.route;
+        tracing::info!("{}: logged in over {route}", self.account.jid);
+        let account = self.account_key().to_owned();
+        let json = serde_json::to_string(route).unwrap_or_default();
+        let automatic = self.account.transport == Transport::Auto;
+        let written = self.store.write(|store| {
+            store.set_state(&account, LAST_ROUTE, &json)?;
+            match how.wire {
+                Wire::Websocket if automatic => {
+                    store.set_state(&account, WEBSOCKET_FOUND, &route.endpoint)
+                }
+                Wire::Tcp => store.delete_state(&account, WEBSOCKET_FOUND),
+                Wire::Websocket => Ok(()),
+            }
+        });
+        if let Err(e) = written {
+            tracing::warn!("{}: {e}", self.account.jid);
+        }
+    }
+
+    fn websocket_found(&self) -> Option<String> {
+        if self.account.transport != Transport::Auto {
+            return None;
+        }
+        self.store.read(|store| store.get_state(self.account_key(), WEBSOCKET_FOUND)).ok().flatten()
     }
 }

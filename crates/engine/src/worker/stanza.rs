@@ -284,10 +284,38 @@ pub fn is_ping(payload: &Element) -> bool {
     payload.is("ping", tokio_xmpp::parsers::ns::PING)
 }
 
+/// The items of a pubsub answer. A server may put children beside `<items/>` that the
+/// parser refuses the whole answer for (ejabberd 23.01 adds an RSM `<set/>` when `max_items`
+/// was asked), so the `items` child is read on its own.
+pub fn pubsub_items(payload: Option<Element>) -> Vec<tokio_xmpp::parsers::pubsub::pubsub::Item> {
+    use tokio_xmpp::parsers::pubsub::pubsub::Items;
+    payload
+        .as_ref()
+        .filter(|p| p.is("pubsub", ns::PUBSUB))
+        .and_then(|p| p.get_child("items", ns::PUBSUB))
+        .and_then(|items| Items::try_from(items.clone()).ok())
+        .map(|items| items.items)
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::str::FromStr;
+
+    #[test]
+    fn pubsub_items_are_read_beside_a_result_set() {
+        let answer = Element::from_str(
+            "<pubsub xmlns='http://jabber.org/protocol/pubsub'>\
+             <set xmlns='http://jabber.org/protocol/rsm'><count>1</count></set>\
+             <items node='urn:xmpp:avatar:metadata'><item id='a1'/></items></pubsub>",
+        )
+        .expect("xml");
+        let items = pubsub_items(Some(answer));
+        assert_eq!(items.len(), 1);
+        assert_eq!(items[0].id.as_ref().map(|id| id.0.as_str()), Some("a1"));
+        assert!(pubsub_items(None).is_empty());
+    }
 
     #[test]
     fn hand_typed_stanzas_need_no_namespace() {

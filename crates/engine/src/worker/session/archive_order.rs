@@ -3,22 +3,29 @@
 //! own times, so sorting by time alone would put an archived line after a later line of the
 //! same second. A page's lines new to us are therefore moved to just before the next line of
 //! the page we had, or before the message the page ends at, keeping the archive's order.
+//!
+//! The same line can also carry different times from different routes: ejabberd stamps a
+//! room's history on join a few milliseconds after the time its archive gives the same line.
+//! So a line new to us never goes before the line the page has ahead of it either: it takes at
+//! least that line's time, and the store's insertion order keeps it behind.
 
 use crate::model::NewMessage;
 use chrono::{DateTime, Duration, Utc};
 
 /// Move each line of `page` new to us (`known` gives the stored time of those we had) to just
 /// before the next line we had, and all of them before `ends_before` when given, if they would
-/// otherwise sort after it. Lines we had keep their times; lines already earlier keep theirs.
+/// otherwise sort after it; and to no earlier than the line ahead of it in the page. Lines we
+/// had keep their times.
 pub(super) fn place_in_archive_order(
     page: &mut [NewMessage],
     known: impl Fn(&NewMessage) -> Option<DateTime<Utc>>,
     ends_before: Option<DateTime<Utc>>,
 ) {
+    let stored: Vec<Option<DateTime<Utc>>> = page.iter().map(known).collect();
     let mut ceiling = ends_before;
-    for line in page.iter_mut().rev() {
-        let at = match known(line) {
-            Some(stored) => stored,
+    for (line, stored) in page.iter_mut().zip(&stored).rev() {
+        let at = match stored {
+            Some(stored) => *stored,
             None => {
                 if let Some(ceiling) = ceiling {
                     line.timestamp = line.timestamp.min(ceiling - Duration::milliseconds(1));
@@ -27,6 +34,15 @@ pub(super) fn place_in_archive_order(
             }
         };
         ceiling = Some(ceiling.map_or(at, |c| c.min(at)));
+    }
+    let mut floor: Option<DateTime<Utc>> = None;
+    for (line, stored) in page.iter_mut().zip(&stored) {
+        if stored.is_none()
+            && let Some(floor) = floor
+        {
+            line.timestamp = line.timestamp.max(floor);
+        }
+        floor = Some(stored.unwrap_or(line.timestamp));
     }
 }
 
@@ -83,6 +99,21 @@ mod tests {
         assert!(page[0].timestamp < page[1].timestamp, "{page:?}");
         assert!(page[1].timestamp < at(1_500), "{page:?}");
         assert_eq!(page[2].timestamp, at(1_999), "a line we had is stored as it was");
+    }
+
+    #[test]
+    fn new_lines_stamped_before_the_known_line_ahead_of_them_follow_it() {
+        // ejabberd's history on join stamped "a" and "b" a little later than its archive
+        // stamps "c" and "d", which came after them.
+        let mut page = vec![
+            line("a", at(1_000)),
+            line("b", at(1_001)),
+            line("c", at(995)),
+            line("d", at(997)),
+        ];
+        place_in_archive_order(&mut page, had(&[("a", 1_008), ("b", 1_009)]), None);
+        assert_eq!(page[2].timestamp, at(1_009), "{page:?}");
+        assert_eq!(page[3].timestamp, at(1_009), "insertion order keeps d after c: {page:?}");
     }
 
     #[test]

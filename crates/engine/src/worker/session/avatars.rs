@@ -2,12 +2,18 @@
 //! picture by hash; it is fetched only when the cache lacks it, checked against its hash and
 //! size, and kept on disk by hash. A vCard photo hash in presence (XEP-0153) is the fallback
 //! for clients that publish no XEP-0084 avatar.
+//!
+//! A server pushes a contact's current avatar at login only while that contact is online
+//! (ejabberd 23.01 sends PEP's last items for available contacts only; Prosody for all), so
+//! a picture set or removed while both were away would stay unknown or stale. After the roster
+//! arrives, contacts are therefore asked which avatar they have: each once per run, those
+//! whose picture we do not know first, a bounded number per login.
 
 use super::Session;
 use super::requests::{Answer, PendingIq};
 use crate::media::{AvatarCache, PreparedAvatar};
-use crate::worker::Event;
 use crate::worker::profile::{self, AvatarNotice, MAX_AVATAR_BYTES};
+use crate::worker::{Event, stanza};
 use std::collections::HashSet;
 use tokio_xmpp::jid::{BareJid, Jid};
 use tokio_xmpp::minidom::Element;
@@ -20,6 +26,9 @@ use tokio_xmpp::parsers::vcard::VCardQuery;
 
 /// Avatar requests in flight at once.
 const MAX_AVATAR_FETCHES: usize = 32;
+
+/// Contacts asked for their avatar metadata per login; the rest are asked at later logins.
+const MAX_AVATAR_LOOKUPS: usize = 64;
 
 /// Where a picture announced by hash is fetched from.
 #[derive(Debug)]
@@ -35,19 +44,21 @@ pub(super) enum AvatarSource {
 pub(super) struct Avatars {
     pub cache: AvatarCache,
     pub fetching: HashSet<String>,
+    /// Contacts already asked which avatar they have, in this run.
+    looked_up: HashSet<BareJid>,
 }
 
 impl Avatars {
     pub(super) fn new(cache: AvatarCache) -> Self {
-        Self { cache, fetching: HashSet::new() }
+        Self { cache, fetching: HashSet::new(), looked_up: HashSet::new() }
     }
 }
 
-/// A picture being fetched: whose, which, and from where.
-pub(super) struct Request {
-    jid: BareJid,
-    hash: String,
-    source: AvatarSource,
+pub(super) enum Request {
+    /// A picture being fetched: whose, which, and from where.
+    Picture { jid: BareJid, hash: String, source: AvatarSource },
+    /// Which avatar a contact has (their metadata node's latest item).
+    Metadata(BareJid),
 }
 
 impl From<Request> for PendingIq {
@@ -118,11 +129,59 @@ impl Session {
             AvatarSource::VCard => Iq::from_get(id, VCardQuery),
         };
         let iq = if jid == self.own { iq } else { iq.with_to(Jid::from(jid.clone())) };
-        self.send_iq(iq, Request { jid, hash, source }).await;
+        self.send_iq(iq, Request::Picture { jid, hash, source }).await;
     }
 
-    pub(super) fn avatar_answer(&mut self, request: Request, answer: Answer) {
-        let Request { jid, hash, source } = request;
+    /// Ask contacts whose presence we see which avatar they have: each once per run, those
+    /// without a known picture first, at most [`MAX_AVATAR_LOOKUPS`] per login.
+    pub(super) async fn look_up_avatars(&mut self) {
+        use crate::model::Subscription;
+        let mut contacts =
+            self.store.read(|store| store.roster(self.account_key())).unwrap_or_default();
+        contacts.sort_by_key(|c| c.avatar.is_some());
+        let asked: Vec<BareJid> = contacts
+            .into_iter()
+            .filter(|c| matches!(c.subscription, Subscription::To | Subscription::Both))
+            .filter_map(|c| BareJid::new(&c.jid).ok())
+            .filter(|jid| !self.avatars.looked_up.contains(jid))
+            .take(MAX_AVATAR_LOOKUPS)
+            .collect();
+        tracing::debug!("{}: asking {} contacts which avatar they have", self.own, asked.len());
+        for jid in asked {
+            self.avatars.looked_up.insert(jid.clone());
+            let items = Items {
+                max_items: Some(1),
+                node: NodeName(ns::AVATAR_METADATA.into()),
+                subid: None,
+                items: Vec::new(),
+            };
+            let id = self.next_id("avatar-metadata");
+            let iq = Iq::from_get(id, PubSub::Items(items)).with_to(Jid::from(jid.clone()));
+            self.send_iq(iq, Request::Metadata(jid)).await;
+        }
+    }
+
+    pub(super) async fn avatar_answer(&mut self, request: Request, answer: Answer) {
+        match request {
+            Request::Picture { jid, hash, source } => {
+                self.picture_answer(jid, hash, source, answer)
+            }
+            Request::Metadata(jid) => {
+                let items = stanza::pubsub_items(answer.ok().flatten());
+                let notice = items
+                    .into_iter()
+                    .last()
+                    .and_then(|item| item.payload)
+                    .and_then(profile::metadata_notice);
+                // No node or no item: they have no avatar, which is what we know already.
+                if let Some(notice) = notice {
+                    self.avatar_notice(jid, notice).await;
+                }
+            }
+        }
+    }
+
+    fn picture_answer(&mut self, jid: BareJid, hash: String, source: AvatarSource, answer: Answer) {
         self.avatars.fetching.remove(&hash);
         let payload = match answer {
             Ok(payload) => payload,
@@ -130,13 +189,8 @@ impl Session {
         };
         let bytes = match source {
             AvatarSource::Pep => {
-                let item = payload
-                    .and_then(|p| PubSub::try_from(p).ok())
-                    .and_then(|p| match p {
-                        PubSub::Items(items) => items.items.into_iter().next(),
-                        _ => None,
-                    })
-                    .and_then(|item| item.payload);
+                let item = stanza::pubsub_items(payload).into_iter().next();
+                let item = item.and_then(|item| item.payload);
                 profile::avatar_data(item, &hash)
             }
             AvatarSource::VCard => profile::vcard_photo(payload, &hash),

@@ -5,6 +5,14 @@
 //! (XEP-0048 with XEP-0049), read at login and written whole whenever one changes. Which of
 //! the two a server uses is known only once the bookmarks are read, so joining, creating or
 //! leaving a room asked for before then (right after login) waits for that.
+//!
+//! A bookmark is published with publish-options that make the node hold every room, privately
+//! (XEP-0402 §3.3, XEP-0223). A server that refuses them (ejabberd 23.01 knows only two of the
+//! four fields and refuses the request, its issue #3044; any server whose node was made
+//! otherwise answers precondition-not-met) gets the node created or configured that way first,
+//! then the bookmark again without options, and so do later ones. Publishing without options
+//! alone would leave such a server at its default of one item: each bookmark would erase the
+//! one before.
 
 use super::Session;
 use super::requests::{Answer, PendingIq};
@@ -21,7 +29,10 @@ use tokio_xmpp::parsers::message::Message;
 use tokio_xmpp::parsers::ns;
 use tokio_xmpp::parsers::private::Query as PrivateQuery;
 use tokio_xmpp::parsers::pubsub::event::{Event as PubSubEvent, Payload as EventPayload};
-use tokio_xmpp::parsers::pubsub::pubsub::{Item, Items, Publish, PublishOptions, Retract};
+use tokio_xmpp::parsers::pubsub::owner::{Owner, Payload as OwnerPayload};
+use tokio_xmpp::parsers::pubsub::pubsub::{
+    Configure, Create, Item, Items, Publish, PublishOptions, Retract,
+};
 use tokio_xmpp::parsers::pubsub::{ItemId, NodeName, PubSub};
 use tokio_xmpp::parsers::stanza_error::{DefinedCondition, StanzaError};
 
@@ -35,6 +46,8 @@ pub(super) struct Bookmarks {
     legacy_urls: Vec<tokio_xmpp::parsers::bookmarks::Url>,
     /// Room commands that change bookmarks, asked for before they were read.
     waiting: Vec<RoomCommand>,
+    /// The server refused publish-options: the node is configured instead.
+    options_refused: bool,
 }
 
 impl Bookmarks {
@@ -62,6 +75,11 @@ pub(super) enum Request {
     Pep,
     /// XEP-0048 bookmarks in private storage, where the server has no PEP.
     Legacy,
+    /// One bookmark published, with or without publish-options.
+    Publish { room: StoredRoom, with_options: bool },
+    /// The node made ready (created, or configured where it exists) before `room` is
+    /// published again without options.
+    PrepareNode { room: StoredRoom, create: bool },
 }
 
 impl From<Request> for PendingIq {
@@ -79,6 +97,28 @@ impl Session {
             // Private storage cannot be read either: start from no bookmarks (what we join is
             // written there, and a refusal to write is reported).
             (Request::Legacy, Err(_)) => self.apply_bookmarks(Vec::new()).await,
+            (Request::Publish { .. }, Ok(_)) => {}
+            (Request::Publish { room, with_options: true }, Err(error))
+                if !matches!(
+                    error.defined_condition,
+                    DefinedCondition::Forbidden | DefinedCondition::NotAuthorized
+                ) =>
+            {
+                tracing::info!("{}: publish-options refused: {error:?}", self.account.jid);
+                self.bookmarks.options_refused = true;
+                self.prepare_bookmark_node(room, true).await;
+            }
+            (Request::PrepareNode { room, create: true }, Err(error))
+                if error.defined_condition == DefinedCondition::Conflict =>
+            {
+                self.prepare_bookmark_node(room, false).await;
+            }
+            (Request::PrepareNode { room, .. }, Ok(_)) => {
+                self.send_bookmark(&room, false).await;
+            }
+            (Request::Publish { room, .. } | Request::PrepareNode { room, .. }, Err(error)) => {
+                self.change_refused(&format!("bookmarking {}", room.jid), &error);
+            }
         }
     }
 
@@ -140,11 +180,7 @@ impl Session {
     /// The server's bookmarks are the truth: rooms bookmarked elsewhere are joined, rooms whose
     /// bookmark was removed elsewhere are forgotten.
     async fn bookmarks_result(&mut self, payload: Option<Element>) {
-        let items = match payload.and_then(|p| PubSub::try_from(p).ok()) {
-            Some(PubSub::Items(items)) => items.items,
-            _ => Vec::new(),
-        };
-        let bookmarks: Vec<StoredRoom> = items
+        let bookmarks: Vec<StoredRoom> = crate::worker::stanza::pubsub_items(payload)
             .into_iter()
             .filter_map(|item| bookmark(item.id.as_ref().map(|id| id.0.as_str()), item.payload))
             .collect();
@@ -257,6 +293,11 @@ impl Session {
             self.store_legacy_bookmarks().await;
             return;
         }
+        let with_options = !self.bookmarks.options_refused;
+        self.send_bookmark(room, with_options).await;
+    }
+
+    async fn send_bookmark(&mut self, room: &StoredRoom, with_options: bool) {
         let conference = Conference {
             autojoin: room.autojoin,
             name: room.name.clone(),
@@ -269,25 +310,35 @@ impl Session {
             publisher: None,
             payload: Some(conference.into()),
         };
-        let option =
-            |var: &str, value: &str| Field::new(var, FieldType::TextSingle).with_value(value);
-        let options = DataForm::new(
-            DataFormType::Submit,
-            "http://jabber.org/protocol/pubsub#publish-options",
-            vec![
-                option("pubsub#persist_items", "true"),
-                option("pubsub#max_items", "max"),
-                option("pubsub#send_last_published_item", "never"),
-                option("pubsub#access_model", "whitelist"),
-            ],
-        );
+        let options = with_options.then(|| PublishOptions {
+            form: Some(node_settings("http://jabber.org/protocol/pubsub#publish-options")),
+        });
         let publish = PubSub::Publish {
             publish: Publish { node: NodeName(ns::BOOKMARKS2.into()), items: vec![item] },
-            publish_options: Some(PublishOptions { form: Some(options) }),
+            publish_options: options,
         };
         let id = self.next_id("bookmark");
-        let step = PendingIq::Step(format!("bookmarking {}", room.jid));
-        self.send_iq(Iq::from_set(id, publish), step).await;
+        let request = Request::Publish { room: room.clone(), with_options };
+        self.send_iq(Iq::from_set(id, publish), request).await;
+    }
+
+    /// Create the bookmarks node with the settings publish-options would have asked for, or
+    /// (`create` false, it exists) configure it so.
+    async fn prepare_bookmark_node(&mut self, room: StoredRoom, create: bool) {
+        let node = NodeName(ns::BOOKMARKS2.into());
+        let form = node_settings(ns::PUBSUB_CONFIGURE);
+        let id = self.next_id("bookmark-node");
+        let iq = if create {
+            let configure = Configure { form: Some(form) };
+            Iq::from_set(
+                id,
+                PubSub::Create { create: Create { node: Some(node) }, configure: Some(configure) },
+            )
+        } else {
+            let payload = OwnerPayload::Configure { node: Some(node), form: Some(form) };
+            Iq::from_set(id, Owner { payload })
+        };
+        self.send_iq(iq, Request::PrepareNode { room, create }).await;
     }
 
     /// The room is gone from `self.rooms` already; private storage is rewritten without it.
@@ -309,6 +360,22 @@ impl Session {
         let iq = Iq::from_set(id, PubSub::Retract(retract));
         self.send_iq(iq, PendingIq::Step(format!("removing the bookmark of {room}"))).await;
     }
+}
+
+/// XEP-0402 §3.3's node settings: every room kept, only we can read them, nothing pushed
+/// to us at login.
+fn node_settings(form_type: &str) -> DataForm {
+    let setting = |var: &str, value: &str| Field::new(var, FieldType::TextSingle).with_value(value);
+    DataForm::new(
+        DataFormType::Submit,
+        form_type,
+        vec![
+            setting("pubsub#persist_items", "true"),
+            setting("pubsub#max_items", "max"),
+            setting("pubsub#send_last_published_item", "never"),
+            setting("pubsub#access_model", "whitelist"),
+        ],
+    )
 }
 
 fn legacy_bookmark(conference: &LegacyConference) -> StoredRoom {

@@ -297,9 +297,12 @@ impl Session {
         }
     }
 
-    pub(super) fn contacts_answer(&mut self, request: Request, answer: Answer) {
+    pub(super) async fn contacts_answer(&mut self, request: Request, answer: Answer) {
         match (request, answer) {
-            (Request::Roster, Ok(payload)) => self.roster_result(payload),
+            (Request::Roster, Ok(payload)) => {
+                self.roster_result(payload);
+                self.look_up_avatars().await;
+            }
             (Request::BlockList, Ok(payload)) => self.block_list_result(payload),
             (Request::Roster, Err(error)) => self.log_refusal("the roster request", &error),
             (Request::BlockList, Err(error)) => self.log_refusal("the block list request", &error),

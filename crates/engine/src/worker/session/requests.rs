@@ -43,6 +43,13 @@ pub(super) enum PendingIq {
     Bookmarks(bookmarks::Request),
 }
 
+impl PendingIq {
+    /// A change the user asked for (or a step of one), as opposed to a question we asked.
+    pub(super) fn is_change(&self) -> bool {
+        matches!(self, Self::Change(_) | Self::Step(_) | Self::Bookmarks(_))
+    }
+}
+
 impl Session {
     pub(super) fn next_id(&mut self, prefix: &str) -> String {
         self.next_iq += 1;
@@ -110,10 +117,10 @@ impl Session {
                     self.change_refused(&what, &error);
                 }
             }
-            PendingIq::Contacts(request) => self.contacts_answer(request, answer),
+            PendingIq::Contacts(request) => self.contacts_answer(request, answer).await,
             PendingIq::Discovery(request) => self.discovery_answer(request, from, answer).await,
             PendingIq::Profile(request) => self.profile_answer(request, answer).await,
-            PendingIq::Avatars(request) => self.avatar_answer(request, answer),
+            PendingIq::Avatars(request) => self.avatar_answer(request, answer).await,
             PendingIq::Rooms(request) => self.rooms_answer(request, answer).await,
             PendingIq::RoomDirectory(request) => self.directory_answer(request, answer).await,
             PendingIq::SelfPing(request) => self.self_ping_answer(request, answer).await,

@@ -113,7 +113,9 @@ impl Session {
         if let (Some(info), Some(entry)) = (info, listing.rooms.iter_mut().find(|r| r.jid == room))
         {
             let details = muc::room_details(&info);
-            entry.name = entry.name.take().or(details.name);
+            // The room's own name wins: a service's list may decorate it (ejabberd appends
+            // the number of occupants, "Lounge (3)"), and that number is shown apart.
+            entry.name = details.name.or(entry.name.take());
             entry.description = details.description;
             entry.occupants = details.occupants;
             entry.members_only = details.members_only;

@@ -432,7 +432,7 @@ impl Session {
         if let Some(client) = &self.http {
             return Ok(client.clone());
         }
-        let client = http::client(&self.account)?;
+        let client = http::client(&self.account, self.proxy.as_ref())?;
         self.http = Some(client.clone());
         Ok(client)
     }

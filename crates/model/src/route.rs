@@ -1,0 +1,27 @@
+//! How a connection reached its server: shown in the account's status and by
+//! `confab account show`, so a user behind a restrictive network sees which way worked.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Route {
+    /// "TCP (STARTTLS)", "TCP (Direct TLS)" or "WebSocket".
+    pub transport: String,
+    /// The address connected to (`host:port`), or the WebSocket URL.
+    pub endpoint: String,
+    /// The TLS version agreed, "TLS 1.3" say.
+    pub tls: String,
+    /// The proxy in between ("HTTP proxy host:port"), if any.
+    #[serde(default)]
+    pub proxy: Option<String>,
+}
+
+impl std::fmt::Display for Route {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} to {}, {}", self.transport, self.endpoint, self.tls)?;
+        match &self.proxy {
+            Some(proxy) => write!(f, ", via {proxy}"),
+            None => Ok(()),
+        }
+    }
+}
