@@ -18,7 +18,7 @@ use desktop::{Display, status_kib};
 use std::path::Path;
 use std::process::Child;
 use std::time::{Duration, Instant};
-use support::{DOMAIN, PASSWORD, Profile, Prosody};
+use support::{DOMAIN, Kind, PASSWORD, Profile, Server};
 
 const DISPLAY: &str = ":79";
 /// Wheel clicks per step, and steps: enough to go through every picture.
@@ -35,9 +35,10 @@ fn pictures() -> usize {
 fn main() {
     let display = Display::start(DISPLAY);
 
-    let server = Prosody::start_with_groups(&format!(
-        "[Team]\nalice@{DOMAIN}=Alice\nbob@{DOMAIN}=Bob Builder\n"
-    ));
+    let server = Server::start_with_groups(
+        Kind::Prosody,
+        &format!("[Team]\nalice@{DOMAIN}=Alice\nbob@{DOMAIN}=Bob Builder\n"),
+    );
     server.register("alice", PASSWORD);
     server.register("bob", PASSWORD);
     let alice = Profile::new(&server, "alice", PASSWORD);

@@ -1,10 +1,11 @@
-//! Taking in a flood, measured against a local Prosody: a peer sends `MESSAGES` (10,000 by
-//! default) while the receiver is offline, then the receiver catches up (offline storage and
+//! Taking in a flood, measured against a local Prosody or ejabberd (`CONFAB_BENCH_SERVER`):
+//! a peer sends `MESSAGES` (10,000 by default) while the receiver is offline, then the receiver catches up (offline storage and
 //! archive); then a second flood arrives live. For each: wall time, messages per second, the
 //! receiver's CPU seconds and peak memory (the receiver is `confab sync`, a child process).
 //! Prints figures; asserts nothing about them.
 //!
-//! Run: `cargo bench --bench ingest` (needs prosody; `MESSAGES=2000` for a quicker run).
+//! Run: `cargo bench --bench ingest` (`MESSAGES=2000` for a quicker run;
+//! `CONFAB_BENCH_TRANSPORT=websocket` for the receiver over WebSocket).
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -14,7 +15,7 @@ use confab::paths::Paths;
 use confab::store::Store;
 use std::process::{Child, Command as Process, Stdio};
 use std::time::{Duration, Instant};
-use support::{PASSWORD, Profile, Prosody};
+use support::{PASSWORD, Profile, Server};
 
 /// The longest any phase may take before the bench gives up and says so.
 const PHASE_LIMIT: Duration = Duration::from_secs(300);
@@ -24,11 +25,12 @@ fn messages() -> usize {
 }
 
 fn main() {
-    let server = Prosody::start();
+    let server = Server::start(support::bench_server());
     server.register("alice", PASSWORD);
     server.register("bob", PASSWORD);
     let alice = Profile::new(&server, "alice", PASSWORD);
     let bob = Profile::new(&server, "bob", PASSWORD);
+    support::bench_transport(&alice, &server);
     alice.ok(&["sync", "--wait", "0"]);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

@@ -1,10 +1,12 @@
-//! Joining a big room, measured against a local Prosody: a room with `CROWD` occupants (1,000
-//! by default, each its own account signed up in-band) and 1,000 archived messages. Prints how long a
-//! newcomer's worker takes from "join" to being in (all occupant presences taken in), to the
-//! full occupant list, and to the room's history stored; the CPU time and memory the join
-//! cost this process. Prints figures; asserts nothing about them.
+//! Joining a big room, measured against a local Prosody or ejabberd (`CONFAB_BENCH_SERVER`):
+//! a room with `CROWD` occupants (1,000 by default, each its own account signed up in-band)
+//! and 1,000 archived messages. Prints how long a newcomer's worker takes from "join" to being
+//! in (all occupant presences taken in), to the full occupant list, and to the room's history
+//! stored; the CPU time and memory the join cost this process. Prints figures; asserts
+//! nothing about them.
 //!
-//! Run: `cargo bench --bench room` (needs prosody; `CROWD=200` for a quicker run).
+//! Run: `cargo bench --bench room` (`CROWD=200` for a quicker run;
+//! `CONFAB_BENCH_TRANSPORT=websocket` for the newcomer over WebSocket).
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -13,7 +15,7 @@ use confab::model::{AccountId, ConnectionState, RoomPreset, RoomState};
 use confab::paths::Paths;
 use confab::worker::{self, Command, Event, RoomCommand};
 use std::time::{Duration, Instant};
-use support::{PASSWORD, Profile, Prosody, ROOMS};
+use support::{PASSWORD, Profile, ROOMS, Server};
 use tokio::sync::mpsc::UnboundedReceiver;
 
 const MESSAGES: usize = 1000;
@@ -30,12 +32,13 @@ fn crowd() -> usize {
 const SIGN_UPS_AT_ONCE: usize = 8;
 
 fn main() {
-    let server = Prosody::start();
+    let server = Server::start(support::bench_server());
     for user in ["owner", "alice"] {
         server.register(user, PASSWORD);
     }
     let owner = Profile::new(&server, "owner", PASSWORD);
     let alice = Profile::new(&server, "alice", PASSWORD);
+    support::bench_transport(&alice, &server);
     let started = Instant::now();
     let crowd = sign_up(&server);
     println!("{} accounts signed up in {:.1} s", crowd.len(), started.elapsed().as_secs_f64());
@@ -48,7 +51,7 @@ fn main() {
 }
 
 /// One account per occupant (XEP-0077 through `confab account register`), a few at a time.
-fn sign_up(server: &Prosody) -> Vec<Profile> {
+fn sign_up(server: &Server) -> Vec<Profile> {
     let names: Vec<String> = (0..crowd()).map(|i| format!("guest{i}")).collect();
     let chunks: Vec<&[String]> = names.chunks(names.len().div_ceil(SIGN_UPS_AT_ONCE)).collect();
     std::thread::scope(|scope| {

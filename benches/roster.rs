@@ -10,7 +10,7 @@ use confab::paths::Paths;
 use confab::ui::sidebar;
 use confab::worker::{self, Command, Event};
 use std::time::{Duration, Instant};
-use support::{DOMAIN, PASSWORD, Profile, Prosody};
+use support::{DOMAIN, Kind, PASSWORD, Profile, Server};
 
 const CONTACTS: usize = 5000;
 
@@ -19,7 +19,7 @@ fn main() {
     for i in 0..CONTACTS {
         groups.push_str(&format!("user{i:04}@{DOMAIN}=Person {i:04}\n"));
     }
-    let server = Prosody::start_with_groups(&groups);
+    let server = Server::start_with_groups(Kind::Prosody, &groups);
     server.register("alice", PASSWORD);
     let alice = Profile::new(&server, "alice", PASSWORD);
 

@@ -17,7 +17,7 @@ use confab::paths::Paths;
 use confab::worker::{self, Command, Handle, RoomCommand};
 use desktop::{Display, status_kib};
 use std::time::{Duration, Instant};
-use support::{DOMAIN, PASSWORD, Profile, Prosody, ROOMS};
+use support::{DOMAIN, Kind, PASSWORD, Profile, ROOMS, Server};
 
 const DISPLAY: &str = ":81";
 const SAMPLE: Duration = Duration::from_secs(30);
@@ -29,9 +29,10 @@ fn soak() -> Duration {
 
 fn main() {
     let display = Display::start(DISPLAY);
-    let server = Prosody::start_with_groups(&format!(
-        "[Team]\nalice@{DOMAIN}=Alice\nbob@{DOMAIN}=Bob\ncarol@{DOMAIN}=Carol\n"
-    ));
+    let server = Server::start_with_groups(
+        Kind::Prosody,
+        &format!("[Team]\nalice@{DOMAIN}=Alice\nbob@{DOMAIN}=Bob\ncarol@{DOMAIN}=Carol\n"),
+    );
     for user in ["alice", "bob", "carol", "dave"] {
         server.register(user, PASSWORD);
     }

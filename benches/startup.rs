@@ -14,7 +14,7 @@ mod support;
 use desktop::{Display, status_kib};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-use support::{DOMAIN, PASSWORD, Profile, Prosody};
+use support::{DOMAIN, Kind, PASSWORD, Profile, Server};
 
 /// Roster size; `CONTACTS=5000 cargo bench --bench startup` for the large-roster figure.
 fn contacts() -> usize {
@@ -29,7 +29,7 @@ fn main() {
     for i in 0..contacts() - 1 {
         groups.push_str(&format!("user{i:04}@{DOMAIN}=Contact {i:04}\n"));
     }
-    let server = Prosody::start_with_groups(&groups);
+    let server = Server::start_with_groups(Kind::Prosody, &groups);
     server.register("alice", PASSWORD);
     server.register("bob", PASSWORD);
     let alice = Profile::new(&server, "alice", PASSWORD);

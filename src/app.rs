@@ -93,6 +93,8 @@ pub enum Message {
     RegistrationOpened(Box<Opened>),
     AccountSaved(Result<(AccountConfig, StoredIn), String>),
     ConfigSaved(Result<(), String>),
+    /// An account's changed settings are saved; its worker may read them.
+    SettingsSaved(AccountId, Result<(), String>),
     CloseRequested,
     CloseNow,
     FocusNext,
@@ -223,22 +225,34 @@ impl App {
             Message::Setup(message) => {
                 let Screen::Setup(setup) = &mut self.screen else { return Task::none() };
                 match setup.update(message) {
-                    Some(setup::Event::Submit { account, password, create: false, .. }) => {
-                        self.save_account(account, password, None)
+                    Some(setup::Event::Submit {
+                        account,
+                        password,
+                        create,
+                        answers,
+                        proxy_password,
+                    }) => {
+                        // The proxy's password is kept before the account, whose worker
+                        // starts once it is saved.
+                        let proxy = self.save_proxy_password(&account, proxy_password);
+                        let saved = if create {
+                            self.create_account(account, password, answers)
+                        } else {
+                            self.save_account(account, password, None)
+                        };
+                        proxy.chain(saved)
                     }
-                    Some(setup::Event::Submit { account, password, create: true, answers }) => {
-                        self.create_account(account, password, answers)
-                    }
-                    Some(setup::Event::Edited { account, password }) => {
+                    Some(setup::Event::Edited { account, password, proxy_password }) => {
                         let id = account.id();
+                        let proxy = self.save_proxy_password(&account, proxy_password);
                         self.config.upsert_account(account);
                         self.screen = Screen::Main;
-                        let mut tasks = vec![self.save_config()];
+                        // The worker reads the saved settings again once they are saved, and
+                        // reconnects with them.
+                        let mut tasks = vec![proxy.chain(self.save_config_and_reload(id.clone()))];
                         if let Some(password) = password {
-                            tasks.push(self.save_password(id.clone(), password));
+                            tasks.push(self.save_password(id, password));
                         }
-                        // The worker reads the saved settings again and reconnects with them.
-                        self.tell(&id, Command::Reload);
                         Task::batch(tasks)
                     }
                     Some(setup::Event::Cancel) => {
@@ -331,7 +345,11 @@ impl App {
                 self.pictures.loaded(hash, picture);
                 Task::none()
             }
-            Message::ConfigSaved(result) => {
+            Message::SettingsSaved(account, Ok(())) => {
+                self.tell(&account, Command::Reload);
+                Task::none()
+            }
+            Message::ConfigSaved(result) | Message::SettingsSaved(_, result) => {
                 if let (Err(e), Some(main)) = (result, self.main_mut()) {
                     main.apply(WorkerEvent::Notice(e));
                 }

@@ -13,6 +13,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 use tokio::sync::mpsc;
 
+mod account;
 mod contacts;
 mod history;
 mod outbox;
@@ -176,6 +177,13 @@ pub enum AccountCommand {
     Add(AccountAdd),
     /// Create a new account on a server that allows it (XEP-0077), then add it.
     Register(AccountRegister),
+    /// Show an account's settings and how its last connection got through.
+    Show {
+        /// The account (the only one when not given).
+        jid: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -199,6 +207,18 @@ pub struct AccountAdd {
     /// TLS from the first byte (XEP-0368) instead of STARTTLS.
     #[arg(long)]
     pub direct_tls: bool,
+    /// How to reach the server: auto (TCP, else WebSocket where only HTTPS gets out), tcp, or
+    /// websocket.
+    #[arg(long, value_enum, default_value_t = account::TransportArg::Auto)]
+    pub transport: account::TransportArg,
+    /// The WebSocket endpoint (wss://…): needed with --transport websocket; with auto, used
+    /// instead of looking it up in the server's host-meta.
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+    /// Connect through this proxy: http://[user[:password]@]host:port (CONNECT) or
+    /// socks5://…; the password is kept with the account's, not in the settings.
+    #[arg(long, value_name = "URL")]
+    pub proxy: Option<String>,
     /// Extra trusted CA or server certificates (PEM).
     #[arg(long, value_name = "PEM")]
     pub ca_file: Option<PathBuf>,
@@ -225,14 +245,17 @@ pub fn run(paths: Paths, account: Option<String>, command: CliCommand) -> Result
             if add.forget_login_method {
                 let jid = parse_bare_jid(&add.jid)?;
                 let store = open_store(&paths)?;
-                store
-                    .delete_state(&jid, crate::worker::STRONGEST_LOGIN)
-                    .map_err(|e| store.locate(e).to_string())?;
+                for key in crate::worker::STRONGEST_LOGIN {
+                    store.delete_state(&jid, key).map_err(|e| store.locate(e).to_string())?;
+                }
             }
-            let (account, password) = account_from_args(add)?;
-            save_account(&paths, account, &password, "Added")
+            let (account, passwords) = account_from_args(add)?;
+            save_account(&paths, account, &passwords, "Added")
         }
         CliCommand::Account(AccountCommand::Register(args)) => register::run(&paths, args),
+        CliCommand::Account(AccountCommand::Show { jid, json }) => {
+            account::show(&paths, jid.or(account), json)
+        }
         CliCommand::History { jid, limit, json } => {
             history::print(&paths, account, &jid, limit, json)
         }
@@ -347,12 +370,21 @@ fn choose_account(paths: &Paths, wanted: Option<String>) -> Result<String, Strin
     }
 }
 
-fn account_from_args(add: AccountAdd) -> Result<(AccountConfig, String), String> {
+/// What `account add` keeps apart from the settings file.
+struct Passwords {
+    account: String,
+    /// The proxy's, when its address carried one.
+    proxy: Option<String>,
+}
+
+fn account_from_args(add: AccountAdd) -> Result<(AccountConfig, Passwords), String> {
     let jid = parse_bare_jid(&add.jid)?;
     let mut account = AccountConfig::new(&jid);
     account.host = add.host;
     account.port = add.port;
     account.tls = if add.direct_tls { TlsMode::DirectTls } else { TlsMode::Starttls };
+    account::set_transport(&mut account, add.transport, add.url)?;
+    let proxy = account::set_proxy(&mut account, add.proxy.as_deref())?;
     account.allow_plain = add.allow_plain;
     if let Some(ca) = add.ca_file {
         let ca = std::fs::canonicalize(&ca).map_err(|e| format!("{}: {e}", ca.display()))?;
@@ -360,21 +392,30 @@ fn account_from_args(add: AccountAdd) -> Result<(AccountConfig, String), String>
     }
     account.pinned_certificates.extend(add.trust_fingerprint);
     let password = read_password(add.password_stdin)?;
-    Ok((account, password))
+    Ok((account, Passwords { account: password, proxy }))
 }
 
-/// Keep the account in the configuration and its password in the keyring (or file).
+/// Keep the account in the configuration and its passwords in the keyring (or file).
 fn save_account(
     paths: &Paths,
     account: AccountConfig,
-    password: &str,
+    passwords: &Passwords,
     verb: &str,
 ) -> Result<(), String> {
     let jid = account.jid.clone();
+    let secrets = Secrets::new(paths);
+    match (&account.proxy, &passwords.proxy) {
+        (Some(_), Some(proxy_password)) => {
+            secrets.save(&account.proxy_secret(), proxy_password)?;
+        }
+        (None, _) => secrets.remove(&account.proxy_secret()),
+        (Some(_), None) => {}
+    }
+    let password = &passwords.account;
     let mut config = load_config(paths)?;
     config.upsert_account(account);
     config.save(&paths.config_file()).map_err(|e| e.to_string())?;
-    match Secrets::new(paths).save(&jid, password)? {
+    match secrets.save(&jid, password)? {
         StoredIn::Keyring => eprintln!("{verb} {jid}; the password is in the system keyring."),
         StoredIn::File(path) => eprintln!(
             "{verb} {jid}. No system keyring answered, so the password is in {} (readable only by you).",

@@ -1,4 +1,4 @@
-//! Crash safety against a real Prosody: Confab killed with SIGKILL in the middle of taking in a
+//! Crash safety against real servers (Prosody and ejabberd): Confab killed with SIGKILL in the middle of taking in a
 //! flood, and in the middle of sending a full outbox. After the restart the store passes
 //! SQLite's integrity check, nothing is lost or doubled, and a single `confab sync` finishes
 //! the job.
@@ -90,25 +90,27 @@ fn assert_each_once(stored: &[String], tag: &str, count: usize) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_kill_during_a_flood_is_caught_up_by_the_next_sync_exactly_once() {
-    let (_server, users) = support::server_with(&["alice", "bob"]);
-    let (alice, bob) = (&users[0], &users[1]);
-    let listening = bob.spawn(&["sync", "--wait", "30"]);
-    std::thread::sleep(Duration::from_secs(2));
-    let flood = tokio::spawn({
-        let alice = alice.path().to_owned();
-        let to = bob.jid.clone();
-        async move { support::send_many(&alice, &to, "flood", FLOOD, FLOOD_LIMIT).await }
-    });
-    let taken_in = || bodies(bob, Direction::In, "flood").len();
-    wait_until("bob taking in part of the flood", || taken_in() >= FLOOD / 10);
-    kill(listening);
-    assert!(taken_in() < FLOOD, "the kill came after the whole flood; nothing to test");
-    flood.await.expect("the flood was sent");
+    for kind in support::servers() {
+        let (_server, users) = support::server_with(kind, &["alice", "bob"]);
+        let (alice, bob) = (&users[0], &users[1]);
+        let listening = bob.spawn(&["sync", "--wait", "30"]);
+        std::thread::sleep(Duration::from_secs(2));
+        let flood = tokio::spawn({
+            let alice = alice.path().to_owned();
+            let to = bob.jid.clone();
+            async move { support::send_many(&alice, &to, "flood", FLOOD, FLOOD_LIMIT).await }
+        });
+        let taken_in = || bodies(bob, Direction::In, "flood").len();
+        wait_until("bob taking in part of the flood", || taken_in() >= FLOOD / 10);
+        kill(listening);
+        assert!(taken_in() < FLOOD, "the kill came after the whole flood; nothing to test");
+        flood.await.expect("the flood was sent");
 
-    bob.ok(&["sync"]);
+        bob.ok(&["sync"]);
 
-    assert_eq!(integrity(bob), "ok");
-    assert_each_once(&bodies(bob, Direction::In, "flood"), "flood", FLOOD);
+        assert_eq!(integrity(bob), "ok");
+        assert_each_once(&bodies(bob, Direction::In, "flood"), "flood", FLOOD);
+    }
 }
 
 /// Queue `count` messages to `to` in the profile's outbox, as `confab send` does offline.
@@ -140,23 +142,25 @@ fn queue(profile: &Profile, to: &str, tag: &str, count: usize) {
 
 #[test]
 fn a_kill_while_sending_the_outbox_sends_each_message_once() {
-    let (_server, users) = support::server_with(&["alice", "bob"]);
-    let (alice, bob) = (&users[0], &users[1]);
-    queue(alice, &bob.jid, "queued", OUTBOX);
-    assert_eq!(outbox_len(alice), OUTBOX);
+    for kind in support::servers() {
+        let (_server, users) = support::server_with(kind, &["alice", "bob"]);
+        let (alice, bob) = (&users[0], &users[1]);
+        queue(alice, &bob.jid, "queued", OUTBOX);
+        assert_eq!(outbox_len(alice), OUTBOX);
 
-    let sending = alice.spawn(&["sync", "--wait", "30"]);
-    wait_until("alice's first acknowledged message", || outbox_len(alice) < OUTBOX);
-    kill(sending);
-    let left = outbox_len(alice);
-    assert!(left > 0, "the kill came after the whole outbox went; nothing to test");
+        let sending = alice.spawn(&["sync", "--wait", "30"]);
+        wait_until("alice's first acknowledged message", || outbox_len(alice) < OUTBOX);
+        kill(sending);
+        let left = outbox_len(alice);
+        assert!(left > 0, "the kill came after the whole outbox went; nothing to test");
 
-    alice.ok(&["sync"]);
-    assert_eq!(integrity(alice), "ok");
-    assert_eq!(outbox_len(alice), 0, "the outbox went on and emptied");
-    assert_each_once(&bodies(alice, Direction::Out, "queued"), "queued", OUTBOX);
+        alice.ok(&["sync"]);
+        assert_eq!(integrity(alice), "ok");
+        assert_eq!(outbox_len(alice), 0, "the outbox went on and emptied");
+        assert_each_once(&bodies(alice, Direction::Out, "queued"), "queued", OUTBOX);
 
-    bob.ok(&["sync"]);
-    assert_eq!(integrity(bob), "ok");
-    assert_each_once(&bodies(bob, Direction::In, "queued"), "queued", OUTBOX);
+        bob.ok(&["sync"]);
+        assert_eq!(integrity(bob), "ok");
+        assert_each_once(&bodies(bob, Direction::In, "queued"), "queued", OUTBOX);
+    }
 }

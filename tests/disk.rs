@@ -15,7 +15,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
-use support::{PASSWORD, Profile, Prosody, wait_for};
+use support::{PASSWORD, Profile, Server, wait_for};
 
 const PEER: &str = "bob@confab.test";
 
@@ -220,68 +220,73 @@ impl Drop for SmallDisk {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn messages_that_meet_a_full_disk_are_fetched_again_once_there_is_room() {
-    let server = Prosody::start();
-    server.register("alice", PASSWORD);
-    server.register("bob", PASSWORD);
-    let alice = Profile::new(&server, "alice", PASSWORD);
-    let bob = Profile::new(&server, "bob", PASSWORD);
-    let disk = SmallDisk::mount(&alice.path().join("data"));
-    // A first message sets where Alice's archive catch-up stands.
-    bob.ok(&["send", &alice.jid, "before"]);
-    alice.ok(&["sync", "--wait", "1"]);
-    assert_eq!(bodies(&alice), ["before"]);
+    for kind in support::servers() {
+        let server = Server::start(kind);
+        server.register("alice", PASSWORD);
+        server.register("bob", PASSWORD);
+        let alice = Profile::new(&server, "alice", PASSWORD);
+        let bob = Profile::new(&server, "bob", PASSWORD);
+        let disk = SmallDisk::mount(&alice.path().join("data"));
+        // A first message sets where Alice's archive catch-up stands.
+        bob.ok(&["send", &alice.jid, "before"]);
+        alice.ok(&["sync", "--wait", "1"]);
+        assert_eq!(bodies(&alice), ["before"]);
 
-    // No room at all: the account cannot start, and says why, until the user tries again.
-    disk.fill(0);
-    let paths = Paths::in_profile(alice.path());
-    let (handle, mut events) = worker::spawn(paths.clone(), AccountId(alice.jid.clone()));
-    let failed = wait_for(&mut events, Duration::from_secs(10), "a failed start", |e| {
-        matches!(e, Event::Connection(ConnectionState::Failed(_)))
-    })
-    .await;
-    let Event::Connection(ConnectionState::Failed(ConnectError::Storage(why))) = failed else {
-        panic!("not a storage failure: {failed:?}")
-    };
-    assert!(why.contains("the disk is full"), "{why}");
-    disk.free();
-
-    // Room to open the database (its 32 KiB shared-memory index), not to store a burst.
-    disk.fill(48 * 1024);
-    support::send_many(bob.path(), &alice.jid, "while full", 100, Duration::from_secs(60)).await;
-    handle.send(WorkerCommand::Connect).expect("worker reachable");
-    let failed = wait_for(&mut events, Duration::from_secs(30), "a store failure", |e| {
-        matches!(e, Event::StoreFailed(_))
-    })
-    .await;
-    let Event::StoreFailed(why) = failed else { unreachable!() };
-    assert!(why.contains("the disk is full"), "{why}");
-    assert!(why.contains(&paths.database().display().to_string()), "names the file: {why}");
-    wait_for(&mut events, Duration::from_secs(30), "the end of the catch-up", |e| {
-        assert!(
-            !matches!(e, Event::Message(m) if m.body.starts_with("while full")),
-            "shown although not stored: {e:?}"
-        );
-        matches!(e, Event::CatchUp { done: true, .. })
-    })
-    .await;
-    handle.send(WorkerCommand::Shutdown).expect("worker reachable");
-    wait_for(&mut events, Duration::from_secs(15), "clean stop", |e| matches!(e, Event::Stopped))
+        // No room at all: the account cannot start, and says why, until the user tries again.
+        disk.fill(0);
+        let paths = Paths::in_profile(alice.path());
+        let (handle, mut events) = worker::spawn(paths.clone(), AccountId(alice.jid.clone()));
+        let failed = wait_for(&mut events, Duration::from_secs(10), "a failed start", |e| {
+            matches!(e, Event::Connection(ConnectionState::Failed(_)))
+        })
         .await;
-    assert_eq!(bodies(&alice), ["before"], "nothing half-stored, nothing lost");
+        let Event::Connection(ConnectionState::Failed(ConnectError::Storage(why))) = failed else {
+            panic!("not a storage failure: {failed:?}")
+        };
+        assert!(why.contains("the disk is full"), "{why}");
+        disk.free();
 
-    // The command line says the same in one line.
-    bob.ok(&["send", &alice.jid, "still full"]);
-    let line = one_clear_line(&alice.run(&["sync", "--wait", "1"]));
-    assert!(line.contains("the disk is full"), "{line}");
+        // Room to open the database (its 32 KiB shared-memory index), not to store a burst.
+        disk.fill(48 * 1024);
+        support::send_many(bob.path(), &alice.jid, "while full", 100, Duration::from_secs(60))
+            .await;
+        handle.send(WorkerCommand::Connect).expect("worker reachable");
+        let failed = wait_for(&mut events, Duration::from_secs(30), "a store failure", |e| {
+            matches!(e, Event::StoreFailed(_))
+        })
+        .await;
+        let Event::StoreFailed(why) = failed else { unreachable!() };
+        assert!(why.contains("the disk is full"), "{why}");
+        assert!(why.contains(&paths.database().display().to_string()), "names the file: {why}");
+        wait_for(&mut events, Duration::from_secs(30), "the end of the catch-up", |e| {
+            assert!(
+                !matches!(e, Event::Message(m) if m.body.starts_with("while full")),
+                "shown although not stored: {e:?}"
+            );
+            matches!(e, Event::CatchUp { done: true, .. })
+        })
+        .await;
+        handle.send(WorkerCommand::Shutdown).expect("worker reachable");
+        wait_for(&mut events, Duration::from_secs(15), "clean stop", |e| {
+            matches!(e, Event::Stopped)
+        })
+        .await;
+        assert_eq!(bodies(&alice), ["before"], "nothing half-stored, nothing lost");
 
-    disk.free();
-    alice.ok(&["sync", "--wait", "1"]);
-    let stored = bodies(&alice);
-    let mut expected: Vec<String> = vec!["before".into()];
-    expected.extend((0..100).map(|i| format!("while full {i:05}")));
-    expected.push("still full".into());
-    let mut sorted = stored.clone();
-    sorted.sort();
-    expected.sort();
-    assert_eq!(sorted, expected, "every message, once: {stored:?}");
+        // The command line says the same in one line.
+        bob.ok(&["send", &alice.jid, "still full"]);
+        let line = one_clear_line(&alice.run(&["sync", "--wait", "1"]));
+        assert!(line.contains("the disk is full"), "{line}");
+
+        disk.free();
+        alice.ok(&["sync", "--wait", "1"]);
+        let stored = bodies(&alice);
+        let mut expected: Vec<String> = vec!["before".into()];
+        expected.extend((0..100).map(|i| format!("while full {i:05}")));
+        expected.push("still full".into());
+        let mut sorted = stored.clone();
+        sorted.sort();
+        expected.sort();
+        assert_eq!(sorted, expected, "every message, once: {stored:?}");
+    }
 }

@@ -5,7 +5,7 @@ mod support;
 
 use std::time::Duration;
 use support::raw_client::RawClient;
-use support::{PASSWORD, Profile, Prosody};
+use support::{Kind, PASSWORD, Profile, Server};
 
 fn history(profile: &Profile, with: &str) -> Vec<serde_json::Value> {
     profile.json_lines(&["history", with, "--json"])
@@ -15,46 +15,50 @@ fn history(profile: &Profile, with: &str) -> Vec<serde_json::Value> {
 /// abort the whole process; Prosody relays it. Alice must stay up and get the next message.
 #[test]
 fn a_presence_nested_thousands_deep_neither_crashes_nor_disconnects() {
-    let server = Prosody::start();
-    server.register("alice", PASSWORD);
-    server.register("mallory", PASSWORD);
-    let alice = Profile::new(&server, "alice", PASSWORD);
-    let listening = alice.spawn(&["sync", "--wait", "8"]);
-    std::thread::sleep(Duration::from_secs(3));
+    let why = "ejabberd 23.01 itself goes down when it relays a presence nested 5,000 deep to \
+               someone online, so nothing reaches Confab";
+    for kind in support::servers_except(Kind::Ejabberd, why) {
+        let server = Server::start(kind);
+        server.register("alice", PASSWORD);
+        server.register("mallory", PASSWORD);
+        let alice = Profile::new(&server, "alice", PASSWORD);
+        let listening = alice.spawn(&["sync", "--wait", "8"]);
+        std::thread::sleep(Duration::from_secs(3));
 
-    let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    runtime.block_on(async {
-        let mut mallory = RawClient::login(&server, "mallory", PASSWORD).await;
-        let depth = 8000;
-        let deep = format!(
-            "<presence to='{alice}'><x xmlns='urn:example:deep'>{open}{close}</x></presence>",
-            alice = alice.jid,
-            open = "<a>".repeat(depth),
-            close = "</a>".repeat(depth),
-        );
-        mallory.send(&deep).await;
-        tokio::time::sleep(Duration::from_millis(500)).await;
-        mallory
-            .send(&format!(
-                "<message to='{}' type='chat' id='after-deep'><body>still there?</body></message>",
-                alice.jid
-            ))
-            .await;
-        tokio::time::sleep(Duration::from_millis(500)).await;
-        mallory.close().await;
-    });
+        let runtime = tokio::runtime::Runtime::new().expect("runtime");
+        runtime.block_on(async {
+            let mut mallory = RawClient::login(&server, "mallory", PASSWORD).await;
+            let depth = 8000;
+            let deep = format!(
+                "<presence to='{alice}'><x xmlns='urn:example:deep'>{open}{close}</x></presence>",
+                alice = alice.jid,
+                open = "<a>".repeat(depth),
+                close = "</a>".repeat(depth),
+            );
+            mallory.send(&deep).await;
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            mallory
+                .send(&format!(
+                    "<message to='{}' type='chat' id='after-deep'><body>still there?</body></message>",
+                    alice.jid
+                ))
+                .await;
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            mallory.close().await;
+        });
 
-    let output = listening.wait_with_output().expect("alice's sync ends");
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "alice's sync failed ({:?}): {stderr}", output.status);
-    assert!(!stderr.contains("overflow"), "{stderr}");
-    let got = history(&alice, &format!("mallory@{}", support::DOMAIN));
-    assert_eq!(got.len(), 1, "{got:?}");
-    assert_eq!(got[0]["body"], "still there?");
+        let output = listening.wait_with_output().expect("alice's sync ends");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "alice's sync failed ({:?}): {stderr}", output.status);
+        assert!(!stderr.contains("overflow"), "{stderr}");
+        let got = history(&alice, &format!("mallory@{}", support::DOMAIN));
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert_eq!(got[0]["body"], "still there?");
+    }
 }
 
 /// `confab account add` for alice, pointed at a fake server on `port` (Direct TLS).
-fn point_at(alice: &Profile, server: &Prosody, port: u16, extra: &[&str]) {
+fn point_at(alice: &Profile, server: &Server, port: u16, extra: &[&str]) {
     let port = port.to_string();
     let ca = server.ca_file.display().to_string();
     let mut args = vec!["account", "add", &alice.jid, "--host", "127.0.0.1", "--port", &port];
@@ -73,7 +77,8 @@ fn plain_payload(user: &str) -> String {
 /// bound the channel"), so a stripped `-PLUS` would be noticed.
 #[test]
 fn a_server_offering_scram_and_plain_gets_scram_never_the_password() {
-    let server = Prosody::start();
+    // Only the fake server is talked to; the real one lends its certificate.
+    let server = Server::start(Kind::Prosody);
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let fake =
         support::fake_login::FakeLogin::start(&runtime, &server, &["PLAIN", "SCRAM-SHA-1"], "");
@@ -93,84 +98,90 @@ fn a_server_offering_scram_and_plain_gets_scram_never_the_password() {
 /// in with SCRAM before refuses a later PLAIN-only offer as a possible downgrade.
 #[test]
 fn plain_is_opt_in_and_a_downgrade_after_scram_is_refused() {
-    let server = Prosody::start();
-    server.register("alice", PASSWORD);
-    let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    let fake = support::fake_login::FakeLogin::start(&runtime, &server, &["PLAIN"], "");
+    for kind in support::servers() {
+        let server = Server::start(kind);
+        server.register("alice", PASSWORD);
+        let runtime = tokio::runtime::Runtime::new().expect("runtime");
+        let fake = support::fake_login::FakeLogin::start(&runtime, &server, &["PLAIN"], "");
 
-    let bob = Profile::empty("bob");
-    point_at(&bob, &server, fake.port, &[]);
-    let out = bob.run(&["sync", "--wait", "0"]);
-    assert!(!out.status.success());
-    assert!(
-        support::stderr(&out).contains("allow that in the account's settings"),
-        "{}",
-        support::stderr(&out)
-    );
-    assert_eq!(fake.connections(), 1, "refused once, not retried");
-    assert!(fake.auths().is_empty(), "nothing was sent: {:?}", fake.auths());
-    point_at(&bob, &server, fake.port, &["--allow-plain"]);
-    let _ = bob.run(&["sync", "--wait", "0"]);
-    assert_eq!(fake.auths().len(), 1);
-    assert!(fake.auths()[0].contains(&plain_payload("bob")));
+        let bob = Profile::empty("bob");
+        point_at(&bob, &server, fake.port, &[]);
+        let out = bob.run(&["sync", "--wait", "0"]);
+        assert!(!out.status.success());
+        assert!(
+            support::stderr(&out).contains("allow that in the account's settings"),
+            "{}",
+            support::stderr(&out)
+        );
+        assert_eq!(fake.connections(), 1, "refused once, not retried");
+        assert!(fake.auths().is_empty(), "nothing was sent: {:?}", fake.auths());
+        point_at(&bob, &server, fake.port, &["--allow-plain"]);
+        let _ = bob.run(&["sync", "--wait", "0"]);
+        assert_eq!(fake.auths().len(), 1);
+        assert!(fake.auths()[0].contains(&plain_payload("bob")));
 
-    // Alice logs in to the real server (SCRAM), then "her server" offers only PLAIN.
-    let alice = Profile::new(&server, "alice", PASSWORD);
-    alice.ok(&["sync", "--wait", "0"]);
-    point_at(&alice, &server, fake.port, &["--allow-plain"]);
-    let out = alice.run(&["sync", "--wait", "0"]);
-    assert!(!out.status.success());
-    let said = support::stderr(&out);
-    assert!(said.contains("possible attack") && said.contains("SCRAM-SHA-1"), "{said}");
-    assert_eq!(fake.auths().len(), 1, "alice sent nothing: {:?}", fake.auths());
-    point_at(&alice, &server, fake.port, &["--allow-plain", "--forget-login-method"]);
-    let _ = alice.run(&["sync", "--wait", "0"]);
-    assert_eq!(fake.auths().len(), 2);
-    assert!(fake.auths()[1].contains(&plain_payload("alice")));
+        // Alice logs in to the real server (SCRAM), then "her server" offers only PLAIN.
+        let alice = Profile::new(&server, "alice", PASSWORD);
+        alice.ok(&["sync", "--wait", "0"]);
+        point_at(&alice, &server, fake.port, &["--allow-plain"]);
+        let out = alice.run(&["sync", "--wait", "0"]);
+        assert!(!out.status.success());
+        let said = support::stderr(&out);
+        // The strongest SCRAM each server offers: Prosody 0.12 has SHA-1, ejabberd SHA-256.
+        let scram = if kind == Kind::Prosody { "SCRAM-SHA-1" } else { "SCRAM-SHA-256" };
+        assert!(said.contains("possible attack") && said.contains(scram), "{said}");
+        assert_eq!(fake.auths().len(), 1, "alice sent nothing: {:?}", fake.auths());
+        point_at(&alice, &server, fake.port, &["--allow-plain", "--forget-login-method"]);
+        let _ = alice.run(&["sync", "--wait", "0"]);
+        assert_eq!(fake.auths().len(), 2);
+        assert!(fake.auths()[1].contains(&plain_payload("alice")));
+    }
 }
 
 /// A stranger announcing vCard photo hashes used to make Confab fetch each picture and keep
 /// it for ever; only contacts' pictures are fetched now, so nothing reaches the cache.
 #[test]
 fn a_strangers_avatar_is_not_fetched_or_kept() {
-    let server = Prosody::start();
-    server.register("alice", PASSWORD);
-    server.register("mallory", PASSWORD);
-    let alice = Profile::new(&server, "alice", PASSWORD);
-    let listening = alice.spawn(&["sync", "--wait", "6"]);
-    std::thread::sleep(Duration::from_secs(2));
-    let picture = {
-        let mut png = std::io::Cursor::new(Vec::new());
-        image::RgbImage::from_pixel(8, 8, image::Rgb([200, 30, 30]))
-            .write_to(&mut png, image::ImageFormat::Png)
-            .expect("PNG");
-        png.into_inner()
-    };
-    let hash = {
-        use sha1::Digest;
-        sha1::Sha1::digest(&picture).iter().map(|b| format!("{b:02x}")).collect::<String>()
-    };
-    let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    runtime.block_on(async {
-        let mut mallory = RawClient::login(&server, "mallory", PASSWORD).await;
-        let vcard = format!(
-            "<iq type='set' id='v1'><vCard xmlns='vcard-temp'><PHOTO><TYPE>image/png</TYPE>\
-             <BINVAL>{}</BINVAL></PHOTO></vCard></iq>",
-            support::raw_client::base64(&picture)
-        );
-        mallory.ask(&vcard, "v1").await;
-        mallory
-            .send(&format!(
-                "<presence to='{}'><x xmlns='vcard-temp:x:update'><photo>{hash}</photo></x>\
-                 </presence>",
-                alice.jid
-            ))
-            .await;
-        tokio::time::sleep(Duration::from_secs(2)).await;
-        mallory.close().await;
-    });
-    let output = listening.wait_with_output().expect("alice's sync ends");
-    assert!(output.status.success());
-    let cached = alice.path().join("cache/avatars").join(&hash);
-    assert!(!cached.exists(), "a stranger's picture was fetched and kept");
+    for kind in support::servers() {
+        let server = Server::start(kind);
+        server.register("alice", PASSWORD);
+        server.register("mallory", PASSWORD);
+        let alice = Profile::new(&server, "alice", PASSWORD);
+        let listening = alice.spawn(&["sync", "--wait", "6"]);
+        std::thread::sleep(Duration::from_secs(2));
+        let picture = {
+            let mut png = std::io::Cursor::new(Vec::new());
+            image::RgbImage::from_pixel(8, 8, image::Rgb([200, 30, 30]))
+                .write_to(&mut png, image::ImageFormat::Png)
+                .expect("PNG");
+            png.into_inner()
+        };
+        let hash = {
+            use sha1::Digest;
+            sha1::Sha1::digest(&picture).iter().map(|b| format!("{b:02x}")).collect::<String>()
+        };
+        let runtime = tokio::runtime::Runtime::new().expect("runtime");
+        runtime.block_on(async {
+            let mut mallory = RawClient::login(&server, "mallory", PASSWORD).await;
+            let vcard = format!(
+                "<iq type='set' id='v1'><vCard xmlns='vcard-temp'><PHOTO><TYPE>image/png</TYPE>\
+                 <BINVAL>{}</BINVAL></PHOTO></vCard></iq>",
+                support::raw_client::base64(&picture)
+            );
+            mallory.ask(&vcard, "v1").await;
+            mallory
+                .send(&format!(
+                    "<presence to='{}'><x xmlns='vcard-temp:x:update'><photo>{hash}</photo></x>\
+                     </presence>",
+                    alice.jid
+                ))
+                .await;
+            tokio::time::sleep(Duration::from_secs(2)).await;
+            mallory.close().await;
+        });
+        let output = listening.wait_with_output().expect("alice's sync ends");
+        assert!(output.status.success());
+        let cached = alice.path().join("cache/avatars").join(&hash);
+        assert!(!cached.exists(), "a stranger's picture was fetched and kept");
+    }
 }

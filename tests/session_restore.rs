@@ -1,4 +1,4 @@
-//! Session restore against a real Prosody: what was unread and which conversation was open
+//! Session restore against real servers (Prosody and ejabberd): what was unread and which conversation was open
 //! come back when Confab starts again, read from the store by the account's worker.
 
 mod support;
@@ -29,29 +29,32 @@ async fn receive(from: &Profile, to: &str, body: &str, events: &mut UnboundedRec
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unread_counts_and_the_open_conversation_survive_a_restart() {
-    let (_server, users) = support::server_with(&["alice", "bob"]);
-    let (alice, bob) = (&users[0], &users[1]);
-    let (handle, mut events) = online(alice).await;
-    let with_bob = ChatId(bob.jid.clone());
+    for kind in support::servers() {
+        let (_server, users) = support::server_with(kind, &["alice", "bob"]);
+        let (alice, bob) = (&users[0], &users[1]);
+        let (handle, mut events) = online(alice).await;
+        let with_bob = ChatId(bob.jid.clone());
 
-    receive(bob, &alice.jid, "one", &mut events).await;
-    handle.send(Command::Read { chat: with_bob.clone() }).expect("worker reachable");
-    handle.send(Command::Opened { chat: with_bob.clone() }).expect("worker reachable");
-    // Commands are taken in order: once this page is back, the two above are done.
-    let page = Command::LoadHistory { chat: with_bob.clone(), before: None, limit: 5 };
-    handle.send(page).expect("worker reachable");
-    wait_for(&mut events, WAIT, "the page", |e| matches!(e, Event::History(_))).await;
-    receive(bob, &alice.jid, "two", &mut events).await;
-    receive(bob, &alice.jid, "three", &mut events).await;
-    handle.send(Command::Shutdown).expect("worker reachable");
-    wait_for(&mut events, WAIT, "the worker's end", |e| matches!(e, Event::Stopped)).await;
+        receive(bob, &alice.jid, "one", &mut events).await;
+        handle.send(Command::Read { chat: with_bob.clone() }).expect("worker reachable");
+        handle.send(Command::Opened { chat: with_bob.clone() }).expect("worker reachable");
+        // Commands are taken in order: once this page is back, the two above are done.
+        let page = Command::LoadHistory { chat: with_bob.clone(), before: None, limit: 5 };
+        handle.send(page).expect("worker reachable");
+        wait_for(&mut events, WAIT, "the page", |e| matches!(e, Event::History(_))).await;
+        receive(bob, &alice.jid, "two", &mut events).await;
+        receive(bob, &alice.jid, "three", &mut events).await;
+        handle.send(Command::Shutdown).expect("worker reachable");
+        wait_for(&mut events, WAIT, "the worker's end", |e| matches!(e, Event::Stopped)).await;
 
-    let (_again, mut events) =
-        worker::spawn(Paths::in_profile(alice.path()), AccountId(alice.jid.clone()));
-    let reading =
-        wait_for(&mut events, WAIT, "where alice left off", |e| matches!(e, Event::Reading { .. }))
-            .await;
-    let Event::Reading { unread, open } = reading else { unreachable!() };
-    assert_eq!(unread, [(with_bob.clone(), 2)], "two messages came after the read one");
-    assert_eq!(open, Some(with_bob));
+        let (_again, mut events) =
+            worker::spawn(Paths::in_profile(alice.path()), AccountId(alice.jid.clone()));
+        let reading = wait_for(&mut events, WAIT, "where alice left off", |e| {
+            matches!(e, Event::Reading { .. })
+        })
+        .await;
+        let Event::Reading { unread, open } = reading else { unreachable!() };
+        assert_eq!(unread, [(with_bob.clone(), 2)], "two messages came after the read one");
+        assert_eq!(open, Some(with_bob));
+    }
 }

@@ -1,5 +1,5 @@
 //! What the settings do while Confab runs: a privacy setting changed in the window reaches the
-//! running worker without a restart (against a real Prosody), and an account that does not
+//! running worker without a restart (against real servers (Prosody and ejabberd)), and an account that does not
 //! connect at start says it is offline, so the window never shows it as anything else.
 
 mod support;
@@ -13,21 +13,24 @@ use tokio::sync::mpsc::UnboundedReceiver;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn typing_turned_on_while_running_is_told_at_once() {
-    let (_server, users) = support::server_with(&["alice", "bob"]);
-    let config_file = Paths::in_profile(users[1].path()).config_file();
-    let mut config = Config::load(&config_file).expect("bob's settings");
-    config.privacy = Privacy { typing: false, ..Privacy::default() };
-    config.save(&config_file).expect("saved");
-    let (_alice, mut alice_events) = online(&users[0]).await;
-    let (bob, _bob_events) = online(&users[1]).await;
+    for kind in support::servers() {
+        let (_server, users) = support::server_with(kind, &["alice", "bob"]);
+        let config_file = Paths::in_profile(users[1].path()).config_file();
+        let mut config = Config::load(&config_file).expect("bob's settings");
+        config.privacy = Privacy { typing: false, ..Privacy::default() };
+        config.save(&config_file).expect("saved");
+        let (_alice, mut alice_events) = online(&users[0]).await;
+        let (bob, _bob_events) = online(&users[1]).await;
 
-    bob.send(Command::SetPrivacy(Privacy::default())).expect("sent");
-    let typing = Command::Typing { chat: ChatId(users[0].jid.clone()), typing: Typing::Composing };
-    bob.send(typing).expect("sent");
-    wait_for(&mut alice_events, WAIT, "bob typing", |e| {
-        matches!(e, Event::Typing { typing: Typing::Composing, chat } if chat.as_str() == users[1].jid)
-    })
-    .await;
+        bob.send(Command::SetPrivacy(Privacy::default())).expect("sent");
+        let typing =
+            Command::Typing { chat: ChatId(users[0].jid.clone()), typing: Typing::Composing };
+        bob.send(typing).expect("sent");
+        wait_for(&mut alice_events, WAIT, "bob typing", |e| {
+            matches!(e, Event::Typing { typing: Typing::Composing, chat } if chat.as_str() == users[1].jid)
+        })
+        .await;
+    }
 }
 
 /// One user's worker in this process, online.
@@ -72,21 +75,23 @@ async fn receipt_before_answer(alice: &mut Online, bob: &mut Online, body: &str)
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn receipts_turned_off_while_running_stop_at_once() {
-    let (_server, users) = support::server_with(&["alice", "bob"]);
-    support::befriend(&users[0], &users[1]);
-    let mut alice = Online::start(&users[0]).await;
-    let mut bob = Online::start(&users[1]).await;
+    for kind in support::servers() {
+        let (_server, users) = support::server_with(kind, &["alice", "bob"]);
+        support::befriend(&users[0], &users[1]);
+        let mut alice = Online::start(&users[0]).await;
+        let mut bob = Online::start(&users[1]).await;
 
-    assert!(
-        receipt_before_answer(&mut alice, &mut bob, "with receipts").await,
-        "receipts are on by default"
-    );
-    let off = Privacy { receipts: false, ..Privacy::default() };
-    bob.handle.send(Command::SetPrivacy(off)).expect("sent");
-    assert!(
-        !receipt_before_answer(&mut alice, &mut bob, "without receipts").await,
-        "a receipt left after receipts were turned off"
-    );
+        assert!(
+            receipt_before_answer(&mut alice, &mut bob, "with receipts").await,
+            "receipts are on by default"
+        );
+        let off = Privacy { receipts: false, ..Privacy::default() };
+        bob.handle.send(Command::SetPrivacy(off)).expect("sent");
+        assert!(
+            !receipt_before_answer(&mut alice, &mut bob, "without receipts").await,
+            "a receipt left after receipts were turned off"
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -136,6 +136,39 @@ impl App {
         Task::batch([self.save_config(), forget_password, focus])
     }
 
+    /// Keep the proxy's password with the account's when one was typed, or forget it once the
+    /// account has no proxy; off the UI thread.
+    pub(super) fn save_proxy_password(
+        &self,
+        account: &AccountConfig,
+        password: Option<String>,
+    ) -> Task<Message> {
+        let (paths, key) = (self.paths.clone(), account.proxy_secret());
+        let change = match (&account.proxy, password) {
+            (Some(_), None) => return Task::none(),
+            (Some(_), Some(password)) => Some(password),
+            (None, _) => None,
+        };
+        Task::perform(
+            async move {
+                tokio::task::spawn_blocking(move || {
+                    let secrets = Secrets::new(&paths);
+                    match change {
+                        Some(password) => secrets.save(&key, &password).map(|_| ()),
+                        None => {
+                            secrets.remove(&key);
+                            Ok(())
+                        }
+                    }
+                })
+                .await
+                .map_err(|e| e.to_string())
+                .and_then(|r| r)
+            },
+            Message::ConfigSaved,
+        )
+    }
+
     /// Keep a password where passwords are kept (keyring or private file), off the UI thread.
     pub(super) fn save_password(&self, account: AccountId, password: String) -> Task<Message> {
         let paths = self.paths.clone();

@@ -72,7 +72,20 @@ impl App {
         }
     }
 
+    /// Save the configuration, then have `account`'s worker read it again.
+    pub(super) fn save_config_and_reload(&self, account: AccountId) -> Task<Message> {
+        self.saving_config(move |saved| Message::SettingsSaved(account.clone(), saved))
+    }
+
     pub(super) fn save_config(&self) -> Task<Message> {
+        self.saving_config(Message::ConfigSaved)
+    }
+
+    /// Write the configuration off the UI thread and say how it went with `done`.
+    fn saving_config(
+        &self,
+        done: impl Fn(Result<(), String>) -> Message + Send + 'static,
+    ) -> Task<Message> {
         let config = self.config.clone();
         let path = self.paths.config_file();
         Task::perform(
@@ -82,7 +95,7 @@ impl App {
                     .map_err(|e| e.to_string())
                     .and_then(|r| r)
             },
-            Message::ConfigSaved,
+            done,
         )
     }
 }

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 
 pub(super) fn run(paths: &Paths, args: AccountRegister) -> Result<(), String> {
     let given = parse_fields(&args.fields)?;
-    let (account, password) = account_from_args(args.account)?;
+    let (account, passwords) = account_from_args(args.account)?;
     let jid = account.jid.clone();
     let runtime = runtime()?;
     let registration = runtime
@@ -28,9 +28,9 @@ pub(super) fn run(paths: &Paths, args: AccountRegister) -> Result<(), String> {
     }
     unanswered(&answers).map_err(|e| format!("could not create {jid}: {e}"))?;
     runtime
-        .block_on(registration.submit(&password, answers))
+        .block_on(registration.submit(&passwords.account, answers))
         .map_err(|e| format!("could not create {jid}: {e}"))?;
-    save_account(paths, account, &password, "Created")
+    save_account(paths, account, &passwords, "Created")
 }
 
 /// `VAR=VALUE` pairs, in order.

@@ -135,7 +135,11 @@ impl State {
                         .on_input(Message::Password)
                         .on_submit(Message::RetryPassword)
                         .width(220),
-                    button("Log in").on_press(Message::RetryPassword),
+                    // Greyed out until there is a password to try, so a click on it never
+                    // silently does nothing.
+                    button("Log in").on_press_maybe(
+                        (!self.password.is_empty()).then_some(Message::RetryPassword),
+                    ),
                 ]
                 .spacing(theme::SPACE_S)
                 .align_y(Center)
@@ -251,6 +255,16 @@ mod tests {
         ui.click(label).expect("the button");
         let messages: Vec<_> = ui.into_messages().collect();
         messages.into_iter().filter_map(|m| state.update(m)).collect()
+    }
+
+    #[test]
+    fn log_in_waits_for_a_password_then_sends_it() {
+        let mut state = failed(ConnectError::WrongPassword);
+        let mut ui = simulator(state.view().expect("a banner"));
+        ui.click("Log in").expect("the button is there");
+        assert_eq!(ui.into_messages().count(), 0, "greyed out with nothing to try");
+        state.update(Message::Password("correct horse".into()));
+        assert_eq!(clicked(&mut state, "Log in"), [Action::SetPassword("correct horse".into())]);
     }
 
     #[test]

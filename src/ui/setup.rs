@@ -1,14 +1,16 @@
 //! The first screen: an address and a password, and under "Advanced" the server, port,
-//! Direct TLS and a certificate file. It validates what it can and hands a finished account
+//! Direct TLS, the route (automatic, TCP only, WebSocket) and a certificate file. It validates what it can and hands a finished account
 //! to its parent. When creating the account, the server may ask for more (an email address,
 //! a CAPTCHA): those fields are shown below, in the generic form panel.
 
 use super::{form, theme};
-use crate::config::{AccountConfig, TlsMode};
+use crate::config::{AccountConfig, TlsMode, Transport};
 use crate::media::{DecodeError, Picture};
 use crate::model::Form;
 use crate::worker::RegistrationForm;
-use iced::widget::{button, checkbox, column, container, row, scrollable, text, text_input};
+use iced::widget::{
+    button, checkbox, column, container, pick_list, row, scrollable, text, text_input,
+};
 use iced::{Center, Element, Fill, Padding};
 use std::path::PathBuf;
 
@@ -22,7 +24,13 @@ pub struct State {
     host: String,
     port: String,
     direct_tls: bool,
+    transport: Route,
+    /// A `wss://` address: where WebSocket goes (for the automatic route, instead of looking
+    /// it up).
+    websocket_url: String,
     ca_file: String,
+    /// `http://…` or `socks5://…`, perhaps with a user name and password.
+    proxy: String,
     /// Let the password itself go to a server that offers no better login (SASL PLAIN).
     allow_plain: bool,
     /// Create the account on the server first (XEP-0077).
@@ -39,6 +47,33 @@ pub struct State {
     asked: u64,
 }
 
+/// The route choice as the list shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Route(Transport);
+
+impl Route {
+    const ALL: [Route; 3] =
+        [Route(Transport::Auto), Route(Transport::Tcp), Route(Transport::Websocket)];
+
+    fn url_hint(self) -> &'static str {
+        match self.0 {
+            Transport::Auto => "WebSocket address (wss://…, else found by itself)",
+            Transport::Tcp => "WebSocket address (not used over TCP)",
+            Transport::Websocket => "WebSocket address (wss://…)",
+        }
+    }
+}
+
+impl std::fmt::Display for Route {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self.0 {
+            Transport::Auto => "Automatically (TCP, else WebSocket)",
+            Transport::Tcp => "Over TCP only",
+            Transport::Websocket => "Over WebSocket (where only HTTPS gets out)",
+        })
+    }
+}
+
 #[derive(Debug, Clone)]
 pub enum Message {
     Jid(String),
@@ -47,7 +82,10 @@ pub enum Message {
     Host(String),
     Port(String),
     DirectTls(bool),
+    Transport(Route),
+    WebsocketUrl(String),
     CaFile(String),
+    Proxy(String),
     AllowPlain(bool),
     Create(bool),
     Extra(form::Message),
@@ -65,10 +103,19 @@ pub enum Message {
 pub enum Event {
     /// Save this account and its password (after creating it on the server when `create`),
     /// then connect. `answers` holds the server's extra fields, filled in, once it asked.
-    Submit { account: AccountConfig, password: String, create: bool, answers: Option<Box<Form>> },
+    /// `proxy_password` is the one typed into the proxy's address, kept apart from the
+    /// settings like the account's.
+    Submit {
+        account: AccountConfig,
+        password: String,
+        create: bool,
+        answers: Option<Box<Form>>,
+        proxy_password: Option<String>,
+    },
     /// Save new server settings for an existing account (and a new password, if one was
     /// typed), then connect with them.
-    Edited { account: AccountConfig, password: Option<String> },
+    /// `proxy_password` as for [`Event::Submit`]; without one, the proxy's is kept.
+    Edited { account: AccountConfig, password: Option<String>, proxy_password: Option<String> },
     /// Go back without adding an account.
     Cancel,
 }
@@ -88,7 +135,10 @@ impl State {
             host: account.host.clone().unwrap_or_default(),
             port: account.port.map(|p| p.to_string()).unwrap_or_default(),
             direct_tls: account.tls == TlsMode::DirectTls,
+            transport: Route(account.transport),
+            websocket_url: account.url.clone().unwrap_or_default(),
             ca_file: account.ca_file.as_ref().map(|p| p.display().to_string()).unwrap_or_default(),
+            proxy: account.proxy.clone().unwrap_or_default(),
             allow_plain: account.allow_plain,
             cancellable: true,
             editing: Some(account.clone()),
@@ -132,7 +182,10 @@ impl State {
             Message::Host(v) => self.host = v,
             Message::Port(v) => self.port = v,
             Message::DirectTls(v) => self.direct_tls = v,
+            Message::Transport(v) => self.transport = v,
+            Message::WebsocketUrl(v) => self.websocket_url = v,
             Message::CaFile(v) => self.ca_file = v,
+            Message::Proxy(v) => self.proxy = v,
             Message::AllowPlain(v) => self.allow_plain = v,
             Message::Create(v) => {
                 self.create = v;
@@ -162,20 +215,22 @@ impl State {
     }
 
     fn submission(&self) -> Result<Event, String> {
-        let account = self.account()?;
+        let (account, proxy_password) = self.account()?;
         if self.editing.is_some() {
             let password = Some(self.password.clone()).filter(|p| !p.is_empty());
-            return Ok(Event::Edited { account, password });
+            return Ok(Event::Edited { account, password, proxy_password });
         }
         let answers =
             self.extra.as_ref().filter(|_| self.create).map(|extra| Box::new(extra.form()));
         if let Some(answers) = &answers {
             answers.check()?;
         }
-        Ok(Event::Submit { account, password: self.password.clone(), create: self.create, answers })
+        let password = self.password.clone();
+        Ok(Event::Submit { account, password, create: self.create, answers, proxy_password })
     }
 
-    fn account(&self) -> Result<AccountConfig, String> {
+    /// The account as the form describes it, and the password typed into the proxy's address.
+    fn account(&self) -> Result<(AccountConfig, Option<String>), String> {
         let jid = crate::model::parse_bare_jid(&self.jid)?;
         if self.password.is_empty() && self.editing.is_none() {
             return Err("Enter your password.".into());
@@ -189,10 +244,31 @@ impl State {
                 Some(port.parse().map_err(|_| format!("“{port}” is not a port number"))?);
         }
         account.tls = if self.direct_tls { TlsMode::DirectTls } else { TlsMode::Starttls };
+        let url = self.websocket_url.trim();
+        account.transport = self.transport.0;
+        account.url = match (self.transport.0, url.is_empty()) {
+            (Transport::Tcp, _) | (Transport::Auto, true) => None,
+            (Transport::Websocket, true) => {
+                return Err("WebSocket needs your server's address (wss://…).".into());
+            }
+            (Transport::Auto | Transport::Websocket, false) => {
+                crate::worker::Endpoint::parse(url).map_err(|e| e.to_string())?;
+                Some(url.to_owned())
+            }
+        };
         let ca = self.ca_file.trim();
         account.ca_file = (!ca.is_empty()).then(|| PathBuf::from(ca));
         account.allow_plain = self.allow_plain;
-        Ok(account)
+        let proxy = self.proxy.trim();
+        let proxy_password = if proxy.is_empty() {
+            account.proxy = None;
+            None
+        } else {
+            let setting = crate::worker::split_proxy_setting(proxy)?;
+            account.proxy = Some(setting.url);
+            setting.password
+        };
+        Ok((account, proxy_password))
     }
 
     pub fn view(&self) -> Element<'_, Message> {
@@ -259,8 +335,22 @@ impl State {
                     checkbox(self.direct_tls)
                         .label("Direct TLS (XEP-0368) instead of STARTTLS")
                         .on_toggle(Message::DirectTls),
+                    row![
+                        text("Connect"),
+                        pick_list(Route::ALL, Some(self.transport), Message::Transport),
+                    ]
+                    .spacing(theme::SPACE_S)
+                    .align_y(Center),
+                    text_input(self.transport.url_hint(), &self.websocket_url)
+                        .on_input_maybe(
+                            (self.transport.0 != Transport::Tcp).then_some(Message::WebsocketUrl)
+                        )
+                        .padding(theme::SPACE_S),
                     text_input("CA or certificate file (PEM, optional)", &self.ca_file)
                         .on_input(Message::CaFile)
+                        .padding(theme::SPACE_S),
+                    text_input("Proxy (http://… or socks5://…, optional)", &self.proxy)
+                        .on_input(Message::Proxy)
                         .padding(theme::SPACE_S),
                     checkbox(self.allow_plain)
                         .label(
@@ -305,7 +395,7 @@ mod tests {
         state.update(Message::Password("pw".into()));
         state.update(Message::Port("5223".into()));
         state.update(Message::DirectTls(true));
-        let Some(Event::Submit { account, password, create, answers }) =
+        let Some(Event::Submit { account, password, create, answers, .. }) =
             state.update(Message::Submit)
         else {
             panic!("expected a submission");
@@ -418,7 +508,7 @@ mod tests {
         state.update(Message::Jid("someone@else.org".into()));
         state.update(Message::Port("5223".into()));
         state.update(Message::DirectTls(true));
-        let Some(Event::Edited { account: edited, password }) = state.update(Message::Submit)
+        let Some(Event::Edited { account: edited, password, .. }) = state.update(Message::Submit)
         else {
             panic!("an edit is submitted without a password");
         };
@@ -439,5 +529,48 @@ mod tests {
         assert!(edited.allow_plain);
         account.allow_plain = true;
         assert!(State::edit(&account).allow_plain);
+    }
+
+    #[test]
+    fn the_route_is_chosen_and_a_websocket_address_must_be_encrypted() {
+        let account = AccountConfig::new("me@example.org");
+        let mut state = State::edit(&account);
+        assert_eq!(state.transport, Route(Transport::Auto), "automatic by default");
+        state.update(Message::Transport(Route(Transport::Websocket)));
+        assert!(state.update(Message::Submit).is_none(), "WebSocket needs an address");
+        state.update(Message::WebsocketUrl("ws://example.org/ws".into()));
+        assert!(state.update(Message::Submit).is_none(), "ws:// is refused");
+        assert!(state.error.as_deref().is_some_and(|e| e.contains("not encrypted")));
+        state.update(Message::WebsocketUrl("wss://example.org/ws".into()));
+        let Some(Event::Edited { account: edited, .. }) = state.update(Message::Submit) else {
+            panic!("an edit is submitted");
+        };
+        assert_eq!(edited.transport, Transport::Websocket);
+        assert_eq!(edited.url.as_deref(), Some("wss://example.org/ws"));
+        let mut state = State::edit(&edited);
+        assert_eq!(state.websocket_url, "wss://example.org/ws", "the edit screen shows it");
+        state.update(Message::Transport(Route(Transport::Tcp)));
+        let Some(Event::Edited { account: back, .. }) = state.update(Message::Submit) else {
+            panic!("an edit is submitted");
+        };
+        assert_eq!((back.transport, back.url), (Transport::Tcp, None));
+    }
+
+    #[test]
+    fn a_proxy_is_kept_without_its_password_which_goes_apart() {
+        let mut state = State::default();
+        state.update(Message::Jid("me@example.org".into()));
+        state.update(Message::Password("pw".into()));
+        state.update(Message::Proxy("socks5://me:hunter2@proxy.example:1080".into()));
+        let Some(Event::Submit { account, proxy_password, .. }) = state.update(Message::Submit)
+        else {
+            panic!("submitted");
+        };
+        assert_eq!(account.proxy.as_deref(), Some("socks5://me@proxy.example:1080"));
+        assert_eq!(proxy_password.as_deref(), Some("hunter2"));
+        let mut edit = State::edit(&account);
+        assert_eq!(edit.proxy, "socks5://me@proxy.example:1080");
+        edit.update(Message::Proxy("ftp://nope".into()));
+        assert!(edit.update(Message::Submit).is_none(), "not a proxy address");
     }
 }

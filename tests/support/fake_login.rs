@@ -2,13 +2,10 @@
 //! certificate, offers the SASL mechanisms a test chooses, records the client's `<auth/>` and
 //! refuses it. Tests read what the client was willing to send.
 
-use super::Prosody;
+use super::Server;
 use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
-use tokio_rustls::rustls::ServerConfig;
-use tokio_rustls::rustls::pki_types::pem::PemObject;
-use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
 pub struct FakeLogin {
     pub port: u16,
@@ -22,24 +19,11 @@ impl FakeLogin {
     /// Serve on a free port in `runtime`, offering `mechanisms` (and `extra` feature XML).
     pub fn start(
         runtime: &tokio::runtime::Runtime,
-        server: &Prosody,
+        server: &Server,
         mechanisms: &[&str],
         extra: &str,
     ) -> Self {
-        let (chain, key) = server.certificate();
-        let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(&chain)
-            .expect("chain")
-            .map(|c| c.expect("certificate"))
-            .collect();
-        let key = PrivateKeyDer::from_pem_file(&key).expect("key");
-        let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
-        let config = ServerConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .expect("TLS versions")
-            .with_no_client_auth()
-            .with_single_cert(certs, key)
-            .expect("server config");
-        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+        let acceptor = super::web::acceptor(server);
         let listener =
             runtime.block_on(TcpListener::bind("127.0.0.1:0")).expect("fake server listens");
         let port = listener.local_addr().expect("address").port();

@@ -1,242 +1,33 @@
-//! A real Prosody for the integration tests: started on free 127.0.0.1 ports with a throwaway
-//! config, data directory and certificate (a small CA plus a leaf for the test domain), users
-//! registered with `prosodyctl`, stopped when the guard is dropped.
+//! What the integration tests share: real servers (Prosody and ejabberd, see `server.rs`),
+//! Confab profiles driven through the real binary, and workers driven in this process.
 
 #![allow(dead_code)]
 
+mod ejabberd;
 pub mod fake_login;
+mod prosody;
 pub mod raw_client;
+mod server;
+pub mod tinyproxy;
+mod watchdog;
+pub mod web;
 
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
+// Each test binary uses its own part of these.
+#[allow(unused_imports)]
+pub use server::{Kind, Server, Setup, bench_server, free_port, servers, servers_except};
+
+use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 pub const DOMAIN: &str = "confab.test";
-/// The multi-user chat service (mod_muc with muc_mam) beside the test domain.
+/// The multi-user chat service (with its archive) beside the test domain.
 pub const ROOMS: &str = "rooms.confab.test";
 pub const PASSWORD: &str = "correct horse";
-/// The HTTP File Upload service (mod_http_file_share) beside the test domain.
+/// The HTTP File Upload service beside the test domain.
 pub const UPLOAD: &str = "upload.confab.test";
 /// The largest file the upload service takes.
 pub const UPLOAD_LIMIT: u64 = 256 * 1024;
-
-pub struct Prosody {
-    dir: tempfile::TempDir,
-    child: Option<Child>,
-    pub port: u16,
-    pub tls_port: u16,
-    /// HTTPS for uploaded files, on 127.0.0.1 (the certificate names that address too).
-    pub https_port: u16,
-    pub ca_file: PathBuf,
-    /// SHA-256 fingerprint of the server's certificate, as Confab shows it.
-    pub fingerprint: String,
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
-/// `prosody --version` starts a server, so look for the program on PATH instead.
-fn require_prosody() {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    let found = std::env::split_paths(&path).any(|dir| dir.join("prosody").is_file());
-    assert!(found, "Prosody is not installed; run the README's test command, which installs it");
-}
-
-impl Prosody {
-    /// Start a server; `groups` is the content of a mod_groups file (shared roster groups).
-    pub fn start_with_groups(groups: &str) -> Self {
-        Self::start_with(groups, "")
-    }
-
-    /// Start a server with `extra` lines of global Prosody configuration (module options).
-    pub fn start_with_config(extra: &str) -> Self {
-        Self::start_with("", extra)
-    }
-
-    fn start_with(groups: &str, extra: &str) -> Self {
-        require_prosody();
-        let dir = tempfile::tempdir().expect("temp dir");
-        let ca_file = dir.path().join("ca.pem");
-        let fingerprint = write_certificates(dir.path(), &ca_file);
-        std::fs::create_dir_all(dir.path().join("data")).expect("data dir");
-        std::fs::write(dir.path().join("groups.txt"), groups).expect("groups file");
-        let mut server = Self {
-            dir,
-            child: None,
-            port: free_port(),
-            tls_port: free_port(),
-            https_port: free_port(),
-            ca_file,
-            fingerprint,
-        };
-        server.write_config(extra);
-        server.resume();
-        server
-    }
-
-    pub fn start() -> Self {
-        Self::start_with_groups("")
-    }
-
-    /// The server's certificate chain and key (PEM), for fake servers that pose as it.
-    pub fn certificate(&self) -> (PathBuf, PathBuf) {
-        (self.dir.path().join("server.pem"), self.dir.path().join("server.key"))
-    }
-
-    fn config(&self) -> PathBuf {
-        self.dir.path().join("prosody.cfg.lua")
-    }
-
-    fn write_config(&self, extra: &str) {
-        let dir = self.dir.path().display();
-        let config = format!(
-            r#"
-pidfile = "{dir}/prosody.pid"
-data_path = "{dir}/data"
-run_as_root = true
-log = {{ {{ levels = {{ min = "info" }}, to = "file", filename = "{dir}/prosody.log" }} }}
-interfaces = {{ "127.0.0.1" }}
-c2s_ports = {{ {port} }}
-c2s_direct_tls_ports = {{ {tls_port} }}
-modules_enabled = {{
-  "roster"; "saslauth"; "tls"; "disco"; "carbons"; "mam"; "smacks"; "offline";
-  "ping"; "private"; "pep"; "blocklist"; "vcard_legacy"; "groups"; "posix"; "register";
-}}
-modules_disabled = {{ "s2s" }}
-groups_file = "{dir}/groups.txt"
-allow_registration = true
-c2s_require_encryption = true
-allow_unencrypted_plain_auth = false
-authentication = "internal_hashed"
-storage = "internal"
-smacks_hibernation_time = 30
-ssl = {{ certificate = "{dir}/server.pem"; key = "{dir}/server.key" }}
-c2s_direct_tls_ssl = {{ certificate = "{dir}/server.pem"; key = "{dir}/server.key" }}
-http_ports = {{ }}
-https_ports = {{ {https_port} }}
-https_interfaces = {{ "127.0.0.1" }}
-https_ssl = {{ certificate = "{dir}/server.pem"; key = "{dir}/server.key" }}
-http_external_url = "https://127.0.0.1:{https_port}/"
-http_default_host = "{UPLOAD}"
-{extra}
-VirtualHost "{DOMAIN}"
-
-Component "{ROOMS}" "muc"
-  modules_enabled = {{ "muc_mam" }}
-  restrict_room_creation = false
-  muc_room_default_public = false
-  muc_room_default_persistent = true
-  max_history_messages = 100
-
-Component "{UPLOAD}" "http_file_share"
-  http_file_share_size_limit = {UPLOAD_LIMIT}
-"#,
-            port = self.port,
-            tls_port = self.tls_port,
-            https_port = self.https_port,
-        );
-        std::fs::write(self.config(), config).expect("config written");
-    }
-
-    /// Start (again) with the same ports and data.
-    pub fn resume(&mut self) {
-        let log = std::fs::File::create(self.dir.path().join("stdout.log")).expect("log file");
-        let child = Command::new("prosody")
-            .arg("--config")
-            .arg(self.config())
-            .arg("-F")
-            .stdout(log.try_clone().expect("log"))
-            .stderr(log)
-            .spawn()
-            .expect("prosody starts");
-        self.child = Some(child);
-        self.wait_listening();
-    }
-
-    fn wait_listening(&mut self) {
-        let deadline = Instant::now() + Duration::from_secs(15);
-        while Instant::now() < deadline {
-            let plain = std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok();
-            let tls = std::net::TcpStream::connect(("127.0.0.1", self.tls_port)).is_ok();
-            let https = std::net::TcpStream::connect(("127.0.0.1", self.https_port)).is_ok();
-            if plain && tls && https {
-                return;
-            }
-            if let Some(Ok(Some(status))) = self.child.as_mut().map(|c| c.try_wait()) {
-                panic!("prosody exited with {status}:\n{}", self.log());
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        panic!("prosody did not start listening:\n{}", self.log());
-    }
-
-    /// Stop the server (as a crash or shutdown would look to clients).
-    pub fn stop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = Command::new("kill").arg(child.id().to_string()).status();
-            let deadline = Instant::now() + Duration::from_secs(10);
-            while Instant::now() < deadline {
-                if let Ok(Some(_)) = child.try_wait() {
-                    return;
-                }
-                std::thread::sleep(Duration::from_millis(50));
-            }
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-
-    pub fn log(&self) -> String {
-        let read =
-            |name: &str| std::fs::read_to_string(self.dir.path().join(name)).unwrap_or_default();
-        format!("{}\n{}", read("stdout.log"), read("prosody.log"))
-    }
-
-    pub fn register(&self, user: &str, password: &str) {
-        let output = Command::new("prosodyctl")
-            .arg("--config")
-            .arg(self.config())
-            .args(["register", user, DOMAIN, password])
-            .output()
-            .expect("prosodyctl runs");
-        assert!(
-            output.status.success(),
-            "prosodyctl register failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
-}
-
-impl Drop for Prosody {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
-
-/// A CA and a leaf certificate for the test domain; returns the leaf's SHA-256 fingerprint.
-fn write_certificates(dir: &Path, ca_file: &Path) -> String {
-    use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
-    let ca_key = KeyPair::generate().expect("CA key");
-    let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("CA params");
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params.distinguished_name.push(DnType::CommonName, "Confab test CA");
-    let ca_cert = ca_params.self_signed(&ca_key).expect("CA certificate");
-    let issuer = Issuer::new(ca_params, ca_key);
-    let leaf_key = KeyPair::generate().expect("leaf key");
-    let mut leaf_params = CertificateParams::new(vec![DOMAIN.to_owned(), "127.0.0.1".to_owned()])
-        .expect("leaf params");
-    leaf_params.distinguished_name.push(DnType::CommonName, DOMAIN);
-    let leaf = leaf_params.signed_by(&leaf_key, &issuer).expect("leaf certificate");
-    std::fs::write(ca_file, ca_cert.pem()).expect("CA written");
-    std::fs::write(dir.join("server.pem"), leaf.pem()).expect("certificate written");
-    std::fs::write(dir.join("server.key"), leaf_key.serialize_pem()).expect("key written");
-    confab::worker::fingerprint(leaf.der())
-}
 
 /// A Confab profile directory for one user, driven through the real binary.
 pub struct Profile {
@@ -251,7 +42,7 @@ impl Profile {
     }
 
     /// Add the account `user@confab.test` (trusting the test CA) to a fresh profile.
-    pub fn new(server: &Prosody, user: &str, password: &str) -> Self {
+    pub fn new(server: &Server, user: &str, password: &str) -> Self {
         let profile = Self::empty(user);
         let out = profile.account(server, "add", password, &[]);
         assert!(
@@ -264,7 +55,7 @@ impl Profile {
 
     /// `confab account add|register` for this profile's address at `server` on 127.0.0.1,
     /// trusting the test CA, with `extra` arguments and the password on standard input.
-    pub fn account(&self, server: &Prosody, verb: &str, password: &str, extra: &[&str]) -> Output {
+    pub fn account(&self, server: &Server, verb: &str, password: &str, extra: &[&str]) -> Output {
         let port = server.port.to_string();
         let ca = server.ca_file.display().to_string();
         let mut args =
@@ -325,15 +116,35 @@ impl Profile {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
+    /// How the last connection got through, as `account show --json` reports it.
+    pub fn last_route(&self) -> serde_json::Value {
+        self.json_lines(&["account", "show", "--json"])[0]["last_route"].clone()
+    }
+
     /// Lines of `--json` output, parsed.
     pub fn json_lines(&self, args: &[&str]) -> Vec<serde_json::Value> {
         self.ok(args).lines().map(|line| serde_json::from_str(line).expect("a JSON line")).collect()
     }
 }
 
+/// The route a benchmark's receiver takes, from `CONFAB_BENCH_TRANSPORT`: `tcp` (the
+/// default) or `websocket` (the server's own endpoint).
+pub fn bench_transport(profile: &Profile, server: &Server) {
+    match std::env::var("CONFAB_BENCH_TRANSPORT").unwrap_or_default().trim() {
+        "" | "tcp" => {}
+        "websocket" => {
+            let url = server.websocket_url();
+            let switch = ["--transport", "websocket", "--url", &url];
+            let out = profile.account(server, "add", PASSWORD, &switch);
+            assert!(out.status.success(), "{}", stderr(&out));
+        }
+        other => panic!("CONFAB_BENCH_TRANSPORT={other}: use tcp or websocket"),
+    }
+}
+
 /// A fresh server with these users registered, each with a profile of their own.
-pub fn server_with(names: &[&str]) -> (Prosody, Vec<Profile>) {
-    let server = Prosody::start();
+pub fn server_with(kind: Kind, names: &[&str]) -> (Server, Vec<Profile>) {
+    let server = Server::start(kind);
     let profiles = names
         .iter()
         .map(|name| {

@@ -2,7 +2,7 @@
 //! bytes, so tests can send what no well-behaved library would build (8,000-deep elements,
 //! forged extensions). It reads only enough to get through the login.
 
-use super::{DOMAIN, Prosody};
+use super::{DOMAIN, Server};
 use std::sync::Arc;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -18,7 +18,7 @@ pub struct RawClient {
 
 impl RawClient {
     /// Log in as `user` with resource `raw` and send initial presence.
-    pub async fn login(server: &Prosody, user: &str, password: &str) -> Self {
+    pub async fn login(server: &Server, user: &str, password: &str) -> Self {
         let mut roots = RootCertStore::empty();
         for cert in CertificateDer::pem_file_iter(&server.ca_file).expect("CA file") {
             roots.add(cert.expect("CA certificate")).expect("CA added");

@@ -1,0 +1,115 @@
+//! Prosody as the test server: a Lua configuration in the server's directory, `prosody -F` as
+//! our child process, users registered with `prosodyctl`.
+
+use super::server::Server;
+use super::{DOMAIN, ROOMS, UPLOAD, UPLOAD_LIMIT};
+use std::path::PathBuf;
+use std::process::{Child, Command};
+
+/// `prosody --version` starts a server, so look for the program on PATH instead.
+fn require_prosody() {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let found = std::env::split_paths(&path).any(|dir| dir.join("prosody").is_file());
+    assert!(found, "Prosody is not installed; run the README's test command, which installs it");
+}
+
+fn config_file(server: &Server) -> PathBuf {
+    server.path().join("prosody.cfg.lua")
+}
+
+pub fn configure(server: &Server) {
+    require_prosody();
+    let setup = &server.setup;
+    let dir = server.path().display();
+    std::fs::create_dir_all(server.path().join("data")).expect("data dir");
+    std::fs::write(server.path().join("groups.txt"), &setup.groups).expect("groups file");
+    let mut extra = String::new();
+    if setup.plain_only {
+        extra +=
+            "disable_sasl_mechanisms = { \"SCRAM-SHA-1\", \"SCRAM-SHA-1-PLUS\", \"DIGEST-MD5\" }\n";
+    }
+    if setup.registration_wants_email {
+        extra += "additional_registration_fields = { \"email+\" }\n";
+    }
+    if setup.without_occupant_ids {
+        extra += "muc_occupant_id = false\n";
+    }
+    let disabled = if setup.without_pep { "\"s2s\"; \"pep\"" } else { "\"s2s\"" };
+    let https_port = server.https_port;
+    let external_url =
+        setup.upload_base.clone().unwrap_or_else(|| format!("https://127.0.0.1:{https_port}/"));
+    let config = format!(
+        r#"
+pidfile = "{dir}/prosody.pid"
+data_path = "{dir}/data"
+run_as_root = true
+log = {{ {{ levels = {{ min = "info" }}, to = "file", filename = "{dir}/prosody.log" }} }}
+interfaces = {{ "127.0.0.1" }}
+c2s_ports = {{ {port} }}
+c2s_direct_tls_ports = {{ {tls_port} }}
+modules_enabled = {{
+  "roster"; "saslauth"; "tls"; "disco"; "carbons"; "mam"; "smacks"; "offline";
+  "ping"; "private"; "pep"; "blocklist"; "vcard_legacy"; "groups"; "posix"; "register";
+  "websocket";
+}}
+http_paths = {{ websocket = "/ws" }}
+modules_disabled = {{ {disabled} }}
+groups_file = "{dir}/groups.txt"
+allow_registration = true
+c2s_require_encryption = true
+allow_unencrypted_plain_auth = false
+authentication = "internal_hashed"
+storage = "internal"
+smacks_hibernation_time = 30
+ssl = {{ certificate = "{dir}/server.pem"; key = "{dir}/server.key" }}
+c2s_direct_tls_ssl = {{ certificate = "{dir}/server.pem"; key = "{dir}/server.key" }}
+http_ports = {{ }}
+https_ports = {{ {https_port} }}
+https_interfaces = {{ "127.0.0.1" }}
+https_ssl = {{ certificate = "{dir}/server.pem"; key = "{dir}/server.key" }}
+http_external_url = "{external_url}"
+http_default_host = "{UPLOAD}"
+{extra}
+VirtualHost "{DOMAIN}"
+
+Component "{ROOMS}" "muc"
+  modules_enabled = {{ "muc_mam" }}
+  restrict_room_creation = false
+  muc_room_default_public = false
+  muc_room_default_persistent = true
+  max_history_messages = 100
+
+Component "{UPLOAD}" "http_file_share"
+  http_file_share_size_limit = {UPLOAD_LIMIT}
+"#,
+        port = server.port,
+        tls_port = server.tls_port,
+    );
+    std::fs::write(config_file(server), config).expect("config written");
+}
+
+pub fn spawn(server: &Server) -> Child {
+    let log = std::fs::File::create(server.path().join("stdout.log")).expect("log file");
+    Command::new("prosody")
+        .arg("--config")
+        .arg(config_file(server))
+        .arg("-F")
+        .stdout(log.try_clone().expect("log"))
+        .stderr(log)
+        .spawn()
+        .expect("prosody starts")
+}
+
+pub fn register(server: &Server, user: &str, password: &str) {
+    let output = Command::new("prosodyctl")
+        .arg("--config")
+        .arg(config_file(server))
+        .args(["register", user, DOMAIN, password])
+        .output()
+        .expect("prosodyctl runs");
+    assert!(
+        output.status.success(),
+        "prosodyctl register failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}

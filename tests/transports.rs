@@ -1,0 +1,198 @@
+//! Reaching the server by another way than XMPP's own TCP port: XMPP over WebSocket (RFC 7395)
+//! at the real servers' own endpoints (Prosody's mod_websocket, ejabberd's ejabberd_http_ws),
+//! over HTTPS with the harness certificate. Everything above the connection must work as it
+//! does over TCP.
+
+mod support;
+
+use std::net::{IpAddr, SocketAddr};
+use support::web::{Answer, Https, Relay, own_loopback};
+use support::{Kind, PASSWORD, Profile, ROOMS, Server, befriend, server_with, stderr};
+
+fn history(profile: &Profile, with: &str) -> Vec<serde_json::Value> {
+    profile.json_lines(&["history", with, "--json"])
+}
+
+/// Switch `profile`'s account to WebSocket at the server's endpoint.
+fn over_websocket(profile: &Profile, server: &Server) {
+    let url = server.websocket_url();
+    let out =
+        profile.account(server, "add", PASSWORD, &["--transport", "websocket", "--url", &url]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[test]
+fn websocket_carries_login_contacts_chat_rooms_and_files() {
+    for kind in support::servers() {
+        let (server, users) = server_with(kind, &["alice", "bob"]);
+        let (alice, bob) = (&users[0], &users[1]);
+        over_websocket(alice, &server);
+
+        alice.ok(&["sync", "--wait", "0"]);
+        let route = alice.last_route();
+        assert_eq!(route["transport"], "WebSocket", "{route}");
+        assert_eq!(route["endpoint"], server.websocket_url());
+        assert!(route["tls"].as_str().is_some_and(|tls| tls.starts_with("TLS 1.")), "{route}");
+
+        befriend(alice, bob);
+        let roster = alice.json_lines(&["roster", "--json"]);
+        assert!(roster.iter().any(|c| c["jid"] == bob.jid.as_str()), "{roster:?}");
+
+        alice.ok(&["send", &bob.jid, "over the websocket"]);
+        bob.ok(&["sync", "--wait", "1"]);
+        let received = history(bob, &alice.jid);
+        assert_eq!(received.last().map(|m| &m["body"]), Some(&"over the websocket".into()));
+        // Alice listens over the websocket while Bob answers.
+        let mut listening = alice.spawn(&["sync", "--wait", "8"]);
+        std::thread::sleep(std::time::Duration::from_secs(3));
+        bob.ok(&["send", &alice.jid, "back over tcp"]);
+        assert!(listening.wait().expect("alice's sync ends").success());
+        let chat = history(alice, &bob.jid);
+        let bodies: Vec<_> = chat.iter().map(|m| (&m["direction"], &m["body"])).collect();
+        assert_eq!(
+            bodies,
+            [
+                (&"out".into(), &"over the websocket".into()),
+                (&"in".into(), &"back over tcp".into())
+            ]
+        );
+        let state = &chat[0]["state"];
+        assert!(state == "sent" || state == "delivered", "acknowledged: {state}");
+
+        let lounge = format!("lounge@{ROOMS}");
+        alice.ok(&["room", "create", &lounge, "--public", "--name", "Web Lounge"]);
+        let config = alice.json_lines(&["room", "config", &lounge, "--json"]);
+        assert!(!config.is_empty(), "the room's form came back");
+
+        let file = alice.path().join("note.txt");
+        std::fs::write(&file, b"carried by websocket").expect("written");
+        alice.ok(&["send", &bob.jid, "--file", &file.display().to_string()]);
+        let sent = history(alice, &bob.jid);
+        let shared = sent.last().expect("the file's message");
+        assert!(shared["attachment"]["url"].as_str().is_some_and(|u| u.ends_with("note.txt")));
+        assert_ne!(shared["state"], "pending", "the upload's message was acknowledged");
+        drop(server);
+    }
+}
+
+#[test]
+fn an_unencrypted_or_wrong_websocket_address_is_refused_with_a_reason() {
+    let server = Server::start(Kind::Prosody);
+    let alice = Profile::empty("alice");
+    let plain = "ws://127.0.0.1/ws";
+    let out =
+        alice.account(&server, "add", PASSWORD, &["--transport", "websocket", "--url", plain]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("not encrypted"), "{}", stderr(&out));
+    let missing = alice.account(&server, "add", PASSWORD, &["--transport", "websocket"]);
+    assert!(stderr(&missing).contains("--url wss://"), "{}", stderr(&missing));
+
+    // An HTTPS address that is no WebSocket endpoint: the server's answer is named.
+    server.register("alice", PASSWORD);
+    let nowhere = format!("wss://{}:{}/nothing-here", support::DOMAIN, server.https_port);
+    let out =
+        alice.account(&server, "add", PASSWORD, &["--transport", "websocket", "--url", &nowhere]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let sync = alice.run(&["sync", "--wait", "0"]);
+    assert!(!sync.status.success());
+    assert!(stderr(&sync).contains("HTTP 404"), "{}", stderr(&sync));
+}
+
+/// XEP-0156's XRD document naming this WebSocket endpoint.
+fn host_meta(websocket: &str) -> String {
+    format!(
+        "<?xml version='1.0' encoding='utf-8'?>\
+         <XRD xmlns='http://docs.oasis-open.org/ns/xri/xrd-1.0'>\
+         <Link rel='urn:xmpp:alt-connections:websocket' href='{websocket}'/></XRD>"
+    )
+}
+
+/// The account reaches its server at `ip`, where only the HTTPS port is open (relayed to the
+/// server): XMPP's own port is closed, as on a network that lets only HTTPS out.
+fn behind_https_only(profile: &Profile, server: &Server, ip: IpAddr, extra: &[&str]) {
+    let (host, port, ca) =
+        (ip.to_string(), server.port.to_string(), server.ca_file.display().to_string());
+    let args = ["account", "add", &profile.jid, "--host", &host, "--port", &port];
+    let args = [&args[..], &["--ca-file", &ca, "--password-stdin"], extra].concat();
+    let out = profile.run_with_stdin(&args, PASSWORD);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[test]
+fn automatic_finds_websocket_through_host_meta_where_tcp_is_closed_and_keeps_it() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    for kind in support::servers() {
+        let (server, users) = server_with(kind, &["alice", "bob"]);
+        let (alice, bob) = (&users[0], &users[1]);
+        let ip = own_loopback();
+        let https = SocketAddr::from(([127, 0, 0, 1], server.https_port));
+        let _relay = runtime.block_on(Relay::start(SocketAddr::new(ip, server.https_port), https));
+        let documents = [(
+            "/.well-known/host-meta",
+            Answer::Reply(200, "application/xrd+xml", host_meta(&server.websocket_url())),
+        )];
+        let web = runtime.block_on(Https::serve(&server, SocketAddr::new(ip, 443), &documents));
+        behind_https_only(alice, &server, ip, &[]);
+
+        alice.ok(&["send", &bob.jid, "found my way"]);
+        let route = alice.last_route();
+        assert_eq!(route["transport"], "WebSocket", "{route}");
+        assert_eq!(route["endpoint"], server.websocket_url());
+        bob.ok(&["sync", "--wait", "1"]);
+        assert_eq!(history(bob, &alice.jid)[0]["body"], "found my way");
+
+        // The way found is kept: it works without asking host-meta again.
+        drop(web);
+        alice.ok(&["sync", "--wait", "0"]);
+        assert_eq!(alice.last_route()["transport"], "WebSocket");
+    }
+}
+
+#[test]
+fn automatic_tries_tcp_first_and_names_tcps_failure_when_nothing_else_is_found() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let (server, users) = server_with(Kind::Prosody, &["alice"]);
+    let alice = &users[0];
+    alice.ok(&["sync", "--wait", "0"]);
+    assert_eq!(alice.last_route()["transport"], "TCP (STARTTLS)");
+
+    // Where XMPP's port is closed and host-meta is garbage, the user hears about TCP.
+    let ip = own_loopback();
+    let garbage = [
+        (
+            "/.well-known/host-meta",
+            Answer::Reply(200, "text/html", "<html>hotel wifi</html>".into()),
+        ),
+        ("/.well-known/host-meta.json", Answer::Claims(2 << 30)),
+    ];
+    let _web = runtime.block_on(Https::serve(&server, SocketAddr::new(ip, 443), &garbage));
+    behind_https_only(alice, &server, ip, &[]);
+    let sync = alice.run(&["sync", "--wait", "0"]);
+    assert!(!sync.status.success());
+    assert!(stderr(&sync).contains("refused the connection"), "{}", stderr(&sync));
+}
+
+#[test]
+fn a_broken_websocket_endpoint_gets_a_clear_error_and_nothing_is_lost() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let (server, users) = server_with(Kind::Prosody, &["alice"]);
+    let alice = &users[0];
+    let ip = own_loopback();
+    let endpoints = [
+        ("/error", Answer::Reply(500, "text/html", "<html><h1>Internal error</h1></html>".into())),
+        ("/huge", Answer::Claims(2 << 30)),
+        ("/stall", Answer::Stall),
+    ];
+    let _web = runtime.block_on(Https::serve(&server, SocketAddr::new(ip, 443), &endpoints));
+    for (path, said) in
+        [("/error", "HTTP 500"), ("/huge", "HTTP 200"), ("/stall", "did not answer in time")]
+    {
+        let url = format!("wss://{}{path}", support::DOMAIN);
+        behind_https_only(alice, &server, ip, &["--transport", "websocket", "--url", &url]);
+        let sent = alice.run(&["send", "bob@confab.test", &format!("kept through {path}")]);
+        assert!(!sent.status.success(), "{path}: not sent");
+        assert!(stderr(&sent).contains(said), "{path}: {}", stderr(&sent));
+    }
+    let outbox = alice.json_lines(&["outbox", "--json"]);
+    assert_eq!(outbox.len(), 3, "every message waits in the outbox: {outbox:?}");
+}
