@@ -9,9 +9,12 @@
 
 use super::watchdog::{self, Watch};
 use super::{DOMAIN, ejabberd, prosody};
+use std::collections::BTreeSet;
+use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::Child;
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -104,11 +107,50 @@ pub struct Server {
     _watch: Watch,
 }
 
+/// A port nobody listens on now and that this process has not handed out before: tests run in
+/// parallel, and a port freed here may be offered again by the kernel before its server binds it.
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
+    static GIVEN: Mutex<BTreeSet<u16>> = Mutex::new(BTreeSet::new());
+    let mut given = GIVEN.lock().unwrap_or_else(|e| e.into_inner());
+    loop {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("a free port");
+        if given.insert(port) {
+            return port;
+        }
+    }
+}
+
+/// Whether the server on `port` answers a stream to the test domain with its features. An open
+/// port is not enough: Prosody listens before its virtual host is loaded, and a client that
+/// comes in between is turned away (`host-unknown`), which once failed a test on a busy machine.
+fn serves_the_domain(port: u16) -> bool {
+    let Ok(mut tcp) = std::net::TcpStream::connect(("127.0.0.1", port)) else {
+        return false;
+    };
+    let _ = tcp.set_read_timeout(Some(Duration::from_secs(2)));
+    let header = format!(
+        "<?xml version='1.0'?><stream:stream to='{DOMAIN}' version='1.0' \
+         xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>"
+    );
+    if tcp.write_all(header.as_bytes()).is_err() {
+        return false;
+    }
+    let mut answer = Vec::new();
+    let mut chunk = [0u8; 4096];
+    while answer.len() < 64 * 1024 {
+        match tcp.read(&mut chunk) {
+            Ok(0) | Err(_) => return false,
+            Ok(n) => answer.extend_from_slice(&chunk[..n]),
+        }
+        let text = String::from_utf8_lossy(&answer);
+        if text.contains("</stream:features>") {
+            return text.contains("starttls");
+        }
+    }
+    false
 }
 
 impl Server {
@@ -178,7 +220,11 @@ impl Server {
         while Instant::now() < deadline {
             let open = |port| std::net::TcpStream::connect(("127.0.0.1", port)).is_ok();
             let ready_in_log = self.kind == Kind::Prosody || ejabberd::ready(self);
-            if ready_in_log && open(self.port) && open(self.tls_port) && open(self.https_port) {
+            if ready_in_log
+                && serves_the_domain(self.port)
+                && open(self.tls_port)
+                && open(self.https_port)
+            {
                 return;
             }
             if !self.is_running() {
