@@ -17,8 +17,16 @@ fn room(name: &str) -> String {
 
 /// An account's worker in this process, online.
 async fn in_room(events: &mut UnboundedReceiver<Event>, jid: &str) {
-    wait_for(events, WAIT, &format!("being in {jid}"), |e| {
-        matches!(e, Event::Rooms(rooms) if rooms.iter().any(|r| r.jid == jid && r.state == RoomState::Joined))
+    in_rooms(events, &[jid]).await;
+}
+
+/// Waits for a list of rooms in which all of `jids` are joined: each list is the whole
+/// picture, so one that shows two rooms joined at once must count for both.
+async fn in_rooms(events: &mut UnboundedReceiver<Event>, jids: &[&str]) {
+    wait_for(events, WAIT, &format!("being in {}", jids.join(" and ")), |e| {
+        matches!(e, Event::Rooms(rooms) if jids.iter().all(|jid| {
+            rooms.iter().any(|r| r.jid == *jid && r.state == RoomState::Joined)
+        }))
     })
     .await;
 }
@@ -247,8 +255,7 @@ async fn bookmarked_rooms_are_joined_again_after_a_restart_and_on_other_devices(
         in_room(&mut events, &den).await;
         // Another device of the same account learns the rooms from the server's bookmarks.
         let (_other, mut other_events) = online(&alice).await;
-        in_room(&mut other_events, &den).await;
-        in_room(&mut other_events, &lair).await;
+        in_rooms(&mut other_events, &[&den, &lair]).await;
     }
 }
 
