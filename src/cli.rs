@@ -211,8 +211,8 @@ pub struct AccountAdd {
     /// websocket.
     #[arg(long, value_enum, default_value_t = account::TransportArg::Auto)]
     pub transport: account::TransportArg,
-    /// The WebSocket endpoint (wss://…): needed with --transport websocket; with auto, used
-    /// instead of looking it up in the server's host-meta.
+    /// The endpoint: wss://… for --transport websocket, https://… for bosh; with auto,
+    /// either, used instead of looking them up in the server's host-meta.
     #[arg(long, value_name = "URL")]
     pub url: Option<String>,
     /// Connect through this proxy: http://[user[:password]@]host:port (CONNECT) or

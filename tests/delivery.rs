@@ -291,7 +291,13 @@ async fn a_burst_survives_a_server_restart_exactly_once_in_each_direction() {
                 .collect();
             let bodies: Vec<&str> = lines.iter().filter_map(|m| m["body"].as_str()).collect();
             let expected: Vec<String> = (0..BURST).map(|i| format!("{arrow} {i:04}")).collect();
-            assert_eq!(bodies.len(), BURST, "{arrow}: every message arrived exactly once");
+            let missing: Vec<&String> =
+                expected.iter().filter(|want| !bodies.contains(&want.as_str())).collect();
+            assert_eq!(
+                bodies.len(),
+                BURST,
+                "{arrow}: every message arrived exactly once; missing: {missing:?}"
+            );
             if let Some(first) = bodies.iter().zip(&expected).position(|(got, want)| got != want) {
                 let around: Vec<String> = lines[first.saturating_sub(3)..(first + 8).min(BURST)]
                     .iter()

@@ -13,36 +13,56 @@ fn history(profile: &Profile, with: &str) -> Vec<serde_json::Value> {
     profile.json_lines(&["history", with, "--json"])
 }
 
-/// Switch `profile`'s account to WebSocket at the server's endpoint.
-fn over_websocket(profile: &Profile, server: &Server) {
-    let url = server.websocket_url();
-    let out =
-        profile.account(server, "add", PASSWORD, &["--transport", "websocket", "--url", &url]);
+/// Switch `profile`'s account to `transport` at `url`.
+fn over_http(profile: &Profile, server: &Server, transport: &str, url: &str) {
+    let out = profile.account(server, "add", PASSWORD, &["--transport", transport, "--url", url]);
     assert!(out.status.success(), "{}", stderr(&out));
 }
 
+/// How an HTTP transport is asked for, shown, and where it is on a server.
+struct Way {
+    name: &'static str,
+    shown: &'static str,
+    /// How the route's TLS is shown: a version over one TLS connection, "HTTPS" over many.
+    tls: &'static str,
+    url: fn(&Server) -> String,
+}
+
+const WEBSOCKET: Way =
+    Way { name: "websocket", shown: "WebSocket", tls: "TLS 1.", url: Server::websocket_url };
+const BOSH: Way = Way { name: "bosh", shown: "BOSH", tls: "HTTPS", url: Server::bosh_url };
+
 #[test]
 fn websocket_carries_login_contacts_chat_rooms_and_files() {
+    carries_everything(&WEBSOCKET);
+}
+
+#[test]
+fn bosh_carries_login_contacts_chat_rooms_and_files() {
+    carries_everything(&BOSH);
+}
+
+fn carries_everything(way: &Way) {
     for kind in support::servers() {
         let (server, users) = server_with(kind, &["alice", "bob"]);
         let (alice, bob) = (&users[0], &users[1]);
-        over_websocket(alice, &server);
+        over_http(alice, &server, way.name, &(way.url)(&server));
 
         alice.ok(&["sync", "--wait", "0"]);
         let route = alice.last_route();
-        assert_eq!(route["transport"], "WebSocket", "{route}");
-        assert_eq!(route["endpoint"], server.websocket_url());
-        assert!(route["tls"].as_str().is_some_and(|tls| tls.starts_with("TLS 1.")), "{route}");
+        assert_eq!(route["transport"], way.shown, "{route}");
+        assert_eq!(route["endpoint"], (way.url)(&server));
+        assert!(route["tls"].as_str().is_some_and(|tls| tls.starts_with(way.tls)), "{route}");
 
         befriend(alice, bob);
         let roster = alice.json_lines(&["roster", "--json"]);
         assert!(roster.iter().any(|c| c["jid"] == bob.jid.as_str()), "{roster:?}");
 
-        alice.ok(&["send", &bob.jid, "over the websocket"]);
+        alice.ok(&["send", &bob.jid, "over the web"]);
         bob.ok(&["sync", "--wait", "1"]);
         let received = history(bob, &alice.jid);
-        assert_eq!(received.last().map(|m| &m["body"]), Some(&"over the websocket".into()));
-        // Alice listens over the websocket while Bob answers.
+        assert_eq!(received.last().map(|m| &m["body"]), Some(&"over the web".into()));
+        // Alice listens over the web while Bob answers.
         let mut listening = alice.spawn(&["sync", "--wait", "8"]);
         std::thread::sleep(std::time::Duration::from_secs(3));
         bob.ok(&["send", &alice.jid, "back over tcp"]);
@@ -51,10 +71,7 @@ fn websocket_carries_login_contacts_chat_rooms_and_files() {
         let bodies: Vec<_> = chat.iter().map(|m| (&m["direction"], &m["body"])).collect();
         assert_eq!(
             bodies,
-            [
-                (&"out".into(), &"over the websocket".into()),
-                (&"in".into(), &"back over tcp".into())
-            ]
+            [(&"out".into(), &"over the web".into()), (&"in".into(), &"back over tcp".into())]
         );
         let state = &chat[0]["state"];
         assert!(state == "sent" || state == "delivered", "acknowledged: {state}");
@@ -65,7 +82,7 @@ fn websocket_carries_login_contacts_chat_rooms_and_files() {
         assert!(!config.is_empty(), "the room's form came back");
 
         let file = alice.path().join("note.txt");
-        std::fs::write(&file, b"carried by websocket").expect("written");
+        std::fs::write(&file, b"carried over the web").expect("written");
         alice.ok(&["send", &bob.jid, "--file", &file.display().to_string()]);
         let sent = history(alice, &bob.jid);
         let shared = sent.last().expect("the file's message");

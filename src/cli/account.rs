@@ -4,17 +4,19 @@ use super::{choose_account, load_config, open_store};
 use crate::config::{AccountConfig, TlsMode, Transport};
 use crate::model::Route;
 use crate::paths::Paths;
-use crate::worker::{self, Endpoint};
+use crate::worker;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum TransportArg {
     Auto,
     Tcp,
     Websocket,
+    Bosh,
 }
 
-/// The transport and its endpoint, checked: WebSocket needs a `wss://` address, TCP takes
-/// none, and the automatic route may be given one instead of looking it up.
+/// The transport and its endpoint, checked: WebSocket needs a `wss://` address, BOSH an
+/// `https://` one, TCP takes none, and the automatic route may be given either instead of
+/// looking them up.
 pub fn set_transport(
     account: &mut AccountConfig,
     transport: TransportArg,
@@ -24,18 +26,22 @@ pub fn set_transport(
         TransportArg::Auto => Transport::Auto,
         TransportArg::Tcp => Transport::Tcp,
         TransportArg::Websocket => Transport::Websocket,
+        TransportArg::Bosh => Transport::Bosh,
     };
     match (account.transport, url) {
         (Transport::Tcp, Some(_)) => {
-            Err("--url is for --transport websocket; TCP finds the server by its address".into())
+            Err("--url is for --transport websocket or bosh; TCP finds the server by its address"
+                .into())
         }
-        (Transport::Tcp, None) => Ok(()),
+        (Transport::Tcp | Transport::Auto, None) => Ok(()),
         (Transport::Websocket, None) => {
             Err("--transport websocket needs the server's address: --url wss://…".into())
         }
-        (Transport::Auto, None) => Ok(()),
-        (Transport::Websocket | Transport::Auto, Some(url)) => {
-            Endpoint::parse(&url).map_err(|e| e.to_string())?;
+        (Transport::Bosh, None) => {
+            Err("--transport bosh needs the server's address: --url https://…".into())
+        }
+        (transport, Some(url)) => {
+            worker::check_endpoint(transport, &url)?;
             account.url = Some(url);
             Ok(())
         }
@@ -82,12 +88,14 @@ pub fn show(paths: &Paths, wanted: Option<String>, json: bool) -> Result<(), Str
         TlsMode::DirectTls => "Direct TLS",
     };
     let fallback = match &account.url {
-        Some(url) => format!("WebSocket at {url}"),
-        None => "WebSocket found through host-meta".to_owned(),
+        Some(url) => url.clone(),
+        None => "WebSocket or BOSH found through host-meta".to_owned(),
     };
     let how = match (account.transport, &account.url) {
         (Transport::Websocket, Some(url)) => format!("WebSocket at {url}"),
         (Transport::Websocket, None) => "WebSocket (no address set)".to_owned(),
+        (Transport::Bosh, Some(url)) => format!("BOSH at {url}"),
+        (Transport::Bosh, None) => "BOSH (no address set)".to_owned(),
         (Transport::Tcp, _) => format!("TCP with {tls}"),
         (Transport::Auto, _) => format!("automatic: TCP with {tls}, else {fallback}"),
     };

@@ -52,14 +52,19 @@ pub struct State {
 pub struct Route(Transport);
 
 impl Route {
-    const ALL: [Route; 3] =
-        [Route(Transport::Auto), Route(Transport::Tcp), Route(Transport::Websocket)];
+    const ALL: [Route; 4] = [
+        Route(Transport::Auto),
+        Route(Transport::Tcp),
+        Route(Transport::Websocket),
+        Route(Transport::Bosh),
+    ];
 
     fn url_hint(self) -> &'static str {
         match self.0 {
-            Transport::Auto => "WebSocket address (wss://…, else found by itself)",
-            Transport::Tcp => "WebSocket address (not used over TCP)",
+            Transport::Auto => "Web address (wss:// or https://, else found by itself)",
+            Transport::Tcp => "Web address (not used over TCP)",
             Transport::Websocket => "WebSocket address (wss://…)",
+            Transport::Bosh => "BOSH address (https://…)",
         }
     }
 }
@@ -67,9 +72,10 @@ impl Route {
 impl std::fmt::Display for Route {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self.0 {
-            Transport::Auto => "Automatically (TCP, else WebSocket)",
+            Transport::Auto => "Automatically (TCP, else WebSocket or BOSH)",
             Transport::Tcp => "Over TCP only",
             Transport::Websocket => "Over WebSocket (where only HTTPS gets out)",
+            Transport::Bosh => "Over BOSH (where only web requests get out)",
         })
     }
 }
@@ -251,8 +257,11 @@ impl State {
             (Transport::Websocket, true) => {
                 return Err("WebSocket needs your server's address (wss://…).".into());
             }
-            (Transport::Auto | Transport::Websocket, false) => {
-                crate::worker::Endpoint::parse(url).map_err(|e| e.to_string())?;
+            (Transport::Bosh, true) => {
+                return Err("BOSH needs your server's address (https://…).".into());
+            }
+            (transport, false) => {
+                crate::worker::check_endpoint(transport, url)?;
                 Some(url.to_owned())
             }
         };

@@ -50,9 +50,9 @@ c2s_direct_tls_ports = {{ {tls_port} }}
 modules_enabled = {{
   "roster"; "saslauth"; "tls"; "disco"; "carbons"; "mam"; "smacks"; "offline";
   "ping"; "private"; "pep"; "blocklist"; "vcard_legacy"; "groups"; "posix"; "register";
-  "websocket";
+  "websocket"; "bosh";
 }}
-http_paths = {{ websocket = "/ws" }}
+http_paths = {{ websocket = "/ws"; bosh = "/bosh" }}
 modules_disabled = {{ {disabled} }}
 groups_file = "{dir}/groups.txt"
 allow_registration = true

@@ -206,6 +206,11 @@ impl Server {
         format!("wss://{DOMAIN}:{}/ws", self.https_port)
     }
 
+    /// The server's BOSH endpoint (XEP-0206), on its HTTPS port.
+    pub fn bosh_url(&self) -> String {
+        format!("https://{DOMAIN}:{}/bosh", self.https_port)
+    }
+
     /// Start (again) with the same ports and data.
     pub fn resume(&mut self) {
         self.running = Some(match self.kind {

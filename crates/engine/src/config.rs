@@ -19,15 +19,18 @@ pub enum TlsMode {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Transport {
-    /// TCP first; where it cannot get through, WebSocket at [`AccountConfig::url`] or at the
-    /// endpoint the server's host-meta names (XEP-0156). The route that worked is tried first
-    /// next time.
+    /// TCP first; where it cannot get through, HTTP at [`AccountConfig::url`] or at the
+    /// endpoints the server's host-meta names (XEP-0156), WebSocket before BOSH. The route
+    /// that worked is tried first next time.
     #[default]
     Auto,
     /// XMPP over TCP only: `tls` says STARTTLS or Direct TLS.
     Tcp,
     /// RFC 7395, over `wss://` at [`AccountConfig::url`]: for networks that let only HTTPS out.
     Websocket,
+    /// XEP-0124 and XEP-0206, long-polling `https://` at [`AccountConfig::url`]: for networks
+    /// where only plain web requests get out.
+    Bosh,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -44,9 +47,9 @@ pub struct AccountConfig {
     pub tls: TlsMode,
     #[serde(default, skip_serializing_if = "is_default")]
     pub transport: Transport,
-    /// The endpoint of an HTTP transport (`wss://…` for WebSocket; for the automatic route,
-    /// instead of looking it up). With `host` set, the connection goes to that host instead
-    /// of the one named here (which TLS still checks).
+    /// The endpoint of an HTTP transport (`wss://…` for WebSocket, `https://…` for BOSH; for
+    /// the automatic route, instead of looking it up). With `host` set, the connection goes to
+    /// that host instead of the one named here (which TLS still checks).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// `http://[user@]host:port` (CONNECT) or `socks5://[user@]host:port`, for every

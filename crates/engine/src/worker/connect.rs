@@ -5,12 +5,15 @@
 
 mod route;
 
+pub use route::check_endpoint;
+
+use super::bosh;
 use super::proxy::Proxy;
 use super::sasl::{self, Method, Offer, Policy};
 use super::tls::{self, RefusalSlot};
 use super::websocket::{self, Endpoint, Redirect};
 use super::xml_guard::{Guarded, Tripwire};
-use crate::config::{AccountConfig, TlsMode, Transport};
+use crate::config::{AccountConfig, TlsMode};
 use crate::model::{ConnectError, Route};
 use futures::{SinkExt, StreamExt};
 use std::borrow::Cow;
@@ -39,7 +42,7 @@ pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(20);
 /// Outgoing and incoming stanza queue depth inside tokio-xmpp.
 const QUEUE_DEPTH: usize = 256;
 
-/// The secure bytes under the XML: TLS over TCP, or a WebSocket over TLS.
+/// The secure bytes under the XML: TLS over TCP, a WebSocket over TLS, or BOSH over HTTPS.
 pub(super) type Bytes = Box<dyn WireIo>;
 pub(super) trait WireIo:
     tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send
@@ -65,6 +68,7 @@ pub(super) struct Secured {
 pub enum Wire {
     Tcp = 0,
     Websocket = 1,
+    Bosh = 2,
 }
 
 /// How a login got through: shown to the user, and remembered for the next one.
@@ -94,24 +98,19 @@ pub enum Report {
 pub struct Connector {
     jid: Jid,
     password: String,
-    host: Option<String>,
-    port: Option<u16>,
-    mode: TlsMode,
-    transport: Transport,
-    url: Option<String>,
     /// Where a WebSocket server sent us instead, for the next attempt.
     redirect: Redirect,
-    /// The automatic route's WebSocket endpoint once one worked (this run or an earlier one).
+    /// The automatic route's HTTP endpoint (`wss://` or `https://`) once one worked (this run
+    /// or an earlier one).
     found: Arc<std::sync::Mutex<Option<String>>>,
-    /// What the automatic route's host-meta look-up needs (its TLS trust and host).
+    /// The account's settings: its host, port, TLS mode, route and endpoint.
     account: AccountConfig,
     /// Every connection goes through this, when set.
     proxy: Option<Proxy>,
     tls: Arc<ClientConfig>,
     refusal: RefusalSlot,
-    allow_plain: bool,
-    /// The strongest login used before over TCP and over WebSocket (see `sasl`).
-    strongest_before: [Option<Method>; 2],
+    /// The strongest login used before over each wire (see `sasl`).
+    strongest_before: [Option<Method>; 3],
     /// Set by the parser guard when the server sent more than it may: the next attempt waits.
     tripwire: Tripwire,
 }
@@ -137,33 +136,27 @@ impl Connector {
         Ok(Self {
             jid,
             password,
-            host: account.host.clone(),
-            port: account.port,
-            mode: account.tls,
-            transport: account.transport,
-            url: account.url.clone(),
             redirect: Redirect::default(),
             found: Arc::default(),
             account: account.clone(),
             proxy: None,
             tls,
             refusal,
-            allow_plain: account.allow_plain,
-            strongest_before: [None, None],
+            strongest_before: [None; 3],
             tripwire: Tripwire::default(),
         })
     }
 
-    /// Refuse to log in with less than the account used before over each wire (TCP, then
-    /// WebSocket; see `sasl`), and try the WebSocket endpoint that worked last first.
+    /// Refuse to log in with less than the account used before over each wire (by [`Wire`];
+    /// see `sasl`), and try the HTTP endpoint that worked last first.
     pub fn remembering(
         mut self,
-        strongest_before: [Option<Method>; 2],
-        websocket_found: Option<String>,
+        strongest_before: [Option<Method>; 3],
+        http_route_found: Option<String>,
     ) -> Self {
         self.strongest_before = strongest_before;
         if let Ok(mut found) = self.found.lock() {
-            *found = websocket_found;
+            *found = http_route_found;
         }
         self
     }
@@ -277,7 +270,7 @@ impl Connector {
         let offer =
             Offer { mechanisms: features.sasl_mechanisms, bindings: features.sasl_cb, exporter };
         let strongest_before = self.strongest_before[wire as usize];
-        let policy = Policy { allow_plain: self.allow_plain, strongest_before };
+        let policy = Policy { allow_plain: self.account.allow_plain, strongest_before };
         let (method, binding) = sasl::choose(&offer, policy)?;
         let authed =
             sasl::authenticate(stream, method, binding, username, self.password.clone()).await?;
@@ -297,7 +290,7 @@ impl Connector {
     /// URL's host, the HTTP upgrade, and a stream over the frames.
     async fn websocket_stream(&self, url: &str) -> Result<Secured, ConnectError> {
         let endpoint = Endpoint::parse(url)?;
-        let address = self.host.as_deref().unwrap_or(&endpoint.host);
+        let address = self.account.host.as_deref().unwrap_or(&endpoint.host);
         let tcp = self.dial(address, endpoint.port).await?;
         let tls_stream = self.handshake(tcp, &endpoint.host).await?;
         let binding = tls_exporter(&tls_stream);
@@ -313,6 +306,54 @@ impl Connector {
         Ok(Secured { features, stream, binding, route, wire: Wire::Websocket })
     }
 
+    /// XEP-0206 at `url`: HTTPS requests with the account's certificate checks (and the
+    /// connection's pins), to the account's host when one is set, through the proxy when there
+    /// is one. A request's TLS connection is not the stream's, so there is no channel binding.
+    async fn bosh_stream(&self, url: &str) -> Result<Secured, ConnectError> {
+        let endpoint = bosh::Endpoint::parse(url)?;
+        let mut http = reqwest::Client::builder()
+            .no_proxy()
+            .use_preconfigured_tls((*self.tls).clone())
+            .connect_timeout(ATTEMPT_TIMEOUT)
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("Confab/", env!("CARGO_PKG_VERSION")));
+        match (&self.proxy, &self.account.host) {
+            (Some(proxy), _) => http = http.proxy(proxy.for_http().map_err(ConnectError::Other)?),
+            (None, Some(host)) => {
+                let addresses: Vec<std::net::SocketAddr> =
+                    tokio::net::lookup_host((host.as_str(), endpoint.port))
+                        .await
+                        .map_err(|e| unreachable(&e))?
+                        .collect();
+                http = http.resolve_to_addrs(&endpoint.host, &addresses);
+            }
+            (None, None) => {}
+        }
+        let http = http
+            .build()
+            .map_err(|e| ConnectError::Other(format!("cannot set up HTTPS for BOSH: {e}")))?;
+        let route = Route {
+            transport: "BOSH".into(),
+            endpoint: endpoint.url.to_string(),
+            tls: "HTTPS".into(),
+            proxy: self.proxy.as_ref().map(Proxy::describe),
+        };
+        if let Ok(mut slot) = self.refusal.lock() {
+            *slot = None;
+        }
+        let guarded =
+            Guarded::new(Box::new(bosh::open(http, &endpoint)) as Bytes, self.tripwire.clone());
+        let opened = open_stream(guarded, self.jid.domain().as_str()).await;
+        let refusal = self.refusal.lock().ok().and_then(|mut slot| slot.take());
+        match (opened, refusal) {
+            (Ok((features, stream)), _) => {
+                Ok(Secured { features, stream, binding: None, route, wire: Wire::Bosh })
+            }
+            (Err(_), Some(refusal)) => Err(ConnectError::from(refusal)),
+            (Err(e), None) => Err(e),
+        }
+    }
+
     /// TCP and TLS (direct or STARTTLS), then a fresh stream over TLS.
     async fn tcp_stream(&self) -> Result<Secured, ConnectError> {
         let domain = self.jid.domain().as_str().to_owned();
@@ -321,7 +362,7 @@ impl Connector {
             Some(_) => self.tcp_target(&domain).map(|(host, port)| format!("{host}:{port}")),
             None => tcp.peer_addr().map(|a| a.to_string()).ok(),
         };
-        let tls_stream = match self.mode {
+        let tls_stream = match self.account.tls {
             TlsMode::DirectTls => self.handshake(tcp, &domain).await?,
             TlsMode::Starttls => {
                 let guarded = Guarded::new(tcp, self.tripwire.clone());
@@ -336,7 +377,7 @@ impl Connector {
             }
         };
         let binding = tls_exporter(&tls_stream);
-        let transport = match self.mode {
+        let transport = match self.account.tls {
             TlsMode::Starttls => "TCP (STARTTLS)",
             TlsMode::DirectTls => "TCP (Direct TLS)",
         };
@@ -359,20 +400,24 @@ impl Connector {
     /// not looked up through a proxy, which may be the only way out of the network).
     fn tcp_target(&self, domain: &str) -> Option<(String, u16)> {
         self.proxy.as_ref()?;
-        let port = match self.mode {
-            TlsMode::Starttls => self.port.unwrap_or(5222),
-            TlsMode::DirectTls => self.port.unwrap_or(5223),
-        };
-        Some((self.host.clone().unwrap_or_else(|| domain.to_owned()), port))
+        let host = self.account.host.clone().unwrap_or_else(|| domain.to_owned());
+        Some((host, self.tcp_port()))
+    }
+
+    /// The port set, or the usual one for the TLS mode.
+    fn tcp_port(&self) -> u16 {
+        self.account.port.unwrap_or(match self.account.tls {
+            TlsMode::Starttls => 5222,
+            TlsMode::DirectTls => 5223,
+        })
     }
 
     async fn tcp(&self, domain: &str) -> Result<TcpStream, ConnectError> {
         if let Some((host, port)) = self.tcp_target(domain) {
             return self.dial(&host, port).await;
         }
-        let dns = match (&self.host, self.mode) {
-            (Some(host), TlsMode::Starttls) => DnsConfig::no_srv(host, self.port.unwrap_or(5222)),
-            (Some(host), TlsMode::DirectTls) => DnsConfig::no_srv(host, self.port.unwrap_or(5223)),
+        let dns = match (&self.account.host, self.account.tls) {
+            (Some(host), _) => DnsConfig::no_srv(host, self.tcp_port()),
             (None, TlsMode::Starttls) => DnsConfig::srv_default_client(domain),
             (None, TlsMode::DirectTls) => DnsConfig::srv_xmpps(domain),
         };

@@ -1,10 +1,11 @@
-//! XEP-0156: finding a server's WebSocket endpoint in its host-meta documents, for the
-//! automatic route when XMPP's own ports cannot be reached.
+//! XEP-0156: finding a server's WebSocket and BOSH endpoints in its host-meta documents, for
+//! the automatic route when XMPP's own ports cannot be reached.
 //!
 //! Both documents are asked for at the account's domain, over HTTPS only, with the same
 //! certificate checks as the XMPP connection (the account's own CA file and pins count for its
 //! domain). No redirect is followed, a document is read up to [`MAX_DOCUMENT`] bytes, and only
-//! `wss://` links are taken: discovery never makes a connection less safe than asked for.
+//! `wss://` and `https://` links are taken: discovery never makes a connection less safe than
+//! asked for.
 
 use super::proxy::Proxy;
 use super::tls::{self, RefusalSlot};
@@ -15,38 +16,45 @@ use std::time::Duration;
 use xmpp_parsers::minidom::Element;
 
 const WEBSOCKET_REL: &str = "urn:xmpp:alt-connections:websocket";
+const BOSH_REL: &str = "urn:xmpp:alt-connections:xbosh";
 const XRD_NS: &str = "http://docs.oasis-open.org/ns/xri/xrd-1.0";
 /// A host-meta document lists a few links; anything longer is not one.
 const MAX_DOCUMENT: usize = 64 * 1024;
 const LOOKUP_TIMEOUT: Duration = Duration::from_secs(8);
 
-/// The first `wss://` endpoint the domain's host-meta documents name, or why there is none.
-pub async fn websocket_endpoint(
+/// The `wss://` (WebSocket) and then `https://` (BOSH) endpoints the domain's host-meta
+/// documents name, in the order to try them, or why there are none.
+pub async fn endpoints(
     account: &AccountConfig,
     domain: &str,
     proxy: Option<&Proxy>,
-) -> Result<String, String> {
+) -> Result<Vec<String>, String> {
     let client = client(account, domain, proxy).await?;
     let mut reasons = Vec::new();
+    let mut found: Vec<Link> = Vec::new();
     for (document, read) in [
         ("host-meta", links_in_xrd as fn(&str) -> Result<Vec<Link>, String>),
         ("host-meta.json", links_in_json),
     ] {
         let url = format!("https://{domain}/.well-known/{document}");
-        let links = match fetch(&client, &url).await.and_then(|text| read(&text)) {
-            Ok(links) => links,
-            Err(why) => {
-                reasons.push(format!("{url}: {why}"));
-                continue;
-            }
-        };
-        let mut websockets = links.into_iter().filter(|link| link.rel == WEBSOCKET_REL);
-        match websockets.find(|link| link.href.starts_with("wss://")) {
-            Some(link) => return Ok(link.href),
-            None => reasons.push(format!("{url}: no wss:// endpoint listed")),
+        match fetch(&client, &url).await.and_then(|text| read(&text)) {
+            Ok(links) => found.extend(links),
+            Err(why) => reasons.push(format!("{url}: {why}")),
         }
     }
-    Err(reasons.join("; "))
+    let mut endpoints: Vec<String> = Vec::new();
+    for (rel, scheme) in [(WEBSOCKET_REL, "wss://"), (BOSH_REL, "https://")] {
+        for link in found.iter().filter(|link| link.rel == rel && link.href.starts_with(scheme)) {
+            if !endpoints.contains(&link.href) {
+                endpoints.push(link.href.clone());
+            }
+        }
+    }
+    if endpoints.is_empty() {
+        reasons.push("no wss:// or https:// endpoint listed".into());
+        return Err(reasons.join("; "));
+    }
+    Ok(endpoints)
 }
 
 /// HTTPS to the domain (or to the account's host, when one is set), no redirects, through

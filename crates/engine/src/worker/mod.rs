@@ -3,6 +3,7 @@
 //! it with [`Command`]s through a [`Handle`] and never see a stanza.
 
 mod attachments;
+mod bosh;
 mod connect;
 mod contact_stanza;
 mod data_form;
@@ -24,14 +25,14 @@ mod session;
 pub mod stanza;
 mod supervise;
 mod tls;
+mod units;
 mod websocket;
 mod xml_guard;
 
-pub use connect::{ATTEMPT_TIMEOUT, FIRST_BACKOFF};
+pub use connect::{ATTEMPT_TIMEOUT, FIRST_BACKOFF, check_endpoint};
 pub use proxy::{Proxy, redact as redact_proxy, split_setting as split_proxy_setting};
 pub use register::{BobData, Registration, RegistrationForm};
 pub use tls::fingerprint;
-pub use websocket::Endpoint;
 
 use crate::media::PreparedAvatar;
 use crate::model::{
@@ -47,10 +48,12 @@ use tokio::sync::mpsc;
 /// transport: a WebSocket endpoint behind a TLS-terminating proxy cannot offer channel
 /// binding, and that is not a downgrade of the TCP route. The command line clears them when
 /// the user says the server's methods really changed.
-pub const STRONGEST_LOGIN: [&str; 2] = ["strongest_login", "strongest_login_websocket"];
+pub const STRONGEST_LOGIN: [&str; 3] =
+    ["strongest_login", "strongest_login_websocket", "strongest_login_bosh"];
 
-/// The store's per-account state key for the WebSocket endpoint the automatic route found.
-const WEBSOCKET_FOUND: &str = "websocket_found";
+/// The store's per-account state key for the HTTP endpoint (`wss://` or `https://`) the
+/// automatic route found.
+const HTTP_ROUTE_FOUND: &str = "http_route_found";
 
 /// The store's per-account state key for the route of the last login (a JSON [`Route`]).
 pub const LAST_ROUTE: &str = "last_route";

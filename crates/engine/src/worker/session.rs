@@ -19,7 +19,7 @@ use super::proxy::Proxy;
 use super::sasl::Method;
 use super::stanza;
 use super::{Command, Event};
-use super::{LAST_ROUTE, STRONGEST_LOGIN, WEBSOCKET_FOUND};
+use super::{HTTP_ROUTE_FOUND, LAST_ROUTE, STRONGEST_LOGIN};
 use crate::config::Transport;
 use crate::config::{AccountConfig, Config};
 use crate::media::AvatarCache;
@@ -375,8 +375,8 @@ impl Session {
         };
         let connector = match Connector::new(&self.account, password, &self.session_pins) {
             Ok(connector) => connector.through(self.proxy.clone()).remembering(
-                [self.strongest_login(Wire::Tcp), self.strongest_login(Wire::Websocket)],
-                self.websocket_found(),
+                [Wire::Tcp, Wire::Websocket, Wire::Bosh].map(|wire| self.strongest_login(wire)),
+                self.http_route_found(),
             ),
             Err(error) => {
                 self.set_state(ConnectionState::Failed(error));
@@ -549,7 +549,7 @@ impl Session {
     }
 
     /// Kept for `confab account show`, which reports how the last login got through, and for
-    /// the automatic route, which tries the WebSocket endpoint it found first next time.
+    /// the automatic route, which tries the HTTP endpoint it found first next time.
     fn remember_route(&mut self, how: &LoggedIn) {
         let route = &how.route;
         tracing::info!("{}: logged in over {route}", self.account.jid);
@@ -559,11 +559,11 @@ impl Session {
         let written = self.store.write(|store| {
             store.set_state(&account, LAST_ROUTE, &json)?;
             match how.wire {
-                Wire::Websocket if automatic => {
-                    store.set_state(&account, WEBSOCKET_FOUND, &route.endpoint)
+                Wire::Websocket | Wire::Bosh if automatic => {
+                    store.set_state(&account, HTTP_ROUTE_FOUND, &route.endpoint)
                 }
-                Wire::Tcp => store.delete_state(&account, WEBSOCKET_FOUND),
-                Wire::Websocket => Ok(()),
+                Wire::Tcp => store.delete_state(&account, HTTP_ROUTE_FOUND),
+                Wire::Websocket | Wire::Bosh => Ok(()),
             }
         });
         if let Err(e) = written {
@@ -571,10 +571,13 @@ impl Session {
         }
     }
 
-    fn websocket_found(&self) -> Option<String> {
+    fn http_route_found(&self) -> Option<String> {
         if self.account.transport != Transport::Auto {
             return None;
         }
-        self.store.read(|store| store.get_state(self.account_key(), WEBSOCKET_FOUND)).ok().flatten()
+        self.store
+            .read(|store| store.get_state(self.account_key(), HTTP_ROUTE_FOUND))
+            .ok()
+            .flatten()
     }
 }

@@ -7,9 +7,10 @@
 
 mod framing;
 
+use super::units::{Outgoing, Unit};
 use super::xml_guard::MAX_STANZA_BYTES;
 use crate::model::ConnectError;
-use framing::{Incoming, Outgoing};
+use framing::Incoming;
 use futures::{Sink, Stream};
 use std::collections::VecDeque;
 use std::io;
@@ -124,8 +125,8 @@ fn handshake_error(e: tungstenite::Error) -> ConnectError {
 pub struct WsIo<S> {
     ws: WebSocketStream<S>,
     outgoing: Outgoing,
-    /// Frames made from what was written, waiting for the socket.
-    frames: VecDeque<String>,
+    /// What was written, cut into units, waiting to go to the socket as frames.
+    frames: VecDeque<Unit>,
     /// The frame being read, and how much of it was taken.
     inbox: Vec<u8>,
     taken: usize,
@@ -139,8 +140,9 @@ impl<S: AsyncRead + AsyncWrite + Unpin> WsIo<S> {
     fn poll_send_frames(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         while !self.frames.is_empty() {
             ready!(Pin::new(&mut self.ws).poll_ready(cx)).map_err(io_error)?;
-            if let Some(frame) = self.frames.pop_front() {
-                Pin::new(&mut self.ws).start_send(Message::text(frame)).map_err(io_error)?;
+            if let Some(unit) = self.frames.pop_front() {
+                let frame = Message::text(framing::frame(unit));
+                Pin::new(&mut self.ws).start_send(frame).map_err(io_error)?;
             }
         }
         Poll::Ready(Ok(()))

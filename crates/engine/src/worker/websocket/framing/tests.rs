@@ -1,12 +1,14 @@
 use super::*;
+use crate::worker::units::Outgoing;
+use std::collections::VecDeque;
 
 fn frames_of(pieces: &[&[u8]]) -> Vec<String> {
     let mut out = Outgoing::default();
-    let mut frames = VecDeque::new();
+    let mut units = VecDeque::new();
     for piece in pieces {
-        out.push(piece, &mut frames).expect("framed");
+        out.push(piece, &mut units).expect("framed");
     }
-    frames.into()
+    units.into_iter().map(frame).collect()
 }
 
 const HEADER: &[u8] =
