@@ -149,11 +149,10 @@ impl Session {
             let mut paced = None;
             if let Some(sid) = self.sid.clone().filter(|_| !terminating) {
                 while in_flight.len() < self.requests {
-                    if let Some(next) = last_sent.map(|at| at + REQUEST_GAP) {
-                        if next > Instant::now() {
-                            paced = Some(next);
-                            break;
-                        }
+                    let next = last_sent.map(|at| at + REQUEST_GAP);
+                    if let Some(next) = next.filter(|next| *next > Instant::now()) {
+                        paced = Some(next);
+                        break;
                     }
                     let Some(sent) = self.next_request(&sid, &mut pending, in_flight.is_empty())
                     else {
