@@ -213,3 +213,38 @@ fn a_broken_websocket_endpoint_gets_a_clear_error_and_nothing_is_lost() {
     let outbox = alice.json_lines(&["outbox", "--json"]);
     assert_eq!(outbox.len(), 3, "every message waits in the outbox: {outbox:?}");
 }
+
+#[test]
+fn a_broken_bosh_endpoint_gets_a_clear_error_and_nothing_is_lost() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let (server, users) = server_with(Kind::Prosody, &["alice"]);
+    let alice = &users[0];
+    let ip = own_loopback();
+    let no_session = "<body xmlns='http://jabber.org/protocol/httpbind'/>".to_owned();
+    let endpoints = [
+        ("/error", Answer::Reply(500, "text/html", "<html><h1>Internal error</h1></html>".into())),
+        (
+            "/html",
+            Answer::Reply(200, "text/html", "<html><body>Log in to the Wi-Fi</body></html>".into()),
+        ),
+        ("/huge", Answer::Claims(2 << 30)),
+        ("/stall", Answer::Stall),
+        ("/nosid", Answer::Reply(200, "text/xml", no_session)),
+    ];
+    let _web = runtime.block_on(Https::serve(&server, SocketAddr::new(ip, 443), &endpoints));
+    for (path, said) in [
+        ("/error", "HTTP 500"),
+        ("/html", "not a BOSH answer"),
+        ("/huge", "larger than 4 MiB"),
+        ("/stall", "did not answer in time"),
+        ("/nosid", "created no session"),
+    ] {
+        let url = format!("https://{}{path}", support::DOMAIN);
+        behind_https_only(alice, &server, ip, &["--transport", "bosh", "--url", &url]);
+        let sent = alice.run(&["send", "bob@confab.test", &format!("kept through {path}")]);
+        assert!(!sent.status.success(), "{path}: not sent");
+        assert!(stderr(&sent).contains(said), "{path}: {}", stderr(&sent));
+    }
+    let outbox = alice.json_lines(&["outbox", "--json"]);
+    assert_eq!(outbox.len(), 5, "every message waits in the outbox: {outbox:?}");
+}
