@@ -8,7 +8,7 @@ use confab::model::{ChatId, Delivery, Direction, Typing};
 use confab::worker::{Command, Event};
 use serde_json::Value;
 use std::time::Duration;
-use support::{DOMAIN, PASSWORD, Profile, WAIT, befriend, online, wait_for};
+use support::{DOMAIN, PASSWORD, Profile, WAIT, befriend, caught_up, online, wait_for};
 use tokio::sync::mpsc::UnboundedReceiver;
 
 async fn heard(events: &mut UnboundedReceiver<Event>, body: &str) -> confab::model::Message {
@@ -240,12 +240,8 @@ async fn a_burst_survives_a_server_restart_exactly_once_in_each_direction() {
         // The burst starts once both have caught up: a message that comes live while the
         // archive is still being read may sort a few milliseconds off (its time is ours, the
         // archive's copy has the server's), which is not what this test is about.
-        for events in [&mut alice_events, &mut bob_events] {
-            wait_for(events, WAIT, "the catch-up's end", |e| {
-                matches!(e, Event::CatchUp { done: true, .. })
-            })
-            .await;
-        }
+        caught_up(&mut alice_events).await;
+        caught_up(&mut bob_events).await;
         for i in 0..BURST {
             alice
                 .send(Command::Send { to: users[1].jid.clone(), body: format!("a→b {i:04}") })

@@ -9,7 +9,7 @@ use confab::worker::{Command, Event};
 use std::net::SocketAddr;
 use std::time::Duration;
 use support::web::{Relay, own_loopback};
-use support::{PASSWORD, Profile, WAIT, online, stderr, wait_for};
+use support::{PASSWORD, Profile, caught_up, online, stderr, wait_for};
 use tokio::sync::mpsc::UnboundedReceiver;
 
 const BURST: usize = 500;
@@ -56,12 +56,8 @@ async fn a_burst_over_websocket_survives_a_cut_and_a_restart_exactly_once_in_ord
         let (alice, mut alice_events) = online(&users[0]).await;
         let (bob, mut bob_events) = online(&users[1]).await;
         // As in tests/delivery.rs: the burst starts once both have caught up.
-        for events in [&mut alice_events, &mut bob_events] {
-            wait_for(events, WAIT, "the catch-up's end", |e| {
-                matches!(e, Event::CatchUp { done: true, .. })
-            })
-            .await;
-        }
+        caught_up(&mut alice_events).await;
+        caught_up(&mut bob_events).await;
         for i in 0..BURST {
             let to_bob = Command::Send { to: users[1].jid.clone(), body: format!("a→b {i:04}") };
             alice.send(to_bob).expect("queued");

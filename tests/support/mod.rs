@@ -187,6 +187,14 @@ pub async fn online(
     (handle, events)
 }
 
+/// Wait until the worker has read its archive up to now, so that what follows comes live.
+pub async fn caught_up(events: &mut tokio::sync::mpsc::UnboundedReceiver<confab::worker::Event>) {
+    wait_for(events, WAIT, "the catch-up's end", |e| {
+        matches!(e, confab::worker::Event::CatchUp { done: true, .. })
+    })
+    .await;
+}
+
 /// Wait for the first event that matches, failing with what was seen instead.
 pub async fn wait_for(
     events: &mut tokio::sync::mpsc::UnboundedReceiver<confab::worker::Event>,
