@@ -128,6 +128,33 @@ impl Store {
         Ok(ms.map(millis_to_time))
     }
 
+    /// When the stored copy of `line` was written, if we have it: found by the archive id our
+    /// server gave it, or by its origin-id in the same direction (a message we sent, which
+    /// came back in the archive).
+    pub fn stored_time(&self, account: &str, line: &NewMessage) -> Result<Option<DateTime<Utc>>> {
+        let chat = line.chat.as_str();
+        if let Some(server_id) = &line.server_id {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT ts FROM messages WHERE account = ?1 AND chat = ?2 AND server_id = ?3",
+            )?;
+            let ms: Option<i64> =
+                stmt.query_row(params![account, chat, server_id], |row| row.get(0)).optional()?;
+            if let Some(ms) = ms {
+                return Ok(Some(millis_to_time(ms)));
+            }
+        }
+        let Some(origin_id) = &line.origin_id else { return Ok(None) };
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT ts FROM messages
+             WHERE account = ?1 AND chat = ?2 AND direction = ?3 AND origin_id = ?4",
+        )?;
+        let direction = encode_direction(line.direction);
+        let ms: Option<i64> = stmt
+            .query_row(params![account, chat, direction, origin_id], |row| row.get(0))
+            .optional()?;
+        Ok(ms.map(millis_to_time))
+    }
+
     /// The archive id and time of the oldest message kept of a conversation that came with an
     /// archive id, or of the one with `server_id` when given: where an older page ends.
     pub fn archived_mark(
@@ -325,5 +352,24 @@ mod tests {
         assert_eq!(page.messages.len(), 1);
         assert_eq!(page.messages[0].body, "kept");
         assert_eq!(page.messages[0].timestamp.timestamp(), 5);
+    }
+
+    #[test]
+    fn a_line_is_known_by_its_archive_id_or_its_origin_id_in_its_direction() {
+        let mut store = Store::open_in_memory().expect("store");
+        let mut sent = incoming("bob@example.org", "ours", 7, None);
+        sent.direction = Direction::Out;
+        sent.origin_id = Some("o1".into());
+        let live = incoming("bob@example.org", "theirs", 8, Some("s1"));
+        store.insert_messages("me@example.org", &[sent.clone(), live.clone()]).expect("insert");
+        let at = |line: &NewMessage| store.stored_time("me@example.org", line).expect("read");
+        let mut archived_copy = sent.clone();
+        archived_copy.server_id = Some("s0".into());
+        assert_eq!(at(&archived_copy).map(|t| t.timestamp()), Some(7));
+        assert_eq!(at(&live).map(|t| t.timestamp()), Some(8));
+        let mut theirs_same_origin = sent;
+        theirs_same_origin.direction = Direction::In;
+        assert_eq!(at(&theirs_same_origin), None, "their id is not ours");
+        assert_eq!(at(&incoming("bob@example.org", "new", 9, Some("s2"))), None);
     }
 }

@@ -419,9 +419,10 @@ impl Session {
         self.outbox.in_flight.clear();
         self.transfers.forget_slot_requests();
         self.older_offline();
-        for page in self.room_catch_ups.clear() {
-            self.store_archive_page(page);
+        for (page, after) in self.room_catch_ups.clear() {
+            self.store_archive_page(page, after);
         }
+        self.end_catch_up();
         self.bookmarks.offline();
         if let Err(e) = self.store.write(|store| store.clear_presence(&self.account.jid)) {
             tracing::warn!("{e}");

@@ -1,15 +1,20 @@
 //! Catching up after being away: our archive (XEP-0313) page by page from where we left off,
 //! and carbons (XEP-0280) of what our other clients send and receive. Everything is stored
 //! with its original time and deduplicated by the archive id our server stamps on messages, so
-//! offline storage, the archive and live traffic never double a message.
+//! offline storage, the archive and live traffic never double a message. Each page is stored
+//! whole, per conversation in the archive's order around the lines that came live meanwhile
+//! (`archive_order`).
 
 use super::Session;
+use super::archive_order::place_in_archive_order;
+use super::ingest::Arrival;
 use super::requests::{Answer, PendingIq};
-use crate::model::NewMessage;
+use crate::model::{ChatId, NewMessage};
 use crate::worker::Event;
 use crate::worker::delivery::{self, ArchiveOwner, Archived};
 use crate::worker::stanza::{self, Dropped};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
+use std::collections::HashMap;
 use tokio_xmpp::minidom::Element;
 use tokio_xmpp::parsers::iq::Iq;
 use tokio_xmpp::parsers::message::Message;
@@ -37,6 +42,10 @@ pub(super) struct CatchUp {
     pub fetched: usize,
     /// The last archive id of the page being taken in, saved once the page is stored.
     pub page_last: Option<String>,
+    /// The lines of the page being taken in, stored when it ends.
+    page: Vec<NewMessage>,
+    /// Where each conversation's lines of the previous pages ended.
+    ends: HashMap<ChatId, DateTime<Utc>>,
 }
 
 /// A page of our archive.
@@ -66,7 +75,14 @@ impl Session {
     /// Start catching up from where the last catch-up ended.
     pub(super) async fn start_catch_up(&mut self) {
         let queryid = uuid::Uuid::new_v4().to_string();
-        self.catch_up = Some(CatchUp { queryid, fetched: 0, page_last: None });
+        self.end_catch_up();
+        self.catch_up = Some(CatchUp {
+            queryid,
+            fetched: 0,
+            page_last: None,
+            page: Vec::new(),
+            ends: HashMap::new(),
+        });
         self.archive_cursor = Cursor::default();
         let after = self
             .store
@@ -84,8 +100,8 @@ impl Session {
         self.send_iq(iq, Request).await;
     }
 
-    /// One message of our archive, if it answers our query; it joins the batch being stored.
-    pub(super) fn archived(&mut self, message: &Message, batch: &mut Vec<NewMessage>) {
+    /// One message of our archive, if it answers our query; it joins the page being read.
+    pub(super) fn archived(&mut self, message: &Message) {
         if self.older_result(message) || self.room_archive_result(message) {
             return;
         }
@@ -116,7 +132,9 @@ impl Session {
                 if let Some(stamp) = stamp {
                     line.timestamp = stanza::delay_time(stamp).min(now);
                 }
-                batch.push(line);
+                if let Some(catch_up) = self.catch_up.as_mut() {
+                    catch_up.page.push(line);
+                }
             }
             Err(Dropped::NoBody) => {}
             Err(reason) => tracing::debug!("archive entry skipped: {reason:?}"),
@@ -129,6 +147,7 @@ impl Session {
             self.archive_failed();
             return;
         };
+        self.store_own_archive_page();
         let fetched = self.catch_up.as_ref().map_or(0, |c| c.fetched);
         // An incomplete page without a last id cannot be continued: that is the end too.
         let done = complete || last.is_none();
@@ -142,6 +161,37 @@ impl Session {
         } else {
             self.ask_archive_page(last).await;
         }
+    }
+
+    /// Store the page read so far, each conversation's lines in the archive's order.
+    fn store_own_archive_page(&mut self) {
+        let Some(catch_up) = self.catch_up.as_mut() else { return };
+        let mut by_chat: Vec<(ChatId, Vec<NewMessage>)> = Vec::new();
+        for line in std::mem::take(&mut catch_up.page) {
+            match by_chat.iter_mut().find(|(chat, _)| *chat == line.chat) {
+                Some((_, lines)) => lines.push(line),
+                None => by_chat.push((line.chat.clone(), vec![line])),
+            }
+        }
+        let account = self.account.jid.clone();
+        let stored_time = |line: &NewMessage| {
+            self.store.read(|store| store.stored_time(&account, line)).ok().flatten()
+        };
+        let mut page = Vec::new();
+        for (chat, mut lines) in by_chat {
+            let after = catch_up.ends.get(&chat).copied();
+            if let Some(end) = place_in_archive_order(&mut lines, stored_time, None, after) {
+                catch_up.ends.insert(chat, end);
+            }
+            page.append(&mut lines);
+        }
+        self.store_incoming(page, Arrival::Live);
+    }
+
+    /// The connection that ran the catch-up is gone: keep what its last page brought.
+    pub(super) fn end_catch_up(&mut self) {
+        self.store_own_archive_page();
+        self.catch_up = None;
     }
 
     /// Called after a batch is stored: the archive cursor moves only past stored messages.
@@ -162,6 +212,7 @@ impl Session {
     }
 
     fn archive_failed(&mut self) {
+        self.store_own_archive_page();
         let fetched = self.catch_up.take().map_or(0, |c| c.fetched);
         self.emit(Event::CatchUp { fetched, done: true });
     }

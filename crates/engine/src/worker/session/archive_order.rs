@@ -8,19 +8,26 @@
 //! room's history on join a few milliseconds after the time its archive gives the same line.
 //! So a line new to us never goes before the line the page has ahead of it either: it takes at
 //! least that line's time, and the store's insertion order keeps it behind.
+//!
+//! Our own archive meets the same two clocks: a message that comes live while the catch-up is
+//! still reading gets our time on arrival, a few milliseconds after the archive's stamp, so the
+//! archive's next lines (new to us) would sort before it. The rule above keeps them behind, and
+//! `after` carries it from one page to the next.
 
 use crate::model::NewMessage;
 use chrono::{DateTime, Duration, Utc};
 
 /// Move each line of `page` new to us (`known` gives the stored time of those we had) to just
 /// before the next line we had, and all of them before `ends_before` when given, if they would
-/// otherwise sort after it; and to no earlier than the line ahead of it in the page. Lines we
-/// had keep their times.
+/// otherwise sort after it; and to no earlier than the line ahead of it in the page, or than
+/// `after` (where the previous page of the same conversation ended). Lines we had keep their
+/// times. Returns where the page ends, the `after` of its next page.
 pub(super) fn place_in_archive_order(
     page: &mut [NewMessage],
     known: impl Fn(&NewMessage) -> Option<DateTime<Utc>>,
     ends_before: Option<DateTime<Utc>>,
-) {
+    after: Option<DateTime<Utc>>,
+) -> Option<DateTime<Utc>> {
     let stored: Vec<Option<DateTime<Utc>>> = page.iter().map(known).collect();
     let mut ceiling = ends_before;
     for (line, stored) in page.iter_mut().zip(&stored).rev() {
@@ -35,7 +42,7 @@ pub(super) fn place_in_archive_order(
         };
         ceiling = Some(ceiling.map_or(at, |c| c.min(at)));
     }
-    let mut floor: Option<DateTime<Utc>> = None;
+    let mut floor = after;
     for (line, stored) in page.iter_mut().zip(&stored) {
         if stored.is_none()
             && let Some(floor) = floor
@@ -44,6 +51,7 @@ pub(super) fn place_in_archive_order(
         }
         floor = Some(stored.unwrap_or(line.timestamp));
     }
+    floor
 }
 
 #[cfg(test)]
@@ -85,7 +93,7 @@ mod tests {
     fn lines_of_the_same_second_go_before_the_page_end_in_order() {
         let mut page =
             vec![line("a", at(900_000)), line("b", at(1_000_999)), line("c", at(1_000_999))];
-        place_in_archive_order(&mut page, had(&[]), Some(at(1_000_999)));
+        place_in_archive_order(&mut page, had(&[]), Some(at(1_000_999)), None);
         assert_eq!(page[0].timestamp, at(900_000), "already earlier: kept");
         assert!(page[1].timestamp < page[2].timestamp);
         assert!(page[2].timestamp < at(1_000_999));
@@ -95,7 +103,7 @@ mod tests {
     fn new_lines_go_before_the_next_line_we_had_in_the_pages_order() {
         // The archive's second ends at 1.999; the live copy of "c" came in at 1.500.
         let mut page = vec![line("a", at(1_999)), line("b", at(1_999)), line("c", at(1_999))];
-        place_in_archive_order(&mut page, had(&[("c", 1_500)]), None);
+        place_in_archive_order(&mut page, had(&[("c", 1_500)]), None, None);
         assert!(page[0].timestamp < page[1].timestamp, "{page:?}");
         assert!(page[1].timestamp < at(1_500), "{page:?}");
         assert_eq!(page[2].timestamp, at(1_999), "a line we had is stored as it was");
@@ -111,7 +119,7 @@ mod tests {
             line("c", at(995)),
             line("d", at(997)),
         ];
-        place_in_archive_order(&mut page, had(&[("a", 1_008), ("b", 1_009)]), None);
+        place_in_archive_order(&mut page, had(&[("a", 1_008), ("b", 1_009)]), None, None);
         assert_eq!(page[2].timestamp, at(1_009), "{page:?}");
         assert_eq!(page[3].timestamp, at(1_009), "insertion order keeps d after c: {page:?}");
     }
@@ -119,10 +127,24 @@ mod tests {
     #[test]
     fn new_lines_after_the_last_known_one_keep_their_time() {
         let mut page = vec![line("a", at(1_000)), line("b", at(2_999))];
-        place_in_archive_order(&mut page, had(&[("a", 1_200)]), None);
+        place_in_archive_order(&mut page, had(&[("a", 1_200)]), None, None);
         assert_eq!(page[1].timestamp, at(2_999));
         let mut early = vec![line("a", at(500)), line("b", at(2_999))];
-        place_in_archive_order(&mut early, had(&[("b", 2_000)]), None);
+        place_in_archive_order(&mut early, had(&[("b", 2_000)]), None, None);
         assert_eq!(early[0].timestamp, at(500), "already earlier: kept");
+    }
+
+    #[test]
+    fn a_live_line_ahead_of_new_ones_keeps_them_behind_across_pages() {
+        // "0" came live at 1.004 (our clock); the archive stamps "0".."3" a millisecond apart
+        // from 1.000, and "3" arrives on the next page.
+        let mut first = vec![line("0", at(1_000)), line("1", at(1_001)), line("2", at(1_002))];
+        let end = place_in_archive_order(&mut first, had(&[("0", 1_004)]), None, None);
+        assert_eq!(end, Some(at(1_004)));
+        assert_eq!(first[1].timestamp, at(1_004), "{first:?}");
+        assert_eq!(first[2].timestamp, at(1_004), "insertion order keeps 2 after 1: {first:?}");
+        let mut next = vec![line("3", at(1_003))];
+        place_in_archive_order(&mut next, had(&[]), None, end);
+        assert_eq!(next[0].timestamp, at(1_004), "{next:?}");
     }
 }

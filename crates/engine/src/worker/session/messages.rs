@@ -20,7 +20,7 @@ impl Session {
             return;
         }
         if delivery::is_archive_result(&message) {
-            self.archived(&message, batch);
+            self.archived(&message);
             return;
         }
         match delivery::carbon(&message, &self.own) {

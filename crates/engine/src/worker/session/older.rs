@@ -222,7 +222,7 @@ impl Session {
                 self.older.complete.insert(query.chat.clone());
             }
         }
-        place_in_archive_order(&mut query.batch, |_| None, query.ends_at);
+        place_in_archive_order(&mut query.batch, |_| None, query.ends_at, None);
         self.store_incoming(query.batch, Arrival::Older);
         match self
             .store

@@ -14,7 +14,7 @@ use crate::model::NewMessage;
 use crate::worker::delivery::{self, ArchiveOwner};
 use crate::worker::room_stanza;
 use crate::worker::stanza::{self, Dropped};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use tokio_xmpp::jid::{BareJid, Jid};
 use tokio_xmpp::minidom::Element;
@@ -37,13 +37,15 @@ struct RoomCatchUp {
     pages: usize,
     /// The archive's lines of the page under way, stored when the page ends.
     page: Vec<NewMessage>,
+    /// Where the previous page's lines ended.
+    end: Option<DateTime<Utc>>,
 }
 
 impl RoomCatchUps {
     /// Queries die with the connection; rejoining starts them again. The pages they were
     /// gathering are given back to be stored.
-    pub(super) fn clear(&mut self) -> Vec<Vec<NewMessage>> {
-        self.running.drain().map(|(_, catch_up)| catch_up.page).collect()
+    pub(super) fn clear(&mut self) -> Vec<(Vec<NewMessage>, Option<DateTime<Utc>>)> {
+        self.running.drain().map(|(_, catch_up)| (catch_up.page, catch_up.end)).collect()
     }
 }
 
@@ -69,7 +71,7 @@ impl Session {
         let queryid = uuid::Uuid::new_v4().to_string();
         self.room_catch_ups.running.insert(
             queryid.clone(),
-            RoomCatchUp { room: room.clone(), pages: 0, page: Vec::new() },
+            RoomCatchUp { room: room.clone(), pages: 0, page: Vec::new(), end: None },
         );
         self.ask_room_archive(&queryid, &after).await;
     }
@@ -112,27 +114,33 @@ impl Session {
         true
     }
 
-    /// Store a page of a room's archive in the archive's order (see the module comment).
-    pub(super) fn store_archive_page(&mut self, mut page: Vec<NewMessage>) {
+    /// Store a page of a room's archive in the archive's order (see the module comment), after
+    /// where the previous page ended; returns where this one ends.
+    pub(super) fn store_archive_page(
+        &mut self,
+        mut page: Vec<NewMessage>,
+        after: Option<DateTime<Utc>>,
+    ) -> Option<DateTime<Utc>> {
         let account = self.account_key().to_owned();
-        let stored_time = |line: &NewMessage| {
-            let id = line.server_id.as_deref()?;
-            let mark = self.store.read(|store| store.archived_mark(&account, &line.chat, Some(id)));
-            mark.ok().flatten().map(|(_, at)| at)
-        };
-        place_in_archive_order(&mut page, stored_time, None);
+        let stored_time =
+            |line: &NewMessage| self.store.read(|store| store.stored_time(&account, line)).ok()?;
+        let end = place_in_archive_order(&mut page, stored_time, None, after);
         self.store_incoming(page, Arrival::Live);
+        end
     }
 
     /// A page ended: store it, and ask for the next until the archive says it is complete.
     async fn room_archive_page_done(&mut self, queryid: &str, fin: Option<Element>) {
-        let page = self
+        let (page, after) = self
             .room_catch_ups
             .running
             .get_mut(queryid)
-            .map(|c| std::mem::take(&mut c.page))
+            .map(|c| (std::mem::take(&mut c.page), c.end))
             .unwrap_or_default();
-        self.store_archive_page(page);
+        let end = self.store_archive_page(page, after);
+        if let Some(catch_up) = self.room_catch_ups.running.get_mut(queryid) {
+            catch_up.end = end;
+        }
         let next = delivery::archive_page_end(fin).and_then(|(complete, last)| {
             let more = !complete
                 && self.room_catch_ups.running.get(queryid).is_some_and(|c| c.pages < MAX_PAGES);
