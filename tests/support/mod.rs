@@ -195,6 +195,41 @@ pub async fn caught_up(events: &mut tokio::sync::mpsc::UnboundedReceiver<confab:
     .await;
 }
 
+/// Wait until `count` messages written in this worker have left its outbox for good: each
+/// acknowledged by the server or confirmed by its recipient, none queued again (a message the
+/// server acknowledged and then lost goes back to the outbox after a restart).
+pub async fn all_sent(
+    events: &mut tokio::sync::mpsc::UnboundedReceiver<confab::worker::Event>,
+    count: usize,
+    who: &str,
+) {
+    use confab::model::{Delivery, Direction};
+    use confab::worker::Event;
+    let mut sent: std::collections::HashMap<i64, bool> = std::collections::HashMap::new();
+    let done = |sent: &std::collections::HashMap<i64, bool>| {
+        sent.len() >= count && sent.values().all(|sent| *sent)
+    };
+    while !done(&sent) {
+        let what =
+            format!("{who}'s messages sent ({} of {count})", sent.values().filter(|s| **s).count());
+        let event = wait_for(events, Duration::from_secs(90), &what, |e| {
+            matches!(e, Event::Delivery { .. })
+                || matches!(e, Event::Message(m) if m.direction == Direction::Out)
+        })
+        .await;
+        match event {
+            Event::Message(message) => {
+                sent.entry(message.id).or_insert(false);
+            }
+            Event::Delivery { message_id, state, .. } => {
+                let out = matches!(state, Delivery::Sent | Delivery::Delivered | Delivery::Read);
+                sent.insert(message_id, out);
+            }
+            _ => {}
+        }
+    }
+}
+
 /// Wait for the first event that matches, failing with what was seen instead.
 pub async fn wait_for(
     events: &mut tokio::sync::mpsc::UnboundedReceiver<confab::worker::Event>,

@@ -78,7 +78,7 @@ impl RawClient {
     }
 
     /// Read until `marker` has been seen (the login's steps are small and in order).
-    async fn read_until(&mut self, marker: &str) -> String {
+    pub async fn read_until(&mut self, marker: &str) -> String {
         let mut seen = Vec::new();
         let mut chunk = [0u8; 4096];
         let deadline = std::time::Duration::from_secs(10);

@@ -24,19 +24,6 @@ pub enum Kind {
 }
 
 impl Kind {
-    /// How many messages the server may lose when it is stopped in the middle of a burst,
-    /// after it acknowledged them to the sender: none for Prosody. ejabberd 23.01 acknowledges
-    /// a message as it takes it in and routes it to the recipient's session process; stopped,
-    /// it ends those processes with what is still queued for them, before its archive or
-    /// offline storage sees it (docs/testing.md). No client can tell; a few such losses are
-    /// the server's.
-    pub fn loses_when_stopped(self) -> usize {
-        match self {
-            Kind::Prosody => 0,
-            Kind::Ejabberd => 5,
-        }
-    }
-
     pub fn name(self) -> &'static str {
         match self {
             Kind::Prosody => "prosody",

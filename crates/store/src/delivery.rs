@@ -32,6 +32,8 @@ impl Store {
             "UPDATE messages SET state = ?2 WHERE id = ?1 AND state IN (?3, ?4)",
             params![id, DELIVERED, PENDING, SENT],
         )?;
+        // Received needs no more sending (a message queued again after its server went away).
+        self.conn.execute("DELETE FROM outbox WHERE message_id = ?1", [id])?;
         Ok((changed > 0).then_some(id))
     }
 
@@ -211,6 +213,27 @@ mod tests {
         assert_eq!(store.delivery(c.id).expect("c"), Some(Delivery::Pending));
         assert_eq!(store.outbox("me@x").expect("outbox").len(), 1, "read ones left the outbox");
         assert_eq!(store.mark_delivered("me@x", "eve@x", "c").expect("wrong chat"), None);
+    }
+
+    #[test]
+    fn unconfirmed_messages_go_back_to_the_outbox_only_where_receipts_come() {
+        let mut store = Store::open_in_memory().expect("store");
+        let a = store.enqueue("me@x", &outgoing("a", 1), None).expect("a");
+        let b = store.enqueue("me@x", &outgoing("b", 2), None).expect("b");
+        let mut to_eve = outgoing("e", 3);
+        to_eve.chat = ChatId("eve@x".into());
+        let e = store.enqueue("me@x", &to_eve, None).expect("e");
+        for id in [a.id, b.id, e.id] {
+            store.mark_acknowledged(id, false).expect("ack");
+        }
+        assert!(store.requeue_unconfirmed(&[b.id]).expect("requeue").is_empty(), "no receipt yet");
+        store.mark_delivered("me@x", "bob@x", "a").expect("receipt");
+        let queued = store.requeue_unconfirmed(&[a.id, b.id, e.id]).expect("requeue");
+        assert_eq!(queued, [b.id], "a was confirmed; eve never confirms anything");
+        assert_eq!(store.delivery(b.id).expect("b"), Some(Delivery::Pending));
+        assert_eq!(store.outbox("me@x").expect("outbox").len(), 1);
+        store.mark_delivered("me@x", "bob@x", "b").expect("late receipt");
+        assert!(store.outbox("me@x").expect("outbox").is_empty(), "received: not sent again");
     }
 
     #[test]

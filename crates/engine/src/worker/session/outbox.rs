@@ -1,11 +1,19 @@
 //! The outbox side of a session: a message the user writes is stored and queued first, then
 //! handed to the stream when online, and leaves the outbox only when the server acknowledged
 //! it (stream management) or, without it, once it was written out.
+//!
+//! An acknowledgement is not always the end: a server that is stopped can take a message and
+//! lose it before handing it on (ejabberd does, docs/decisions.md "Acknowledged, then lost").
+//! So the messages acknowledged in the last minute before a connection was lost, which their
+//! recipient has not confirmed, go back to the outbox when the server comes back without our
+//! session, where that recipient confirms what reaches it; they go out again under the same
+//! id, which the recipient's client recognises.
 
 use super::{LATE_AFTER, Session, stanza};
 use crate::model::{ChatId, Delivery, Direction, Message, MessageKind, NewMessage};
 use crate::worker::Event;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
+use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 use tokio_xmpp::Stanza;
@@ -19,18 +27,69 @@ pub(super) struct Outbox {
     pub(super) acks_tx: mpsc::UnboundedSender<i64>,
     pub(super) acks_rx: mpsc::UnboundedReceiver<i64>,
     pub(super) next_due: Option<Instant>,
+    /// Messages the server acknowledged lately that ask their recipient for a receipt, oldest
+    /// first, with when.
+    unconfirmed: VecDeque<(i64, Instant)>,
+    /// When the connection was lost, until the next one is up.
+    lost_at: Option<Instant>,
 }
+
+/// How long before a lost connection an acknowledged message may still have been lost with
+/// the server's session processes.
+const UNCONFIRMED_WINDOW: Duration = Duration::from_secs(60);
+/// At most this many acknowledged messages are watched (a flood within the window).
+const MAX_UNCONFIRMED: usize = 10_000;
 
 impl Default for Outbox {
     fn default() -> Self {
         let (acks_tx, acks_rx) = mpsc::unbounded_channel();
-        Self { in_flight: HashMap::new(), acks_tx, acks_rx, next_due: None }
+        Self {
+            in_flight: HashMap::new(),
+            acks_tx,
+            acks_rx,
+            next_due: None,
+            unconfirmed: VecDeque::new(),
+            lost_at: None,
+        }
     }
 }
 
-/// An outbox row handed to the stream: whether it goes out late, and how far it got.
+impl Outbox {
+    /// The connection is gone; the first loss counts until we are back.
+    pub(super) fn connection_lost(&mut self) {
+        self.lost_at.get_or_insert_with(Instant::now);
+    }
+
+    /// The server kept our session: what it acknowledged is with it.
+    pub(super) fn resumed(&mut self) {
+        self.lost_at = None;
+    }
+
+    /// The server came back without our session: the messages it acknowledged within the
+    /// window before the loss, to be confirmed again.
+    fn take_unconfirmed(&mut self) -> Vec<i64> {
+        let Some(lost_at) = self.lost_at.take() else { return Vec::new() };
+        let since = lost_at.checked_sub(UNCONFIRMED_WINDOW);
+        let recent = self.unconfirmed.drain(..).filter(|(_, at)| since.is_none_or(|s| *at >= s));
+        recent.map(|(id, _)| id).collect()
+    }
+
+    fn note_unconfirmed(&mut self, message_id: i64) {
+        let now = Instant::now();
+        while self.unconfirmed.front().is_some_and(|(_, at)| now - *at > UNCONFIRMED_WINDOW)
+            || self.unconfirmed.len() >= MAX_UNCONFIRMED
+        {
+            self.unconfirmed.pop_front();
+        }
+        self.unconfirmed.push_back((message_id, now));
+    }
+}
+
+/// An outbox row handed to the stream: whether it goes out late, whether it asks its recipient
+/// for a receipt, and how far it got.
 pub(super) struct InFlight {
     late: bool,
+    asks_receipt: bool,
     progress: StanzaToken,
 }
 
@@ -152,12 +211,14 @@ impl Session {
         if let Some(url) = oob_url {
             stanza::attach_url(&mut stanza, url);
         }
-        if route == stanza::Route::Chat {
+        let asks_receipt = route == stanza::Route::Chat;
+        if asks_receipt {
             crate::worker::delivery::ask_for_receipt(&mut stanza);
         }
         let Some(stream) = &self.stream else { return };
         let mut token = stream.send(Box::new(Stanza::Message(stanza))).await;
-        self.outbox.in_flight.insert(message.id, InFlight { late, progress: token.clone() });
+        let in_flight = InFlight { late, asks_receipt, progress: token.clone() };
+        self.outbox.in_flight.insert(message.id, in_flight);
         let acks = self.outbox.acks_tx.clone();
         let message_id = message.id;
         let needs_ack = self.stream_management;
@@ -175,7 +236,11 @@ impl Session {
     }
 
     pub(super) fn acknowledged(&mut self, message_id: i64) {
-        let late = self.outbox.in_flight.remove(&message_id).is_some_and(|f| f.late);
+        let in_flight = self.outbox.in_flight.remove(&message_id);
+        let late = in_flight.as_ref().is_some_and(|f| f.late);
+        if in_flight.is_some_and(|f| f.asks_receipt) {
+            self.outbox.note_unconfirmed(message_id);
+        }
         match self.store.transaction(|store| store.mark_acknowledged(message_id, late)) {
             Ok(()) => {
                 if let Ok(Some(message)) = self.store.read(|store| store.message(message_id)) {
@@ -198,6 +263,29 @@ impl Session {
         self.outbox.in_flight.values().any(|f| matches!(f.progress.state(), StanzaState::Queued))
     }
 
+    /// Back after a loss without our session: messages the server acknowledged but may have
+    /// lost go back to the outbox, ahead of what was written since (see the module comment).
+    pub(super) fn confirm_again(&mut self) {
+        let ids = self.outbox.take_unconfirmed();
+        if ids.is_empty() {
+            return;
+        }
+        let queued = match self.store.transaction(|store| store.requeue_unconfirmed(&ids)) {
+            Ok(queued) => queued,
+            Err(e) => {
+                tracing::warn!("{e}");
+                return;
+            }
+        };
+        tracing::info!("{}: {} unconfirmed message(s) sent again", self.account.jid, queued.len());
+        for message_id in queued {
+            if let Ok(Some(message)) = self.store.read(|store| store.message(message_id)) {
+                let (chat, state) = (message.chat, message.state);
+                self.emit(Event::Delivery { message_id, chat, state });
+            }
+        }
+    }
+
     /// Send every queued message that is due, oldest first.
     pub(super) async fn flush_outbox(&mut self) {
         let queued = match self.store.read(|store| store.outbox(self.account_key())) {
@@ -211,5 +299,46 @@ impl Session {
         for entry in queued.into_iter().filter(|e| e.due_at.is_none_or(|due| due <= now)) {
             self.transmit(&entry.message).await;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn only_what_was_acknowledged_within_the_window_before_a_loss_is_confirmed_again() {
+        let mut outbox = Outbox::default();
+        outbox.note_unconfirmed(1);
+        tokio::time::advance(Duration::from_secs(50)).await;
+        outbox.note_unconfirmed(2);
+        tokio::time::advance(Duration::from_secs(20)).await;
+        outbox.connection_lost();
+        tokio::time::advance(Duration::from_secs(30)).await;
+        outbox.connection_lost();
+        assert_eq!(outbox.take_unconfirmed(), [2], "1 was acknowledged 70 s before the loss");
+        assert!(outbox.take_unconfirmed().is_empty(), "once");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn nothing_is_confirmed_again_after_a_resumed_stream_or_without_a_loss() {
+        let mut outbox = Outbox::default();
+        outbox.note_unconfirmed(1);
+        assert!(outbox.take_unconfirmed().is_empty(), "a first login");
+        outbox.connection_lost();
+        outbox.resumed();
+        assert!(outbox.take_unconfirmed().is_empty(), "the server kept the session");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_watch_list_is_bounded() {
+        let mut outbox = Outbox::default();
+        for id in 0..(MAX_UNCONFIRMED as i64 + 5) {
+            outbox.note_unconfirmed(id);
+        }
+        outbox.connection_lost();
+        let again = outbox.take_unconfirmed();
+        assert_eq!(again.len(), MAX_UNCONFIRMED);
+        assert_eq!(again.first(), Some(&5), "the oldest make way");
     }
 }

@@ -22,6 +22,7 @@ impl Session {
         let Some(event) = event else {
             // The stream ended by itself, an internal failure (a fatal report lets go of the
             // stream before it could end): try again shortly.
+            self.outbox.connection_lost();
             self.let_go_of_stream();
             self.set_state(ConnectionState::Offline {
                 reason: "connection closed".into(),
@@ -76,15 +77,18 @@ impl Session {
                 self.join_autojoin_rooms().await;
                 self.enable_carbons().await;
                 self.start_catch_up().await;
+                self.confirm_again();
                 self.flush_outbox().await;
             }
             StreamEvent::Stream(LinkEvent::Resumed) => {
+                self.outbox.resumed();
                 self.set_state(ConnectionState::Online);
                 // The stream sent again what the server had not acknowledged; what was written
                 // while it was away follows, in order.
                 self.flush_outbox().await;
             }
             StreamEvent::Stream(LinkEvent::Suspended) => {
+                self.outbox.connection_lost();
                 if self.unwritten_messages() {
                     // Resuming would keep the order only if the server still had our session;
                     // a fresh connection sends the whole outbox again in order, so messages
