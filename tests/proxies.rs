@@ -1,5 +1,5 @@
 //! Every connection through a real HTTP proxy (Debian's tinyproxy, with a user name and
-//! password): XMPP over TCP, over WebSocket, and the HTTPS of file uploads. The proxy's log
+//! password): XMPP over TCP, over WebSocket, over BOSH, and the HTTPS of file uploads. The proxy's log
 //! proves the way; the settings file never holds its password.
 
 mod support;
@@ -13,7 +13,7 @@ fn through(profile: &Profile, server: &Server, proxy: &str, extra: &[&str]) {
 }
 
 #[test]
-fn tcp_websocket_and_uploads_go_through_the_proxy() {
+fn tcp_websocket_bosh_and_uploads_go_through_the_proxy() {
     for kind in support::servers() {
         let (server, users) = server_with(kind, &["alice", "bob"]);
         let (alice, bob) = (&users[0], &users[1]);
@@ -48,11 +48,20 @@ fn tcp_websocket_and_uploads_go_through_the_proxy() {
         assert_eq!(route["transport"], "WebSocket");
         assert_eq!(route["proxy"], described.as_str());
 
+        let url = server.bosh_url();
+        let switch = ["--transport", "bosh", "--url", url.as_str()];
+        through(alice, &server, &proxy.url_with(PROXY_PASSWORD), &switch);
+        alice.ok(&["send", &bob.jid, "bosh through the proxy"]);
+        let route = alice.last_route();
+        assert_eq!(route["transport"], "BOSH");
+        assert_eq!(route["proxy"], described.as_str());
+
         bob.ok(&["sync", "--wait", "1"]);
         let got = bob.json_lines(&["history", &alice.jid, "--json"]);
         let bodies: Vec<_> = got.iter().filter_map(|m| m["body"].as_str()).collect();
-        assert!(bodies.contains(&"through the proxy"), "{bodies:?}");
-        assert!(bodies.contains(&"websocket through the proxy"), "{bodies:?}");
+        for sent in ["through the proxy", "websocket through the proxy", "bosh through the proxy"] {
+            assert!(bodies.contains(&sent), "{sent}: {bodies:?}");
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 //! Reaching the server by another way than XMPP's own TCP port: XMPP over WebSocket (RFC 7395)
-//! at the real servers' own endpoints (Prosody's mod_websocket, ejabberd's ejabberd_http_ws),
-//! over HTTPS with the harness certificate. Everything above the connection must work as it
+//! and BOSH (XEP-0206) at the real servers' own endpoints (Prosody's mod_websocket and
+//! mod_bosh, ejabberd's), over HTTPS with the harness certificate, chosen by hand or found
+//! through host-meta. Everything above the connection must work as it
 //! does over TCP.
 
 mod support;
@@ -23,14 +24,11 @@ fn over_http(profile: &Profile, server: &Server, transport: &str, url: &str) {
 struct Way {
     name: &'static str,
     shown: &'static str,
-    /// How the route's TLS is shown: a version over one TLS connection, "HTTPS" over many.
-    tls: &'static str,
     url: fn(&Server) -> String,
 }
 
-const WEBSOCKET: Way =
-    Way { name: "websocket", shown: "WebSocket", tls: "TLS 1.", url: Server::websocket_url };
-const BOSH: Way = Way { name: "bosh", shown: "BOSH", tls: "HTTPS", url: Server::bosh_url };
+const WEBSOCKET: Way = Way { name: "websocket", shown: "WebSocket", url: Server::websocket_url };
+const BOSH: Way = Way { name: "bosh", shown: "BOSH", url: Server::bosh_url };
 
 #[test]
 fn websocket_carries_login_contacts_chat_rooms_and_files() {
@@ -52,7 +50,7 @@ fn carries_everything(way: &Way) {
         let route = alice.last_route();
         assert_eq!(route["transport"], way.shown, "{route}");
         assert_eq!(route["endpoint"], (way.url)(&server));
-        assert!(route["tls"].as_str().is_some_and(|tls| tls.starts_with(way.tls)), "{route}");
+        assert!(route["tls"].as_str().is_some_and(|tls| tls.starts_with("TLS 1.")), "{route}");
 
         befriend(alice, bob);
         let roster = alice.json_lines(&["roster", "--json"]);
@@ -115,12 +113,15 @@ fn an_unencrypted_or_wrong_websocket_address_is_refused_with_a_reason() {
     assert!(stderr(&sync).contains("HTTP 404"), "{}", stderr(&sync));
 }
 
-/// XEP-0156's XRD document naming this WebSocket endpoint.
-fn host_meta(websocket: &str) -> String {
+/// XEP-0156's XRD document naming this WebSocket endpoint and, if given, this BOSH one.
+fn host_meta(websocket: &str, bosh: Option<&str>) -> String {
+    let bosh = bosh.map_or_else(String::new, |url| {
+        format!("<Link rel='urn:xmpp:alt-connections:xbosh' href='{url}'/>")
+    });
     format!(
         "<?xml version='1.0' encoding='utf-8'?>\
          <XRD xmlns='http://docs.oasis-open.org/ns/xri/xrd-1.0'>\
-         <Link rel='urn:xmpp:alt-connections:websocket' href='{websocket}'/></XRD>"
+         <Link rel='urn:xmpp:alt-connections:websocket' href='{websocket}'/>{bosh}</XRD>"
     )
 }
 
@@ -146,7 +147,7 @@ fn automatic_finds_websocket_through_host_meta_where_tcp_is_closed_and_keeps_it(
         let _relay = runtime.block_on(Relay::start(SocketAddr::new(ip, server.https_port), https));
         let documents = [(
             "/.well-known/host-meta",
-            Answer::Reply(200, "application/xrd+xml", host_meta(&server.websocket_url())),
+            Answer::Reply(200, "application/xrd+xml", host_meta(&server.websocket_url(), None)),
         )];
         let web = runtime.block_on(Https::serve(&server, SocketAddr::new(ip, 443), &documents));
         behind_https_only(alice, &server, ip, &[]);
@@ -162,6 +163,33 @@ fn automatic_finds_websocket_through_host_meta_where_tcp_is_closed_and_keeps_it(
         drop(web);
         alice.ok(&["sync", "--wait", "0"]);
         assert_eq!(alice.last_route()["transport"], "WebSocket");
+    }
+}
+
+#[test]
+fn automatic_finds_bosh_through_host_meta_where_tcp_and_websocket_are_closed() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    for kind in support::servers() {
+        let (server, users) = server_with(kind, &["alice", "bob"]);
+        let (alice, bob) = (&users[0], &users[1]);
+        let ip = own_loopback();
+        let https = SocketAddr::from(([127, 0, 0, 1], server.https_port));
+        let _relay = runtime.block_on(Relay::start(SocketAddr::new(ip, server.https_port), https));
+        // The network lets HTTPS out, but the WebSocket endpoint answers 404.
+        let closed = server.websocket_url().replace("/ws", "/no-websocket-here");
+        let documents = [(
+            "/.well-known/host-meta",
+            Answer::Reply(200, "application/xrd+xml", host_meta(&closed, Some(&server.bosh_url()))),
+        )];
+        let _web = runtime.block_on(Https::serve(&server, SocketAddr::new(ip, 443), &documents));
+        behind_https_only(alice, &server, ip, &[]);
+
+        alice.ok(&["send", &bob.jid, "found BOSH"]);
+        let route = alice.last_route();
+        assert_eq!(route["transport"], "BOSH", "{route}");
+        assert_eq!(route["endpoint"], server.bosh_url());
+        bob.ok(&["sync", "--wait", "1"]);
+        assert_eq!(history(bob, &alice.jid)[0]["body"], "found BOSH");
     }
 }
 
@@ -247,4 +275,39 @@ fn a_broken_bosh_endpoint_gets_a_clear_error_and_nothing_is_lost() {
     }
     let outbox = alice.json_lines(&["outbox", "--json"]);
     assert_eq!(outbox.len(), 5, "every message waits in the outbox: {outbox:?}");
+}
+
+#[test]
+fn a_bosh_answer_for_another_session_or_an_unsent_request_ends_the_session_with_a_reason() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let (server, users) = server_with(Kind::Prosody, &["alice"]);
+    let alice = &users[0];
+    let ip = own_loopback();
+    let created = format!(
+        "<body xmlns='http://jabber.org/protocol/httpbind' xmlns:xmpp='urn:xmpp:xbosh' \
+         xmlns:stream='http://etherx.jabber.org/streams' sid='s1' wait='60' hold='1' \
+         requests='2' from='{}' xmpp:version='1.0'><stream:features>\
+         <mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><mechanism>SCRAM-SHA-1</mechanism>\
+         </mechanisms></stream:features></body>",
+        support::DOMAIN
+    );
+    let other = "<body xmlns='http://jabber.org/protocol/httpbind' sid='s2'/>".to_owned();
+    let unsent =
+        format!("<body xmlns='http://jabber.org/protocol/httpbind' sid='s1' ack='{}'/>", u64::MAX);
+    let endpoints = [
+        ("/other", Answer::turns(&[created.clone(), other])),
+        ("/unsent", Answer::turns(&[created, unsent])),
+    ];
+    let _web = runtime.block_on(Https::serve(&server, SocketAddr::new(ip, 443), &endpoints));
+    for (path, said) in
+        [("/other", "answered for another session"), ("/unsent", "which was never sent")]
+    {
+        let url = format!("https://{}{path}", support::DOMAIN);
+        behind_https_only(alice, &server, ip, &["--transport", "bosh", "--url", &url]);
+        let sent = alice.run(&["send", "bob@confab.test", &format!("kept through {path}")]);
+        assert!(!sent.status.success(), "{path}: not sent");
+        assert!(stderr(&sent).contains(said), "{path}: {}", stderr(&sent));
+    }
+    let outbox = alice.json_lines(&["outbox", "--json"]);
+    assert_eq!(outbox.len(), 2, "every message waits in the outbox: {outbox:?}");
 }

@@ -1,7 +1,7 @@
 //! The connection banner: always visible, in words a user can act on.
 
 use super::theme;
-use crate::model::{ConnectError, ConnectionState};
+use crate::model::{ConnectError, ConnectionState, Route};
 use iced::widget::{button, column, container, row, space, text, text_input};
 use iced::{Center, Element, Fill};
 use std::time::{Duration, Instant};
@@ -29,6 +29,8 @@ pub struct State {
     /// When the worker will try again, so the banner can count down.
     retry_at: Option<Instant>,
     password: String,
+    /// How the current login reached the server, in a few words.
+    route: Option<String>,
 }
 
 impl State {
@@ -40,6 +42,15 @@ impl State {
             _ => None,
         };
         self.connection = Some(state);
+    }
+
+    pub fn set_route(&mut self, route: Route) {
+        self.route = Some(route.short());
+    }
+
+    /// How we are connected, while we are.
+    pub fn route(&self) -> Option<&str> {
+        self.online().then_some(self.route.as_deref()).flatten()
     }
 
     /// Whether the banner shows a countdown that needs a redraw every second.

@@ -87,6 +87,8 @@ pub struct Link<'a> {
     /// What the connection is doing, when the menu alone would not say it (connecting,
     /// retrying, failed).
     pub note: Option<&'a str>,
+    /// How we are connected, while online ("WebSocket via HTTP proxy …").
+    pub route: Option<&'a str>,
 }
 
 impl State {
@@ -243,6 +245,9 @@ impl State {
             ]
             .spacing(theme::SPACE_S)
             .align_y(Center),
+            link.route.map(|route| {
+                text(format!("Connected over {route}")).size(theme::TEXT_SMALL).style(theme::muted)
+            }),
             text_input("Status message", &self.status_draft)
                 .on_input(Message::StatusDraft)
                 .on_submit(Message::SubmitStatus)
@@ -405,7 +410,7 @@ mod tests {
         assert!(state.adding.is_none());
     }
 
-    const ONLINE: Link<'static> = Link { offline: false, note: None };
+    const ONLINE: Link<'static> = Link { offline: false, note: None, route: None };
 
     #[test]
     fn choosing_a_status_keeps_the_message() {
@@ -432,7 +437,7 @@ mod tests {
         assert_eq!(click_footer(&mut state, ONLINE, "Away"), [], "the menu opens");
         assert_eq!(click_footer(&mut state, ONLINE, "Offline"), [Event::GoOffline]);
 
-        let offline = Link { offline: true, note: None };
+        let offline = Link { offline: true, note: None, route: None };
         let mut ui = iced_test::simulator(state.view_footer(offline));
         ui.find("Offline").expect("the menu says what we are");
         assert!(ui.find("Away").is_err(), "not what we would be online");

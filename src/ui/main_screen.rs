@@ -351,7 +351,8 @@ impl State {
         match event {
             event @ (WorkerEvent::Connection(_)
             | WorkerEvent::Typing { .. }
-            | WorkerEvent::CatchUp { .. }) => self.apply_signal(event),
+            | WorkerEvent::CatchUp { .. }
+            | WorkerEvent::Route(_)) => self.apply_signal(event),
             WorkerEvent::Roster { contacts, .. } => self.sidebar.set_contacts(contacts),
             WorkerEvent::Presences(changes) => {
                 if let Some(conversation) = self.conversation.as_mut() {

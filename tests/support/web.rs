@@ -52,6 +52,14 @@ pub enum Answer {
     Claims(u64),
     /// Read the request and never answer.
     Stall,
+    /// XML bodies (`text/xml`, status 200) in turn, one per request; the last one repeats.
+    Turns(Arc<(AtomicUsize, Vec<String>)>),
+}
+
+impl Answer {
+    pub fn turns(bodies: &[String]) -> Self {
+        Self::Turns(Arc::new((AtomicUsize::new(0), bodies.to_vec())))
+    }
 }
 
 /// Answers each request by its path (404 for any other); dropped, it stops.
@@ -99,6 +107,13 @@ impl Https {
                             head(*status, kind, body.len() as u64) + body
                         }
                         Some(Answer::Claims(length)) => head(200, "text/plain", *length),
+                        Some(Answer::Turns(turns)) => {
+                            let (next, bodies) = &**turns;
+                            let turn = next.fetch_add(1, Ordering::Relaxed);
+                            let body = bodies.get(turn).or(bodies.last()).cloned();
+                            let body = body.unwrap_or_default();
+                            head(200, "text/xml", body.len() as u64) + &body
+                        }
                         Some(Answer::Stall) => {
                             std::future::pending::<()>().await;
                             return;

@@ -16,6 +16,17 @@ pub struct Route {
     pub proxy: Option<String>,
 }
 
+impl Route {
+    /// The way in a few words, for the status under the contact list: "WebSocket", "BOSH via
+    /// HTTP proxy 127.0.0.1:3128".
+    pub fn short(&self) -> String {
+        match &self.proxy {
+            Some(proxy) => format!("{} via {proxy}", self.transport),
+            None => self.transport.clone(),
+        }
+    }
+}
+
 impl std::fmt::Display for Route {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{} to {}, {}", self.transport, self.endpoint, self.tls)?;

@@ -82,6 +82,7 @@ impl State {
                 self.sidebar.set_presence_known(state == ConnectionState::Online);
                 self.banner.set(state);
             }
+            WorkerEvent::Route(route) => self.banner.set_route(route),
             _ => {}
         }
     }

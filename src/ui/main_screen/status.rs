@@ -18,10 +18,10 @@ impl State {
 
     /// The status menu says *Offline* when we are offline by choice; otherwise it shows the
     /// chosen status, with a word on the connection while that is not there yet.
-    pub(super) fn link(&self) -> contacts::Link<'static> {
+    pub(super) fn link(&self) -> contacts::Link<'_> {
         let offline = self.banner.idle();
         let note = (!offline && !self.banner.online()).then(|| self.banner.summary());
-        contacts::Link { offline, note }
+        contacts::Link { offline, note, route: self.banner.route() }
     }
 }
 
@@ -111,5 +111,19 @@ mod tests {
             [Event::Command(Command::SetPresence(dnd)), Event::Command(Command::Connect)],
             "the chosen status first, so the login shows it"
         );
+    }
+
+    #[test]
+    fn the_route_of_the_login_shows_under_the_status_while_online() {
+        let mut state = screen();
+        state.apply(WorkerEvent::Route(crate::model::Route {
+            transport: "BOSH".into(),
+            endpoint: "https://x/bosh".into(),
+            tls: "HTTPS".into(),
+            proxy: Some("HTTP proxy 127.0.0.1:3128".into()),
+        }));
+        assert!(shows(&state, "Connected over BOSH via HTTP proxy 127.0.0.1:3128"));
+        state.apply(WorkerEvent::Connection(ConnectionState::Connecting));
+        assert!(!shows(&state, "Connected over BOSH"), "not while reconnecting");
     }
 }

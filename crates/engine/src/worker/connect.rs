@@ -306,43 +306,34 @@ impl Connector {
         Ok(Secured { features, stream, binding, route, wire: Wire::Websocket })
     }
 
-    /// XEP-0206 at `url`: HTTPS requests with the account's certificate checks (and the
-    /// connection's pins), to the account's host when one is set, through the proxy when there
-    /// is one. A request's TLS connection is not the stream's, so there is no channel binding.
+    /// XEP-0206 at `url`: HTTPS requests over connections opened like the WebSocket's (to the
+    /// account's host or the URL's, through the proxy, TLS checked against the URL's host).
+    /// The first is opened here, so that a refusal is a login error; the session opens more
+    /// as it needs them. A request's TLS connection is not the stream's, so there is no
+    /// channel binding.
     async fn bosh_stream(&self, url: &str) -> Result<Secured, ConnectError> {
         let endpoint = bosh::Endpoint::parse(url)?;
-        let mut http = reqwest::Client::builder()
-            .no_proxy()
-            .use_preconfigured_tls((*self.tls).clone())
-            .connect_timeout(ATTEMPT_TIMEOUT)
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("Confab/", env!("CARGO_PKG_VERSION")));
-        match (&self.proxy, &self.account.host) {
-            (Some(proxy), _) => http = http.proxy(proxy.for_http().map_err(ConnectError::Other)?),
-            (None, Some(host)) => {
-                let addresses: Vec<std::net::SocketAddr> =
-                    tokio::net::lookup_host((host.as_str(), endpoint.port))
-                        .await
-                        .map_err(|e| unreachable(&e))?
-                        .collect();
-                http = http.resolve_to_addrs(&endpoint.host, &addresses);
-            }
-            (None, None) => {}
-        }
-        let http = http
-            .build()
-            .map_err(|e| ConnectError::Other(format!("cannot set up HTTPS for BOSH: {e}")))?;
+        let address = self.account.host.clone().unwrap_or_else(|| endpoint.host.clone());
+        let tcp = self.dial(&address, endpoint.port).await?;
+        let first = self.handshake(tcp, &endpoint.host).await?;
         let route = Route {
             transport: "BOSH".into(),
             endpoint: endpoint.url.to_string(),
-            tls: "HTTPS".into(),
+            tls: tls_version(&first),
             proxy: self.proxy.as_ref().map(Proxy::describe),
         };
-        if let Ok(mut slot) = self.refusal.lock() {
-            *slot = None;
-        }
-        let guarded =
-            Guarded::new(Box::new(bosh::open(http, &endpoint)) as Bytes, self.tripwire.clone());
+        let connector = self.clone();
+        let (host, port) = (endpoint.host.clone(), endpoint.port);
+        let dial: bosh::Dial = Arc::new(move || {
+            let (connector, address, host) = (connector.clone(), address.clone(), host.clone());
+            Box::pin(async move {
+                let tcp = connector.dial(&address, port).await.map_err(|e| e.to_string())?;
+                let tls = connector.handshake(tcp, &host).await.map_err(|e| e.to_string())?;
+                Ok(Box::new(tls) as Box<dyn bosh::Wire>)
+            })
+        });
+        let io = bosh::open(&endpoint, dial, Box::new(first)).await.map_err(|e| unreachable(&e))?;
+        let guarded = Guarded::new(Box::new(io) as Bytes, self.tripwire.clone());
         let opened = open_stream(guarded, self.jid.domain().as_str()).await;
         let refusal = self.refusal.lock().ok().and_then(|mut slot| slot.take());
         match (opened, refusal) {

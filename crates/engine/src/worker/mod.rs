@@ -361,6 +361,8 @@ pub enum Event {
         chat: ChatId,
         typing: Typing,
     },
+    /// How this login reached the server (transport, endpoint, proxy), for the status.
+    Route(crate::model::Route),
     /// Catching up with the archive: messages taken in so far, and whether it is over.
     CatchUp {
         fetched: usize,

@@ -554,6 +554,7 @@ impl Session {
     fn remember_route(&mut self, how: &LoggedIn) {
         let route = &how.route;
         tracing::info!("{}: logged in over {route}", self.account.jid);
+        self.emit(Event::Route(route.clone()));
         let account = self.account_key().to_owned();
         let json = serde_json::to_string(route).unwrap_or_default();
         let automatic = self.account.transport == Transport::Auto;

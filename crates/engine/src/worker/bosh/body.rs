@@ -61,6 +61,8 @@ pub struct Answer {
     pub from: Option<String>,
     /// How many requests may be open at once, given at session creation.
     pub requests: Option<u32>,
+    /// The highest request id the server says it has received (XEP-0124 §9).
+    pub ack: Option<u64>,
     /// The elements inside, still as bytes.
     pub payload: Vec<u8>,
 }
@@ -102,6 +104,7 @@ pub fn read(bytes: &[u8]) -> Result<Answer, String> {
         authid: element.attr("authid").map(str::to_owned),
         from: element.attr("from").map(str::to_owned),
         requests: element.attr("requests").and_then(|v| v.trim().parse().ok()),
+        ack: element.attr("ack").and_then(|v| v.trim().parse().ok()),
         payload,
     })
 }

@@ -12,10 +12,13 @@
 //! bounded, and the reason the session ended.
 
 mod body;
+mod carrier;
 mod session;
 
 use super::units::{Outgoing, Unit};
 use crate::model::ConnectError;
+use carrier::Carrier;
+pub use carrier::{Dial, Wire};
 use std::collections::VecDeque;
 use std::io;
 use std::pin::Pin;
@@ -65,12 +68,22 @@ impl Endpoint {
     }
 }
 
-/// Start a BOSH session with `http` at `endpoint` (it is created when the stream header is
-/// written) and give its byte stream.
-pub fn open(http: reqwest::Client, endpoint: &Endpoint) -> BoshIo {
+/// Start a BOSH session at `endpoint` over connections from `dial`, the first of them
+/// `first` (the session is created when the stream header is written), and give its byte
+/// stream.
+pub async fn open(endpoint: &Endpoint, dial: Dial, first: Box<dyn Wire>) -> io::Result<BoshIo> {
+    let authority = match endpoint.url.port() {
+        Some(port) => format!("{}:{port}", endpoint.url.host_str().unwrap_or(&endpoint.host)),
+        None => endpoint.url.host_str().unwrap_or(&endpoint.host).to_owned(),
+    };
+    let target = match endpoint.url.query() {
+        Some(query) => format!("{}?{query}", endpoint.url.path()),
+        None => endpoint.url.path().to_owned(),
+    };
+    let carrier = Carrier::new(dial, first, authority, target).await.map_err(io::Error::other)?;
     let link = Arc::new(Link::default());
-    tokio::spawn(session::run(link.clone(), http, endpoint.url.clone()));
-    BoshIo { link, outgoing: Outgoing::default() }
+    tokio::spawn(session::run(link.clone(), carrier));
+    Ok(BoshIo { link, outgoing: Outgoing::default() })
 }
 
 /// How a session ended, for the reader once it has read everything before.

@@ -9,6 +9,7 @@
 //! stream, whose reconnect and the outbox take over.
 
 use super::body::{self, Answer, WAIT_SECONDS};
+use super::carrier::Carrier;
 use super::{Ending, Link};
 use crate::worker::units::{Unit, stream_header};
 use futures::StreamExt;
@@ -49,7 +50,7 @@ struct Sent {
 }
 
 /// Why a request has no answer.
-enum Failure {
+pub(super) enum Failure {
     /// The network lost it (connection, timeout): it may be sent again.
     Lost(String),
     /// The server refused it or answered nonsense: the session is over.
@@ -58,11 +59,10 @@ enum Failure {
 
 type Outcome = (Sent, Result<Answer, Failure>);
 
-pub(super) async fn run(link: Arc<Link>, http: reqwest::Client, url: reqwest::Url) {
+pub(super) async fn run(link: Arc<Link>, carrier: Carrier) {
     let mut session = Session {
         link: link.clone(),
-        http,
-        url,
+        carrier: Arc::new(carrier),
         sid: None,
         to: String::new(),
         from: None,
@@ -86,8 +86,7 @@ fn first_rid() -> u64 {
 
 struct Session {
     link: Arc<Link>,
-    http: reqwest::Client,
-    url: reqwest::Url,
+    carrier: Arc<Carrier>,
     /// Known once the server answered the creation request.
     sid: Option<String>,
     /// The server's address, from our stream header, and as it names itself.
@@ -238,6 +237,12 @@ impl Session {
             }
             _ => {}
         }
+        if let Some(ack) = answer.ack.filter(|ack| *ack >= self.next_rid) {
+            return Err(format!(
+                "the BOSH server acknowledged request {ack}, which was never sent (the last was {})",
+                self.next_rid - 1
+            ));
+        }
         self.answered.insert(rid, (purpose, answer));
         while let Some((purpose, answer)) = self.answered.remove(&self.next_to_read) {
             self.next_to_read += 1;
@@ -266,16 +271,15 @@ impl Session {
     }
 
     fn send(&self, sent: Sent) -> BoxFuture<'static, Outcome> {
-        let request = self
-            .http
-            .post(self.url.clone())
-            .header(reqwest::header::CONTENT_TYPE, "text/xml; charset=utf-8")
-            .timeout(Duration::from_secs(WAIT_SECONDS) + ANSWER_GRACE)
-            .body(sent.body.clone());
+        let carrier = self.carrier.clone();
         let pause = Duration::from_secs(u64::from(sent.resends));
         Box::pin(async move {
             tokio::time::sleep(pause).await;
-            let result = exchange(request).await;
+            let within = Duration::from_secs(WAIT_SECONDS) + ANSWER_GRACE;
+            let result = carrier.post(sent.body.clone(), within).await.and_then(|bytes| {
+                body::read(&bytes)
+                    .map_err(|why| Failure::Fatal(format!("the BOSH endpoint sent {why}")))
+            });
             (sent, result)
         })
     }
@@ -285,13 +289,8 @@ impl Session {
     async fn terminate_quietly(&mut self, elements: Vec<String>) {
         let Some(sid) = self.sid.clone() else { return };
         let rid = self.take_rid();
-        let request = self
-            .http
-            .post(self.url.clone())
-            .header(reqwest::header::CONTENT_TYPE, "text/xml; charset=utf-8")
-            .timeout(Duration::from_secs(2))
-            .body(body::carrying(rid, &sid, &elements, true));
-        let _ = request.send().await;
+        let body = body::carrying(rid, &sid, &elements, true);
+        let _ = self.carrier.post(body, Duration::from_secs(2)).await;
     }
 }
 
@@ -315,40 +314,6 @@ fn take_payload(elements: &mut Vec<String>) -> Vec<String> {
         .max(1)
         .min(elements.len());
     elements.drain(..count).collect()
-}
-
-/// Send one request and read its answer, bounded.
-async fn exchange(request: reqwest::RequestBuilder) -> Result<Answer, Failure> {
-    let mut response = request.send().await.map_err(|e| Failure::Lost(describe(&e)))?;
-    let status = response.status();
-    if !status.is_success() {
-        return Err(Failure::Fatal(format!("the BOSH endpoint answered HTTP {status}")));
-    }
-    if response.content_length().is_some_and(|n| n > MAX_ANSWER as u64) {
-        return Err(Failure::Fatal(too_large()));
-    }
-    let mut bytes = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(|e| Failure::Lost(describe(&e)))? {
-        if bytes.len() + chunk.len() > MAX_ANSWER {
-            return Err(Failure::Fatal(too_large()));
-        }
-        bytes.extend_from_slice(&chunk);
-    }
-    body::read(&bytes).map_err(|why| Failure::Fatal(format!("the BOSH endpoint sent {why}")))
-}
-
-fn too_large() -> String {
-    format!("the BOSH endpoint sent an answer larger than {} MiB", MAX_ANSWER / (1024 * 1024))
-}
-
-fn describe(error: &reqwest::Error) -> String {
-    if error.is_timeout() {
-        "no answer in time".into()
-    } else if error.is_connect() {
-        "the connection failed".into()
-    } else {
-        error.to_string()
-    }
 }
 
 #[cfg(test)]

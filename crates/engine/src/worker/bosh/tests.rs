@@ -16,7 +16,7 @@ fn only_https_endpoints_are_taken() {
 fn the_creation_answer_gives_the_session_and_the_features_as_bytes() {
     let answer = format!(
         "<body xmlns='{HTTPBIND_NS}' xmlns:stream='http://etherx.jabber.org/streams' \
-         sid='s1' authid='a1' from='confab.test' requests='2' inactivity='60' wait='60'>\
+         sid='s1' authid='a1' from='confab.test' requests='2' inactivity='60' wait='60' ack='7'>\
          <stream:features><mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>\
          <mechanism>PLAIN</mechanism></mechanisms></stream:features></body>"
     );
@@ -24,6 +24,7 @@ fn the_creation_answer_gives_the_session_and_the_features_as_bytes() {
     assert_eq!(read.sid.as_deref(), Some("s1"));
     assert_eq!(read.authid.as_deref(), Some("a1"));
     assert_eq!(read.requests, Some(2));
+    assert_eq!(read.ack, Some(7));
     assert_eq!(read.terminated, None);
     assert!(read.payload.starts_with(b"<stream:features>"));
     assert!(read.payload.ends_with(b"</stream:features>"));
