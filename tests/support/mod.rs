@@ -128,18 +128,18 @@ impl Profile {
 }
 
 /// The route a benchmark's receiver takes, from `CONFAB_BENCH_TRANSPORT`: `tcp` (the
-/// default) or `websocket` (the server's own endpoint).
+/// default), `websocket` or `bosh` (the server's own endpoints).
 pub fn bench_transport(profile: &Profile, server: &Server) {
-    match std::env::var("CONFAB_BENCH_TRANSPORT").unwrap_or_default().trim() {
-        "" | "tcp" => {}
-        "websocket" => {
-            let url = server.websocket_url();
-            let switch = ["--transport", "websocket", "--url", &url];
-            let out = profile.account(server, "add", PASSWORD, &switch);
-            assert!(out.status.success(), "{}", stderr(&out));
-        }
-        other => panic!("CONFAB_BENCH_TRANSPORT={other}: use tcp or websocket"),
-    }
+    let transport = std::env::var("CONFAB_BENCH_TRANSPORT").unwrap_or_default();
+    let url = match transport.trim() {
+        "" | "tcp" => return,
+        "websocket" => server.websocket_url(),
+        "bosh" => server.bosh_url(),
+        other => panic!("CONFAB_BENCH_TRANSPORT={other}: use tcp, websocket or bosh"),
+    };
+    let switch = ["--transport", transport.trim(), "--url", &url];
+    let out = profile.account(server, "add", PASSWORD, &switch);
+    assert!(out.status.success(), "{}", stderr(&out));
 }
 
 /// A fresh server with these users registered, each with a profile of their own.
