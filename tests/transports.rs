@@ -136,33 +136,49 @@ fn behind_https_only(profile: &Profile, server: &Server, ip: IpAddr, extra: &[&s
     assert!(out.status.success(), "{}", stderr(&out));
 }
 
+/// What a test of the automatic route keeps running: the server, its users, the relay to its
+/// HTTPS port and the web server with host-meta.
+type Found = (Server, Vec<Profile>, Relay, Https);
+
+/// Alice behind a network that lets only HTTPS out, her server's host-meta being `document`:
+/// her message goes out over `way` at its endpoint, and bob gets it.
+fn finds_through_host_meta(
+    runtime: &tokio::runtime::Runtime,
+    kind: Kind,
+    document: impl Fn(&Server) -> String,
+    way: &Way,
+) -> Found {
+    let (server, users) = server_with(kind, &["alice", "bob"]);
+    let (alice, bob) = (&users[0], &users[1]);
+    let ip = own_loopback();
+    let https = SocketAddr::from(([127, 0, 0, 1], server.https_port));
+    let relay = runtime.block_on(Relay::start(SocketAddr::new(ip, server.https_port), https));
+    let answer = Answer::Reply(200, "application/xrd+xml", document(&server));
+    let documents = [("/.well-known/host-meta", answer)];
+    let web = runtime.block_on(Https::serve(&server, SocketAddr::new(ip, 443), &documents));
+    behind_https_only(alice, &server, ip, &[]);
+
+    let body = format!("found {}", way.shown);
+    alice.ok(&["send", &bob.jid, &body]);
+    let route = alice.last_route();
+    assert_eq!(route["transport"], way.shown, "{route}");
+    assert_eq!(route["endpoint"], (way.url)(&server));
+    bob.ok(&["sync", "--wait", "1"]);
+    assert_eq!(history(bob, &alice.jid)[0]["body"], body.as_str());
+    (server, users, relay, web)
+}
+
 #[test]
 fn automatic_finds_websocket_through_host_meta_where_tcp_is_closed_and_keeps_it() {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     for kind in support::servers() {
-        let (server, users) = server_with(kind, &["alice", "bob"]);
-        let (alice, bob) = (&users[0], &users[1]);
-        let ip = own_loopback();
-        let https = SocketAddr::from(([127, 0, 0, 1], server.https_port));
-        let _relay = runtime.block_on(Relay::start(SocketAddr::new(ip, server.https_port), https));
-        let documents = [(
-            "/.well-known/host-meta",
-            Answer::Reply(200, "application/xrd+xml", host_meta(&server.websocket_url(), None)),
-        )];
-        let web = runtime.block_on(Https::serve(&server, SocketAddr::new(ip, 443), &documents));
-        behind_https_only(alice, &server, ip, &[]);
-
-        alice.ok(&["send", &bob.jid, "found my way"]);
-        let route = alice.last_route();
-        assert_eq!(route["transport"], "WebSocket", "{route}");
-        assert_eq!(route["endpoint"], server.websocket_url());
-        bob.ok(&["sync", "--wait", "1"]);
-        assert_eq!(history(bob, &alice.jid)[0]["body"], "found my way");
-
+        let document = |server: &Server| host_meta(&server.websocket_url(), None);
+        let (_server, users, _relay, web) =
+            finds_through_host_meta(&runtime, kind, document, &WEBSOCKET);
         // The way found is kept: it works without asking host-meta again.
         drop(web);
-        alice.ok(&["sync", "--wait", "0"]);
-        assert_eq!(alice.last_route()["transport"], "WebSocket");
+        users[0].ok(&["sync", "--wait", "0"]);
+        assert_eq!(users[0].last_route()["transport"], "WebSocket");
     }
 }
 
@@ -170,26 +186,12 @@ fn automatic_finds_websocket_through_host_meta_where_tcp_is_closed_and_keeps_it(
 fn automatic_finds_bosh_through_host_meta_where_tcp_and_websocket_are_closed() {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     for kind in support::servers() {
-        let (server, users) = server_with(kind, &["alice", "bob"]);
-        let (alice, bob) = (&users[0], &users[1]);
-        let ip = own_loopback();
-        let https = SocketAddr::from(([127, 0, 0, 1], server.https_port));
-        let _relay = runtime.block_on(Relay::start(SocketAddr::new(ip, server.https_port), https));
         // The network lets HTTPS out, but the WebSocket endpoint answers 404.
-        let closed = server.websocket_url().replace("/ws", "/no-websocket-here");
-        let documents = [(
-            "/.well-known/host-meta",
-            Answer::Reply(200, "application/xrd+xml", host_meta(&closed, Some(&server.bosh_url()))),
-        )];
-        let _web = runtime.block_on(Https::serve(&server, SocketAddr::new(ip, 443), &documents));
-        behind_https_only(alice, &server, ip, &[]);
-
-        alice.ok(&["send", &bob.jid, "found BOSH"]);
-        let route = alice.last_route();
-        assert_eq!(route["transport"], "BOSH", "{route}");
-        assert_eq!(route["endpoint"], server.bosh_url());
-        bob.ok(&["sync", "--wait", "1"]);
-        assert_eq!(history(bob, &alice.jid)[0]["body"], "found BOSH");
+        let document = |server: &Server| {
+            let closed = server.websocket_url().replace("/ws", "/no-websocket-here");
+            host_meta(&closed, Some(&server.bosh_url()))
+        };
+        finds_through_host_meta(&runtime, kind, document, &BOSH);
     }
 }
 

@@ -566,6 +566,26 @@ mod tests {
     }
 
     #[test]
+    fn a_bosh_address_must_be_https() {
+        let account = AccountConfig::new("me@example.org");
+        let mut state = State::edit(&account);
+        state.update(Message::Transport(Route(Transport::Bosh)));
+        assert!(state.update(Message::Submit).is_none(), "BOSH needs an address");
+        assert!(state.error.as_deref().is_some_and(|e| e.contains("BOSH needs")));
+        state.update(Message::WebsocketUrl("http://example.org/http-bind".into()));
+        assert!(state.update(Message::Submit).is_none(), "http:// is refused");
+        assert!(state.error.as_deref().is_some_and(|e| e.contains("not encrypted")));
+        state.update(Message::WebsocketUrl("wss://example.org/ws".into()));
+        assert!(state.update(Message::Submit).is_none(), "a WebSocket address is not BOSH's");
+        state.update(Message::WebsocketUrl("https://example.org/http-bind".into()));
+        let Some(Event::Edited { account: edited, .. }) = state.update(Message::Submit) else {
+            panic!("an edit is submitted");
+        };
+        assert_eq!(edited.transport, Transport::Bosh);
+        assert_eq!(edited.url.as_deref(), Some("https://example.org/http-bind"));
+    }
+
+    #[test]
     fn a_proxy_is_kept_without_its_password_which_goes_apart() {
         let mut state = State::default();
         state.update(Message::Jid("me@example.org".into()));
