@@ -25,9 +25,9 @@ pub struct State {
     port: String,
     direct_tls: bool,
     transport: Route,
-    /// A `wss://` address: where WebSocket goes (for the automatic route, instead of looking
-    /// it up).
-    websocket_url: String,
+    /// A `wss://` (WebSocket) or `https://` (BOSH) address: where the web route goes (for
+    /// the automatic route, instead of looking it up).
+    web_url: String,
     ca_file: String,
     /// `http://…` or `socks5://…`, perhaps with a user name and password.
     proxy: String,
@@ -89,7 +89,7 @@ pub enum Message {
     Port(String),
     DirectTls(bool),
     Transport(Route),
-    WebsocketUrl(String),
+    WebUrl(String),
     CaFile(String),
     Proxy(String),
     AllowPlain(bool),
@@ -142,7 +142,7 @@ impl State {
             port: account.port.map(|p| p.to_string()).unwrap_or_default(),
             direct_tls: account.tls == TlsMode::DirectTls,
             transport: Route(account.transport),
-            websocket_url: account.url.clone().unwrap_or_default(),
+            web_url: account.url.clone().unwrap_or_default(),
             ca_file: account.ca_file.as_ref().map(|p| p.display().to_string()).unwrap_or_default(),
             proxy: account.proxy.clone().unwrap_or_default(),
             allow_plain: account.allow_plain,
@@ -189,7 +189,7 @@ impl State {
             Message::Port(v) => self.port = v,
             Message::DirectTls(v) => self.direct_tls = v,
             Message::Transport(v) => self.transport = v,
-            Message::WebsocketUrl(v) => self.websocket_url = v,
+            Message::WebUrl(v) => self.web_url = v,
             Message::CaFile(v) => self.ca_file = v,
             Message::Proxy(v) => self.proxy = v,
             Message::AllowPlain(v) => self.allow_plain = v,
@@ -250,7 +250,7 @@ impl State {
                 Some(port.parse().map_err(|_| format!("“{port}” is not a port number"))?);
         }
         account.tls = if self.direct_tls { TlsMode::DirectTls } else { TlsMode::Starttls };
-        let url = self.websocket_url.trim();
+        let url = self.web_url.trim();
         account.transport = self.transport.0;
         account.url = match (self.transport.0, url.is_empty()) {
             (Transport::Tcp, _) | (Transport::Auto, true) => None,
@@ -350,9 +350,9 @@ impl State {
                     ]
                     .spacing(theme::SPACE_S)
                     .align_y(Center),
-                    text_input(self.transport.url_hint(), &self.websocket_url)
+                    text_input(self.transport.url_hint(), &self.web_url)
                         .on_input_maybe(
-                            (self.transport.0 != Transport::Tcp).then_some(Message::WebsocketUrl)
+                            (self.transport.0 != Transport::Tcp).then_some(Message::WebUrl)
                         )
                         .padding(theme::SPACE_S),
                     text_input("CA or certificate file (PEM, optional)", &self.ca_file)
@@ -547,17 +547,17 @@ mod tests {
         assert_eq!(state.transport, Route(Transport::Auto), "automatic by default");
         state.update(Message::Transport(Route(Transport::Websocket)));
         assert!(state.update(Message::Submit).is_none(), "WebSocket needs an address");
-        state.update(Message::WebsocketUrl("ws://example.org/ws".into()));
+        state.update(Message::WebUrl("ws://example.org/ws".into()));
         assert!(state.update(Message::Submit).is_none(), "ws:// is refused");
         assert!(state.error.as_deref().is_some_and(|e| e.contains("not encrypted")));
-        state.update(Message::WebsocketUrl("wss://example.org/ws".into()));
+        state.update(Message::WebUrl("wss://example.org/ws".into()));
         let Some(Event::Edited { account: edited, .. }) = state.update(Message::Submit) else {
             panic!("an edit is submitted");
         };
         assert_eq!(edited.transport, Transport::Websocket);
         assert_eq!(edited.url.as_deref(), Some("wss://example.org/ws"));
         let mut state = State::edit(&edited);
-        assert_eq!(state.websocket_url, "wss://example.org/ws", "the edit screen shows it");
+        assert_eq!(state.web_url, "wss://example.org/ws", "the edit screen shows it");
         state.update(Message::Transport(Route(Transport::Tcp)));
         let Some(Event::Edited { account: back, .. }) = state.update(Message::Submit) else {
             panic!("an edit is submitted");
@@ -572,12 +572,12 @@ mod tests {
         state.update(Message::Transport(Route(Transport::Bosh)));
         assert!(state.update(Message::Submit).is_none(), "BOSH needs an address");
         assert!(state.error.as_deref().is_some_and(|e| e.contains("BOSH needs")));
-        state.update(Message::WebsocketUrl("http://example.org/http-bind".into()));
+        state.update(Message::WebUrl("http://example.org/http-bind".into()));
         assert!(state.update(Message::Submit).is_none(), "http:// is refused");
         assert!(state.error.as_deref().is_some_and(|e| e.contains("not encrypted")));
-        state.update(Message::WebsocketUrl("wss://example.org/ws".into()));
+        state.update(Message::WebUrl("wss://example.org/ws".into()));
         assert!(state.update(Message::Submit).is_none(), "a WebSocket address is not BOSH's");
-        state.update(Message::WebsocketUrl("https://example.org/http-bind".into()));
+        state.update(Message::WebUrl("https://example.org/http-bind".into()));
         let Some(Event::Edited { account: edited, .. }) = state.update(Message::Submit) else {
             panic!("an edit is submitted");
         };

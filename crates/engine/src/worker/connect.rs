@@ -8,10 +8,11 @@ mod route;
 pub use route::check_endpoint;
 
 use super::bosh;
+use super::endpoint::{Endpoint, Web};
 use super::proxy::Proxy;
 use super::sasl::{self, Method, Offer, Policy};
 use super::tls::{self, RefusalSlot};
-use super::websocket::{self, Endpoint, Redirect};
+use super::websocket::{self, Redirect};
 use super::xml_guard::{Guarded, Tripwire};
 use crate::config::{AccountConfig, TlsMode};
 use crate::model::{ConnectError, Route};
@@ -289,7 +290,7 @@ impl Connector {
     /// RFC 7395 over `url`: TCP to the account's host (or the URL's), TLS checked against the
     /// URL's host, the HTTP upgrade, and a stream over the frames.
     async fn websocket_stream(&self, url: &str) -> Result<Secured, ConnectError> {
-        let endpoint = Endpoint::parse(url)?;
+        let endpoint = Endpoint::parse(url, Web::Websocket)?;
         let address = self.account.host.as_deref().unwrap_or(&endpoint.host);
         let tcp = self.dial(address, endpoint.port).await?;
         let tls_stream = self.handshake(tcp, &endpoint.host).await?;
@@ -312,13 +313,13 @@ impl Connector {
     /// as it needs them. A request's TLS connection is not the stream's, so there is no
     /// channel binding.
     async fn bosh_stream(&self, url: &str) -> Result<Secured, ConnectError> {
-        let endpoint = bosh::Endpoint::parse(url)?;
+        let endpoint = Endpoint::parse(url, Web::Bosh)?;
         let address = self.account.host.clone().unwrap_or_else(|| endpoint.host.clone());
         let tcp = self.dial(&address, endpoint.port).await?;
         let first = self.handshake(tcp, &endpoint.host).await?;
         let route = Route {
             transport: "BOSH".into(),
-            endpoint: endpoint.url.to_string(),
+            endpoint: endpoint.uri.to_string(),
             tls: tls_version(&first),
             proxy: self.proxy.as_ref().map(Proxy::describe),
         };

@@ -9,6 +9,7 @@ mod contact_stanza;
 mod data_form;
 mod delivery;
 mod disco;
+mod endpoint;
 #[doc(hidden)]
 pub mod fuzzing;
 mod host_meta;

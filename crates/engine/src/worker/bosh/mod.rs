@@ -15,8 +15,8 @@ mod body;
 mod carrier;
 mod session;
 
+use super::endpoint::Endpoint;
 use super::units::{Outgoing, Unit};
-use crate::model::ConnectError;
 use carrier::Carrier;
 pub use carrier::{Dial, Wire};
 use std::collections::VecDeque;
@@ -32,54 +32,11 @@ const MAX_QUEUED_UNITS: usize = 256;
 /// Bytes answered but not yet read before the session stops asking for more.
 const MAX_INBOX: usize = 4 * 1024 * 1024;
 
-/// An `https://` endpoint, checked.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Endpoint {
-    pub url: reqwest::Url,
-    pub host: String,
-    pub port: u16,
-}
-
-impl Endpoint {
-    /// Only `https://`: Confab never sends a stream where it could be read on the way.
-    pub fn parse(url: &str) -> Result<Self, ConnectError> {
-        let parsed = reqwest::Url::parse(url)
-            .map_err(|e| ConnectError::Other(format!("“{url}” is not a BOSH address: {e}")))?;
-        match parsed.scheme() {
-            "https" => {}
-            "http" => {
-                return Err(ConnectError::Other(format!(
-                    "“{url}” is not encrypted (http://); Confab connects only with https://"
-                )));
-            }
-            _ => {
-                return Err(ConnectError::Other(format!(
-                    "“{url}” is not a BOSH address (https://…)"
-                )));
-            }
-        }
-        let host = parsed
-            .host_str()
-            .map(|h| h.trim_start_matches('[').trim_end_matches(']').to_owned())
-            .filter(|h| !h.is_empty())
-            .ok_or_else(|| ConnectError::Other(format!("“{url}” names no host")))?;
-        let port = parsed.port_or_known_default().unwrap_or(443);
-        Ok(Self { url: parsed, host, port })
-    }
-}
-
 /// Start a BOSH session at `endpoint` over connections from `dial`, the first of them
 /// `first` (the session is created when the stream header is written), and give its byte
 /// stream.
 pub async fn open(endpoint: &Endpoint, dial: Dial, first: Box<dyn Wire>) -> io::Result<BoshIo> {
-    let authority = match endpoint.url.port() {
-        Some(port) => format!("{}:{port}", endpoint.url.host_str().unwrap_or(&endpoint.host)),
-        None => endpoint.url.host_str().unwrap_or(&endpoint.host).to_owned(),
-    };
-    let target = match endpoint.url.query() {
-        Some(query) => format!("{}?{query}", endpoint.url.path()),
-        None => endpoint.url.path().to_owned(),
-    };
+    let (authority, target) = (endpoint.authority().to_owned(), endpoint.target().to_owned());
     let carrier = Carrier::new(dial, first, authority, target).await.map_err(io::Error::other)?;
     let link = Arc::new(Link::default());
     tokio::spawn(session::run(link.clone(), carrier));

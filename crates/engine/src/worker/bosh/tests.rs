@@ -1,16 +1,4 @@
-use super::Endpoint;
 use super::body::{self, HTTPBIND_NS};
-
-#[test]
-fn only_https_endpoints_are_taken() {
-    let endpoint = Endpoint::parse("https://xmpp.example.org:5281/http-bind").expect("taken");
-    assert_eq!((endpoint.host.as_str(), endpoint.port), ("xmpp.example.org", 5281));
-    assert_eq!(Endpoint::parse("https://example.org/bosh").expect("taken").port, 443);
-    let plain = Endpoint::parse("http://example.org/bosh").expect_err("refused");
-    assert!(plain.to_string().contains("not encrypted"), "{plain}");
-    assert!(Endpoint::parse("wss://example.org/ws").is_err());
-    assert!(Endpoint::parse("not a url").is_err());
-}
 
 #[test]
 fn the_creation_answer_gives_the_session_and_the_features_as_bytes() {

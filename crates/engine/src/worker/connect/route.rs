@@ -118,9 +118,9 @@ impl Connector {
 /// Whether `url` is an endpoint `transport` can use: `wss://` for WebSocket, `https://` for
 /// BOSH, either for the automatic route (which tells them apart by the scheme).
 pub fn check_endpoint(transport: Transport, url: &str) -> Result<(), String> {
-    use crate::worker::{bosh, websocket};
-    let websocket = || websocket::Endpoint::parse(url).map(drop).map_err(|e| e.to_string());
-    let bosh = || bosh::Endpoint::parse(url).map(drop).map_err(|e| e.to_string());
+    use crate::worker::endpoint::{Endpoint, Web};
+    let check = |web| Endpoint::parse(url, web).map(drop).map_err(|e| e.to_string());
+    let (websocket, bosh) = (|| check(Web::Websocket), || check(Web::Bosh));
     match transport {
         Transport::Tcp => Err("TCP finds the server by its address, not by a URL".into()),
         Transport::Websocket => websocket(),

@@ -7,6 +7,7 @@
 
 mod framing;
 
+use super::endpoint::Endpoint;
 use super::units::{Outgoing, Unit};
 use super::xml_guard::MAX_STANZA_BYTES;
 use crate::model::ConnectError;
@@ -20,7 +21,7 @@ use std::task::{Context, Poll, ready};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::http::{HeaderValue, Uri};
+use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{self, Message};
 
@@ -28,43 +29,6 @@ use tokio_tungstenite::tungstenite::{self, Message};
 const MAX_QUEUED_FRAMES: usize = 256;
 /// RFC 7395 §3.1: the subprotocol both sides must name.
 const SUBPROTOCOL: &str = "xmpp";
-
-/// A `wss://` endpoint, checked.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Endpoint {
-    pub uri: Uri,
-    pub host: String,
-    pub port: u16,
-}
-
-impl Endpoint {
-    /// Only `wss://`: Confab never sends a stream where it could be read on the way.
-    pub fn parse(url: &str) -> Result<Self, ConnectError> {
-        let uri: Uri = url
-            .parse()
-            .map_err(|e| ConnectError::Other(format!("“{url}” is not a WebSocket address: {e}")))?;
-        match uri.scheme_str() {
-            Some("wss") => {}
-            Some("ws") => {
-                return Err(ConnectError::Other(format!(
-                    "“{url}” is not encrypted (ws://); Confab connects only with wss://"
-                )));
-            }
-            _ => {
-                return Err(ConnectError::Other(format!(
-                    "“{url}” is not a WebSocket address (wss://…)"
-                )));
-            }
-        }
-        let host = uri
-            .host()
-            .map(|h| h.trim_start_matches('[').trim_end_matches(']').to_owned())
-            .filter(|h| !h.is_empty())
-            .ok_or_else(|| ConnectError::Other(format!("“{url}” names no host")))?;
-        let port = uri.port_u16().unwrap_or(443);
-        Ok(Self { uri, host, port })
-    }
-}
 
 /// Where the server asked us to go instead (`see-other-uri`), read by the connector after the
 /// stream ended.
