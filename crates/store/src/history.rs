@@ -4,6 +4,7 @@ use super::{Result, Store};
 use crate::model::{ChatId, Delivery, Direction, HistoryPage, Message, MessageKind, NewMessage};
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Row, params};
+use std::collections::HashMap;
 
 /// The outcome of storing one message.
 #[derive(Debug, Clone, PartialEq)]
@@ -128,31 +129,62 @@ impl Store {
         Ok(ms.map(millis_to_time))
     }
 
-    /// When the stored copy of `line` was written, if we have it: found by the archive id our
-    /// server gave it, or by its origin-id in the same direction (a message we sent, which
-    /// came back in the archive).
-    pub fn stored_time(&self, account: &str, line: &NewMessage) -> Result<Option<DateTime<Utc>>> {
-        let chat = line.chat.as_str();
-        if let Some(server_id) = &line.server_id {
-            let mut stmt = self.conn.prepare_cached(
-                "SELECT ts FROM messages WHERE account = ?1 AND chat = ?2 AND server_id = ?3",
-            )?;
-            let ms: Option<i64> =
-                stmt.query_row(params![account, chat, server_id], |row| row.get(0)).optional()?;
-            if let Some(ms) = ms {
-                return Ok(Some(millis_to_time(ms)));
+    /// When the stored copies of `lines` (all of `chat`) were written, for those we have, by
+    /// index in `lines`: found by the archive id our server gave them, or by their origin-id
+    /// in the same direction (messages we sent, back in the archive). One query for a whole
+    /// archive page.
+    pub fn stored_times(
+        &self,
+        account: &str,
+        chat: &ChatId,
+        lines: &[NewMessage],
+    ) -> Result<Vec<Option<DateTime<Utc>>>> {
+        let server_ids: Vec<&str> = lines.iter().filter_map(|l| l.server_id.as_deref()).collect();
+        let origin_ids: Vec<&str> = lines.iter().filter_map(|l| l.origin_id.as_deref()).collect();
+        if server_ids.is_empty() && origin_ids.is_empty() {
+            return Ok(vec![None; lines.len()]);
+        }
+        let marks = |n: usize| vec!["?"; n].join(",");
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT server_id, origin_id, direction, ts FROM messages
+             WHERE account = ? AND chat = ?
+               AND (server_id IN ({}) OR origin_id IN ({}))",
+            marks(server_ids.len()),
+            marks(origin_ids.len())
+        ))?;
+        let mut values: Vec<&dyn rusqlite::ToSql> = vec![&account, &chat.0];
+        values.extend(server_ids.iter().map(|id| id as &dyn rusqlite::ToSql));
+        values.extend(origin_ids.iter().map(|id| id as &dyn rusqlite::ToSql));
+        let mut by_server = HashMap::new();
+        let mut by_origin = HashMap::new();
+        let rows = stmt.query_map(values.as_slice(), |row| {
+            Ok((
+                row.get::<_, Option<String>>(0)?,
+                row.get::<_, Option<String>>(1)?,
+                row.get::<_, i64>(2)?,
+                millis_to_time(row.get(3)?),
+            ))
+        })?;
+        for row in rows {
+            let (server_id, origin_id, direction, at) = row?;
+            if let Some(id) = server_id {
+                by_server.insert(id, at);
+            }
+            if let Some(id) = origin_id {
+                by_origin.insert((direction, id), at);
             }
         }
-        let Some(origin_id) = &line.origin_id else { return Ok(None) };
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT ts FROM messages
-             WHERE account = ?1 AND chat = ?2 AND direction = ?3 AND origin_id = ?4",
-        )?;
-        let direction = encode_direction(line.direction);
-        let ms: Option<i64> = stmt
-            .query_row(params![account, chat, direction, origin_id], |row| row.get(0))
-            .optional()?;
-        Ok(ms.map(millis_to_time))
+        Ok(lines
+            .iter()
+            .map(|line| {
+                let server = line.server_id.as_ref().and_then(|id| by_server.get(id));
+                let origin = line
+                    .origin_id
+                    .as_ref()
+                    .and_then(|id| by_origin.get(&(encode_direction(line.direction), id.clone())));
+                server.or(origin).copied()
+            })
+            .collect())
     }
 
     /// The archive id and time of the oldest message kept of a conversation that came with an
@@ -362,14 +394,16 @@ mod tests {
         sent.origin_id = Some("o1".into());
         let live = incoming("bob@example.org", "theirs", 8, Some("s1"));
         store.insert_messages("me@example.org", &[sent.clone(), live.clone()]).expect("insert");
-        let at = |line: &NewMessage| store.stored_time("me@example.org", line).expect("read");
         let mut archived_copy = sent.clone();
         archived_copy.server_id = Some("s0".into());
-        assert_eq!(at(&archived_copy).map(|t| t.timestamp()), Some(7));
-        assert_eq!(at(&live).map(|t| t.timestamp()), Some(8));
         let mut theirs_same_origin = sent;
         theirs_same_origin.direction = Direction::In;
-        assert_eq!(at(&theirs_same_origin), None, "their id is not ours");
-        assert_eq!(at(&incoming("bob@example.org", "new", 9, Some("s2"))), None);
+        let new = incoming("bob@example.org", "new", 9, Some("s2"));
+        let page = [archived_copy, live, theirs_same_origin, new];
+        let chat = ChatId("bob@example.org".into());
+        let times = store.stored_times("me@example.org", &chat, &page).expect("read");
+        let secs: Vec<Option<i64>> = times.iter().map(|t| t.map(|t| t.timestamp())).collect();
+        assert_eq!(secs, [Some(7), Some(8), None, None], "their id is not ours; new is new");
+        assert!(store.stored_times("me@example.org", &chat, &[]).expect("read").is_empty());
     }
 }

@@ -170,10 +170,17 @@ impl Connector {
 
     /// A TCP connection to `host:port`, through the proxy when there is one.
     async fn dial(&self, host: &str, port: u16) -> Result<TcpStream, ConnectError> {
-        match &self.proxy {
+        let tcp = match &self.proxy {
             Some(proxy) => proxy.connect(host, port).await,
             None => DnsConfig::no_srv(host, port).resolve().await.map_err(dns_error),
+        }?;
+        // A stanza, an acknowledgement or a BOSH request is a small write that waits for an
+        // answer: held back for the previous one's TCP acknowledgement (Nagle), each one
+        // costs a delayed-ACK pause.
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!("TCP_NODELAY not set: {e}");
         }
+        Ok(tcp)
     }
 
     /// A stanza stream that connects through this connector and reports every attempt.

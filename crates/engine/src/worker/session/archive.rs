@@ -174,13 +174,12 @@ impl Session {
             }
         }
         let account = self.account.jid.clone();
-        let stored_time = |line: &NewMessage| {
-            self.store.read(|store| store.stored_time(&account, line)).ok().flatten()
-        };
         let mut page = Vec::new();
         for (chat, mut lines) in by_chat {
+            let stored = self.store.read(|store| store.stored_times(&account, &chat, &lines));
+            let stored = stored.unwrap_or_else(|_| vec![None; lines.len()]);
             let after = catch_up.ends.get(&chat).copied();
-            if let Some(end) = place_in_archive_order(&mut lines, stored_time, None, after) {
+            if let Some(end) = place_in_archive_order(&mut lines, &stored, None, after) {
                 catch_up.ends.insert(chat, end);
             }
             page.append(&mut lines);

@@ -17,20 +17,20 @@
 use crate::model::NewMessage;
 use chrono::{DateTime, Duration, Utc};
 
-/// Move each line of `page` new to us (`known` gives the stored time of those we had) to just
+/// Move each line of `page` new to us (`stored` gives the stored time of those we had, by
+/// index) to just
 /// before the next line we had, and all of them before `ends_before` when given, if they would
 /// otherwise sort after it; and to no earlier than the line ahead of it in the page, or than
 /// `after` (where the previous page of the same conversation ended). Lines we had keep their
 /// times. Returns where the page ends, the `after` of its next page.
 pub(super) fn place_in_archive_order(
     page: &mut [NewMessage],
-    known: impl Fn(&NewMessage) -> Option<DateTime<Utc>>,
+    stored: &[Option<DateTime<Utc>>],
     ends_before: Option<DateTime<Utc>>,
     after: Option<DateTime<Utc>>,
 ) -> Option<DateTime<Utc>> {
-    let stored: Vec<Option<DateTime<Utc>>> = page.iter().map(known).collect();
     let mut ceiling = ends_before;
-    for (line, stored) in page.iter_mut().zip(&stored).rev() {
+    for (line, stored) in page.iter_mut().zip(stored).rev() {
         let at = match stored {
             Some(stored) => *stored,
             None => {
@@ -43,7 +43,7 @@ pub(super) fn place_in_archive_order(
         ceiling = Some(ceiling.map_or(at, |c| c.min(at)));
     }
     let mut floor = after;
-    for (line, stored) in page.iter_mut().zip(&stored) {
+    for (line, stored) in page.iter_mut().zip(stored) {
         if stored.is_none()
             && let Some(floor) = floor
         {
@@ -83,17 +83,18 @@ mod tests {
         DateTime::from_timestamp_millis(millis).expect("time")
     }
 
-    /// `known` as the tests give it: the stored times of the lines named.
-    fn had(lines: &[(&'static str, i64)]) -> impl Fn(&NewMessage) -> Option<DateTime<Utc>> {
-        let lines = lines.to_vec();
-        move |line| lines.iter().find(|(body, _)| *body == line.body).map(|(_, ms)| at(*ms))
+    /// `stored` as the tests give it: the stored times of the lines named.
+    fn had(page: &[NewMessage], lines: &[(&str, i64)]) -> Vec<Option<DateTime<Utc>>> {
+        let known = |line: &NewMessage| lines.iter().find(|(body, _)| *body == line.body);
+        page.iter().map(|line| known(line).map(|(_, ms)| at(*ms))).collect()
     }
 
     #[test]
     fn lines_of_the_same_second_go_before_the_page_end_in_order() {
         let mut page =
             vec![line("a", at(900_000)), line("b", at(1_000_999)), line("c", at(1_000_999))];
-        place_in_archive_order(&mut page, had(&[]), Some(at(1_000_999)), None);
+        let known = had(&page, &[]);
+        place_in_archive_order(&mut page, &known, Some(at(1_000_999)), None);
         assert_eq!(page[0].timestamp, at(900_000), "already earlier: kept");
         assert!(page[1].timestamp < page[2].timestamp);
         assert!(page[2].timestamp < at(1_000_999));
@@ -103,7 +104,8 @@ mod tests {
     fn new_lines_go_before_the_next_line_we_had_in_the_pages_order() {
         // The archive's second ends at 1.999; the live copy of "c" came in at 1.500.
         let mut page = vec![line("a", at(1_999)), line("b", at(1_999)), line("c", at(1_999))];
-        place_in_archive_order(&mut page, had(&[("c", 1_500)]), None, None);
+        let known = had(&page, &[("c", 1_500)]);
+        place_in_archive_order(&mut page, &known, None, None);
         assert!(page[0].timestamp < page[1].timestamp, "{page:?}");
         assert!(page[1].timestamp < at(1_500), "{page:?}");
         assert_eq!(page[2].timestamp, at(1_999), "a line we had is stored as it was");
@@ -119,7 +121,8 @@ mod tests {
             line("c", at(995)),
             line("d", at(997)),
         ];
-        place_in_archive_order(&mut page, had(&[("a", 1_008), ("b", 1_009)]), None, None);
+        let known = had(&page, &[("a", 1_008), ("b", 1_009)]);
+        place_in_archive_order(&mut page, &known, None, None);
         assert_eq!(page[2].timestamp, at(1_009), "{page:?}");
         assert_eq!(page[3].timestamp, at(1_009), "insertion order keeps d after c: {page:?}");
     }
@@ -127,10 +130,12 @@ mod tests {
     #[test]
     fn new_lines_after_the_last_known_one_keep_their_time() {
         let mut page = vec![line("a", at(1_000)), line("b", at(2_999))];
-        place_in_archive_order(&mut page, had(&[("a", 1_200)]), None, None);
+        let known = had(&page, &[("a", 1_200)]);
+        place_in_archive_order(&mut page, &known, None, None);
         assert_eq!(page[1].timestamp, at(2_999));
         let mut early = vec![line("a", at(500)), line("b", at(2_999))];
-        place_in_archive_order(&mut early, had(&[("b", 2_000)]), None, None);
+        let known = had(&early, &[("b", 2_000)]);
+        place_in_archive_order(&mut early, &known, None, None);
         assert_eq!(early[0].timestamp, at(500), "already earlier: kept");
     }
 
@@ -139,12 +144,14 @@ mod tests {
         // "0" came live at 1.004 (our clock); the archive stamps "0".."3" a millisecond apart
         // from 1.000, and "3" arrives on the next page.
         let mut first = vec![line("0", at(1_000)), line("1", at(1_001)), line("2", at(1_002))];
-        let end = place_in_archive_order(&mut first, had(&[("0", 1_004)]), None, None);
+        let known = had(&first, &[("0", 1_004)]);
+        let end = place_in_archive_order(&mut first, &known, None, None);
         assert_eq!(end, Some(at(1_004)));
         assert_eq!(first[1].timestamp, at(1_004), "{first:?}");
         assert_eq!(first[2].timestamp, at(1_004), "insertion order keeps 2 after 1: {first:?}");
         let mut next = vec![line("3", at(1_003))];
-        place_in_archive_order(&mut next, had(&[]), None, end);
+        let known = had(&next, &[]);
+        place_in_archive_order(&mut next, &known, None, end);
         assert_eq!(next[0].timestamp, at(1_004), "{next:?}");
     }
 }

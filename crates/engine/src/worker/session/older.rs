@@ -222,7 +222,8 @@ impl Session {
                 self.older.complete.insert(query.chat.clone());
             }
         }
-        place_in_archive_order(&mut query.batch, |_| None, query.ends_at, None);
+        let unknown = vec![None; query.batch.len()];
+        place_in_archive_order(&mut query.batch, &unknown, query.ends_at, None);
         self.store_incoming(query.batch, Arrival::Older);
         match self
             .store

@@ -122,9 +122,10 @@ impl Session {
         after: Option<DateTime<Utc>>,
     ) -> Option<DateTime<Utc>> {
         let account = self.account_key().to_owned();
-        let stored_time =
-            |line: &NewMessage| self.store.read(|store| store.stored_time(&account, line)).ok()?;
-        let end = place_in_archive_order(&mut page, stored_time, None, after);
+        let Some(chat) = page.first().map(|line| line.chat.clone()) else { return after };
+        let stored = self.store.read(|store| store.stored_times(&account, &chat, &page));
+        let stored = stored.unwrap_or_else(|_| vec![None; page.len()]);
+        let end = place_in_archive_order(&mut page, &stored, None, after);
         self.store_incoming(page, Arrival::Live);
         end
     }
