@@ -19,9 +19,11 @@ use support::{DOMAIN, PASSWORD, Profile, Server};
 const DISPLAY: &str = ":83";
 /// Where things are in the 1000 × 680 window, read off the walk's own screenshots.
 const CANCEL_REMOVE: (u32, u32) = (434, 103);
-const STATUS_MENU: (u32, u32) = (140, 602);
+/// The status button sits a line higher while online, when the route shows under it.
+const STATUS_MENU_ONLINE: (u32, u32) = (140, 582);
+const STATUS_MENU_OFFLINE: (u32, u32) = (140, 602);
 const ATTACH: (u32, u32) = (848, 648);
-const STATUS_OFFLINE: (u32, u32) = (55, 575);
+const STATUS_OFFLINE: (u32, u32) = (55, 555);
 const STATUS_ONLINE: (u32, u32) = (55, 457);
 
 /// The walk's state: the window, the server, what each step found.
@@ -263,7 +265,7 @@ fn walk_through_the_window() {
         walk.step(
             "Offline from the status menu",
             |walk| {
-                walk.click(STATUS_MENU.0, STATUS_MENU.1);
+                walk.click(STATUS_MENU_ONLINE.0, STATUS_MENU_ONLINE.1);
                 std::thread::sleep(Duration::from_millis(500));
                 walk.display.screenshot(&walk.shots.join("status-menu.png").display().to_string());
                 walk.click(STATUS_OFFLINE.0, STATUS_OFFLINE.1);
@@ -276,7 +278,7 @@ fn walk_through_the_window() {
         walk.step(
             "a status chosen while offline connects again",
             |walk| {
-                walk.click(STATUS_MENU.0, STATUS_MENU.1);
+                walk.click(STATUS_MENU_OFFLINE.0, STATUS_MENU_OFFLINE.1);
                 std::thread::sleep(Duration::from_millis(500));
                 walk.click(STATUS_ONLINE.0, STATUS_ONLINE.1);
             },
