@@ -219,72 +219,68 @@ fn automatic_tries_tcp_first_and_names_tcps_failure_when_nothing_else_is_found()
     assert!(stderr(&sync).contains("refused the connection"), "{}", stderr(&sync));
 }
 
-#[test]
-fn a_broken_websocket_endpoint_gets_a_clear_error_and_nothing_is_lost() {
+/// Alice sends through each broken `endpoint` (path, what it answers, what she must be told)
+/// of a fake HTTPS server over `transport`: each send fails with its reason, and every
+/// message waits in the outbox.
+fn each_refused_with_its_reason(
+    transport: &str,
+    scheme: &str,
+    endpoints: Vec<(&str, Answer, &str)>,
+) {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let (server, users) = server_with(Kind::Prosody, &["alice"]);
     let alice = &users[0];
     let ip = own_loopback();
-    let endpoints = [
-        ("/error", Answer::Reply(500, "text/html", "<html><h1>Internal error</h1></html>".into())),
-        ("/huge", Answer::Claims(2 << 30)),
-        ("/stall", Answer::Stall),
-    ];
-    let _web = runtime.block_on(Https::serve(&server, SocketAddr::new(ip, 443), &endpoints));
-    for (path, said) in
-        [("/error", "HTTP 500"), ("/huge", "HTTP 200"), ("/stall", "did not answer in time")]
-    {
-        let url = format!("wss://{}{path}", support::DOMAIN);
-        behind_https_only(alice, &server, ip, &["--transport", "websocket", "--url", &url]);
+    let answers: Vec<(&str, Answer)> =
+        endpoints.iter().map(|(path, answer, _)| (*path, answer.clone())).collect();
+    let _web = runtime.block_on(Https::serve(&server, SocketAddr::new(ip, 443), &answers));
+    for (path, _, said) in &endpoints {
+        let url = format!("{scheme}://{}{path}", support::DOMAIN);
+        behind_https_only(alice, &server, ip, &["--transport", transport, "--url", &url]);
         let sent = alice.run(&["send", "bob@confab.test", &format!("kept through {path}")]);
         assert!(!sent.status.success(), "{path}: not sent");
         assert!(stderr(&sent).contains(said), "{path}: {}", stderr(&sent));
     }
     let outbox = alice.json_lines(&["outbox", "--json"]);
-    assert_eq!(outbox.len(), 3, "every message waits in the outbox: {outbox:?}");
+    assert_eq!(outbox.len(), endpoints.len(), "every message waits in the outbox: {outbox:?}");
+}
+
+fn internal_error() -> Answer {
+    Answer::Reply(500, "text/html", "<html><h1>Internal error</h1></html>".into())
+}
+
+#[test]
+fn a_broken_websocket_endpoint_gets_a_clear_error_and_nothing_is_lost() {
+    each_refused_with_its_reason(
+        "websocket",
+        "wss",
+        vec![
+            ("/error", internal_error(), "HTTP 500"),
+            ("/huge", Answer::Claims(2 << 30), "HTTP 200"),
+            ("/stall", Answer::Stall, "did not answer in time"),
+        ],
+    );
 }
 
 #[test]
 fn a_broken_bosh_endpoint_gets_a_clear_error_and_nothing_is_lost() {
-    let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    let (server, users) = server_with(Kind::Prosody, &["alice"]);
-    let alice = &users[0];
-    let ip = own_loopback();
+    let portal = "<html><body>Log in to the Wi-Fi</body></html>".to_owned();
     let no_session = "<body xmlns='http://jabber.org/protocol/httpbind'/>".to_owned();
-    let endpoints = [
-        ("/error", Answer::Reply(500, "text/html", "<html><h1>Internal error</h1></html>".into())),
-        (
-            "/html",
-            Answer::Reply(200, "text/html", "<html><body>Log in to the Wi-Fi</body></html>".into()),
-        ),
-        ("/huge", Answer::Claims(2 << 30)),
-        ("/stall", Answer::Stall),
-        ("/nosid", Answer::Reply(200, "text/xml", no_session)),
-    ];
-    let _web = runtime.block_on(Https::serve(&server, SocketAddr::new(ip, 443), &endpoints));
-    for (path, said) in [
-        ("/error", "HTTP 500"),
-        ("/html", "not a BOSH answer"),
-        ("/huge", "larger than 4 MiB"),
-        ("/stall", "did not answer in time"),
-        ("/nosid", "created no session"),
-    ] {
-        let url = format!("https://{}{path}", support::DOMAIN);
-        behind_https_only(alice, &server, ip, &["--transport", "bosh", "--url", &url]);
-        let sent = alice.run(&["send", "bob@confab.test", &format!("kept through {path}")]);
-        assert!(!sent.status.success(), "{path}: not sent");
-        assert!(stderr(&sent).contains(said), "{path}: {}", stderr(&sent));
-    }
-    let outbox = alice.json_lines(&["outbox", "--json"]);
-    assert_eq!(outbox.len(), 5, "every message waits in the outbox: {outbox:?}");
+    each_refused_with_its_reason(
+        "bosh",
+        "https",
+        vec![
+            ("/error", internal_error(), "HTTP 500"),
+            ("/html", Answer::Reply(200, "text/html", portal), "not a BOSH answer"),
+            ("/huge", Answer::Claims(2 << 30), "larger than 4 MiB"),
+            ("/stall", Answer::Stall, "did not answer in time"),
+            ("/nosid", Answer::Reply(200, "text/xml", no_session), "created no session"),
+        ],
+    );
 }
 
 #[test]
 fn a_bosh_answer_for_another_session_or_an_unsent_request_ends_the_session_with_a_reason() {
-    let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    let (server, users) = server_with(Kind::Prosody, &["alice"]);
-    let alice = &users[0];
-    let ip = own_loopback();
     let created = format!(
         "<body xmlns='http://jabber.org/protocol/httpbind' xmlns:xmpp='urn:xmpp:xbosh' \
          xmlns:stream='http://etherx.jabber.org/streams' sid='s1' wait='60' hold='1' \
@@ -296,20 +292,12 @@ fn a_bosh_answer_for_another_session_or_an_unsent_request_ends_the_session_with_
     let other = "<body xmlns='http://jabber.org/protocol/httpbind' sid='s2'/>".to_owned();
     let unsent =
         format!("<body xmlns='http://jabber.org/protocol/httpbind' sid='s1' ack='{}'/>", u64::MAX);
-    let endpoints = [
-        ("/other", Answer::turns(&[created.clone(), other])),
-        ("/unsent", Answer::turns(&[created, unsent])),
-    ];
-    let _web = runtime.block_on(Https::serve(&server, SocketAddr::new(ip, 443), &endpoints));
-    for (path, said) in
-        [("/other", "answered for another session"), ("/unsent", "which was never sent")]
-    {
-        let url = format!("https://{}{path}", support::DOMAIN);
-        behind_https_only(alice, &server, ip, &["--transport", "bosh", "--url", &url]);
-        let sent = alice.run(&["send", "bob@confab.test", &format!("kept through {path}")]);
-        assert!(!sent.status.success(), "{path}: not sent");
-        assert!(stderr(&sent).contains(said), "{path}: {}", stderr(&sent));
-    }
-    let outbox = alice.json_lines(&["outbox", "--json"]);
-    assert_eq!(outbox.len(), 2, "every message waits in the outbox: {outbox:?}");
+    each_refused_with_its_reason(
+        "bosh",
+        "https",
+        vec![
+            ("/other", Answer::turns(&[created.clone(), other]), "answered for another session"),
+            ("/unsent", Answer::turns(&[created, unsent]), "which was never sent"),
+        ],
+    );
 }

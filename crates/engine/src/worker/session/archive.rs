@@ -75,7 +75,6 @@ impl Session {
     /// Start catching up from where the last catch-up ended.
     pub(super) async fn start_catch_up(&mut self) {
         let queryid = uuid::Uuid::new_v4().to_string();
-        self.end_catch_up();
         self.catch_up = Some(CatchUp {
             queryid,
             fetched: 0,
