@@ -345,12 +345,20 @@ impl State {
         self.notes.push(Utc::now(), line);
     }
 
-    /// A shown message changed (corrected, or edited or rescheduled in the outbox).
+    /// A shown message changed (corrected, edited or rescheduled in the outbox, or moved to
+    /// where the archive has it); it keeps its place unless its time changed.
     pub fn replace(&mut self, message: ChatMessage) {
-        if let Some(shown) = self.messages.iter_mut().find(|m| m.id == message.id) {
-            self.bodies.renew(&message);
-            *shown = message;
+        let Some(at) = self.messages.iter().position(|m| m.id == message.id) else { return };
+        self.bodies.renew(&message);
+        if self.messages[at].timestamp == message.timestamp {
+            self.messages[at] = message;
+            return;
         }
+        self.messages.remove(at);
+        let position = self
+            .messages
+            .partition_point(|m| (m.timestamp, m.id) <= (message.timestamp, message.id));
+        self.messages.insert(position, message);
     }
 
     /// A queued message was cancelled.
@@ -467,6 +475,20 @@ pub(super) mod tests {
         let ids: Vec<_> = state.messages.iter().map(|m| m.id).collect();
         assert_eq!(ids, [1, 2, 5, 3]);
         assert!(!state.has_more);
+    }
+
+    #[test]
+    fn a_message_moved_to_a_later_time_moves_down_and_a_corrected_one_stays() {
+        let mut state = State::new(ChatId("bob@x".into()));
+        state.history(HistoryPage {
+            chat: state.chat.clone(),
+            messages: vec![message(1, 10), message(2, 20), message(3, 30)],
+            has_more: false,
+        });
+        state.replace(message(1, 25));
+        state.replace(ChatMessage { body: "fixed".into(), ..message(3, 30) });
+        let shown: Vec<_> = state.messages.iter().map(|m| (m.id, m.body.as_str())).collect();
+        assert_eq!(shown, [(2, "m2"), (1, "m1"), (3, "fixed")]);
     }
 
     pub(super) fn room_line(id: i64, nick: &str, body: &str, kind: MessageKind) -> ChatMessage {

@@ -17,6 +17,15 @@ pub enum Inserted {
     Duplicate,
 }
 
+/// A stored copy of a line an archive page brings again: which row, when it is shown, and
+/// whether it came to us (only those are moved into the archive's order, see [`Store::retime`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StoredLine {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub incoming: bool,
+}
+
 /// The columns [`read_message`] reads by name, from `messages m`, `outbox o` and
 /// `attachments a`; no two share a name.
 pub(super) const MESSAGE_COLUMNS: &str = "m.id, m.chat, m.direction, m.sender, m.recipient,
@@ -129,16 +138,15 @@ impl Store {
         Ok(ms.map(millis_to_time))
     }
 
-    /// When the stored copies of `lines` (all of `chat`) were written, for those we have, by
-    /// index in `lines`: found by the archive id our server gave them, or by their origin-id
-    /// in the same direction (messages we sent, back in the archive). One query for a whole
-    /// archive page.
-    pub fn stored_times(
+    /// The stored copies of `lines` (all of `chat`), for those we have, by index in `lines`:
+    /// found by the archive id our server gave them, or by their origin-id in the same
+    /// direction (messages we sent, back in the archive). One query for a whole archive page.
+    pub fn stored_lines(
         &self,
         account: &str,
         chat: &ChatId,
         lines: &[NewMessage],
-    ) -> Result<Vec<Option<DateTime<Utc>>>> {
+    ) -> Result<Vec<Option<StoredLine>>> {
         let server_ids: Vec<&str> = lines.iter().filter_map(|l| l.server_id.as_deref()).collect();
         let origin_ids: Vec<&str> = lines.iter().filter_map(|l| l.origin_id.as_deref()).collect();
         if server_ids.is_empty() && origin_ids.is_empty() {
@@ -146,7 +154,7 @@ impl Store {
         }
         let marks = |n: usize| vec!["?"; n].join(",");
         let mut stmt = self.conn.prepare(&format!(
-            "SELECT server_id, origin_id, direction, ts FROM messages
+            "SELECT server_id, origin_id, direction, ts, id FROM messages
              WHERE account = ? AND chat = ?
                AND (server_id IN ({}) OR origin_id IN ({}))",
             marks(server_ids.len()),
@@ -162,7 +170,11 @@ impl Store {
                 row.get::<_, Option<String>>(0)?,
                 row.get::<_, Option<String>>(1)?,
                 row.get::<_, i64>(2)?,
-                millis_to_time(row.get(3)?),
+                StoredLine {
+                    id: row.get(4)?,
+                    at: millis_to_time(row.get(3)?),
+                    incoming: row.get::<_, i64>(2)? == encode_direction(Direction::In),
+                },
             ))
         })?;
         for row in rows {
@@ -218,6 +230,21 @@ impl Store {
         let rows = stmt
             .query_map([account], |row| Ok((ChatId(row.get(0)?), millis_to_time(row.get(1)?))))?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// Give stored messages new times, in one transaction: lines that reached us out of the
+    /// order the archive later showed (a server hands over what it kept offline while it
+    /// already passes on new messages) move to where the archive has them.
+    pub fn retime(&mut self, moves: &[(i64, DateTime<Utc>)]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut update = tx.prepare_cached("UPDATE messages SET ts = ?2 WHERE id = ?1")?;
+            for (id, at) in moves {
+                update.execute(params![id, at.timestamp_millis()])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
     }
 
     pub fn set_delivery(&self, message_id: i64, state: &Delivery) -> Result<()> {
@@ -401,9 +428,32 @@ mod tests {
         let new = incoming("bob@example.org", "new", 9, Some("s2"));
         let page = [archived_copy, live, theirs_same_origin, new];
         let chat = ChatId("bob@example.org".into());
-        let times = store.stored_times("me@example.org", &chat, &page).expect("read");
-        let secs: Vec<Option<i64>> = times.iter().map(|t| t.map(|t| t.timestamp())).collect();
-        assert_eq!(secs, [Some(7), Some(8), None, None], "their id is not ours; new is new");
-        assert!(store.stored_times("me@example.org", &chat, &[]).expect("read").is_empty());
+        let found = store.stored_lines("me@example.org", &chat, &page).expect("read");
+        let secs: Vec<Option<(i64, bool)>> =
+            found.iter().map(|l| l.map(|l| (l.at.timestamp(), l.incoming))).collect();
+        assert_eq!(
+            secs,
+            [Some((7, false)), Some((8, true)), None, None],
+            "their id is not ours; new is new"
+        );
+        assert!(store.stored_lines("me@example.org", &chat, &[]).expect("read").is_empty());
+    }
+
+    #[test]
+    fn retimed_lines_are_read_back_in_their_new_order() {
+        let mut store = Store::open_in_memory().expect("store");
+        let lines = [
+            incoming("bob@example.org", "first", 7, Some("s1")),
+            incoming("bob@example.org", "second", 8, Some("s2")),
+        ];
+        store.insert_messages("me@example.org", &lines).expect("insert");
+        let chat = ChatId("bob@example.org".into());
+        let first = store.stored_lines("me@example.org", &chat, &lines[..1]).expect("read")[0]
+            .expect("stored");
+        let later = DateTime::from_timestamp(9, 0).expect("time");
+        store.retime(&[(first.id, later)]).expect("retime");
+        let page = store.history("me@example.org", &chat, None, 10).expect("page");
+        let bodies: Vec<&str> = page.messages.iter().map(|m| m.body.as_str()).collect();
+        assert_eq!(bodies, ["second", "first"]);
     }
 }

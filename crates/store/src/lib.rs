@@ -16,7 +16,7 @@ mod rooms;
 mod roster;
 mod trouble;
 
-pub use history::Inserted;
+pub use history::{Inserted, StoredLine};
 pub use outbox::OutboxEntry;
 pub use rooms::StoredRoom;
 pub use trouble::{StoreError, Trouble};

@@ -6,14 +6,14 @@
 //! (`archive_order`).
 
 use super::Session;
-use super::archive_order::place_in_archive_order;
+use super::archive_order::Mark;
 use super::ingest::Arrival;
 use super::requests::{Answer, PendingIq};
 use crate::model::{ChatId, NewMessage};
 use crate::worker::Event;
 use crate::worker::delivery::{self, ArchiveOwner, Archived};
 use crate::worker::stanza::{self, Dropped};
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use std::collections::HashMap;
 use tokio_xmpp::minidom::Element;
 use tokio_xmpp::parsers::iq::Iq;
@@ -45,7 +45,7 @@ pub(super) struct CatchUp {
     /// The lines of the page being taken in, stored when it ends.
     page: Vec<NewMessage>,
     /// Where each conversation's lines of the previous pages ended.
-    ends: HashMap<ChatId, DateTime<Utc>>,
+    ends: HashMap<ChatId, Mark>,
 }
 
 /// A page of our archive.
@@ -172,16 +172,17 @@ impl Session {
                 None => by_chat.push((line.chat.clone(), vec![line])),
             }
         }
-        let account = self.account.jid.clone();
+        let mut ends = std::mem::take(&mut catch_up.ends);
         let mut page = Vec::new();
         for (chat, mut lines) in by_chat {
-            let stored = self.store.read(|store| store.stored_times(&account, &chat, &lines));
-            let stored = stored.unwrap_or_else(|_| vec![None; lines.len()]);
-            let after = catch_up.ends.get(&chat).copied();
-            if let Some(end) = place_in_archive_order(&mut lines, &stored, None, after) {
-                catch_up.ends.insert(chat, end);
+            let after = ends.get(&chat).copied();
+            if let Some(end) = self.arrange_archive_lines(&chat, &mut lines, after) {
+                ends.insert(chat, end);
             }
             page.append(&mut lines);
+        }
+        if let Some(catch_up) = self.catch_up.as_mut() {
+            catch_up.ends = ends;
         }
         self.store_incoming(page, Arrival::Live);
     }

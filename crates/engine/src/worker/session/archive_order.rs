@@ -13,26 +13,60 @@
 //! still reading gets our time on arrival, a few milliseconds after the archive's stamp, so the
 //! archive's next lines (new to us) would sort before it. The rule above keeps them behind, and
 //! `after` carries it from one page to the next.
+//!
+//! Lines we had can be out of the archive's order too: Prosody hands over what it kept offline
+//! while it already passes on new messages, so after a server restart the two reach us
+//! interleaved. An incoming line we had that the page shows behind a line sorting after it is
+//! moved up to just behind that line (`Placed::retimed`); times are kept to the millisecond and
+//! equal times sort by row, so "behind" a new line, or a later row, is one millisecond later.
+//! Our own messages keep the time they were written at.
 
 use crate::model::NewMessage;
+use crate::store::StoredLine;
 use chrono::{DateTime, Duration, Utc};
 
-/// Move each line of `page` new to us (`stored` gives the stored time of those we had, by
-/// index) to just
-/// before the next line we had, and all of them before `ends_before` when given, if they would
-/// otherwise sort after it; and to no earlier than the line ahead of it in the page, or than
-/// `after` (where the previous page of the same conversation ended). Lines we had keep their
-/// times. Returns where the page ends, the `after` of its next page.
+/// Where a line sorts: its time, then, among equal times, its row (a line not yet stored gets
+/// a row after every stored one).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct Mark {
+    at: DateTime<Utc>,
+    row: Option<i64>,
+}
+
+impl Mark {
+    /// The earliest time at which stored row `row` sorts behind this mark.
+    fn earliest_behind(self, row: i64) -> DateTime<Utc> {
+        match self.row {
+            Some(ahead) if ahead < row => self.at,
+            _ => self.at + Duration::milliseconds(1),
+        }
+    }
+}
+
+/// What placing a page decided besides the new lines' times.
+#[derive(Debug, Default)]
+pub(super) struct Placed {
+    /// Where the page ends, the `after` of the conversation's next page.
+    pub end: Option<Mark>,
+    /// Stored incoming lines to move (row, new time), in the page's order.
+    pub retimed: Vec<(i64, DateTime<Utc>)>,
+}
+
+/// Move each line of `page` new to us (`stored` gives the stored copy of those we had, by
+/// index) to just before the next line we had, and all of them before `ends_before` when
+/// given, if they would otherwise sort after it; and to no earlier than the line ahead of it in
+/// the page, or than `after` (where the previous page of the same conversation ended). Incoming
+/// lines we had that sort ahead of a line the page has before them are moved behind it.
 pub(super) fn place_in_archive_order(
     page: &mut [NewMessage],
-    stored: &[Option<DateTime<Utc>>],
+    stored: &[Option<StoredLine>],
     ends_before: Option<DateTime<Utc>>,
-    after: Option<DateTime<Utc>>,
-) -> Option<DateTime<Utc>> {
+    after: Option<Mark>,
+) -> Placed {
     let mut ceiling = ends_before;
     for (line, stored) in page.iter_mut().zip(stored).rev() {
         let at = match stored {
-            Some(stored) => *stored,
+            Some(stored) => stored.at,
             None => {
                 if let Some(ceiling) = ceiling {
                     line.timestamp = line.timestamp.min(ceiling - Duration::milliseconds(1));
@@ -42,16 +76,30 @@ pub(super) fn place_in_archive_order(
         };
         ceiling = Some(ceiling.map_or(at, |c| c.min(at)));
     }
-    let mut floor = after;
+    let mut placed = Placed { end: after, retimed: Vec::new() };
     for (line, stored) in page.iter_mut().zip(stored) {
-        if stored.is_none()
-            && let Some(floor) = floor
-        {
-            line.timestamp = line.timestamp.max(floor);
-        }
-        floor = Some(stored.unwrap_or(line.timestamp));
+        let mark = match stored {
+            None => {
+                if let Some(ahead) = placed.end {
+                    line.timestamp = line.timestamp.max(ahead.at);
+                }
+                Mark { at: line.timestamp, row: None }
+            }
+            Some(stored) => {
+                let mut at = stored.at;
+                if let Some(ahead) = placed.end.filter(|_| stored.incoming) {
+                    let earliest = ahead.earliest_behind(stored.id);
+                    if at < earliest {
+                        at = earliest;
+                        placed.retimed.push((stored.id, at));
+                    }
+                }
+                Mark { at, row: Some(stored.id) }
+            }
+        };
+        placed.end = Some(mark);
     }
-    floor
+    placed
 }
 
 #[cfg(test)]
@@ -83,10 +131,13 @@ mod tests {
         DateTime::from_timestamp_millis(millis).expect("time")
     }
 
-    /// `stored` as the tests give it: the stored times of the lines named.
-    fn had(page: &[NewMessage], lines: &[(&str, i64)]) -> Vec<Option<DateTime<Utc>>> {
-        let known = |line: &NewMessage| lines.iter().find(|(body, _)| *body == line.body);
-        page.iter().map(|line| known(line).map(|(_, ms)| at(*ms))).collect()
+    /// `stored` as the tests give it: the stored times of the incoming lines named, with rows
+    /// in the order named (the order they reached us).
+    fn had(page: &[NewMessage], lines: &[(&str, i64)]) -> Vec<Option<StoredLine>> {
+        let known = |line: &NewMessage| lines.iter().position(|(body, _)| *body == line.body);
+        let stored =
+            |row: usize| StoredLine { id: row as i64 + 1, at: at(lines[row].1), incoming: true };
+        page.iter().map(|line| known(line).map(stored)).collect()
     }
 
     #[test]
@@ -145,13 +196,71 @@ mod tests {
         // from 1.000, and "3" arrives on the next page.
         let mut first = vec![line("0", at(1_000)), line("1", at(1_001)), line("2", at(1_002))];
         let known = had(&first, &[("0", 1_004)]);
-        let end = place_in_archive_order(&mut first, &known, None, None);
-        assert_eq!(end, Some(at(1_004)));
+        let end = place_in_archive_order(&mut first, &known, None, None).end;
+        assert_eq!(end, Some(Mark { at: at(1_004), row: None }));
         assert_eq!(first[1].timestamp, at(1_004), "{first:?}");
         assert_eq!(first[2].timestamp, at(1_004), "insertion order keeps 2 after 1: {first:?}");
         let mut next = vec![line("3", at(1_003))];
         let known = had(&next, &[]);
         place_in_archive_order(&mut next, &known, None, end);
         assert_eq!(next[0].timestamp, at(1_004), "{next:?}");
+    }
+
+    #[test]
+    fn lines_kept_offline_that_came_between_newer_live_ones_are_put_back_in_order() {
+        // "1" and "2" were kept offline and came interleaved with the live "3" and "4", after
+        // "3" (rows 2, 3, 4, 5: "3", "1", "4", "2"); the archive has them in order.
+        let mut page = vec![line("0", at(0)), line("1", at(0)), line("2", at(0))];
+        page.extend([line("3", at(0)), line("4", at(0))]);
+        let known =
+            had(&page, &[("0", 1_000), ("3", 1_000), ("1", 1_001), ("4", 1_001), ("2", 1_002)]);
+        let placed = place_in_archive_order(&mut page, &known, None, None);
+        let row = |body: &str| known[page.iter().position(|l| l.body == body).expect("line")];
+        let id = |body: &str| row(body).expect("stored").id;
+        assert_eq!(
+            placed.retimed,
+            [(id("3"), at(1_003)), (id("4"), at(1_003))],
+            "\"3\" goes behind \"2\" (a later row, so a millisecond later); \"4\" behind \"3\""
+        );
+        assert_eq!(placed.end, Some(Mark { at: at(1_003), row: Some(id("4")) }));
+    }
+
+    #[test]
+    fn a_line_we_had_goes_behind_new_lines_placed_at_its_time() {
+        // "a" and "c" came live in the same millisecond; the archive has "b" between them.
+        let mut page = vec![line("a", at(0)), line("b", at(0)), line("c", at(0))];
+        let known = had(&page, &[("a", 1_000), ("c", 1_000)]);
+        let placed = place_in_archive_order(&mut page, &known, None, None);
+        assert_eq!(page[1].timestamp, at(1_000), "b stays with a, stored after it");
+        let c = known[2].expect("stored").id;
+        assert_eq!(placed.retimed, [(c, at(1_001))], "c follows b");
+    }
+
+    #[test]
+    fn our_own_lines_keep_the_time_they_were_written_at() {
+        let mut page = vec![line("theirs", at(0)), line("ours", at(0))];
+        let mut known = had(&page, &[("theirs", 2_000), ("ours", 1_000)]);
+        if let Some(ours) = known[1].as_mut() {
+            ours.incoming = false;
+        }
+        let placed = place_in_archive_order(&mut page, &known, None, None);
+        assert!(placed.retimed.is_empty(), "{:?}", placed.retimed);
+    }
+
+    #[test]
+    fn lines_in_order_stay_where_they_are() {
+        let mut page = vec![line("a", at(0)), line("b", at(0)), line("c", at(0))];
+        let known = had(&page, &[("a", 1_000), ("b", 1_000), ("c", 1_005)]);
+        let placed = place_in_archive_order(&mut page, &known, None, None);
+        assert!(placed.retimed.is_empty(), "{:?}", placed.retimed);
+    }
+
+    #[test]
+    fn a_pages_first_line_we_had_goes_behind_where_the_last_page_ended() {
+        let mut page = vec![line("a", at(0))];
+        let known = had(&page, &[("a", 1_000)]);
+        let after = Some(Mark { at: at(2_000), row: None });
+        let placed = place_in_archive_order(&mut page, &known, None, after);
+        assert_eq!(placed.retimed, [(1, at(2_001))]);
     }
 }

@@ -5,7 +5,8 @@
 //! rest stored in one transaction.
 
 use super::Session;
-use crate::model::NewMessage;
+use super::archive_order::{Mark, place_in_archive_order};
+use crate::model::{ChatId, NewMessage};
 use crate::store::Inserted;
 use crate::worker::Event;
 
@@ -29,6 +30,35 @@ impl Session {
         }
         let unmatched = self.apply_corrections(corrections);
         self.insert_incoming(&unmatched, arrival);
+    }
+
+    /// Put an archive page's lines of one conversation in the archive's order around the lines
+    /// we had (`archive_order`), moving those we had that reached us out of it; the caller
+    /// stores the page. `after` is where the conversation's previous page ended; returns where
+    /// this one ends.
+    pub(super) fn arrange_archive_lines(
+        &mut self,
+        chat: &ChatId,
+        lines: &mut [NewMessage],
+        after: Option<Mark>,
+    ) -> Option<Mark> {
+        let account = self.account_key().to_owned();
+        let stored = self.store.read(|store| store.stored_lines(&account, chat, lines));
+        let stored = stored.unwrap_or_else(|_| vec![None; lines.len()]);
+        let placed = place_in_archive_order(lines, &stored, None, after);
+        if !placed.retimed.is_empty() {
+            match self.store.transaction(|store| store.retime(&placed.retimed)) {
+                Ok(()) => {
+                    for (id, _) in &placed.retimed {
+                        if let Ok(Some(message)) = self.store.read(|store| store.message(*id)) {
+                            self.emit(Event::Edited(message));
+                        }
+                    }
+                }
+                Err(e) => tracing::warn!("{e}"),
+            }
+        }
+        placed.end
     }
 
     /// Store new lines and announce them; false if the store refused them.

@@ -7,14 +7,14 @@
 //! already had: the history on join, or live lines that came in while the catch-up ran.
 
 use super::Session;
-use super::archive_order::place_in_archive_order;
+use super::archive_order::Mark;
 use super::ingest::Arrival;
 use super::requests::{Answer, PendingIq};
 use crate::model::NewMessage;
 use crate::worker::delivery::{self, ArchiveOwner};
 use crate::worker::room_stanza;
 use crate::worker::stanza::{self, Dropped};
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use std::collections::HashMap;
 use tokio_xmpp::jid::{BareJid, Jid};
 use tokio_xmpp::minidom::Element;
@@ -38,13 +38,13 @@ struct RoomCatchUp {
     /// The archive's lines of the page under way, stored when the page ends.
     page: Vec<NewMessage>,
     /// Where the previous page's lines ended.
-    end: Option<DateTime<Utc>>,
+    end: Option<Mark>,
 }
 
 impl RoomCatchUps {
     /// Queries die with the connection; rejoining starts them again. The pages they were
     /// gathering are given back to be stored.
-    pub(super) fn clear(&mut self) -> Vec<(Vec<NewMessage>, Option<DateTime<Utc>>)> {
+    pub(super) fn clear(&mut self) -> Vec<(Vec<NewMessage>, Option<Mark>)> {
         self.running.drain().map(|(_, catch_up)| (catch_up.page, catch_up.end)).collect()
     }
 }
@@ -119,13 +119,10 @@ impl Session {
     pub(super) fn store_archive_page(
         &mut self,
         mut page: Vec<NewMessage>,
-        after: Option<DateTime<Utc>>,
-    ) -> Option<DateTime<Utc>> {
-        let account = self.account_key().to_owned();
+        after: Option<Mark>,
+    ) -> Option<Mark> {
         let Some(chat) = page.first().map(|line| line.chat.clone()) else { return after };
-        let stored = self.store.read(|store| store.stored_times(&account, &chat, &page));
-        let stored = stored.unwrap_or_else(|_| vec![None; page.len()]);
-        let end = place_in_archive_order(&mut page, &stored, None, after);
+        let end = self.arrange_archive_lines(&chat, &mut page, after);
         self.store_incoming(page, Arrival::Live);
         end
     }
