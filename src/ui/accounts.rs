@@ -215,6 +215,9 @@ fn privacy_settings<'a>(privacy: Privacy) -> Element<'a, Message> {
             Privacy { read_markers: on, ..p }
         }),
         setting("Tell contacts I am typing", privacy.typing, |p, on| Privacy { typing: on, ..p }),
+        setting("Name my operating system when contacts ask", privacy.share_os, |p, on| {
+            Privacy { share_os: on, ..p }
+        }),
         text("Applies at once.").size(theme::TEXT_SMALL).style(theme::muted),
     ]
     .spacing(theme::SPACE_XS)
@@ -245,6 +248,11 @@ mod tests {
         ui.click("Tell contacts I am typing").expect("the typing setting");
         let events: Vec<_> = ui.into_messages().filter_map(|m| state.update(m)).collect();
         let privacy = Privacy { typing: false, ..Privacy::default() };
+        assert_eq!(events, [Event::SetPrivacy(privacy)]);
+        let mut ui = iced_test::simulator(state.view(context(&all, 0)));
+        ui.click("Name my operating system when contacts ask").expect("off by default, offered");
+        let events: Vec<_> = ui.into_messages().filter_map(|m| state.update(m)).collect();
+        let privacy = Privacy { share_os: true, ..Privacy::default() };
         assert_eq!(events, [Event::SetPrivacy(privacy)]);
     }
 

@@ -177,11 +177,14 @@ pub struct Privacy {
     /// XEP-0085: tell contacts we are typing.
     #[serde(default = "enabled_by_default")]
     pub typing: bool,
+    /// XEP-0092: name the operating system to contacts who ask which software we use.
+    #[serde(default)]
+    pub share_os: bool,
 }
 
 impl Default for Privacy {
     fn default() -> Self {
-        Self { receipts: true, read_markers: true, typing: true }
+        Self { receipts: true, read_markers: true, typing: true, share_os: false }
     }
 }
 

@@ -18,6 +18,8 @@ const FEATURES: &[&str] = &[
     ns::DISCO_INFO,
     ns::CAPS,
     ns::PING,
+    ns::VERSION,
+    ns::TIME,
     "urn:xmpp:avatar:metadata+notify",
     "http://jabber.org/protocol/nick+notify",
     "urn:xmpp:bookmarks:1+notify",

@@ -44,6 +44,7 @@ const MAX_PAGE: usize = 1000;
 /// A scheduled message sent later than this after its time is marked late.
 const LATE_AFTER: chrono::Duration = chrono::Duration::seconds(60);
 
+mod about_us;
 mod archive;
 mod archive_order;
 mod avatars;

@@ -101,6 +101,8 @@ impl Session {
                     self.reply_result(from, id).await;
                 } else if payload.is("query", ns::DISCO_INFO) {
                     self.answer_disco_info(from, id, payload).await;
+                } else if super::about_us::asks_about_us(&payload) {
+                    self.answer_about_us(from, id, payload).await;
                 } else {
                     self.reply_error(from, id).await;
                 }
@@ -171,7 +173,7 @@ impl Session {
         self.send(Stanza::Iq(Iq::Result { from: None, to, id, payload: None })).await;
     }
 
-    async fn reply_error(&mut self, to: Option<Jid>, id: String) {
+    pub(super) async fn reply_error(&mut self, to: Option<Jid>, id: String) {
         let error = stanza::service_unavailable();
         self.send(Stanza::Iq(Iq::Error { from: None, to, id, error, payload: None })).await;
     }

@@ -1,0 +1,110 @@
+//! What others may ask about us besides disco#info: our software and its version (XEP-0092)
+//! and our local time (XEP-0202). Both tell something about the person, so they are answered
+//! like receipts (docs/decisions.md, "Receipts only to people who see our presence"): to
+//! people who see our presence, our own account and server, and the rooms we are in. Anyone
+//! else is told the service is unavailable, as for anything we do not do. The operating
+//! system is named only when the user allows it (XEP-0092 §4: a user must be able to withhold
+//! it), in the privacy settings.
+
+use super::Session;
+use crate::model::Subscription;
+use tokio_xmpp::Stanza;
+use tokio_xmpp::jid::Jid;
+use tokio_xmpp::minidom::Element;
+use tokio_xmpp::parsers::iq::Iq;
+use tokio_xmpp::parsers::ns;
+use tokio_xmpp::parsers::time::TimeResult;
+use tokio_xmpp::parsers::version::VersionResult;
+
+/// Whether a request is one answered here.
+pub(super) fn asks_about_us(payload: &Element) -> bool {
+    payload.is("query", ns::VERSION) || payload.is("time", ns::TIME)
+}
+
+/// Our software version answer; `share_os` adds the operating system's name.
+pub(super) fn version(share_os: bool) -> VersionResult {
+    VersionResult {
+        name: "Confab".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        os: share_os.then(|| os_name().to_owned()),
+    }
+}
+
+fn os_name() -> &'static str {
+    match std::env::consts::OS {
+        "linux" => "Linux",
+        "macos" => "macOS",
+        "windows" => "Windows",
+        "freebsd" => "FreeBSD",
+        other => other,
+    }
+}
+
+/// Our local time and its offset from UTC.
+pub(super) fn local_time() -> TimeResult {
+    TimeResult::from(chrono::Local::now().fixed_offset())
+}
+
+impl Session {
+    /// Answer a version or time request (`asks_about_us`), or refuse it to a stranger.
+    pub(super) async fn answer_about_us(&mut self, from: Option<Jid>, id: String, query: Element) {
+        if !self.may_ask_about_us(from.as_ref()) {
+            self.reply_error(from, id).await;
+            return;
+        }
+        let payload: Element = if query.is("time", ns::TIME) {
+            local_time().into()
+        } else {
+            version(self.signals.privacy.share_os).into()
+        };
+        let iq = Iq::Result { from: None, to: from, id, payload: Some(payload) };
+        self.send(Stanza::Iq(iq)).await;
+    }
+
+    fn may_ask_about_us(&self, from: Option<&Jid>) -> bool {
+        let Some(from) = from else { return true };
+        let bare = from.to_bare();
+        if bare == self.own || bare.as_str() == self.own.domain().as_str() || self.is_room(&bare) {
+            return true;
+        }
+        let subscription =
+            self.store.read(|store| store.subscription(self.account_key(), bare.as_str()));
+        matches!(subscription, Ok(Some(Subscription::From | Subscription::Both)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_version_names_confab_and_the_system_only_when_allowed() {
+        let private = Element::from(version(false));
+        assert_eq!(
+            private.get_child("name", ns::VERSION).map(Element::text),
+            Some("Confab".into())
+        );
+        assert!(private.get_child("os", ns::VERSION).is_none());
+        let shared = version(true);
+        assert_eq!(shared.os.as_deref(), Some(os_name()));
+    }
+
+    #[test]
+    fn the_time_is_now_with_our_offset() {
+        let answer = local_time();
+        let now = chrono::Utc::now();
+        assert!((now - answer.utc).num_seconds().abs() < 5);
+        assert_eq!(answer.tz_offset, *chrono::Local::now().fixed_offset().offset());
+        let xml = Element::from(answer);
+        assert!(xml.is("time", ns::TIME) && xml.get_child("tzo", ns::TIME).is_some());
+    }
+
+    #[test]
+    fn only_version_and_time_requests_are_ours() {
+        let version: Element = "<query xmlns='jabber:iq:version'/>".parse().expect("xml");
+        let time: Element = "<time xmlns='urn:xmpp:time'/>".parse().expect("xml");
+        let other: Element = "<query xmlns='jabber:iq:last'/>".parse().expect("xml");
+        assert!(asks_about_us(&version) && asks_about_us(&time));
+        assert!(!asks_about_us(&other));
+    }
+}
