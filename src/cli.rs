@@ -15,6 +15,7 @@ use tokio::sync::mpsc;
 
 mod account;
 mod contacts;
+mod disco;
 mod history;
 mod outbox;
 mod register;
@@ -127,6 +128,17 @@ pub enum CliCommand {
     /// Create or configure a chat room.
     #[command(subcommand)]
     Room(rooms::RoomCli),
+    /// Ask any address what it is and does, or what it lists (service discovery, XEP-0030).
+    Disco {
+        jid: String,
+        #[arg(long)]
+        node: Option<String>,
+        /// List its items (services, rooms, nodes) instead.
+        #[arg(long)]
+        items: bool,
+        #[arg(long)]
+        json: bool,
+    },
     /// The XML console: send a stanza written by hand.
     #[command(subcommand)]
     Console(ConsoleCommand),
@@ -280,6 +292,9 @@ pub fn run(paths: Paths, account: Option<String>, command: CliCommand) -> Result
         }
         CliCommand::Profile(ProfileCommand::Nickname { nickname }) => {
             runtime()?.block_on(act(paths, account, Command::SetNickname(nickname)))
+        }
+        CliCommand::Disco { jid, node, items, json } => {
+            runtime()?.block_on(disco::show(paths, account, disco::Ask { jid, node, items }, json))
         }
         CliCommand::Rooms { service, json } => {
             runtime()?.block_on(rooms::list(paths, account, service, json))

@@ -430,6 +430,8 @@ impl State {
             }
             // The app's own business: the handle, and where the user left off.
             WorkerEvent::Ready(_) | WorkerEvent::Stopped | WorkerEvent::Reading { .. } => {}
+            // Asked for by `confab disco`; the window has no discovery browser yet (#17).
+            WorkerEvent::Discovered { .. } => {}
         }
     }
 

@@ -10,6 +10,7 @@ mod data_form;
 mod delivery;
 mod disco;
 mod endpoint;
+mod entity;
 #[doc(hidden)]
 pub mod fuzzing;
 mod host_meta;
@@ -137,6 +138,13 @@ pub enum Command {
     /// Read someone's public profile (their vCard), answered with [`Event::Profile`].
     FetchProfile {
         jid: String,
+    },
+    /// Ask any address what it is and does (`items: false`) or what it lists (XEP-0030),
+    /// at `node` if given; answered with [`Event::Discovered`].
+    Discover {
+        jid: String,
+        node: Option<String>,
+        items: bool,
     },
     /// Publish our nickname (empty clears it).
     SetNickname(String),
@@ -331,6 +339,12 @@ pub enum Event {
     PublicRooms {
         service: String,
         rooms: Result<Vec<PublicRoom>, String>,
+    },
+    /// The answer to [`Command::Discover`], or why there is none.
+    Discovered {
+        jid: String,
+        node: Option<String>,
+        answer: Result<crate::model::Discovered, String>,
     },
     RoomConfig {
         room: String,

@@ -49,6 +49,7 @@ mod archive;
 mod archive_order;
 mod avatars;
 mod bookmarks;
+mod browse;
 mod contacts;
 mod delivery;
 mod discovery;
@@ -502,6 +503,7 @@ impl Session {
             Command::Room(command) => self.room_command(command).await,
             Command::SetPresence(presence) => self.set_own_presence(presence).await,
             Command::FetchProfile { jid } => self.fetch_profile(&jid).await,
+            Command::Discover { jid, node, items } => self.discover(jid, node, items).await,
             Command::SetNickname(nickname) => self.set_nickname(nickname).await,
             Command::SetAvatar(avatar) => self.publish_avatar(avatar).await,
             Command::SendRaw(xml) => self.send_raw(&xml).await,

@@ -7,8 +7,8 @@
 
 use super::Session;
 use super::{
-    archive, avatars, bookmarks, contacts, discovery, invisible, older, profile, room_catch_up,
-    room_config, room_directory, self_ping, transfers,
+    archive, avatars, bookmarks, browse, contacts, discovery, invisible, older, profile,
+    room_catch_up, room_config, room_directory, self_ping, transfers,
 };
 use crate::worker::{Event, contact_stanza, stanza};
 use tokio_xmpp::Stanza;
@@ -30,6 +30,7 @@ pub(super) enum PendingIq {
     Step(String),
     Contacts(contacts::Request),
     Discovery(discovery::Request),
+    Browse(browse::Request),
     Profile(profile::Request),
     Avatars(avatars::Request),
     Rooms(room_config::Request),
@@ -121,6 +122,7 @@ impl Session {
             }
             PendingIq::Contacts(request) => self.contacts_answer(request, answer).await,
             PendingIq::Discovery(request) => self.discovery_answer(request, from, answer).await,
+            PendingIq::Browse(request) => self.browse_answer(request, answer),
             PendingIq::Profile(request) => self.profile_answer(request, answer).await,
             PendingIq::Avatars(request) => self.avatar_answer(request, answer).await,
             PendingIq::Rooms(request) => self.rooms_answer(request, answer).await,
