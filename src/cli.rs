@@ -14,6 +14,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 
 mod account;
+mod command;
 mod contacts;
 mod disco;
 mod history;
@@ -128,6 +129,17 @@ pub enum CliCommand {
     /// Create or configure a chat room.
     #[command(subcommand)]
     Room(rooms::RoomCli),
+    /// List the ad-hoc commands an address offers, or run one through all its stages
+    /// (XEP-0050).
+    Command {
+        jid: String,
+        node: Option<String>,
+        /// An answer for the command's forms, `VAR=VALUE` (repeat for more).
+        #[arg(long = "field")]
+        fields: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Ask any address what it is and does, or what it lists (service discovery, XEP-0030).
     Disco {
         jid: String,
@@ -292,6 +304,11 @@ pub fn run(paths: Paths, account: Option<String>, command: CliCommand) -> Result
         }
         CliCommand::Profile(ProfileCommand::Nickname { nickname }) => {
             runtime()?.block_on(act(paths, account, Command::SetNickname(nickname)))
+        }
+        CliCommand::Command { jid, node, fields, json } => {
+            let account = choose_account(&paths, account)?;
+            let run = command::Run { jid, node, fields };
+            runtime()?.block_on(command::run(paths, account, run, json))
         }
         CliCommand::Disco { jid, node, items, json } => {
             runtime()?.block_on(disco::show(paths, account, disco::Ask { jid, node, items }, json))

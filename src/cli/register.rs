@@ -34,7 +34,7 @@ pub(super) fn run(paths: &Paths, args: AccountRegister) -> Result<(), String> {
 }
 
 /// `VAR=VALUE` pairs, in order.
-fn parse_fields(fields: &[String]) -> Result<Vec<(String, String)>, String> {
+pub(super) fn parse_fields(fields: &[String]) -> Result<Vec<(String, String)>, String> {
     fields
         .iter()
         .map(|pair| match pair.split_once('=') {
@@ -71,7 +71,7 @@ fn apply(form: &mut Form, given: &[(String, String)]) -> Result<(), String> {
 }
 
 /// Set one answer, checking it against the field's kind.
-fn set(field: &mut Field, value: &str, replace: bool) -> Result<(), String> {
+pub(super) fn set(field: &mut Field, value: &str, replace: bool) -> Result<(), String> {
     match field.kind {
         FieldKind::Boolean => match yes_no(value) {
             Some(on) => field.set_checked(on),

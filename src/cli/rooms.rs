@@ -228,7 +228,7 @@ pub async fn in_room(
     outcome
 }
 
-fn print_form(form: &Form, json: bool) {
+pub(super) fn print_form(form: &Form, json: bool) {
     for field in form.fields.iter().filter(|f| !f.var.is_empty()) {
         if json {
             // A false boolean may come with no value at all (Prosody does that): say "0".

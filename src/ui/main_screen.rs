@@ -430,8 +430,9 @@ impl State {
             }
             // The app's own business: the handle, and where the user left off.
             WorkerEvent::Ready(_) | WorkerEvent::Stopped | WorkerEvent::Reading { .. } => {}
-            // Asked for by `confab disco`; the window has no discovery browser yet (#17).
-            WorkerEvent::Discovered { .. } => {}
+            // Asked for by `confab disco` and `confab command`; the window has no discovery
+            // browser yet (#17).
+            WorkerEvent::Discovered { .. } | WorkerEvent::CommandStage { .. } => {}
         }
     }
 

@@ -17,7 +17,7 @@
 //!   (0.5–0.9 s), a registration over the stream takes milliseconds.
 
 use super::server::Server;
-use super::{DOMAIN, ROOMS, UPLOAD, UPLOAD_LIMIT};
+use super::{ADMIN, DOMAIN, ROOMS, UPLOAD, UPLOAD_LIMIT};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -203,6 +203,9 @@ listen:
       /bosh: mod_bosh
       /ws: ejabberd_http_ws
 acl:
+  admin:
+    user:
+      - "{ADMIN}@{DOMAIN}"
   local:
     user_regexp: ""
   loopback:
@@ -210,6 +213,8 @@ acl:
       - 127.0.0.0/8
       - ::1/128
 access_rules:
+  configure:
+    allow: admin
   local:
     allow: local
   c2s:
@@ -231,6 +236,7 @@ shaper_rules:
 modules:
   mod_adhoc: {{}}
   mod_admin_extra: {{}}
+  mod_configure: {{}}
   mod_blocking: {{}}
   mod_bosh: {{}}
   mod_caps: {{}}

@@ -24,6 +24,8 @@ pub const DOMAIN: &str = "confab.test";
 /// The multi-user chat service (with its archive) beside the test domain.
 pub const ROOMS: &str = "rooms.confab.test";
 pub const PASSWORD: &str = "correct horse";
+/// The user both test servers make their administrator (ad-hoc admin commands, XEP-0133).
+pub const ADMIN: &str = "admin";
 /// The HTTP File Upload service beside the test domain.
 pub const UPLOAD: &str = "upload.confab.test";
 /// The largest file the upload service takes.

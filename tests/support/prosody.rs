@@ -2,7 +2,7 @@
 //! our child process, users registered with `prosodyctl`.
 
 use super::server::Server;
-use super::{DOMAIN, ROOMS, UPLOAD, UPLOAD_LIMIT};
+use super::{ADMIN, DOMAIN, ROOMS, UPLOAD, UPLOAD_LIMIT};
 use std::path::PathBuf;
 use std::process::{Child, Command};
 
@@ -50,8 +50,9 @@ c2s_direct_tls_ports = {{ {tls_port} }}
 modules_enabled = {{
   "roster"; "saslauth"; "tls"; "disco"; "carbons"; "mam"; "smacks"; "offline";
   "ping"; "private"; "pep"; "blocklist"; "vcard_legacy"; "groups"; "posix"; "register";
-  "websocket"; "bosh";
+  "websocket"; "bosh"; "adhoc"; "admin_adhoc";
 }}
+admins = {{ "{ADMIN}@{DOMAIN}" }}
 http_paths = {{ websocket = "/ws"; bosh = "/bosh" }}
 modules_disabled = {{ {disabled} }}
 groups_file = "{dir}/groups.txt"

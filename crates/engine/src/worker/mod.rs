@@ -2,6 +2,7 @@
 //! into model values, stores them, and announces them as [`Event`]s. The UI and the CLI drive
 //! it with [`Command`]s through a [`Handle`] and never see a stanza.
 
+mod adhoc;
 mod attachments;
 mod bosh;
 mod connect;
@@ -138,6 +139,16 @@ pub enum Command {
     /// Read someone's public profile (their vCard), answered with [`Event::Profile`].
     FetchProfile {
         jid: String,
+    },
+    /// Take a step of an ad-hoc command (XEP-0050) at `jid`: `Execute` starts it; later
+    /// steps name the `session` its first stage gave and carry the filled-in form. Answered
+    /// with [`Event::CommandStage`].
+    RunCommand {
+        jid: String,
+        node: String,
+        session: Option<String>,
+        action: crate::model::CommandAction,
+        form: Option<Form>,
     },
     /// Ask any address what it is and does (`items: false`) or what it lists (XEP-0030),
     /// at `node` if given; answered with [`Event::Discovered`].
@@ -339,6 +350,12 @@ pub enum Event {
     PublicRooms {
         service: String,
         rooms: Result<Vec<PublicRoom>, String>,
+    },
+    /// The stage a command step led to, or why it failed.
+    CommandStage {
+        jid: String,
+        node: String,
+        answer: Result<crate::model::CommandStage, String>,
     },
     /// The answer to [`Command::Discover`], or why there is none.
     Discovered {

@@ -50,6 +50,7 @@ mod archive_order;
 mod avatars;
 mod bookmarks;
 mod browse;
+mod commands;
 mod contacts;
 mod delivery;
 mod discovery;
@@ -504,6 +505,9 @@ impl Session {
             Command::SetPresence(presence) => self.set_own_presence(presence).await,
             Command::FetchProfile { jid } => self.fetch_profile(&jid).await,
             Command::Discover { jid, node, items } => self.discover(jid, node, items).await,
+            Command::RunCommand { jid, node, session, action, form } => {
+                self.run_command(jid, node, session, action, form).await;
+            }
             Command::SetNickname(nickname) => self.set_nickname(nickname).await,
             Command::SetAvatar(avatar) => self.publish_avatar(avatar).await,
             Command::SendRaw(xml) => self.send_raw(&xml).await,

@@ -7,7 +7,7 @@
 
 use super::Session;
 use super::{
-    archive, avatars, bookmarks, browse, contacts, discovery, invisible, older, profile,
+    archive, avatars, bookmarks, browse, commands, contacts, discovery, invisible, older, profile,
     room_catch_up, room_config, room_directory, self_ping, transfers,
 };
 use crate::worker::{Event, contact_stanza, stanza};
@@ -31,6 +31,7 @@ pub(super) enum PendingIq {
     Contacts(contacts::Request),
     Discovery(discovery::Request),
     Browse(browse::Request),
+    Commands(commands::Request),
     Profile(profile::Request),
     Avatars(avatars::Request),
     Rooms(room_config::Request),
@@ -123,6 +124,7 @@ impl Session {
             PendingIq::Contacts(request) => self.contacts_answer(request, answer).await,
             PendingIq::Discovery(request) => self.discovery_answer(request, from, answer).await,
             PendingIq::Browse(request) => self.browse_answer(request, answer),
+            PendingIq::Commands(request) => self.command_answer(request, answer),
             PendingIq::Profile(request) => self.profile_answer(request, answer).await,
             PendingIq::Avatars(request) => self.avatar_answer(request, answer).await,
             PendingIq::Rooms(request) => self.rooms_answer(request, answer).await,
