@@ -3,20 +3,21 @@
 //! stderr and exits non-zero.
 
 use crate::config::{AccountConfig, Config, TlsMode};
-use crate::model::{ConnectionState, parse_bare_jid};
+use crate::model::parse_bare_jid;
 use crate::paths::Paths;
 use crate::secrets::{Secrets, StoredIn};
 use crate::store::Store;
-use crate::worker::{self, Command, Event, OutboxAction, RoomCommand};
+use crate::worker::{Command, Event, OutboxAction, RoomCommand};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 use std::time::Duration;
-use tokio::sync::mpsc;
 
 mod account;
 mod command;
+mod console;
 mod contacts;
 mod disco;
+mod driver;
 mod history;
 mod outbox;
 mod register;
@@ -26,6 +27,7 @@ mod sync;
 
 pub use contacts::ContactCommand;
 use contacts::{contact_change, roster};
+use driver::{Driver, act, act_until, connection_failure};
 
 /// How long `send` waits for the server to acknowledge before giving up (the message stays queued).
 const SEND_TIMEOUT: Duration = Duration::from_secs(30);
@@ -163,6 +165,15 @@ pub enum CliCommand {
 pub enum ConsoleCommand {
     /// Send one message, presence or iq; `xmlns='jabber:client'` may be left out.
     Send { xml: String },
+    /// Print the stanzas in (←) and out (→) while connected, passwords hidden.
+    Watch {
+        /// Only stanzas containing this text (any case).
+        #[arg(long)]
+        filter: Option<String>,
+        /// Stop after this many seconds (otherwise when stopped).
+        #[arg(long = "for")]
+        seconds: Option<u64>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -347,6 +358,10 @@ pub fn run(paths: Paths, account: Option<String>, command: CliCommand) -> Result
         CliCommand::Console(ConsoleCommand::Send { xml }) => {
             runtime()?.block_on(act(paths, account, Command::SendRaw(xml)))
         }
+        CliCommand::Console(ConsoleCommand::Watch { filter, seconds }) => {
+            let account = choose_account(&paths, account)?;
+            runtime()?.block_on(console::watch(paths, account, console::Watch { filter, seconds }))
+        }
         CliCommand::Send { jid, file: Some(file), .. } => {
             runtime()?.block_on(send::send(paths, account, jid, send::Outgoing::File(file)))
         }
@@ -493,61 +508,10 @@ fn open_store(paths: &Paths) -> Result<Store, String> {
     Store::open(&paths.database()).map_err(|e| e.to_string())
 }
 
-/// A running worker, driven from the command line.
-struct Driver {
-    handle: worker::Handle,
-    events: mpsc::UnboundedReceiver<Event>,
-}
-
-impl Driver {
-    /// The store is opened here first, so a database Confab cannot use ends the command with
-    /// its own message instead of a timeout.
-    fn start(paths: Paths, account: String) -> Result<Self, String> {
-        open_store(&paths)?;
-        let (handle, events) = worker::spawn(paths, crate::model::AccountId(account));
-        Ok(Self { handle, events })
-    }
-
-    async fn next(&mut self, until: tokio::time::Instant) -> Option<Event> {
-        tokio::time::timeout_at(until, self.events.recv()).await.ok().flatten()
-    }
-
-    /// Close the stream cleanly and wait for the worker to end.
-    async fn finish(mut self) {
-        if self.handle.send(Command::Shutdown).is_ok() {
-            let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-            while let Some(event) = self.next(deadline).await {
-                if matches!(event, Event::Stopped) {
-                    break;
-                }
-            }
-        }
-    }
-}
-
-/// A connection state that ends a command-line attempt, as a message for the user.
-fn connection_failure(state: &ConnectionState) -> Option<String> {
-    match state {
-        ConnectionState::Offline { reason, .. } => Some(reason.clone()),
-        ConnectionState::Failed(error) => Some(error.to_string()),
-        _ => None,
-    }
-}
-
-/// Connect, carry out one command, wait for the server's answer, disconnect cleanly.
+/// A picture made ready to publish as the avatar, or why it cannot be.
 fn prepare_avatar(file: &std::path::Path) -> Result<crate::media::PreparedAvatar, String> {
     let bytes = std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
     crate::media::prepare_avatar(&bytes).map_err(|e| format!("{}: {e}", file.display()))
-}
-
-/// Connect, give the worker `command`, and report its outcome.
-async fn act(paths: Paths, account: Option<String>, command: Command) -> Result<(), String> {
-    let account = choose_account(&paths, account)?;
-    act_until(paths, account, command, |event| match event {
-        Event::Outcome(result) => Some(result.map(|what| eprintln!("Done: {what}."))),
-        _ => None,
-    })
-    .await
 }
 
 async fn show_profile(
@@ -574,43 +538,4 @@ async fn show_profile(
         _ => None,
     })
     .await
-}
-
-/// Connect, give the worker `command` once online, and wait until `done` recognises the
-/// answer among the worker's events.
-async fn act_until(
-    paths: Paths,
-    account: String,
-    command: Command,
-    mut done: impl FnMut(Event) -> Option<Result<(), String>>,
-) -> Result<(), String> {
-    let mut driver = Driver::start(paths, account)?;
-    let deadline = tokio::time::Instant::now() + SYNC_CONNECT_TIMEOUT;
-    let mut sent = false;
-    let outcome = loop {
-        let Some(event) = driver.next(deadline).await else {
-            break Err("the server did not answer in time".to_owned());
-        };
-        match event {
-            Event::Connection(ConnectionState::Online) if !sent => {
-                sent = true;
-                if let Err(e) = driver.handle.send(command.clone()) {
-                    break Err(e);
-                }
-            }
-            Event::Connection(state) => {
-                if let Some(reason) = connection_failure(&state) {
-                    break Err(reason);
-                }
-            }
-            event if sent => {
-                if let Some(result) = done(event) {
-                    break result;
-                }
-            }
-            _ => {}
-        }
-    };
-    driver.finish().await;
-    outcome
 }

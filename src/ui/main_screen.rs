@@ -430,9 +430,11 @@ impl State {
             }
             // The app's own business: the handle, and where the user left off.
             WorkerEvent::Ready(_) | WorkerEvent::Stopped | WorkerEvent::Reading { .. } => {}
-            // Asked for by `confab disco` and `confab command`; the window has no discovery
-            // browser yet (#17).
-            WorkerEvent::Discovered { .. } | WorkerEvent::CommandStage { .. } => {}
+            // Asked for by `confab disco`, `command` and `console watch`; the window has no
+            // discovery browser or console yet (#17).
+            WorkerEvent::Discovered { .. }
+            | WorkerEvent::CommandStage { .. }
+            | WorkerEvent::Stanza { .. } => {}
         }
     }
 

@@ -6,6 +6,7 @@ mod adhoc;
 mod attachments;
 mod bosh;
 mod connect;
+mod console;
 mod contact_stanza;
 mod data_form;
 mod delivery;
@@ -140,6 +141,8 @@ pub enum Command {
     FetchProfile {
         jid: String,
     },
+    /// Tell every stanza in and out as [`Event::Stanza`] (the XML console), or stop.
+    Console(bool),
     /// Take a step of an ad-hoc command (XEP-0050) at `jid`: `Execute` starts it; later
     /// steps name the `session` its first stage gave and carry the filled-in form. Answered
     /// with [`Event::CommandStage`].
@@ -350,6 +353,11 @@ pub enum Event {
     PublicRooms {
         service: String,
         rooms: Result<Vec<PublicRoom>, String>,
+    },
+    /// A stanza in or out, as the XML console shows it (secrets hidden), while it watches.
+    Stanza {
+        outgoing: bool,
+        xml: String,
     },
     /// The stage a command step led to, or why it failed.
     CommandStage {

@@ -135,6 +135,8 @@ struct Session {
     room_catch_ups: room_catch_up::RoomCatchUps,
     /// Where the account's room bookmarks are kept.
     bookmarks: bookmarks::Bookmarks,
+    /// An XML console watches: every stanza is told (nothing is made while none does).
+    console: bool,
 }
 
 /// Run an account's worker until told to shut down or its handle is dropped.
@@ -319,6 +321,7 @@ impl Session {
             older: older::Older::default(),
             room_catch_ups: room_catch_up::RoomCatchUps::default(),
             bookmarks: bookmarks::Bookmarks::default(),
+            console: false,
         })
     }
 
@@ -504,6 +507,7 @@ impl Session {
             Command::Room(command) => self.room_command(command).await,
             Command::SetPresence(presence) => self.set_own_presence(presence).await,
             Command::FetchProfile { jid } => self.fetch_profile(&jid).await,
+            Command::Console(on) => self.console = on,
             Command::Discover { jid, node, items } => self.discover(jid, node, items).await,
             Command::RunCommand { jid, node, session, action, form } => {
                 self.run_command(jid, node, session, action, form).await;

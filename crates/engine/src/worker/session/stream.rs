@@ -50,6 +50,9 @@ impl Session {
     }
 
     async fn take(&mut self, event: StreamEvent, batch: &mut Vec<NewMessage>) {
+        if let StreamEvent::Stanza(stanza) = &event {
+            self.to_console(false, stanza);
+        }
         match event {
             StreamEvent::Stanza(Stanza::Message(message)) => self.message(message, batch).await,
             StreamEvent::Stanza(Stanza::Presence(presence)) => {
@@ -115,7 +118,16 @@ impl Session {
         }
     }
 
+    /// Tell the XML console about a stanza, if one watches.
+    pub(super) fn to_console(&self, outgoing: bool, stanza: &Stanza) {
+        if self.console {
+            let xml = crate::worker::console::shown(stanza);
+            self.emit(Event::Stanza { outgoing, xml });
+        }
+    }
+
     pub(super) async fn send(&mut self, stanza: Stanza) {
+        self.to_console(true, &stanza);
         if let Some(stream) = &self.stream {
             // The token is not needed: answers come back as stanzas.
             drop(stream.send(Box::new(stanza)).await);
