@@ -5,12 +5,20 @@
 use crate::model::{FORM_TYPE, Field, FieldKind, Form, FormOption, MediaUri};
 use xmpp_parsers::data_forms::{self, DataForm, DataFormType, FieldType};
 
-/// The form as the server described it, its `FORM_TYPE` taken out of the field list.
+/// Fields kept of one form, options of one field, and values of one field: far more than any
+/// real form (a room's configuration has some 30 fields), far less than a hostile one can
+/// pack into a stanza (tens of thousands), which would otherwise cost the window a widget each.
+const MAX_FIELDS: usize = 500;
+const MAX_OPTIONS: usize = 1_000;
+const MAX_VALUES: usize = 1_000;
+
+/// The form as the server described it, its `FORM_TYPE` taken out of the field list, each list
+/// within its bound.
 pub fn read(form: DataForm) -> Form {
     let mut form_type = None;
     let mut form_type_seen = false;
     let mut fields = Vec::with_capacity(form.fields.len());
-    for field in form.fields {
+    for field in form.fields.into_iter().take(MAX_FIELDS + 1) {
         // The first `FORM_TYPE` is the form's type whatever type the field claims: one
         // declared as text would otherwise be shown to the user and sent back as an
         // answer (found by fuzzing the round trip).
@@ -33,6 +41,7 @@ pub fn read(form: DataForm) -> Form {
         .filter(|line| !line.is_empty())
         .map(str::to_owned)
         .collect();
+    fields.truncate(MAX_FIELDS);
     Form { form_type, title: form.title, instructions, fields }
 }
 
@@ -66,9 +75,10 @@ fn field_from_xml(field: data_forms::Field) -> Field {
         options: field
             .options
             .into_iter()
+            .take(MAX_OPTIONS)
             .map(|o| FormOption { label: o.label, value: o.value })
             .collect(),
-        values: field.values,
+        values: field.values.into_iter().take(MAX_VALUES).collect(),
         media: field
             .media
             .into_iter()
@@ -147,6 +157,26 @@ mod tests {
             sent.fields.iter().all(|f| f.var.as_deref() != Some(FORM_TYPE)),
             "no empty FORM_TYPE sent back"
         );
+    }
+
+    #[test]
+    fn a_form_packed_with_fields_options_and_values_is_kept_within_bounds() {
+        let options: String = (0..MAX_OPTIONS + 10)
+            .map(|i| format!("<option><value>o{i}</value></option>"))
+            .collect();
+        let values: String = (0..MAX_VALUES + 10).map(|i| format!("<value>v{i}</value>")).collect();
+        let fields: String = (0..MAX_FIELDS + 10)
+            .map(|i| format!("<field var='f{i}' type='text-single'/>"))
+            .collect();
+        let xml = format!(
+            "<x xmlns='jabber:x:data' type='form'>\
+               <field var='choice' type='list-multi'>{options}{values}</field>{fields}</x>"
+        );
+        let element: Element = xml.parse().expect("test form parses");
+        let form = read(DataForm::try_from(element).expect("a data form"));
+        assert_eq!(form.fields.len(), MAX_FIELDS);
+        let choice = form.field("choice").expect("the first field is kept");
+        assert_eq!((choice.options.len(), choice.values.len()), (MAX_OPTIONS, MAX_VALUES));
     }
 
     #[test]
