@@ -27,18 +27,10 @@ const MAX_RESENDS: u32 = 3;
 pub(super) const MAX_ANSWER: usize = 4 * 1024 * 1024;
 /// How long one request may take beyond the time the server was asked to hold it.
 const ANSWER_GRACE: Duration = Duration::from_secs(20);
-/// The least time between a request and the next while the first is still out. Two sent at
-/// once travel on two connections and may reach the server in the wrong order; XEP-0124 §7.3
-/// wants servers to cope, but ejabberd 23.01 then answers neither, and the session stalls. A
-/// request sent once the last one was answered cannot overtake it: it goes at once (paced
-/// after every request, a flood from Prosody, which answers the held request with each
-/// stanza, came in at about 240 messages a second).
+/// The least time between two requests. Two sent at once travel on two connections and may
+/// reach the server in the wrong order; XEP-0124 §7.3 wants servers to cope, but ejabberd
+/// 23.01 then answers neither, and the session stalls.
 const REQUEST_GAP: Duration = Duration::from_millis(20);
-/// After an answer that brought stanzas, a request that carries nothing the user wrote waits
-/// this long, so that a busy server gathers what comes meanwhile into one answer. Prosody
-/// answers the request it holds with each stanza as it comes, and spent so much on a request
-/// per message that a flood came in at about 240 messages a second, its process at full CPU.
-const GATHER: Duration = Duration::from_millis(20);
 /// Elements sent in one request at most, so a burst goes in several.
 const MAX_PAYLOAD_BYTES: usize = 256 * 1024;
 
@@ -122,26 +114,12 @@ struct Pending {
     close: bool,
 }
 
-impl Pending {
-    /// Whether the next request may wait: nothing but stream-management counters to send.
-    fn can_wait(&self) -> bool {
-        !self.restart && !self.close && self.elements.iter().all(|e| is_stream_counter(e))
-    }
-}
-
-/// An XEP-0198 `<a/>` or `<r/>`, as the stream writes them.
-fn is_stream_counter(element: &str) -> bool {
-    (element.starts_with("<a ") || element.starts_with("<r ") || element.starts_with("<r/"))
-        && element.contains("urn:xmpp:sm:3")
-}
-
 impl Session {
     async fn drive(&mut self) -> Result<(), String> {
         let mut in_flight: FuturesUnordered<BoxFuture<'static, Outcome>> = FuturesUnordered::new();
         let mut pending = Pending::default();
         let mut terminating = false;
         let mut last_sent: Option<Instant> = None;
-        let mut last_stanzas: Option<Instant> = None;
         loop {
             if self.link.dropped() {
                 self.terminate_quietly(pending.elements).await;
@@ -170,10 +148,7 @@ impl Session {
             let mut paced = None;
             if let Some(sid) = self.sid.clone().filter(|_| !terminating) {
                 while in_flight.len() < self.requests {
-                    let overtaking = last_sent.filter(|_| !in_flight.is_empty());
-                    let gathering = last_stanzas.filter(|_| pending.can_wait());
-                    let next =
-                        overtaking.map(|at| at + REQUEST_GAP).max(gathering.map(|at| at + GATHER));
+                    let next = last_sent.map(|at| at + REQUEST_GAP);
                     if let Some(next) = next.filter(|next| *next > Instant::now()) {
                         paced = Some(next);
                         break;
@@ -183,7 +158,6 @@ impl Session {
                         break;
                     };
                     terminating |= sent.purpose == Purpose::Terminate;
-                    tracing::trace!(rid = sent.rid, bytes = sent.body.len(), "BOSH request");
                     in_flight.push(self.send(sent));
                     last_sent = Some(Instant::now());
                 }
@@ -194,10 +168,6 @@ impl Session {
                 Some((sent, result)) = in_flight.next(), if !in_flight.is_empty() => {
                     match result {
                         Ok(answer) => {
-                            tracing::trace!(rid = sent.rid, bytes = answer.payload.len(), "BOSH answer");
-                            if !answer.payload.is_empty() {
-                                last_stanzas = Some(Instant::now());
-                            }
                             if self.take_answer(sent.rid, sent.purpose, answer)? {
                                 return Ok(());
                             }
@@ -358,23 +328,5 @@ mod tests {
         let mut huge = vec!["y".repeat(MAX_PAYLOAD_BYTES + 1), "z".into()];
         assert_eq!(take_payload(&mut huge).len(), 1, "one element that is larger still goes");
         assert_eq!(huge, ["z"]);
-    }
-
-    #[test]
-    fn only_stream_counters_may_wait_for_the_server_to_gather_more() {
-        let waiting = |elements: &[&str]| Pending {
-            elements: elements.iter().map(|e| e.to_string()).collect(),
-            ..Pending::default()
-        };
-        assert!(waiting(&[]).can_wait(), "an empty poll");
-        assert!(
-            waiting(&["<a xmlns='urn:xmpp:sm:3' h='12'/>", "<r xmlns='urn:xmpp:sm:3'/>"])
-                .can_wait()
-        );
-        let message = "<message xmlns='jabber:client' to='a@b'><body>hi</body></message>";
-        assert!(!waiting(&["<a xmlns='urn:xmpp:sm:3' h='1'/>", message]).can_wait());
-        assert!(!waiting(&["<a xmlns='jabber:client'/>"]).can_wait(), "a stanza named a");
-        assert!(!Pending { restart: true, ..Pending::default() }.can_wait());
-        assert!(!Pending { close: true, ..Pending::default() }.can_wait());
     }
 }
