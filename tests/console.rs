@@ -23,7 +23,7 @@ fn watching_shows_stanzas_in_and_out_in_order() {
         let (_server, users) = server_with(kind, &["alice", "bob"]);
         let (alice, bob) = (&users[0], &users[1]);
         let out = std::thread::scope(|scope| {
-            let watcher = scope.spawn(|| alice.run(&["console", "watch", "--for", "8"]));
+            let watcher = scope.spawn(|| alice.run(&["console", "watch", "--for", "15"]));
             std::thread::sleep(Duration::from_secs(4));
             bob.ok(&["send", &alice.jid, "hello console"]);
             watcher.join().expect("the watch ends")
