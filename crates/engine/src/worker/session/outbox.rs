@@ -216,8 +216,8 @@ impl Session {
             crate::worker::delivery::ask_for_receipt(&mut stanza);
         }
         let stanza = Stanza::Message(stanza);
-        self.to_console(true, &stanza);
         let Some(stream) = &self.stream else { return };
+        self.to_console(true, &stanza);
         let mut token = stream.send(Box::new(stanza)).await;
         let in_flight = InFlight { late, asks_receipt, progress: token.clone() };
         self.outbox.in_flight.insert(message.id, in_flight);

@@ -127,8 +127,8 @@ impl Session {
     }
 
     pub(super) async fn send(&mut self, stanza: Stanza) {
-        self.to_console(true, &stanza);
         if let Some(stream) = &self.stream {
+            self.to_console(true, &stanza);
             // The token is not needed: answers come back as stanzas.
             drop(stream.send(Box::new(stanza)).await);
         }
