@@ -1,7 +1,7 @@
 //! `confab command`: list the ad-hoc commands (XEP-0050) an address offers, or run one
 //! through all its stages without asking, the form answers given as `--field VAR=VALUE`.
 
-use super::register::{parse_fields, set};
+use super::register::{parse_fields, set, unanswered};
 use super::rooms::print_form;
 use super::{Driver, SYNC_CONNECT_TIMEOUT, act_until, connection_failure};
 use crate::model::{
@@ -103,10 +103,7 @@ async fn drive(
                 let mut form = stage.form.clone();
                 if let Some(form) = form.as_mut() {
                     fill(form, given, &mut used)?;
-                    if let Err(missing) = form.check() {
-                        print_form(form, false);
-                        return Err(format!("{missing} (with --field VAR=VALUE)"));
-                    }
+                    unanswered(form)?;
                 }
                 (stage.session.clone(), stage.forward(), form)
             }

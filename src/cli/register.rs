@@ -107,7 +107,7 @@ fn yes_no(answer: &str) -> Option<bool> {
 }
 
 /// Whether the form can go, or which `--field` answers are still needed.
-fn unanswered(form: &Form) -> Result<(), String> {
+pub(super) fn unanswered(form: &Form) -> Result<(), String> {
     let missing: Vec<_> = form
         .fields
         .iter()

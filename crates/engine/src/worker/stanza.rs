@@ -273,6 +273,12 @@ pub fn error_text(error: &tokio_xmpp::parsers::stanza_error::StanzaError) -> Str
     error.texts.values().next().cloned().unwrap_or_else(|| format!("{:?}", error.defined_condition))
 }
 
+/// An address the user typed (any JID: a server, a service, a person, a resource), or why it
+/// is not one.
+pub fn address(text: &str) -> Result<Jid, String> {
+    Jid::new(text.trim()).map_err(|e| format!("“{text}” is not a valid address: {e}"))
+}
+
 /// An `<iq type='error'/>` answer for requests we do not handle (RFC 6120 §8.4).
 pub fn service_unavailable() -> tokio_xmpp::parsers::stanza_error::StanzaError {
     use tokio_xmpp::parsers::stanza_error::{DefinedCondition, ErrorType, StanzaError};

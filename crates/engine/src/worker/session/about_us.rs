@@ -7,7 +7,6 @@
 //! it), in the privacy settings.
 
 use super::Session;
-use crate::model::Subscription;
 use tokio_xmpp::Stanza;
 use tokio_xmpp::jid::Jid;
 use tokio_xmpp::minidom::Element;
@@ -64,12 +63,10 @@ impl Session {
     fn may_ask_about_us(&self, from: Option<&Jid>) -> bool {
         let Some(from) = from else { return true };
         let bare = from.to_bare();
-        if bare == self.own || bare.as_str() == self.own.domain().as_str() || self.is_room(&bare) {
-            return true;
-        }
-        let subscription =
-            self.store.read(|store| store.subscription(self.account_key(), bare.as_str()));
-        matches!(subscription, Ok(Some(Subscription::From | Subscription::Both)))
+        bare == self.own
+            || bare.as_str() == self.own.domain().as_str()
+            || self.is_room(&bare)
+            || self.sees_our_presence(&bare)
     }
 }
 

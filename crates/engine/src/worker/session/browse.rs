@@ -3,8 +3,7 @@
 
 use super::Session;
 use super::requests::{Answer, PendingIq};
-use crate::worker::{Event, entity};
-use tokio_xmpp::jid::Jid;
+use crate::worker::{Event, entity, stanza};
 use tokio_xmpp::parsers::disco::{
     DiscoInfoQuery, DiscoInfoResult, DiscoItemsQuery, DiscoItemsResult,
 };
@@ -25,10 +24,10 @@ impl From<Request> for PendingIq {
 
 impl Session {
     pub(super) async fn discover(&mut self, jid: String, node: Option<String>, items: bool) {
-        let to = match Jid::new(jid.trim()) {
+        let to = match stanza::address(&jid) {
             Ok(to) => to,
-            Err(e) => {
-                let answer = Err(format!("“{jid}” is not a valid address: {e}"));
+            Err(why) => {
+                let answer = Err(why);
                 self.emit(Event::Discovered { jid, node, answer });
                 return;
             }

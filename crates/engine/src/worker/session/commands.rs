@@ -4,8 +4,7 @@
 use super::Session;
 use super::requests::{Answer, PendingIq};
 use crate::model::{CommandAction, Form};
-use crate::worker::{Event, adhoc, entity};
-use tokio_xmpp::jid::Jid;
+use crate::worker::{Event, adhoc, entity, stanza};
 use tokio_xmpp::parsers::iq::Iq;
 
 /// Which command a step was for.
@@ -29,10 +28,10 @@ impl Session {
         action: CommandAction,
         form: Option<Form>,
     ) {
-        let to = match Jid::new(jid.trim()) {
+        let to = match stanza::address(&jid) {
             Ok(to) => to,
-            Err(e) => {
-                let answer = Err(format!("“{jid}” is not a valid address: {e}"));
+            Err(why) => {
+                let answer = Err(why);
                 self.emit(Event::CommandStage { jid, node, answer });
                 return;
             }

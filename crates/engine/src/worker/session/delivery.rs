@@ -81,14 +81,17 @@ impl Session {
         }
         let from = message.from.clone()?;
         let id = message.id.as_ref()?.0.clone();
-        let subscription = self
-            .store
-            .read(|store| store.subscription(self.account_key(), from.to_bare().as_str()));
-        let shares = matches!(
+        self.sees_our_presence(&from.to_bare()).then_some((from, id))
+    }
+
+    /// Whether `jid` is a contact who may see our presence (a `from` or `both` subscription).
+    pub(super) fn sees_our_presence(&self, jid: &BareJid) -> bool {
+        let subscription =
+            self.store.read(|store| store.subscription(self.account_key(), jid.as_str()));
+        matches!(
             subscription,
             Ok(Some(crate::model::Subscription::From | crate::model::Subscription::Both))
-        );
-        shares.then_some((from, id))
+        )
     }
 
     /// Receipts for messages now safely stored.
