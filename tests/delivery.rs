@@ -246,6 +246,20 @@ async fn a_burst_survives_a_server_restart_exactly_once_in_each_direction() {
         // their archives, it lost its very first message once on ejabberd (docs/testing.md).
         caught_up(&mut alice_events).await;
         caught_up(&mut bob_events).await;
+        // Messages the server lost after acknowledging them are sent again only in a
+        // conversation that has had a receipt (docs/decisions.md, "Acknowledged, then lost"):
+        // a brand-new one lost its first messages on ejabberd when the restart came before any
+        // receipt (CI, 2026-12-06). So each side has one message confirmed first.
+        for (from, events, to) in
+            [(&alice, &mut alice_events, &users[1]), (&bob, &mut bob_events, &users[0])]
+        {
+            let body = format!("hello {}", to.jid);
+            from.send(Command::Send { to: to.jid.clone(), body }).expect("queued");
+            wait_for(events, WAIT, "a first receipt", |e| {
+                matches!(e, Event::Delivery { state: Delivery::Delivered, .. })
+            })
+            .await;
+        }
         for i in 0..BURST {
             alice
                 .send(Command::Send { to: users[1].jid.clone(), body: format!("a→b {i:04}") })
@@ -277,6 +291,7 @@ async fn a_burst_survives_a_server_restart_exactly_once_in_each_direction() {
                 .lines()
                 .filter_map(|l| serde_json::from_str::<Value>(l).ok())
                 .filter(|m| m["direction"] == "in")
+                .filter(|m| m["body"].as_str().is_some_and(|b| b.starts_with(arrow)))
                 .collect();
             let bodies: Vec<&str> = lines.iter().filter_map(|m| m["body"].as_str()).collect();
             let expected: Vec<String> = (0..BURST).map(|i| format!("{arrow} {i:04}")).collect();
