@@ -7,6 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash packaging/install-deps.sh prosody ejabberd erlang-p1-sqlite3 tinyproxy dbus-daemon dbus-bin dunst xvfb
+bash tests/fetch-prosody-13.sh
 export PATH="$HOME/.cargo/bin:$PATH"
 # Headless UI tests render with the CPU renderer: no GPU needed, same pixels everywhere.
 export ICED_TEST_BACKEND=tiny-skia

@@ -81,6 +81,10 @@ pub struct Setup {
     pub registration_wants_email: bool,
     /// Rooms give no occupant ids (XEP-0421). ejabberd 23.01 never gives them.
     pub without_occupant_ids: bool,
+    /// Offer SASL2 with Bind2, inline stream management and FAST (XEP-0388, 0386, 0484).
+    /// Only Prosody 13 with its community modules does here (`tests/fetch-prosody-13.sh`);
+    /// ejabberd 23.01 has none of them.
+    pub modern_login: bool,
 }
 
 /// How the server process is held: Prosody runs in the foreground as our child; ejabberd

@@ -14,6 +14,10 @@ pub struct Route {
     /// The proxy in between ("HTTP proxy host:port"), if any.
     #[serde(default)]
     pub proxy: Option<String>,
+    /// How the login went: "SASL2 and Bind2, SCRAM-SHA-1" or "SASL, SCRAM-SHA-256-PLUS";
+    /// empty before the login.
+    #[serde(default)]
+    pub login: String,
 }
 
 impl Route {
@@ -30,9 +34,12 @@ impl Route {
 impl std::fmt::Display for Route {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{} to {}, {}", self.transport, self.endpoint, self.tls)?;
-        match &self.proxy {
-            Some(proxy) => write!(f, ", via {proxy}"),
-            None => Ok(()),
+        if let Some(proxy) = &self.proxy {
+            write!(f, ", via {proxy}")?;
         }
+        if !self.login.is_empty() {
+            write!(f, ", login {}", self.login)?;
+        }
+        Ok(())
     }
 }

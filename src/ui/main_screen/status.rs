@@ -121,6 +121,7 @@ mod tests {
             endpoint: "https://x/bosh".into(),
             tls: "HTTPS".into(),
             proxy: Some("HTTP proxy 127.0.0.1:3128".into()),
+            login: "SASL2 and Bind2, SCRAM-SHA-1".into(),
         }));
         assert!(shows(&state, "Connected over BOSH via HTTP proxy 127.0.0.1:3128"));
         state.apply(WorkerEvent::Connection(ConnectionState::Connecting));

@@ -4,6 +4,7 @@
 //! (stream management, resumption) is fed only streams that are secure and logged in.
 
 mod route;
+mod splice;
 
 pub use route::check_endpoint;
 
@@ -11,14 +12,17 @@ use super::bosh;
 use super::endpoint::{Endpoint, Web};
 use super::proxy::Proxy;
 use super::sasl::{self, Method, Offer, Policy};
+use super::sasl2;
 use super::tls::{self, RefusalSlot};
 use super::websocket::{self, Redirect};
 use super::xml_guard::{Guarded, Tripwire};
 use crate::config::{AccountConfig, TlsMode};
 use crate::model::{ConnectError, Route};
 use futures::{SinkExt, StreamExt};
+use splice::Splice;
 use std::borrow::Cow;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use tokio::io::BufStream;
 use tokio::net::TcpStream;
@@ -28,11 +32,14 @@ use tokio_rustls::rustls::pki_types::ServerName;
 use tokio_xmpp::Stanza;
 use tokio_xmpp::connect::DnsConfig;
 use tokio_xmpp::jid::Jid;
+use tokio_xmpp::minidom::Element;
+use tokio_xmpp::parsers::bind::BindFeature;
 use tokio_xmpp::parsers::stream_features::StreamFeatures;
 use tokio_xmpp::parsers::{ns, starttls};
 use tokio_xmpp::stanzastream::{Connection, StanzaStream, XmppStream as StreamOf};
 use tokio_xmpp::xmlstream::{
-    ReadError, StreamHeader, Timeouts, XmppStream, XmppStreamElement, initiate_stream,
+    FallibleStreamElement, ReadError, StreamHeader, Timeouts, XmlStream, XmppStream,
+    XmppStreamElement, initiate_stream,
 };
 
 /// First wait after a failed attempt; doubles up to `MAX_BACKOFF`.
@@ -51,8 +58,11 @@ pub(super) trait WireIo:
 }
 impl<T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send> WireIo for T {}
 
+/// The bytes an XML stream over a secure wire reads and writes.
+type SecureIo = Splice<BufStream<Guarded<Bytes>>>;
+
 /// An XML stream over a secure wire, before or without authentication.
-pub(super) type TlsXmppStream = XmppStream<BufStream<Guarded<Bytes>>>;
+pub(super) type TlsXmppStream = XmppStream<SecureIo>;
 
 /// A stream over a secure wire, before login: the server's features, the channel binding
 /// the TLS layer offers (TLS 1.3's exporter) and the route it took.
@@ -114,6 +124,12 @@ pub struct Connector {
     strongest_before: [Option<Method>; 3],
     /// Set by the parser guard when the server sent more than it may: the next attempt waits.
     tripwire: Tripwire,
+    /// This installation's id for the account in SASL2 logins (`sasl2::Login::client_id`).
+    client_id: uuid::Uuid,
+    /// A connection went to the stanza stream. From then on it may hold a stream-management
+    /// session to resume, which must happen before a resource is bound: later logins leave
+    /// binding to it instead of using Bind2.
+    handed_over: Arc<AtomicBool>,
 }
 
 impl Connector {
@@ -145,7 +161,15 @@ impl Connector {
             refusal,
             strongest_before: [None; 3],
             tripwire: Tripwire::default(),
+            client_id: uuid::Uuid::new_v4(),
+            handed_over: Arc::default(),
         })
+    }
+
+    /// Log in to SASL2 servers as the installation `client_id` names (kept by the session).
+    pub fn as_client(mut self, client_id: uuid::Uuid) -> Self {
+        self.client_id = client_id;
+        self
     }
 
     /// Refuse to log in with less than the account used before over each wire (by [`Wire`];
@@ -217,7 +241,10 @@ impl Connector {
         };
         if let Some(connection) = connection {
             match slot.send(connection) {
-                Ok(()) => return,
+                Ok(()) => {
+                    self.handed_over.store(true, Ordering::Relaxed);
+                    return;
+                }
                 Err(mut unused) => {
                     let close = <StreamOf as SinkExt<&Stanza>>::close(&mut unused.stream);
                     let _ = tokio::time::timeout(Duration::from_secs(2), close).await;
@@ -269,16 +296,41 @@ impl Connector {
         }
     }
 
-    /// One attempt: a secure stream, SASL, stream restart.
+    /// One attempt: a secure stream, then SASL2 where the server offers it, or else SASL and
+    /// the stream's restart.
     pub async fn connect(&self) -> Result<(Connection, Method, LoggedIn), ConnectError> {
         let domain = self.jid.domain().as_str().to_owned();
-        let Secured { features, stream, binding: exporter, route, wire } =
+        let Secured { features, stream, binding: exporter, mut route, wire } =
             self.secure_stream().await?;
         let username = self.jid.node().map(|n| n.as_str().to_owned()).unwrap_or_default();
-        let offer =
-            Offer { mechanisms: features.sasl_mechanisms, bindings: features.sasl_cb, exporter };
         let strongest_before = self.strongest_before[wire as usize];
         let policy = Policy { allow_plain: self.account.allow_plain, strongest_before };
+        if let Some(offered) = features.sasl2 {
+            tracing::debug!("SASL2 offered: {offered:?}");
+            let offer = Offer {
+                mechanisms: offered.mechanisms.iter().cloned().collect(),
+                bindings: features.sasl_cb,
+                exporter,
+            };
+            let (method, binding) = sasl::choose(&offer, policy)?;
+            let bind = self.account.resource.is_none()
+                && offered.inline.is_some_and(|inline| inline.bind2.is_some())
+                && !self.handed_over.load(Ordering::Relaxed);
+            let login = sasl2::Login {
+                method,
+                binding,
+                username,
+                password: self.password.clone(),
+                client_id: self.client_id,
+                bind,
+            };
+            let (connection, bound) = self.sasl2_login(stream, login, &domain).await?;
+            let profile = if bound { "SASL2 and Bind2" } else { "SASL2" };
+            route.login = format!("{profile}, {}", method.name());
+            return Ok((connection, method, LoggedIn { route, wire }));
+        }
+        let offer =
+            Offer { mechanisms: features.sasl_mechanisms, bindings: features.sasl_cb, exporter };
         let (method, binding) = sasl::choose(&offer, policy)?;
         let authed =
             sasl::authenticate(stream, method, binding, username, self.password.clone()).await?;
@@ -291,7 +343,30 @@ impl Connector {
             .map_err(|e| ConnectError::Unreachable(e.to_string()))?;
         let connection =
             Connection { stream: stream.box_stream(), features, identity: self.jid.clone() };
+        route.login = format!("SASL, {}", method.name());
         Ok((connection, method, LoggedIn { route, wire }))
+    }
+
+    /// SASL2 on `stream`, read as plain elements between two restarts only tokio-xmpp sees
+    /// (`splice`). When Bind2 bound the resource, tokio-xmpp's own bind request is answered
+    /// with it; stream management is then enabled by tokio-xmpp as after any login.
+    async fn sasl2_login(
+        &self,
+        stream: TlsXmppStream,
+        login: sasl2::Login,
+        domain: &str,
+    ) -> Result<(Connection, bool), ConnectError> {
+        let mut stream = restart_unseen::<_, Element>(stream, domain).await?;
+        let logged_in = sasl2::authenticate(&mut stream, login).await?;
+        let mut features = logged_in.features;
+        let stream = restart_unseen::<_, FallibleStreamElement>(stream, domain).await?;
+        if logged_in.bound {
+            stream.get_stream().answer_bind(logged_in.jid.to_string());
+            features.bind = Some(BindFeature { required: true });
+        }
+        let connection =
+            Connection { stream: stream.box_stream(), features, identity: self.jid.clone() };
+        Ok((connection, logged_in.bound))
     }
 
     /// RFC 7395 over `url`: TCP to the account's host (or the URL's), TLS checked against the
@@ -307,6 +382,7 @@ impl Connector {
             endpoint: endpoint.uri.to_string(),
             tls: tls_version(&tls_stream),
             proxy: self.proxy.as_ref().map(Proxy::describe),
+            login: String::new(),
         };
         let ws = websocket::upgrade(&endpoint, tls_stream, self.redirect.clone()).await?;
         let guarded = Guarded::new(Box::new(ws) as Bytes, self.tripwire.clone());
@@ -329,6 +405,7 @@ impl Connector {
             endpoint: endpoint.uri.to_string(),
             tls: tls_version(&first),
             proxy: self.proxy.as_ref().map(Proxy::describe),
+            login: String::new(),
         };
         let connector = self.clone();
         let (host, port) = (endpoint.host.clone(), endpoint.port);
@@ -385,6 +462,7 @@ impl Connector {
             endpoint: endpoint.unwrap_or_default(),
             tls: tls_version(&tls_stream),
             proxy: self.proxy.as_ref().map(Proxy::describe),
+            login: String::new(),
         };
         let guarded = Guarded::new(Box::new(tls_stream) as Bytes, self.tripwire.clone());
         let (features, stream) = open_stream(guarded, &domain).await?;
@@ -469,11 +547,12 @@ async fn closed_connection(identity: Jid) -> Result<Connection, ConnectError> {
 async fn open_stream<Io>(
     io: Io,
     domain: &str,
-) -> Result<(StreamFeatures, XmppStream<BufStream<Io>>), ConnectError>
+) -> Result<(StreamFeatures, XmppStream<Splice<BufStream<Io>>>), ConnectError>
 where
     Io: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
 {
-    initiate_stream(BufStream::new(io), ns::JABBER_CLIENT, header(domain), Timeouts::tight())
+    let io = Splice::new(BufStream::new(io));
+    initiate_stream(io, ns::JABBER_CLIENT, header(domain), Timeouts::tight())
         .await
         .map_err(|e| unreachable(&e))?
         .recv_features()
@@ -483,6 +562,26 @@ where
 
 fn header(domain: &str) -> StreamHeader<'static> {
     StreamHeader { to: Some(Cow::Owned(domain.to_owned())), from: None, id: None }
+}
+
+/// Switch the element type `stream` reads, at a point where the server does not restart the
+/// stream: our header is kept from it and one of its is read in its place (`splice`).
+async fn restart_unseen<T: xso::FromXml, U: xso::FromXml + std::fmt::Debug>(
+    stream: XmlStream<SecureIo, T>,
+    domain: &str,
+) -> Result<XmlStream<SecureIo, U>, ConnectError>
+where
+    T: std::fmt::Debug,
+{
+    stream.get_stream().restart_unseen(format!(
+        "<stream:stream xmlns='{}' xmlns:stream='{}' version='1.0' from='{}' id='sasl2'>",
+        ns::JABBER_CLIENT,
+        ns::STREAM,
+        domain
+    ));
+    let restarted =
+        stream.initiate_reset().send_header(header(domain)).await.map_err(|e| unreachable(&e))?;
+    Ok(restarted.skip_features::<U>())
 }
 
 fn dns_error(e: tokio_xmpp::Error) -> ConnectError {
@@ -514,7 +613,7 @@ fn unreachable(e: &std::io::Error) -> ConnectError {
 
 /// RFC 6120 §5.4: ask for TLS and wait for `<proceed/>`, then hand back the raw socket.
 async fn starttls_upgrade(
-    mut stream: XmppStream<BufStream<Guarded<TcpStream>>>,
+    mut stream: XmppStream<Splice<BufStream<Guarded<TcpStream>>>>,
 ) -> Result<TcpStream, ConnectError> {
     stream
         .send(&XmppStreamElement::Starttls(starttls::Nonza::Request(starttls::Request)))
@@ -531,7 +630,7 @@ async fn starttls_upgrade(
             }
         }
     }
-    Ok(stream.into_inner().into_inner().into_inner())
+    Ok(stream.into_inner().into_inner().into_inner().into_inner())
 }
 
 fn tls_version(stream: &tokio_rustls::client::TlsStream<TcpStream>) -> String {

@@ -25,6 +25,7 @@ mod proxy;
 mod register;
 mod room_stanza;
 mod sasl;
+mod sasl2;
 mod session;
 pub mod stanza;
 mod supervise;
@@ -58,6 +59,9 @@ pub const STRONGEST_LOGIN: [&str; 3] =
 /// The store's per-account state key for the HTTP endpoint (`wss://` or `https://`) the
 /// automatic route found.
 const HTTP_ROUTE_FOUND: &str = "http_route_found";
+
+/// The store's per-account state key for this installation's SASL2 client id.
+const SASL2_CLIENT_ID: &str = "sasl2_client_id";
 
 /// The store's per-account state key for the route of the last login (a JSON [`Route`]).
 pub const LAST_ROUTE: &str = "last_route";

@@ -154,7 +154,10 @@ fn offered_list(offer: &Offer) -> String {
     offer.mechanisms.iter().cloned().collect::<Vec<_>>().join(", ")
 }
 
-fn mechanism(method: Method, creds: Credentials) -> Result<Box<dyn Mechanism + Send>, String> {
+pub(super) fn mechanism(
+    method: Method,
+    creds: Credentials,
+) -> Result<Box<dyn Mechanism + Send>, String> {
     let result: Result<Box<dyn Mechanism + Send>, _> = match method {
         Method::Plain => Plain::from_credentials(creds).map(|m| Box::new(m) as _),
         Method::ScramSha1 | Method::ScramSha1Plus => {
@@ -237,7 +240,7 @@ async fn send<S: AsyncBufRead + AsyncWrite + Unpin>(
 }
 
 /// What a SASL failure means for the user: only `not-authorized` is a wrong password.
-fn failure_error(method: Method, failure: &Failure) -> ConnectError {
+pub(super) fn failure_error(method: Method, failure: &Failure) -> ConnectError {
     let text = failure.texts.values().next().map(|t| format!(": {t}")).unwrap_or_default();
     let words = match &failure.defined_condition {
         DefinedCondition::NotAuthorized if method.binds_channel() => {

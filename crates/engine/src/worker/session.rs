@@ -13,14 +13,11 @@
 //! variant and one arm there). Every message a feature takes in is stored through `ingest`
 //! (the one way into the store), and every store call goes through `store_handle`.
 
+use super::connect::Wire;
 use super::connect::{Connector, Report};
-use super::connect::{LoggedIn, Wire};
 use super::proxy::Proxy;
-use super::sasl::Method;
 use super::stanza;
 use super::{Command, Event};
-use super::{HTTP_ROUTE_FOUND, LAST_ROUTE, STRONGEST_LOGIN};
-use crate::config::Transport;
 use crate::config::{AccountConfig, Config};
 use crate::media::AvatarCache;
 use crate::model::{AccountId, ConnectError, ConnectionState, Presence};
@@ -56,6 +53,7 @@ mod delivery;
 mod discovery;
 mod ingest;
 mod invisible;
+mod login_memory;
 mod messages;
 mod older;
 mod outbox;
@@ -380,10 +378,13 @@ impl Session {
             return;
         };
         let connector = match Connector::new(&self.account, password, &self.session_pins) {
-            Ok(connector) => connector.through(self.proxy.clone()).remembering(
-                [Wire::Tcp, Wire::Websocket, Wire::Bosh].map(|wire| self.strongest_login(wire)),
-                self.http_route_found(),
-            ),
+            Ok(connector) => connector
+                .through(self.proxy.clone())
+                .remembering(
+                    [Wire::Tcp, Wire::Websocket, Wire::Bosh].map(|wire| self.strongest_login(wire)),
+                    self.http_route_found(),
+                )
+                .as_client(self.client_id()),
             Err(error) => {
                 self.set_state(ConnectionState::Failed(error));
                 return;
@@ -538,59 +539,5 @@ impl Session {
                 self.set_state(ConnectionState::Failed(error));
             }
         }
-    }
-
-    /// The strongest login method this account has used: a later offer of only weaker ones
-    /// is refused as a possible downgrade (`worker::sasl`).
-    fn strongest_login(&self, wire: Wire) -> Option<Method> {
-        let key = STRONGEST_LOGIN[wire as usize];
-        let stored = self.store.read(|store| store.get_state(self.account_key(), key));
-        stored.ok().flatten().and_then(|name| Method::from_name(&name))
-    }
-
-    fn remember_login(&mut self, method: Method, wire: Wire) {
-        if self.strongest_login(wire).is_some_and(|before| before >= method) {
-            return;
-        }
-        let key = STRONGEST_LOGIN[wire as usize];
-        if let Err(e) =
-            self.store.write(|store| store.set_state(self.account_key(), key, method.name()))
-        {
-            tracing::warn!("{}: {e}", self.account.jid);
-        }
-    }
-
-    /// Kept for `confab account show`, which reports how the last login got through, and for
-    /// the automatic route, which tries the HTTP endpoint it found first next time.
-    fn remember_route(&mut self, how: &LoggedIn) {
-        let route = &how.route;
-        tracing::info!("{}: logged in over {route}", self.account.jid);
-        self.emit(Event::Route(route.clone()));
-        let account = self.account_key().to_owned();
-        let json = serde_json::to_string(route).unwrap_or_default();
-        let automatic = self.account.transport == Transport::Auto;
-        let written = self.store.write(|store| {
-            store.set_state(&account, LAST_ROUTE, &json)?;
-            match how.wire {
-                Wire::Websocket | Wire::Bosh if automatic => {
-                    store.set_state(&account, HTTP_ROUTE_FOUND, &route.endpoint)
-                }
-                Wire::Tcp => store.delete_state(&account, HTTP_ROUTE_FOUND),
-                Wire::Websocket | Wire::Bosh => Ok(()),
-            }
-        });
-        if let Err(e) = written {
-            tracing::warn!("{}: {e}", self.account.jid);
-        }
-    }
-
-    fn http_route_found(&self) -> Option<String> {
-        if self.account.transport != Transport::Auto {
-            return None;
-        }
-        self.store
-            .read(|store| store.get_state(self.account_key(), HTTP_ROUTE_FOUND))
-            .ok()
-            .flatten()
     }
 }

@@ -1,0 +1,219 @@
+//! Logging in with SASL2 (XEP-0388) and, where the server offers it, binding the resource in the
+//! same exchange with Bind2 (XEP-0386). The mechanism, its channel binding and the downgrade
+//! rules are `sasl`'s; what changes is the framing, that the stream is not restarted after
+//! success, and that the server may bind the resource on the way. A login this way saves the
+//! restart's round trip, and with Bind2 the bind's too.
+//!
+//! The exchange reads plain elements (tokio-xmpp's stream type for a logged-in stream has no
+//! SASL2 elements); `connect` switches the stream's element type around it (`connect::splice`).
+
+use super::sasl::{Method, failure_error, mechanism};
+use crate::model::ConnectError;
+use futures::{SinkExt, StreamExt};
+use sasl::common::{ChannelBinding, Credentials};
+use std::collections::BTreeMap;
+use tokio::io::{AsyncBufRead, AsyncWrite};
+use tokio_xmpp::jid::Jid;
+use tokio_xmpp::minidom::Element;
+use tokio_xmpp::parsers::bind2::BindQuery;
+use tokio_xmpp::parsers::ns;
+use tokio_xmpp::parsers::sasl::{DefinedCondition, Failure};
+use tokio_xmpp::parsers::sasl2::{self, Authenticate, Challenge, Response, Success, UserAgent};
+use tokio_xmpp::parsers::stream_features::StreamFeatures;
+use tokio_xmpp::xmlstream::{ReadError, XmlStream};
+
+/// The resource Bind2 asks for: the server adds a suffix of its own, stable per client id.
+pub const BIND_TAG: &str = "Confab";
+
+/// An XML stream of plain elements, as the exchange reads it.
+pub type ElementStream<S> = XmlStream<S, Element>;
+
+/// What to log in with.
+pub struct Login {
+    pub method: Method,
+    pub binding: ChannelBinding,
+    pub username: String,
+    pub password: String,
+    /// This installation's id for the account (XEP-0388 user agent), kept across logins so the
+    /// server recognises the device and Bind2 gives it the same resource each time.
+    pub client_id: uuid::Uuid,
+    /// Ask the server to bind a resource in the same exchange.
+    pub bind: bool,
+}
+
+/// A logged-in stream's state after SASL2.
+#[derive(Debug)]
+pub struct LoggedIn {
+    /// The features of the logged-in stream, sent right after success (XEP-0388 §2.6.1).
+    pub features: StreamFeatures,
+    /// The address the server authorised; a full one when Bind2 bound a resource.
+    pub jid: Jid,
+    /// Bind2 bound the resource.
+    pub bound: bool,
+}
+
+/// Run the exchange; on success the stream carries stanzas without a restart.
+pub async fn authenticate<S: AsyncBufRead + AsyncWrite + Unpin>(
+    stream: &mut ElementStream<S>,
+    login: Login,
+) -> Result<LoggedIn, ConnectError> {
+    let method = login.method;
+    let creds = Credentials::default()
+        .with_username(login.username)
+        .with_password(login.password)
+        .with_channel_binding(login.binding);
+    let mut mechanism = mechanism(method, creds)
+        .map_err(|e| ConnectError::Other(format!("cannot start {}: {e}", method.name())))?;
+    let initial = mechanism.initial();
+    let bind = login
+        .bind
+        .then(|| Element::from(BindQuery { tag: Some(BIND_TAG.into()), payloads: Vec::new() }));
+    let authenticate = Authenticate {
+        mechanism: method.name().into(),
+        initial_response: (!initial.is_empty()).then_some(initial),
+        user_agent: UserAgent {
+            id: login.client_id,
+            software: Some("Confab".into()),
+            device: None,
+        },
+        payloads: bind.into_iter().collect(),
+    };
+    send(stream, Element::from(authenticate)).await?;
+    let success = loop {
+        let element = next(stream).await?;
+        if !element.has_ns(ns::SASL2) {
+            return Err(unexpected(&element));
+        }
+        match element.name() {
+            "challenge" => {
+                let challenge = Challenge::try_from(element).map_err(invalid)?;
+                let data = mechanism.response(&challenge.sasl_data).map_err(|e| {
+                    ConnectError::Refused(format!(
+                        "the server's login challenge is invalid ({e:?})"
+                    ))
+                })?;
+                send(stream, Element::from(Response { sasl_data: data })).await?;
+            }
+            "success" => break Success::try_from(element).map_err(invalid)?,
+            "failure" => {
+                let failure = sasl2::Failure::try_from(element).map_err(invalid)?;
+                return Err(failure_error(method, &as_sasl_failure(failure)));
+            }
+            "continue" => {
+                return Err(ConnectError::Refused(
+                    "the server asks for a further login step (such as a second factor) that \
+                     Confab cannot take yet"
+                        .into(),
+                ));
+            }
+            _ => return Err(unexpected(&element)),
+        }
+    };
+    mechanism.success(success.additional_data.as_deref().unwrap_or_default()).map_err(|e| {
+        ConnectError::Refused(format!(
+            "the server could not prove it knows the account ({e:?}); not logged in"
+        ))
+    })?;
+    let bound = success.payloads.iter().any(|p| p.is("bound", ns::BIND2));
+    if login.bind && !bound {
+        let reason = success.payloads.iter().find(|p| p.is("failed", ns::BIND2));
+        tracing::info!("Bind2 did not bind a resource ({reason:?}); binding it the usual way");
+    }
+    let features = next(stream).await?;
+    if !features.is("features", ns::STREAM) {
+        return Err(unexpected(&features));
+    }
+    let features = StreamFeatures::try_from(features).map_err(invalid)?;
+    Ok(LoggedIn { features, jid: success.authorization_identifier, bound })
+}
+
+/// A SASL2 failure read as the SASL one it wraps, so both are told to the user alike.
+fn as_sasl_failure(failure: sasl2::Failure) -> Failure {
+    let defined_condition = failure
+        .payloads
+        .into_iter()
+        .find(|p| p.ns() == ns::SASL)
+        .and_then(|p| DefinedCondition::try_from(p).ok())
+        .unwrap_or(DefinedCondition::NotAuthorized);
+    let texts =
+        failure.text.into_iter().map(|t| (Default::default(), t)).collect::<BTreeMap<_, _>>();
+    Failure { defined_condition, texts }
+}
+
+async fn send<S: AsyncBufRead + AsyncWrite + Unpin>(
+    stream: &mut ElementStream<S>,
+    element: Element,
+) -> Result<(), ConnectError> {
+    stream
+        .send(&element)
+        .await
+        .map_err(|e| ConnectError::Unreachable(format!("the connection failed: {e}")))
+}
+
+async fn next<S: AsyncBufRead + AsyncWrite + Unpin>(
+    stream: &mut ElementStream<S>,
+) -> Result<Element, ConnectError> {
+    loop {
+        match stream.next().await {
+            Some(Ok(element)) => return Ok(element),
+            Some(Err(ReadError::SoftTimeout)) => {}
+            Some(Err(ReadError::HardError(e))) => {
+                return Err(ConnectError::Unreachable(format!("the connection failed: {e}")));
+            }
+            Some(Err(ReadError::ParseError(e))) => {
+                return Err(ConnectError::Other(format!("the server sent invalid XML: {e}")));
+            }
+            Some(Err(ReadError::StreamFooterReceived)) | None => {
+                return Err(ConnectError::Unreachable("the server closed the connection".into()));
+            }
+        }
+    }
+}
+
+fn unexpected(element: &Element) -> ConnectError {
+    ConnectError::Other(format!(
+        "the server answered the login with something else: <{} xmlns='{}'>",
+        element.name(),
+        element.ns()
+    ))
+}
+
+fn invalid(e: impl std::fmt::Display) -> ConnectError {
+    ConnectError::Other(format!("the server's login answer is invalid: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(xml: &str) -> Element {
+        xml.parse().expect("test XML")
+    }
+
+    #[test]
+    fn a_sasl2_failure_is_told_like_a_sasl_one() {
+        let failure = sasl2::Failure::try_from(parse(
+            "<failure xmlns='urn:xmpp:sasl:2'>\
+               <not-authorized xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>\
+               <text>Unable to authorize you with the authentication credentials you've sent.</text>\
+             </failure>",
+        ))
+        .expect("a failure");
+        let error = failure_error(Method::ScramSha1, &as_sasl_failure(failure));
+        assert_eq!(error, ConnectError::WrongPassword);
+    }
+
+    #[test]
+    fn a_disabled_account_says_so_with_the_servers_words() {
+        let failure = sasl2::Failure::try_from(parse(
+            "<failure xmlns='urn:xmpp:sasl:2'>\
+               <account-disabled xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>\
+               <text>Banned</text>\
+             </failure>",
+        ))
+        .expect("a failure");
+        let error = failure_error(Method::ScramSha1, &as_sasl_failure(failure));
+        let ConnectError::Refused(words) = error else { panic!("refused: {error:?}") };
+        assert!(words.contains("disabled") && words.contains("Banned"), "{words}");
+    }
+}

@@ -1,0 +1,65 @@
+//! Modern login (XEP-0388 SASL2 with XEP-0386 Bind2) against the one server here that offers
+//! it, Prosody 13 with its community modules, and the fallback to SASL where a server does not
+//! (Debian's Prosody 0.12 and ejabberd 23.01).
+
+mod support;
+
+use support::{Kind, PASSWORD, Profile, Server, Setup, stderr};
+
+fn modern_prosody(names: &[&str]) -> (Server, Vec<Profile>) {
+    let server =
+        Server::start_with(Kind::Prosody, Setup { modern_login: true, ..Setup::default() });
+    let profiles = names
+        .iter()
+        .map(|name| {
+            server.register(name, PASSWORD);
+            Profile::new(&server, name, PASSWORD)
+        })
+        .collect();
+    (server, profiles)
+}
+
+fn history(profile: &Profile, with: &str) -> Vec<serde_json::Value> {
+    profile.json_lines(&["history", with, "--json"])
+}
+
+#[test]
+fn sasl2_and_bind2_log_in_and_carry_messages_both_ways() {
+    let (_server, users) = modern_prosody(&["alice", "bob"]);
+    let (alice, bob) = (&users[0], &users[1]);
+    let sent = alice.run(&["send", &bob.jid, "over SASL2"]);
+    assert!(sent.status.success(), "{}", stderr(&sent));
+    let login = alice.last_route()["login"].as_str().unwrap_or_default().to_owned();
+    assert!(login.starts_with("SASL2 and Bind2, SCRAM-SHA-"), "{login}: {}", stderr(&sent));
+
+    bob.ok(&["sync", "--wait", "1"]);
+    assert_eq!(history(bob, &alice.jid)[0]["body"], "over SASL2");
+    bob.ok(&["send", &alice.jid, "and back"]);
+    alice.ok(&["sync", "--wait", "1"]);
+    let lines = history(alice, &bob.jid);
+    assert_eq!(lines.last().map(|l| l["body"].clone()), Some("and back".into()), "{lines:?}");
+}
+
+#[test]
+fn a_wrong_password_over_sasl2_says_so_and_keeps_the_message() {
+    let (server, users) = modern_prosody(&["alice", "bob"]);
+    let mallory = Profile::new(&server, "alice", "not the password");
+    let out = mallory.run(&["send", &users[1].jid, "kept"]);
+    assert!(!out.status.success());
+    // SCRAM with channel binding cannot tell a wrong password from an intercepted connection.
+    let said = stderr(&out);
+    assert!(said.contains("wrong password") || said.contains("password is wrong"), "{said}");
+    assert!(!said.contains("panicked"), "{said}");
+    let kept = history(&mallory, &users[1].jid);
+    assert_eq!(kept.len(), 1, "the message stays in the outbox: {kept:?}");
+}
+
+#[test]
+fn servers_without_sasl2_get_the_classic_login() {
+    for kind in support::servers() {
+        let (server, users) = support::server_with(kind, &["alice"]);
+        users[0].ok(&["sync", "--wait", "0"]);
+        let login = users[0].last_route()["login"].as_str().unwrap_or_default().to_owned();
+        assert!(login.starts_with("SASL, SCRAM-SHA-"), "{}: {login}", server.kind.name());
+    }
+}
