@@ -1,6 +1,6 @@
-//! Modern login (XEP-0388 SASL2 with XEP-0386 Bind2) against the one server here that offers
-//! it, Prosody 13 with its community modules, and the fallback to SASL where a server does not
-//! (Debian's Prosody 0.12 and ejabberd 23.01).
+//! Modern login (XEP-0388 SASL2 with XEP-0386 Bind2 and XEP-0484 FAST) against the one server
+//! here that offers it, Prosody 13 with its community modules, and the fallback to SASL where a
+//! server does not (Debian's Prosody 0.12 and ejabberd 23.01).
 
 mod support;
 
@@ -19,6 +19,17 @@ fn modern_prosody(names: &[&str]) -> (Server, Vec<Profile>) {
     (server, profiles)
 }
 
+/// How the last login went, as `confab account show` tells it.
+fn login(profile: &Profile) -> String {
+    profile.last_route()["login"].as_str().unwrap_or_default().to_owned()
+}
+
+/// Where the file secret store keeps the account's FAST token.
+fn token_file(profile: &Profile) -> std::path::PathBuf {
+    let name = format!("{}_FAST", profile.jid);
+    profile.path().join("config/passwords").join(name)
+}
+
 fn history(profile: &Profile, with: &str) -> Vec<serde_json::Value> {
     profile.json_lines(&["history", with, "--json"])
 }
@@ -29,7 +40,7 @@ fn sasl2_and_bind2_log_in_and_carry_messages_both_ways() {
     let (alice, bob) = (&users[0], &users[1]);
     let sent = alice.run(&["send", &bob.jid, "over SASL2"]);
     assert!(sent.status.success(), "{}", stderr(&sent));
-    let login = alice.last_route()["login"].as_str().unwrap_or_default().to_owned();
+    let login = login(alice);
     assert!(login.starts_with("SASL2 and Bind2, SCRAM-SHA-"), "{login}: {}", stderr(&sent));
 
     bob.ok(&["sync", "--wait", "1"]);
@@ -59,7 +70,38 @@ fn servers_without_sasl2_get_the_classic_login() {
     for kind in support::servers() {
         let (server, users) = support::server_with(kind, &["alice"]);
         users[0].ok(&["sync", "--wait", "0"]);
-        let login = users[0].last_route()["login"].as_str().unwrap_or_default().to_owned();
+        let login = login(&users[0]);
         assert!(login.starts_with("SASL, SCRAM-SHA-"), "{}: {login}", server.kind.name());
     }
+}
+
+#[test]
+fn from_the_second_login_on_a_fast_token_stands_in_for_the_password() {
+    let (_server, users) = modern_prosody(&["alice", "bob"]);
+    let (alice, bob) = (&users[0], &users[1]);
+    alice.ok(&["sync", "--wait", "0"]);
+    assert!(login(alice).starts_with("SASL2 and Bind2, SCRAM-SHA-"), "{}", login(alice));
+    let kept = std::fs::read_to_string(token_file(alice)).expect("the token is kept");
+    assert!(kept.starts_with("HT-SHA-256-EXPR\n"), "bound to the TLS connection: {kept}");
+
+    alice.ok(&["send", &bob.jid, "logged in with a token"]);
+    assert_eq!(login(alice), "SASL2 and Bind2, FAST HT-SHA-256-EXPR");
+    bob.ok(&["sync", "--wait", "1"]);
+    assert_eq!(history(bob, &alice.jid)[0]["body"], "logged in with a token");
+}
+
+#[test]
+fn a_token_the_server_does_not_take_is_replaced_by_a_password_login() {
+    let (_server, users) = modern_prosody(&["alice"]);
+    let alice = &users[0];
+    alice.ok(&["sync", "--wait", "0"]);
+    let forged = "HT-SHA-256-EXPR\nsecret-token:fast-forged";
+    std::fs::write(token_file(alice), forged).expect("token replaced");
+
+    alice.ok(&["sync", "--wait", "0"]);
+    assert!(login(alice).contains("SCRAM-SHA-"), "the password again: {}", login(alice));
+    let kept = std::fs::read_to_string(token_file(alice)).expect("a new token is kept");
+    assert_ne!(kept, forged);
+    alice.ok(&["sync", "--wait", "0"]);
+    assert_eq!(login(alice), "SASL2 and Bind2, FAST HT-SHA-256-EXPR");
 }

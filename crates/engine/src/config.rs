@@ -114,6 +114,11 @@ impl AccountConfig {
         format!("{} proxy", self.jid)
     }
 
+    /// Where the account's FAST login token (XEP-0484) is kept beside its password.
+    pub fn fast_token_secret(&self) -> String {
+        format!("{} FAST", self.jid)
+    }
+
     pub fn id(&self) -> AccountId {
         AccountId(self.jid.clone())
     }

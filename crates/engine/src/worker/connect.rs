@@ -3,16 +3,19 @@
 //! every attempt reports how it went, fatal errors stop the retries, and the `StanzaStream`
 //! (stream management, resumption) is fed only streams that are secure and logged in.
 
+mod modern;
 mod route;
 mod splice;
 
+use modern::Modern;
+pub use modern::TokenChange;
 pub use route::check_endpoint;
 
 use super::bosh;
 use super::endpoint::{Endpoint, Web};
+use super::fast::Token;
 use super::proxy::Proxy;
 use super::sasl::{self, Method, Offer, Policy};
-use super::sasl2;
 use super::tls::{self, RefusalSlot};
 use super::websocket::{self, Redirect};
 use super::xml_guard::{Guarded, Tripwire};
@@ -32,14 +35,11 @@ use tokio_rustls::rustls::pki_types::ServerName;
 use tokio_xmpp::Stanza;
 use tokio_xmpp::connect::DnsConfig;
 use tokio_xmpp::jid::Jid;
-use tokio_xmpp::minidom::Element;
-use tokio_xmpp::parsers::bind::BindFeature;
 use tokio_xmpp::parsers::stream_features::StreamFeatures;
 use tokio_xmpp::parsers::{ns, starttls};
 use tokio_xmpp::stanzastream::{Connection, StanzaStream, XmppStream as StreamOf};
 use tokio_xmpp::xmlstream::{
-    FallibleStreamElement, ReadError, StreamHeader, Timeouts, XmlStream, XmppStream,
-    XmppStreamElement, initiate_stream,
+    ReadError, StreamHeader, Timeouts, XmppStream, XmppStreamElement, initiate_stream,
 };
 
 /// First wait after a failed attempt; doubles up to `MAX_BACKOFF`.
@@ -87,14 +87,17 @@ pub enum Wire {
 pub struct LoggedIn {
     pub route: Route,
     pub wire: Wire,
+    /// What became of the account's FAST token, for the session to keep or forget.
+    pub token: TokenChange,
 }
 
 /// What the reconnect loop tells the session about each attempt.
 #[derive(Debug)]
 pub enum Report {
     Connecting,
-    /// Logged in with this method (the session remembers the strongest) by this route.
-    LoggedIn(Method, LoggedIn),
+    /// Logged in with this password method (the session remembers the strongest; none for a
+    /// FAST token) by this route.
+    LoggedIn(Option<Method>, LoggedIn),
     /// This attempt failed; another follows after `retry_in`.
     Retrying {
         error: ConnectError,
@@ -126,6 +129,8 @@ pub struct Connector {
     tripwire: Tripwire,
     /// This installation's id for the account in SASL2 logins (`sasl2::Login::client_id`).
     client_id: uuid::Uuid,
+    /// The account's FAST token, replaced when the server issues a new one.
+    fast: Arc<std::sync::Mutex<Option<Token>>>,
     /// A connection went to the stanza stream. From then on it may hold a stream-management
     /// session to resume, which must happen before a resource is bound: later logins leave
     /// binding to it instead of using Bind2.
@@ -162,13 +167,16 @@ impl Connector {
             strongest_before: [None; 3],
             tripwire: Tripwire::default(),
             client_id: uuid::Uuid::new_v4(),
+            fast: Arc::default(),
             handed_over: Arc::default(),
         })
     }
 
-    /// Log in to SASL2 servers as the installation `client_id` names (kept by the session).
-    pub fn as_client(mut self, client_id: uuid::Uuid) -> Self {
+    /// Log in to SASL2 servers as the installation `client_id` names, with its FAST `token`
+    /// if it has one (both kept by the session).
+    pub fn known_as(mut self, client_id: uuid::Uuid, token: Option<Token>) -> Self {
         self.client_id = client_id;
+        self.fast = Arc::new(std::sync::Mutex::new(token));
         self
     }
 
@@ -298,36 +306,15 @@ impl Connector {
 
     /// One attempt: a secure stream, then SASL2 where the server offers it, or else SASL and
     /// the stream's restart.
-    pub async fn connect(&self) -> Result<(Connection, Method, LoggedIn), ConnectError> {
-        let domain = self.jid.domain().as_str().to_owned();
+    pub async fn connect(&self) -> Result<(Connection, Option<Method>, LoggedIn), ConnectError> {
         let Secured { features, stream, binding: exporter, mut route, wire } =
             self.secure_stream().await?;
         let username = self.jid.node().map(|n| n.as_str().to_owned()).unwrap_or_default();
         let strongest_before = self.strongest_before[wire as usize];
         let policy = Policy { allow_plain: self.account.allow_plain, strongest_before };
         if let Some(offered) = features.sasl2 {
-            tracing::debug!("SASL2 offered: {offered:?}");
-            let offer = Offer {
-                mechanisms: offered.mechanisms.iter().cloned().collect(),
-                bindings: features.sasl_cb,
-                exporter,
-            };
-            let (method, binding) = sasl::choose(&offer, policy)?;
-            let bind = self.account.resource.is_none()
-                && offered.inline.is_some_and(|inline| inline.bind2.is_some())
-                && !self.handed_over.load(Ordering::Relaxed);
-            let login = sasl2::Login {
-                method,
-                binding,
-                username,
-                password: self.password.clone(),
-                client_id: self.client_id,
-                bind,
-            };
-            let (connection, bound) = self.sasl2_login(stream, login, &domain).await?;
-            let profile = if bound { "SASL2 and Bind2" } else { "SASL2" };
-            route.login = format!("{profile}, {}", method.name());
-            return Ok((connection, method, LoggedIn { route, wire }));
+            let modern = Modern { offered, bindings: features.sasl_cb, exporter, policy };
+            return self.modern_login(stream, modern, route, wire).await;
         }
         let offer =
             Offer { mechanisms: features.sasl_mechanisms, bindings: features.sasl_cb, exporter };
@@ -335,7 +322,7 @@ impl Connector {
         let authed =
             sasl::authenticate(stream, method, binding, username, self.password.clone()).await?;
         let (features, stream) = authed
-            .send_header(header(&domain))
+            .send_header(self.header_over_tls())
             .await
             .map_err(|e| unreachable(&e))?
             .recv_features()
@@ -344,29 +331,7 @@ impl Connector {
         let connection =
             Connection { stream: stream.box_stream(), features, identity: self.jid.clone() };
         route.login = format!("SASL, {}", method.name());
-        Ok((connection, method, LoggedIn { route, wire }))
-    }
-
-    /// SASL2 on `stream`, read as plain elements between two restarts only tokio-xmpp sees
-    /// (`splice`). When Bind2 bound the resource, tokio-xmpp's own bind request is answered
-    /// with it; stream management is then enabled by tokio-xmpp as after any login.
-    async fn sasl2_login(
-        &self,
-        stream: TlsXmppStream,
-        login: sasl2::Login,
-        domain: &str,
-    ) -> Result<(Connection, bool), ConnectError> {
-        let mut stream = restart_unseen::<_, Element>(stream, domain).await?;
-        let logged_in = sasl2::authenticate(&mut stream, login).await?;
-        let mut features = logged_in.features;
-        let stream = restart_unseen::<_, FallibleStreamElement>(stream, domain).await?;
-        if logged_in.bound {
-            stream.get_stream().answer_bind(logged_in.jid.to_string());
-            features.bind = Some(BindFeature { required: true });
-        }
-        let connection =
-            Connection { stream: stream.box_stream(), features, identity: self.jid.clone() };
-        Ok((connection, logged_in.bound))
+        Ok((connection, Some(method), LoggedIn { route, wire, token: TokenChange::None }))
     }
 
     /// RFC 7395 over `url`: TCP to the account's host (or the URL's), TLS checked against the
@@ -386,7 +351,7 @@ impl Connector {
         };
         let ws = websocket::upgrade(&endpoint, tls_stream, self.redirect.clone()).await?;
         let guarded = Guarded::new(Box::new(ws) as Bytes, self.tripwire.clone());
-        let (features, stream) = open_stream(guarded, self.jid.domain().as_str()).await?;
+        let (features, stream) = open_stream(guarded, self.header_over_tls()).await?;
         Ok(Secured { features, stream, binding, route, wire: Wire::Websocket })
     }
 
@@ -419,7 +384,7 @@ impl Connector {
         });
         let io = bosh::open(&endpoint, dial, Box::new(first)).await.map_err(|e| unreachable(&e))?;
         let guarded = Guarded::new(Box::new(io) as Bytes, self.tripwire.clone());
-        let opened = open_stream(guarded, self.jid.domain().as_str()).await;
+        let opened = open_stream(guarded, self.header_over_tls()).await;
         let refusal = self.refusal.lock().ok().and_then(|mut slot| slot.take());
         match (opened, refusal) {
             (Ok((features, stream)), _) => {
@@ -442,7 +407,7 @@ impl Connector {
             TlsMode::DirectTls => self.handshake(tcp, &domain).await?,
             TlsMode::Starttls => {
                 let guarded = Guarded::new(tcp, self.tripwire.clone());
-                let (features, stream) = open_stream(guarded, &domain).await?;
+                let (features, stream) = open_stream(guarded, header(&domain)).await?;
                 if !features.can_starttls() {
                     return Err(ConnectError::Other(
                         "the server does not offer encryption, and Confab never connects without it".into(),
@@ -465,8 +430,15 @@ impl Connector {
             login: String::new(),
         };
         let guarded = Guarded::new(Box::new(tls_stream) as Bytes, self.tripwire.clone());
-        let (features, stream) = open_stream(guarded, &domain).await?;
+        let (features, stream) = open_stream(guarded, self.header_over_tls()).await?;
         Ok(Secured { features, stream, binding, route, wire: Wire::Tcp })
+    }
+
+    /// Our stream header once TLS is up: it names the account too (RFC 6120 §4.7.1), which
+    /// FAST needs to offer its token login (XEP-0484 §3).
+    fn header_over_tls(&self) -> StreamHeader<'static> {
+        let from = Some(Cow::Owned(self.jid.to_bare().to_string()));
+        StreamHeader { from, ..header(self.jid.domain().as_str()) }
     }
 
     pub(super) fn jid(&self) -> &Jid {
@@ -537,7 +509,7 @@ async fn closed_connection(identity: Jid) -> Result<Connection, ConnectError> {
     let (client, mut server) = tokio::io::duplex(CLOSED_STREAM.len() + 1024);
     server.write_all(CLOSED_STREAM).await.map_err(|e| unreachable(&e))?;
     let domain = identity.domain().as_str().to_owned();
-    let (features, stream) = open_stream(client, &domain).await?;
+    let (features, stream) = open_stream(client, header(&domain)).await?;
     // Our header is read by nobody; from here on every write fails and every read ends.
     drop(server);
     Ok(Connection { stream: stream.box_stream(), features, identity })
@@ -546,13 +518,13 @@ async fn closed_connection(identity: Jid) -> Result<Connection, ConnectError> {
 /// Open an XML stream to the server over `io` and read its features.
 async fn open_stream<Io>(
     io: Io,
-    domain: &str,
+    header: StreamHeader<'static>,
 ) -> Result<(StreamFeatures, XmppStream<Splice<BufStream<Io>>>), ConnectError>
 where
     Io: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
 {
     let io = Splice::new(BufStream::new(io));
-    initiate_stream(io, ns::JABBER_CLIENT, header(domain), Timeouts::tight())
+    initiate_stream(io, ns::JABBER_CLIENT, header, Timeouts::tight())
         .await
         .map_err(|e| unreachable(&e))?
         .recv_features()
@@ -562,26 +534,6 @@ where
 
 fn header(domain: &str) -> StreamHeader<'static> {
     StreamHeader { to: Some(Cow::Owned(domain.to_owned())), from: None, id: None }
-}
-
-/// Switch the element type `stream` reads, at a point where the server does not restart the
-/// stream: our header is kept from it and one of its is read in its place (`splice`).
-async fn restart_unseen<T: xso::FromXml, U: xso::FromXml + std::fmt::Debug>(
-    stream: XmlStream<SecureIo, T>,
-    domain: &str,
-) -> Result<XmlStream<SecureIo, U>, ConnectError>
-where
-    T: std::fmt::Debug,
-{
-    stream.get_stream().restart_unseen(format!(
-        "<stream:stream xmlns='{}' xmlns:stream='{}' version='1.0' from='{}' id='sasl2'>",
-        ns::JABBER_CLIENT,
-        ns::STREAM,
-        domain
-    ));
-    let restarted =
-        stream.initiate_reset().send_header(header(domain)).await.map_err(|e| unreachable(&e))?;
-    Ok(restarted.skip_features::<U>())
 }
 
 fn dns_error(e: tokio_xmpp::Error) -> ConnectError {

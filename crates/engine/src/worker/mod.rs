@@ -13,6 +13,7 @@ mod delivery;
 mod disco;
 mod endpoint;
 mod entity;
+mod fast;
 #[doc(hidden)]
 pub mod fuzzing;
 mod host_meta;

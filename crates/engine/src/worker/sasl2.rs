@@ -7,6 +7,7 @@
 //! The exchange reads plain elements (tokio-xmpp's stream type for a logged-in stream has no
 //! SASL2 elements); `connect` switches the stream's element type around it (`connect::splice`).
 
+use super::fast::Token;
 use super::sasl::{Method, failure_error, mechanism};
 use crate::model::ConnectError;
 use futures::{SinkExt, StreamExt};
@@ -15,6 +16,7 @@ use std::collections::BTreeMap;
 use tokio::io::{AsyncBufRead, AsyncWrite};
 use tokio_xmpp::jid::Jid;
 use tokio_xmpp::minidom::Element;
+use tokio_xmpp::minidom::rxml::xml_ncname;
 use tokio_xmpp::parsers::bind2::BindQuery;
 use tokio_xmpp::parsers::ns;
 use tokio_xmpp::parsers::sasl::{DefinedCondition, Failure};
@@ -28,14 +30,27 @@ pub const BIND_TAG: &str = "Confab";
 /// An XML stream of plain elements, as the exchange reads it.
 pub type ElementStream<S> = XmlStream<S, Element>;
 
+/// How the login proves who we are.
+pub enum Proof {
+    /// The password, by `method` (`sasl::choose`); where the server offers FAST, a token for
+    /// `request_token` is asked for on the way.
+    Password {
+        method: Method,
+        binding: ChannelBinding,
+        password: String,
+        request_token: Option<&'static str>,
+    },
+    /// A FAST token, with the channel binding its mechanism needs.
+    Token { token: Token, binding: Vec<u8> },
+}
+
 /// What to log in with.
 pub struct Login {
-    pub method: Method,
-    pub binding: ChannelBinding,
+    pub proof: Proof,
     pub username: String,
-    pub password: String,
     /// This installation's id for the account (XEP-0388 user agent), kept across logins so the
-    /// server recognises the device and Bind2 gives it the same resource each time.
+    /// server recognises the device, Bind2 gives it the same resource each time, and its FAST
+    /// token is its own.
     pub client_id: uuid::Uuid,
     /// Ask the server to bind a resource in the same exchange.
     pub bind: bool,
@@ -50,33 +65,68 @@ pub struct LoggedIn {
     pub jid: Jid,
     /// Bind2 bound the resource.
     pub bound: bool,
+    /// A FAST token the server issued (asked for, or a rotation of the one used).
+    pub token: Option<Token>,
+}
+
+/// How the exchange ended, short of a connection error.
+#[derive(Debug)]
+pub enum Outcome {
+    LoggedIn(Box<LoggedIn>),
+    /// The server did not take the FAST token (expired, revoked, or the password changed):
+    /// the token is to be forgotten and the password used.
+    TokenRefused,
+}
+
+/// The two ways of proving, as the exchange runs them.
+enum Exchange {
+    /// The password by this method, with the token mechanism asked for.
+    Sasl(Method, Box<dyn sasl::client::Mechanism + Send>, Option<&'static str>),
+    Fast(Token, Vec<u8>),
 }
 
 /// Run the exchange; on success the stream carries stanzas without a restart.
 pub async fn authenticate<S: AsyncBufRead + AsyncWrite + Unpin>(
     stream: &mut ElementStream<S>,
     login: Login,
-) -> Result<LoggedIn, ConnectError> {
-    let method = login.method;
-    let creds = Credentials::default()
-        .with_username(login.username)
-        .with_password(login.password)
-        .with_channel_binding(login.binding);
-    let mut mechanism = mechanism(method, creds)
-        .map_err(|e| ConnectError::Other(format!("cannot start {}: {e}", method.name())))?;
-    let initial = mechanism.initial();
-    let bind = login
-        .bind
-        .then(|| Element::from(BindQuery { tag: Some(BIND_TAG.into()), payloads: Vec::new() }));
+) -> Result<Outcome, ConnectError> {
+    let mut payloads = Vec::new();
+    if login.bind {
+        payloads
+            .push(Element::from(BindQuery { tag: Some(BIND_TAG.into()), payloads: Vec::new() }));
+    }
+    let (name, initial, mut exchange) = match login.proof {
+        Proof::Password { method, binding, password, request_token } => {
+            let creds = Credentials::default()
+                .with_username(login.username)
+                .with_password(password)
+                .with_channel_binding(binding);
+            let mut mechanism = mechanism(method, creds)
+                .map_err(|e| ConnectError::Other(format!("cannot start {}: {e}", method.name())))?;
+            if let Some(wanted) = request_token {
+                let request = Element::builder("request-token", ns::FAST)
+                    .attr(xml_ncname!("mechanism").into(), wanted)
+                    .build();
+                payloads.push(request);
+            }
+            let initial = mechanism.initial();
+            (method.name().to_owned(), initial, Exchange::Sasl(method, mechanism, request_token))
+        }
+        Proof::Token { token, binding } => {
+            payloads.push(Element::builder("fast", ns::FAST).build());
+            let initial = token.initial_response(&login.username, &binding);
+            (token.mechanism.clone(), initial, Exchange::Fast(token, binding))
+        }
+    };
     let authenticate = Authenticate {
-        mechanism: method.name().into(),
+        mechanism: name,
         initial_response: (!initial.is_empty()).then_some(initial),
         user_agent: UserAgent {
             id: login.client_id,
             software: Some("Confab".into()),
             device: None,
         },
-        payloads: bind.into_iter().collect(),
+        payloads,
     };
     send(stream, Element::from(authenticate)).await?;
     let success = loop {
@@ -84,8 +134,8 @@ pub async fn authenticate<S: AsyncBufRead + AsyncWrite + Unpin>(
         if !element.has_ns(ns::SASL2) {
             return Err(unexpected(&element));
         }
-        match element.name() {
-            "challenge" => {
+        match (element.name(), &mut exchange) {
+            ("challenge", Exchange::Sasl(_, mechanism, _)) => {
                 let challenge = Challenge::try_from(element).map_err(invalid)?;
                 let data = mechanism.response(&challenge.sasl_data).map_err(|e| {
                     ConnectError::Refused(format!(
@@ -94,12 +144,13 @@ pub async fn authenticate<S: AsyncBufRead + AsyncWrite + Unpin>(
                 })?;
                 send(stream, Element::from(Response { sasl_data: data })).await?;
             }
-            "success" => break Success::try_from(element).map_err(invalid)?,
-            "failure" => {
+            ("success", _) => break Success::try_from(element).map_err(invalid)?,
+            ("failure", Exchange::Sasl(method, ..)) => {
                 let failure = sasl2::Failure::try_from(element).map_err(invalid)?;
-                return Err(failure_error(method, &as_sasl_failure(failure)));
+                return Err(failure_error(*method, &as_sasl_failure(failure)));
             }
-            "continue" => {
+            ("failure", Exchange::Fast(..)) => return Ok(Outcome::TokenRefused),
+            ("continue", _) => {
                 return Err(ConnectError::Refused(
                     "the server asks for a further login step (such as a second factor) that \
                      Confab cannot take yet"
@@ -109,22 +160,41 @@ pub async fn authenticate<S: AsyncBufRead + AsyncWrite + Unpin>(
             _ => return Err(unexpected(&element)),
         }
     };
-    mechanism.success(success.additional_data.as_deref().unwrap_or_default()).map_err(|e| {
-        ConnectError::Refused(format!(
-            "the server could not prove it knows the account ({e:?}); not logged in"
-        ))
-    })?;
+    let proof = success.additional_data.as_deref().unwrap_or_default();
+    let proven = match &mut exchange {
+        Exchange::Sasl(_, mechanism, _) => mechanism.success(proof).is_ok(),
+        Exchange::Fast(token, binding) => token.server_proof_holds(binding, proof),
+    };
+    if !proven {
+        return Err(ConnectError::Refused(
+            "the server could not prove it knows the account; not logged in".into(),
+        ));
+    }
     let bound = success.payloads.iter().any(|p| p.is("bound", ns::BIND2));
     if login.bind && !bound {
         let reason = success.payloads.iter().find(|p| p.is("failed", ns::BIND2));
         tracing::info!("Bind2 did not bind a resource ({reason:?}); binding it the usual way");
     }
+    let token =
+        success.payloads.iter().find(|p| p.is("token", ns::FAST)).and_then(|t| {
+            Token::issued(&issued_for(&exchange), t.attr("token").unwrap_or_default())
+        });
     let features = next(stream).await?;
     if !features.is("features", ns::STREAM) {
         return Err(unexpected(&features));
     }
     let features = StreamFeatures::try_from(features).map_err(invalid)?;
-    Ok(LoggedIn { features, jid: success.authorization_identifier, bound })
+    let logged_in = LoggedIn { features, jid: success.authorization_identifier, bound, token };
+    Ok(Outcome::LoggedIn(Box::new(logged_in)))
+}
+
+/// The mechanism a token issued at the end of `exchange` is for: the one asked for with the
+/// password, or the one just used (a rotation).
+fn issued_for(exchange: &Exchange) -> String {
+    match exchange {
+        Exchange::Sasl(_, _, requested) => requested.unwrap_or_default().to_owned(),
+        Exchange::Fast(token, _) => token.mechanism.clone(),
+    }
 }
 
 /// A SASL2 failure read as the SASL one it wraps, so both are told to the user alike.

@@ -384,7 +384,7 @@ impl Session {
                     [Wire::Tcp, Wire::Websocket, Wire::Bosh].map(|wire| self.strongest_login(wire)),
                     self.http_route_found(),
                 )
-                .as_client(self.client_id()),
+                .known_as(self.client_id(), self.fast_token()),
             Err(error) => {
                 self.set_state(ConnectionState::Failed(error));
                 return;
@@ -524,8 +524,11 @@ impl Session {
         match report {
             Report::Connecting => self.set_state(ConnectionState::Connecting),
             Report::LoggedIn(method, how) => {
-                self.remember_login(method, how.wire);
+                if let Some(method) = method {
+                    self.remember_login(method, how.wire);
+                }
                 self.remember_route(&how);
+                self.keep_fast_token(&how.token);
             }
             Report::Retrying { error, retry_in } => self.set_state(ConnectionState::Offline {
                 reason: error.to_string(),

@@ -4,7 +4,8 @@
 
 use super::Session;
 use crate::config::Transport;
-use crate::worker::connect::{LoggedIn, Wire};
+use crate::worker::connect::{LoggedIn, TokenChange, Wire};
+use crate::worker::fast::Token;
 use crate::worker::sasl::Method;
 use crate::worker::{Event, HTTP_ROUTE_FOUND, LAST_ROUTE, SASL2_CLIENT_ID, STRONGEST_LOGIN};
 
@@ -78,5 +79,24 @@ impl Session {
             tracing::warn!("{}: {e}", self.account.jid);
         }
         id
+    }
+
+    /// The account's FAST token (XEP-0484), kept with the secrets like the password.
+    pub(super) fn fast_token(&self) -> Option<Token> {
+        let stored = self.secrets.load(&self.account.fast_token_secret())?;
+        Token::from_stored(&stored)
+    }
+
+    pub(super) fn keep_fast_token(&self, change: &TokenChange) {
+        let key = self.account.fast_token_secret();
+        match change {
+            TokenChange::None => {}
+            TokenChange::Refused => self.secrets.remove(&key),
+            TokenChange::Issued(token) => {
+                if let Err(e) = self.secrets.save(&key, &token.stored()) {
+                    tracing::warn!("{}: the FAST token could not be kept: {e}", self.account.jid);
+                }
+            }
+        }
     }
 }

@@ -1,0 +1,147 @@
+//! FAST (XEP-0484): after one login with the password, the server hands this device a token,
+//! and later logins prove they hold it in a single message instead of running SCRAM — one
+//! round trip less, and the password is not used at all. The token is a secret like the
+//! password and is kept beside it (`secrets`, under `AccountConfig::fast_token_secret`).
+//!
+//! A token is tied to its mechanism. `HT-SHA-256-EXPR` binds it to the TLS 1.3 connection
+//! (RFC 9266 `tls-exporter`), so a token seen by someone in the path is of no use to them;
+//! `HT-SHA-256-NONE` is used only where the connection offers no binding (BOSH, where each
+//! request has its own TLS connection).
+
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+pub const BOUND: &str = "HT-SHA-256-EXPR";
+pub const UNBOUND: &str = "HT-SHA-256-NONE";
+
+/// The longest token we keep; Prosody's are about 60 bytes.
+const MAX_TOKEN: usize = 1024;
+
+/// A token the server issued, with the mechanism it is for.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Token {
+    pub mechanism: String,
+    pub secret: String,
+}
+
+impl std::fmt::Debug for Token {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Token({}, [redacted])", self.mechanism)
+    }
+}
+
+impl Token {
+    /// A token from the server's `<token/>`, if it is for a mechanism we use and of sane size.
+    pub fn issued(mechanism: &str, secret: &str) -> Option<Token> {
+        let known = mechanism == BOUND || mechanism == UNBOUND;
+        (known && !secret.is_empty() && secret.len() <= MAX_TOKEN)
+            .then(|| Token { mechanism: mechanism.into(), secret: secret.into() })
+    }
+
+    /// As kept in the secret store: the mechanism, a line break, the token.
+    pub fn stored(&self) -> String {
+        format!("{}\n{}", self.mechanism, self.secret)
+    }
+
+    pub fn from_stored(text: &str) -> Option<Token> {
+        let (mechanism, secret) = text.split_once('\n')?;
+        Token::issued(mechanism, secret.trim_end())
+    }
+
+    /// The channel binding this token's mechanism needs; `None` when this connection cannot
+    /// give it, and the token cannot be used here.
+    pub fn binding<'a>(&self, exporter: Option<&'a [u8]>) -> Option<&'a [u8]> {
+        match self.mechanism.as_str() {
+            BOUND => exporter,
+            _ => Some(&[]),
+        }
+    }
+
+    /// The login message: the user name, a zero byte, and the proof of holding the token.
+    pub fn initial_response(&self, username: &str, binding: &[u8]) -> Vec<u8> {
+        let mut message = username.as_bytes().to_vec();
+        message.push(0);
+        message.extend(self.mac(b"Initiator", binding));
+        message
+    }
+
+    /// Whether the server's answer proves it knows the token too.
+    pub fn server_proof_holds(&self, binding: &[u8], proof: &[u8]) -> bool {
+        let mut mac = self.keyed();
+        mac.update(b"Responder");
+        mac.update(binding);
+        mac.verify_slice(proof).is_ok()
+    }
+
+    fn mac(&self, label: &[u8], binding: &[u8]) -> Vec<u8> {
+        let mut mac = self.keyed();
+        mac.update(label);
+        mac.update(binding);
+        mac.finalize().into_bytes().to_vec()
+    }
+
+    fn keyed(&self) -> Hmac<Sha256> {
+        // HMAC takes keys of any length, so this cannot fail.
+        <Hmac<Sha256> as Mac>::new_from_slice(self.secret.as_bytes())
+            .unwrap_or_else(|_| unreachable!("HMAC accepts any key length"))
+    }
+}
+
+/// The mechanism to ask a new token for: the bound one where this connection can bind it.
+pub fn to_request(offered: &[String], exporter: bool) -> Option<&'static str> {
+    let offers = |m: &str| offered.iter().any(|o| o == m);
+    if exporter && offers(BOUND) {
+        Some(BOUND)
+    } else if offers(UNBOUND) {
+        Some(UNBOUND)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_token_round_trips_through_the_secret_store_and_stays_out_of_debug_output() {
+        let token = Token::issued(BOUND, "secret-token:fast-abc").expect("a token");
+        assert_eq!(Token::from_stored(&token.stored()), Some(token.clone()));
+        assert!(!format!("{token:?}").contains("abc"));
+    }
+
+    #[test]
+    fn unknown_mechanisms_and_oversized_tokens_are_not_kept() {
+        assert_eq!(Token::issued("HT-SHA-256-UNIQ", "x"), None);
+        assert_eq!(Token::issued(UNBOUND, ""), None);
+        assert_eq!(Token::issued(UNBOUND, &"x".repeat(MAX_TOKEN + 1)), None);
+        assert_eq!(Token::from_stored("garbage"), None);
+    }
+
+    #[test]
+    fn the_proofs_are_hmacs_of_the_token_over_label_and_binding() {
+        let token = Token::issued(BOUND, "key").expect("a token");
+        let message = token.initial_response("alice", b"cb");
+        let (user, proof) = message.split_at(6);
+        assert_eq!(user, b"alice\0");
+        let mut expected = <Hmac<Sha256> as Mac>::new_from_slice(b"key").expect("key");
+        expected.update(b"Initiatorcb");
+        assert_eq!(proof, expected.finalize().into_bytes().as_slice());
+        let mut responder = <Hmac<Sha256> as Mac>::new_from_slice(b"key").expect("key");
+        responder.update(b"Respondercb");
+        let answer = responder.finalize().into_bytes();
+        assert!(token.server_proof_holds(b"cb", &answer));
+        assert!(!token.server_proof_holds(b"other", &answer));
+    }
+
+    #[test]
+    fn a_bound_token_needs_the_exporter_and_is_asked_for_where_there_is_one() {
+        let token = Token::issued(BOUND, "k").expect("a token");
+        assert_eq!(token.binding(None), None);
+        assert_eq!(token.binding(Some(b"x")), Some(&b"x"[..]));
+        let offered = vec![UNBOUND.to_string(), BOUND.to_string()];
+        assert_eq!(to_request(&offered, true), Some(BOUND));
+        assert_eq!(to_request(&offered, false), Some(UNBOUND));
+        assert_eq!(to_request(&[], true), None);
+    }
+}
