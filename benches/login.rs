@@ -27,7 +27,8 @@ fn main() {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
 
     let classic = Server::start(Kind::Prosody);
-    let modern = Server::start_with(Kind::Prosody, Setup { modern_login: true, ..Setup::default() });
+    let modern =
+        Server::start_with(Kind::Prosody, Setup { modern_login: true, ..Setup::default() });
     let classic_user = over_slow_link(&runtime, &classic, rtt);
     let modern_user = over_slow_link(&runtime, &modern, rtt);
 

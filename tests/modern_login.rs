@@ -4,19 +4,11 @@
 
 mod support;
 
-use support::{Kind, PASSWORD, Profile, Server, Setup, stderr};
+use support::{Kind, Profile, Server, Setup, stderr};
 
 fn modern_prosody(names: &[&str]) -> (Server, Vec<Profile>) {
-    let server =
-        Server::start_with(Kind::Prosody, Setup { modern_login: true, ..Setup::default() });
-    let profiles = names
-        .iter()
-        .map(|name| {
-            server.register(name, PASSWORD);
-            Profile::new(&server, name, PASSWORD)
-        })
-        .collect();
-    (server, profiles)
+    let setup = Setup { modern_login: true, ..Setup::default() };
+    support::server_set_up(Kind::Prosody, setup, names)
 }
 
 /// How the last login went, as `confab account show` tells it.

@@ -146,7 +146,12 @@ pub fn bench_transport(profile: &Profile, server: &Server) {
 
 /// A fresh server with these users registered, each with a profile of their own.
 pub fn server_with(kind: Kind, names: &[&str]) -> (Server, Vec<Profile>) {
-    let server = Server::start(kind);
+    server_set_up(kind, Setup::default(), names)
+}
+
+/// As [`server_with`], for a server started with `setup`.
+pub fn server_set_up(kind: Kind, setup: Setup, names: &[&str]) -> (Server, Vec<Profile>) {
+    let server = Server::start_with(kind, setup);
     let profiles = names
         .iter()
         .map(|name| {

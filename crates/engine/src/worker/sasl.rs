@@ -210,23 +210,39 @@ pub async fn authenticate<S: AsyncBufRead + AsyncWrite + Unpin>(
             Some(Ok(XmppStreamElement::Sasl(Nonza::Failure(failure)))) => {
                 return Err(failure_error(method, &failure));
             }
-            Some(Ok(XmppStreamElement::Sasl(_))) | Some(Err(ReadError::SoftTimeout)) => {}
+            Some(Ok(XmppStreamElement::Sasl(_))) => {}
             Some(Ok(other)) => {
                 return Err(ConnectError::Other(format!(
                     "the server answered the login with something else: {other:?}"
                 )));
             }
-            Some(Err(ReadError::HardError(e))) => {
-                return Err(ConnectError::Unreachable(format!("the connection failed: {e}")));
+            Some(Err(e)) => {
+                if let Some(error) = read_failure(e) {
+                    return Err(error);
+                }
             }
-            Some(Err(ReadError::ParseError(e))) => {
-                return Err(ConnectError::Other(format!("the server sent invalid XML: {e}")));
-            }
-            Some(Err(ReadError::StreamFooterReceived)) | None => {
-                return Err(ConnectError::Unreachable("the server closed the connection".into()));
-            }
+            None => return Err(closed()),
         }
     }
+}
+
+/// A read that brought no element, in the user's words; nothing for a soft timeout, after
+/// which the read goes on.
+pub(super) fn read_failure(error: ReadError) -> Option<ConnectError> {
+    match error {
+        ReadError::SoftTimeout => None,
+        ReadError::HardError(e) => {
+            Some(ConnectError::Unreachable(format!("the connection failed: {e}")))
+        }
+        ReadError::ParseError(e) => {
+            Some(ConnectError::Other(format!("the server sent invalid XML: {e}")))
+        }
+        ReadError::StreamFooterReceived => Some(closed()),
+    }
+}
+
+pub(super) fn closed() -> ConnectError {
+    ConnectError::Unreachable("the server closed the connection".into())
 }
 
 async fn send<S: AsyncBufRead + AsyncWrite + Unpin>(

@@ -8,7 +8,7 @@
 //! SASL2 elements); `connect` switches the stream's element type around it (`connect::splice`).
 
 use super::fast::Token;
-use super::sasl::{Method, failure_error, mechanism};
+use super::sasl::{Method, closed, failure_error, mechanism, read_failure};
 use crate::model::ConnectError;
 use futures::{SinkExt, StreamExt};
 use sasl::common::{ChannelBinding, Credentials};
@@ -22,7 +22,7 @@ use tokio_xmpp::parsers::ns;
 use tokio_xmpp::parsers::sasl::{DefinedCondition, Failure};
 use tokio_xmpp::parsers::sasl2::{self, Authenticate, Challenge, Response, Success, UserAgent};
 use tokio_xmpp::parsers::stream_features::StreamFeatures;
-use tokio_xmpp::xmlstream::{ReadError, XmlStream};
+use tokio_xmpp::xmlstream::XmlStream;
 
 /// The resource Bind2 asks for: the server adds a suffix of its own, stable per client id.
 pub const BIND_TAG: &str = "Confab";
@@ -226,16 +226,12 @@ async fn next<S: AsyncBufRead + AsyncWrite + Unpin>(
     loop {
         match stream.next().await {
             Some(Ok(element)) => return Ok(element),
-            Some(Err(ReadError::SoftTimeout)) => {}
-            Some(Err(ReadError::HardError(e))) => {
-                return Err(ConnectError::Unreachable(format!("the connection failed: {e}")));
+            Some(Err(e)) => {
+                if let Some(error) = read_failure(e) {
+                    return Err(error);
+                }
             }
-            Some(Err(ReadError::ParseError(e))) => {
-                return Err(ConnectError::Other(format!("the server sent invalid XML: {e}")));
-            }
-            Some(Err(ReadError::StreamFooterReceived)) | None => {
-                return Err(ConnectError::Unreachable("the server closed the connection".into()));
-            }
+            None => return Err(closed()),
         }
     }
 }
