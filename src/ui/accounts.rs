@@ -38,6 +38,7 @@ pub enum Message {
     RemoveAvatar,
     Privacy(Privacy),
     EditServer,
+    OpenConsole,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -57,6 +58,8 @@ pub enum Event {
     RemoveAvatar,
     /// Keep these privacy settings (for every account).
     SetPrivacy(Privacy),
+    /// Show the active account's XML console.
+    OpenConsole,
 }
 
 /// What the bar shows that its parent owns.
@@ -103,6 +106,10 @@ impl State {
             Message::EditServer => {
                 self.settings_open = false;
                 Some(Event::EditServer)
+            }
+            Message::OpenConsole => {
+                self.settings_open = false;
+                Some(Event::OpenConsole)
             }
             Message::Privacy(privacy) => Some(Event::SetPrivacy(privacy)),
             Message::NicknameDraft(draft) => {
@@ -187,6 +194,9 @@ impl State {
                 button(small("Server settings…"))
                     .style(button::secondary)
                     .on_press(Message::EditServer),
+                button(small("XML console"))
+                    .style(button::secondary)
+                    .on_press(Message::OpenConsole),
                 button(small("Remove account…")).style(button::danger).on_press(Message::AskRemove),
                 text(about()).size(theme::TEXT_SMALL).style(theme::muted),
             ]

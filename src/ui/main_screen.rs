@@ -7,6 +7,7 @@
 //! contact's header in `header.rs`; our own status as the connection has it in `status.rs`.
 
 mod chat;
+mod console;
 mod files;
 mod header;
 mod layout;
@@ -16,8 +17,8 @@ mod status;
 use super::pictures::Pictures;
 use super::widget::slot;
 use super::{
-    accounts, connection, contacts, conversation, invites, profile, room, room_browser, sidebar,
-    theme,
+    accounts, connection, console as xml_console, contacts, conversation, invites, profile, room,
+    room_browser, sidebar, theme,
 };
 use crate::config::Privacy;
 use crate::emoji::Recent;
@@ -41,6 +42,8 @@ pub struct State {
     room: Option<room::State>,
     /// The room browser, shown instead of the conversation while open.
     browser: Option<room_browser::State>,
+    /// The XML console, shown instead of the conversation (and the browser) while open.
+    console: Option<xml_console::State>,
     invites: invites::State,
     /// Who is in each room we are in, as last reported, so a room opens with its people.
     occupants: HashMap<String, Vec<Occupant>>,
@@ -74,6 +77,7 @@ pub enum Message {
     Profile(profile::Message),
     Room(room::Message),
     Browser(room_browser::Message),
+    Console(xml_console::Message),
     Invites(invites::Message),
     /// Tab in a room's composer.
     CompleteNick,
@@ -160,6 +164,7 @@ impl State {
             conversation: None,
             room: None,
             browser: None,
+            console: None,
             invites: invites::State::default(),
             occupants: HashMap::new(),
             conference: Vec::new(),
@@ -184,7 +189,8 @@ impl State {
 
     /// The conversation on screen, if any (the room browser hides it).
     pub fn visible_chat(&self) -> Option<&ChatId> {
-        self.conversation.as_ref().filter(|_| self.browser.is_none()).map(|c| &c.chat)
+        let covered = self.browser.is_some() || self.console.is_some();
+        self.conversation.as_ref().filter(|_| !covered).map(|c| &c.chat)
     }
 
     /// A contact of this account, as last reported.
@@ -292,9 +298,11 @@ impl State {
                 self.profile = None;
                 (Task::none(), None)
             }
-            Message::Accounts(message) => {
-                (Task::none(), self.accounts.update(message).map(Event::Account))
-            }
+            Message::Accounts(message) => match self.accounts.update(message) {
+                Some(accounts::Event::OpenConsole) => (Task::none(), self.open_console()),
+                event => (Task::none(), event.map(Event::Account)),
+            },
+            Message::Console(message) => self.console_message(message),
             Message::DismissNotice => {
                 self.notice = None;
                 (Task::none(), None)
@@ -410,8 +418,10 @@ impl State {
                 self.notice = Some(notice)
             }
             WorkerEvent::Outcome(outcome) => {
-                // A change asked for in the open room's members panel is answered there.
-                let taken = self.room.as_mut().is_some_and(|room| room.outcome(&outcome));
+                // A stanza sent from the console, or a change asked for in the open room's
+                // members panel, is answered there.
+                let taken = self.console.as_mut().is_some_and(|c| c.outcome(&outcome))
+                    || self.room.as_mut().is_some_and(|room| room.outcome(&outcome));
                 if let (Err(notice), false) = (outcome, taken) {
                     self.notice = Some(notice);
                 }
@@ -430,11 +440,10 @@ impl State {
             }
             // The app's own business: the handle, and where the user left off.
             WorkerEvent::Ready(_) | WorkerEvent::Stopped | WorkerEvent::Reading { .. } => {}
-            // Asked for by `confab disco`, `command` and `console watch`; the window has no
-            // discovery browser or console yet (#17).
-            WorkerEvent::Discovered { .. }
-            | WorkerEvent::CommandStage { .. }
-            | WorkerEvent::Stanza { .. } => {}
+            WorkerEvent::Stanza { outgoing, xml } => self.console_stanza(outgoing, &xml),
+            // Asked for by `confab disco` and `command`; the window has no discovery browser
+            // yet (#17).
+            WorkerEvent::Discovered { .. } | WorkerEvent::CommandStage { .. } => {}
         }
     }
 
@@ -467,6 +476,10 @@ impl State {
         let sidebar =
             self.sidebar.view(Some(top.into()), footer, context.pictures, unread, Message::Sidebar);
         let main: Element<'_, Message> = match (&self.browser, &self.conversation) {
+            _ if self.console.is_some() => self
+                .console
+                .as_ref()
+                .map_or_else(|| column![].into(), |c| c.view().map(Message::Console)),
             (Some(browser), _) => browser.view().map(Message::Browser),
             (None, Some(conversation)) => self.chat(conversation, context.pictures, context.muted),
             (None, None) => {

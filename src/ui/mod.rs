@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod connection;
+pub mod console;
 pub mod contacts;
 pub mod conversation;
 pub mod emoji_picker;

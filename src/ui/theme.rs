@@ -70,6 +70,13 @@ pub const PROGRESS_GIRTH: f32 = 6.0;
 pub const OVERLAY_MARGIN: f32 = 40.0;
 /// A confirmation dialog over the window.
 pub const DIALOG_WIDTH: f32 = 460.0;
+/// The XML console's colours for element names, attributes, their values, text and the
+/// brackets around them (on the light theme).
+pub const XML_NAME: Color = Color::from_rgb(0.10, 0.30, 0.65);
+pub const XML_ATTRIBUTE: Color = Color::from_rgb(0.55, 0.25, 0.05);
+pub const XML_VALUE: Color = Color::from_rgb(0.05, 0.45, 0.20);
+pub const XML_TEXT: Color = Color::from_rgb(0.10, 0.10, 0.12);
+pub const XML_PUNCTUATION: Color = Color::from_rgb(0.45, 0.45, 0.50);
 
 pub fn presence_color(show: PresenceShow) -> Color {
     match show {
