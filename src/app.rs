@@ -103,6 +103,8 @@ pub enum Message {
     Tick,
     /// Ctrl+K: jump to the contact search.
     FindContact,
+    /// Show the active account's XML console.
+    OpenConsole,
     /// Escape, where nothing focused took it: close the picture viewer or a question.
     Escape,
     /// Files are dragged over the window (`true`), or left it.
@@ -392,6 +394,9 @@ impl App {
                 Screen::Main => main_screen::State::find_contact().map(Message::Main),
                 _ => Task::none(),
             },
+            Message::OpenConsole => self.on_main_screen(main_screen::Message::Accounts(
+                crate::ui::accounts::Message::OpenConsole,
+            )),
             Message::Escape => self.on_main_screen(main_screen::Message::Escape),
             Message::FilesHovered(hovering) => {
                 self.on_main_screen(main_screen::Message::FilesHovered(hovering))
@@ -570,5 +575,7 @@ mod tests {
         assert!(input::shortcut(plain_k).is_none());
         let shift_tab = press(Key::Named(key::Named::Tab), Modifiers::SHIFT);
         assert!(matches!(input::shortcut(shift_tab), Some(Message::FocusPrevious)));
+        let console = press(Key::Named(key::Named::F12), Modifiers::empty());
+        assert!(matches!(input::shortcut(console), Some(Message::OpenConsole)));
     }
 }

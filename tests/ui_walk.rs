@@ -326,6 +326,23 @@ fn walk_through_the_window() {
                     .then(|| format!("stored {words:?}"))
             },
         );
+        walk.step(
+            "F12 opens the XML console, which sends a stanza written in it",
+            |walk| {
+                walk.keys(&["F12"]);
+                std::thread::sleep(Duration::from_millis(500));
+                walk.type_text(&format!(
+                    "<message to='{bob_jid}' type='chat'><body>from the console</body></message>"
+                ));
+                walk.keys(&["ctrl+Return"]);
+            },
+            |_| {
+                bob.ok(&["sync", "--wait", "1"]);
+                let words = stored(&bob, &alice_jid);
+                let arrived = words.iter().any(|w| w == "from the console");
+                (!arrived).then(|| format!("bob has {words:?}"))
+            },
+        );
         for (width, height) in [(800, 600), (640, 480)] {
             walk.step(
                 &format!("window at {width}x{height}"),

@@ -20,8 +20,8 @@ pub(super) fn window_event((_, event): (window::Id, window::Event)) -> Option<Me
 }
 
 /// Keys that work everywhere: Tab and Shift+Tab move between fields (Tab in a room's
-/// composer completes a nickname first), Ctrl+K finds a contact, Escape closes the picture
-/// viewer or a question over the window.
+/// composer completes a nickname first), Ctrl+K finds a contact, F12 (the browsers' key for
+/// developer tools) opens the XML console, Escape closes the picture viewer or a question over the window.
 pub(super) fn shortcut(event: iced::keyboard::Event) -> Option<Message> {
     use iced::keyboard::{Event, Key, key::Named};
     match event {
@@ -30,6 +30,8 @@ pub(super) fn shortcut(event: iced::keyboard::Event) -> Option<Message> {
         {
             Some(Message::FindContact)
         }
+        // Not a Ctrl combination: text fields take Ctrl+X and its kin before us.
+        Event::KeyPressed { key: Key::Named(Named::F12), .. } => Some(Message::OpenConsole),
         Event::KeyPressed { key: Key::Named(Named::Tab), modifiers, .. } => {
             Some(if modifiers.shift() { Message::FocusPrevious } else { Message::FocusNext })
         }

@@ -12,6 +12,7 @@ mod pretty;
 use super::theme;
 use chrono::Local;
 use iced::advanced::text::Span;
+use iced::keyboard::{Key, key::Named};
 use iced::widget::{
     Column, button, checkbox, column, container, rich_text, row, scrollable, span, text,
     text_editor, text_input,
@@ -28,6 +29,7 @@ pub const MAX_BYTES: usize = 2 * 1024 * 1024;
 pub const MAX_SHOWN: usize = 16 * 1024;
 /// Matching stanzas drawn at once (the newest), so a long session never slows the window.
 pub const MAX_DRAWN: usize = 200;
+const EDITOR_ID: &str = "console-editor";
 
 /// The kinds of top-level elements the console tells apart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -144,6 +146,11 @@ impl State {
             draft: text_editor::Content::new(),
             outcome: None,
         }
+    }
+
+    /// Put the cursor in the box for a stanza of our own.
+    pub fn focus<T>() -> iced::Task<T> {
+        iced::widget::operation::focus(EDITOR_ID)
     }
 
     /// A stanza the worker told: kept, prepared for drawing once, the oldest let go past the
@@ -350,7 +357,16 @@ impl State {
         };
         column![
             text_editor(&self.draft)
-                .placeholder("One stanza to send, as XML")
+                .id(EDITOR_ID)
+                .placeholder("One stanza to send, as XML (Ctrl+Enter sends)")
+                .key_binding(|press| {
+                    let enter = matches!(press.key, Key::Named(Named::Enter));
+                    if enter && press.modifiers.command() {
+                        Some(text_editor::Binding::Custom(Message::Send))
+                    } else {
+                        text_editor::Binding::from_key_press(press)
+                    }
+                })
                 .font(Font::MONOSPACE)
                 .on_action(Message::Edit)
                 .height(theme::FORM_EDITOR_HEIGHT)

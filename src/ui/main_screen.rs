@@ -299,7 +299,7 @@ impl State {
                 (Task::none(), None)
             }
             Message::Accounts(message) => match self.accounts.update(message) {
-                Some(accounts::Event::OpenConsole) => (Task::none(), self.open_console()),
+                Some(accounts::Event::OpenConsole) => self.open_console(),
                 event => (Task::none(), event.map(Event::Account)),
             },
             Message::Console(message) => self.console_message(message),

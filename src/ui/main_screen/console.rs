@@ -7,12 +7,12 @@ use crate::worker::Command;
 use iced::Task;
 
 impl State {
-    /// Open the console; the worker tells stanzas from now on.
-    pub(super) fn open_console(&mut self) -> Option<Event> {
+    /// Open the console, the cursor in its box; the worker tells stanzas from now on.
+    pub(super) fn open_console(&mut self) -> (Task<Message>, Option<Event>) {
         if self.console.is_none() {
             self.console = Some(console::State::new(self.account.as_str()));
         }
-        Some(Event::Command(Command::Console(true)))
+        (console::State::focus(), Some(Event::Command(Command::Console(true))))
     }
 
     pub(super) fn console_message(
