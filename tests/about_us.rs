@@ -1,6 +1,7 @@
 //! What other clients may ask of a running Confab through real servers (Prosody and ejabberd):
-//! its software version (XEP-0092) and local time (XEP-0202), answered to contacts who see our
-//! presence and refused to strangers; the operating system only when the user allows it.
+//! its software version (XEP-0092), local time (XEP-0202) and idle time (XEP-0012), answered
+//! to contacts who see our presence and refused to strangers; the operating system only when
+//! the user allows it.
 
 mod support;
 
@@ -62,11 +63,28 @@ async fn contacts_learn_our_software_and_time_and_strangers_learn_nothing() {
         let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
         assert!(time.contains(&today), "our time is now: {time}");
 
+        let last = ask_whole(
+            &mut bob,
+            &format!(
+                "<iq type='get' id='l1' to='{alice_full}'><query xmlns='jabber:iq:last'/></iq>"
+            ),
+            "l1",
+        )
+        .await;
+        let seconds = last.split("seconds='").nth(1).and_then(|rest| rest.split('\'').next());
+        let seconds: u64 = seconds.and_then(|s| s.parse().ok()).unwrap_or(u64::MAX);
+        assert!(seconds < 120, "alice acted moments ago: {last}");
+
         let mut mallory = RawClient::login(&server, "mallory", PASSWORD).await;
         let refused = ask_whole(&mut mallory, &version_query(&alice_full, "v2"), "v2").await;
         assert!(refused.contains("type='error'"), "{refused}");
         assert!(refused.contains("service-unavailable"), "{refused}");
         assert!(!refused.contains("Confab"), "{refused}");
+        let query = format!(
+            "<iq type='get' id='l2' to='{alice_full}'><query xmlns='jabber:iq:last'/></iq>"
+        );
+        let refused = ask_whole(&mut mallory, &query, "l2").await;
+        assert!(refused.contains("type='error'") && !refused.contains("seconds"), "{refused}");
 
         let sharing = Privacy { share_os: true, ..Privacy::default() };
         alice.send(Command::SetPrivacy(sharing)).expect("worker");

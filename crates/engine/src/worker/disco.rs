@@ -20,6 +20,7 @@ const FEATURES: &[&str] = &[
     ns::PING,
     ns::VERSION,
     ns::TIME,
+    "jabber:iq:last",
     "urn:xmpp:avatar:metadata+notify",
     "http://jabber.org/protocol/nick+notify",
     "urn:xmpp:bookmarks:1+notify",

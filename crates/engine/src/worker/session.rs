@@ -112,6 +112,8 @@ struct Session {
     config_file: std::path::PathBuf,
     /// What we tell others about their messages and our typing, and what we last told.
     signals: delivery::Signals,
+    /// When the user last asked something of Confab: the idle time others may ask for.
+    last_action: std::time::Instant,
     /// The archive catch-up under way.
     catch_up: Option<archive::CatchUp>,
     /// Where the archive catch-up may move its saved position to.
@@ -187,7 +189,11 @@ pub async fn run(
                     delete_history = delete;
                     break;
                 }
-                Some(command) => session.command(command).await,
+                Some(command) => {
+                    // Whatever the user asks of Confab counts as activity (XEP-0012).
+                    session.last_action = std::time::Instant::now();
+                    session.command(command).await
+                }
             },
             Some(report) = next_report(&mut session.reports) => session.report(report),
             event = next_event(&mut session.stream) => session.stream_event(event).await,
@@ -306,6 +312,7 @@ impl Session {
             changed_rooms: HashMap::new(),
             directory: room_directory::Directory::default(),
             signals: delivery::Signals::new(config.privacy),
+            last_action: std::time::Instant::now(),
             config_file: paths.config_file(),
             catch_up: None,
             archive_cursor: archive::Cursor::default(),

@@ -1,5 +1,7 @@
-//! What others may ask about us besides disco#info: our software and its version (XEP-0092)
-//! and our local time (XEP-0202). Both tell something about the person, so they are answered
+//! What others may ask about us besides disco#info: our software and its version (XEP-0092),
+//! our local time (XEP-0202), and how long ago the user last did something in Confab (XEP-0012
+//! last activity, the idle time of an online client, §4). All tell something about the
+//! person, so they are answered
 //! like receipts (docs/decisions.md, "Receipts only to people who see our presence"): to
 //! people who see our presence, our own account and server, and the rooms we are in. Anyone
 //! else is told the service is unavailable, as for anything we do not do. The operating
@@ -10,14 +12,27 @@ use super::Session;
 use tokio_xmpp::Stanza;
 use tokio_xmpp::jid::Jid;
 use tokio_xmpp::minidom::Element;
+use tokio_xmpp::minidom::rxml::xml_ncname;
 use tokio_xmpp::parsers::iq::Iq;
 use tokio_xmpp::parsers::ns;
 use tokio_xmpp::parsers::time::TimeResult;
 use tokio_xmpp::parsers::version::VersionResult;
 
+/// XEP-0012's namespace (xmpp-parsers 0.23 has no type for it).
+pub const LAST_ACTIVITY: &str = "jabber:iq:last";
+
 /// Whether a request is one answered here.
 pub(super) fn asks_about_us(payload: &Element) -> bool {
-    payload.is("query", ns::VERSION) || payload.is("time", ns::TIME)
+    payload.is("query", ns::VERSION)
+        || payload.is("time", ns::TIME)
+        || payload.is("query", LAST_ACTIVITY)
+}
+
+/// The last-activity answer: whole seconds since the user last acted.
+pub(super) fn idle(since: std::time::Duration) -> Element {
+    Element::builder("query", LAST_ACTIVITY)
+        .attr(xml_ncname!("seconds").into(), since.as_secs().to_string())
+        .build()
 }
 
 /// Our software version answer; `share_os` adds the operating system's name.
@@ -53,6 +68,8 @@ impl Session {
         }
         let payload: Element = if query.is("time", ns::TIME) {
             local_time().into()
+        } else if query.is("query", LAST_ACTIVITY) {
+            idle(self.last_action.elapsed())
         } else {
             version(self.signals.privacy.share_os).into()
         };
@@ -97,11 +114,19 @@ mod tests {
     }
 
     #[test]
-    fn only_version_and_time_requests_are_ours() {
+    fn only_version_time_and_last_activity_requests_are_ours() {
         let version: Element = "<query xmlns='jabber:iq:version'/>".parse().expect("xml");
         let time: Element = "<time xmlns='urn:xmpp:time'/>".parse().expect("xml");
-        let other: Element = "<query xmlns='jabber:iq:last'/>".parse().expect("xml");
-        assert!(asks_about_us(&version) && asks_about_us(&time));
+        let last: Element = "<query xmlns='jabber:iq:last'/>".parse().expect("xml");
+        let other: Element = "<query xmlns='jabber:iq:private'/>".parse().expect("xml");
+        assert!(asks_about_us(&version) && asks_about_us(&time) && asks_about_us(&last));
         assert!(!asks_about_us(&other));
+    }
+
+    #[test]
+    fn the_idle_time_is_whole_seconds() {
+        let answer = idle(std::time::Duration::from_millis(4_900));
+        assert_eq!(answer.attr("seconds"), Some("4"));
+        assert!(answer.is("query", LAST_ACTIVITY));
     }
 }
