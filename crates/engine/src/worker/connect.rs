@@ -6,6 +6,7 @@
 mod modern;
 mod route;
 mod splice;
+mod tls_layer;
 
 use modern::Modern;
 pub use modern::TokenChange;
@@ -21,12 +22,13 @@ use super::websocket::{self, Redirect};
 use super::xml_guard::{Guarded, Tripwire};
 use crate::config::{AccountConfig, TlsMode};
 use crate::model::{ConnectError, Route};
-use futures::{SinkExt, StreamExt};
+use futures::SinkExt;
 use splice::Splice;
 use std::borrow::Cow;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
+use tls_layer::{starttls_upgrade, tls_exporter, tls_version};
 use tokio::io::BufStream;
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, oneshot};
@@ -35,12 +37,10 @@ use tokio_rustls::rustls::pki_types::ServerName;
 use tokio_xmpp::Stanza;
 use tokio_xmpp::connect::DnsConfig;
 use tokio_xmpp::jid::Jid;
+use tokio_xmpp::parsers::ns;
 use tokio_xmpp::parsers::stream_features::StreamFeatures;
-use tokio_xmpp::parsers::{ns, starttls};
 use tokio_xmpp::stanzastream::{Connection, StanzaStream, XmppStream as StreamOf};
-use tokio_xmpp::xmlstream::{
-    ReadError, StreamHeader, Timeouts, XmppStream, XmppStreamElement, initiate_stream,
-};
+use tokio_xmpp::xmlstream::{StreamHeader, Timeouts, XmppStream, initiate_stream};
 
 /// First wait after a failed attempt; doubles up to `MAX_BACKOFF`.
 pub const FIRST_BACKOFF: Duration = Duration::from_secs(2);
@@ -563,51 +563,10 @@ fn unreachable(e: &std::io::Error) -> ConnectError {
     ConnectError::Unreachable(words)
 }
 
-/// RFC 6120 §5.4: ask for TLS and wait for `<proceed/>`, then hand back the raw socket.
-async fn starttls_upgrade(
-    mut stream: XmppStream<Splice<BufStream<Guarded<TcpStream>>>>,
-) -> Result<TcpStream, ConnectError> {
-    stream
-        .send(&XmppStreamElement::Starttls(starttls::Nonza::Request(starttls::Request)))
-        .await
-        .map_err(|e| unreachable(&e))?;
-    loop {
-        match stream.next().await.map(|v| v.and_then(|v| v.into_read_error())) {
-            Some(Ok(XmppStreamElement::Starttls(starttls::Nonza::Proceed(_)))) => break,
-            Some(Ok(_)) | Some(Err(ReadError::SoftTimeout)) => {}
-            Some(Err(ReadError::HardError(e))) => return Err(unreachable(&e)),
-            Some(Err(ReadError::ParseError(e))) => return Err(ConnectError::Other(e.to_string())),
-            Some(Err(ReadError::StreamFooterReceived)) | None => {
-                return Err(ConnectError::Unreachable("the server closed the connection".into()));
-            }
-        }
-    }
-    Ok(stream.into_inner().into_inner().into_inner().into_inner())
-}
-
-fn tls_version(stream: &tokio_rustls::client::TlsStream<TcpStream>) -> String {
-    use tokio_rustls::rustls::ProtocolVersion;
-    match stream.get_ref().1.protocol_version() {
-        Some(ProtocolVersion::TLSv1_3) => "TLS 1.3".into(),
-        Some(ProtocolVersion::TLSv1_2) => "TLS 1.2".into(),
-        Some(other) => format!("{other:?}"),
-        None => "TLS".into(),
-    }
-}
-
-/// RFC 9266 tls-exporter keying material, where TLS 1.3 provides it.
-fn tls_exporter(stream: &tokio_rustls::client::TlsStream<TcpStream>) -> Option<Vec<u8>> {
-    use tokio_rustls::rustls::ProtocolVersion;
-    let (_, connection) = stream.get_ref();
-    if connection.protocol_version() != Some(ProtocolVersion::TLSv1_3) {
-        return None;
-    }
-    connection.export_keying_material(vec![0u8; 32], b"EXPORTER-Channel-Binding", None).ok()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use futures::StreamExt;
 
     /// What a retired stream is fed must be taken by tokio-xmpp (a header and features with
     /// binding) and then end, so its worker stops instead of waiting.

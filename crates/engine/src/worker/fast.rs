@@ -3,16 +3,16 @@
 //! round trip less, and the password is not used at all. The token is a secret like the
 //! password and is kept beside it (`secrets`, under `AccountConfig::fast_token_secret`).
 //!
-//! A token is tied to its mechanism. `HT-SHA-256-EXPR` binds it to the TLS 1.3 connection
-//! (RFC 9266 `tls-exporter`), so a token seen by someone in the path is of no use to them;
-//! `HT-SHA-256-NONE` is used only where the connection offers no binding (BOSH, where each
-//! request has its own TLS connection).
+//! A token is tied to its mechanism. Confab asks only for `HT-SHA-256-EXPR`, which binds each
+//! use to the TLS 1.3 connection (RFC 9266 `tls-exporter`), so a token seen by someone in the
+//! path is of no use to them. Where the connection has no binding (BOSH, where each request
+//! has its own TLS connection; TLS 1.2) no token is asked for and the password is used: an
+//! unbound token asked for there would replace the bound one for every route.
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 pub const BOUND: &str = "HT-SHA-256-EXPR";
-pub const UNBOUND: &str = "HT-SHA-256-NONE";
 
 /// The longest token we keep; Prosody's are about 60 bytes.
 const MAX_TOKEN: usize = 1024;
@@ -33,8 +33,7 @@ impl std::fmt::Debug for Token {
 impl Token {
     /// A token from the server's `<token/>`, if it is for a mechanism we use and of sane size.
     pub fn issued(mechanism: &str, secret: &str) -> Option<Token> {
-        let known = mechanism == BOUND || mechanism == UNBOUND;
-        (known && !secret.is_empty() && secret.len() <= MAX_TOKEN)
+        (mechanism == BOUND && !secret.is_empty() && secret.len() <= MAX_TOKEN)
             .then(|| Token { mechanism: mechanism.into(), secret: secret.into() })
     }
 
@@ -46,15 +45,6 @@ impl Token {
     pub fn from_stored(text: &str) -> Option<Token> {
         let (mechanism, secret) = text.split_once('\n')?;
         Token::issued(mechanism, secret.trim_end())
-    }
-
-    /// The channel binding this token's mechanism needs; `None` when this connection cannot
-    /// give it, and the token cannot be used here.
-    pub fn binding<'a>(&self, exporter: Option<&'a [u8]>) -> Option<&'a [u8]> {
-        match self.mechanism.as_str() {
-            BOUND => exporter,
-            _ => Some(&[]),
-        }
     }
 
     /// The login message: the user name, a zero byte, and the proof of holding the token.
@@ -87,16 +77,9 @@ impl Token {
     }
 }
 
-/// The mechanism to ask a new token for: the bound one where this connection can bind it.
+/// The mechanism to ask a new token for: the bound one, where this connection can bind it.
 pub fn to_request(offered: &[String], exporter: bool) -> Option<&'static str> {
-    let offers = |m: &str| offered.iter().any(|o| o == m);
-    if exporter && offers(BOUND) {
-        Some(BOUND)
-    } else if offers(UNBOUND) {
-        Some(UNBOUND)
-    } else {
-        None
-    }
+    (exporter && offered.iter().any(|o| o == BOUND)).then_some(BOUND)
 }
 
 #[cfg(test)]
@@ -113,8 +96,9 @@ mod tests {
     #[test]
     fn unknown_mechanisms_and_oversized_tokens_are_not_kept() {
         assert_eq!(Token::issued("HT-SHA-256-UNIQ", "x"), None);
-        assert_eq!(Token::issued(UNBOUND, ""), None);
-        assert_eq!(Token::issued(UNBOUND, &"x".repeat(MAX_TOKEN + 1)), None);
+        assert_eq!(Token::issued("HT-SHA-256-NONE", "x"), None, "unbound tokens are not kept");
+        assert_eq!(Token::issued(BOUND, ""), None);
+        assert_eq!(Token::issued(BOUND, &"x".repeat(MAX_TOKEN + 1)), None);
         assert_eq!(Token::from_stored("garbage"), None);
     }
 
@@ -135,13 +119,10 @@ mod tests {
     }
 
     #[test]
-    fn a_bound_token_needs_the_exporter_and_is_asked_for_where_there_is_one() {
-        let token = Token::issued(BOUND, "k").expect("a token");
-        assert_eq!(token.binding(None), None);
-        assert_eq!(token.binding(Some(b"x")), Some(&b"x"[..]));
-        let offered = vec![UNBOUND.to_string(), BOUND.to_string()];
+    fn a_token_is_asked_for_only_where_the_connection_binds_it() {
+        let offered = vec!["HT-SHA-256-NONE".to_string(), BOUND.to_string()];
         assert_eq!(to_request(&offered, true), Some(BOUND));
-        assert_eq!(to_request(&offered, false), Some(UNBOUND));
+        assert_eq!(to_request(&offered, false), None, "no unbound token to replace the bound one");
         assert_eq!(to_request(&[], true), None);
     }
 }

@@ -58,7 +58,8 @@ impl Connector {
         let fast_offered = modern.fast_mechanisms();
         let held = self.fast.lock().ok().and_then(|slot| slot.clone());
         let usable = held.filter(|t| fast_offered.contains(&t.mechanism)).and_then(|token| {
-            let binding = token.binding(modern.exporter.as_deref())?.to_vec();
+            // Every token is bound (`fast`): without the exporter it cannot be used here.
+            let binding = modern.exporter.clone()?;
             Some((token, binding))
         });
         let (proof, method) = match usable {
