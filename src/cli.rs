@@ -3,7 +3,7 @@
 //! stderr and exits non-zero.
 
 use crate::config::{AccountConfig, Config, TlsMode};
-use crate::model::parse_bare_jid;
+use crate::model::{DiscoQuery, parse_bare_jid};
 use crate::paths::Paths;
 use crate::secrets::{Secrets, StoredIn};
 use crate::store::Store;
@@ -150,6 +150,9 @@ pub enum CliCommand {
         /// List its items (services, rooms, nodes) instead.
         #[arg(long)]
         items: bool,
+        /// With --items: the page after this cursor, as the previous page told it.
+        #[arg(long, requires = "items")]
+        after: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -321,8 +324,9 @@ pub fn run(paths: Paths, account: Option<String>, command: CliCommand) -> Result
             let run = command::Run { jid, node, fields };
             runtime()?.block_on(command::run(paths, account, run, json))
         }
-        CliCommand::Disco { jid, node, items, json } => {
-            runtime()?.block_on(disco::show(paths, account, disco::Ask { jid, node, items }, json))
+        CliCommand::Disco { jid, node, items, after, json } => {
+            let query = if items { DiscoQuery::Items { after } } else { DiscoQuery::Info };
+            runtime()?.block_on(disco::show(paths, account, disco::Ask { jid, node, query }, json))
         }
         CliCommand::Rooms { service, json } => {
             runtime()?.block_on(rooms::list(paths, account, service, json))

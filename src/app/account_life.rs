@@ -62,8 +62,8 @@ impl App {
                 }
                 Task::none()
             }
-            // The main screen opens its console itself and never passes this on.
-            accounts::Event::OpenConsole => Task::none(),
+            // The main screen opens its console and browser itself and never passes these on.
+            accounts::Event::OpenConsole | accounts::Event::OpenDiscovery => Task::none(),
             accounts::Event::EditServer => {
                 if let Some(config) = self.config.account(account.as_str()) {
                     self.screen = Screen::Setup(Box::new(setup::State::edit(config)));

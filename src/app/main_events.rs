@@ -21,6 +21,12 @@ impl App {
                 return Task::none();
             }
             main_screen::Event::Command(command) => command,
+            main_screen::Event::Commands(commands) => {
+                for command in commands {
+                    self.tell(&account, command);
+                }
+                return Task::none();
+            }
             main_screen::Event::TrustAlways(fingerprint) => {
                 if let Some(config) = self.config.account_mut(account.as_str()) {
                     config.pin(&fingerprint);

@@ -5,8 +5,8 @@ use super::register::{parse_fields, set, unanswered};
 use super::rooms::print_form;
 use super::{Driver, SYNC_CONNECT_TIMEOUT, act_until, connection_failure};
 use crate::model::{
-    CommandAction, CommandStage, CommandStatus, ConnectionState, Discovered, FieldKind, Form,
-    NoteKind,
+    CommandAction, CommandStage, CommandStatus, ConnectionState, DiscoQuery, Discovered, FieldKind,
+    Form, NoteKind,
 };
 use crate::paths::Paths;
 use crate::worker::{Command, Event};
@@ -37,8 +37,8 @@ pub(super) async fn run(paths: Paths, account: String, run: Run, json: bool) -> 
 }
 
 async fn list(paths: Paths, account: String, jid: String, json: bool) -> Result<(), String> {
-    let command =
-        Command::Discover { jid: jid.clone(), node: Some(COMMANDS_NODE.into()), items: true };
+    let query = DiscoQuery::Items { after: None };
+    let command = Command::Discover { jid: jid.clone(), node: Some(COMMANDS_NODE.into()), query };
     act_until(paths, account, command, |event| match event {
         Event::Discovered { jid: about, answer, .. } if about == jid => Some(answer.map(|found| {
             let Discovered::Items { items, .. } = found else { return };

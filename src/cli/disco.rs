@@ -1,7 +1,7 @@
 //! `confab disco`: what an address says it is and does, or what it lists (XEP-0030).
 
 use super::{act_until, choose_account};
-use crate::model::{Discovered, EntityInfo, EntityItem};
+use crate::model::{DiscoQuery, Discovered, EntityInfo, EntityItem};
 use crate::paths::Paths;
 use crate::worker::{Command, Event};
 
@@ -9,7 +9,7 @@ use crate::worker::{Command, Event};
 pub(super) struct Ask {
     pub jid: String,
     pub node: Option<String>,
-    pub items: bool,
+    pub query: DiscoQuery,
 }
 
 pub(super) async fn show(
@@ -19,13 +19,18 @@ pub(super) async fn show(
     json: bool,
 ) -> Result<(), String> {
     let account = choose_account(&paths, account)?;
-    let Ask { jid, node, items } = ask;
-    let command = Command::Discover { jid: jid.clone(), node: node.clone(), items };
+    let Ask { jid, node, query } = ask;
+    let command = Command::Discover { jid: jid.clone(), node: node.clone(), query: query.clone() };
     act_until(paths, account, command, |event| match event {
-        Event::Discovered { jid: about, node: at, answer } if about == jid && at == node => {
+        Event::Discovered { jid: about, node: at, query: asked, answer }
+            if about == jid && at == node && asked == query =>
+        {
             Some(answer.map(|found| match found {
                 Discovered::Info(info) => print_info(&info, json),
-                Discovered::Items { items, more } => print_items(&items, more, json),
+                Discovered::Items { items, more, next } => {
+                    print_items(&items, more, json);
+                    print_next(&jid, next.as_deref(), json);
+                }
             }))
         }
         _ => None,
@@ -91,5 +96,15 @@ fn print_items(items: &[EntityItem], more: bool, json: bool) {
     }
     if more {
         eprintln!("(there are more; the first {} are shown)", items.len());
+    }
+}
+
+/// Where the next page starts, for an entity that pages its list.
+fn print_next(jid: &str, next: Option<&str>, json: bool) {
+    let Some(cursor) = next else { return };
+    if json {
+        println!("{}", serde_json::json!({ "next": cursor }));
+    } else {
+        eprintln!("(next page: confab disco {jid} --items --after '{cursor}')");
     }
 }

@@ -39,6 +39,7 @@ pub enum Message {
     Privacy(Privacy),
     EditServer,
     OpenConsole,
+    OpenDiscovery,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -60,6 +61,8 @@ pub enum Event {
     SetPrivacy(Privacy),
     /// Show the active account's XML console.
     OpenConsole,
+    /// Browse the active account's server (service discovery).
+    OpenDiscovery,
 }
 
 /// What the bar shows that its parent owns.
@@ -110,6 +113,10 @@ impl State {
             Message::OpenConsole => {
                 self.settings_open = false;
                 Some(Event::OpenConsole)
+            }
+            Message::OpenDiscovery => {
+                self.settings_open = false;
+                Some(Event::OpenDiscovery)
             }
             Message::Privacy(privacy) => Some(Event::SetPrivacy(privacy)),
             Message::NicknameDraft(draft) => {
@@ -194,9 +201,15 @@ impl State {
                 button(small("Server settings…"))
                     .style(button::secondary)
                     .on_press(Message::EditServer),
-                button(small("XML console"))
-                    .style(button::secondary)
-                    .on_press(Message::OpenConsole),
+                row![
+                    button(small("XML console"))
+                        .style(button::secondary)
+                        .on_press(Message::OpenConsole),
+                    button(small("Service discovery"))
+                        .style(button::secondary)
+                        .on_press(Message::OpenDiscovery),
+                ]
+                .spacing(theme::SPACE_XS),
                 button(small("Remove account…")).style(button::danger).on_press(Message::AskRemove),
                 text(about()).size(theme::TEXT_SMALL).style(theme::muted),
             ]

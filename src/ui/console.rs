@@ -132,6 +132,11 @@ pub enum Event {
 }
 
 impl State {
+    /// Show only the stanzas that mention `text` (an address the browser chose).
+    pub fn filter_to(&mut self, text: &str) {
+        self.filter = text.to_owned();
+    }
+
     pub fn new(account: &str) -> Self {
         State {
             account: account.to_owned(),

@@ -8,6 +8,7 @@
 
 mod chat;
 mod console;
+mod discovery;
 mod files;
 mod header;
 mod layout;
@@ -17,8 +18,8 @@ mod status;
 use super::pictures::Pictures;
 use super::widget::slot;
 use super::{
-    accounts, connection, console as xml_console, contacts, conversation, invites, profile, room,
-    room_browser, sidebar, theme,
+    accounts, connection, console as xml_console, contacts, conversation, discovery as browser,
+    invites, profile, room, room_browser, sidebar, theme,
 };
 use crate::config::Privacy;
 use crate::emoji::Recent;
@@ -42,8 +43,10 @@ pub struct State {
     room: Option<room::State>,
     /// The room browser, shown instead of the conversation while open.
     browser: Option<room_browser::State>,
-    /// The XML console, shown instead of the conversation (and the browser) while open.
+    /// The XML console, shown instead of the conversation (and the browsers) while open.
     console: Option<xml_console::State>,
+    /// The service discovery browser, shown instead of the conversation while open.
+    discovery: Option<browser::State>,
     invites: invites::State,
     /// Who is in each room we are in, as last reported, so a room opens with its people.
     occupants: HashMap<String, Vec<Occupant>>,
@@ -78,6 +81,7 @@ pub enum Message {
     Room(room::Message),
     Browser(room_browser::Message),
     Console(xml_console::Message),
+    Discovery(browser::Message),
     Invites(invites::Message),
     /// Tab in a room's composer.
     CompleteNick,
@@ -118,12 +122,16 @@ pub enum HeaderMessage {
     Fold,
     /// Stop notifying about this conversation (`true`), or start again.
     Mute(bool),
+    /// Look at the contact in the discovery browser.
+    Discover,
 }
 
 /// What the parent must do: talk to the worker, or persist a choice.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
     Command(Command),
+    /// Several commands, in this order.
+    Commands(Vec<Command>),
     /// Keep this fingerprint in the account's settings, then trust it.
     TrustAlways(String),
     /// Keep this password, then log in with it.
@@ -165,6 +173,7 @@ impl State {
             room: None,
             browser: None,
             console: None,
+            discovery: None,
             invites: invites::State::default(),
             occupants: HashMap::new(),
             conference: Vec::new(),
@@ -189,7 +198,7 @@ impl State {
 
     /// The conversation on screen, if any (the room browser hides it).
     pub fn visible_chat(&self) -> Option<&ChatId> {
-        let covered = self.browser.is_some() || self.console.is_some();
+        let covered = self.browser.is_some() || self.console.is_some() || self.discovery.is_some();
         self.conversation.as_ref().filter(|_| !covered).map(|c| &c.chat)
     }
 
@@ -300,9 +309,14 @@ impl State {
             }
             Message::Accounts(message) => match self.accounts.update(message) {
                 Some(accounts::Event::OpenConsole) => self.open_console(),
+                Some(accounts::Event::OpenDiscovery) => {
+                    let server = self.account.as_str().rsplit('@').next().map(str::to_owned);
+                    self.open_discovery(&server.unwrap_or_default())
+                }
                 event => (Task::none(), event.map(Event::Account)),
             },
             Message::Console(message) => self.console_message(message),
+            Message::Discovery(message) => self.discovery_message(message),
             Message::DismissNotice => {
                 self.notice = None;
                 (Task::none(), None)
@@ -441,9 +455,14 @@ impl State {
             // The app's own business: the handle, and where the user left off.
             WorkerEvent::Ready(_) | WorkerEvent::Stopped | WorkerEvent::Reading { .. } => {}
             WorkerEvent::Stanza { outgoing, xml } => self.console_stanza(outgoing, &xml),
-            // Asked for by `confab disco` and `command`; the window has no discovery browser
-            // yet (#17).
-            WorkerEvent::Discovered { .. } | WorkerEvent::CommandStage { .. } => {}
+            WorkerEvent::Discovered { jid, node, query, answer } => {
+                self.discovered(browser::Key { jid, node }, &query, answer);
+            }
+            WorkerEvent::CommandStage { jid, node, answer } => {
+                if let Some(discovery) = &mut self.discovery {
+                    discovery.command_stage(&jid, &node, answer);
+                }
+            }
         }
     }
 
@@ -480,6 +499,10 @@ impl State {
                 .console
                 .as_ref()
                 .map_or_else(|| column![].into(), |c| c.view().map(Message::Console)),
+            _ if self.discovery.is_some() => self
+                .discovery
+                .as_ref()
+                .map_or_else(|| column![].into(), |d| d.view().map(Message::Discovery)),
             (Some(browser), _) => browser.view().map(Message::Browser),
             (None, Some(conversation)) => self.chat(conversation, context.pictures, context.muted),
             (None, None) => {

@@ -6,6 +6,7 @@ pub mod connection;
 pub mod console;
 pub mod contacts;
 pub mod conversation;
+pub mod discovery;
 pub mod emoji_picker;
 pub mod files;
 pub mod fonts;

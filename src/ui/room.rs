@@ -77,6 +77,8 @@ pub enum Message {
     Fold,
     /// Stop notifying about the room (`true`), or start again.
     Mute(bool),
+    /// Look at the room in the discovery browser.
+    Discover,
 }
 
 /// What the main screen must act on.
@@ -90,6 +92,8 @@ pub enum Event {
     OpenChat(ChatId),
     /// Mute or unmute the room's notifications.
     Mute(bool),
+    /// Show the room in the discovery browser.
+    Discover,
 }
 
 impl State {
@@ -218,6 +222,7 @@ impl State {
                 | Message::Join
                 | Message::Leave
                 | Message::Mute(_)
+                | Message::Discover
         ) {
             self.unfolded = false;
         }
@@ -241,6 +246,7 @@ impl State {
                 });
             }
             Message::Mute(muted) => return Some(Event::Mute(muted)),
+            Message::Discover => return Some(Event::Discover),
             Message::Invite => {
                 let (jid, reason, error) = (String::new(), String::new(), None);
                 return self.open(Dialog::Invite { jid, reason, error });

@@ -31,6 +31,16 @@ pub struct EntityItem {
     pub name: Option<String>,
 }
 
+/// What a discovery request asks of an address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DiscoQuery {
+    /// What it is and does (disco#info).
+    Info,
+    /// What it lists (disco#items): the first page, or the page after the cursor an earlier
+    /// page gave (XEP-0059).
+    Items { after: Option<String> },
+}
+
 /// What a discovery request brought.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Discovered {
@@ -39,5 +49,8 @@ pub enum Discovered {
     Items {
         items: Vec<EntityItem>,
         more: bool,
+        /// Where the next page starts, when the entity pages its list (XEP-0059) and has
+        /// more.
+        next: Option<String>,
     },
 }

@@ -42,6 +42,10 @@ impl State {
         &mut self,
         message: HeaderMessage,
     ) -> (Task<Message>, Option<Event>) {
+        if let HeaderMessage::Discover = message {
+            let jid = self.conversation.as_ref().map(|c| c.chat.0.clone()).unwrap_or_default();
+            return self.open_discovery(&jid);
+        }
         if let HeaderMessage::StartRename = message {
             self.start_rename();
             // The current name selected, so typing replaces it.
@@ -66,7 +70,7 @@ impl State {
         }
         let change = match message {
             HeaderMessage::Add => ContactChange::Add { jid, name: None, groups: Vec::new() },
-            HeaderMessage::StartRename => return None,
+            HeaderMessage::StartRename | HeaderMessage::Discover => return None,
             HeaderMessage::RenameDraft(draft) => {
                 self.bar.renaming = Some(draft);
                 return None;
@@ -213,6 +217,7 @@ impl State {
         row![
             mute_button(muted),
             action("Profile", HeaderMessage::ShowProfile),
+            action("Discover", HeaderMessage::Discover),
             rename,
             slot(known.then(|| danger("Remove", HeaderMessage::AskRemove))),
             block,

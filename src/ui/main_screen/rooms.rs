@@ -57,6 +57,10 @@ impl State {
                     ChatId(self.room.as_ref().map(|r| r.jid().to_owned()).unwrap_or_default());
                 (Task::none(), Some(Event::Mute { chat, muted }))
             }
+            Some(room::Event::Discover) => {
+                let room = self.room.as_ref().map(|r| r.jid().to_owned()).unwrap_or_default();
+                self.open_discovery(&room)
+            }
             None => (focus, None),
         }
     }
@@ -72,7 +76,10 @@ impl State {
     }
 
     /// What the room browser asks for; joining or creating also opens the room.
-    fn browser_event(&mut self, event: room_browser::Event) -> (Task<Message>, Option<Event>) {
+    pub(super) fn browser_event(
+        &mut self,
+        event: room_browser::Event,
+    ) -> (Task<Message>, Option<Event>) {
         let (open, command) = match event {
             room_browser::Event::List { service } => (Task::none(), RoomCommand::List { service }),
             room_browser::Event::Join { room, nick, password } => {
@@ -229,12 +236,12 @@ pub(super) fn private_header<'a>(
     .into()
 }
 
-fn room_command(command: RoomCommand) -> Event {
+pub(super) fn room_command(command: RoomCommand) -> Event {
     Event::Command(Command::Room(command))
 }
 
 /// Open a room once the command that joins or creates it has gone to the worker.
-fn open_room_later(room: String) -> Task<Message> {
+pub(super) fn open_room_later(room: String) -> Task<Message> {
     Task::done(Message::Sidebar(sidebar::Message::OpenRoom(room)))
 }
 

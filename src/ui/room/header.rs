@@ -82,7 +82,8 @@ impl State {
         } else {
             action("Mute", Message::Mute(true))
         };
-        let mut actions: Vec<Element<'_, Message>> = vec![mute.into()];
+        let mut actions: Vec<Element<'_, Message>> =
+            vec![mute.into(), action("Discover", Message::Discover).into()];
         match state {
             Some(RoomState::Joined) => {
                 actions.push(action("Occupants", Message::ToggleOccupants).into());

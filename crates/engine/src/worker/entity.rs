@@ -12,6 +12,10 @@ const MAX_FEATURES: usize = 2_000;
 const MAX_FORMS: usize = 8;
 /// Items kept of one answer; a service with more is said to have more.
 pub const MAX_ITEMS: usize = 1_000;
+/// Items asked for at a time from an entity that pages its lists (XEP-0059).
+pub const PAGE: usize = 100;
+/// A page cursor is the entity's own string, sent back as it is: a longer one is not.
+const MAX_CURSOR: usize = 256;
 
 pub fn info(answer: DiscoInfoResult) -> Discovered {
     let cut = answer.identities.len() > MAX_IDENTITIES
@@ -28,15 +32,27 @@ pub fn info(answer: DiscoInfoResult) -> Discovered {
     })
 }
 
+/// A list, or one page of it. An entity that pages says where the page ends (`last`) and,
+/// perhaps, how many there are and where the page began; the list goes on if the count says
+/// so or, without a count, if the page was full.
 pub fn items(answer: DiscoItemsResult) -> Discovered {
-    let more = answer.items.len() > MAX_ITEMS
-        || answer.rsm.as_ref().and_then(|set| set.count).is_some_and(|n| n > MAX_ITEMS);
+    let given = answer.items.len();
+    let next = answer.rsm.as_ref().and_then(|set| {
+        let last = set.last.as_ref().filter(|last| !last.is_empty() && last.len() <= MAX_CURSOR)?;
+        let start = set.first.as_ref().and_then(|first| first.index).unwrap_or(0);
+        let goes_on = match set.count {
+            Some(count) => start.saturating_add(given) < count,
+            None => given >= PAGE,
+        };
+        goes_on.then(|| last.clone())
+    });
+    let more = given > MAX_ITEMS || next.is_some();
     let items = answer.items.into_iter().take(MAX_ITEMS).map(|item| EntityItem {
         jid: item.jid.to_string(),
         node: item.node,
         name: item.name,
     });
-    Discovered::Items { items: items.collect(), more }
+    Discovered::Items { items: items.collect(), more, next }
 }
 
 /// Why a discovery request failed, in words: the entity's own text when it gave one.
@@ -100,9 +116,10 @@ mod tests {
             .collect();
         let answer: DiscoItemsResult =
             parse(&format!("<query xmlns='http://jabber.org/protocol/disco#items'>{many}</query>"));
-        let Discovered::Items { items, more } = items(answer) else { panic!("items") };
+        let Discovered::Items { items, more, next } = items(answer) else { panic!("items") };
         assert_eq!(items.len(), MAX_ITEMS);
         assert!(more);
+        assert_eq!(next, None, "an entity that does not page gives no cursor");
         let features: String =
             (0..MAX_FEATURES + 1).map(|i| format!("<feature var='urn:x:{i}'/>")).collect();
         let answer: DiscoInfoResult = parse(&format!(
@@ -112,6 +129,34 @@ mod tests {
         let Discovered::Info(info) = info(answer) else { panic!("info") };
         assert_eq!(info.features.len(), MAX_FEATURES);
         assert!(info.cut);
+    }
+
+    fn page(rsm: &str, count: usize) -> Discovered {
+        let listed: String =
+            (0..count).map(|i| format!("<item jid='room{i}@rooms.example.org'/>")).collect();
+        items(parse(&format!(
+            "<query xmlns='http://jabber.org/protocol/disco#items'>{listed}\
+               <set xmlns='http://jabber.org/protocol/rsm'>{rsm}</set></query>"
+        )))
+    }
+
+    fn cursor(found: Discovered) -> Option<String> {
+        let Discovered::Items { next, more, .. } = found else { panic!("items") };
+        assert_eq!(more, next.is_some());
+        next
+    }
+
+    #[test]
+    fn a_paged_list_says_where_its_next_page_starts_and_when_it_ends() {
+        let counted = "<first index='0'>room0@rooms.example.org</first>\
+                       <last>room99@rooms.example.org</last><count>250</count>";
+        assert_eq!(cursor(page(counted, PAGE)).as_deref(), Some("room99@rooms.example.org"));
+        let last_page = "<first index='200'>a</first><last>z</last><count>250</count>";
+        assert_eq!(cursor(page(last_page, 50)), None, "200 + 50 of 250: the end");
+        assert_eq!(cursor(page("<last>z</last>", PAGE)).as_deref(), Some("z"), "full, uncounted");
+        assert_eq!(cursor(page("<last>z</last>", 7)), None, "a short page ends the list");
+        let long = format!("<last>{}</last><count>9999</count>", "x".repeat(MAX_CURSOR + 1));
+        assert_eq!(cursor(page(&long, 3)), None, "an oversized cursor is not sent back");
     }
 
     #[test]

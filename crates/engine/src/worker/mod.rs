@@ -158,12 +158,12 @@ pub enum Command {
         action: crate::model::CommandAction,
         form: Option<Form>,
     },
-    /// Ask any address what it is and does (`items: false`) or what it lists (XEP-0030),
-    /// at `node` if given; answered with [`Event::Discovered`].
+    /// Ask any address what it is and does, or what it lists (XEP-0030), at `node` if
+    /// given; answered with [`Event::Discovered`].
     Discover {
         jid: String,
         node: Option<String>,
-        items: bool,
+        query: crate::model::DiscoQuery,
     },
     /// Publish our nickname (empty clears it).
     SetNickname(String),
@@ -374,6 +374,7 @@ pub enum Event {
     Discovered {
         jid: String,
         node: Option<String>,
+        query: crate::model::DiscoQuery,
         answer: Result<crate::model::Discovered, String>,
     },
     RoomConfig {

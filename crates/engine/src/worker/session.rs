@@ -516,7 +516,7 @@ impl Session {
             Command::SetPresence(presence) => self.set_own_presence(presence).await,
             Command::FetchProfile { jid } => self.fetch_profile(&jid).await,
             Command::Console(on) => self.console = on,
-            Command::Discover { jid, node, items } => self.discover(jid, node, items).await,
+            Command::Discover { jid, node, query } => self.discover(jid, node, query).await,
             Command::RunCommand { jid, node, session, action, form } => {
                 self.run_command(jid, node, session, action, form).await;
             }
