@@ -1,6 +1,7 @@
 //! Discovery against real servers (Prosody and ejabberd): through `confab disco`, a server's
 //! services, a conference service's identity and public rooms, a room's features, and an
-//! address with nothing at it; through the worker, another client's paged list and a flood.
+//! address with nothing at it; through the worker, another client's paged list and a flood,
+//! and a contact's capabilities (XEP-0115) believed only by their hash.
 
 mod support;
 
@@ -9,8 +10,12 @@ use confab::worker::{Command, Event};
 use serde_json::Value;
 use support::raw_client::RawClient;
 use support::{
-    DOMAIN, PASSWORD, Profile, ROOMS, Server, UPLOAD, WAIT, online, server_with, stderr, wait_for,
+    DOMAIN, PASSWORD, Profile, ROOMS, Server, UPLOAD, WAIT, befriend, online, server_with, stderr,
+    wait_for,
 };
+use tokio_xmpp::parsers::caps;
+use tokio_xmpp::parsers::disco::{DiscoInfoResult, Identity};
+use tokio_xmpp::parsers::hashes::Algo;
 
 fn items(profile: &Profile, jid: &str) -> Vec<String> {
     let lines = profile.json_lines(&["disco", jid, "--items", "--json"]);
@@ -90,12 +95,24 @@ fn attribute(xml: &str, name: &str) -> String {
     rest[1..].split(quote).next().expect("a value").to_owned()
 }
 
-/// Read until a request in `namespace` comes, and return it from its `<iq` on.
-async fn request(peer: &mut RawClient, namespace: &str) -> String {
-    let seen = peer.read_until(namespace).await;
-    let query = seen.find(namespace).expect("seen");
-    let start = seen[..query].rfind("<iq").expect("the request's iq");
-    seen[start..].to_owned()
+/// Read until a request in `namespace` comes from `asker`'s client (the server, and its
+/// publish-subscribe service for `asker`, ask things too), and return it from its `<iq` on.
+async fn request_from(peer: &mut RawClient, asker: &str, namespace: &str) -> String {
+    let mut seen = String::new();
+    let mut searched = 0;
+    loop {
+        while let Some(at) = seen[searched..].find(namespace).map(|at| searched + at) {
+            searched = at + namespace.len();
+            let start = seen[..at].rfind("<iq").expect("the request's iq");
+            let head = &seen[start..at];
+            if head.contains(&format!("from='{asker}/"))
+                || head.contains(&format!("from=\"{asker}/"))
+            {
+                return seen[start..].to_owned();
+            }
+        }
+        seen.push_str(&peer.read_until(namespace).await);
+    }
 }
 
 fn answer(request: &str, payload: &str) -> String {
@@ -142,7 +159,7 @@ async fn a_peer_pages_its_list_and_a_flood_of_features_stays_bounded() {
             query: DiscoQuery::Items { after: after.map(str::to_owned) },
         };
         alice.send(ask(None)).expect("asked");
-        let first = request(&mut mallory, "disco#items").await;
+        let first = request_from(&mut mallory, &users[0].jid, "disco#items").await;
         assert!(first.contains("<max>100</max>"), "a page at a time: {first}");
         mallory.send(&answer(&first, &page(0, 100))).await;
         let Ok(Discovered::Items { items: got, next, more }) = discovered(&mut events).await else {
@@ -152,7 +169,7 @@ async fn a_peer_pages_its_list_and_a_flood_of_features_stays_bounded() {
         assert_eq!(got[0].node.as_deref(), Some("n000"));
 
         alice.send(ask(Some("n099"))).expect("asked");
-        let second = request(&mut mallory, "disco#items").await;
+        let second = request_from(&mut mallory, &users[0].jid, "disco#items").await;
         assert!(second.contains("<after>n099</after>"), "{second}");
         mallory.send(&answer(&second, &page(100, 150))).await;
         let Ok(Discovered::Items { items: got, next, more }) = discovered(&mut events).await else {
@@ -162,7 +179,7 @@ async fn a_peer_pages_its_list_and_a_flood_of_features_stays_bounded() {
 
         let info = Command::Discover { jid: peer.clone(), node: None, query: DiscoQuery::Info };
         alice.send(info).expect("asked");
-        let asked = request(&mut mallory, "disco#info").await;
+        let asked = request_from(&mut mallory, &users[0].jid, "disco#info").await;
         let flood: String = (0..5_000).map(|i| format!("<feature var='urn:x:{i}'/>")).collect();
         let payload = format!(
             "<query xmlns='http://jabber.org/protocol/disco#info'>\
@@ -173,5 +190,80 @@ async fn a_peer_pages_its_list_and_a_flood_of_features_stays_bounded() {
         assert_eq!(info.features.len(), 2_000, "{kind:?}");
         assert!(info.cut, "said to be cut");
         assert_eq!(info.identities.len(), 1);
+    }
+}
+
+/// A `<c/>` announcing `info`'s hash (or, `forged`, the hash of something else).
+fn caps_presence(info: &DiscoInfoResult, forged: bool) -> (String, String) {
+    let mut hashed = info.clone();
+    if forged {
+        hashed.features.insert("urn:xmpp:jingle:1".into());
+    }
+    let hash = caps::hash_caps(&caps::compute_disco(&hashed), Algo::Sha_1).expect("hash");
+    let hex: String = hash.hash.iter().map(|b| format!("{b:02x}")).collect();
+    let ver = support::raw_client::base64(&hash.hash);
+    let presence = format!(
+        "<presence><c xmlns='http://jabber.org/protocol/caps' hash='sha-1' \
+         node='https://raw.example' ver='{ver}'/></presence>"
+    );
+    (presence, format!("sha-1 {hex}"))
+}
+
+/// A contact's client announces its capabilities by hash: Confab asks once, remembers the
+/// answer only when it makes the announced hash, and asks again for neither a hash it knows
+/// nor one that lied.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_contact_s_capabilities_are_believed_by_their_hash_and_asked_once() {
+    for kind in support::servers() {
+        let (server, users) = server_with(kind, &["alice", "bob"]);
+        befriend(&users[0], &users[1]);
+        let (_alice, _events) = online(&users[0]).await;
+        let mut bob = RawClient::login(&server, "bob", PASSWORD).await;
+        let info = DiscoInfoResult {
+            node: None,
+            identities: vec![Identity::new("client", "pc", "en", "Raw")],
+            features: ["http://jabber.org/protocol/caps", "urn:xmpp:receipts"]
+                .map(str::to_owned)
+                .into_iter()
+                .collect(),
+            extensions: Vec::new(),
+        };
+        let answer_with = |asked: &str| {
+            let node = attribute(&asked[asked.find("<query").expect("query")..], "node");
+            let mut answered = info.clone();
+            answered.node = Some(node);
+            answer(asked, &String::from(&tokio_xmpp::minidom::Element::from(answered)))
+        };
+        let remembered = |key: &str| {
+            let database = confab::paths::Paths::in_profile(users[0].path()).database();
+            let store = confab::store::Store::open(&database).expect("store");
+            store.capabilities(key).expect("read")
+        };
+
+        let (lying, lie) = caps_presence(&info, true);
+        bob.send(&lying).await;
+        let asked = request_from(&mut bob, &users[0].jid, "disco#info").await;
+        bob.send(&answer_with(&asked)).await;
+        let (honest, truth) = caps_presence(&info, false);
+        bob.send(&honest).await;
+        let asked = request_from(&mut bob, &users[0].jid, "disco#info").await;
+        assert!(asked.contains("https://raw.example#"), "asked by node and hash: {asked}");
+        bob.send(&answer_with(&asked)).await;
+        let deadline = std::time::Instant::now() + WAIT;
+        while remembered(&truth).is_none() && std::time::Instant::now() < deadline {
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        let features = remembered(&truth).unwrap_or_default();
+        assert!(features.iter().any(|f| f == "urn:xmpp:receipts"), "{kind:?}: {features:?}");
+        assert_eq!(remembered(&lie), None, "a hash the answer does not make is not remembered");
+
+        bob.send(&honest.replace("<presence>", "<presence><show>away</show>")).await;
+        bob.send(&lying).await;
+        let later = bob.read_for(std::time::Duration::from_secs(2)).await;
+        let client = [format!("from='{}/", users[0].jid), format!("from=\"{}/", users[0].jid)];
+        let asked_again = later
+            .split("<iq")
+            .any(|iq| iq.contains("disco#info") && client.iter().any(|c| iq.contains(c.as_str())));
+        assert!(!asked_again, "neither asked again: {later}");
     }
 }

@@ -141,3 +141,22 @@ fn schema_v7_fixture_keeps_who_wrote_a_room_line() {
     let fixed = store.correct(account, tea, "m-7", "fixed", by("oid-bob")).expect("ok");
     assert_eq!(fixed.map(|m| m.body), Some("fixed".into()));
 }
+
+#[test]
+fn schema_v8_fixture_remembers_a_client_s_capabilities() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let copy = dir.path().join("confab.sqlite3");
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/schema-v8.sqlite3");
+    std::fs::copy(fixture, &copy).expect("fixture copied");
+
+    let store = Store::open(&copy).expect("the v8 store opens");
+    let features = store
+        .capabilities("sha-1 f3b9baacbc01b5809adb05b32285189d9783695d")
+        .expect("read")
+        .unwrap_or_default();
+    assert_eq!(features, ["http://jabber.org/protocol/caps", "urn:xmpp:receipts"]);
+    let page = store
+        .history("alice@example.org", &ChatId("tea@rooms.example.org".into()), None, 10)
+        .expect("history");
+    assert_eq!(page.messages.last().map(|m| m.body.as_str()), Some("hello from v7"));
+}

@@ -25,6 +25,8 @@ const STATUS_MENU_OFFLINE: (u32, u32) = (140, 602);
 const ATTACH: (u32, u32) = (848, 648);
 const STATUS_OFFLINE: (u32, u32) = (55, 555);
 const STATUS_ONLINE: (u32, u32) = (55, 457);
+/// "Discover" in the open contact's header.
+const DISCOVER: (u32, u32) = (756, 27);
 
 /// The walk's state: the window, the server, what each step found.
 struct Walk {
@@ -325,6 +327,20 @@ fn walk_through_the_window() {
                 (words.last().map(String::as_str) != Some("back again"))
                     .then(|| format!("stored {words:?}"))
             },
+        );
+        walk.step(
+            "Discover in the header browses the contact, then the server typed in",
+            |walk| {
+                walk.click(DISCOVER.0, DISCOVER.1);
+                std::thread::sleep(Duration::from_millis(800));
+                walk.keys(&["ctrl+a"]);
+                walk.type_text(DOMAIN);
+                walk.keys(&["Return"]);
+                std::thread::sleep(Duration::from_secs(2));
+            },
+            // What the browser shows is judged from its screenshot; the step fails if Confab
+            // is gone.
+            |_| None,
         );
         walk.step(
             "F12 opens the XML console, which sends a stanza written in it",

@@ -226,14 +226,20 @@ mod tests {
         for id in [a.id, b.id, e.id] {
             store.mark_acknowledged(id, false).expect("ack");
         }
-        assert!(store.requeue_unconfirmed(&[b.id]).expect("requeue").is_empty(), "no receipt yet");
+        assert!(
+            store.requeue_unconfirmed(&[b.id], &[]).expect("requeue").is_empty(),
+            "no receipt yet"
+        );
         store.mark_delivered("me@x", "bob@x", "a").expect("receipt");
-        let queued = store.requeue_unconfirmed(&[a.id, b.id, e.id]).expect("requeue");
+        let queued = store.requeue_unconfirmed(&[a.id, b.id, e.id], &[]).expect("requeue");
         assert_eq!(queued, [b.id], "a was confirmed; eve never confirms anything");
         assert_eq!(store.delivery(b.id).expect("b"), Some(Delivery::Pending));
         assert_eq!(store.outbox("me@x").expect("outbox").len(), 1);
         store.mark_delivered("me@x", "bob@x", "b").expect("late receipt");
         assert!(store.outbox("me@x").expect("outbox").is_empty(), "received: not sent again");
+        let confirming = ["eve@x".to_owned()];
+        let queued = store.requeue_unconfirmed(&[e.id], &confirming).expect("requeue");
+        assert_eq!(queued, [e.id], "eve's client says it confirms: sent again before any receipt");
     }
 
     #[test]

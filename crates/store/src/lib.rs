@@ -6,6 +6,7 @@ pub mod paths;
 
 mod attachments;
 mod avatars;
+mod capabilities;
 mod contacts;
 mod delivery;
 mod history;

@@ -106,6 +106,13 @@ const STEPS: &[&str] = &[
     "ALTER TABLE messages ADD COLUMN occupant_id TEXT;
     ALTER TABLE messages ADD COLUMN author_jid TEXT;
     ALTER TABLE messages ADD COLUMN presence_id TEXT;",
+    // 8: what others' clients can do, by the verified hash of it (XEP-0115), shared by every
+    // account and contact announcing the same hash; `features` one per line.
+    "CREATE TABLE capabilities (
+        hash TEXT PRIMARY KEY,
+        features TEXT NOT NULL,
+        learned INTEGER NOT NULL
+    );",
 ];
 
 /// The schema version this build writes.

@@ -121,24 +121,31 @@ impl Store {
     }
 
     /// Put messages the server acknowledged but their recipient never confirmed back in the
-    /// outbox, where the recipient confirms what reaches it (a message of the same
-    /// conversation was confirmed): the server went away before handing them on (see
+    /// outbox, where the recipient confirms what reaches it: a message of the same
+    /// conversation was confirmed, or the conversation is one of `confirming` (the contact's
+    /// client says it sends receipts). The server went away before handing them on (see
     /// docs/decisions.md, "Acknowledged, then lost"). Returns the ids queued again.
-    pub fn requeue_unconfirmed(&mut self, message_ids: &[i64]) -> Result<Vec<i64>> {
+    pub fn requeue_unconfirmed(
+        &mut self,
+        message_ids: &[i64],
+        confirming: &[String],
+    ) -> Result<Vec<i64>> {
+        let confirming = serde_json::to_string(confirming).unwrap_or_else(|_| "[]".into());
         let tx = self.conn.transaction()?;
         let mut queued = Vec::new();
         {
             let mut unconfirm = tx.prepare_cached(
                 "UPDATE messages SET state = 0
                  WHERE id = ?1 AND direction = 1 AND state = 1
-                   AND EXISTS (SELECT 1 FROM messages c
-                               WHERE c.account = messages.account AND c.chat = messages.chat
-                                 AND c.direction = 1 AND c.state IN (2, 3))",
+                   AND (chat IN (SELECT value FROM json_each(?2))
+                        OR EXISTS (SELECT 1 FROM messages c
+                                   WHERE c.account = messages.account AND c.chat = messages.chat
+                                     AND c.direction = 1 AND c.state IN (2, 3)))",
             )?;
             let mut enqueue =
                 tx.prepare_cached("INSERT OR IGNORE INTO outbox (message_id) VALUES (?1)")?;
             for &id in message_ids {
-                if unconfirm.execute([id])? > 0 {
+                if unconfirm.execute((id, &confirming))? > 0 {
                     enqueue.execute([id])?;
                     queued.push(id);
                 }

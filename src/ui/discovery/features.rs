@@ -1,5 +1,45 @@
 //! Readable names for the features entities announce most: the raw namespace stays on hover,
-//! and one Confab has no name for is shown as it is.
+//! and one Confab has no name for is shown as it is, those sharing a namespace before `#`
+//! (publish-subscribe announces thirty) on one line.
+
+use std::collections::BTreeMap;
+
+/// One line of the features as shown.
+#[derive(Debug, PartialEq)]
+pub struct Line {
+    pub words: String,
+    /// The namespace behind it, shown on hover.
+    pub raw: String,
+    /// Confab knows its name (else it is the namespace itself, shown quieter).
+    pub named: bool,
+}
+
+/// The features as lines: the named ones by name, then the rest, grouped by namespace.
+pub fn lines(features: &[String]) -> Vec<Line> {
+    let mut named = Vec::new();
+    let mut groups: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    let mut plain = Vec::new();
+    for feature in features {
+        match (name(feature), feature.split_once('#')) {
+            (Some(words), _) => {
+                named.push(Line { words: words.to_owned(), raw: feature.clone(), named: true })
+            }
+            (None, Some((base, fragment))) if !fragment.is_empty() => {
+                groups.entry(base).or_default().push(fragment);
+            }
+            (None, _) => {
+                plain.push(Line { words: feature.clone(), raw: feature.clone(), named: false })
+            }
+        }
+    }
+    named.sort_by(|a, b| a.words.cmp(&b.words));
+    let grouped = groups.into_iter().map(|(base, fragments)| Line {
+        words: format!("{}: {}", name(base).unwrap_or(base), fragments.join(", ")),
+        raw: format!("{base}#…"),
+        named: name(base).is_some(),
+    });
+    named.into_iter().chain(grouped).chain(plain).collect()
+}
 
 /// The name of a well-known feature, if it has one.
 pub fn name(feature: &str) -> Option<&'static str> {
@@ -83,4 +123,32 @@ pub fn name(feature: &str) -> Option<&'static str> {
         _ => return None,
     };
     Some(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn named_features_come_first_and_a_namespace_s_fragments_share_a_line() {
+        let features: Vec<String> = [
+            "urn:xmpp:ping",
+            "http://jabber.org/protocol/pubsub#access-open",
+            "urn:example:odd",
+            "http://jabber.org/protocol/pubsub#auto-create",
+            "http://jabber.org/protocol/disco#info",
+        ]
+        .map(str::to_owned)
+        .to_vec();
+        let shown: Vec<_> = lines(&features).into_iter().map(|l| (l.words, l.named)).collect();
+        assert_eq!(
+            shown,
+            [
+                ("Ping".to_owned(), true),
+                ("Service discovery: information".to_owned(), true),
+                ("Publish-subscribe: access-open, auto-create".to_owned(), true),
+                ("urn:example:odd".to_owned(), false),
+            ]
+        );
+    }
 }

@@ -225,24 +225,26 @@ fn described(info: &EntityInfo, offered: Vec<Action>) -> Element<'_, Message> {
     }
     page = page.push(section("Is", what.into()));
     let mut named = Column::new().spacing(2);
-    for feature in info.features.iter().take(MAX_FEATURES_DRAWN) {
-        named = named.push(match features::name(feature) {
-            Some(name) => tooltip(
-                text(name),
-                container(text(feature.as_str()).size(theme::TEXT_SMALL))
-                    .padding(theme::SPACE_XS)
-                    .style(container::rounded_box),
-                tooltip::Position::Bottom,
-            )
-            .into(),
-            None => Element::from(text(feature.as_str()).style(theme::muted)),
-        });
+    let lines = features::lines(&info.features);
+    let count = lines.len();
+    for line in lines.into_iter().take(MAX_FEATURES_DRAWN) {
+        let words = if line.named {
+            text(line.words)
+        } else {
+            text(line.words).size(theme::TEXT_SMALL).style(theme::muted)
+        };
+        named = named.push(tooltip(
+            words,
+            container(text(line.raw).size(theme::TEXT_SMALL))
+                .padding(theme::SPACE_XS)
+                .style(container::rounded_box),
+            tooltip::Position::Bottom,
+        ));
     }
-    if info.features.len() > MAX_FEATURES_DRAWN {
-        let more = info.features.len() - MAX_FEATURES_DRAWN;
-        named = named.push(quiet_owned(format!("and {more} more")));
+    if count > MAX_FEATURES_DRAWN {
+        named = named.push(quiet_owned(format!("and {} more", count - MAX_FEATURES_DRAWN)));
     }
-    if info.features.is_empty() {
+    if count == 0 {
         named = named.push(quiet("None announced."));
     }
     page = page.push(section("Does", named.into()));

@@ -5,6 +5,7 @@
 mod adhoc;
 mod attachments;
 mod bosh;
+mod caps;
 mod connect;
 mod console;
 mod contact_stanza;

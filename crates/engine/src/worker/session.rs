@@ -47,6 +47,7 @@ mod archive_order;
 mod avatars;
 mod bookmarks;
 mod browse;
+mod capabilities;
 mod commands;
 mod contacts;
 mod delivery;
@@ -100,6 +101,8 @@ struct Session {
     own_presence: Presence,
     /// What our server offers, learnt after each login.
     discovery: discovery::Discovery,
+    /// What contacts' clients can do, as far as it matters.
+    capabilities: capabilities::Capabilities,
     /// Contacts' pictures and those being fetched.
     avatars: avatars::Avatars,
     /// Rooms we are in or have bookmarked.
@@ -307,6 +310,7 @@ impl Session {
             next_iq: 0,
             own_presence,
             discovery: discovery::Discovery::default(),
+            capabilities: capabilities::Capabilities::default(),
             avatars: avatars::Avatars::new(AvatarCache::new(paths.avatar_dir())),
             rooms: HashMap::new(),
             changed_rooms: HashMap::new(),

@@ -6,8 +6,9 @@
 //! lose it before handing it on (ejabberd does, docs/decisions.md "Acknowledged, then lost").
 //! So the messages acknowledged in the last minute before a connection was lost, which their
 //! recipient has not confirmed, go back to the outbox when the server comes back without our
-//! session, where that recipient confirms what reaches it; they go out again under the same
-//! id, which the recipient's client recognises.
+//! session, where that recipient confirms what reaches it (it has, or its client announces
+//! receipts, `session::capabilities`); they go out again under the same id, which the
+//! recipient's client recognises.
 
 use super::{LATE_AFTER, Session, stanza};
 use crate::model::{ChatId, Delivery, Direction, Message, MessageKind, NewMessage};
@@ -272,7 +273,10 @@ impl Session {
         if ids.is_empty() {
             return;
         }
-        let queued = match self.store.transaction(|store| store.requeue_unconfirmed(&ids)) {
+        let confirming: Vec<String> = self.capabilities.confirming.iter().cloned().collect();
+        let requeue =
+            |store: &mut crate::store::Store| store.requeue_unconfirmed(&ids, &confirming);
+        let queued = match self.store.transaction(requeue) {
             Ok(queued) => queued,
             Err(e) => {
                 tracing::warn!("{e}");

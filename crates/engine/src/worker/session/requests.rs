@@ -7,8 +7,8 @@
 
 use super::Session;
 use super::{
-    archive, avatars, bookmarks, browse, commands, contacts, discovery, invisible, older, profile,
-    room_catch_up, room_config, room_directory, self_ping, transfers,
+    archive, avatars, bookmarks, browse, capabilities, commands, contacts, discovery, invisible,
+    older, profile, room_catch_up, room_config, room_directory, self_ping, transfers,
 };
 use crate::worker::{Event, contact_stanza, stanza};
 use tokio_xmpp::Stanza;
@@ -31,6 +31,7 @@ pub(super) enum PendingIq {
     Contacts(contacts::Request),
     Discovery(discovery::Request),
     Browse(browse::Request),
+    Capabilities(capabilities::Request),
     Commands(commands::Request),
     Profile(profile::Request),
     Avatars(avatars::Request),
@@ -124,6 +125,7 @@ impl Session {
             PendingIq::Contacts(request) => self.contacts_answer(request, answer).await,
             PendingIq::Discovery(request) => self.discovery_answer(request, from, answer).await,
             PendingIq::Browse(request) => self.browse_answer(request, answer),
+            PendingIq::Capabilities(request) => self.capabilities_answer(request, answer),
             PendingIq::Commands(request) => self.command_answer(request, answer),
             PendingIq::Profile(request) => self.profile_answer(request, answer).await,
             PendingIq::Avatars(request) => self.avatar_answer(request, answer).await,

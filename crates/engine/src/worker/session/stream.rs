@@ -65,7 +65,12 @@ impl Session {
                 if let Some((jid, hash)) = crate::worker::profile::vcard_photo_hint(&presence) {
                     self.vcard_photo_hint(jid, hash).await;
                 }
+                let announced = crate::worker::caps::Announced::read(&presence);
+                let from = presence.from.clone();
                 self.presence(presence);
+                if let (Some(announced), Some(from)) = (announced, from) {
+                    self.capabilities_announced(from, announced).await;
+                }
             }
             StreamEvent::Stanza(Stanza::Iq(iq)) => self.iq(iq).await,
             StreamEvent::Stream(LinkEvent::Reset { features, .. }) => {
