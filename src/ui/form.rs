@@ -3,7 +3,7 @@
 //! hands back the edited [`Form`]. Hidden fields are never shown and always kept.
 
 use super::theme;
-use crate::model::{Field, FieldKind, Form, FormOption};
+use crate::model::{Field, FieldKind, Form, FormOption, Validation};
 use iced::widget::{
     Column, checkbox, column, container, image, pick_list, row, text, text_editor, text_input,
 };
@@ -166,7 +166,29 @@ impl State {
         if let Some(desc) = &field.desc {
             parts = parts.push(text(desc.as_str()).size(theme::TEXT_SMALL).style(theme::muted));
         }
+        if let Some(rule) = &field.validation {
+            if let Some(hint) = rule.hint() {
+                parts = parts.push(text(hint).size(theme::TEXT_SMALL).style(theme::muted));
+            }
+            if let Some(problem) = self.problem(index, field, rule) {
+                parts = parts.push(text(problem).size(theme::TEXT_SMALL).style(theme::error_text));
+            }
+        }
         parts.into()
+    }
+
+    /// What is wrong with the field's value as typed so far, if anything (XEP-0122).
+    fn problem(&self, index: usize, field: &Field, rule: &Validation) -> Option<String> {
+        if field.kind == FieldKind::ListMulti {
+            return rule.choice_problem(field.values.len()).map(|why| format!("Please {why}."));
+        }
+        let typed = match self.editors.get(&index) {
+            Some(content) => content.text(),
+            None => field.values.join("\n"),
+        };
+        typed
+            .lines()
+            .find_map(|value| Some(format!("“{}” {}.", value.trim(), rule.problem(value)?)))
     }
 
     fn input<'a>(&'a self, index: usize, field: &'a Field) -> Element<'a, Message> {
@@ -304,6 +326,32 @@ mod tests {
         ui.tap_key(iced::keyboard::key::Named::Enter);
         let events: Vec<_> = ui.into_messages().filter_map(|m| state.update(m)).collect();
         assert_eq!(events, [Event::Submit]);
+    }
+
+    #[test]
+    fn validation_hints_show_and_a_value_that_does_not_fit_is_said_to() {
+        use crate::model::{Datatype, Validation};
+        let age = Validation {
+            datatype: Datatype::Integer,
+            min: Some("18".into()),
+            max: Some("120".into()),
+            ..Validation::default()
+        };
+        let mut form = sample();
+        form.fields[0] =
+            Field { validation: Some(age), ..field("age", FieldKind::TextSingle, "Age") };
+        let mut state = State::new(form);
+        let mut ui = simulator(state.view());
+        ui.find("A whole number from 18 to 120.").expect("the hint");
+        drop(ui);
+        state.update(Message::Input(0, "twelve".into()));
+        let mut ui = simulator(state.view());
+        ui.find("“twelve” is not a whole number.").expect("said in place");
+        drop(ui);
+        assert!(state.form().check().is_err_and(|why| why.contains("Age: “twelve”")));
+        state.update(Message::Input(0, "42".into()));
+        let mut ui = simulator(state.view());
+        assert!(ui.find("“42” is not a whole number.").is_err());
     }
 
     #[test]

@@ -56,6 +56,8 @@ pub struct Field {
     pub values: Vec<String>,
     /// XEP-0221 media to show with the field (a CAPTCHA picture), in the server's order.
     pub media: Vec<MediaUri>,
+    /// What its value should look like (XEP-0122), when the entity says.
+    pub validation: Option<crate::Validation>,
 }
 
 /// One choice of a list field.
@@ -178,6 +180,26 @@ impl Form {
             .collect()
     }
 
+    /// "Name: “value” is not …" for every value its field's validation (XEP-0122) refuses.
+    pub fn invalid_values(&self) -> Vec<String> {
+        self.fields
+            .iter()
+            .filter(|f| f.kind != FieldKind::Hidden)
+            .filter_map(|f| Some((f, f.validation.as_ref()?)))
+            .flat_map(|(f, rule)| {
+                let values = f.values.iter().filter_map(move |v| {
+                    let why = rule.problem(v)?;
+                    Some(format!("{}: “{}” {why}", f.name(), v.trim()))
+                });
+                let count = (f.kind == FieldKind::ListMulti)
+                    .then(|| rule.choice_problem(f.values.len()))
+                    .flatten()
+                    .map(|why| format!("{}: {why}", f.name()));
+                values.chain(count)
+            })
+            .collect()
+    }
+
     /// Whether the form can be sent, or what to tell the user first.
     pub fn check(&self) -> Result<(), String> {
         let missing = self.missing_required();
@@ -187,6 +209,10 @@ impl Form {
         let invalid = self.invalid_jids();
         if !invalid.is_empty() {
             return Err(format!("Not a valid address: {}.", invalid.join(", ")));
+        }
+        let invalid = self.invalid_values();
+        if !invalid.is_empty() {
+            return Err(format!("Please check {}.", invalid.join("; ")));
         }
         Ok(())
     }

@@ -11,6 +11,7 @@ mod profile;
 mod room;
 mod roster;
 mod route;
+mod validation;
 
 pub use attachment::{Attachment, Transfer, format_size, has_image_extension};
 pub use color::rgb as consistent_color;
@@ -27,6 +28,7 @@ pub use room::{
 };
 pub use roster::{Contact, Presence, PresenceShow, Subscription};
 pub use route::Route;
+pub use validation::{Datatype, Validation};
 
 use std::fmt;
 

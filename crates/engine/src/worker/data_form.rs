@@ -2,8 +2,9 @@
 //! into fields the window and the command line edit, and the answer written back. Tested over
 //! XML fixtures.
 
-use crate::model::{FORM_TYPE, Field, FieldKind, Form, FormOption, MediaUri};
+use crate::model::{Datatype, FORM_TYPE, Field, FieldKind, Form, FormOption, MediaUri, Validation};
 use xmpp_parsers::data_forms::{self, DataForm, DataFormType, FieldType};
+use xmpp_parsers::data_forms_validate::{ListRange, Method, Validate};
 
 /// Fields kept of one form, options of one field, and values of one field: far more than any
 /// real form (a room's configuration has some 30 fields), far less than a hostile one can
@@ -11,6 +12,8 @@ use xmpp_parsers::data_forms::{self, DataForm, DataFormType, FieldType};
 const MAX_FIELDS: usize = 500;
 const MAX_OPTIONS: usize = 1_000;
 const MAX_VALUES: usize = 1_000;
+/// A validation bound or pattern longer than this is not one a person reads.
+const MAX_RULE: usize = 256;
 
 /// The form as the server described it, its `FORM_TYPE` taken out of the field list, each list
 /// within its bound.
@@ -85,7 +88,25 @@ fn field_from_xml(field: data_forms::Field) -> Field {
             .flat_map(|m| m.uris)
             .map(|u| MediaUri { mime: u.type_, uri: u.uri })
             .collect(),
+        validation: field.validate.map(validation),
     }
+}
+
+/// XEP-0122 rules, each string within [`MAX_RULE`] (a longer one is dropped, not cut).
+fn validation(rule: Validate) -> Validation {
+    let short = |text: String| (text.len() <= MAX_RULE).then_some(text);
+    let datatype = rule.datatype.map_or(Datatype::Text, |d| Datatype::named(&d.to_string()));
+    let (mut min, mut max, mut pattern) = (None, None, None);
+    match rule.method {
+        Some(Method::Range { min: low, max: high }) => {
+            min = low.and_then(short);
+            max = high.and_then(short);
+        }
+        Some(Method::Regex(regex)) => pattern = short(regex),
+        Some(Method::Basic | Method::Open) | None => {}
+    }
+    let choose = rule.list_range.unwrap_or(ListRange { min: None, max: None });
+    Validation { datatype, min, max, pattern, choose_min: choose.min, choose_max: choose.max }
 }
 
 fn kind_from_xml(kind: FieldType) -> FieldKind {
@@ -177,6 +198,25 @@ mod tests {
         assert_eq!(form.fields.len(), MAX_FIELDS);
         let choice = form.field("choice").expect("the first field is kept");
         assert_eq!((choice.options.len(), choice.values.len()), (MAX_OPTIONS, MAX_VALUES));
+    }
+
+    #[test]
+    fn validation_rules_are_read_and_oversized_ones_dropped() {
+        let long = "9".repeat(MAX_RULE + 1);
+        let form = parse(&format!(
+            "<x xmlns='jabber:x:data' type='form'>\
+               <field var='age' type='text-single'>\
+                 <validate xmlns='http://jabber.org/protocol/xdata-validate' datatype='xs:integer'>\
+                   <range min='18' max='{long}'/></validate></field>\
+               <field var='topics' type='list-multi'>\
+                 <validate xmlns='http://jabber.org/protocol/xdata-validate'>\
+                   <list-range min='1' max='3'/></validate></field></x>"
+        ));
+        let age = form.fields[0].validation.clone().expect("age's rule");
+        assert_eq!(age.datatype, Datatype::Integer);
+        assert_eq!((age.min.as_deref(), age.max), (Some("18"), None), "the long bound is dropped");
+        let topics = form.fields[1].validation.clone().expect("topics' rule");
+        assert_eq!((topics.choose_min, topics.choose_max), (Some(1), Some(3)));
     }
 
     #[test]
