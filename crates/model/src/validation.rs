@@ -116,7 +116,7 @@ impl Validation {
         if let Some(shape) = shape {
             return Some(shape.into());
         }
-        let Some(read) = read else { return None };
+        let read = read?;
         let value = match read {
             Ok(value) => value,
             Err(why) => return Some(why.into()),
