@@ -267,3 +267,73 @@ async fn a_contact_s_capabilities_are_believed_by_their_hash_and_asked_once() {
         assert!(!asked_again, "neither asked again: {later}");
     }
 }
+
+/// Registering with what discovery finds (XEP-0077): a room's nickname on Prosody, the
+/// conference service's nickname on ejabberd. The form is the service's own; once sent, the
+/// service says we are registered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_nickname_is_registered_with_a_room_or_conference_service() {
+    use confab::model::{FieldKind, ServiceRegistration};
+    for kind in support::servers() {
+        let (_server, users) = server_with(kind, &["alice"]);
+        let room = format!("tea@{ROOMS}");
+        users[0].ok(&["room", "create", &room, "--public"]);
+        let target = match kind {
+            support::Kind::Prosody => room.clone(),
+            support::Kind::Ejabberd => ROOMS.to_owned(),
+        };
+        let (alice, mut events) = online(&users[0]).await;
+        let ask = |form| {
+            alice.send(Command::RegisterWith { jid: target.clone(), form }).expect("sent");
+        };
+        ask(None);
+        let registration = wait_for(&mut events, WAIT, "the service's form", |e| {
+            matches!(e, Event::ServiceRegistration { .. })
+        })
+        .await;
+        let Event::ServiceRegistration {
+            answer: Ok(ServiceRegistration::Asked { mut form, registered }),
+            ..
+        } = registration
+        else {
+            panic!("{kind:?}: {registration:?}")
+        };
+        assert!(!registered, "{kind:?}");
+        let shown = format!("{form:?}");
+        let nick = form
+            .fields
+            .iter_mut()
+            .find(|f| f.kind == FieldKind::TextSingle)
+            .unwrap_or_else(|| panic!("{kind:?}: a nickname field in {shown}"));
+        nick.set_value("Ally");
+        ask(Some(form));
+        let done = wait_for(&mut events, WAIT, "the registration", |e| {
+            matches!(e, Event::ServiceRegistration { .. })
+        })
+        .await;
+        assert!(
+            matches!(
+                done,
+                Event::ServiceRegistration { answer: Ok(ServiceRegistration::Done), .. }
+            ),
+            "{kind:?}: {done:?}"
+        );
+        ask(None);
+        let again = wait_for(&mut events, WAIT, "the form again", |e| {
+            matches!(e, Event::ServiceRegistration { .. })
+        })
+        .await;
+        let Event::ServiceRegistration {
+            answer: Ok(ServiceRegistration::Asked { form, registered }),
+            ..
+        } = again
+        else {
+            panic!("{kind:?}: {again:?}")
+        };
+        assert!(registered, "{kind:?}: {form:?}");
+        assert!(
+            form.fields.iter().any(|f| f.values.iter().any(|v| v == "Ally")),
+            "{kind:?}: the registered nickname is shown: {form:?}"
+        );
+    }
+}

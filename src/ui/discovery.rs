@@ -10,6 +10,7 @@
 mod actions;
 mod command;
 mod features;
+mod registration;
 mod view;
 
 #[cfg(test)]
@@ -17,7 +18,9 @@ mod tests;
 
 pub use actions::Action;
 
-use crate::model::{CommandAction, CommandStage, DiscoQuery, Discovered, EntityInfo, Form};
+use crate::model::{
+    CommandAction, CommandStage, DiscoQuery, Discovered, EntityInfo, Form, ServiceRegistration,
+};
 use std::collections::{HashMap, HashSet};
 
 /// Entities remembered at once; a tree opened past this stops listing and says so.
@@ -55,10 +58,17 @@ pub struct State {
     filter: String,
     /// Entities were left out because the tree holds [`MAX_ENTITIES`].
     full: bool,
-    /// The ad-hoc command being run, shown in place of the chosen entity's details.
-    command: Option<command::State>,
+    /// A command being run or a registration, shown in place of the chosen entity's details.
+    panel: Option<Panel>,
     /// Questions asked so far.
     asked: u64,
+}
+
+/// What takes the place of the chosen entity's details.
+#[derive(Debug)]
+enum Panel {
+    Command(command::State),
+    Registration(registration::State),
 }
 
 #[derive(Debug, Default)]
@@ -117,8 +127,9 @@ pub enum Message {
     Refresh,
     Act(Action),
     Command(command::Message),
-    /// Close the command (cancelling it if it is half-way).
-    CloseCommand,
+    Registration(registration::Message),
+    /// Close the command (cancelling it if it is half-way) or the registration.
+    ClosePanel,
     /// These questions had no answer in time.
     TimedOut(Vec<Ask>),
     Close,
@@ -137,6 +148,11 @@ pub struct Ask {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
     Ask(Vec<Ask>),
+    /// Ask a service for its registration form (`None`), or send it filled in.
+    Register {
+        jid: String,
+        form: Option<Form>,
+    },
     /// A step of an ad-hoc command.
     Step {
         jid: String,
@@ -165,7 +181,7 @@ impl State {
             entities: HashMap::new(),
             filter: String::new(),
             full: false,
-            command: None,
+            panel: None,
             asked: 0,
         };
         let asks = state.go();
@@ -188,8 +204,18 @@ impl State {
                 return self.select(key);
             }
             Message::Act(action) => return self.act(action),
-            Message::Command(message) => return self.command.as_mut()?.update(message),
-            Message::CloseCommand => return self.command.take()?.cancel(),
+            Message::Command(message) => match &mut self.panel {
+                Some(Panel::Command(runner)) => return runner.update(message),
+                _ => return None,
+            },
+            Message::Registration(message) => match &mut self.panel {
+                Some(Panel::Registration(registration)) => return registration.update(message),
+                _ => return None,
+            },
+            Message::ClosePanel => match self.panel.take()? {
+                Panel::Command(runner) => return runner.cancel(),
+                Panel::Registration(_) => return None,
+            },
             Message::TimedOut(asks) => asks.into_iter().for_each(|ask| self.timed_out(ask)),
             Message::Close => return Some(Event::Close),
         }
@@ -200,8 +226,13 @@ impl State {
         match action {
             Action::RunCommand { jid, node, name } => {
                 let (runner, step) = command::State::start(jid, node, name);
-                self.command = Some(runner);
+                self.panel = Some(Panel::Command(runner));
                 Some(step)
+            }
+            Action::Register(jid) => {
+                let (registration, ask) = registration::State::start(jid);
+                self.panel = Some(Panel::Registration(registration));
+                Some(ask)
             }
             Action::ListCommands(jid) => self.list_commands(&jid),
             Action::JoinRoom(room) => Some(Event::JoinRoom(room)),
@@ -221,7 +252,7 @@ impl State {
         let root = Key::new(jid, node);
         self.entities.clear();
         self.full = false;
-        self.command = None;
+        self.panel = None;
         self.entities.insert(root.clone(), Entity { open: true, ..Entity::default() });
         self.root = Some(root.clone());
         self.selected = Some(root.clone());
@@ -230,7 +261,7 @@ impl State {
     }
 
     fn select(&mut self, key: Key) -> Option<Event> {
-        self.command = None;
+        self.panel = None;
         self.selected = Some(key.clone());
         let entity = self.entities.get(&key)?;
         matches!(entity.info, Load::Unasked)
@@ -350,8 +381,19 @@ impl State {
 
     /// The stage an ad-hoc command step led to.
     pub fn command_stage(&mut self, jid: &str, node: &str, answer: Result<CommandStage, String>) {
-        if let Some(runner) = self.command.as_mut().filter(|c| c.is_for(jid, node)) {
+        if let Some(Panel::Command(runner)) = &mut self.panel
+            && runner.is_for(jid, node)
+        {
             runner.stage(answer);
+        }
+    }
+
+    /// Where registering with a service stands.
+    pub fn registration(&mut self, jid: &str, answer: Result<ServiceRegistration, String>) {
+        if let Some(Panel::Registration(registration)) = &mut self.panel
+            && registration.is_for(jid)
+        {
+            registration.answer(answer);
         }
     }
 

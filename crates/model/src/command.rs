@@ -70,3 +70,13 @@ impl CommandStage {
         }
     }
 }
+
+/// Where registering with a service (XEP-0077: a gateway, a room's nickname) stands.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ServiceRegistration {
+    /// The service's form; `registered` when we are registered already (the form then shows
+    /// what it has, to change it).
+    Asked { form: Form, registered: bool },
+    /// The service took the answer.
+    Done,
+}

@@ -7,6 +7,7 @@ use crate::model::EntityInfo;
 
 const MUC: &str = "http://jabber.org/protocol/muc";
 const UPLOAD: &str = "urn:xmpp:http:upload:0";
+const REGISTER: &str = "jabber:iq:register";
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
@@ -21,6 +22,8 @@ pub enum Action {
         name: String,
     },
     AddContact(String),
+    /// Register with it (XEP-0077): a gateway, a room's nickname.
+    Register(String),
     /// Open the XML console, filtered to this address.
     Console(String),
 }
@@ -33,6 +36,7 @@ impl Action {
             Self::ListCommands(_) => "Show its commands",
             Self::RunCommand { .. } => "Run this command",
             Self::AddContact(_) => "Add as contact",
+            Self::Register(_) => "Register with it",
             Self::Console(_) => "Watch in the XML console",
         }
     }
@@ -62,6 +66,9 @@ pub fn offered(key: &Key, info: &EntityInfo, name: Option<&str>, command: bool) 
             actions.push(Action::AddContact(bare.clone()));
         }
         None => {}
+    }
+    if key.node.is_none() && does(REGISTER) && !is("server") {
+        actions.push(Action::Register(key.jid.clone()));
     }
     if key.node.is_none() && does(super::COMMANDS_NODE) {
         actions.push(Action::ListCommands(key.jid.clone()));

@@ -277,7 +277,7 @@ fn commands_are_listed_and_run_through_their_stages_with_the_shared_form() {
     let mut ui = simulator(state.view());
     ui.find("Done.").expect("the end is told");
     drop(ui);
-    assert_eq!(state.update(Message::CloseCommand), None, "a finished command is just closed");
+    assert_eq!(state.update(Message::ClosePanel), None, "a finished command is just closed");
 }
 
 #[test]
@@ -289,10 +289,43 @@ fn closing_a_command_half_way_cancels_it() {
         name: "List".into(),
     }));
     state.command_stage(SERVER, "list", Ok(command_stage(CommandStatus::Executing, None)));
-    let cancel = state.update(Message::CloseCommand);
+    let cancel = state.update(Message::ClosePanel);
     let Some(Event::Step { action: CommandAction::Cancel, session, .. }) = cancel else {
         panic!("cancelled: {cancel:?}")
     };
     assert_eq!(session.as_deref(), Some("s1"));
-    assert!(state.command.is_none());
+    assert!(state.panel.is_none());
+}
+
+#[test]
+fn a_service_that_takes_registrations_is_registered_with_through_its_form() {
+    let (mut state, _) = State::new(ROOMS);
+    let service = Key::new(ROOMS, None);
+    let conference = vec![identity("conference", "text", None)];
+    let features = ["http://jabber.org/protocol/muc", "jabber:iq:register"];
+    state.answer(service, &DiscoQuery::Info, info(conference, &features));
+    let mut ui = simulator(state.view());
+    ui.click("Register with it").expect("offered by its feature");
+    let events: Vec<_> = ui.into_messages().filter_map(|m| state.update(m)).collect();
+    assert_eq!(events, [Event::Register { jid: ROOMS.into(), form: None }]);
+
+    let nick = Field {
+        label: Some("Nickname".into()),
+        required: true,
+        ..Field::new("nick", FieldKind::TextSingle)
+    };
+    let form = Form { fields: vec![nick], ..Form::default() };
+    state.registration(ROOMS, Ok(ServiceRegistration::Asked { form, registered: false }));
+    let send = Message::Registration(registration::Message::Send);
+    assert_eq!(state.update(send.clone()), None, "a required field is empty");
+    let mut ui = simulator(state.view());
+    ui.find("Please fill in Nickname.").expect("said before anything is sent");
+    drop(ui);
+    let typed = form::Message::Input(0, "Ally".into());
+    state.update(Message::Registration(registration::Message::Form(typed)));
+    let Some(Event::Register { form: Some(sent), .. }) = state.update(send) else { panic!("sent") };
+    assert_eq!(sent.fields[0].values, ["Ally"]);
+    state.registration(ROOMS, Ok(ServiceRegistration::Done));
+    let mut ui = simulator(state.view());
+    ui.find("Registered.").expect("the service took it");
 }

@@ -3,7 +3,7 @@
 
 use super::actions::{self, Action};
 use super::{
-    ADDRESS_ID, Entity, Key, ListState, Load, MAX_DEPTH, MAX_ROWS, Message, State, features,
+    ADDRESS_ID, Entity, Key, ListState, Load, MAX_DEPTH, MAX_ROWS, Message, Panel, State, features,
 };
 use crate::model::format_size;
 use crate::model::{EntityInfo, Form};
@@ -162,17 +162,24 @@ impl State {
     }
 
     fn details(&self) -> Element<'_, Message> {
-        if let Some(command) = &self.command {
+        if let Some(panel) = &self.panel {
+            let (name, body) = match panel {
+                Panel::Command(runner) => {
+                    (runner.name().to_owned(), runner.view().map(Message::Command))
+                }
+                Panel::Registration(registration) => (
+                    format!("Register with {}", registration.jid()),
+                    registration.view().map(Message::Registration),
+                ),
+            };
             let title = row![
-                text(command.name()).size(theme::TEXT_TITLE).width(Fill),
+                text(name).size(theme::TEXT_TITLE).width(Fill),
                 button(text("Close").size(theme::TEXT_SMALL))
                     .style(button::secondary)
-                    .on_press(Message::CloseCommand),
+                    .on_press(Message::ClosePanel),
             ]
             .align_y(Center);
-            return column![title, command.view().map(Message::Command)]
-                .spacing(theme::SPACE_S)
-                .into();
+            return column![title, body].spacing(theme::SPACE_S).into();
         }
         let Some((key, entity)) =
             self.selected.as_ref().and_then(|key| Some((key, self.entities.get(key)?)))

@@ -44,6 +44,9 @@ impl State {
                 let commands = Event::Commands(commands.collect());
                 (give_up_later(asks), Some(commands))
             }
+            discovery::Event::Register { jid, form } => {
+                (Task::none(), Some(Event::Command(Command::RegisterWith { jid, form })))
+            }
             discovery::Event::Step { jid, node, session, action, form } => {
                 let step = Command::RunCommand { jid, node, session, action, form };
                 (Task::none(), Some(Event::Command(step)))

@@ -159,6 +159,12 @@ pub enum Command {
         action: crate::model::CommandAction,
         form: Option<Form>,
     },
+    /// Register with a service (XEP-0077): without a form, ask for its form; with one, send
+    /// it. Answered with [`Event::ServiceRegistration`].
+    RegisterWith {
+        jid: String,
+        form: Option<Form>,
+    },
     /// Ask any address what it is and does, or what it lists (XEP-0030), at `node` if
     /// given; answered with [`Event::Discovered`].
     Discover {
@@ -370,6 +376,11 @@ pub enum Event {
         jid: String,
         node: String,
         answer: Result<crate::model::CommandStage, String>,
+    },
+    /// Where registering with a service stands, or why it failed.
+    ServiceRegistration {
+        jid: String,
+        answer: Result<crate::model::ServiceRegistration, String>,
     },
     /// The answer to [`Command::Discover`], or why there is none.
     Discovered {

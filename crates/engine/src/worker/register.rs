@@ -215,7 +215,7 @@ async fn hold(
 
 /// What the server asks for, from its answer to the fields query. A data form is preferred
 /// over the legacy fields when both come (§6: the form is what the server really wants).
-fn read_form(query: &Element) -> Result<RegistrationForm, ConnectError> {
+pub(super) fn read_form(query: &Element) -> Result<RegistrationForm, ConnectError> {
     let instructions = query.get_child("instructions", ns::REGISTER).map(Element::text);
     let form_element = query.get_child("x", ns::DATA_FORMS);
     let mut media = bob_data(query);
@@ -320,7 +320,7 @@ fn filled(asked: &RegistrationForm, username: &str, password: &str, answers: &Fo
 }
 
 /// The registration query carrying `filled`, the way the server asked for it.
-fn answer_payload(asked: &RegistrationForm, filled: &Form) -> Element {
+pub(super) fn answer_payload(asked: &RegistrationForm, filled: &Form) -> Element {
     if !asked.legacy {
         return FormQuery { instructions: None, form: super::data_form::submission(filled) }.into();
     }

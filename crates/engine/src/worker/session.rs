@@ -68,6 +68,7 @@ mod room_directory;
 mod room_occupants;
 mod rooms;
 mod self_ping;
+mod service_registration;
 mod store_handle;
 mod stream;
 mod transfers;
@@ -103,6 +104,8 @@ struct Session {
     discovery: discovery::Discovery,
     /// What contacts' clients can do, as far as it matters.
     capabilities: capabilities::Capabilities,
+    /// Forms services gave us to register with them, by service.
+    registrations: service_registration::Registrations,
     /// Contacts' pictures and those being fetched.
     avatars: avatars::Avatars,
     /// Rooms we are in or have bookmarked.
@@ -311,6 +314,7 @@ impl Session {
             own_presence,
             discovery: discovery::Discovery::default(),
             capabilities: capabilities::Capabilities::default(),
+            registrations: service_registration::Registrations::default(),
             avatars: avatars::Avatars::new(AvatarCache::new(paths.avatar_dir())),
             rooms: HashMap::new(),
             changed_rooms: HashMap::new(),
@@ -521,6 +525,7 @@ impl Session {
             Command::FetchProfile { jid } => self.fetch_profile(&jid).await,
             Command::Console(on) => self.console = on,
             Command::Discover { jid, node, query } => self.discover(jid, node, query).await,
+            Command::RegisterWith { jid, form } => self.register_with(jid, form).await,
             Command::RunCommand { jid, node, session, action, form } => {
                 self.run_command(jid, node, session, action, form).await;
             }

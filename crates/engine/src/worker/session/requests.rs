@@ -8,7 +8,8 @@
 use super::Session;
 use super::{
     archive, avatars, bookmarks, browse, capabilities, commands, contacts, discovery, invisible,
-    older, profile, room_catch_up, room_config, room_directory, self_ping, transfers,
+    older, profile, room_catch_up, room_config, room_directory, self_ping, service_registration,
+    transfers,
 };
 use crate::worker::{Event, contact_stanza, stanza};
 use tokio_xmpp::Stanza;
@@ -32,6 +33,7 @@ pub(super) enum PendingIq {
     Discovery(discovery::Request),
     Browse(browse::Request),
     Capabilities(capabilities::Request),
+    ServiceRegistration(service_registration::Request),
     Commands(commands::Request),
     Profile(profile::Request),
     Avatars(avatars::Request),
@@ -126,6 +128,7 @@ impl Session {
             PendingIq::Discovery(request) => self.discovery_answer(request, from, answer).await,
             PendingIq::Browse(request) => self.browse_answer(request, answer),
             PendingIq::Capabilities(request) => self.capabilities_answer(request, answer),
+            PendingIq::ServiceRegistration(request) => self.registration_answer(request, answer),
             PendingIq::Commands(request) => self.command_answer(request, answer),
             PendingIq::Profile(request) => self.profile_answer(request, answer).await,
             PendingIq::Avatars(request) => self.avatar_answer(request, answer).await,
