@@ -337,3 +337,47 @@ async fn a_nickname_is_registered_with_a_room_or_conference_service() {
         );
     }
 }
+
+/// A user directory (XEP-0055, ejabberd's; Prosody has none): its form, a search by nickname,
+/// and the person found with their address. Prosody is left out: it offers no directory.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_user_directory_finds_people_by_nickname() {
+    use confab::model::{DirectorySearch, FieldKind};
+    for kind in support::servers_except(support::Kind::Prosody, "Prosody has no user directory") {
+        let (_server, users) = server_with(kind, &["alice", "bob"]);
+        users[1].ok(&["profile", "nickname", "Builder"]);
+        let directory = format!("vjud.{DOMAIN}");
+        let (alice, mut events) = online(&users[0]).await;
+        let ask = |form| {
+            let command = Command::SearchDirectory { jid: directory.clone(), form };
+            alice.send(command).expect("sent");
+        };
+        ask(None);
+        let asked = wait_for(&mut events, WAIT, "the directory's form", |e| {
+            matches!(e, Event::DirectorySearch { .. })
+        })
+        .await;
+        let Event::DirectorySearch { answer: Ok(DirectorySearch::Asked(mut form)), .. } = asked
+        else {
+            panic!("{kind:?}: {asked:?}")
+        };
+        let shown = format!("{form:?}");
+        let nick = form
+            .fields
+            .iter_mut()
+            .find(|f| f.var == "nick" && f.kind == FieldKind::TextSingle)
+            .unwrap_or_else(|| panic!("{kind:?}: a nickname field in {shown}"));
+        nick.set_value("Builder");
+        ask(Some(form));
+        let found = wait_for(&mut events, WAIT, "the results", |e| {
+            matches!(e, Event::DirectorySearch { .. })
+        })
+        .await;
+        let Event::DirectorySearch { answer: Ok(DirectorySearch::Found(table)), .. } = found else {
+            panic!("{kind:?}: {found:?}")
+        };
+        let bob = table.rows.iter().find(|r| r.jid.as_deref() == Some(users[1].jid.as_str()));
+        assert!(bob.is_some_and(|r| r.cells.iter().any(|c| c == "Builder")), "{table:?}");
+        assert!(!table.rows.iter().any(|r| r.jid.as_deref() == Some(users[0].jid.as_str())));
+    }
+}

@@ -27,6 +27,9 @@ const STATUS_OFFLINE: (u32, u32) = (55, 555);
 const STATUS_ONLINE: (u32, u32) = (55, 457);
 /// "Discover" in the open contact's header.
 const DISCOVER: (u32, u32) = (756, 27);
+/// The discovery browser's filter field, and the first row under the tree's top.
+const DISCOVERY_FILTER: (u32, u32) = (427, 107);
+const DISCOVERY_FIRST_CHILD: (u32, u32) = (400, 175);
 
 /// The walk's state: the window, the server, what each step found.
 struct Walk {
@@ -340,6 +343,16 @@ fn walk_through_the_window() {
             },
             // What the browser shows is judged from its screenshot; the step fails if Confab
             // is gone.
+            |_| None,
+        );
+        walk.step(
+            "the filter finds the conference service, which offers its rooms",
+            |walk| {
+                walk.click(DISCOVERY_FILTER.0, DISCOVERY_FILTER.1);
+                walk.type_text("rooms");
+                walk.click(DISCOVERY_FIRST_CHILD.0, DISCOVERY_FIRST_CHILD.1);
+                std::thread::sleep(Duration::from_secs(1));
+            },
             |_| None,
         );
         walk.step(

@@ -11,6 +11,7 @@ mod actions;
 mod command;
 mod features;
 mod registration;
+mod search;
 mod view;
 
 #[cfg(test)]
@@ -19,7 +20,8 @@ mod tests;
 pub use actions::Action;
 
 use crate::model::{
-    CommandAction, CommandStage, DiscoQuery, Discovered, EntityInfo, Form, ServiceRegistration,
+    CommandAction, CommandStage, DirectorySearch, DiscoQuery, Discovered, EntityInfo, Form,
+    ServiceRegistration,
 };
 use std::collections::{HashMap, HashSet};
 
@@ -69,6 +71,7 @@ pub struct State {
 enum Panel {
     Command(command::State),
     Registration(registration::State),
+    Search(search::State),
 }
 
 #[derive(Debug, Default)]
@@ -128,6 +131,7 @@ pub enum Message {
     Act(Action),
     Command(command::Message),
     Registration(registration::Message),
+    Search(search::Message),
     /// Close the command (cancelling it if it is half-way) or the registration.
     ClosePanel,
     /// These questions had no answer in time.
@@ -150,6 +154,11 @@ pub enum Event {
     Ask(Vec<Ask>),
     /// Ask a service for its registration form (`None`), or send it filled in.
     Register {
+        jid: String,
+        form: Option<Form>,
+    },
+    /// Ask a directory for its search form (`None`), or search with it.
+    Search {
         jid: String,
         form: Option<Form>,
     },
@@ -212,9 +221,13 @@ impl State {
                 Some(Panel::Registration(registration)) => return registration.update(message),
                 _ => return None,
             },
+            Message::Search(message) => match &mut self.panel {
+                Some(Panel::Search(search)) => return search.update(message),
+                _ => return None,
+            },
             Message::ClosePanel => match self.panel.take()? {
                 Panel::Command(runner) => return runner.cancel(),
-                Panel::Registration(_) => return None,
+                Panel::Registration(_) | Panel::Search(_) => return None,
             },
             Message::TimedOut(asks) => asks.into_iter().for_each(|ask| self.timed_out(ask)),
             Message::Close => return Some(Event::Close),
@@ -232,6 +245,11 @@ impl State {
             Action::Register(jid) => {
                 let (registration, ask) = registration::State::start(jid);
                 self.panel = Some(Panel::Registration(registration));
+                Some(ask)
+            }
+            Action::Search(jid) => {
+                let (search, ask) = search::State::start(jid);
+                self.panel = Some(Panel::Search(search));
                 Some(ask)
             }
             Action::ListCommands(jid) => self.list_commands(&jid),
@@ -385,6 +403,15 @@ impl State {
             && runner.is_for(jid, node)
         {
             runner.stage(answer);
+        }
+    }
+
+    /// A directory's form or results.
+    pub fn directory(&mut self, jid: &str, answer: Result<DirectorySearch, String>) {
+        if let Some(Panel::Search(search)) = &mut self.panel
+            && search.is_for(jid)
+        {
+            search.answer(answer);
         }
     }
 

@@ -463,6 +463,11 @@ impl State {
                     discovery.command_stage(&jid, &node, answer);
                 }
             }
+            WorkerEvent::DirectorySearch { jid, answer } => {
+                if let Some(discovery) = &mut self.discovery {
+                    discovery.directory(&jid, answer);
+                }
+            }
             WorkerEvent::ServiceRegistration { jid, answer } => {
                 if let Some(discovery) = &mut self.discovery {
                     discovery.registration(&jid, answer);

@@ -278,7 +278,8 @@ modules:
   mod_stream_mgmt:
     resend_on_timeout: if_offline
     resume_timeout: 30
-  mod_vcard: {{}}
+  mod_vcard:
+    search: true
   mod_vcard_xupdate: {{}}
   mod_http_upload:
     host: {UPLOAD}

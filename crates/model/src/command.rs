@@ -80,3 +80,27 @@ pub enum ServiceRegistration {
     /// The service took the answer.
     Done,
 }
+
+/// Where searching a user directory (XEP-0055) stands.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DirectorySearch {
+    /// The directory's form, to fill in.
+    Asked(Form),
+    Found(Directory),
+}
+
+/// A directory's results as a table.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Directory {
+    pub columns: Vec<String>,
+    pub rows: Vec<DirectoryRow>,
+    /// There were more rows than were kept.
+    pub cut: bool,
+}
+
+/// One person found: their address, when the directory gives it, and a cell per column.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DirectoryRow {
+    pub jid: Option<String>,
+    pub cells: Vec<String>,
+}

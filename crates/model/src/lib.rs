@@ -15,7 +15,10 @@ mod validation;
 
 pub use attachment::{Attachment, Transfer, format_size, has_image_extension};
 pub use color::rgb as consistent_color;
-pub use command::{CommandAction, CommandStage, CommandStatus, NoteKind, ServiceRegistration};
+pub use command::{
+    CommandAction, CommandStage, CommandStatus, Directory, DirectoryRow, DirectorySearch, NoteKind,
+    ServiceRegistration,
+};
 pub use entity::{DiscoQuery, Discovered, EntityIdentity, EntityInfo, EntityItem};
 pub use form::{FORM_TYPE, Field, FieldKind, Form, FormOption, MediaUri};
 pub use message::{

@@ -8,6 +8,7 @@ use crate::model::EntityInfo;
 const MUC: &str = "http://jabber.org/protocol/muc";
 const UPLOAD: &str = "urn:xmpp:http:upload:0";
 const REGISTER: &str = "jabber:iq:register";
+const SEARCH: &str = "jabber:iq:search";
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
@@ -24,6 +25,8 @@ pub enum Action {
     AddContact(String),
     /// Register with it (XEP-0077): a gateway, a room's nickname.
     Register(String),
+    /// Search its user directory (XEP-0055).
+    Search(String),
     /// Open the XML console, filtered to this address.
     Console(String),
 }
@@ -37,6 +40,7 @@ impl Action {
             Self::RunCommand { .. } => "Run this command",
             Self::AddContact(_) => "Add as contact",
             Self::Register(_) => "Register with it",
+            Self::Search(_) => "Search its directory",
             Self::Console(_) => "Watch in the XML console",
         }
     }
@@ -69,6 +73,9 @@ pub fn offered(key: &Key, info: &EntityInfo, name: Option<&str>, command: bool) 
     }
     if key.node.is_none() && does(REGISTER) && !is("server") {
         actions.push(Action::Register(key.jid.clone()));
+    }
+    if key.node.is_none() && does(SEARCH) {
+        actions.push(Action::Search(key.jid.clone()));
     }
     if key.node.is_none() && does(super::COMMANDS_NODE) {
         actions.push(Action::ListCommands(key.jid.clone()));

@@ -329,3 +329,47 @@ fn a_service_that_takes_registrations_is_registered_with_through_its_form() {
     let mut ui = simulator(state.view());
     ui.find("Registered.").expect("the service took it");
 }
+
+#[test]
+fn a_directory_is_searched_and_the_people_found_can_be_added() {
+    let directory = "vjud.example.org";
+    let (mut state, _) = State::new(directory);
+    let key = Key::new(directory, None);
+    let identities = vec![identity("directory", "user", Some("vCard User Search"))];
+    state.answer(key, &DiscoQuery::Info, info(identities, &["jabber:iq:search"]));
+    let mut ui = simulator(state.view());
+    ui.click("Search its directory").expect("offered by its feature");
+    let events: Vec<_> = ui.into_messages().filter_map(|m| state.update(m)).collect();
+    assert_eq!(events, [Event::Search { jid: directory.into(), form: None }]);
+
+    let nick =
+        Field { label: Some("Nickname".into()), ..Field::new("nick", FieldKind::TextSingle) };
+    let form = Form { fields: vec![nick], ..Form::default() };
+    state.directory(directory, Ok(DirectorySearch::Asked(form)));
+    let typed = form::Message::Input(0, "Builder".into());
+    state.update(Message::Search(search::Message::Form(typed)));
+    let Some(Event::Search { form: Some(sent), .. }) =
+        state.update(Message::Search(search::Message::Search))
+    else {
+        panic!("searched")
+    };
+    assert_eq!(sent.fields[0].values, ["Builder"]);
+    let bob = crate::model::DirectoryRow {
+        jid: Some("bob@example.org".into()),
+        cells: vec!["bob@example.org".into(), "Builder".into()],
+    };
+    let table = crate::model::Directory {
+        columns: vec!["Jabber ID".into(), "Nickname".into()],
+        rows: vec![bob],
+        cut: false,
+    };
+    state.directory(directory, Ok(DirectorySearch::Found(table)));
+    let mut ui = simulator(state.view());
+    ui.find("One found.").expect("the count");
+    ui.click("Add").expect("the person can be added");
+    let events: Vec<_> = ui.into_messages().filter_map(|m| state.update(m)).collect();
+    assert_eq!(events, [Event::AddContact("bob@example.org".into())]);
+    state.update(Message::Search(search::Message::Again));
+    let mut ui = simulator(state.view());
+    ui.find("Nickname").expect("back to the form, as filled in");
+}

@@ -171,6 +171,9 @@ impl State {
                     format!("Register with {}", registration.jid()),
                     registration.view().map(Message::Registration),
                 ),
+                Panel::Search(search) => {
+                    (format!("Search {}", search.jid()), search.view().map(Message::Search))
+                }
             };
             let title = row![
                 text(name).size(theme::TEXT_TITLE).width(Fill),
@@ -255,7 +258,7 @@ fn described(info: &EntityInfo, offered: Vec<Action>) -> Element<'_, Message> {
         named = named.push(quiet("None announced."));
     }
     page = page.push(section("Does", named.into()));
-    for form in &info.forms {
+    for form in info.forms.iter().filter(|f| f.fields.iter().any(shown_in_form)) {
         page = page.push(extended(form));
     }
     if info.cut {
@@ -273,7 +276,7 @@ fn extended(form: &Form) -> Element<'_, Message> {
         _ => "More information",
     };
     let mut fields = Column::new().spacing(2);
-    for field in form.fields.iter().filter(|f| f.var != "FORM_TYPE" && !f.values.is_empty()) {
+    for field in form.fields.iter().filter(|f| shown_in_form(f)) {
         let label = field.label.as_deref().unwrap_or(&field.var);
         fields = fields.push(
             row![
@@ -284,6 +287,11 @@ fn extended(form: &Form) -> Element<'_, Message> {
         );
     }
     section(title, fields.into())
+}
+
+/// A field of an extended information form worth a line: it says something.
+fn shown_in_form(field: &crate::model::Field) -> bool {
+    field.var != "FORM_TYPE" && field.values.iter().any(|v| !v.trim().is_empty())
 }
 
 fn section<'a>(title: &'a str, body: Element<'a, Message>) -> Element<'a, Message> {

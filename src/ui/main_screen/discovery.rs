@@ -47,6 +47,9 @@ impl State {
             discovery::Event::Register { jid, form } => {
                 (Task::none(), Some(Event::Command(Command::RegisterWith { jid, form })))
             }
+            discovery::Event::Search { jid, form } => {
+                (Task::none(), Some(Event::Command(Command::SearchDirectory { jid, form })))
+            }
             discovery::Event::Step { jid, node, session, action, form } => {
                 let step = Command::RunCommand { jid, node, session, action, form };
                 (Task::none(), Some(Event::Command(step)))

@@ -28,6 +28,7 @@ mod register;
 mod room_stanza;
 mod sasl;
 mod sasl2;
+mod search;
 mod session;
 pub mod stanza;
 mod supervise;
@@ -162,6 +163,12 @@ pub enum Command {
     /// Register with a service (XEP-0077): without a form, ask for its form; with one, send
     /// it. Answered with [`Event::ServiceRegistration`].
     RegisterWith {
+        jid: String,
+        form: Option<Form>,
+    },
+    /// Search a user directory (XEP-0055): without a form, ask for its form; with one, search
+    /// with it. Answered with [`Event::DirectorySearch`].
+    SearchDirectory {
         jid: String,
         form: Option<Form>,
     },
@@ -381,6 +388,11 @@ pub enum Event {
     ServiceRegistration {
         jid: String,
         answer: Result<crate::model::ServiceRegistration, String>,
+    },
+    /// A directory's form or results, or why there are none.
+    DirectorySearch {
+        jid: String,
+        answer: Result<crate::model::DirectorySearch, String>,
     },
     /// The answer to [`Command::Discover`], or why there is none.
     Discovered {

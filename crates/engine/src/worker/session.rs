@@ -51,6 +51,7 @@ mod capabilities;
 mod commands;
 mod contacts;
 mod delivery;
+mod directory_search;
 mod discovery;
 mod ingest;
 mod invisible;
@@ -106,6 +107,8 @@ struct Session {
     capabilities: capabilities::Capabilities,
     /// Forms services gave us to register with them, by service.
     registrations: service_registration::Registrations,
+    /// Forms user directories gave us to search them, by directory.
+    searches: directory_search::Searches,
     /// Contacts' pictures and those being fetched.
     avatars: avatars::Avatars,
     /// Rooms we are in or have bookmarked.
@@ -315,6 +318,7 @@ impl Session {
             discovery: discovery::Discovery::default(),
             capabilities: capabilities::Capabilities::default(),
             registrations: service_registration::Registrations::default(),
+            searches: directory_search::Searches::default(),
             avatars: avatars::Avatars::new(AvatarCache::new(paths.avatar_dir())),
             rooms: HashMap::new(),
             changed_rooms: HashMap::new(),
@@ -526,6 +530,7 @@ impl Session {
             Command::Console(on) => self.console = on,
             Command::Discover { jid, node, query } => self.discover(jid, node, query).await,
             Command::RegisterWith { jid, form } => self.register_with(jid, form).await,
+            Command::SearchDirectory { jid, form } => self.search_directory(jid, form).await,
             Command::RunCommand { jid, node, session, action, form } => {
                 self.run_command(jid, node, session, action, form).await;
             }

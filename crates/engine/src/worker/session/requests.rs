@@ -7,9 +7,9 @@
 
 use super::Session;
 use super::{
-    archive, avatars, bookmarks, browse, capabilities, commands, contacts, discovery, invisible,
-    older, profile, room_catch_up, room_config, room_directory, self_ping, service_registration,
-    transfers,
+    archive, avatars, bookmarks, browse, capabilities, commands, contacts, directory_search,
+    discovery, invisible, older, profile, room_catch_up, room_config, room_directory, self_ping,
+    service_registration, transfers,
 };
 use crate::worker::{Event, contact_stanza, stanza};
 use tokio_xmpp::Stanza;
@@ -34,6 +34,7 @@ pub(super) enum PendingIq {
     Browse(browse::Request),
     Capabilities(capabilities::Request),
     ServiceRegistration(service_registration::Request),
+    DirectorySearch(directory_search::Request),
     Commands(commands::Request),
     Profile(profile::Request),
     Avatars(avatars::Request),
@@ -129,6 +130,7 @@ impl Session {
             PendingIq::Browse(request) => self.browse_answer(request, answer),
             PendingIq::Capabilities(request) => self.capabilities_answer(request, answer),
             PendingIq::ServiceRegistration(request) => self.registration_answer(request, answer),
+            PendingIq::DirectorySearch(request) => self.search_answer(request, answer),
             PendingIq::Commands(request) => self.command_answer(request, answer),
             PendingIq::Profile(request) => self.profile_answer(request, answer).await,
             PendingIq::Avatars(request) => self.avatar_answer(request, answer).await,
