@@ -1,8 +1,10 @@
 //! Service discovery (XEP-0030) both ways: what we tell others we support, with its entity
-//! capabilities hash (XEP-0115) in our presence, and what we learn of our server's services.
+//! capabilities hashes (XEP-0115, and XEP-0390's SHA-256 one) in our presence, and what we
+//! learn of our server's services.
 
 use crate::model::{Services, UploadService};
 use tokio_xmpp::parsers::caps::{self, Caps};
+use tokio_xmpp::parsers::ecaps2::{self, ECaps2};
 use tokio_xmpp::parsers::disco::{DiscoInfoResult, Identity};
 use tokio_xmpp::parsers::hashes::Algo;
 use tokio_xmpp::parsers::ns;
@@ -17,6 +19,7 @@ const INVISIBLE: &str = "urn:xmpp:invisible:0";
 const FEATURES: &[&str] = &[
     ns::DISCO_INFO,
     ns::CAPS,
+    ns::ECAPS2,
     ns::PING,
     ns::VERSION,
     ns::TIME,
@@ -41,6 +44,13 @@ pub fn own_info(node: Option<String>) -> DiscoInfoResult {
 pub fn own_caps() -> Option<Caps> {
     let hash = caps::hash_caps(&caps::compute_disco(&own_info(None)), Algo::Sha_1).ok()?;
     Some(Caps::new(CAPS_NODE, hash))
+}
+
+/// The XEP-0390 capabilities element for our presence: one SHA-256 hash. A disco#info query
+/// for its node (`urn:xmpp:caps#sha-256.…`) is answered like any other, the node echoed.
+pub fn own_ecaps2() -> Option<ECaps2> {
+    let data = ecaps2::compute_disco(&own_info(None)).ok()?;
+    Some(ECaps2::new(vec![ecaps2::hash_ecaps2(&data, Algo::Sha_256).ok()?]))
 }
 
 /// Fold one disco#info answer from the server or one of its services into `services`.
@@ -117,6 +127,11 @@ mod tests {
         let again = caps::hash_caps(&caps::compute_disco(&answer), Algo::Sha_1).expect("hash");
         assert_eq!(caps.ver, again.hash);
         assert!(answer.features.contains("urn:xmpp:avatar:metadata+notify"));
+        let ecaps = own_ecaps2().expect("ecaps2");
+        let data = ecaps2::compute_disco(&answer).expect("ecaps2 input");
+        let again = ecaps2::hash_ecaps2(&data, Algo::Sha_256).expect("hash");
+        assert_eq!(ecaps.hashes, [again]);
+        assert!(answer.features.contains(ns::ECAPS2));
     }
 
     #[test]

@@ -88,6 +88,9 @@ impl Session {
         if let Some(caps) = disco::own_caps() {
             presence.add_payload(caps);
         }
+        if let Some(caps) = disco::own_ecaps2() {
+            presence.add_payload(caps);
+        }
         presence
     }
 
