@@ -255,7 +255,7 @@ impl State {
             Message::Sidebar(message) => match self.sidebar.update(message) {
                 Some(sidebar::Event::Open(jid)) => self.open(ChatId(jid)),
                 Some(sidebar::Event::OpenRoom(jid)) => self.open_room(jid),
-                Some(sidebar::Event::BrowseRooms) => self.browse(),
+                Some(sidebar::Event::BrowseRooms) => self.browse(None),
                 None => (Task::none(), None),
             },
             Message::Room(message) => self.room_message(message),

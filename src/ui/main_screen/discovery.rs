@@ -6,7 +6,6 @@ use super::rooms::{open_room_later, room_command};
 use super::{Event, Message, State};
 use crate::model::DiscoQuery;
 use crate::ui::discovery::{self, Ask};
-use crate::ui::room_browser;
 use crate::worker::{Command, ContactChange, RoomCommand};
 use iced::Task;
 use std::time::Duration;
@@ -59,7 +58,10 @@ impl State {
                 let join = RoomCommand::Join { room: room.clone(), nick: None, password: None };
                 (open_room_later(room), Some(room_command(join)))
             }
-            discovery::Event::BrowseRooms(service) => self.browse_service(service),
+            discovery::Event::BrowseRooms(service) => {
+                self.discovery = None;
+                self.browse(Some(service))
+            }
             discovery::Event::AddContact(jid) => {
                 let add = ContactChange::Add { jid, name: None, groups: Vec::new() };
                 (Task::none(), Some(Event::Command(Command::Contact(add))))
@@ -76,17 +78,6 @@ impl State {
                 (Task::none(), None)
             }
         }
-    }
-
-    /// The room browser on a service the discovery browser found.
-    fn browse_service(&mut self, service: String) -> (Task<Message>, Option<Event>) {
-        self.discovery = None;
-        let mut services = vec![service.clone()];
-        services.extend(self.conference.iter().filter(|s| **s != service).cloned());
-        let (mut browser, list) = room_browser::State::new(&self.account, &services);
-        browser.set_joined(self.sidebar.rooms());
-        self.browser = Some(browser);
-        self.browser_event(list)
     }
 
     /// The worker's answer to a question the browser asked.

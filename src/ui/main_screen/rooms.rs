@@ -30,9 +30,11 @@ impl State {
         }
     }
 
-    /// Show the room browser, listing the first conference service's rooms.
-    pub(super) fn browse(&mut self) -> (Task<Message>, Option<Event>) {
-        let (mut browser, list) = room_browser::State::new(&self.account, &self.conference);
+    /// Show the room browser, listing `first`'s rooms, or the first conference service's.
+    pub(super) fn browse(&mut self, first: Option<String>) -> (Task<Message>, Option<Event>) {
+        let mut services: Vec<String> = first.iter().cloned().collect();
+        services.extend(self.conference.iter().filter(|s| Some(*s) != first.as_ref()).cloned());
+        let (mut browser, list) = room_browser::State::new(&self.account, &services);
         browser.set_joined(self.sidebar.rooms());
         self.browser = Some(browser);
         self.browser_event(list)

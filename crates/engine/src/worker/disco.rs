@@ -4,8 +4,8 @@
 
 use crate::model::{Services, UploadService};
 use tokio_xmpp::parsers::caps::{self, Caps};
-use tokio_xmpp::parsers::ecaps2::{self, ECaps2};
 use tokio_xmpp::parsers::disco::{DiscoInfoResult, Identity};
+use tokio_xmpp::parsers::ecaps2::{self, ECaps2};
 use tokio_xmpp::parsers::hashes::Algo;
 use tokio_xmpp::parsers::ns;
 

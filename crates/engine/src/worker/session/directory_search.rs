@@ -4,14 +4,12 @@
 
 use super::Session;
 use super::requests::{Answer, PendingIq};
+use super::service_registration::keep;
 use crate::model::{DirectorySearch, Form};
 use crate::worker::search::{self, SearchForm};
 use crate::worker::{Event, entity, stanza};
 use std::collections::HashMap;
 use tokio_xmpp::parsers::iq::Iq;
-
-/// Forms kept at once; past this, one of them is dropped for a new one.
-const MAX_KEPT: usize = 8;
 
 #[derive(Default)]
 pub(super) struct Searches {
@@ -57,12 +55,7 @@ impl Session {
             Ok(Some(query)) if searched => Ok(DirectorySearch::Found(search::results(&query))),
             Ok(Some(query)) => search::read_form(&query).map(|asked| {
                 let form = asked.form.clone();
-                if self.searches.asked.len() >= MAX_KEPT
-                    && let Some(other) = self.searches.asked.keys().next().cloned()
-                {
-                    self.searches.asked.remove(&other);
-                }
-                self.searches.asked.insert(jid.clone(), asked);
+                keep(&mut self.searches.asked, &jid, asked);
                 DirectorySearch::Asked(form)
             }),
             Ok(None) => Err("it answered with nothing".into()),

@@ -12,8 +12,20 @@ use tokio_xmpp::minidom::Element;
 use tokio_xmpp::parsers::iq::Iq;
 use tokio_xmpp::parsers::ns;
 
-/// Forms kept at once; past this, one of them is dropped for a new one.
+/// Forms kept at once (registration and search each); past this, one of them is dropped for a
+/// new one.
 const MAX_KEPT: usize = 8;
+
+/// Keep the form `jid` gave, within [`MAX_KEPT`].
+pub(super) fn keep<T>(kept: &mut HashMap<String, T>, jid: &str, form: T) {
+    if kept.len() >= MAX_KEPT
+        && !kept.contains_key(jid)
+        && let Some(other) = kept.keys().next().cloned()
+    {
+        kept.remove(&other);
+    }
+    kept.insert(jid.to_owned(), form);
+}
 
 #[derive(Default)]
 pub(super) struct Registrations {
@@ -78,12 +90,24 @@ impl Session {
         let registered = query.has_child("registered", ns::REGISTER);
         let asked = read_form(query).map_err(|e| e.to_string())?;
         let form = asked.form.clone();
-        if self.registrations.asked.len() >= MAX_KEPT
-            && let Some(oldest) = self.registrations.asked.keys().next().cloned()
-        {
-            self.registrations.asked.remove(&oldest);
-        }
-        self.registrations.asked.insert(jid.to_owned(), asked);
+        keep(&mut self.registrations.asked, jid, asked);
         Ok(ServiceRegistration::Asked { form, registered })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn at_most_a_few_forms_are_kept_and_the_newest_always_is() {
+        let mut kept = HashMap::new();
+        for i in 0..MAX_KEPT + 5 {
+            keep(&mut kept, &format!("service{i}.example"), i);
+        }
+        assert_eq!(kept.len(), MAX_KEPT);
+        assert_eq!(kept.get(&format!("service{}.example", MAX_KEPT + 4)), Some(&(MAX_KEPT + 4)));
+        keep(&mut kept, &format!("service{}.example", MAX_KEPT + 4), 0);
+        assert_eq!(kept.len(), MAX_KEPT, "asked again: replaced, nothing else dropped");
     }
 }
