@@ -329,6 +329,50 @@ mod tests {
     }
 
     #[test]
+    fn every_field_type_is_drawn_and_hidden_ones_are_not() {
+        let option =
+            |value: &str| FormOption { label: Some(format!("{value} label")), value: value.into() };
+        let form = Form {
+            fields: vec![
+                field("a", FieldKind::TextSingle, "Text single"),
+                field("b", FieldKind::TextPrivate, "Text private"),
+                field("c", FieldKind::TextMulti, "Text multi"),
+                field("d", FieldKind::JidSingle, "Jid single"),
+                field("e", FieldKind::JidMulti, "Jid multi"),
+                field("f", FieldKind::Boolean, "Boolean"),
+                Field { values: vec!["Fixed words".into()], ..Field::new("", FieldKind::Fixed) },
+                Field {
+                    options: vec![option("one")],
+                    ..field("h", FieldKind::ListSingle, "List single")
+                },
+                Field {
+                    options: vec![option("two")],
+                    ..field("i", FieldKind::ListMulti, "List multi")
+                },
+                Field { values: vec!["secret-id".into()], ..Field::new("j", FieldKind::Hidden) },
+            ],
+            ..Form::default()
+        };
+        let state = State::new(form);
+        let mut ui = simulator(state.view());
+        for shown in [
+            "Text single",
+            "Text private",
+            "Text multi",
+            "Jid single",
+            "Jid multi",
+            "Boolean",
+            "Fixed words",
+            "List single",
+            "List multi",
+            "two label",
+        ] {
+            assert!(ui.find(shown).is_ok(), "{shown} is drawn");
+        }
+        assert!(ui.find("secret-id").is_err(), "hidden values are not");
+    }
+
+    #[test]
     fn validation_hints_show_and_a_value_that_does_not_fit_is_said_to() {
         use crate::model::{Datatype, Validation};
         let age = Validation {

@@ -141,8 +141,16 @@ fn stage_view<'a>(stage: &'a CommandStage, form: Option<&'a form::State>) -> Ele
         };
         content = content.push(text(format!("{prefix}{note}")).style(style));
     }
-    if let Some(form) = form {
-        content = content.push(form.view().map(Message::Form));
+    if stage.status == CommandStatus::Executing {
+        if let Some(form) = form {
+            content = content.push(form.view().map(Message::Form));
+        }
+    } else if let Some(result) = &stage.form {
+        // What a finished command tells is read, not filled in.
+        if let Some(title) = &result.title {
+            content = content.push(text(title.as_str()).size(theme::TEXT_TITLE));
+        }
+        content = content.push(super::view::values(result));
     }
     let buttons = match stage.status {
         CommandStatus::Executing => steps(stage),

@@ -275,6 +275,12 @@ fn extended(form: &Form) -> Element<'_, Message> {
         Some("http://jabber.org/protocol/muc#roominfo") => "About the room",
         _ => "More information",
     };
+    section(title, values(form))
+}
+
+/// A form's fields as labelled values, to read rather than fill in (an information form, a
+/// finished command's result); a field with nothing to say is left out.
+pub(super) fn values<'a, M: 'a>(form: &'a Form) -> Element<'a, M> {
     let mut fields = Column::new().spacing(2);
     for field in form.fields.iter().filter(|f| shown_in_form(f)) {
         let label = field.label.as_deref().unwrap_or(&field.var);
@@ -286,12 +292,14 @@ fn extended(form: &Form) -> Element<'_, Message> {
             .spacing(theme::SPACE_S),
         );
     }
-    section(title, fields.into())
+    fields.into()
 }
 
-/// A field of an extended information form worth a line: it says something.
+/// A field worth a line when read: shown to people, and it says something.
 fn shown_in_form(field: &crate::model::Field) -> bool {
-    field.var != "FORM_TYPE" && field.values.iter().any(|v| !v.trim().is_empty())
+    field.var != "FORM_TYPE"
+        && field.kind != crate::model::FieldKind::Hidden
+        && field.values.iter().any(|v| !v.trim().is_empty())
 }
 
 fn section<'a>(title: &'a str, body: Element<'a, Message>) -> Element<'a, Message> {
