@@ -29,7 +29,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
-use tokio_xmpp::jid::{BareJid, Jid};
+use tokio_xmpp::jid::BareJid;
 use tokio_xmpp::stanzastream::{Event as StreamEvent, StanzaStream};
 
 /// How long a clean close may take before we give up on being polite.
@@ -95,7 +95,7 @@ struct Session {
     contacts: contacts::Contacts,
     restart_at: Option<Instant>,
     /// Requests awaiting an answer: who must answer (`None`: our own account), and what for.
-    pending_iqs: HashMap<String, (Option<Jid>, requests::PendingIq)>,
+    pending_iqs: HashMap<String, requests::Awaited>,
     /// Messages handed to the stream and the timer of scheduled ones.
     outbox: outbox::Outbox,
     next_iq: u64,
@@ -367,7 +367,7 @@ impl Session {
 
     /// Online, with a change the user asked for still waiting for the server's answer.
     fn changes_unanswered(&self) -> bool {
-        self.is_online() && self.pending_iqs.values().any(|(_, pending)| pending.is_change())
+        self.is_online() && self.pending_iqs.values().any(|a| a.pending.is_change())
     }
 
     fn account_key(&self) -> &str {

@@ -7,7 +7,8 @@
 use super::Session;
 use super::requests::{Answer, PendingIq};
 use crate::worker::caps::Announced;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use tokio::time::Instant;
 use tokio_xmpp::jid::Jid;
 use tokio_xmpp::parsers::disco::DiscoInfoResult;
 use tokio_xmpp::parsers::iq::Iq;
@@ -15,6 +16,9 @@ use tokio_xmpp::parsers::ns;
 
 /// Hashes asked about at once; announcements past this wait for a later presence.
 const MAX_ASKING: usize = 16;
+/// A question about a hash unanswered for this long no longer holds a place: a client that
+/// never answers must not stop Confab learning others'.
+const PATIENCE: std::time::Duration = std::time::Duration::from_secs(60);
 /// Hashes that did not verify, not asked about again this session.
 const MAX_REFUSED: usize = 1_000;
 /// A client announcing more features than this is not one worth remembering.
@@ -22,7 +26,8 @@ const MAX_FEATURES: usize = 500;
 
 #[derive(Default)]
 pub(super) struct Capabilities {
-    asking: HashSet<String>,
+    /// Hashes asked about, with when.
+    asking: HashMap<String, Instant>,
     refused: HashSet<String>,
     /// Contacts (bare addresses) one of whose clients confirms messages; kept across
     /// connections, which is when it is needed.
@@ -56,13 +61,15 @@ impl Session {
             Err(e) => return tracing::warn!("{e}"),
         }
         let known = &mut self.capabilities;
-        if known.refused.contains(&key) || known.asking.contains(&key) {
+        let now = Instant::now();
+        known.asking.retain(|_, asked| now.duration_since(*asked) < PATIENCE);
+        if known.refused.contains(&key) || known.asking.contains_key(&key) {
             return;
         }
         if known.asking.len() >= MAX_ASKING {
             return;
         }
-        known.asking.insert(key);
+        known.asking.insert(key, now);
         let id = self.next_id("caps");
         let iq = Iq::from_get(id, announced.query()).with_to(from);
         self.send_iq(iq, Request { announced, contact }).await;

@@ -12,6 +12,7 @@ use super::{
     service_registration, transfers,
 };
 use crate::worker::{Event, contact_stanza, stanza};
+use std::collections::HashMap;
 use tokio_xmpp::Stanza;
 use tokio_xmpp::jid::Jid;
 use tokio_xmpp::minidom::Element;
@@ -22,6 +23,37 @@ use tokio_xmpp::parsers::stanza_error::StanzaError;
 
 /// What an addressee said to one of our requests: its payload, or why it refused.
 pub(super) type Answer = Result<Option<Element>, StanzaError>;
+
+/// Requests awaited at once before the oldest are given up: an addressee that never answers
+/// (any stranger the user browses, any contact's client asked about its capabilities) must not
+/// grow the table for as long as the connection lasts.
+const MAX_AWAITED: usize = 1_000;
+/// Once the table is full, requests older than this are given up first.
+const PATIENCE: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// At [`MAX_AWAITED`], give up the requests older than [`PATIENCE`], and if none is, the
+/// oldest one; a late answer to one is then ignored like any unknown id. True if any was.
+fn make_room(awaited: &mut HashMap<String, Awaited>, now: tokio::time::Instant) -> bool {
+    if awaited.len() < MAX_AWAITED {
+        return false;
+    }
+    awaited.retain(|_, request| now.duration_since(request.sent) < PATIENCE);
+    if awaited.len() >= MAX_AWAITED {
+        let oldest =
+            awaited.iter().min_by_key(|(_, request)| request.sent).map(|(id, _)| id.clone());
+        if let Some(id) = oldest {
+            awaited.remove(&id);
+        }
+    }
+    true
+}
+
+/// A request we sent: who must answer (`None`: our own account), what for, and when.
+pub(super) struct Awaited {
+    responder: Option<Jid>,
+    pub(super) pending: PendingIq,
+    sent: tokio::time::Instant,
+}
 
 /// A request we sent and await the answer to, by the feature that sent it.
 pub(super) enum PendingIq {
@@ -64,7 +96,10 @@ impl Session {
 
     pub(super) async fn send_iq(&mut self, iq: Iq, pending: impl Into<PendingIq>) {
         let responder = iq.to().cloned();
-        self.pending_iqs.insert(iq.id().to_owned(), (responder, pending.into()));
+        self.make_room_for_a_request();
+        let awaited =
+            Awaited { responder, pending: pending.into(), sent: tokio::time::Instant::now() };
+        self.pending_iqs.insert(iq.id().to_owned(), awaited);
         self.send(Stanza::Iq(iq)).await;
     }
 
@@ -165,10 +200,16 @@ impl Session {
         tracing::info!("{}: {what} was refused: {error:?}", self.account.jid);
     }
 
+    fn make_room_for_a_request(&mut self) {
+        if make_room(&mut self.pending_iqs, tokio::time::Instant::now()) {
+            tracing::info!("{}: unanswered requests given up", self.account.jid);
+        }
+    }
+
     /// The request `id` answered by `from`, if we sent it to `from`: RFC 6120 §8.1.2.1 lets
     /// only the addressee answer (our own account answers for requests without a `to`).
     fn take_answered(&mut self, id: &str, from: Option<&Jid>) -> Option<PendingIq> {
-        let (responder, _) = self.pending_iqs.get(id)?;
+        let responder = &self.pending_iqs.get(id)?.responder;
         let genuine = match responder {
             Some(expected) => from == Some(expected),
             None => contact_stanza::roster_push_allowed(from, &self.own),
@@ -177,7 +218,7 @@ impl Session {
             tracing::warn!("{}: ignored an answer to {id} from {from:?}", self.account.jid);
             return None;
         }
-        self.pending_iqs.remove(id).map(|(_, pending)| pending)
+        self.pending_iqs.remove(id).map(|awaited| awaited.pending)
     }
 
     async fn reply_result(&mut self, to: Option<Jid>, id: String) {
@@ -187,5 +228,33 @@ impl Session {
     pub(super) async fn reply_error(&mut self, to: Option<Jid>, id: String) {
         let error = stanza::service_unavailable();
         self.send(Stanza::Iq(Iq::Error { from: None, to, id, error, payload: None })).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+    use tokio::time::Instant;
+
+    fn awaited(sent: Instant) -> Awaited {
+        Awaited { responder: None, pending: PendingIq::Change("a change".into()), sent }
+    }
+
+    #[test]
+    fn requests_nobody_answers_are_given_up_oldest_first_once_the_table_is_full() {
+        let start = Instant::now();
+        let mut table = HashMap::new();
+        for i in 0..MAX_AWAITED - 1 {
+            table.insert(format!("q{i}"), awaited(start + Duration::from_micros(i as u64)));
+        }
+        assert!(!make_room(&mut table, start), "room left: nothing given up");
+        table.insert("last".into(), awaited(start + Duration::from_secs(1)));
+        assert!(make_room(&mut table, start + Duration::from_secs(2)));
+        assert_eq!(table.len(), MAX_AWAITED - 1, "the oldest went");
+        assert!(!table.contains_key("q0"));
+        table.insert("again".into(), awaited(start + PATIENCE));
+        make_room(&mut table, start + PATIENCE + Duration::from_millis(500));
+        assert_eq!(table.len(), 2, "everything older than the patience went: {:?}", table.keys());
     }
 }
