@@ -64,6 +64,9 @@ pub struct State {
     panel: Option<Panel>,
     /// Questions asked so far.
     asked: u64,
+    /// Steps the panel (a command, a registration, a search) has asked of the worker so far;
+    /// a "no answer in time" for an earlier one is stale.
+    panel_asked: u64,
 }
 
 /// What takes the place of the chosen entity's details.
@@ -136,6 +139,8 @@ pub enum Message {
     ClosePanel,
     /// These questions had no answer in time.
     TimedOut(Vec<Ask>),
+    /// The panel's step with this serial had no answer in time.
+    PanelTimedOut(u64),
     Close,
 }
 
@@ -192,12 +197,27 @@ impl State {
             full: false,
             panel: None,
             asked: 0,
+            panel_asked: 0,
         };
         let asks = state.go();
         (state, asks)
     }
 
     pub fn update(&mut self, message: Message) -> Option<Event> {
+        let event = self.handle(message);
+        if matches!(event, Some(Event::Step { .. } | Event::Register { .. } | Event::Search { .. }))
+        {
+            self.panel_asked += 1;
+        }
+        event
+    }
+
+    /// The serial of the panel's latest step, for its "no answer in time".
+    pub fn panel_serial(&self) -> u64 {
+        self.panel_asked
+    }
+
+    fn handle(&mut self, message: Message) -> Option<Event> {
         match message {
             Message::Address(address) => self.address = address,
             Message::Node(node) => self.node = node,
@@ -230,6 +250,13 @@ impl State {
                 Panel::Registration(_) | Panel::Search(_) => return None,
             },
             Message::TimedOut(asks) => asks.into_iter().for_each(|ask| self.timed_out(ask)),
+            Message::PanelTimedOut(serial) if serial == self.panel_asked => match &mut self.panel {
+                Some(Panel::Command(runner)) => runner.give_up(),
+                Some(Panel::Registration(registration)) => registration.give_up(),
+                Some(Panel::Search(search)) => search.give_up(),
+                None => {}
+            },
+            Message::PanelTimedOut(_) => {}
             Message::Close => return Some(Event::Close),
         }
         None
@@ -300,7 +327,11 @@ impl State {
             parent.open = true;
         }
         self.selected = Some(key.clone());
-        self.toggle(key)
+        let mut asks = vec![self.asked(&key, DiscoQuery::Info)];
+        if let Some(Event::Ask(list)) = self.toggle(key) {
+            asks.extend(list);
+        }
+        Some(Event::Ask(asks))
     }
 
     /// Whether the entity was listed among its address's commands.

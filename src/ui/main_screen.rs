@@ -345,6 +345,7 @@ impl State {
 
     fn open(&mut self, chat: ChatId) -> (Task<Message>, Option<Event>) {
         self.browser = None;
+        self.discovery = None;
         if self.conversation.as_ref().is_some_and(|c| c.chat == chat) {
             return (conversation::State::focus_composer(), None);
         }

@@ -184,7 +184,7 @@ impl Form {
     pub fn invalid_values(&self) -> Vec<String> {
         self.fields
             .iter()
-            .filter(|f| f.kind != FieldKind::Hidden)
+            .filter(|f| !matches!(f.kind, FieldKind::Hidden | FieldKind::Fixed))
             .filter_map(|f| Some((f, f.validation.as_ref()?)))
             .flat_map(|(f, rule)| {
                 let values = f.values.iter().filter_map(move |v| {

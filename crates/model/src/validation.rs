@@ -3,7 +3,7 @@
 //! word. A pattern is shown, not enforced: it is a POSIX regular expression from a stranger,
 //! and the entity checks it anyway.
 
-use chrono::{DateTime, NaiveDate, NaiveTime};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime};
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Validation {
@@ -93,17 +93,17 @@ impl Validation {
                 Some(number.map(Comparable::Number).ok_or("is not a number"))
             }
             Datatype::Date => {
-                let date = NaiveDate::parse_from_str(value, "%Y-%m-%d").ok();
+                let date = NaiveDate::parse_from_str(without_zone(value), "%Y-%m-%d").ok();
                 Some(date.map(Comparable::Date).ok_or("is not a date (YYYY-MM-DD)"))
             }
             Datatype::DateTime => {
-                return DateTime::parse_from_rfc3339(value)
-                    .is_err()
+                let zoned = DateTime::parse_from_rfc3339(value).is_ok();
+                let local = NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M:%S%.f").is_ok();
+                return (!zoned && !local)
                     .then(|| "is not a date and time (YYYY-MM-DDThh:mm:ssZ)".into());
             }
             Datatype::Time => {
-                let time = value.trim_end_matches('Z');
-                return NaiveTime::parse_from_str(time, "%H:%M:%S%.f")
+                return NaiveTime::parse_from_str(without_zone(value), "%H:%M:%S%.f")
                     .is_err()
                     .then(|| "is not a time (hh:mm:ss)".into());
             }
@@ -170,6 +170,22 @@ impl Datatype {
     }
 }
 
+/// A date or time without XML Schema's optional zone (`Z`, `+01:00`, `-05:00`).
+fn without_zone(value: &str) -> &str {
+    if let Some(local) = value.strip_suffix('Z') {
+        return local;
+    }
+    let split = value.len().checked_sub(6).filter(|&at| value.is_char_boundary(at));
+    match split.map(|at| value.split_at(at)) {
+        Some((local, zone))
+            if zone.starts_with(['+', '-']) && zone.as_bytes().get(3) == Some(&b':') =>
+        {
+            local
+        }
+        _ => value,
+    }
+}
+
 /// RFC 3986's scheme, then anything.
 fn is_uri(value: &str) -> bool {
     let Some((scheme, rest)) = value.split_once(':') else { return false };
@@ -221,6 +237,10 @@ mod tests {
         assert_eq!(day.problem("31/12/2026").as_deref(), Some("is not a date (YYYY-MM-DD)"));
         assert_eq!(rule(Datatype::DateTime, None, None).problem("2026-12-06T10:00:00Z"), None);
         assert!(rule(Datatype::Time, None, None).problem("25:00:00").is_some());
+        assert_eq!(rule(Datatype::Time, None, None).problem("10:00:00+01:00"), None, "a zone");
+        assert_eq!(rule(Datatype::Date, None, None).problem("2026-12-06Z"), None, "a zone");
+        let local = rule(Datatype::DateTime, None, None).problem("2026-12-06T10:00:00");
+        assert_eq!(local, None, "no zone is allowed too");
     }
 
     #[test]

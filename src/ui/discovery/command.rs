@@ -13,6 +13,8 @@ pub struct State {
     jid: String,
     node: String,
     name: String,
+    /// The entity's session for this run, once its first stage named it.
+    session: Option<String>,
     stage: Stage,
 }
 
@@ -47,7 +49,14 @@ impl State {
             action: CommandAction::Execute,
             form: None,
         };
-        (Self { jid, node, name, stage: Stage::Waiting }, step)
+        (Self { jid, node, name, session: None, stage: Stage::Waiting }, step)
+    }
+
+    /// The entity did not answer the last step in time.
+    pub fn give_up(&mut self) {
+        if matches!(self.stage, Stage::Waiting) {
+            self.stage = Stage::Failed("It did not answer in time.".into());
+        }
     }
 
     pub fn is_for(&self, jid: &str, node: &str) -> bool {
@@ -57,6 +66,18 @@ impl State {
     pub fn stage(&mut self, answer: Result<CommandStage, String>) {
         if !matches!(self.stage, Stage::Waiting) {
             return;
+        }
+        // The answer to the cancel of an earlier run of the same command, closed half-way:
+        // this run has no session yet, and a first step is never answered "cancelled".
+        let first = self.session.is_none();
+        if let Ok(stage) = &answer
+            && (first && stage.status == CommandStatus::Canceled
+                || !first && stage.session.is_some() && stage.session != self.session)
+        {
+            return;
+        }
+        if let Ok(stage) = &answer {
+            self.session = stage.session.clone().or(self.session.take());
         }
         self.stage = match answer {
             Ok(stage) => {

@@ -39,6 +39,13 @@ impl State {
         (Self { jid, stage: Stage::Waiting }, ask)
     }
 
+    /// The entity did not answer the last step in time.
+    pub fn give_up(&mut self) {
+        if matches!(self.stage, Stage::Waiting) {
+            self.stage = Stage::Failed("It did not answer in time.".into());
+        }
+    }
+
     pub fn is_for(&self, jid: &str) -> bool {
         self.jid == jid
     }

@@ -229,10 +229,14 @@ fn commands_are_listed_and_run_through_their_stages_with_the_shared_form() {
     let events: Vec<_> = ui.into_messages().filter_map(|m| state.update(m)).collect();
     let commands = Key::new(SERVER, Some(COMMANDS_NODE));
     let list = DiscoQuery::Items { after: None };
+    let [Event::Ask(asked)] = events.as_slice() else { panic!("{events:?}") };
+    let asked: Vec<_> = asked.iter().map(|a| (&a.key, &a.query)).collect();
     assert_eq!(
-        events,
-        [Event::Ask(vec![Ask { key: commands.clone(), query: list.clone(), serial: 3 }])]
+        asked,
+        [(&commands, &DiscoQuery::Info), (&commands, &list)],
+        "what it is, and its list"
     );
+    state.answer(commands.clone(), &DiscoQuery::Info, info(Vec::new(), &[]));
     let announce =
         item(SERVER, Some("http://jabber.org/protocol/admin#announce"), Some("Send Announcement"));
     state.answer(commands, &list, listed(vec![announce], None));
@@ -372,4 +376,49 @@ fn a_directory_is_searched_and_the_people_found_can_be_added() {
     state.update(Message::Search(search::Message::Again));
     let mut ui = simulator(state.view());
     ui.find("Nickname").expect("back to the form, as filled in");
+}
+
+#[test]
+fn lists_that_share_their_entries_draw_quickly_and_each_opens_once() {
+    let (mut state, _) = State::new("shared.example");
+    let root = Key::new("shared.example", None);
+    let nodes: Vec<EntityItem> =
+        (0..10).map(|i| item("shared.example", Some(&format!("k{i}")), None)).collect();
+    state.answer(root, &first_page(), listed(nodes.clone(), None));
+    for i in 0..10 {
+        let key = Key::new("shared.example", Some(&format!("k{i}")));
+        state.update(Message::Toggle(key.clone()));
+        state.answer(key, &first_page(), listed(nodes.clone(), None));
+    }
+    // Walked naively, ten lists of the same ten open are ten billion rows: this view would
+    // not come back. Each entity opens once, and the walk stops past what is drawn.
+    let mut ui = simulator(state.view());
+    ui.find("k9").expect("drawn");
+}
+
+#[test]
+fn a_panel_that_gets_no_answer_says_so_and_a_stale_cancel_is_not_taken() {
+    let mut state = on_server();
+    state.update(Message::Act(Action::Register(ROOMS.into())));
+    let stale = state.panel_serial() - 1;
+    state.update(Message::PanelTimedOut(stale));
+    let mut ui = simulator(state.view());
+    ui.find("Waiting for the service…").expect("an older step's silence changes nothing");
+    drop(ui);
+    state.update(Message::PanelTimedOut(state.panel_serial()));
+    let mut ui = simulator(state.view());
+    ui.find("It did not answer in time.").expect("said");
+    drop(ui);
+
+    let run =
+        || Action::RunCommand { jid: SERVER.into(), node: "list".into(), name: "List".into() };
+    state.update(Message::Act(run()));
+    state.command_stage(SERVER, "list", Ok(command_stage(CommandStatus::Executing, None)));
+    state.update(Message::ClosePanel);
+    state.update(Message::Act(run()));
+    let mut cancelled = command_stage(CommandStatus::Canceled, None);
+    cancelled.session = Some("s1".into());
+    state.command_stage(SERVER, "list", Ok(cancelled));
+    let mut ui = simulator(state.view());
+    ui.find("Waiting for the answer…").expect("the earlier run's cancel is not this run's answer");
 }

@@ -18,6 +18,12 @@ use std::collections::HashSet;
 const MAX_FEATURES_DRAWN: usize = 300;
 const INDENT: f32 = 16.0;
 
+/// Where the walk over the tree is: the entities on the way down, and those already opened.
+struct Walk<'a> {
+    path: HashSet<&'a Key>,
+    expanded: HashSet<&'a Key>,
+}
+
 /// One row of the tree as drawn.
 struct Row<'a> {
     key: &'a Key,
@@ -67,16 +73,15 @@ impl State {
         };
         let needle = self.filter.trim().to_lowercase();
         let mut rows = Vec::new();
-        let mut path = HashSet::new();
-        self.collect(root, 0, &needle, &mut path, &mut rows);
-        let total = rows.len();
+        let mut walk = Walk { path: HashSet::new(), expanded: HashSet::new() };
+        self.collect(root, 0, &needle, &mut walk, &mut rows);
+        let more = rows.len() > MAX_ROWS;
         let mut list = Column::new().spacing(2);
         for row in rows.into_iter().take(MAX_ROWS) {
             list = list.push(self.row(row));
         }
-        if total > MAX_ROWS {
-            let hidden = total - MAX_ROWS;
-            let note = format!("{hidden} more rows: filter the list to find them.");
+        if more {
+            let note = "More rows than are shown: filter the list to find them.";
             list = list.push(text(note).size(theme::TEXT_SMALL).style(theme::muted));
         }
         if self.full {
@@ -87,28 +92,30 @@ impl State {
     }
 
     /// The rows of `key`'s subtree that match `needle` (with the rows above them), skipping
-    /// anything already on the way down so a list that contains itself ends.
+    /// anything already on the way down so a list that contains itself ends. An entity listed
+    /// in several places opens only in the first, and the walk stops one row past what is
+    /// drawn, so lists that share their entries cannot multiply the work.
     fn collect<'a>(
         &'a self,
         key: &'a Key,
         depth: usize,
         needle: &str,
-        path: &mut HashSet<&'a Key>,
+        walk: &mut Walk<'a>,
         rows: &mut Vec<Row<'a>>,
     ) -> bool {
         let Some(entity) = self.entities.get(key) else { return false };
-        if depth > MAX_DEPTH || !path.insert(key) {
+        if depth > MAX_DEPTH || rows.len() > MAX_ROWS || !walk.path.insert(key) {
             return false;
         }
         let at = rows.len();
         rows.push(Row { key, entity, depth });
         let mut below = false;
-        if entity.open {
+        if entity.open && walk.expanded.insert(key) {
             for child in &entity.items.children {
-                below |= self.collect(child, depth + 1, needle, path, rows);
+                below |= self.collect(child, depth + 1, needle, walk, rows);
             }
         }
-        path.remove(key);
+        walk.path.remove(key);
         let matches = needle.is_empty() || depth == 0 || mentions(key, entity, needle);
         if !matches && !below {
             rows.truncate(at);

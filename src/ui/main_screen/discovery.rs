@@ -44,14 +44,16 @@ impl State {
                 (give_up_later(asks), Some(commands))
             }
             discovery::Event::Register { jid, form } => {
-                (Task::none(), Some(Event::Command(Command::RegisterWith { jid, form })))
+                let register = Command::RegisterWith { jid, form };
+                (self.panel_patience(), Some(Event::Command(register)))
             }
             discovery::Event::Search { jid, form } => {
-                (Task::none(), Some(Event::Command(Command::SearchDirectory { jid, form })))
+                let search = Command::SearchDirectory { jid, form };
+                (self.panel_patience(), Some(Event::Command(search)))
             }
             discovery::Event::Step { jid, node, session, action, form } => {
                 let step = Command::RunCommand { jid, node, session, action, form };
-                (Task::none(), Some(Event::Command(step)))
+                (self.panel_patience(), Some(Event::Command(step)))
             }
             discovery::Event::JoinRoom(room) => {
                 self.discovery = None;
@@ -78,6 +80,17 @@ impl State {
                 (Task::none(), None)
             }
         }
+    }
+
+    /// The browser's panel step just asked is said to have had no answer if none came by then.
+    fn panel_patience(&self) -> Task<Message> {
+        let Some(serial) = self.discovery.as_ref().map(discovery::State::panel_serial) else {
+            return Task::none();
+        };
+        Task::future(async move {
+            tokio::time::sleep(PATIENCE).await;
+            Message::Discovery(discovery::Message::PanelTimedOut(serial))
+        })
     }
 
     /// The worker's answer to a question the browser asked.

@@ -35,6 +35,7 @@ impl State {
         let mut services: Vec<String> = first.iter().cloned().collect();
         services.extend(self.conference.iter().filter(|s| Some(*s) != first.as_ref()).cloned());
         let (mut browser, list) = room_browser::State::new(&self.account, &services);
+        self.discovery = None;
         browser.set_joined(self.sidebar.rooms());
         self.browser = Some(browser);
         self.browser_event(list)

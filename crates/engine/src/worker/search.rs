@@ -101,7 +101,12 @@ fn form_results(x: &Element) -> Directory {
                     .filter(|v| v.is("value", ns::DATA_FORMS));
                 cell(&values.map(Element::text).collect::<Vec<_>>().join(", "))
             };
-            let jid = Some(value("jid")).filter(|j| !j.is_empty());
+            let raw = item
+                .children()
+                .find(|c| c.is("field", ns::DATA_FORMS) && c.attr("var") == Some("jid"))
+                .and_then(|f| f.get_child("value", ns::DATA_FORMS))
+                .map(Element::text);
+            let jid = raw.as_deref().and_then(address);
             DirectoryRow { jid, cells: columns.iter().map(|(var, _)| value(var)).collect() }
         })
         .collect();
@@ -116,7 +121,7 @@ fn legacy_results(query: &Element) -> Directory {
         .into_iter()
         .take(MAX_ROWS)
         .map(|item| {
-            let jid = item.attr("jid").map(cell);
+            let jid = item.attr("jid").and_then(address);
             let mut cells = vec![jid.clone().unwrap_or_default()];
             cells.extend(LEGACY_FIELDS.iter().map(|(var, _)| {
                 cell(&item.get_child(var, SEARCH).map(Element::text).unwrap_or_default())
@@ -127,6 +132,11 @@ fn legacy_results(query: &Element) -> Directory {
     let mut columns = vec!["Address".to_owned()];
     columns.extend(LEGACY_FIELDS.iter().map(|(_, label)| (*label).to_owned()));
     Directory { columns, rows, cut }
+}
+
+/// The address a row offers to add: only one that is one, never a cut or joined cell.
+fn address(raw: &str) -> Option<String> {
+    tokio_xmpp::jid::Jid::new(raw.trim()).ok().map(|jid| jid.to_bare().to_string())
 }
 
 /// A cell's text, cut to [`MAX_CELL`] characters.
@@ -166,6 +176,14 @@ mod tests {
         assert_eq!(found.columns, ["Jabber ID", "Full Name"]);
         assert_eq!(found.rows[0].jid.as_deref(), Some("bob@example.org"));
         assert_eq!(found.rows[0].cells, ["bob@example.org", "Bob Builder"]);
+        let odd = results(&xml(
+            "<query xmlns='jabber:iq:search'><x xmlns='jabber:x:data' type='result'>\
+               <reported><field var='jid'/></reported>\
+               <item><field var='jid'><value>a@example.org</value><value>b@example.org</value></field></item>\
+               <item><field var='jid'><value>not an address</value></field></item></x></query>",
+        ));
+        assert_eq!(odd.rows[0].jid.as_deref(), Some("a@example.org"), "the first, not a join");
+        assert_eq!(odd.rows[1].jid, None, "not an address: nothing to add");
     }
 
     #[test]
