@@ -343,7 +343,10 @@ impl State {
     fn toggle(&mut self, key: Key) -> Option<Event> {
         let entity = self.entities.get_mut(&key)?;
         entity.open = !entity.open;
-        (entity.open && entity.items.state == ListState::Unasked)
+        // A list that failed is asked again from the start when opened again (what came
+        // before is kept; nothing is listed twice).
+        let ask = matches!(entity.items.state, ListState::Unasked | ListState::Failed(_));
+        (entity.open && ask)
             .then(|| Event::Ask(vec![self.asked(&key, DiscoQuery::Items { after: None })]))
     }
 

@@ -137,6 +137,11 @@ fn errors_and_silence_show_in_place() {
     state.update(Message::TimedOut(again));
     let mut ui = simulator(state.view());
     assert!(ui.find("Asking…").is_err(), "now both are given up");
+    drop(ui);
+    let slow = Key::new("slow.example", None);
+    assert_eq!(state.update(Message::Toggle(slow.clone())), None, "closed");
+    let retried = asks(state.update(Message::Toggle(slow)));
+    assert_eq!(retried, [("slow.example".into(), None, first_page())], "opened again: asked again");
 }
 
 #[test]
