@@ -34,6 +34,8 @@ const MAX_ROWS: usize = 300;
 /// The discovery node where an entity lists its commands (XEP-0050 §2.2).
 pub const COMMANDS_NODE: &str = "http://jabber.org/protocol/commands";
 pub const ADDRESS_ID: &str = "discovery-address";
+/// What a question or a step without an answer in time is said to have had.
+const NO_ANSWER: &str = "It did not answer in time.";
 
 /// An entity: an address, and maybe a node at it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -371,7 +373,7 @@ impl State {
 
     fn timed_out(&mut self, ask: Ask) {
         let Some(entity) = self.entities.get_mut(&ask.key) else { return };
-        let why = "it did not answer in time".to_owned();
+        let why = NO_ANSWER.to_owned();
         match ask.query {
             DiscoQuery::Info if matches!(entity.info, Load::Asked(s) if s == ask.serial) => {
                 entity.info = Load::Failed(why);
@@ -443,7 +445,7 @@ impl State {
     /// A directory's form or results.
     pub fn directory(&mut self, jid: &str, answer: Result<DirectorySearch, String>) {
         if let Some(Panel::Search(search)) = &mut self.panel
-            && search.is_for(jid)
+            && search.jid() == jid
         {
             search.answer(answer);
         }
@@ -452,7 +454,7 @@ impl State {
     /// Where registering with a service stands.
     pub fn registration(&mut self, jid: &str, answer: Result<ServiceRegistration, String>) {
         if let Some(Panel::Registration(registration)) = &mut self.panel
-            && registration.is_for(jid)
+            && registration.jid() == jid
         {
             registration.answer(answer);
         }

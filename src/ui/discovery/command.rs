@@ -55,7 +55,7 @@ impl State {
     /// The entity did not answer the last step in time.
     pub fn give_up(&mut self) {
         if matches!(self.stage, Stage::Waiting) {
-            self.stage = Stage::Failed("It did not answer in time.".into());
+            self.stage = Stage::Failed(super::NO_ANSWER.into());
         }
     }
 

@@ -42,12 +42,8 @@ impl State {
     /// The entity did not answer the last step in time.
     pub fn give_up(&mut self) {
         if matches!(self.stage, Stage::Waiting) {
-            self.stage = Stage::Failed("It did not answer in time.".into());
+            self.stage = Stage::Failed(super::NO_ANSWER.into());
         }
-    }
-
-    pub fn is_for(&self, jid: &str) -> bool {
-        self.jid == jid
     }
 
     pub fn jid(&self) -> &str {

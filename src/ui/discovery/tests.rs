@@ -131,7 +131,7 @@ fn errors_and_silence_show_in_place() {
     let Some(Event::Ask(again)) = state.update(Message::Refresh) else { panic!("asked again") };
     state.update(Message::TimedOut(first));
     let mut ui = simulator(state.view());
-    ui.find("it did not answer in time").expect("the list's silence is told");
+    ui.find("It did not answer in time.").expect("the list's silence is told");
     assert!(ui.find("Asking…").is_ok(), "the information asked again since is still awaited");
     drop(ui);
     state.update(Message::TimedOut(again));
