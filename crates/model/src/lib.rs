@@ -13,6 +13,8 @@ mod roster;
 mod route;
 mod validation;
 
+pub mod styling;
+
 pub use attachment::{Attachment, Transfer, format_size, has_image_extension};
 pub use color::rgb as consistent_color;
 pub use command::{
