@@ -1,6 +1,7 @@
 //! Every released schema version must open, migrate and read back. One fixture database per
 //! version lives in `tests/fixtures/`; add one with each new migration step.
 
+use confab::model::search::SearchQuery;
 use confab::model::{ChatId, Delivery, Direction, MessageKind, Subscription};
 use confab::store::Store;
 
@@ -159,4 +160,41 @@ fn schema_v8_fixture_remembers_a_client_s_capabilities() {
         .history("alice@example.org", &ChatId("tea@rooms.example.org".into()), None, 10)
         .expect("history");
     assert_eq!(page.messages.last().map(|m| m.body.as_str()), Some("hello from v7"));
+}
+
+#[test]
+fn schema_v8_lines_are_searchable_once_migrated() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let copy = dir.path().join("confab.sqlite3");
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/schema-v8.sqlite3");
+    std::fs::copy(fixture, &copy).expect("fixture copied");
+
+    let store = Store::open(&copy).expect("the v8 store opens");
+    let query = SearchQuery { text: "hello".into(), limit: 10, ..SearchQuery::default() };
+    let bodies: Vec<_> = store
+        .search(&query)
+        .expect("searched")
+        .hits
+        .into_iter()
+        .map(|hit| hit.message.body)
+        .collect();
+    // Both lines written before the index existed; the join event is not a line anyone wrote.
+    assert_eq!(bodies, ["hello from v7", "hello from v5 (fixed)"]);
+}
+
+#[test]
+fn schema_v9_fixture_finds_what_was_written() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let copy = dir.path().join("confab.sqlite3");
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/schema-v9.sqlite3");
+    std::fs::copy(fixture, &copy).expect("fixture copied");
+
+    let store = Store::open(&copy).expect("the v9 store opens");
+    for words in ["cafe", "東京", "rendez v9"] {
+        let query = SearchQuery { text: words.into(), limit: 10, ..SearchQuery::default() };
+        let hits = store.search(&query).expect("searched").hits;
+        assert_eq!(hits.len(), 1, "{words}");
+        assert_eq!(hits[0].account, "alice@example.org");
+        assert_eq!(hits[0].message.body, "Rendez-vous au café à 東京 (from v9)");
+    }
 }

@@ -13,7 +13,7 @@ mod roster;
 mod route;
 mod validation;
 
-pub mod styling;
+pub mod search;
 
 pub use attachment::{Attachment, Transfer, format_size, has_image_extension};
 pub use color::rgb as consistent_color;

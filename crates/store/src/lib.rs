@@ -15,6 +15,7 @@ mod outbox;
 mod reading;
 mod rooms;
 mod roster;
+mod search;
 mod trouble;
 
 pub use history::{Inserted, StoredLine};
@@ -77,6 +78,7 @@ impl Store {
 
     fn prepare_schema(conn: &mut Connection) -> Result<()> {
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        search::register(conn)?;
         migrations::migrate(conn)
     }
 

@@ -113,6 +113,26 @@ const STEPS: &[&str] = &[
         features TEXT NOT NULL,
         learned INTEGER NOT NULL
     );",
+    // 9: the full-text index of what people wrote (store::search). It holds no text of its own
+    // (contentless), only the words, fed from `messages` by triggers through `search_words()`,
+    // so every write to a line (new, corrected, edited in the outbox, deleted) keeps it in step.
+    "CREATE VIRTUAL TABLE message_search USING fts5(
+        body, content = '', contentless_delete = 1,
+        tokenize = 'unicode61 remove_diacritics 2'
+    );
+    INSERT INTO message_search (rowid, body)
+        SELECT id, search_words(body) FROM messages WHERE kind = 0;
+    CREATE TRIGGER message_search_insert AFTER INSERT ON messages WHEN new.kind = 0 BEGIN
+        INSERT INTO message_search (rowid, body) VALUES (new.id, search_words(new.body));
+    END;
+    CREATE TRIGGER message_search_update AFTER UPDATE OF body, kind ON messages BEGIN
+        DELETE FROM message_search WHERE rowid = old.id;
+        INSERT INTO message_search (rowid, body)
+            SELECT new.id, search_words(new.body) WHERE new.kind = 0;
+    END;
+    CREATE TRIGGER message_search_delete AFTER DELETE ON messages BEGIN
+        DELETE FROM message_search WHERE rowid = old.id;
+    END;",
 ];
 
 /// The schema version this build writes.
@@ -176,7 +196,7 @@ mod tests {
     fn damaged_files_of_every_version_fail_cleanly() {
         let dir = tempfile::tempdir().expect("dir");
         let path = dir.path().join("confab.sqlite3");
-        for version in 1..super::CURRENT_VERSION {
+        for version in 1..=super::CURRENT_VERSION {
             let fixture = format!(
                 "{}/../../tests/fixtures/schema-v{version}.sqlite3",
                 env!("CARGO_MANIFEST_DIR")
