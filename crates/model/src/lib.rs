@@ -14,6 +14,7 @@ mod route;
 mod validation;
 
 pub mod search;
+pub mod styling;
 
 pub use attachment::{Attachment, Transfer, format_size, has_image_extension};
 pub use color::rgb as consistent_color;
