@@ -197,4 +197,12 @@ fn schema_v9_fixture_finds_what_was_written() {
         assert_eq!(hits[0].account, "alice@example.org");
         assert_eq!(hits[0].message.body, "Rendez-vous au café à 東京 (from v9)");
     }
+    let in_bob = SearchQuery {
+        text: "cafe".into(),
+        account: Some("alice@example.org".into()),
+        chat: Some(ChatId("bob@example.org".into())),
+        limit: 10,
+        ..SearchQuery::default()
+    };
+    assert_eq!(store.search(&in_bob).expect("searched").hits.len(), 1);
 }

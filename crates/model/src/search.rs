@@ -8,7 +8,7 @@
 //! query word finds the words it begins ("walk" finds "walked"), as in other messengers.
 
 use crate::{ChatId, Message};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Local, NaiveDate, TimeZone, Utc};
 use std::borrow::Cow;
 use std::ops::Range;
 use unicode_normalization::UnicodeNormalization;
@@ -62,6 +62,22 @@ pub struct SearchResults {
     pub more: bool,
 }
 
+/// A day (its local midnight, written YYYY-MM-DD) or an RFC 3339 time, for the time filters.
+pub fn parse_date(text: &str) -> Result<DateTime<Utc>, String> {
+    let text = text.trim();
+    if let Ok(time) = DateTime::parse_from_rfc3339(text) {
+        return Ok(time.with_timezone(&Utc));
+    }
+    let day = NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| format!("\"{text}\" is not a date: write it as YYYY-MM-DD"))?;
+    let midnight = day.and_hms_opt(0, 0, 0).ok_or_else(|| format!("{text} has no midnight"))?;
+    Local
+        .from_local_datetime(&midnight)
+        .earliest()
+        .map(|time| time.with_timezone(&Utc))
+        .ok_or_else(|| format!("{text}: that midnight does not exist here"))
+}
+
 /// The words of a query, each as typed: up to [`MAX_TERMS`] pieces between spaces that hold at
 /// least one letter or digit, from the first [`MAX_QUERY_BYTES`]. A query of only `"` or `*`
 /// has no words, and finds nothing rather than failing.
@@ -94,6 +110,55 @@ pub fn index_text(body: &str) -> Cow<'_, str> {
         }
     }
     Cow::Owned(spaced)
+}
+
+/// Who and where a line is, for the filters, as the index keeps them beside its words.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Scope<'a> {
+    pub chat: &'a str,
+    pub sender: &'a str,
+    /// A room author's real address, when the room showed it.
+    pub author: Option<&'a str>,
+    /// A room author's nickname.
+    pub nick: Option<&'a str>,
+}
+
+/// The words that stand for a line's conversation and authors in the index (see
+/// [`Scope`]), so that a filtered search is a lookup of those words beside the query's rather
+/// than a check of every line the query finds. Each is a letter and 16 hex digits of a SHA-1:
+/// kept in the index, so they must never change.
+pub fn scope_words(scope: &Scope<'_>) -> String {
+    let mut words = vec![chat_word(scope.chat), from_word(scope.sender)];
+    words.extend(scope.author.map(from_word));
+    words.extend(scope.nick.map(nick_word));
+    words.join(" ")
+}
+
+/// The word for a conversation (the same in every account).
+pub fn chat_word(chat: &str) -> String {
+    hashed_word('c', "chat", chat)
+}
+
+/// The word for lines by an address: any of its resources, or its real address in a room.
+pub fn from_word(jid: &str) -> String {
+    let bare = jid.split_once('/').map_or(jid, |(bare, _)| bare);
+    hashed_word('f', "from", &bare.to_lowercase())
+}
+
+/// The word for lines by a room nickname (in any room).
+pub fn nick_word(nick: &str) -> String {
+    hashed_word('n', "nick", nick)
+}
+
+fn hashed_word(letter: char, kind: &str, value: &str) -> String {
+    use sha1::{Digest, Sha1};
+    let digest = Sha1::new().chain_update(kind).chain_update("\n").chain_update(value).finalize();
+    let mut word = String::with_capacity(17);
+    word.push(letter);
+    for byte in &digest[..8] {
+        word.push_str(&format!("{byte:02x}"));
+    }
+    word
 }
 
 /// Whether `c` belongs to a script written without spaces between words.
@@ -190,10 +255,39 @@ mod tests {
     }
 
     #[test]
+    fn dates_are_days_or_times() {
+        let time = parse_date("2026-03-01T10:00:00Z").expect("a time");
+        assert_eq!(time.to_rfc3339(), "2026-03-01T10:00:00+00:00");
+        let day = parse_date(" 2026-03-01 ").expect("a day");
+        let local = day.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string();
+        assert_eq!(local, "2026-03-01 00:00");
+        assert!(parse_date("yesterday").is_err());
+        assert!(parse_date("2026-02-30").is_err());
+    }
+
+    #[test]
     fn unsegmented_letters_become_words_and_the_rest_is_kept() {
         assert!(matches!(index_text("plain words"), Cow::Borrowed("plain words")));
         assert_eq!(index_text("東京 in May"), " 東  京  in May");
         assert_eq!(index_text("สวัสดี").split_whitespace().count(), "สวัสดี".chars().count());
+    }
+
+    #[test]
+    fn scope_words_are_single_tokens_that_never_change() {
+        assert_eq!(chat_word("bob@example.org"), "c9f2a53e641dfe369");
+        let words = scope_words(&Scope {
+            chat: "room@muc.x",
+            sender: "room@muc.x/Ann",
+            author: Some("Ann@x/laptop"),
+            nick: Some("Ann"),
+        });
+        let words: Vec<_> = words.split(' ').collect();
+        assert_eq!(words.len(), 4);
+        assert!(
+            words.iter().all(|w| w.len() == 17 && w.chars().all(|c| c.is_ascii_alphanumeric()))
+        );
+        assert_eq!(words[2], from_word("ann@x"), "any resource, any case");
+        assert_ne!(chat_word("a@x"), from_word("a@x"), "kinds never meet");
     }
 
     #[test]

@@ -116,22 +116,31 @@ const STEPS: &[&str] = &[
     // 9: the full-text index of what people wrote (store::search). It holds no text of its own
     // (contentless), only the words, fed from `messages` by triggers through `search_words()`,
     // so every write to a line (new, corrected, edited in the outbox, deleted) keeps it in step.
+    // `scope` holds words for the line's conversation and authors (`search_scope()`). Its rowid
+    // is the line's id negated, so that the index's natural order is newest first.
     "CREATE VIRTUAL TABLE message_search USING fts5(
-        body, content = '', contentless_delete = 1,
+        body, scope, content = '', contentless_delete = 1,
         tokenize = 'unicode61 remove_diacritics 2'
     );
-    INSERT INTO message_search (rowid, body)
-        SELECT id, search_words(body) FROM messages WHERE kind = 0;
+    INSERT INTO message_search (rowid, body, scope)
+        SELECT -id, search_words(body), search_scope(chat, sender, author_jid, nick)
+        FROM messages WHERE kind = 0;
     CREATE TRIGGER message_search_insert AFTER INSERT ON messages WHEN new.kind = 0 BEGIN
-        INSERT INTO message_search (rowid, body) VALUES (new.id, search_words(new.body));
+        INSERT INTO message_search (rowid, body, scope)
+            VALUES (-new.id, search_words(new.body),
+                    search_scope(new.chat, new.sender, new.author_jid, new.nick));
     END;
-    CREATE TRIGGER message_search_update AFTER UPDATE OF body, kind ON messages BEGIN
-        DELETE FROM message_search WHERE rowid = old.id;
-        INSERT INTO message_search (rowid, body)
-            SELECT new.id, search_words(new.body) WHERE new.kind = 0;
+    CREATE TRIGGER message_search_update
+        AFTER UPDATE OF body, kind, chat, sender, author_jid, nick ON messages
+    BEGIN
+        DELETE FROM message_search WHERE rowid = -old.id;
+        INSERT INTO message_search (rowid, body, scope)
+            SELECT -new.id, search_words(new.body),
+                   search_scope(new.chat, new.sender, new.author_jid, new.nick)
+            WHERE new.kind = 0;
     END;
     CREATE TRIGGER message_search_delete AFTER DELETE ON messages BEGIN
-        DELETE FROM message_search WHERE rowid = old.id;
+        DELETE FROM message_search WHERE rowid = -old.id;
     END;",
 ];
 

@@ -6,55 +6,91 @@
 //! words are folded by FTS5's `unicode61` tokenizer (case, accents) after `search_words()`, our
 //! function, has set apart the letters of scripts without spaces (`model::search`).
 //!
-//! Hits come newest stored first, which FTS5 reads straight from its index (`ORDER BY rowid
-//! DESC`) and stops as soon as a page is full, however many lines match: a common word over a
-//! million lines costs what a rare one does.
+//! Hits come newest stored first. The index's rowid is the line's id negated, so that this is
+//! the order FTS5 reads its lists in (forwards; backwards it reads a whole list first) and it
+//! stops as soon as a page is full, however many lines match: a common word over a million
+//! lines costs what a rare one does. A search in one conversation or by one author adds their
+//! word (`scope`, `model::search::scope_words`) to the query, so FTS5 walks the lists together
+//! instead of Confab checking every line the words find.
+//!
+//! A query word of up to [`WHOLE_WORD_MAX`] letters finds only that word, longer ones the words
+//! they begin: "walk" finds "walked", "the" does not find "there". Finding every word a short
+//! start begins would make FTS5 gather all their lists first (a word of two letters begins
+//! thousands), where a word alone is read only as far as a page of hits needs.
 
 use super::history::{MESSAGE_COLUMNS, read_message};
 use super::{Result, Store};
-use crate::model::search::{self, MAX_HITS, SearchHit, SearchQuery, SearchResults};
+use crate::model::search::{self, MAX_HITS, Scope, SearchHit, SearchQuery, SearchResults};
 use rusqlite::functions::FunctionFlags;
 use rusqlite::{Connection, params};
 
-/// Registers `search_words(body)` on a connection, before the schema is brought up to date (the
-/// step that builds the index calls it) and before any write (the triggers call it).
+/// The longest query word that finds only itself, not the words it begins.
+const WHOLE_WORD_MAX: usize = 3;
+
+/// Registers `search_words(body)` and `search_scope(chat, sender, author, nick)` on a connection, before the
+/// schema is brought up to date (the step that builds the index calls them) and before any
+/// write (the triggers call them).
 pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
-    conn.create_scalar_function(
-        "search_words",
-        1,
-        FunctionFlags::SQLITE_UTF8
-            | FunctionFlags::SQLITE_DETERMINISTIC
-            | FunctionFlags::SQLITE_INNOCUOUS,
-        |ctx| {
-            let body = ctx.get_raw(0).as_str_or_null().ok().flatten().unwrap_or_default();
-            Ok(search::index_text(body).into_owned())
-        },
-    )
+    let flags = FunctionFlags::SQLITE_UTF8
+        | FunctionFlags::SQLITE_DETERMINISTIC
+        | FunctionFlags::SQLITE_INNOCUOUS;
+    conn.create_scalar_function("search_words", 1, flags, |ctx| {
+        let body = ctx.get_raw(0).as_str_or_null().ok().flatten().unwrap_or_default();
+        Ok(search::index_text(body).into_owned())
+    })?;
+    conn.create_scalar_function("search_scope", 4, flags, |ctx| {
+        let text = |at| ctx.get_raw(at).as_str_or_null().ok().flatten();
+        Ok(search::scope_words(&Scope {
+            chat: text(0).unwrap_or_default(),
+            sender: text(1).unwrap_or_default(),
+            author: text(2),
+            nick: text(3),
+        }))
+    })
 }
 
 /// The query in FTS5's language: each word a quoted phrase (so nothing typed is read as
-/// syntax) that finds the words it begins, all of them required. `None` when nothing typed is
-/// a word.
-fn match_expression(text: &str) -> Option<String> {
-    let phrases: Vec<String> = search::terms(text)
-        .into_iter()
-        .map(|term| format!("\"{}\"*", search::index_text(term).replace('"', "\"\"")))
-        .collect();
-    (!phrases.is_empty()).then(|| phrases.join(" AND "))
+/// syntax), all of them required, and the words of the conversation and author asked for. `None`
+/// when nothing typed is a word.
+fn match_expression(query: &SearchQuery) -> Option<String> {
+    let mut parts: Vec<String> = search::terms(&query.text).into_iter().map(phrase).collect();
+    if parts.is_empty() {
+        return None;
+    }
+    if let Some(chat) = &query.chat {
+        parts.push(format!("scope : {}", search::chat_word(chat.as_str())));
+    }
+    if let Some(from) = &query.from {
+        // An address, or a nickname in a room: lines by either are found.
+        let from_word = search::from_word(from);
+        parts.push(format!("scope : ({from_word} OR {})", search::nick_word(from)));
+    }
+    Some(parts.join(" AND "))
+}
+
+/// One query word as an FTS5 phrase: quoted, and open at its end when long enough (see
+/// [`WHOLE_WORD_MAX`]). Letters of unsegmented scripts are words of one letter, so a phrase of
+/// them is found anywhere and never needs opening.
+fn phrase(term: &str) -> String {
+    let words = search::index_text(term);
+    let quoted = format!("body : \"{}\"", words.replace('"', "\"\""));
+    let last_word = words.split_whitespace().last().unwrap_or_default();
+    let letters = last_word.chars().filter(|c| c.is_alphanumeric()).count();
+    if letters > WHOLE_WORD_MAX { format!("{quoted}*") } else { quoted }
 }
 
 impl Store {
     /// The lines that hold every word of `query.text`, newest stored first, within the query's
     /// filters. Lines that are events (joins, subjects) are not searched.
     pub fn search(&self, query: &SearchQuery) -> Result<SearchResults> {
-        let Some(expression) = match_expression(&query.text) else {
+        let Some(expression) = match_expression(query) else {
             return Ok(SearchResults::default());
         };
         let limit = query.limit.clamp(1, MAX_HITS);
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT m.account, {MESSAGE_COLUMNS}
              FROM message_search s
-             JOIN messages m ON m.id = s.rowid
+             JOIN messages m ON m.id = -s.rowid
              LEFT JOIN outbox o ON o.message_id = m.id
              LEFT JOIN attachments a ON a.message_id = m.id
              WHERE message_search MATCH ?1
@@ -65,8 +101,8 @@ impl Store {
                AND (?5 IS NULL OR m.ts >= ?5)
                AND (?6 IS NULL OR m.ts < ?6)
                AND (?7 = 0 OR a.mime LIKE 'image/%')
-               AND (?8 IS NULL OR s.rowid < ?8)
-             ORDER BY s.rowid DESC LIMIT ?9"
+               AND (?8 IS NULL OR s.rowid > -?8)
+             ORDER BY s.rowid LIMIT ?9"
         ))?;
         let rows = stmt.query_map(
             params![
@@ -141,6 +177,8 @@ mod tests {
         ]);
         assert_eq!(found(&store, words("cafe")), ["Meet at the Café tomorrow"]);
         assert_eq!(found(&store, words("WALK")), ["walked home"]);
+        assert!(found(&store, words("wal")).is_empty(), "three letters find only themselves");
+        assert_eq!(found(&store, words("the")).len(), 1);
         assert_eq!(found(&store, words("meet tomorrow")), ["Meet at the Café tomorrow"]);
         assert!(found(&store, words("meet home")).is_empty());
     }
@@ -169,7 +207,7 @@ mod tests {
         assert_eq!(found(&store, words("\"hi\"")).len(), 1);
         assert_eq!(found(&store, words("near(a")).len(), 1);
         assert_eq!(found(&store, words("c:d")).len(), 1);
-        assert_eq!(match_expression("\" *"), None);
+        assert_eq!(match_expression(&words("\" *")), None);
     }
 
     #[test]
@@ -186,7 +224,12 @@ mod tests {
             |query: SearchQuery| found(&store, SearchQuery { text: "lunch".into(), ..query });
         assert_eq!(lunch(SearchQuery::default()).len(), 3);
         let in_bob = SearchQuery { chat: Some(ChatId("bob@x".into())), ..SearchQuery::default() };
-        assert_eq!(lunch(in_bob), ["lunch with bob"]);
+        assert_eq!(lunch(in_bob.clone()), ["lunch with bob"]);
+        // With the account, the conversation is looked up in the index itself.
+        let mine = SearchQuery { account: Some("me@x".into()), ..in_bob };
+        assert_eq!(lunch(mine.clone()), ["lunch with bob"]);
+        let theirs = SearchQuery { account: Some("other@x".into()), ..mine };
+        assert!(lunch(theirs).is_empty());
         for from in ["carol@x", "carol@x/desk"] {
             let query = SearchQuery { from: Some(from.into()), ..SearchQuery::default() };
             assert_eq!(lunch(query), ["lunch with carol"], "{from}");
