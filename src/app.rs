@@ -497,7 +497,11 @@ impl App {
 
 /// What the composer keeps from the settings.
 fn composing(config: &Config) -> Composing {
-    Composing { smileys: config.smileys_to_emoji, recent: Recent::parse(&config.recent_emoji) }
+    Composing {
+        smileys: config.smileys_to_emoji,
+        styling: config.message_styling,
+        recent: Recent::parse(&config.recent_emoji),
+    }
 }
 
 #[cfg(test)]

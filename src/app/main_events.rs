@@ -1,6 +1,6 @@
 //! What an account's main screen asks of the app: commands for its worker, and the settings
-//! it changes (a trusted certificate, a muted conversation, recent emoji, smileys), saved to
-//! the configuration file off the UI thread.
+//! it changes (a trusted certificate, a muted conversation, recent emoji, smileys, styling),
+//! saved to the configuration file off the UI thread.
 
 use super::{App, Message, composing};
 use crate::model::AccountId;
@@ -54,6 +54,11 @@ impl App {
                 self.share_composing();
                 return self.save_config();
             }
+            main_screen::Event::Styling(on) => {
+                self.config.message_styling = on;
+                self.share_composing();
+                return self.save_config();
+            }
         };
         self.tell(&account, command);
         Task::none()
@@ -69,8 +74,8 @@ impl App {
         }
     }
 
-    /// The smileys setting or the recently used emoji changed: every account's screen
-    /// composes with the new ones.
+    /// The smileys or styling setting or the recently used emoji changed: every account's
+    /// screen composes with the new ones.
     pub(super) fn share_composing(&mut self) {
         let composing = composing(&self.config);
         for main in self.mains.values_mut() {

@@ -123,6 +123,8 @@ pub enum Message {
     Picker(emoji_picker::Message),
     /// Turn ASCII smileys into emoji, or stop.
     Smileys(bool),
+    /// Draw messages' styling, or show them as typed.
+    Styling(bool),
     /// Up in an empty composer: correct our last message.
     EditLast,
     /// Escape while correcting, or Cancel beside the hint.
@@ -154,6 +156,8 @@ pub enum Event {
     RecentEmoji(Recent),
     /// Keep the smileys setting.
     Smileys(bool),
+    /// Keep the styling setting.
+    Styling(bool),
     /// Put the message in the outbox until `at`.
     SendAt {
         to: ChatId,
@@ -219,15 +223,16 @@ impl State {
         }
     }
 
-    /// With the user's smileys setting and recently used emoji.
+    /// With the user's smileys and styling settings and recently used emoji.
     pub fn with_composing(mut self, composing: Composing) -> Self {
-        self.composing = composing;
+        self.set_composing(composing);
         self
     }
 
     /// The settings changed elsewhere (another conversation, another account).
     pub fn set_composing(&mut self, composing: Composing) {
         self.set_smileys(composing.smileys);
+        self.set_styling(composing.styling);
         self.composing.recent = composing.recent;
     }
 
@@ -259,6 +264,10 @@ impl State {
             Message::Smileys(on) => {
                 self.set_smileys(on);
                 (Task::none(), Some(Event::Smileys(on)))
+            }
+            Message::Styling(on) => {
+                self.set_styling(on);
+                (Task::none(), Some(Event::Styling(on)))
             }
             Message::EditLast => (self.edit_last(), None),
             Message::CancelEdit => {

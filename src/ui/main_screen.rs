@@ -147,6 +147,8 @@ pub enum Event {
     RecentEmoji(Recent),
     /// Keep the smileys setting (for every account).
     Smileys(bool),
+    /// Keep the styling setting (for every account).
+    Styling(bool),
 }
 
 /// What the main screen shows that the parent owns: the account list, the decoded pictures

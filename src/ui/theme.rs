@@ -336,6 +336,29 @@ pub fn picture_button(theme: &Theme, status: button::Status) -> button::Style {
     button::Style { background, border: iced::border::rounded(RADIUS), ..button::Style::default() }
 }
 
+/// The styling characters of a message (`*`, `_`, `~`, `` ` ``, ```` ``` ````): shown, as
+/// XEP-0393 recommends, but faint beside the words they style. A span takes a colour rather
+/// than a style function, so it is a translucent grey that reads on every bubble.
+pub const STYLING_MARKER: Color = Color::from_rgba(0.0, 0.0, 0.0, 0.4);
+
+/// Behind inline code in a message: a faint shade of whatever bubble it is on.
+pub const CODE_BACKGROUND: Color = Color::from_rgba(0.0, 0.0, 0.0, 0.07);
+
+/// The bar beside a quote in a message.
+pub const QUOTE_BAR_WIDTH: f32 = 3.0;
+
+/// A code block in a message: set off from the words around it by a shade of the bubble.
+pub fn code_block(_theme: &Theme) -> container::Style {
+    container::Style::default().background(CODE_BACKGROUND).border(iced::border::rounded(4))
+}
+
+/// The bar beside a quote in a message, in place of its `>`s.
+pub fn quote_bar(theme: &Theme) -> container::Style {
+    container::Style::default()
+        .background(theme.extended_palette().background.strong.color)
+        .border(iced::border::rounded(QUOTE_BAR_WIDTH / 2.0))
+}
+
 /// Over the window while files are dragged onto it.
 pub fn drop_target(theme: &Theme) -> container::Style {
     let palette = theme.extended_palette();

@@ -132,6 +132,10 @@ pub struct Config {
     /// Turn ASCII smileys such as `:-)` into emoji while typing, and show received ones as emoji.
     #[serde(default = "enabled_by_default")]
     pub smileys_to_emoji: bool,
+    /// Draw XEP-0393 message styling (`*bold*`, `_italic_`, code, quotes), or show messages
+    /// as typed.
+    #[serde(default = "enabled_by_default")]
+    pub message_styling: bool,
     /// The emoji picked lately, most recent first, in [`crate::emoji::Recent`]'s stored form.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub recent_emoji: String,
@@ -197,6 +201,7 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             smileys_to_emoji: true,
+            message_styling: true,
             recent_emoji: String::new(),
             muted: Vec::new(),
             accounts: Vec::new(),
@@ -301,10 +306,12 @@ mod tests {
     fn chat_settings_default_on_and_round_trip() {
         let old = Config::parse("[[account]]\njid = \"a@b\"\n").expect("an older file parses");
         assert!(old.smileys_to_emoji, "smileys are converted unless turned off");
+        assert!(old.message_styling, "styling is drawn unless turned off");
         assert!(old.recent_emoji.is_empty() && old.muted.is_empty());
         assert_eq!(Config::default(), Config::parse("").expect("an empty file parses"));
         let mut config = old;
         config.smileys_to_emoji = false;
+        config.message_styling = false;
         config.recent_emoji = "👍 🚀".into();
         config.muted.push(MutedChat { account: "a@b".into(), chat: "tea@muc.b".into() });
         let text = toml::to_string_pretty(&config).expect("serialises");

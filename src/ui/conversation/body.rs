@@ -1,10 +1,14 @@
 //! A message's words as the conversation shows them, prepared once when the message enters the
 //! window (or changes) instead of on every redraw: cut to what layout can afford, links found
-//! (`ui::linkify`), and whether they are a few emoji alone, drawn large. A stranger's body can
-//! be as long as the server lets through; a bubble shows its start and says how much is left.
+//! (`ui::linkify`), XEP-0393 styling found (`model::styling`, drawn by `styled.rs`), and
+//! whether they are a few emoji alone, drawn large. A stranger's body can be as long as the
+//! server lets through; a bubble shows its start and says how much is left.
+
+mod styled;
 
 use super::{Message, attachment, theme};
 use crate::emoji;
+use crate::model::styling::{self, Block};
 use crate::model::{Message as ChatMessage, MessageKind, format_size};
 use crate::ui::fonts::EMOJI_FONT;
 use crate::ui::linkify;
@@ -22,6 +26,26 @@ pub const SHOWN_MAX_BYTES: usize = 16 * 1024;
 /// The most lines of a body shown: a newline costs a byte to send and a line of screen.
 pub const SHOWN_MAX_LINES: usize = 200;
 
+/// The most styled pieces drawn for one body; a body with more is drawn plain. Each is a
+/// span to lay out with its own font, and 16 KiB of `*a* ` would be twelve thousand of them.
+pub const STYLED_MAX_RUNS: usize = 2_000;
+
+/// How the words are prepared, from the user's settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Preparation {
+    /// ASCII smileys are shown as emoji, as they become emoji when typed, so both sides of a
+    /// conversation look alike (links and code are left alone, see `emoji`).
+    pub smileys: bool,
+    /// `*bold*`, `_italic_`, `~struck~`, `` `code` ``, code blocks and quotes are drawn so.
+    pub styling: bool,
+}
+
+impl Default for Preparation {
+    fn default() -> Self {
+        Self { smileys: true, styling: true }
+    }
+}
+
 /// A message's words ready to draw.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct Body {
@@ -33,21 +57,28 @@ pub(super) struct Body {
     left_out: usize,
     /// A few emoji alone: the message's point, drawn large as in other messengers.
     big_emoji: bool,
+    /// The words' styling, when they have some and the user wants it.
+    styled: Option<Vec<Block>>,
 }
 
 impl Body {
-    /// `smileys`: ASCII smileys are shown as emoji, as they become emoji when typed, so both
-    /// sides of a conversation look alike (links and code are left alone, see `emoji`).
-    pub fn new(words: &str, smileys: bool) -> Self {
+    pub fn new(words: &str, preparation: Preparation) -> Self {
         let head = shown_part(words);
         let left_out = words.len() - head.len();
-        let shown = if smileys { emoji::ascii_smileys(head, None).text } else { head.to_owned() };
-        Self {
-            links: linkify::find(&shown),
-            left_out,
-            big_emoji: left_out == 0 && emoji::is_only_emoji(&shown).is_some(),
-            shown,
+        let shown = if preparation.smileys {
+            emoji::ascii_smileys(head, None).text
+        } else {
+            head.to_owned()
+        };
+        let big_emoji = left_out == 0 && emoji::is_only_emoji(&shown).is_some();
+        let styled = (preparation.styling && !big_emoji)
+            .then(|| styling::parse(&shown))
+            .filter(|blocks| !styling::is_plain(blocks) && styled::runs(blocks) <= STYLED_MAX_RUNS);
+        let mut links = linkify::find(&shown);
+        if let Some(blocks) = &styled {
+            styled::end_links_at_directives(&mut links, blocks);
         }
+        Self { links, left_out, big_emoji, styled, shown }
     }
 
     /// The words shown, as a quiet line says them.
@@ -60,6 +91,9 @@ impl Body {
     pub fn view(&self) -> Element<'_, Message> {
         let words: Element<'_, Message> = if self.big_emoji {
             text(self.shown.trim()).font(EMOJI_FONT).size(theme::EMOJI_LARGE).into()
+        } else if let Some(blocks) = &self.styled {
+            let source = styled::Source { text: &self.shown, links: &self.links };
+            styled::view(styled::parts(source, blocks), false)
         } else if self.links.is_empty() {
             text(self.shown.as_str()).size(theme::TEXT_BODY).into()
         } else {
@@ -99,17 +133,11 @@ impl Body {
 }
 
 /// The prepared words of the messages in the window, by message id.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub(super) struct Bodies {
     prepared: HashMap<i64, Body>,
-    /// The user's smileys setting, which the words are prepared with.
-    smileys: bool,
-}
-
-impl Default for Bodies {
-    fn default() -> Self {
-        Self { prepared: HashMap::new(), smileys: true }
-    }
+    /// The user's settings, which the words are prepared with.
+    preparation: Preparation,
 }
 
 impl Bodies {
@@ -119,7 +147,7 @@ impl Bodies {
         for message in messages {
             let body = match self.prepared.remove(&message.id) {
                 Some(body) => Some(body),
-                None => words(message).map(|words| Body::new(words, self.smileys)),
+                None => words(message).map(|words| Body::new(words, self.preparation)),
             };
             kept.extend(body.map(|body| (message.id, body)));
         }
@@ -129,7 +157,7 @@ impl Bodies {
     /// The message changed (corrected, its file arrived): its words are prepared again.
     pub fn renew(&mut self, message: &ChatMessage) {
         match words(message) {
-            Some(words) => self.prepared.insert(message.id, Body::new(words, self.smileys)),
+            Some(words) => self.prepared.insert(message.id, Body::new(words, self.preparation)),
             None => self.prepared.remove(&message.id),
         };
     }
@@ -141,8 +169,17 @@ impl Bodies {
 
     /// The smileys setting changed: the words in the window are prepared again with it.
     pub fn set_smileys(&mut self, on: bool, messages: &[ChatMessage]) {
-        if self.smileys != on {
-            self.smileys = on;
+        self.prepare(Preparation { smileys: on, ..self.preparation }, messages);
+    }
+
+    /// The styling setting changed: the words in the window are prepared again with it.
+    pub fn set_styling(&mut self, on: bool, messages: &[ChatMessage]) {
+        self.prepare(Preparation { styling: on, ..self.preparation }, messages);
+    }
+
+    fn prepare(&mut self, preparation: Preparation, messages: &[ChatMessage]) {
+        if self.preparation != preparation {
+            self.preparation = preparation;
             self.prepared.clear();
             self.keep(messages);
         }
@@ -187,9 +224,13 @@ mod tests {
     use super::*;
     use iced_test::{selector, simulator};
 
+    /// Words as they came: no smileys turned into emoji, no styling.
+    const PLAIN: Preparation = Preparation { smileys: false, styling: false };
+    const SMILEYS: Preparation = Preparation { smileys: true, styling: false };
+
     /// Clicks the middle of a body that is one link, and returns what it asked for.
     fn click_body(words: &str) -> Vec<Message> {
-        let body = Body::new(words, false);
+        let body = Body::new(words, PLAIN);
         let element: Element<'_, Message> = iced::widget::container(body.view()).id("body").into();
         let mut ui = simulator(element);
         ui.click(selector::id("body")).expect("the body");
@@ -199,9 +240,9 @@ mod tests {
     #[test]
     fn received_smileys_look_like_typed_ones_when_the_setting_is_on() {
         let words = "thanks :) see https://a.example/:D";
-        assert_eq!(Body::new(words, true).shown(), "thanks 🙂 see https://a.example/:D");
-        assert_eq!(Body::new(words, false).shown(), words, "the setting off leaves them");
-        assert!(Body::new(":D", true).big_emoji, "a lone smiley is drawn large, as an emoji");
+        assert_eq!(Body::new(words, SMILEYS).shown(), "thanks 🙂 see https://a.example/:D");
+        assert_eq!(Body::new(words, PLAIN).shown(), words, "the setting off leaves them");
+        assert!(Body::new(":D", SMILEYS).big_emoji, "a lone smiley is drawn large, as an emoji");
     }
 
     #[test]
@@ -214,7 +255,7 @@ mod tests {
 
     #[test]
     fn words_and_links_are_drawn_in_order_and_nothing_is_lost() {
-        let body = Body::new("see https://a.example/x, and xmpp:r@muc.example.org?join.", false);
+        let body = Body::new("see https://a.example/x, and xmpp:r@muc.example.org?join.", PLAIN);
         let spans = body.spans();
         let joined: String = spans.iter().map(|span| span.text.as_ref()).collect();
         assert_eq!(joined, "see https://a.example/x, and xmpp:r@muc.example.org?join.");
@@ -226,7 +267,7 @@ mod tests {
     fn a_link_whose_scheme_follows_another_link_is_drawn_without_a_crash() {
         // A stranger's body: the second `xmpp:` reaches back into the first link.
         let words = "join xmpp:a@bxmpp:c@d.example.org?join now";
-        let body = Body::new(words, false);
+        let body = Body::new(words, PLAIN);
         let spans = body.spans();
         let joined: String = spans.iter().map(|span| span.text.as_ref()).collect();
         assert_eq!(joined, words);
@@ -237,7 +278,7 @@ mod tests {
     #[test]
     fn a_huge_body_shows_its_start_and_says_how_much_is_left() {
         let huge = format!("start {}", "https://x.example/ a-a-a-".repeat(40_000));
-        let body = Body::new(&huge, false);
+        let body = Body::new(&huge, PLAIN);
         assert_eq!(body.shown.len(), SHOWN_MAX_BYTES);
         assert!(huge.starts_with(&body.shown));
         assert_eq!(body.left_out, huge.len() - SHOWN_MAX_BYTES);
@@ -247,21 +288,21 @@ mod tests {
         ui.find(note.as_str()).expect("the user is told");
         assert_eq!(body.left_out_size(), "961 KiB");
 
-        let short = Body::new("all of it", false);
+        let short = Body::new("all of it", PLAIN);
         assert_eq!((short.shown(), short.left_out), ("all of it", 0));
     }
 
     #[test]
     fn only_so_many_lines_are_shown_and_characters_are_not_cut() {
         let lines = "line\n".repeat(SHOWN_MAX_LINES * 3);
-        let body = Body::new(&lines, false);
+        let body = Body::new(&lines, PLAIN);
         assert_eq!(body.shown.lines().count(), SHOWN_MAX_LINES);
         assert!(!body.shown.ends_with('\n'));
         let separators = "x\u{2028}".repeat(SHOWN_MAX_LINES + 1);
-        assert_eq!(Body::new(&separators, false).shown.split('\u{2028}').count(), SHOWN_MAX_LINES);
+        assert_eq!(Body::new(&separators, PLAIN).shown.split('\u{2028}').count(), SHOWN_MAX_LINES);
 
         let wide = "é".repeat(SHOWN_MAX_BYTES);
-        let body = Body::new(&format!("a{wide}"), false);
+        let body = Body::new(&format!("a{wide}"), PLAIN);
         assert_eq!(body.shown.len(), SHOWN_MAX_BYTES - 1, "not half an é");
     }
 

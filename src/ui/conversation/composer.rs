@@ -28,13 +28,16 @@ const ATTACH_ICON: &str = "📎";
 pub struct Composing {
     /// Turn ASCII smileys such as `:-)` into emoji while typing and on sending.
     pub smileys: bool,
+    /// Draw messages' XEP-0393 styling (`*bold*`, `_italic_`, quotes, code); the composer
+    /// keeps what is typed as it is either way.
+    pub styling: bool,
     /// The emoji picked lately, first in the picker.
     pub recent: Recent,
 }
 
 impl Default for Composing {
     fn default() -> Self {
-        Self { smileys: true, recent: Recent::default() }
+        Self { smileys: true, styling: true, recent: Recent::default() }
     }
 }
 
@@ -138,6 +141,12 @@ impl State {
         self.bodies.set_smileys(on, &self.messages);
     }
 
+    /// The styling setting changed (here or elsewhere).
+    pub(super) fn set_styling(&mut self, on: bool) {
+        self.composing.styling = on;
+        self.bodies.set_styling(on, &self.messages);
+    }
+
     /// Move the text input's caret to where the draft's caret is now.
     fn place_caret(&self) -> Task<Message> {
         let at = self.draft.get(..self.caret).map_or(0, |before| before.graphemes(true).count());
@@ -198,7 +207,11 @@ impl State {
                 .label("Show :-) as 🙂, typed or received")
                 .text_size(theme::TEXT_SMALL)
                 .on_toggle(Message::Smileys);
-            let panel = column![picker.view().map(Message::Picker), smileys]
+            let styling = checkbox(self.composing.styling)
+                .label("Show *bold*, _italic_, ~struck~, `code` and > quotes styled")
+                .text_size(theme::TEXT_SMALL)
+                .on_toggle(Message::Styling);
+            let panel = column![picker.view().map(Message::Picker), smileys, styling]
                 .spacing(theme::SPACE_XS)
                 .width(theme::EMOJI_PICKER_WIDTH);
             container(panel).align_right(Fill).into()
@@ -267,7 +280,7 @@ mod tests {
     use iced_test::{selector, simulator};
 
     fn chat(smileys: bool) -> State {
-        let composing = Composing { smileys, recent: Recent::default() };
+        let composing = Composing { smileys, ..Composing::default() };
         State::new(ChatId("bob@x".into())).with_composing(composing)
     }
 
@@ -485,6 +498,32 @@ mod tests {
         assert_eq!(event, Some(Event::Smileys(false)));
         type_in(&mut state, " :) ");
         assert!(state.draft.ends_with(":) "), "{}", state.draft);
+    }
+
+    #[test]
+    fn received_styling_follows_the_setting_and_the_draft_keeps_its_markers() {
+        let mut state = chat(true);
+        let mut received = crate::ui::conversation::tests::message(1, 10);
+        received.body = "*big* news".into();
+        let page =
+            HistoryPage { chat: state.chat.clone(), messages: vec![received], has_more: false };
+        state.history(page);
+        let mut window = open(state);
+        assert!(window.find("*big* news").is_none(), "styled, not one plain text");
+        window.change(|open| update(open, Message::Styling(false)));
+        assert!(window.find("*big* news").is_some(), "as sent, once the setting is off");
+
+        let mut state = chat(true);
+        type_in(&mut state, "*typed* _as is_ ");
+        assert_eq!(state.draft, "*typed* _as is_ ");
+        let _ = state.update(Message::TogglePicker);
+        let mut ui = simulator(state.view());
+        ui.find("Show *bold*, _italic_, ~struck~, `code` and > quotes styled")
+            .expect("the styling setting beside the picker");
+        drop(ui);
+        let (_, event) = state.update(Message::Styling(false));
+        assert_eq!(event, Some(Event::Styling(false)));
+        assert!(!state.composing.styling);
     }
 
     #[test]

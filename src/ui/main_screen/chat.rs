@@ -41,6 +41,10 @@ impl State {
                 self.composing.smileys = on;
                 return (Task::none(), Some(Event::Smileys(on)));
             }
+            conversation::Event::Styling(on) => {
+                self.composing.styling = on;
+                return (Task::none(), Some(Event::Styling(on)));
+            }
             conversation::Event::SendAt { to, body, at } => Command::SendAt { to: to.0, body, at },
             conversation::Event::Correct { chat, body } => Command::Correct { chat, body },
             conversation::Event::Outbox(action) => Command::Outbox(action),
