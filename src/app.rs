@@ -103,6 +103,10 @@ pub enum Message {
     Tick,
     /// Ctrl+K: jump to the contact search.
     FindContact,
+    /// Ctrl+F: find in the open conversation.
+    Find,
+    /// Ctrl+Shift+F: search every conversation.
+    SearchEverywhere,
     /// Show the active account's XML console.
     OpenConsole,
     /// Escape, where nothing focused took it: close the picture viewer or a question.
@@ -394,6 +398,10 @@ impl App {
                 Screen::Main => main_screen::State::find_contact().map(Message::Main),
                 _ => Task::none(),
             },
+            Message::Find => self.on_main_screen(main_screen::Message::Find),
+            Message::SearchEverywhere => {
+                self.on_main_screen(main_screen::Message::SearchEverywhere)
+            }
             Message::OpenConsole => self.on_main_screen(main_screen::Message::Accounts(
                 crate::ui::accounts::Message::OpenConsole,
             )),
@@ -443,6 +451,14 @@ impl App {
                 Task::none()
             }
             WorkerEvent::Reading { unread, open } => self.restore_reading(account, unread, open),
+            WorkerEvent::SearchResults { serial, results } => {
+                let Some(main) = self.main_mut() else { return Task::none() };
+                let front = main.account.clone();
+                match main.search_results(&account, serial, results) {
+                    Some(event) => self.main_event(front, event),
+                    None => Task::none(),
+                }
+            }
             WorkerEvent::Stopped => {
                 self.handles.remove(&account);
                 if self.removing.remove(&account) {

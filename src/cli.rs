@@ -22,6 +22,7 @@ mod history;
 mod outbox;
 mod register;
 mod rooms;
+mod search;
 mod send;
 mod sync;
 
@@ -93,6 +94,8 @@ pub enum CliCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Search every conversation kept in the local store, newest first.
+    Search(search::SearchArgs),
     /// Change the contact list, answer requests, block people.
     #[command(subcommand)]
     Contact(ContactCommand),
@@ -297,6 +300,7 @@ pub fn run(paths: Paths, account: Option<String>, command: CliCommand) -> Result
         CliCommand::History { jid, limit, json } => {
             history::print(&paths, account, &jid, limit, json)
         }
+        CliCommand::Search(args) => search::run(&paths, account, args),
         CliCommand::Roster { json } => roster(&paths, account, json),
         CliCommand::Contact(command) => {
             let change = contact_change(command)?;

@@ -20,7 +20,8 @@ pub(super) fn window_event((_, event): (window::Id, window::Event)) -> Option<Me
 }
 
 /// Keys that work everywhere: Tab and Shift+Tab move between fields (Tab in a room's
-/// composer completes a nickname first), Ctrl+K finds a contact, F12 (the browsers' key for
+/// composer completes a nickname first), Ctrl+K finds a contact, Ctrl+F finds words in the
+/// open conversation and Ctrl+Shift+F in all of them, F12 (the browsers' key for
 /// developer tools) opens the XML console, Escape closes the picture viewer or a question over the window.
 pub(super) fn shortcut(event: iced::keyboard::Event) -> Option<Message> {
     use iced::keyboard::{Event, Key, key::Named};
@@ -29,6 +30,11 @@ pub(super) fn shortcut(event: iced::keyboard::Event) -> Option<Message> {
             if modifiers.command() && c.eq_ignore_ascii_case("k") =>
         {
             Some(Message::FindContact)
+        }
+        Event::KeyPressed { key: Key::Character(c), modifiers, .. }
+            if modifiers.command() && c.eq_ignore_ascii_case("f") =>
+        {
+            Some(if modifiers.shift() { Message::SearchEverywhere } else { Message::Find })
         }
         // Not a Ctrl combination: text fields take Ctrl+X and its kin before us.
         Event::KeyPressed { key: Key::Named(Named::F12), .. } => Some(Message::OpenConsole),

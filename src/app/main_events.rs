@@ -3,7 +3,8 @@
 //! saved to the configuration file off the UI thread.
 
 use super::{App, Message, composing};
-use crate::model::AccountId;
+use crate::model::search::SearchQuery;
+use crate::model::{AccountId, ChatId};
 use crate::notify::Target;
 use crate::ui::main_screen;
 use crate::worker::{Command, Event as WorkerEvent};
@@ -59,9 +60,49 @@ impl App {
                 self.share_composing();
                 return self.save_config();
             }
+            main_screen::Event::Search { serial, queries } => {
+                self.search(serial, queries);
+                return Task::none();
+            }
+            main_screen::Event::OpenElsewhere { account, chat, message_id } => {
+                return self.show_elsewhere(account, chat, message_id);
+            }
         };
         self.tell(&account, command);
         Task::none()
+    }
+
+    /// Each query to the account it names, or to every account: their workers answer with
+    /// `serial`, and the answers go to the screen in front.
+    fn search(&mut self, serial: u64, queries: Vec<SearchQuery>) {
+        for query in queries {
+            let accounts: Vec<AccountId> = match &query.account {
+                Some(account) => vec![AccountId(account.clone())],
+                None => self.handles.keys().cloned().collect(),
+            };
+            for account in accounts {
+                let query =
+                    SearchQuery { account: Some(account.as_str().to_owned()), ..query.clone() };
+                self.tell(&account, Command::Search { serial, query });
+            }
+        }
+    }
+
+    /// A search hit of another account: switch to it, then show the line in place.
+    fn show_elsewhere(
+        &mut self,
+        account: AccountId,
+        chat: ChatId,
+        message_id: i64,
+    ) -> Task<Message> {
+        if !self.mains.contains_key(&account) {
+            return Task::none();
+        }
+        self.active = Some(account.clone());
+        let Some(main) = self.main_mut() else { return Task::none() };
+        let (task, event) = main.show_in_place(chat, message_id);
+        let follow_up = event.map_or_else(Task::none, |event| self.main_event(account, event));
+        Task::batch([task.map(Message::Main), follow_up, self.request_pictures()])
     }
 
     pub(super) fn tell(&mut self, account: &AccountId, command: Command) {

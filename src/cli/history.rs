@@ -36,7 +36,7 @@ pub(super) fn print(
     Ok(())
 }
 
-fn message_json(message: &Message) -> serde_json::Value {
+pub(super) fn message_json(message: &Message) -> serde_json::Value {
     serde_json::json!({
         "id": message.id,
         "chat": message.chat.as_str(),

@@ -17,6 +17,7 @@ mod bubble;
 mod composer;
 mod correction;
 mod days;
+mod find;
 mod links;
 mod room_context;
 mod send_later;
@@ -30,6 +31,7 @@ mod viewer;
 pub use attachment::FileMessage;
 pub use bubble::OutboxMessage;
 pub use composer::Composing;
+pub use find::{FIND_ID, FindMessage};
 pub use room_context::RoomContext;
 pub use sending::Outgoing;
 pub use thumbnails::keep_in as keep_thumbnails_in;
@@ -109,6 +111,10 @@ pub struct State {
     pasted: Option<Pasted>,
     /// The path being typed for a file to send, when there is no file dialog to choose it.
     typed_path: Option<String>,
+    /// The find bar (Ctrl+F), while open.
+    find: Option<find::Find>,
+    /// The line shown in place (a search hit), and whether newer lines are left out.
+    focus: Option<find::Focus>,
 }
 
 #[derive(Debug, Clone)]
@@ -117,6 +123,10 @@ pub enum Message {
     /// Enter: apply the first `:shortcode` completion when one is offered, else send.
     Send,
     Scrolled(Viewport),
+    /// The find bar (Ctrl+F).
+    Find(FindMessage),
+    /// Back from an older stretch to the latest lines.
+    JumpToLatest,
     /// A `:shortcode` completion, by its index.
     CompleteEmoji(usize),
     TogglePicker,
@@ -151,6 +161,17 @@ pub enum Event {
     LoadOlder {
         chat: ChatId,
         before: i64,
+    },
+    /// The newest page again, leaving an older stretch shown in place.
+    LoadLatest {
+        chat: ChatId,
+    },
+    /// Search this conversation (the find bar).
+    Search(crate::model::search::SearchQuery),
+    /// Show this line in place, among its neighbours.
+    ShowAround {
+        chat: ChatId,
+        message_id: i64,
     },
     /// An emoji was used: keep the recently used list.
     RecentEmoji(Recent),
@@ -220,6 +241,8 @@ impl State {
             prompt: None,
             pasted: None,
             typed_path: None,
+            find: None,
+            focus: None,
         }
     }
 
@@ -258,6 +281,8 @@ impl State {
                 (Task::none(), Some(Event::Send { to: self.chat.clone(), body }))
             }
             Message::Scrolled(viewport) => (Task::none(), self.scrolled(viewport)),
+            Message::Find(message) => self.find_message(message),
+            Message::JumpToLatest => (Task::none(), Some(self.back_to_latest())),
             Message::CompleteEmoji(choice) => self.complete_emoji(choice),
             Message::TogglePicker => (self.toggle_picker(), None),
             Message::Picker(message) => self.picker_message(message),
@@ -329,6 +354,9 @@ impl State {
     /// A message was stored: show it if it belongs here.
     pub fn push(&mut self, message: ChatMessage) {
         if message.chat != self.chat || self.messages.iter().any(|m| m.id == message.id) {
+            return;
+        }
+        if self.away(&message.chat) {
             return;
         }
         let position = self
@@ -419,8 +447,16 @@ impl State {
                 .height(Fill)
                 .into()
         };
-        // The typing line keeps its place when nobody is typing, and the composer with it.
-        column![list, slot(self.typing_line()), self.composer()].into()
+        // The typing line keeps its place when nobody is typing, and the composer with it; so
+        // do the find bar and the way back from an older stretch.
+        column![
+            slot(self.find_bar()),
+            list,
+            slot(self.latest_bar()),
+            slot(self.typing_line()),
+            self.composer()
+        ]
+        .into()
     }
 }
 

@@ -13,13 +13,14 @@ mod files;
 mod header;
 mod layout;
 mod rooms;
+mod search;
 mod status;
 
 use super::pictures::Pictures;
 use super::widget::slot;
 use super::{
     accounts, connection, console as xml_console, contacts, conversation, discovery as browser,
-    invites, profile, room, room_browser, sidebar, theme,
+    invites, profile, room, room_browser, search as everywhere, sidebar, theme,
 };
 use crate::config::Privacy;
 use crate::emoji::Recent;
@@ -47,6 +48,10 @@ pub struct State {
     console: Option<xml_console::State>,
     /// The service discovery browser, shown instead of the conversation while open.
     discovery: Option<browser::State>,
+    /// The search over everything, shown instead of the conversation while open.
+    search: Option<everywhere::State>,
+    /// Which search asked under which serial.
+    serials: search::Serials,
     invites: invites::State,
     /// Who is in each room we are in, as last reported, so a room opens with its people.
     occupants: HashMap<String, Vec<Occupant>>,
@@ -82,6 +87,11 @@ pub enum Message {
     Browser(room_browser::Message),
     Console(xml_console::Message),
     Discovery(browser::Message),
+    Search(everywhere::Message),
+    /// Ctrl+F: find in the open conversation (or search everything without one).
+    Find,
+    /// Ctrl+Shift+F: search everything.
+    SearchEverywhere,
     Invites(invites::Message),
     /// Tab in a room's composer.
     CompleteNick,
@@ -149,6 +159,18 @@ pub enum Event {
     Smileys(bool),
     /// Keep the styling setting (for every account).
     Styling(bool),
+    /// Search the accounts the queries name (all of them for `account: None`); the answers
+    /// come back to [`State::search_results`] with this serial.
+    Search {
+        serial: u64,
+        queries: Vec<crate::model::search::SearchQuery>,
+    },
+    /// Show a line of another account in place: switch to it first.
+    OpenElsewhere {
+        account: AccountId,
+        chat: ChatId,
+        message_id: i64,
+    },
 }
 
 /// What the main screen shows that the parent owns: the account list, the decoded pictures
@@ -176,6 +198,8 @@ impl State {
             browser: None,
             console: None,
             discovery: None,
+            search: None,
+            serials: search::Serials::default(),
             invites: invites::State::default(),
             occupants: HashMap::new(),
             conference: Vec::new(),
@@ -200,7 +224,10 @@ impl State {
 
     /// The conversation on screen, if any (the room browser hides it).
     pub fn visible_chat(&self) -> Option<&ChatId> {
-        let covered = self.browser.is_some() || self.console.is_some() || self.discovery.is_some();
+        let covered = self.browser.is_some()
+            || self.console.is_some()
+            || self.discovery.is_some()
+            || self.search.is_some();
         self.conversation.as_ref().filter(|_| !covered).map(|c| &c.chat)
     }
 
@@ -319,6 +346,9 @@ impl State {
             },
             Message::Console(message) => self.console_message(message),
             Message::Discovery(message) => self.discovery_message(message),
+            Message::Search(message) => self.search_message(message),
+            Message::Find => self.find(),
+            Message::SearchEverywhere => self.open_search(),
             Message::DismissNotice => {
                 self.notice = None;
                 (Task::none(), None)
@@ -332,10 +362,13 @@ impl State {
                 (Task::none(), None)
             }
             Message::FileDropped(path) => (self.drop_file(path), None),
-            Message::Escape => {
-                self.escape();
-                (Task::none(), None)
-            }
+            Message::Escape => match self.escape_search() {
+                Some(event) => (Task::none(), event),
+                None => {
+                    self.escape();
+                    (Task::none(), None)
+                }
+            },
             Message::Opened(result) => {
                 if let Err(why) = result {
                     self.notice = Some(why);
@@ -348,6 +381,7 @@ impl State {
     fn open(&mut self, chat: ChatId) -> (Task<Message>, Option<Event>) {
         self.browser = None;
         self.discovery = None;
+        self.search = None;
         if self.conversation.as_ref().is_some_and(|c| c.chat == chat) {
             return (conversation::State::focus_composer(), None);
         }
@@ -431,6 +465,14 @@ impl State {
                     conversation.history(page);
                 }
             }
+            WorkerEvent::Around { page, focus, newer } => {
+                if let Some(conversation) = &mut self.conversation {
+                    conversation.around(page, focus, newer);
+                }
+            }
+            // The app hands answers to the screen in front (`search_results`), whichever
+            // account's worker gave them.
+            WorkerEvent::SearchResults { .. } => {}
             WorkerEvent::Notice(notice) | WorkerEvent::StoreFailed(notice) => {
                 self.notice = Some(notice)
             }
@@ -516,6 +558,10 @@ impl State {
                 .discovery
                 .as_ref()
                 .map_or_else(|| column![].into(), |d| d.view().map(Message::Discovery)),
+            _ if self.search.is_some() => self.search.as_ref().map_or_else(
+                || column![].into(),
+                |s| s.view(|account, chat| self.chat_name(account, chat)).map(Message::Search),
+            ),
             (Some(browser), _) => browser.view().map(Message::Browser),
             (None, Some(conversation)) => self.chat(conversation, context.pictures, context.muted),
             (None, None) => {

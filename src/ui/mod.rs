@@ -23,6 +23,7 @@ pub mod profile;
 pub mod room;
 pub mod room_browser;
 pub mod room_members;
+pub mod search;
 pub mod setup;
 pub mod sidebar;
 pub mod theme;

@@ -77,6 +77,10 @@ pub const XML_ATTRIBUTE: Color = Color::from_rgb(0.55, 0.25, 0.05);
 pub const XML_VALUE: Color = Color::from_rgb(0.05, 0.45, 0.20);
 pub const XML_TEXT: Color = Color::from_rgb(0.10, 0.10, 0.12);
 pub const XML_PUNCTUATION: Color = Color::from_rgb(0.45, 0.45, 0.50);
+/// Behind the words a search found, as a highlighter marks them.
+pub const FOUND: Color = Color::from_rgba(1.0, 0.80, 0.10, 0.45);
+/// Who wrote a line, before its words in a search hit.
+pub const AUTHOR: Color = Color::from_rgb(0.40, 0.40, 0.46);
 
 pub fn presence_color(show: PresenceShow) -> Color {
     match show {
@@ -147,6 +151,14 @@ pub fn bubble_out(theme: &Theme) -> container::Style {
         .background(palette.primary.weak.color)
         .color(palette.primary.weak.text)
         .border(iced::border::rounded(RADIUS))
+}
+
+/// The line a search went to, shown in place: outlined in the highlighter's colour.
+pub fn bubble_found(theme: &Theme) -> container::Style {
+    let palette = theme.extended_palette();
+    container::Style::default()
+        .background(palette.background.weak.color)
+        .border(iced::border::rounded(RADIUS).width(2.0).color(FOUND))
 }
 
 /// A message in a room that names us: set apart in the theme's warning tone, as Gajim and

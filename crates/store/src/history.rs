@@ -128,6 +128,53 @@ impl Store {
         Ok(HistoryPage { chat: chat.clone(), messages, has_more })
     }
 
+    /// The lines around message `focus` of `chat`, for showing it in place (a search hit): it
+    /// and up to `older` lines before it, up to `newer` after it, oldest first; whether more
+    /// exist past those after it. `None` when the message is not one of this conversation's.
+    pub fn history_around(
+        &self,
+        account: &str,
+        chat: &ChatId,
+        focus: i64,
+        older: usize,
+        newer: usize,
+    ) -> Result<Option<(HistoryPage, bool)>> {
+        let cursor = self
+            .conn
+            .query_row(
+                "SELECT ts, id FROM messages WHERE id = ?1 AND account = ?2 AND chat = ?3",
+                params![focus, account, chat.as_str()],
+                |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)),
+            )
+            .optional()?;
+        let Some((ts, id)) = cursor else { return Ok(None) };
+        let mut before = self.conn.prepare_cached(&format!(
+            "{}
+             WHERE m.account = ?1 AND m.chat = ?2 AND (m.ts, m.id) <= (?3, ?4)
+             ORDER BY m.ts DESC, m.id DESC LIMIT ?5",
+            select_messages()
+        ))?;
+        let mut messages = before
+            .query_map(params![account, chat.as_str(), ts, id, older as i64 + 2], read_message)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let has_more = messages.len() > older + 1;
+        messages.truncate(older + 1);
+        messages.reverse();
+        let mut after = self.conn.prepare_cached(&format!(
+            "{}
+             WHERE m.account = ?1 AND m.chat = ?2 AND (m.ts, m.id) > (?3, ?4)
+             ORDER BY m.ts, m.id LIMIT ?5",
+            select_messages()
+        ))?;
+        let mut later = after
+            .query_map(params![account, chat.as_str(), ts, id, newer as i64 + 1], read_message)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let has_newer = later.len() > newer;
+        later.truncate(newer);
+        messages.extend(later);
+        Ok(Some((HistoryPage { chat: chat.clone(), messages, has_more }, has_newer)))
+    }
+
     /// When the oldest message kept of a conversation was written.
     pub fn oldest_time(&self, account: &str, chat: &ChatId) -> Result<Option<DateTime<Utc>>> {
         let mut stmt = self.conn.prepare_cached(
@@ -392,6 +439,33 @@ mod tests {
             .expect("page");
         assert_eq!(oldest.messages.len(), 5);
         assert!(!oldest.has_more);
+    }
+
+    #[test]
+    fn a_line_is_shown_with_its_neighbours() {
+        let mut store = Store::open_in_memory().expect("store");
+        let lines: Vec<_> = (1..=9).map(|n| incoming("bob@x", &format!("m{n}"), n, None)).collect();
+        let ids: Vec<i64> = store
+            .insert_messages("me@x", &lines)
+            .expect("stored")
+            .into_iter()
+            .filter_map(|i| match i {
+                Inserted::New(m) => Some(m.id),
+                Inserted::Duplicate => None,
+            })
+            .collect();
+        let chat = ChatId("bob@x".into());
+        let (page, newer) =
+            store.history_around("me@x", &chat, ids[4], 2, 2).expect("read").expect("found");
+        let bodies: Vec<_> = page.messages.iter().map(|m| m.body.as_str()).collect();
+        assert_eq!(bodies, ["m3", "m4", "m5", "m6", "m7"]);
+        assert!(page.has_more && newer);
+        let (page, newer) =
+            store.history_around("me@x", &chat, ids[8], 20, 20).expect("read").expect("found");
+        assert_eq!(page.messages.len(), 9);
+        assert!(!page.has_more && !newer);
+        let elsewhere = ChatId("carol@x".into());
+        assert_eq!(store.history_around("me@x", &elsewhere, ids[0], 2, 2).expect("read"), None);
     }
 
     #[test]

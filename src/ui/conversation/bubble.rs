@@ -102,6 +102,8 @@ where
 pub(super) struct Look<'a> {
     /// Someone else's message in a room, naming us.
     pub highlighted: bool,
+    /// The line a search went to, shown in place.
+    pub found: bool,
     /// The new text, when this scheduled message is being edited in place.
     pub editing: Option<&'a str>,
     pub now: DateTime<Local>,
@@ -135,6 +137,7 @@ pub(super) fn bubble<'a>(message: &'a ChatMessage, look: Look<'a>) -> Element<'a
     let content = column![sender, file, body, meta(message, &look.now), actions(message, &look)]
         .spacing(theme::SPACE_XS / 2.0);
     let style: fn(&iced::Theme) -> container::Style = match message.direction {
+        _ if look.found => theme::bubble_found,
         Direction::In if look.highlighted => theme::bubble_mention,
         Direction::In => theme::bubble_in,
         Direction::Out => theme::bubble_out,

@@ -75,7 +75,8 @@ impl State {
                         transfer: self.transfers.get(&message.id),
                     };
                     let body = self.bodies.get(message.id);
-                    bubble::bubble(message, Look { highlighted, editing, now, files, body })
+                    let found = self.focused(message.id);
+                    bubble::bubble(message, Look { highlighted, found, editing, now, files, body })
                 }
             };
             items.push((Line::Message(message.id), line));

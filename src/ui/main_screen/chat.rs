@@ -29,6 +29,11 @@ impl State {
         event: conversation::Event,
     ) -> (Task<Message>, Option<Event>) {
         let command = match event {
+            event @ (conversation::Event::Search(_)
+            | conversation::Event::ShowAround { .. }
+            | conversation::Event::LoadLatest { .. }) => {
+                return (Task::none(), super::search::conversation_search_event(self, event));
+            }
             conversation::Event::Send { to, body } => Command::Send { to: to.0, body },
             conversation::Event::LoadOlder { chat, before } => {
                 Command::LoadHistory { chat, before: Some(before), limit: conversation::PAGE }

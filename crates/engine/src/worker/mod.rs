@@ -43,6 +43,7 @@ pub use register::{BobData, Registration, RegistrationForm};
 pub use tls::fingerprint;
 
 use crate::media::PreparedAvatar;
+use crate::model::search::{SearchQuery, SearchResults};
 use crate::model::{
     AccountId, Affiliated, Affiliation, ChatId, ConnectionState, Contact, Delivery, Form,
     HistoryPage, Invite, Message, Moderation, Occupant, Presence, Profile, PublicRoom, Room,
@@ -85,6 +86,16 @@ pub enum Command {
         chat: ChatId,
         before: Option<i64>,
         limit: usize,
+    },
+    /// Search this account's history; answered with [`Event::SearchResults`].
+    Search {
+        serial: u64,
+        query: SearchQuery,
+    },
+    /// A message among its neighbours, to show it in place; answered with [`Event::Around`].
+    ShowAround {
+        chat: ChatId,
+        message_id: i64,
     },
     /// Try again with this password (after "wrong password").
     SetPassword(String),
@@ -464,6 +475,18 @@ pub enum Event {
         state: Delivery,
     },
     History(HistoryPage),
+    /// The answer to [`Command::ShowAround`]: the page holding message `focus`, whether newer
+    /// lines exist past it.
+    Around {
+        page: HistoryPage,
+        focus: i64,
+        newer: bool,
+    },
+    /// The answer to [`Command::Search`] with the same serial, or why there is none.
+    SearchResults {
+        serial: u64,
+        results: Result<SearchResults, String>,
+    },
     /// Something the user should know that is not a connection state.
     Notice(String),
     /// The local store refused a write (a full disk, a read-only or damaged file): what was

@@ -53,6 +53,7 @@ mod contacts;
 mod delivery;
 mod directory_search;
 mod discovery;
+mod history_search;
 mod ingest;
 mod invisible;
 mod login_memory;
@@ -501,6 +502,8 @@ impl Session {
             Command::LoadHistory { chat, before, limit } => {
                 self.load_history(chat, before, limit.min(MAX_PAGE)).await
             }
+            Command::Search { serial, query } => self.search_history(serial, query),
+            Command::ShowAround { chat, message_id } => self.show_around(chat, message_id),
             Command::SetPassword(password) => {
                 self.password = Some(password);
                 self.restart().await;

@@ -1,0 +1,39 @@
+//! Searching history for the window (Ctrl+F in a conversation, the search over everything): the
+//! store answers from its full-text index. Each account's worker searches only its own lines;
+//! the window asks every account and puts the answers together.
+
+use super::Session;
+use crate::model::ChatId;
+use crate::model::search::SearchQuery;
+use crate::worker::Event;
+
+/// Lines shown before a message opened in place: a page, as when scrolling up.
+const OLDER: usize = 99;
+/// Lines shown after it: a few, so that it sits near the bottom of the conversation, where the
+/// conversation opens, with what answered it in sight.
+const NEWER: usize = 3;
+
+impl Session {
+    /// Answers with [`Event::SearchResults`] under the asker's `serial`, so the window can tell an
+    /// answer to the words typed now from one to words typed before.
+    pub(super) fn search_history(&self, serial: u64, query: SearchQuery) {
+        let query = SearchQuery { account: Some(self.account_key().to_owned()), ..query };
+        let results = self
+            .store
+            .read(|store| store.search(&query))
+            .map_err(|e| format!("Searching failed. {}", self.store.locate(e)));
+        self.emit(Event::SearchResults { serial, results });
+    }
+
+    /// Answers with [`Event::Around`]: message `focus` of `chat` among its neighbours.
+    pub(super) fn show_around(&self, chat: ChatId, focus: i64) {
+        let around = self
+            .store
+            .read(|store| store.history_around(self.account_key(), &chat, focus, OLDER, NEWER));
+        match around {
+            Ok(Some((page, newer))) => self.emit(Event::Around { page, focus, newer }),
+            Ok(None) => self.emit(Event::Notice("That message is no longer kept.".into())),
+            Err(e) => self.emit(Event::Notice(self.store.locate(e).to_string())),
+        }
+    }
+}

@@ -1,0 +1,225 @@
+//! Finding words in the open conversation (Ctrl+F) and showing a line in place.
+//!
+//! The find bar asks the store (through the worker) for the lines holding the words, newest
+//! first, and goes to each in turn: Enter or ▲ to the next older one, ▼ back to a newer one. A
+//! line is shown in place by loading the conversation around it (`Command::ShowAround`): it and
+//! the page before it, with a few lines after, so that it sits near the bottom where the list is
+//! anchored, marked. Until the user comes back to the latest lines ("Jump to latest", or closing
+//! the find bar), the conversation holds that older stretch, and lines arriving meanwhile are
+//! counted, not mixed in (they are stored, and come back with the latest page).
+
+use super::{Event, Message, State, theme};
+use crate::model::search::{MAX_HITS, SearchQuery, SearchResults};
+use crate::model::{ChatId, HistoryPage};
+use iced::widget::{button, container, row, text, text_input};
+use iced::{Center, Element, Fill, Task};
+
+pub const FIND_ID: &str = "find-in-conversation";
+
+/// The find bar, while open.
+#[derive(Debug, Default)]
+pub(super) struct Find {
+    query: String,
+    /// The lines found, newest first, by id.
+    hits: Vec<i64>,
+    /// Which of `hits` is shown.
+    at: Option<usize>,
+    /// More lines hold the words than were listed.
+    more: bool,
+    /// Asked, and not answered yet.
+    searching: bool,
+    problem: Option<String>,
+}
+
+/// A line shown in place.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct Focus {
+    pub id: i64,
+    /// Newer lines exist past what is held: the conversation is away from its latest lines.
+    pub away: bool,
+    /// Lines that came while away.
+    pub missed: usize,
+}
+
+#[derive(Debug, Clone)]
+pub enum FindMessage {
+    Query(String),
+    /// To the next older line found (Enter).
+    Older,
+    /// Back to the next newer line found.
+    Newer,
+    Close,
+}
+
+impl State {
+    /// Ctrl+F: open the find bar, or focus it again.
+    pub fn open_find(&mut self) -> Task<Message> {
+        self.find.get_or_insert_with(Find::default);
+        iced::widget::operation::focus(FIND_ID)
+    }
+
+    /// Whether the find bar is open (Escape closes it first).
+    pub fn finding(&self) -> bool {
+        self.find.is_some()
+    }
+
+    pub(super) fn find_message(&mut self, message: FindMessage) -> (Task<Message>, Option<Event>) {
+        let Some(find) = &mut self.find else { return (Task::none(), None) };
+        match message {
+            FindMessage::Query(query) => {
+                find.query = query;
+                find.hits.clear();
+                find.at = None;
+                find.more = false;
+                find.problem = None;
+                find.searching = !crate::model::search::terms(&find.query).is_empty();
+                let query = SearchQuery {
+                    text: find.query.clone(),
+                    chat: Some(self.chat.clone()),
+                    limit: MAX_HITS,
+                    ..SearchQuery::default()
+                };
+                (Task::none(), find.searching.then_some(Event::Search(query)))
+            }
+            FindMessage::Older => (Task::none(), self.go_to(|at| at.map_or(0, |at| at + 1))),
+            FindMessage::Newer => {
+                (Task::none(), self.go_to(|at| at.unwrap_or(0).saturating_sub(1)))
+            }
+            FindMessage::Close => (Task::none(), self.close_find()),
+        }
+    }
+
+    /// Close the find bar; back to the latest lines if a line was shown in place.
+    pub fn close_find(&mut self) -> Option<Event> {
+        self.find = None;
+        let focus = self.focus.take()?;
+        focus.away.then(|| self.back_to_latest())
+    }
+
+    /// Show hit number `next(at)`, if there is one.
+    fn go_to(&mut self, next: impl Fn(Option<usize>) -> usize) -> Option<Event> {
+        let find = self.find.as_mut()?;
+        let at = next(find.at);
+        let id = *find.hits.get(at)?;
+        find.at = Some(at);
+        Some(Event::ShowAround { chat: self.chat.clone(), message_id: id })
+    }
+
+    /// The store's answer to the words in the find bar: shows the newest line found.
+    pub fn found(&mut self, results: Result<SearchResults, String>) -> Option<Event> {
+        let find = self.find.as_mut()?;
+        find.searching = false;
+        match results {
+            Ok(results) => {
+                find.more = results.more;
+                find.hits = results.hits.into_iter().map(|hit| hit.message.id).collect();
+                self.go_to(|_| 0)
+            }
+            Err(problem) => {
+                find.problem = Some(problem);
+                None
+            }
+        }
+    }
+
+    /// The conversation around a line, as asked for with [`Event::ShowAround`].
+    pub fn around(&mut self, page: HistoryPage, focus: i64, newer: bool) {
+        if page.chat != self.chat {
+            return;
+        }
+        self.messages = page.messages;
+        self.has_more = page.has_more;
+        self.loading_older = false;
+        self.bodies.keep(&self.messages);
+        self.forget_gone_files();
+        self.focus = Some(Focus { id: focus, away: newer, missed: 0 });
+    }
+
+    /// Whether lines arriving now are held back (counted) rather than shown.
+    pub(super) fn away(&mut self, chat: &ChatId) -> bool {
+        match &mut self.focus {
+            Some(focus) if focus.away && *chat == self.chat => {
+                focus.missed += 1;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Leave the older stretch: the latest page is loaded again, as on opening.
+    pub(super) fn back_to_latest(&mut self) -> Event {
+        self.focus = None;
+        self.messages.clear();
+        self.bodies.keep(&self.messages);
+        self.has_more = false;
+        self.loading_older = true;
+        Event::LoadLatest { chat: self.chat.clone() }
+    }
+
+    /// Whether this line is the one shown in place.
+    pub(super) fn focused(&self, id: i64) -> bool {
+        self.focus.is_some_and(|focus| focus.id == id)
+    }
+
+    /// The find bar, while open.
+    pub(super) fn find_bar(&self) -> Option<Element<'_, Message>> {
+        let find = self.find.as_ref()?;
+        let count = match (&find.problem, find.at) {
+            (Some(problem), _) => problem.clone(),
+            _ if find.searching => "Searching…".to_owned(),
+            _ if find.query.trim().is_empty() => String::new(),
+            _ if find.hits.is_empty() => "Not found".to_owned(),
+            (None, at) => {
+                let total = if find.more {
+                    format!("{}+", find.hits.len())
+                } else {
+                    find.hits.len().to_string()
+                };
+                format!("{} of {total}", at.map_or(0, |at| at + 1))
+            }
+        };
+        let input = text_input("Find in this conversation", &find.query)
+            .id(FIND_ID)
+            .on_input(|query| Message::Find(FindMessage::Query(query)))
+            .on_submit(Message::Find(FindMessage::Older))
+            .width(Fill);
+        let older = find.at.map_or(!find.hits.is_empty(), |at| at + 1 < find.hits.len());
+        let newer = find.at.is_some_and(|at| at > 0);
+        let bar = row![
+            input,
+            text(count).size(theme::TEXT_SMALL).style(theme::muted),
+            button("▲").on_press_maybe(older.then_some(Message::Find(FindMessage::Older))),
+            button("▼").on_press_maybe(newer.then_some(Message::Find(FindMessage::Newer))),
+            button("Close").on_press(Message::Find(FindMessage::Close)),
+        ]
+        .spacing(theme::SPACE_S)
+        .align_y(Center);
+        Some(container(bar).padding([theme::SPACE_XS, theme::SPACE_M]).width(Fill).into())
+    }
+
+    /// Under the list while away from the latest lines: the way back.
+    pub(super) fn latest_bar(&self) -> Option<Element<'_, Message>> {
+        let focus = self.focus.filter(|focus| focus.away)?;
+        let label = match focus.missed {
+            0 => "Jump to latest".to_owned(),
+            1 => "Jump to latest (1 new)".to_owned(),
+            n => format!("Jump to latest ({n} new)"),
+        };
+        let bar = row![
+            text("You are looking at older messages.")
+                .size(theme::TEXT_SMALL)
+                .style(theme::muted)
+                .width(Fill),
+            button(text(label)).on_press(Message::JumpToLatest),
+        ]
+        .spacing(theme::SPACE_S)
+        .align_y(Center);
+        Some(
+            container(bar)
+                .padding([theme::SPACE_XS, theme::SPACE_M])
+                .width(Fill)
+                .style(theme::banner_info)
+                .into(),
+        )
+    }
+}
