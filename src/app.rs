@@ -598,4 +598,13 @@ mod tests {
         let console = press(Key::Named(key::Named::F12), Modifiers::empty());
         assert!(matches!(input::shortcut(console), Some(Message::OpenConsole)));
     }
+
+    #[test]
+    fn ctrl_f_finds_in_the_conversation_and_ctrl_shift_f_everywhere() {
+        let ctrl_f = press(Key::Character("f".into()), Modifiers::CTRL);
+        assert!(matches!(input::shortcut(ctrl_f), Some(Message::Find)));
+        let everywhere = press(Key::Character("F".into()), Modifiers::CTRL | Modifiers::SHIFT);
+        assert!(matches!(input::shortcut(everywhere), Some(Message::SearchEverywhere)));
+        assert!(input::shortcut(press(Key::Character("f".into()), Modifiers::empty())).is_none());
+    }
 }

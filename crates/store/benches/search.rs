@@ -330,10 +330,30 @@ fn search(path: &Path, long: &ChatId, lines: usize) {
     );
 }
 
-/// Written into a copy, so that the store stays the same from one run to the next.
+/// Written into a copy, so that the store stays the same from one run to the next; once with
+/// the index, once into a copy whose index triggers are dropped, to tell what the index costs.
 fn insert_cost(path: &Path) {
+    let with_index = insert_burst(path, false);
+    let without = insert_burst(path, true);
+    println!(
+        "writing 5000 more lines into the full store in bursts of 500: {:.1} µs per line with \
+         the index, {:.1} µs without it",
+        with_index, without
+    );
+}
+
+/// Microseconds per line for a burst of 5,000 written into a copy of the store.
+fn insert_burst(path: &Path, drop_index: bool) -> f64 {
     let copy = path.with_file_name("insert-copy.sqlite3");
     std::fs::copy(path, &copy).expect("copied");
+    if drop_index {
+        let conn = rusqlite::Connection::open(&copy).expect("sqlite");
+        conn.execute_batch(
+            "DROP TRIGGER message_search_insert; DROP TRIGGER message_search_update;
+             DROP TRIGGER message_search_delete;",
+        )
+        .expect("dropped");
+    }
     let mut store = Store::open(&copy).expect("store");
     let mut random = Random(42);
     let count = 5_000;
@@ -362,14 +382,11 @@ fn insert_cost(path: &Path) {
         store.insert_messages(ACCOUNT, chunk).expect("stored");
     }
     let took = started.elapsed();
-    println!(
-        "writing {count} more lines into the full store in bursts of 500: {:.1} µs per line",
-        took.as_secs_f64() * 1e6 / count as f64
-    );
     drop(store);
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", copy.display()));
     }
+    took.as_secs_f64() * 1e6 / count as f64
 }
 
 fn median(times: &mut [Duration]) -> Duration {

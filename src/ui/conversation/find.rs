@@ -223,3 +223,94 @@ impl State {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::message;
+    use super::*;
+    use crate::model::search::SearchHit;
+    use iced_test::simulator;
+
+    fn results(ids: &[i64]) -> Result<SearchResults, String> {
+        let hits = ids
+            .iter()
+            .map(|&id| SearchHit { account: "me@x".into(), message: message(id, id) })
+            .collect();
+        Ok(SearchResults { hits, more: false })
+    }
+
+    fn page(ids: std::ops::RangeInclusive<i64>) -> HistoryPage {
+        HistoryPage {
+            chat: ChatId("bob@x".into()),
+            messages: ids.map(|id| message(id, id)).collect(),
+            has_more: true,
+        }
+    }
+
+    fn show(id: i64) -> Option<Event> {
+        Some(Event::ShowAround { chat: ChatId("bob@x".into()), message_id: id })
+    }
+
+    #[test]
+    fn typed_words_search_this_conversation_and_the_newest_line_found_is_shown() {
+        let mut state = State::new(ChatId("bob@x".into()));
+        state.history(page(90..=99));
+        let _ = state.open_find();
+        let (_, event) = state.update(Message::Find(FindMessage::Query("lunch".into())));
+        let Some(Event::Search(query)) = event else { panic!("expected a search, got {event:?}") };
+        assert_eq!((query.text.as_str(), query.chat), ("lunch", Some(ChatId("bob@x".into()))));
+        assert_eq!(state.found(results(&[42, 17, 3])), show(42));
+        assert_eq!(state.update(Message::Find(FindMessage::Older)).1, show(17));
+        assert_eq!(state.update(Message::Find(FindMessage::Older)).1, show(3));
+        assert_eq!(state.update(Message::Find(FindMessage::Older)).1, None, "no older one");
+        assert_eq!(state.update(Message::Find(FindMessage::Newer)).1, show(17));
+    }
+
+    #[test]
+    fn a_line_in_an_older_stretch_holds_new_lines_back_until_jumping_to_the_latest() {
+        let mut state = State::new(ChatId("bob@x".into()));
+        state.history(page(90..=99));
+        state.around(page(10..=20), 17, true);
+        assert!(state.focused(17));
+        state.push(message(100, 100));
+        state.push(message(101, 101));
+        assert!(!state.messages.iter().any(|m| m.id >= 100), "not mixed into the older stretch");
+        let mut ui = simulator(state.view());
+        ui.find("Jump to latest (2 new)").expect("the way back, with what came");
+        ui.click("Jump to latest (2 new)").expect("clickable");
+        let events: Vec<_> = ui.into_messages().filter_map(|m| state.update(m).1).collect();
+        assert_eq!(events, [Event::LoadLatest { chat: ChatId("bob@x".into()) }]);
+        assert!(state.messages.is_empty() && !state.focused(17));
+    }
+
+    #[test]
+    fn closing_the_find_bar_comes_back_to_the_latest_lines() {
+        let mut state = State::new(ChatId("bob@x".into()));
+        let _ = state.open_find();
+        assert!(state.finding());
+        state.around(page(10..=20), 17, true);
+        assert_eq!(state.close_find(), Some(Event::LoadLatest { chat: ChatId("bob@x".into()) }));
+        assert!(!state.finding());
+        // A line shown that reaches the newest: nothing to come back to.
+        let _ = state.open_find();
+        state.around(page(90..=99), 99, false);
+        assert_eq!(state.close_find(), None);
+    }
+
+    #[test]
+    fn the_find_bar_says_how_far_it_is() {
+        let mut state = State::new(ChatId("bob@x".into()));
+        state.history(page(1..=3));
+        let _ = state.open_find();
+        let _ = state.update(Message::Find(FindMessage::Query("m1".into())));
+        let _ = state.found(results(&[3, 2]));
+        {
+            let mut ui = simulator(state.view());
+            ui.find("1 of 2").expect("the count");
+        }
+        let _ = state.update(Message::Find(FindMessage::Query("absent".into())));
+        let _ = state.found(results(&[]));
+        let mut ui = simulator(state.view());
+        ui.find("Not found").expect("said");
+    }
+}

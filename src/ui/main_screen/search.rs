@@ -161,3 +161,127 @@ pub(super) fn conversation_search_event(
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::search::SearchHit;
+    use crate::model::{Delivery, Direction, HistoryPage, Message as ChatMessage, MessageKind};
+    use crate::ui::sidebar;
+    use crate::worker::Event as WorkerEvent;
+
+    fn line(id: i64, chat: &str) -> ChatMessage {
+        ChatMessage {
+            id,
+            chat: ChatId(chat.into()),
+            kind: MessageKind::Message,
+            nick: None,
+            edited: false,
+            scheduled_for: None,
+            late: false,
+            direction: Direction::In,
+            from: format!("{chat}/phone"),
+            to: "me@x".into(),
+            body: format!("lunch {id}"),
+            timestamp: chrono::DateTime::from_timestamp(id, 0).unwrap_or_default(),
+            state: Delivery::Received,
+            origin_id: None,
+            attachment: None,
+        }
+    }
+
+    fn answer(account: &str, ids: &[i64], chat: &str) -> Result<SearchResults, String> {
+        let hits = ids
+            .iter()
+            .map(|&id| SearchHit { account: account.into(), message: line(id, chat) })
+            .collect();
+        Ok(SearchResults { hits, more: false })
+    }
+
+    fn chatting() -> State {
+        let mut state = State::new(AccountId("me@x".into()));
+        let _ = state.update(Message::Sidebar(sidebar::Message::Open("bob@x".into())));
+        let page = HistoryPage { chat: ChatId("bob@x".into()), messages: vec![], has_more: false };
+        state.apply(WorkerEvent::History(page));
+        state
+    }
+
+    fn asked(event: Option<Event>) -> (u64, Vec<SearchQuery>) {
+        match event {
+            Some(Event::Search { serial, queries }) => (serial, queries),
+            other => panic!("expected a search, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn ctrl_f_finds_in_the_open_conversation_of_this_account_and_goes_to_the_newest_hit() {
+        let mut state = chatting();
+        let _ = state.update(Message::Find);
+        let query = conversation::Message::Find(conversation::FindMessage::Query("lunch".into()));
+        let (serial, queries) = asked(state.update(Message::Conversation(query)).1);
+        assert_eq!(queries[0].account.as_deref(), Some("me@x"));
+        assert_eq!(queries[0].chat, Some(ChatId("bob@x".into())));
+        // Another account's answer under that serial is not this conversation's.
+        assert_eq!(
+            state.search_results(
+                &AccountId("other@x".into()),
+                serial,
+                answer("other@x", &[9], "bob@x")
+            ),
+            None
+        );
+        let shown = state.search_results(
+            &AccountId("me@x".into()),
+            serial,
+            answer("me@x", &[7, 3], "bob@x"),
+        );
+        let show = Command::ShowAround { chat: ChatId("bob@x".into()), message_id: 7 };
+        assert_eq!(shown, Some(Event::Command(show)));
+        // Escape closes the find bar first; the line shown reached the newest, so nothing more.
+        let _ = state.update(Message::Escape);
+        assert!(state.conversation.as_ref().is_some_and(|c| !c.finding()));
+    }
+
+    #[test]
+    fn the_search_over_everything_asks_every_account_and_opens_a_hit_in_place() {
+        let mut state = chatting();
+        let _ = state.update(Message::SearchEverywhere);
+        assert_eq!(state.visible_chat(), None, "the search covers the conversation");
+        let (serial, queries) =
+            asked(state.update(Message::Search(search::Message::Query("lunch".into()))).1);
+        assert_eq!(queries[0].account, None, "every account");
+        assert_eq!(
+            state.search_results(
+                &AccountId("me@x".into()),
+                serial,
+                answer("me@x", &[5], "carol@x")
+            ),
+            None
+        );
+        let opened = state.update(Message::Search(search::Message::Open(0))).1;
+        let show = Command::ShowAround { chat: ChatId("carol@x".into()), message_id: 5 };
+        assert_eq!(opened, Some(Event::Commands(vec![show])));
+        assert_eq!(state.visible_chat(), Some(&ChatId("carol@x".into())));
+    }
+
+    #[test]
+    fn a_hit_of_another_account_is_opened_there() {
+        let mut state = chatting();
+        let _ = state.update(Message::SearchEverywhere);
+        let (serial, _) =
+            asked(state.update(Message::Search(search::Message::Query("lunch".into()))).1);
+        let work = AccountId("me@work.x".into());
+        let _ = state.search_results(&work, serial, answer("me@work.x", &[8], "dan@work.x"));
+        let opened = state.update(Message::Search(search::Message::Open(0))).1;
+        assert_eq!(
+            opened,
+            Some(Event::OpenElsewhere {
+                account: work,
+                chat: ChatId("dan@work.x".into()),
+                message_id: 8
+            })
+        );
+        let _ = state.update(Message::Escape);
+        assert!(state.search.is_none(), "Escape closes the search");
+    }
+}
