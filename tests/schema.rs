@@ -206,3 +206,34 @@ fn schema_v9_fixture_finds_what_was_written() {
     };
     assert_eq!(store.search(&in_bob).expect("searched").hits.len(), 1);
 }
+
+#[test]
+fn schema_v10_fixture_keeps_what_was_taken_back_and_what_a_moderator_removed() {
+    use confab::model::Removal;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let copy = dir.path().join("confab.sqlite3");
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/schema-v10.sqlite3");
+    std::fs::copy(fixture, &copy).expect("fixture copied");
+
+    let store = Store::open(&copy).expect("the v10 store opens");
+    let account = "alice@example.org";
+    let bob = store.history(account, &ChatId("bob@example.org".into()), None, 10).expect("chat");
+    let taken_back = bob.messages.last().expect("the retracted line");
+    assert_eq!(taken_back.kind, MessageKind::Removed(Removal::Retracted));
+    assert_eq!(taken_back.body, "");
+    let tea = ChatId("tea@rooms.example.org".into());
+    let room = store.history(account, &tea, None, 10).expect("room");
+    let removed = room.messages.last().expect("the moderated line");
+    let expected = Removal::Moderated {
+        by: Some("tea@rooms.example.org/bob".into()),
+        reason: Some("spam (v10)".into()),
+    };
+    assert_eq!(removed.kind, MessageKind::Removed(expected));
+    for words in ["taken back", "spam"] {
+        let query = SearchQuery { text: words.into(), limit: 10, ..SearchQuery::default() };
+        assert!(store.search(&query).expect("searched").hits.is_empty(), "{words}");
+    }
+    // What was not removed is still found.
+    let query = SearchQuery { text: "cafe".into(), limit: 10, ..SearchQuery::default() };
+    assert_eq!(store.search(&query).expect("searched").hits.len(), 1);
+}

@@ -25,7 +25,8 @@ pub use command::{
 pub use entity::{DiscoQuery, Discovered, EntityIdentity, EntityInfo, EntityItem};
 pub use form::{FORM_TYPE, Field, FieldKind, Form, FormOption, MediaUri};
 pub use message::{
-    Author, ChatId, Delivery, Direction, HistoryPage, Message, MessageKind, NewMessage, Typing,
+    Author, ChatId, Delivery, Direction, HistoryPage, MAX_REMOVAL_BY, MAX_REMOVAL_REASON, Message,
+    MessageKind, NewMessage, Removal, Typing,
 };
 pub use profile::{Profile, ProfileEntry, Services, UploadService};
 pub use room::{

@@ -61,20 +61,58 @@ impl Delivery {
     }
 }
 
-/// A line in a conversation: something someone wrote, or something that happened (a join,
-/// a kick, a new subject) told in words.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A line in a conversation: something someone wrote, something that happened (a join,
+/// a kick, a new subject) told in words, or something someone wrote whose words are gone.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MessageKind {
     Message,
     Event,
+    /// Taken back by its author (XEP-0424) or removed by a room moderator (XEP-0425): the
+    /// store has blanked its words and dropped its file. On a [`NewMessage`] with `replaces`,
+    /// a request to remove the line it names, honoured only as `session::retraction` rules.
+    Removed(Removal),
 }
 
 impl MessageKind {
-    pub fn as_str(self) -> &'static str {
+    pub fn as_str(&self) -> &'static str {
         match self {
             Self::Message => "message",
             Self::Event => "event",
+            Self::Removed(_) => "removed",
         }
+    }
+
+    /// Written by someone, whether or not its words are still there.
+    pub fn is_written(&self) -> bool {
+        matches!(self, Self::Message | Self::Removed(_))
+    }
+}
+
+/// Why a line's words are gone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Removal {
+    /// Its author took it back (XEP-0424).
+    Retracted,
+    /// A room moderator removed it (XEP-0425), as the room itself said: `by` is the moderator
+    /// as the room named them (a nick or an address), `reason` what they gave, both bounded.
+    Moderated { by: Option<String>, reason: Option<String> },
+}
+
+/// The longest moderation reason kept, in characters; a longer one is cut (a stranger's
+/// moderator may write anything).
+pub const MAX_REMOVAL_REASON: usize = 1024;
+/// The longest name of a moderator kept, in characters.
+pub const MAX_REMOVAL_BY: usize = 256;
+
+impl Removal {
+    /// A moderator's removal with its words cut to their limits and blank ones dropped.
+    pub fn moderated(by: Option<&str>, reason: Option<&str>) -> Self {
+        let keep = |text: Option<&str>, max: usize| {
+            text.map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(|t| t.chars().take(max).collect::<String>())
+        };
+        Self::Moderated { by: keep(by, MAX_REMOVAL_BY), reason: keep(reason, MAX_REMOVAL_REASON) }
     }
 }
 
@@ -111,6 +149,8 @@ pub struct NewMessage {
     pub author: Author,
     /// XEP-0308: the id of the line this one corrects. However it arrives (live, carbon,
     /// offline, archive), it changes that line instead of adding one, if its author wrote it.
+    /// With `kind` [`MessageKind::Removed`], the id of the line to remove (XEP-0424/0425);
+    /// such a message is never a line of its own.
     pub replaces: Option<String>,
 }
 
@@ -120,7 +160,7 @@ impl NewMessage {
         Message {
             id,
             chat: self.chat.clone(),
-            kind: self.kind,
+            kind: self.kind.clone(),
             nick: self.nick.clone(),
             edited: false,
             scheduled_for: None,

@@ -118,7 +118,7 @@ impl Store {
         let candidates = {
             let mut find = self.conn.prepare_cached(
                 "SELECT id, occupant_id, author_jid, presence_id FROM messages
-                 WHERE account = ?1 AND chat = ?2 AND kind = 0
+                 WHERE account = ?1 AND chat = ?2 AND kind = 0 AND removed = 0
                    AND (stanza_id_attr = ?3 OR origin_id = ?3)
                  ORDER BY id DESC LIMIT ?4",
             )?;
@@ -157,7 +157,7 @@ impl Store {
             .conn
             .query_row(
                 "SELECT id FROM messages WHERE account = ?1 AND chat = ?2 AND kind = 0
-                   AND id NOT IN (SELECT message_id FROM outbox WHERE due_at IS NOT NULL)
+                   AND removed = 0 AND id NOT IN (SELECT message_id FROM outbox WHERE due_at IS NOT NULL)
                  ORDER BY ts DESC, id DESC LIMIT 1",
                 params![account, chat],
                 |row| row.get(0),

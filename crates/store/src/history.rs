@@ -30,7 +30,7 @@ pub struct StoredLine {
 /// `attachments a`; no two share a name.
 pub(super) const MESSAGE_COLUMNS: &str = "m.id, m.chat, m.direction, m.sender, m.recipient,
     m.body, m.ts, m.state, m.error, m.origin_id, m.kind, m.nick, m.edited, m.late, o.due_at,
-    a.url, a.name, a.size, a.mime, a.local_path";
+    a.url, a.name, a.size, a.mime, a.local_path, m.removed, m.removed_by, m.removed_reason";
 
 /// A message with its outbox entry, if still queued, and its attachment, if any.
 fn select_messages() -> String {
@@ -58,7 +58,17 @@ impl Store {
                          ?17)
                  ON CONFLICT DO NOTHING",
             )?;
+            let mut adopt = tx.prepare_cached(
+                "UPDATE OR IGNORE messages SET server_id = ?4
+                 WHERE account = ?1 AND chat = ?2 AND direction = 1 AND origin_id = ?3
+                   AND server_id IS NULL",
+            )?;
             for message in batch {
+                // A removal names a line; it is never one (`Store::retract` applies it).
+                if matches!(message.kind, MessageKind::Removed(_)) {
+                    out.push(Inserted::Duplicate);
+                    continue;
+                }
                 let (state, error) = encode_state(&message.state);
                 let changed = insert.execute(params![
                     account,
@@ -73,13 +83,22 @@ impl Store {
                     message.stanza_id_attr,
                     message.origin_id,
                     message.server_id,
-                    encode_kind(message.kind),
+                    encode_kind(&message.kind),
                     message.nick,
                     message.author.occupant_id,
                     message.author.jid,
                     message.author.presence,
                 ])?;
                 out.push(if changed == 0 {
+                    // Our line coming back (a room's reflection, our archive's copy) brings
+                    // the id its archive gave it, which a room retraction must name
+                    // (XEP-0424 §5: the room's stanza-id).
+                    if message.direction == Direction::Out
+                        && let (Some(origin), Some(server)) =
+                            (&message.origin_id, &message.server_id)
+                    {
+                        adopt.execute(params![account, message.chat.as_str(), origin, server])?;
+                    }
                     Inserted::Duplicate
                 } else {
                     let id = tx.last_insert_rowid();
@@ -320,10 +339,10 @@ pub(super) fn read_message(row: &Row<'_>) -> rusqlite::Result<Message> {
     Ok(Message {
         id: row.get("id")?,
         chat: ChatId(row.get("chat")?),
-        kind: if row.get::<_, i64>("kind")? == 1 {
-            MessageKind::Event
-        } else {
-            MessageKind::Message
+        kind: match (row.get::<_, i64>("kind")?, super::retraction::read(row)?) {
+            (1, _) => MessageKind::Event,
+            (_, Some(removal)) => MessageKind::Removed(removal),
+            _ => MessageKind::Message,
         },
         nick: row.get("nick")?,
         edited: row.get("edited")?,
@@ -357,9 +376,10 @@ fn encode_direction(direction: Direction) -> i64 {
     }
 }
 
-pub(super) fn encode_kind(kind: MessageKind) -> i64 {
+pub(super) fn encode_kind(kind: &MessageKind) -> i64 {
     match kind {
-        MessageKind::Message => 0,
+        // A removed line is still a line someone wrote; the `removed` columns say the rest.
+        MessageKind::Message | MessageKind::Removed(_) => 0,
         MessageKind::Event => 1,
     }
 }

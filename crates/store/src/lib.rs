@@ -13,6 +13,7 @@ mod history;
 mod migrations;
 mod outbox;
 mod reading;
+mod retraction;
 mod rooms;
 mod roster;
 mod search;
@@ -20,6 +21,7 @@ mod trouble;
 
 pub use history::{Inserted, StoredLine};
 pub use outbox::OutboxEntry;
+pub use retraction::Removed;
 pub use rooms::StoredRoom;
 pub use trouble::{StoreError, Trouble};
 

@@ -142,6 +142,13 @@ const STEPS: &[&str] = &[
     CREATE TRIGGER message_search_delete AFTER DELETE ON messages BEGIN
         DELETE FROM message_search WHERE rowid = -old.id;
     END;",
+    // 10: lines whose words are gone (store::retraction): `removed` 1 when their author took
+    // them back (XEP-0424), 2 when a room moderator removed them (XEP-0425), with the
+    // moderator as the room named them and the reason given. The words themselves are blanked
+    // in `body`, so step 9's triggers take them out of the search index too.
+    "ALTER TABLE messages ADD COLUMN removed INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE messages ADD COLUMN removed_by TEXT;
+    ALTER TABLE messages ADD COLUMN removed_reason TEXT;",
 ];
 
 /// The schema version this build writes.

@@ -7,7 +7,7 @@
 use super::attachment::{self, Files};
 use super::body::Body;
 use super::{Event, Message, State, days, theme};
-use crate::model::{Delivery, Direction, Message as ChatMessage};
+use crate::model::{Delivery, Direction, Message as ChatMessage, MessageKind, Removal};
 use crate::ui::fonts::{CHECK, ICON_FONT};
 use crate::worker::OutboxAction;
 use chrono::{DateTime, Datelike, Local, TimeZone};
@@ -130,7 +130,10 @@ pub(super) fn bubble<'a>(message: &'a ChatMessage, look: Look<'a>) -> Element<'a
                 .size(theme::TEXT_BODY)
                 .into(),
         ),
-        None => look.body.map(Body::view),
+        None => match &message.kind {
+            MessageKind::Removed(removal) => Some(removed(removal)),
+            _ => look.body.map(Body::view),
+        },
     };
     let file =
         message.attachment.as_ref().map(|file| attachment::attachment(message, file, look.files));
@@ -151,6 +154,22 @@ pub(super) fn bubble<'a>(message: &'a ChatMessage, look: Look<'a>) -> Element<'a
     } else {
         row![bubble, space::horizontal()].into()
     }
+}
+
+/// What stands in place of a removed line's words, quietly: who removed it and why, as far
+/// as the room said (XEP-0424, XEP-0425).
+pub(super) fn removed_words(removal: &Removal) -> String {
+    match removal {
+        Removal::Retracted => "Message deleted".to_owned(),
+        Removal::Moderated { reason: Some(reason), .. } => {
+            format!("Removed by a moderator: {reason}")
+        }
+        Removal::Moderated { reason: None, .. } => "Removed by a moderator".to_owned(),
+    }
+}
+
+fn removed<'a>(removal: &Removal) -> Element<'a, Message> {
+    text(removed_words(removal)).size(theme::TEXT_BODY).style(theme::muted).into()
 }
 
 /// "18:02 · edited · delivered ✓✓": the time (but for a scheduled message, which says when

@@ -66,7 +66,7 @@ impl State {
                 MessageKind::Event => {
                     note(self.bodies.get(message.id).map_or("", Body::shown), message.timestamp)
                 }
-                MessageKind::Message => {
+                MessageKind::Message | MessageKind::Removed(_) => {
                     let editing = self.outbox_edit.as_ref().filter(|(id, _)| *id == message.id);
                     let highlighted = self.highlighted(message);
                     let editing = editing.map(|(_, draft)| draft.as_str());
