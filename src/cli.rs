@@ -21,6 +21,7 @@ mod driver;
 mod history;
 mod outbox;
 mod register;
+mod retract;
 mod rooms;
 mod search;
 mod send;
@@ -66,6 +67,23 @@ pub enum CliCommand {
         /// Upload this file (HTTP File Upload) and send its address instead of a text.
         #[arg(long, value_name = "PATH", conflicts_with_all = ["text", "at"])]
         file: Option<PathBuf>,
+    },
+    /// Take back one of your messages (XEP-0424): its words are removed here and asked to be
+    /// removed everywhere else.
+    Retract {
+        /// The conversation: a contact's or a room's address.
+        jid: String,
+        /// The message's id, as `history --json` shows it.
+        message_id: i64,
+    },
+    /// As a room moderator, remove someone's message from the room (XEP-0425).
+    Moderate {
+        room: String,
+        /// The message's id, as `history --json` shows it.
+        message_id: i64,
+        /// Why, shown to everyone in the room.
+        #[arg(long)]
+        reason: Option<String>,
     },
     /// Fetch a message's file into the cache and print where it is.
     Download {
@@ -383,6 +401,12 @@ pub fn run(paths: Paths, account: Option<String>, command: CliCommand) -> Result
         }
         CliCommand::Send { text: None, file: None, .. } => {
             Err("say what to send: a text, or --file PATH".into())
+        }
+        CliCommand::Retract { jid, message_id } => {
+            runtime()?.block_on(retract::retract(paths, account, jid, message_id))
+        }
+        CliCommand::Moderate { room, message_id, reason } => {
+            runtime()?.block_on(retract::moderate(paths, account, room, message_id, reason))
         }
         CliCommand::Download { message_id } => {
             runtime()?.block_on(send::download(paths, account, message_id))

@@ -3,7 +3,7 @@
 
 use super::{choose_account, open_store};
 use crate::model::parse_bare_jid;
-use crate::model::{Direction, Message};
+use crate::model::{Direction, Message, MessageKind, Removal};
 use crate::paths::Paths;
 
 /// Print the newest `limit` messages of the conversation with `jid`, oldest first.
@@ -29,14 +29,37 @@ pub(super) fn print(
                 "{} {arrow} {}: {}",
                 local.format("%Y-%m-%d %H:%M"),
                 message.from,
-                message.body
+                match &message.kind {
+                    MessageKind::Removed(removal) => format!("({})", removed_words(removal)),
+                    _ => message.body.clone(),
+                }
             );
         }
     }
     Ok(())
 }
 
+/// What stands in place of a removed line's words.
+fn removed_words(removal: &Removal) -> String {
+    match removal {
+        Removal::Retracted => "message deleted".to_owned(),
+        Removal::Moderated { reason: Some(reason), .. } => {
+            format!("removed by a moderator: {reason}")
+        }
+        Removal::Moderated { reason: None, .. } => "removed by a moderator".to_owned(),
+    }
+}
+
+/// A removed line stays a `"message"` whose `"removed"` says how (`"retracted"` by its author
+/// or `"moderated"`), with the moderator and reason the room gave.
 pub(super) fn message_json(message: &Message) -> serde_json::Value {
+    let (kind, removed, by, reason) = match &message.kind {
+        MessageKind::Removed(Removal::Retracted) => ("message", Some("retracted"), None, None),
+        MessageKind::Removed(Removal::Moderated { by, reason }) => {
+            ("message", Some("moderated"), by.as_deref(), reason.as_deref())
+        }
+        kind => (kind.as_str(), None, None, None),
+    };
     serde_json::json!({
         "id": message.id,
         "chat": message.chat.as_str(),
@@ -46,7 +69,10 @@ pub(super) fn message_json(message: &Message) -> serde_json::Value {
         "timestamp": message.timestamp.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
         "direction": message.direction.as_str(),
         "state": message.state.as_str(),
-        "kind": message.kind.as_str(),
+        "kind": kind,
+        "removed": removed,
+        "removed_by": by,
+        "removed_reason": reason,
         "nick": message.nick,
         "edited": message.edited,
         "late": message.late,

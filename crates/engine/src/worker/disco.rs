@@ -28,6 +28,8 @@ const FEATURES: &[&str] = &[
     "http://jabber.org/protocol/nick+notify",
     "urn:xmpp:bookmarks:1+notify",
     ns::MUC,
+    // XEP-0424 §2: a client that honours retractions says so.
+    super::retraction::RETRACT,
 ];
 
 /// Our answer to a disco#info request, echoing the node asked about (XEP-0115 §6.2).

@@ -25,6 +25,7 @@ mod presence;
 mod profile;
 mod proxy;
 mod register;
+mod retraction;
 mod room_stanza;
 mod sasl;
 mod sasl2;
@@ -136,6 +137,21 @@ pub enum Command {
     Correct {
         chat: ChatId,
         body: String,
+    },
+    /// Take back our message `message_id` (the store's id) in `chat` (XEP-0424): its words
+    /// are blanked here and everyone else is asked to do the same. Answered with
+    /// [`Event::Edited`] and an [`Event::Outcome`].
+    Retract {
+        chat: ChatId,
+        message_id: i64,
+    },
+    /// As a moderator, ask `room` to remove its line `message_id` (XEP-0425), with a reason
+    /// shown to everyone. The line changes when the room tells everyone ([`Event::Edited`]);
+    /// the room's answer is an [`Event::Outcome`].
+    Moderate {
+        room: String,
+        message_id: i64,
+        reason: Option<String>,
     },
     /// The user is typing in `chat`, or stopped (told to the peer, rate-limited).
     Typing {

@@ -2,7 +2,7 @@
 //! messages, with the checks that decide what of them is believed (see also `muc`).
 
 use super::stanza::{Dropped, message_parts, own_server_ids};
-use crate::model::{Author, ChatId, Delivery, Direction, MessageKind, NewMessage};
+use crate::model::{Author, ChatId, Delivery, Direction, MessageKind, NewMessage, Removal};
 use chrono::{DateTime, Utc};
 use tokio_xmpp::jid::BareJid;
 use tokio_xmpp::minidom::Element;
@@ -44,10 +44,18 @@ pub fn room_message(
             (from.to_string(), None)
         }
     };
+    // XEP-0425 §4: a moderator's removal is told by the room itself, never by an occupant;
+    // an author's comes from its author, never from the room's own address.
+    match (&parts.removal, &nick) {
+        (Some(Removal::Moderated { .. }), Some(_)) | (Some(Removal::Retracted), None) => {
+            return Err(Dropped::Misplaced);
+        }
+        _ => {}
+    }
     let occupant_id = occupant_id(&mut message).filter(|_| occupant_ids && nick.is_some());
     Ok(NewMessage {
         chat: ChatId(chat),
-        kind: if nick.is_some() { MessageKind::Message } else { MessageKind::Event },
+        kind: parts.kind(if nick.is_some() { MessageKind::Message } else { MessageKind::Event }),
         nick,
         direction: Direction::In,
         from: from.to_string(),

@@ -63,6 +63,7 @@ mod outbox;
 mod profile;
 mod reading;
 mod requests;
+mod retraction;
 mod room_authors;
 mod room_catch_up;
 mod room_config;
@@ -495,6 +496,10 @@ impl Session {
             Command::CancelDownload { message_id } => self.cancel_download(message_id),
             Command::Outbox(action) => self.outbox_command(action).await,
             Command::Correct { chat, body } => self.correct_last(&chat, body).await,
+            Command::Retract { chat, message_id } => self.retract_own(&chat, message_id).await,
+            Command::Moderate { room, message_id, reason } => {
+                self.moderate(&room, message_id, reason).await
+            }
             Command::Typing { chat, typing } => self.typing(&chat, typing).await,
             Command::MarkDisplayed { chat } => self.mark_displayed(&chat).await,
             Command::Read { chat } => self.read(&chat),

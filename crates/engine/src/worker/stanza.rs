@@ -1,7 +1,7 @@
 //! Pure conversions between stanzas and model values, with the origin checks that decide what
 //! is believed. No I/O here, so most protocol behaviour is tested as plain functions over XML.
 
-use crate::model::{Attachment, ChatId, Delivery, Direction, MessageKind, NewMessage};
+use crate::model::{Attachment, ChatId, Delivery, Direction, MessageKind, NewMessage, Removal};
 use chrono::{DateTime, Utc};
 use tokio_xmpp::jid::{BareJid, Jid};
 use tokio_xmpp::minidom::Element;
@@ -22,6 +22,9 @@ pub enum Dropped {
     UnsupportedType,
     /// No sender, or the sender is not a user (a bare server domain).
     NoSender,
+    /// A removal nobody there may ask for: a moderator's (XEP-0425) from anyone but a room
+    /// itself, or an author's from a room itself.
+    Misplaced,
 }
 
 /// Turn an incoming message into what the store keeps.
@@ -46,7 +49,7 @@ pub fn incoming_message(
         return Err(Dropped::NoSender);
     }
     let occupant = private_peer(&message, &from, known_room);
-    let parts = message_parts(&mut message, now)?;
+    let parts = message_parts(&mut message, now)?.outside_rooms()?;
     let server_id = own_server_ids(&mut message, own);
     let to = message.to.as_ref().map_or_else(|| own.to_string(), ToString::to_string);
     let (chat, nick) = match occupant {
@@ -55,7 +58,7 @@ pub fn incoming_message(
     };
     Ok(NewMessage {
         chat: ChatId(chat),
-        kind: MessageKind::Message,
+        kind: parts.kind(MessageKind::Message),
         nick,
         direction: Direction::In,
         from: from.to_string(),
@@ -79,10 +82,46 @@ pub(super) struct Parts {
     pub timestamp: DateTime<Utc>,
     pub origin_id: Option<String>,
     pub attachment: Option<Attachment>,
+    /// The line this message corrects, or with `removal` the line it asks to remove.
     pub replaces: Option<String>,
+    /// What this message asks to do to the line `replaces` names instead of being a line
+    /// (XEP-0424, XEP-0425); whether it may is decided where it is applied.
+    pub removal: Option<Removal>,
+}
+
+impl Parts {
+    /// The kind of line: a removal, or `otherwise`.
+    pub fn kind(&self, otherwise: MessageKind) -> MessageKind {
+        self.removal.clone().map_or(otherwise, MessageKind::Removed)
+    }
+
+    /// Outside a room only authors take lines back: a moderator's removal there is refused.
+    fn outside_rooms(self) -> Result<Self, Dropped> {
+        match self.removal {
+            Some(Removal::Moderated { .. }) => Err(Dropped::Misplaced),
+            _ => Ok(self),
+        }
+    }
 }
 
 pub(super) fn message_parts(message: &mut Message, now: DateTime<Utc>) -> Result<Parts, Dropped> {
+    use super::retraction::Asked;
+    let timestamp = delay_stamp(message).map_or(now, |t| t.min(now));
+    match super::retraction::take(message) {
+        Asked::Nothing => {}
+        // Its fallback body is for clients without retraction, never a line here.
+        Asked::Unusable => return Err(Dropped::NoBody),
+        Asked::Remove(named, removal) => {
+            return Ok(Parts {
+                body: String::new(),
+                timestamp,
+                origin_id: message.extract_payload::<OriginId>().ok().flatten().map(|o| o.id),
+                attachment: None,
+                replaces: Some(named),
+                removal: Some(removal),
+            });
+        }
+    }
     let body = message.get_best_body_cloned(vec![]).map(|(_, b)| b).unwrap_or_default();
     let oob = message.extract_payload::<Oob>().ok().flatten();
     let attachment = super::attachments::shared_file(oob.as_ref().map(|o| o.url.as_str()), &body);
@@ -94,10 +133,11 @@ pub(super) fn message_parts(message: &mut Message, now: DateTime<Utc>) -> Result
     };
     Ok(Parts {
         body,
-        timestamp: delay_stamp(message).map_or(now, |t| t.min(now)),
+        timestamp,
         origin_id: message.extract_payload::<OriginId>().ok().flatten().map(|o| o.id),
         attachment,
         replaces: super::delivery::take_correction(message),
+        removal: None,
     })
 }
 
@@ -165,11 +205,11 @@ pub fn outgoing_copy(
         Some(_) => to.to_string(),
         None => to.to_bare().to_string(),
     };
-    let parts = message_parts(&mut message, now)?;
+    let parts = message_parts(&mut message, now)?.outside_rooms()?;
     let server_id = own_server_ids(&mut message, own);
     Ok(NewMessage {
         chat: ChatId(chat),
-        kind: MessageKind::Message,
+        kind: parts.kind(MessageKind::Message),
         nick: None,
         direction: Direction::Out,
         from: message.from.as_ref().map_or_else(|| own.to_string(), ToString::to_string),

@@ -2,10 +2,10 @@
 //! them, as the privacy settings allow), typing both ways (rate-limited), corrections, refusals
 //! by the server, and the outbox commands (cancel, edit, send now, retry).
 
-use super::{Session, room_authors};
+use super::Session;
 use crate::config::Privacy;
 use crate::model::Typing;
-use crate::model::{Author, ChatId, Direction, Message};
+use crate::model::{ChatId, Direction};
 use crate::worker::delivery::{self, Signal};
 use crate::worker::stanza;
 use crate::worker::{Event, OutboxAction};
@@ -217,22 +217,8 @@ impl Session {
     /// the rule of `room_authors`). True when taken.
     fn incoming_correction(&mut self, line: &crate::model::NewMessage, replaced: &str) -> bool {
         let account = self.account.jid.clone();
-        let sender = line.from.clone();
-        let in_room = line.nick.is_some();
         let own = self.own.to_string();
-        let is_author = |original: &Message, author: &Author| {
-            if in_room && line.direction == Direction::Out {
-                // Ours, reflected by the room (or from another of our clients).
-                original.direction == Direction::Out
-            } else if in_room {
-                original.direction == Direction::In
-                    && room_authors::same_author(author, &line.author)
-            } else if line.direction == Direction::Out {
-                original.direction == Direction::Out && bare(&original.from) == own
-            } else {
-                original.direction == Direction::In && bare(&original.from) == bare(&sender)
-            }
-        };
+        let is_author = super::retraction::written_by_sender(line, &own);
         match self.store.read(|store| {
             store.correct(&account, line.chat.as_str(), replaced, &line.body, is_author)
         }) {
@@ -331,8 +317,4 @@ impl Session {
             Instant::now() + wait
         });
     }
-}
-
-fn bare(jid: &str) -> String {
-    jid.split('/').next().unwrap_or(jid).to_owned()
 }

@@ -6,7 +6,7 @@
 
 use super::Session;
 use super::archive_order::{Mark, place_in_archive_order};
-use crate::model::{ChatId, NewMessage};
+use crate::model::{ChatId, MessageKind, NewMessage};
 use crate::store::Inserted;
 use crate::worker::Event;
 
@@ -20,9 +20,12 @@ pub(super) enum Arrival {
 }
 
 impl Session {
-    /// Store a burst: its lines first, then its corrections, so one replacing a line of the
-    /// same burst (a message and its correction kept for us while away) finds it.
+    /// Store a burst: its lines first, then its corrections, then its removals, so one
+    /// naming a line of the same burst (a message and its correction or retraction kept for
+    /// us while away) finds it.
     pub(super) fn store_incoming(&mut self, batch: Vec<NewMessage>, arrival: Arrival) {
+        let (removals, batch): (Vec<_>, Vec<_>) =
+            batch.into_iter().partition(|line| matches!(line.kind, MessageKind::Removed(_)));
         let (corrections, lines): (Vec<_>, Vec<_>) =
             batch.into_iter().partition(|line| line.replaces.is_some());
         if !self.insert_incoming(&lines, arrival) {
@@ -30,6 +33,7 @@ impl Session {
         }
         let unmatched = self.apply_corrections(corrections);
         self.insert_incoming(&unmatched, arrival);
+        self.apply_removals(removals);
     }
 
     /// Put an archive page's lines of one conversation in the archive's order around the lines

@@ -42,8 +42,11 @@ pub(super) struct RoomAuthors {
     /// The token of each present occupant's current stay, by nick; one per occupant, so
     /// bounded as the occupant list is.
     stays: HashMap<String, String>,
-    /// Ids of the corrections we sent, newest last.
+    /// Ids of the corrections and retractions we sent, newest last.
     own_corrections: VecDeque<String>,
+    /// Which moderation (XEP-0425) the room offers: who may remove lines is the room's to
+    /// say, and how to ask depends on its version.
+    pub moderation: crate::worker::retraction::Moderation,
 }
 
 impl RoomAuthors {
@@ -69,7 +72,7 @@ impl RoomAuthors {
         self.own_occupant_id = id;
     }
 
-    /// We sent a correction with this id into the room.
+    /// We sent a correction (or a retraction) with this id into the room.
     pub fn sent_correction(&mut self, id: String) {
         if self.own_corrections.len() == OWN_CORRECTIONS {
             self.own_corrections.pop_front();

@@ -113,6 +113,7 @@ impl Session {
         let Some(session) = self.rooms.get_mut(&room) else { return };
         let details = muc::room_details(&info);
         session.authors.occupant_ids = info.features.contains(tokio_xmpp::parsers::ns::OID);
+        session.authors.moderation = crate::worker::retraction::Moderation::offered(&info.features);
         // Invitations to a members-only room go through it, and the room shows a lock.
         let mut changed = session.room.members_only != details.members_only;
         session.room.members_only = details.members_only;

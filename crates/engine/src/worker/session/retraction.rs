@@ -1,0 +1,185 @@
+//! Lines taken back (XEP-0424) and removed by room moderators (XEP-0425): ours sent, others'
+//! honoured. Who may remove what:
+//!
+//! - a line's author, the same way corrections are matched (`room_authors::same_author` in
+//!   rooms and for occupants' private messages; the sender's bare address in chats), never a
+//!   line of ours from anyone else nor someone else's line from us;
+//! - a room moderator, only as the room itself tells it: the notice comes from the room's bare
+//!   address (the conversion refuses one from an occupant, `Dropped::Misplaced`) and names
+//!   the room's stanza-id of the line, the only id matched for it.
+//!
+//! However a removal arrives (live, a carbon, offline storage, an archive, a room's catch-up),
+//! it reaches the store through `store_incoming` after the lines of its burst, so it finds a
+//! line that came with it. One naming nothing we have is dropped: its fallback text is never a
+//! line. The store blanks the line first; the window hears of it afterwards (`Event::Edited`).
+
+use super::Session;
+use super::room_authors;
+use crate::model::{Author, ChatId, Direction, Message, MessageKind, NewMessage, Removal};
+use crate::store::Removed;
+use crate::worker::retraction::{self as stanza_retraction, FALLBACK_BODY};
+use crate::worker::{Event, stanza};
+use tokio_xmpp::Stanza;
+use tokio_xmpp::jid::Jid;
+
+/// The bare address in a full one (`bob@x/phone` → `bob@x`).
+fn bare(jid: &str) -> &str {
+    jid.split_once('/').map_or(jid, |(bare, _)| bare)
+}
+
+/// Whether the sender of `line` (a correction or an author's removal) wrote `original`; `own`
+/// is our bare address. The one rule for both, so they cannot drift apart.
+pub(super) fn written_by_sender<'a>(
+    line: &'a NewMessage,
+    own: &'a str,
+) -> impl Fn(&Message, &Author) -> bool + 'a {
+    let in_room = line.nick.is_some();
+    move |original: &Message, author: &Author| {
+        if in_room && line.direction == Direction::Out {
+            // Ours, reflected by the room (or from another of our clients).
+            original.direction == Direction::Out
+        } else if in_room {
+            original.direction == Direction::In && room_authors::same_author(author, &line.author)
+        } else if line.direction == Direction::Out {
+            original.direction == Direction::Out && bare(&original.from) == own
+        } else {
+            original.direction == Direction::In && bare(&original.from) == bare(&line.from)
+        }
+    }
+}
+
+impl Session {
+    /// Apply the removals of a stored burst, each only where the rule in the module comment
+    /// allows it.
+    pub(super) fn apply_removals(&mut self, removals: Vec<NewMessage>) {
+        let account = self.account.jid.clone();
+        let own = self.own.to_string();
+        for line in removals {
+            let (MessageKind::Removed(removal), Some(named)) = (&line.kind, &line.replaces) else {
+                continue;
+            };
+            let by_room = matches!(removal, Removal::Moderated { .. });
+            let rule = written_by_sender(&line, &own);
+            let may = |original: &Message, author: &Author| by_room || rule(original, author);
+            let chat = line.chat.as_str();
+            match self.store.transaction(|store| store.retract(&account, chat, named, removal, may))
+            {
+                Ok(Some(removed)) => self.removed(removed),
+                Ok(None) => tracing::debug!("{chat}: a removal of {named} matched no line"),
+                Err(e) => tracing::warn!("{e}"),
+            }
+        }
+    }
+
+    /// A line is removed in the store: its file goes, and the window is told.
+    fn removed(&mut self, removed: Removed) {
+        if let Some(file) = removed.file {
+            self.delete_copy(&file);
+        }
+        self.emit(Event::Edited(removed.message));
+    }
+
+    /// Delete our copy of a removed line's file, only inside our files folder (the path comes
+    /// from the store, which only we write, but a path outside it is never ours to delete),
+    /// with the folder made for it when it is left empty.
+    fn delete_copy(&self, file: &std::path::Path) {
+        if !file.starts_with(&self.files_dir) || file.components().any(|c| c.as_os_str() == "..") {
+            return;
+        }
+        match std::fs::remove_file(file) {
+            Ok(()) => {
+                if let Some(folder) = file.parent().filter(|f| *f != self.files_dir) {
+                    // Fails harmlessly when something else is in it.
+                    let _ = std::fs::remove_dir(folder);
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => tracing::warn!("the file of a removed message stays: {e}"),
+        }
+    }
+
+    /// Take back our line `message_id` in `chat` (XEP-0424): blanked here first, then asked of
+    /// everyone else. In a chat the retraction names the origin-id we gave the line; in a room,
+    /// the stanza-id the room gave it, learnt when the room reflected it.
+    pub(super) async fn retract_own(&mut self, chat: &ChatId, message_id: i64) {
+        let refuse = |this: &Self, why: &str| this.emit(Event::Outcome(Err(why.to_owned())));
+        if !self.is_online() {
+            return refuse(self, "not connected; try again once online");
+        }
+        let line = self.store.read(|store| store.message(message_id)).ok().flatten();
+        let Some(line) = line.filter(|m| {
+            &m.chat == chat && m.direction == Direction::Out && m.kind == MessageKind::Message
+        }) else {
+            return refuse(self, "that is not a message of yours that can be deleted");
+        };
+        if line.scheduled_for.is_some() || line.state == crate::model::Delivery::Pending {
+            return refuse(self, "that message has not gone out yet: cancel it instead");
+        }
+        let Ok(to) = Jid::new(chat.as_str()) else {
+            return refuse(self, "that conversation has no valid address");
+        };
+        let route = self.route(&to);
+        let named = match route {
+            stanza::Route::Room => self.store.read(|store| store.server_id(message_id)),
+            stanza::Route::Chat | stanza::Route::RoomPrivate => match &line.origin_id {
+                Some(origin_id) => Ok(Some(origin_id.clone())),
+                None => self.store.read(|store| store.stanza_id_attr(message_id)),
+            },
+        };
+        let Some(named) = named.ok().flatten() else {
+            return refuse(self, "the room has not confirmed that message yet; try again shortly");
+        };
+        let id = uuid::Uuid::new_v4().to_string();
+        let mut message = stanza::outgoing_message(to.clone(), FALLBACK_BODY, &id, route);
+        stanza_retraction::retract(&mut message, &named);
+        if route == stanza::Route::Room
+            && let Some(room) = self.rooms.get_mut(&to.to_bare())
+        {
+            // Its reflection is then known as ours.
+            room.authors.sent_correction(id);
+        }
+        match self.store.transaction(|store| store.remove_line(message_id, &Removal::Retracted)) {
+            Ok(Some(removed)) => {
+                self.send(Stanza::Message(message)).await;
+                self.removed(removed);
+                self.emit(Event::Outcome(Ok("deleted the message".into())));
+            }
+            Ok(None) => refuse(self, "that message was deleted already"),
+            Err(e) => self.store_failed("the message was not deleted", e),
+        }
+    }
+
+    /// Ask `room` to remove line `message_id` as a moderator (XEP-0425). The line changes here
+    /// when the room tells everyone, as for any moderation; the room's refusal is shown.
+    pub(super) async fn moderate(&mut self, room: &str, message_id: i64, reason: Option<String>) {
+        let refuse = |this: &Self, why: &str| this.emit(Event::Outcome(Err(why.to_owned())));
+        if !self.is_online() {
+            return refuse(self, "not connected; try again once online");
+        }
+        let Ok(room_jid) = tokio_xmpp::jid::BareJid::new(room) else {
+            return refuse(self, "that is not a room's address");
+        };
+        let Some(version) = self.rooms.get(&room_jid).map(|r| r.authors.moderation) else {
+            return refuse(self, "that is not a room you are in");
+        };
+        let line = self.store.read(|store| store.message(message_id)).ok().flatten();
+        if !line.is_some_and(|m| m.chat.as_str() == room && m.kind == MessageKind::Message) {
+            return refuse(self, "there is no such message in that room");
+        }
+        let Some(stanza_id) = self.store.read(|store| store.server_id(message_id)).ok().flatten()
+        else {
+            return refuse(self, "the room gave that message no id to name it by");
+        };
+        let reason = reason
+            .as_deref()
+            .map(|r| r.chars().take(crate::model::MAX_REMOVAL_REASON).collect::<String>());
+        let id = self.next_id("moderate");
+        let Some(iq) =
+            stanza_retraction::moderate(id, &room_jid, &stanza_id, reason.as_deref(), version)
+        else {
+            return refuse(self, "this room does not offer to remove messages (XEP-0425)");
+        };
+        let what = format!("removed the message from {room}");
+        self.send_iq(iq, super::requests::PendingIq::Change(what)).await;
+    }
+}
