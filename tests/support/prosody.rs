@@ -39,6 +39,8 @@ pub fn configure(server: &Server) {
     } else {
         ""
     };
+    let room_modules =
+        if setup.moderation { "\"muc_mam\"; \"muc_moderation\"" } else { "\"muc_mam\"" };
     let disabled = if setup.without_pep { "\"s2s\"; \"pep\"" } else { "\"s2s\"" };
     let https_port = server.https_port;
     let external_url =
@@ -79,7 +81,7 @@ http_default_host = "{UPLOAD}"
 VirtualHost "{DOMAIN}"
 
 Component "{ROOMS}" "muc"
-  modules_enabled = {{ "muc_mam" }}
+  modules_enabled = {{ {room_modules} }}
   restrict_room_creation = false
   muc_room_default_public = false
   muc_room_default_persistent = true
@@ -94,10 +96,11 @@ Component "{UPLOAD}" "http_file_share"
     std::fs::write(config_file(server), config).expect("config written");
 }
 
-/// Debian's Prosody, or for modern login the Prosody 13 that `tests/fetch-prosody-13.sh`
-/// unpacked (its mod_sasl2 does not run on 0.12).
+/// Debian's Prosody, or for modern login and room moderation the Prosody 13 that
+/// `tests/fetch-prosody-13.sh` unpacked (its mod_sasl2 does not run on 0.12, and its
+/// mod_muc_moderation speaks XEP-0425 v0.3).
 fn program(server: &Server, name: &str) -> PathBuf {
-    if !server.setup.modern_login {
+    if !server.setup.modern_login && !server.setup.moderation {
         return PathBuf::from(name);
     }
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -85,6 +85,10 @@ pub struct Setup {
     /// Only Prosody 13 with its community modules does here (`tests/fetch-prosody-13.sh`);
     /// ejabberd 23.01 has none of them.
     pub modern_login: bool,
+    /// Let room moderators remove lines (XEP-0425, mod_muc_moderation). Only Prosody 13's
+    /// community modules do here; Debian's 2023 modules are not installed with Prosody 0.12,
+    /// and ejabberd 23.01 has no XEP-0425.
+    pub moderation: bool,
 }
 
 /// How the server process is held: Prosody runs in the foreground as our child; ejabberd
