@@ -19,6 +19,7 @@ mod correction;
 mod days;
 mod find;
 mod links;
+mod removal;
 mod room_context;
 mod send_later;
 mod sending;
@@ -111,6 +112,8 @@ pub struct State {
     pasted: Option<Pasted>,
     /// The path being typed for a file to send, when there is no file dialog to choose it.
     typed_path: Option<String>,
+    /// A line being deleted or removed, until confirmed or cancelled.
+    removing: Option<removal::Removing>,
     /// The find bar (Ctrl+F), while open.
     find: Option<find::Find>,
     /// The line shown in place (a search hit), and whether newer lines are left out.
@@ -150,6 +153,8 @@ pub enum Message {
     OpenLink(String),
     /// The answer to "Open this link?" (or file): open, or not.
     AnswerPrompt(bool),
+    /// Delete one of our lines, or remove someone's as a moderator.
+    Removal(removal::RemovalMessage),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -192,6 +197,17 @@ pub enum Event {
     },
     /// Retry, edit, send now or cancel a message that has not gone out.
     Outbox(OutboxAction),
+    /// Take back our line `message_id` in `chat` (XEP-0424).
+    Retract {
+        chat: ChatId,
+        message_id: i64,
+    },
+    /// Remove line `message_id` from `room` as a moderator (XEP-0425).
+    Moderate {
+        room: ChatId,
+        message_id: i64,
+        reason: Option<String>,
+    },
     /// Tell the peer whether we are typing.
     Typing {
         chat: ChatId,
@@ -241,6 +257,7 @@ impl State {
             prompt: None,
             pasted: None,
             typed_path: None,
+            removing: None,
             find: None,
             focus: None,
         }
@@ -300,6 +317,7 @@ impl State {
                 (Task::none(), None)
             }
             Message::Outbox(message) => self.outbox_message(message),
+            Message::Removal(message) => self.removal(message),
             Message::SendLater(message) => self.send_later(message),
             Message::File(message) => self.file_message(message),
             Message::Outgoing(message) => self.outgoing(message),
@@ -553,6 +571,7 @@ pub(super) mod tests {
             own_nick: "me".into(),
             nicks: nicks.iter().map(|n| n.to_string()).collect(),
             joined: true,
+            moderator: false,
         });
         state
     }

@@ -188,6 +188,10 @@ impl State {
             own_nick: self.room.as_ref().map(|r| r.nick.clone()).unwrap_or_default(),
             nicks: self.occupants.all().iter().map(|o| o.nick.clone()).collect(),
             joined: self.joined(),
+            moderator: self
+                .occupants
+                .own()
+                .is_some_and(|o| o.role == crate::model::Role::Moderator),
         }
     }
 

@@ -111,10 +111,13 @@ pub(super) struct Look<'a> {
     pub files: Files<'a>,
     /// Its words, prepared when it came (none with a file and nothing else).
     pub body: Option<&'a Body>,
+    /// Delete (ours) or Remove (as a moderator), or the question asking to confirm it.
+    pub removal: Option<Element<'a, Message>>,
 }
 
 /// A message; in a room an incoming one is headed by the sender's nickname in its colour.
-pub(super) fn bubble<'a>(message: &'a ChatMessage, look: Look<'a>) -> Element<'a, Message> {
+pub(super) fn bubble<'a>(message: &'a ChatMessage, mut look: Look<'a>) -> Element<'a, Message> {
+    let removal = look.removal.take();
     let sender = match (&message.direction, message.nick.as_deref()) {
         (Direction::In, Some(nick)) => {
             Some(text(nick).size(theme::TEXT_SMALL).style(theme::nick(nick)))
@@ -137,8 +140,9 @@ pub(super) fn bubble<'a>(message: &'a ChatMessage, look: Look<'a>) -> Element<'a
     };
     let file =
         message.attachment.as_ref().map(|file| attachment::attachment(message, file, look.files));
-    let content = column![sender, file, body, meta(message, &look.now), actions(message, &look)]
-        .spacing(theme::SPACE_XS / 2.0);
+    let content =
+        column![sender, file, body, meta(message, &look.now), actions(message, &look), removal]
+            .spacing(theme::SPACE_XS / 2.0);
     let style: fn(&iced::Theme) -> container::Style = match message.direction {
         _ if look.found => theme::bubble_found,
         Direction::In if look.highlighted => theme::bubble_mention,

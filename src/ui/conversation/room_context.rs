@@ -16,6 +16,8 @@ pub struct RoomContext {
     pub nicks: Vec<String>,
     /// Whether we are in it; otherwise there is no one to write to.
     pub joined: bool,
+    /// Whether we are a moderator there, who may remove others' lines (XEP-0425).
+    pub moderator: bool,
 }
 
 impl State {

@@ -4,7 +4,7 @@
 use super::body::Body;
 use super::bubble::{self, Look};
 use super::days::{self, DayBreaks};
-use super::{Message, State, attachment, theme};
+use super::{Message, State, attachment, removal, theme};
 use crate::model::MessageKind;
 use chrono::{DateTime, Datelike, Local, Utc};
 use iced::widget::{column, container, keyed_column, row, text};
@@ -56,6 +56,7 @@ impl State {
             }
         };
         let mut notes = self.notes.lines.iter().peekable();
+        let moderator = self.moderator();
         for message in &self.messages {
             while let Some((key, at, line)) = notes.next_if(|(_, at, _)| *at < message.timestamp) {
                 new_day(&mut items, *at);
@@ -76,7 +77,9 @@ impl State {
                     };
                     let body = self.bodies.get(message.id);
                     let found = self.focused(message.id);
-                    bubble::bubble(message, Look { highlighted, found, editing, now, files, body })
+                    let removal = removal::action(message, moderator, self.removing.as_ref());
+                    let look = Look { highlighted, found, editing, now, files, body, removal };
+                    bubble::bubble(message, look)
                 }
             };
             items.push((Line::Message(message.id), line));

@@ -53,6 +53,12 @@ impl State {
             conversation::Event::SendAt { to, body, at } => Command::SendAt { to: to.0, body, at },
             conversation::Event::Correct { chat, body } => Command::Correct { chat, body },
             conversation::Event::Outbox(action) => Command::Outbox(action),
+            conversation::Event::Retract { chat, message_id } => {
+                Command::Retract { chat, message_id }
+            }
+            conversation::Event::Moderate { room, message_id, reason } => {
+                Command::Moderate { room: room.0, message_id, reason }
+            }
             conversation::Event::Typing { chat, typing } => Command::Typing { chat, typing },
             conversation::Event::SendFile { to, path } => Command::SendFile { to: to.0, path },
             conversation::Event::Download(message_id) => Command::Download { message_id },
