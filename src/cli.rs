@@ -18,6 +18,7 @@ mod console;
 mod contacts;
 mod disco;
 mod driver;
+mod export;
 mod history;
 mod outbox;
 mod register;
@@ -114,6 +115,16 @@ pub enum CliCommand {
     },
     /// Search every conversation kept in the local store, newest first.
     Search(search::SearchArgs),
+    /// Write a conversation from the local store into a new folder, with its files.
+    Export {
+        jid: String,
+        /// json, txt or html (one page that opens in any browser, pictures shown).
+        #[arg(long, default_value = "html")]
+        format: String,
+        /// Where the export's folder is made (the current folder by default).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
     /// Change the contact list, answer requests, block people.
     #[command(subcommand)]
     Contact(ContactCommand),
@@ -319,6 +330,7 @@ pub fn run(paths: Paths, account: Option<String>, command: CliCommand) -> Result
             history::print(&paths, account, &jid, limit, json)
         }
         CliCommand::Search(args) => search::run(&paths, account, args),
+        CliCommand::Export { jid, format, out } => export::run(&paths, account, &jid, &format, out),
         CliCommand::Roster { json } => roster(&paths, account, json),
         CliCommand::Contact(command) => {
             let change = contact_change(command)?;

@@ -10,7 +10,7 @@ pub mod logging;
 pub mod notify;
 pub mod ui;
 
-pub use confab_engine::{config, media, secrets, worker};
+pub use confab_engine::{config, export, media, secrets, worker};
 pub use confab_model as model;
 pub use confab_store as store;
 pub use confab_store::paths;

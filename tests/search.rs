@@ -154,3 +154,36 @@ async fn a_line_found_is_shown_among_its_neighbours() {
         assert!(newer && !page.has_more);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_conversation_is_exported_as_a_page_as_text_and_as_json() {
+    for kind in support::servers() {
+        let (_server, users) = support::server_with(kind, &["alice", "bob"]);
+        let (alice, bob) = (&users[0], &users[1]);
+        let (_alice_handle, mut alice_events) = support::online(alice).await;
+        let (bob_handle, mut bob_events) = support::online(bob).await;
+        for body in ["<b>not bold</b> & more", "second line"] {
+            bob_handle
+                .send(Command::Send { to: alice.jid.clone(), body: body.into() })
+                .expect("sent");
+            stored(&mut bob_events, body).await;
+            stored(&mut alice_events, body).await;
+        }
+        let out = tempfile::tempdir().expect("dir");
+        let dir = out.path().to_str().expect("a path");
+        let mut files = Vec::new();
+        for format in ["html", "txt", "json"] {
+            let printed = alice.ok(&["export", &bob.jid, "--format", format, "--out", dir]);
+            let file = std::path::PathBuf::from(printed.trim());
+            assert!(file.starts_with(out.path()), "written where asked: {}", file.display());
+            files.push(std::fs::read_to_string(&file).expect("the export is there"));
+        }
+        assert!(files[0].contains("&lt;b&gt;not bold&lt;/b&gt; &amp; more"), "words, not markup");
+        assert!(files[1].contains(": <b>not bold</b> & more"));
+        let json: Value = serde_json::from_str(&files[2]).expect("valid JSON");
+        let bodies: Vec<_> =
+            json["messages"].as_array().expect("lines").iter().map(|m| m["body"].clone()).collect();
+        assert_eq!(bodies, ["<b>not bold</b> & more", "second line"]);
+        assert_eq!(json["chat"], Value::from(bob.jid.as_str()));
+    }
+}

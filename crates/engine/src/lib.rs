@@ -6,6 +6,7 @@
 //! so the code reads the same in every crate.
 
 pub mod config;
+pub mod export;
 pub mod media;
 pub mod secrets;
 pub mod worker;

@@ -9,6 +9,7 @@ mod avatars;
 mod capabilities;
 mod contacts;
 mod delivery;
+mod export;
 mod history;
 mod migrations;
 mod outbox;
