@@ -160,7 +160,7 @@ async fn a_conversation_is_exported_as_a_page_as_text_and_as_json() {
     for kind in support::servers() {
         let (_server, users) = support::server_with(kind, &["alice", "bob"]);
         let (alice, bob) = (&users[0], &users[1]);
-        let (_alice_handle, mut alice_events) = support::online(alice).await;
+        let (alice_handle, mut alice_events) = support::online(alice).await;
         let (bob_handle, mut bob_events) = support::online(bob).await;
         for body in ["<b>not bold</b> & more", "second line"] {
             bob_handle
@@ -185,5 +185,26 @@ async fn a_conversation_is_exported_as_a_page_as_text_and_as_json() {
             json["messages"].as_array().expect("lines").iter().map(|m| m["body"].clone()).collect();
         assert_eq!(bodies, ["<b>not bold</b> & more", "second line"]);
         assert_eq!(json["chat"], Value::from(bob.jid.as_str()));
+
+        // The window's way: the worker writes it and says where.
+        let export = Command::Export {
+            chat: ChatId(bob.jid.clone()),
+            title: "Bob".into(),
+            format: confab::export::Format::Html,
+            into: out.path().join("from the window"),
+        };
+        alice_handle.send(export).expect("worker reachable");
+        let told = wait_for(
+            &mut alice_events,
+            WAIT,
+            "the export's outcome",
+            |e| matches!(e, Event::Notice(n) if n.contains("xported")),
+        )
+        .await;
+        let Event::Notice(notice) = told else { unreachable!() };
+        assert!(notice.starts_with("Exported 2 messages and 0 files to "), "{notice}");
+        let page = notice.rsplit(" to ").next().unwrap_or_default();
+        let page = std::fs::read_to_string(page).expect("the page is where the notice says");
+        assert!(page.contains("<h1>Bob</h1>"));
     }
 }

@@ -9,6 +9,7 @@
 mod chat;
 mod console;
 mod discovery;
+mod export;
 mod files;
 mod header;
 mod layout;
@@ -52,6 +53,8 @@ pub struct State {
     search: Option<everywhere::State>,
     /// Which search asked under which serial.
     serials: search::Serials,
+    /// The export dialog, while open.
+    export: Option<export::Dialog>,
     invites: invites::State,
     /// Who is in each room we are in, as last reported, so a room opens with its people.
     occupants: HashMap<String, Vec<Occupant>>,
@@ -88,6 +91,8 @@ pub enum Message {
     Console(xml_console::Message),
     Discovery(browser::Message),
     Search(everywhere::Message),
+    /// Exporting the open conversation.
+    Export(export::ExportMessage),
     /// Ctrl+F: find in the open conversation (or search everything without one).
     Find,
     /// Ctrl+Shift+F: search everything.
@@ -134,6 +139,8 @@ pub enum HeaderMessage {
     Mute(bool),
     /// Look at the contact in the discovery browser.
     Discover,
+    /// Export the conversation.
+    Export,
 }
 
 /// What the parent must do: talk to the worker, or persist a choice.
@@ -200,6 +207,7 @@ impl State {
             discovery: None,
             search: None,
             serials: search::Serials::default(),
+            export: None,
             invites: invites::State::default(),
             occupants: HashMap::new(),
             conference: Vec::new(),
@@ -347,6 +355,7 @@ impl State {
             Message::Console(message) => self.console_message(message),
             Message::Discovery(message) => self.discovery_message(message),
             Message::Search(message) => self.search_message(message),
+            Message::Export(message) => (Task::none(), self.export_message(message)),
             Message::Find => self.find(),
             Message::SearchEverywhere => self.open_search(),
             Message::DismissNotice => {

@@ -79,6 +79,8 @@ pub enum Message {
     Mute(bool),
     /// Look at the room in the discovery browser.
     Discover,
+    /// Export the room's conversation.
+    Export,
 }
 
 /// What the main screen must act on.
@@ -94,6 +96,8 @@ pub enum Event {
     Mute(bool),
     /// Show the room in the discovery browser.
     Discover,
+    /// Export the room's conversation.
+    Export,
 }
 
 impl State {
@@ -227,6 +231,7 @@ impl State {
                 | Message::Leave
                 | Message::Mute(_)
                 | Message::Discover
+                | Message::Export
         ) {
             self.unfolded = false;
         }
@@ -251,6 +256,7 @@ impl State {
             }
             Message::Mute(muted) => return Some(Event::Mute(muted)),
             Message::Discover => return Some(Event::Discover),
+            Message::Export => return Some(Event::Export),
             Message::Invite => {
                 let (jid, reason, error) = (String::new(), String::new(), None);
                 return self.open(Dialog::Invite { jid, reason, error });

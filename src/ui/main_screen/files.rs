@@ -47,6 +47,9 @@ impl State {
         if self.dropping {
             return Some(self.drop_hint());
         }
+        if let Some(dialog) = self.export_dialog() {
+            return Some(dialog);
+        }
         let conversation = self.conversation.as_ref().filter(|_| self.browser.is_none())?;
         conversation.overlay().map(|overlay| overlay.map(Message::Conversation))
     }

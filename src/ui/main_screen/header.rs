@@ -42,6 +42,10 @@ impl State {
         &mut self,
         message: HeaderMessage,
     ) -> (Task<Message>, Option<Event>) {
+        if let HeaderMessage::Export = message {
+            let _ = self.export_message(super::export::ExportMessage::Open);
+            return (Task::none(), None);
+        }
         if let HeaderMessage::Discover = message {
             let jid = self.conversation.as_ref().map(|c| c.chat.0.clone()).unwrap_or_default();
             return self.open_discovery(&jid);
@@ -70,7 +74,9 @@ impl State {
         }
         let change = match message {
             HeaderMessage::Add => ContactChange::Add { jid, name: None, groups: Vec::new() },
-            HeaderMessage::StartRename | HeaderMessage::Discover => return None,
+            HeaderMessage::StartRename | HeaderMessage::Discover | HeaderMessage::Export => {
+                return None;
+            }
             HeaderMessage::RenameDraft(draft) => {
                 self.bar.renaming = Some(draft);
                 return None;
@@ -218,6 +224,7 @@ impl State {
             mute_button(muted),
             action("Profile", HeaderMessage::ShowProfile),
             action("Discover", HeaderMessage::Discover),
+            action("Export", HeaderMessage::Export),
             rename,
             slot(known.then(|| danger("Remove", HeaderMessage::AskRemove))),
             block,

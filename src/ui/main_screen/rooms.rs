@@ -60,6 +60,9 @@ impl State {
                     ChatId(self.room.as_ref().map(|r| r.jid().to_owned()).unwrap_or_default());
                 (Task::none(), Some(Event::Mute { chat, muted }))
             }
+            Some(room::Event::Export) => {
+                (Task::none(), self.export_message(super::export::ExportMessage::Open))
+            }
             Some(room::Event::Discover) => {
                 let room = self.room.as_ref().map(|r| r.jid().to_owned()).unwrap_or_default();
                 self.open_discovery(&room)

@@ -82,8 +82,11 @@ impl State {
         } else {
             action("Mute", Message::Mute(true))
         };
-        let mut actions: Vec<Element<'_, Message>> =
-            vec![mute.into(), action("Discover", Message::Discover).into()];
+        let mut actions: Vec<Element<'_, Message>> = vec![
+            mute.into(),
+            action("Discover", Message::Discover).into(),
+            action("Export", Message::Export).into(),
+        ];
         match state {
             Some(RoomState::Joined) => {
                 actions.push(action("Occupants", Message::ToggleOccupants).into());

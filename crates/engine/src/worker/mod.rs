@@ -93,6 +93,14 @@ pub enum Command {
         serial: u64,
         query: SearchQuery,
     },
+    /// Write the conversation into a new folder under `into` (`crate::export`); the outcome is
+    /// told as a notice.
+    Export {
+        chat: ChatId,
+        title: String,
+        format: crate::export::Format,
+        into: std::path::PathBuf,
+    },
     /// A message among its neighbours, to show it in place; answered with [`Event::Around`].
     ShowAround {
         chat: ChatId,

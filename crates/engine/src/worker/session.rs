@@ -509,6 +509,9 @@ impl Session {
             }
             Command::Search { serial, query } => self.search_history(serial, query),
             Command::ShowAround { chat, message_id } => self.show_around(chat, message_id),
+            Command::Export { chat, title, format, into } => {
+                self.export_conversation(&chat, &title, format, &into)
+            }
             Command::SetPassword(password) => {
                 self.password = Some(password);
                 self.restart().await;

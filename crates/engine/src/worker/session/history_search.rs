@@ -1,8 +1,10 @@
-//! Searching history for the window (Ctrl+F in a conversation, the search over everything): the
-//! store answers from its full-text index. Each account's worker searches only its own lines;
-//! the window asks every account and puts the answers together.
+//! The window's questions about a whole history: searching it (Ctrl+F in a conversation, the
+//! search over everything), which the store answers from its full-text index (each account's
+//! worker searches only its own lines; the window asks every account and puts the answers
+//! together), showing a line among its neighbours, and exporting a conversation.
 
 use super::Session;
+use crate::export::{Format, Request, export};
 use crate::model::ChatId;
 use crate::model::search::SearchQuery;
 use crate::worker::Event;
@@ -35,5 +37,29 @@ impl Session {
             Ok(None) => self.emit(Event::Notice("That message is no longer kept.".into())),
             Err(e) => self.emit(Event::Notice(self.store.locate(e).to_string())),
         }
+    }
+}
+
+impl Session {
+    /// Export `chat` into a new folder under `into`, off the async threads (it reads the whole
+    /// conversation and copies its files); the outcome is told as a notice.
+    pub(super) fn export_conversation(
+        &self,
+        chat: &ChatId,
+        title: &str,
+        format: Format,
+        into: &std::path::Path,
+    ) {
+        let request = Request { account: self.account_key(), chat, title, format, into };
+        let notice = match self.store.write(|store| export(store, &request)) {
+            Ok(done) => format!(
+                "Exported {} messages and {} files to {}",
+                done.messages,
+                done.files,
+                done.file.display()
+            ),
+            Err(why) => format!("The conversation could not be exported: {why}"),
+        };
+        self.emit(Event::Notice(notice));
     }
 }
