@@ -120,7 +120,7 @@ impl State {
 
 /// The part of `body` shown for a hit, starting a little before the first word found, and
 /// where the words found are in it.
-fn excerpt<'a>(body: &'a str, terms: &[&str]) -> (String, Vec<Range<usize>>) {
+fn excerpt(body: &str, terms: &[&str]) -> (String, Vec<Range<usize>>) {
     let found = search::find(body, terms);
     let first = found.first().map_or(0, |range| range.start);
     let start = body[..first].char_indices().rev().nth(LEAD - 1).map_or(0, |(at, _)| at);
