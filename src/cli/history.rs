@@ -30,24 +30,13 @@ pub(super) fn print(
                 local.format("%Y-%m-%d %H:%M"),
                 message.from,
                 match &message.kind {
-                    MessageKind::Removed(removal) => format!("({})", removed_words(removal)),
+                    MessageKind::Removed(removal) => format!("({})", removal.describe()),
                     _ => message.body.clone(),
                 }
             );
         }
     }
     Ok(())
-}
-
-/// What stands in place of a removed line's words.
-fn removed_words(removal: &Removal) -> String {
-    match removal {
-        Removal::Retracted => "message deleted".to_owned(),
-        Removal::Moderated { reason: Some(reason), .. } => {
-            format!("removed by a moderator: {reason}")
-        }
-        Removal::Moderated { reason: None, .. } => "removed by a moderator".to_owned(),
-    }
 }
 
 /// A removed line stays a `"message"` whose `"removed"` says how (`"retracted"` by its author

@@ -9,7 +9,7 @@
 //! nothing but the files beside it and the addresses of files not downloaded.
 
 use crate::media::safe_file_name;
-use crate::model::{ChatId, Direction, Message, MessageKind, Removal};
+use crate::model::{ChatId, Direction, Message, MessageKind};
 use crate::store::Store;
 use chrono::{DateTime, Local, Utc};
 use std::fs::File;
@@ -181,7 +181,7 @@ impl Writer {
                     "timestamp": message.timestamp.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
                     "body": message.body,
                     "removed": match &message.kind {
-                        MessageKind::Removed(removal) => Some(removed(removal)),
+                        MessageKind::Removed(removal) => Some(removal.describe()),
                         _ => None,
                     },
                     "edited": message.edited,
@@ -200,7 +200,7 @@ impl Writer {
                 let words = match (&message.attachment, &message.kind) {
                     (_, MessageKind::Event) => format!("— {}", message.body),
                     (_, MessageKind::Removed(removal)) => {
-                        format!("{author}: ({})", removed(removal))
+                        format!("{author}: ({})", removal.describe())
                     }
                     (Some(a), _) => format!(
                         "{author}: [file {}: {}]",
@@ -230,7 +230,7 @@ impl Writer {
                     },
                     (None, _) => match &message.kind {
                         MessageKind::Removed(removal) => {
-                            format!("<i>{}</i>", html(&removed(removal)))
+                            format!("<i>{}</i>", html(&removal.describe()))
                         }
                         _ => html(&message.body).replace('\n', "<br>"),
                     },
@@ -259,20 +259,6 @@ impl Writer {
             Format::Html => writeln!(self.out, "</body></html>")?,
         }
         self.out.flush()
-    }
-}
-
-/// Why a line's words are gone, in words.
-fn removed(removal: &Removal) -> String {
-    match removal {
-        Removal::Retracted => "message deleted".to_owned(),
-        Removal::Moderated { by, reason } => {
-            let by = by.as_deref().map_or_else(String::new, |by| format!(" ({by})"));
-            match reason {
-                Some(reason) => format!("removed by a moderator{by}: {reason}"),
-                None => format!("removed by a moderator{by}"),
-            }
-        }
     }
 }
 

@@ -105,6 +105,18 @@ pub const MAX_REMOVAL_REASON: usize = 1024;
 pub const MAX_REMOVAL_BY: usize = 256;
 
 impl Removal {
+    /// What stands in place of the line's words, as a sentence: "Message deleted", "Removed by
+    /// a moderator: reason". One wording for the window, the command line and exports.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Retracted => "Message deleted".to_owned(),
+            Self::Moderated { reason: Some(reason), .. } => {
+                format!("Removed by a moderator: {reason}")
+            }
+            Self::Moderated { reason: None, .. } => "Removed by a moderator".to_owned(),
+        }
+    }
+
     /// A moderator's removal with its words cut to their limits and blank ones dropped.
     pub fn moderated(by: Option<&str>, reason: Option<&str>) -> Self {
         let keep = |text: Option<&str>, max: usize| {
@@ -220,4 +232,17 @@ pub struct HistoryPage {
     pub messages: Vec<Message>,
     /// Whether older messages exist before the first one here.
     pub has_more: bool,
+}
+
+#[cfg(test)]
+mod removal_tests {
+    use super::Removal;
+
+    #[test]
+    fn a_removed_line_says_why_in_one_wording() {
+        assert_eq!(Removal::Retracted.describe(), "Message deleted");
+        let moderated = Removal::moderated(Some("mod"), Some("  off topic "));
+        assert_eq!(moderated.describe(), "Removed by a moderator: off topic");
+        assert_eq!(Removal::moderated(None, Some("")).describe(), "Removed by a moderator");
+    }
 }

@@ -160,20 +160,8 @@ pub(super) fn bubble<'a>(message: &'a ChatMessage, mut look: Look<'a>) -> Elemen
     }
 }
 
-/// What stands in place of a removed line's words, quietly: who removed it and why, as far
-/// as the room said (XEP-0424, XEP-0425).
-pub(super) fn removed_words(removal: &Removal) -> String {
-    match removal {
-        Removal::Retracted => "Message deleted".to_owned(),
-        Removal::Moderated { reason: Some(reason), .. } => {
-            format!("Removed by a moderator: {reason}")
-        }
-        Removal::Moderated { reason: None, .. } => "Removed by a moderator".to_owned(),
-    }
-}
-
 fn removed<'a>(removal: &Removal) -> Element<'a, Message> {
-    text(removed_words(removal)).size(theme::TEXT_BODY).style(theme::muted).into()
+    text(removal.describe()).size(theme::TEXT_BODY).style(theme::muted).into()
 }
 
 /// "18:02 · edited · delivered ✓✓": the time (but for a scheduled message, which says when

@@ -112,11 +112,3 @@ fn formats_are_named_as_on_the_command_line() {
     assert_eq!("html".parse(), Ok(Format::Html));
     assert!("pdf".parse::<Format>().is_err());
 }
-
-#[test]
-fn removed_lines_say_why() {
-    assert_eq!(removed(&Removal::Retracted), "message deleted");
-    let moderated = Removal::Moderated { by: Some("mod".into()), reason: Some("spam".into()) };
-    assert_eq!(removed(&moderated), "removed by a moderator (mod): spam");
-    assert_eq!(removed(&Removal::Moderated { by: None, reason: None }), "removed by a moderator");
-}
