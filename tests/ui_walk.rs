@@ -332,6 +332,25 @@ fn walk_through_the_window() {
             },
         );
         walk.step(
+            "Ctrl+F finds a word in the open conversation",
+            |walk| {
+                walk.keys(&["ctrl+f"]);
+                std::thread::sleep(Duration::from_millis(300));
+                walk.type_text("launch");
+                std::thread::sleep(Duration::from_secs(1));
+            },
+            // The hit outlined and "1 of 1" are judged from the screenshot.
+            |_| None,
+        );
+        walk.step(
+            "Escape closes the find bar",
+            |walk| {
+                walk.keys(&["Escape"]);
+                std::thread::sleep(Duration::from_millis(300));
+            },
+            |_| None,
+        );
+        walk.step(
             "Discover in the header browses the contact, then the server typed in",
             |walk| {
                 walk.click(DISCOVER.0, DISCOVER.1);
@@ -371,6 +390,16 @@ fn walk_through_the_window() {
                 let arrived = words.iter().any(|w| w == "from the console");
                 (!arrived).then(|| format!("bob has {words:?}"))
             },
+        );
+        walk.step(
+            "Ctrl+Shift+F searches every conversation",
+            |walk| {
+                walk.keys(&["ctrl+shift+f"]);
+                std::thread::sleep(Duration::from_millis(300));
+                walk.type_text("launch");
+                std::thread::sleep(Duration::from_secs(1));
+            },
+            |_| None,
         );
         for (width, height) in [(800, 600), (640, 480)] {
             walk.step(
