@@ -237,3 +237,32 @@ fn schema_v10_fixture_keeps_what_was_taken_back_and_what_a_moderator_removed() {
     let query = SearchQuery { text: "cafe".into(), limit: 10, ..SearchQuery::default() };
     assert_eq!(store.search(&query).expect("searched").hits.len(), 1);
 }
+
+#[test]
+fn schema_v11_fixture_keeps_reactions() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let copy = dir.path().join("confab.sqlite3");
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/schema-v11.sqlite3");
+    std::fs::copy(fixture, &copy).expect("fixture copied");
+
+    let store = Store::open(&copy).expect("the v11 store opens");
+    let account = "alice@example.org";
+    let bob = store.history(account, &ChatId("bob@example.org".into()), None, 10).expect("chat");
+    let first = bob.messages.first().expect("the line reacted to").id;
+    let counts = store.reactions(&[first]).expect("read");
+    let [(_, counts)] = &counts[..] else { panic!("{counts:?}") };
+    let read: Vec<_> = counts.iter().map(|c| (c.emoji.as_str(), c.count, c.ours)).collect();
+    assert_eq!(read, [("👍", 2, true), ("🎉", 1, true)]);
+    assert_eq!(store.own_reactions(first).expect("ours"), ["👍", "🎉"]);
+    // A v10 store gains the table empty, and reactions can then be kept.
+    let v10 = dir.path().join("v10.sqlite3");
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/schema-v10.sqlite3");
+    std::fs::copy(fixture, &v10).expect("fixture copied");
+    let mut old = Store::open(&v10).expect("the v10 store opens");
+    assert!(old.reactions(&[first]).expect("read").is_empty());
+    let own = confab::store::Reactor::own(account);
+    old.set_reactions(first, &own, &["👍".to_owned()], chrono::Utc::now()).expect("kept");
+    assert_eq!(old.own_reactions(first).expect("ours"), ["👍"]);
+    old.set_reactions(first, &own, &[], chrono::Utc::now()).expect("taken back");
+    assert!(old.reactions(&[first]).expect("read").is_empty());
+}

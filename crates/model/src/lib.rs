@@ -8,6 +8,7 @@ mod entity;
 mod form;
 mod message;
 mod profile;
+mod reaction;
 mod room;
 mod roster;
 mod route;
@@ -29,6 +30,10 @@ pub use message::{
     MessageKind, NewMessage, Removal, Typing,
 };
 pub use profile::{Profile, ProfileEntry, Services, UploadService};
+pub use reaction::{
+    MAX_REACTION_BYTES, MAX_REACTIONS_PER_REACTOR, OWN_REACTOR, ReactionCount, clean_reactions,
+    toggled as toggled_reactions,
+};
 pub use room::{
     Affiliated, Affiliation, Invite, Moderation, Occupant, PublicRoom, Role, Room, RoomPreset,
     RoomState,

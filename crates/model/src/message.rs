@@ -71,6 +71,9 @@ pub enum MessageKind {
     /// store has blanked its words and dropped its file. On a [`NewMessage`] with `replaces`,
     /// a request to remove the line it names, honoured only as `session::retraction` rules.
     Removed(Removal),
+    /// Only on a [`NewMessage`] with `replaces`: its sender's whole new set of reactions to
+    /// the line it names (XEP-0444), empty when they took all back; never a line of its own.
+    Reactions(Vec<String>),
 }
 
 impl MessageKind {
@@ -79,6 +82,7 @@ impl MessageKind {
             Self::Message => "message",
             Self::Event => "event",
             Self::Removed(_) => "removed",
+            Self::Reactions(_) => "reactions",
         }
     }
 

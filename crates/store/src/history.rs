@@ -64,8 +64,9 @@ impl Store {
                    AND server_id IS NULL",
             )?;
             for message in batch {
-                // A removal names a line; it is never one (`Store::retract` applies it).
-                if matches!(message.kind, MessageKind::Removed(_)) {
+                // A removal or a set of reactions names a line; it is never one
+                // (`Store::retract` and `Store::react` apply them).
+                if matches!(message.kind, MessageKind::Removed(_) | MessageKind::Reactions(_)) {
                     out.push(Inserted::Duplicate);
                     continue;
                 }
@@ -379,7 +380,8 @@ fn encode_direction(direction: Direction) -> i64 {
 pub(super) fn encode_kind(kind: &MessageKind) -> i64 {
     match kind {
         // A removed line is still a line someone wrote; the `removed` columns say the rest.
-        MessageKind::Message | MessageKind::Removed(_) => 0,
+        // Never stored as a line (`insert_messages` skips them); 0 keeps the match whole.
+        MessageKind::Message | MessageKind::Removed(_) | MessageKind::Reactions(_) => 0,
         MessageKind::Event => 1,
     }
 }

@@ -13,6 +13,7 @@ mod export;
 mod history;
 mod migrations;
 mod outbox;
+mod reactions;
 mod reading;
 mod retraction;
 mod rooms;
@@ -22,6 +23,7 @@ mod trouble;
 
 pub use history::{Inserted, StoredLine};
 pub use outbox::OutboxEntry;
+pub use reactions::Reactor;
 pub use retraction::Removed;
 pub use rooms::StoredRoom;
 pub use trouble::{StoreError, Trouble};

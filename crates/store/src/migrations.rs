@@ -149,6 +149,18 @@ const STEPS: &[&str] = &[
     "ALTER TABLE messages ADD COLUMN removed INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE messages ADD COLUMN removed_by TEXT;
     ALTER TABLE messages ADD COLUMN removed_reason TEXT;",
+    // 11: reactions (store::reactions, XEP-0444): one row per reactor and emoji on a line,
+    // `reactor` the key that tells reactors apart as far as the protocol lets us (see
+    // session::reactions), `reactor_name` how they were shown, `at` when the set arrived (ms).
+    // The account and the conversation are the line's; rows go with their line.
+    "CREATE TABLE reactions (
+        message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+        reactor TEXT NOT NULL,
+        reactor_name TEXT NOT NULL,
+        emoji TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        PRIMARY KEY (message_id, reactor, emoji)
+    );",
 ];
 
 /// The schema version this build writes.

@@ -64,6 +64,8 @@ impl State {
             }
             new_day(&mut items, message.timestamp);
             let line = match message.kind {
+                // Never a stored line (they change the line they name); nothing to draw.
+                MessageKind::Reactions(_) => continue,
                 MessageKind::Event => {
                     note(self.bodies.get(message.id).map_or("", Body::shown), message.timestamp)
                 }
