@@ -39,7 +39,7 @@ pub(crate) fn protected(text: &str) -> Vec<Range<usize>> {
     }
     links(text, &mut ranges);
     ranges.sort_by_key(|r| r.start);
-    merge(ranges)
+    crate::model::text::merge_ranges(ranges)
 }
 
 /// Whether `range` touches any protected range.
@@ -104,17 +104,6 @@ fn is_link(word: &str) -> bool {
     lower.contains("://")
         || lower.starts_with("www.")
         || BARE_SCHEMES.iter().any(|scheme| lower.starts_with(scheme) && lower.len() > scheme.len())
-}
-
-fn merge(ranges: Vec<Range<usize>>) -> Vec<Range<usize>> {
-    let mut merged: Vec<Range<usize>> = Vec::with_capacity(ranges.len());
-    for range in ranges {
-        match merged.last_mut() {
-            Some(last) if range.start <= last.end => last.end = last.end.max(range.end),
-            _ => merged.push(range),
-        }
-    }
-    merged
 }
 
 #[cfg(test)]

@@ -123,18 +123,7 @@ mod platform {
     /// XML subset: `&`, `<` and `>` must be entities; quotes are too, should a server put text
     /// in an attribute). Only the five XML entities, which every server we know reads.
     pub(super) fn escape_markup(text: &str) -> String {
-        let mut escaped = String::with_capacity(text.len());
-        for c in text.chars() {
-            match c {
-                '&' => escaped.push_str("&amp;"),
-                '<' => escaped.push_str("&lt;"),
-                '>' => escaped.push_str("&gt;"),
-                '"' => escaped.push_str("&quot;"),
-                '\'' => escaped.push_str("&apos;"),
-                c => escaped.push(c),
-            }
-        }
-        escaped
+        crate::model::text::escape_markup(text)
     }
 }
 

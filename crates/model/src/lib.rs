@@ -16,6 +16,7 @@ mod validation;
 
 pub mod search;
 pub mod styling;
+pub mod text;
 
 pub use attachment::{Attachment, Transfer, format_size, has_image_extension};
 pub use color::rgb as consistent_color;

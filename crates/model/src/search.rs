@@ -196,7 +196,7 @@ pub fn find(body: &str, terms: &[&str]) -> Vec<Range<usize>> {
         }
     }
     found.sort_by_key(|range| (range.start, range.end));
-    merge(found)
+    crate::text::merge_ranges(found)
 }
 
 /// `text` folded: decomposed, combining marks removed, lower case.
@@ -218,18 +218,6 @@ fn fold_with_origins(text: &str) -> (String, Vec<Range<usize>>) {
         }
     }
     (folded, origins)
-}
-
-/// Overlapping or touching ranges made one.
-fn merge(sorted: Vec<Range<usize>>) -> Vec<Range<usize>> {
-    let mut merged: Vec<Range<usize>> = Vec::with_capacity(sorted.len());
-    for range in sorted {
-        match merged.last_mut() {
-            Some(last) if range.start <= last.end => last.end = last.end.max(range.end),
-            _ => merged.push(range),
-        }
-    }
-    merged
 }
 
 #[cfg(test)]
