@@ -19,6 +19,7 @@ mod correction;
 mod days;
 mod find;
 mod links;
+mod reactions;
 mod removal;
 mod room_context;
 mod send_later;
@@ -114,6 +115,8 @@ pub struct State {
     typed_path: Option<String>,
     /// A line being deleted or removed, until confirmed or cancelled.
     removing: Option<removal::Removing>,
+    /// Reactions on the lines in view, and the line whose row of emoji is open.
+    reactions: reactions::Reactions,
     /// The find bar (Ctrl+F), while open.
     find: Option<find::Find>,
     /// The line shown in place (a search hit), and whether newer lines are left out.
@@ -155,6 +158,8 @@ pub enum Message {
     AnswerPrompt(bool),
     /// Delete one of our lines, or remove someone's as a moderator.
     Removal(removal::RemovalMessage),
+    /// A reaction chip or the React row under a line.
+    Reaction(reactions::ReactionMessage),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -201,6 +206,12 @@ pub enum Event {
     Retract {
         chat: ChatId,
         message_id: i64,
+    },
+    /// Set our reactions on line `message_id` to `emojis`, our whole new set (XEP-0444).
+    React {
+        chat: ChatId,
+        message_id: i64,
+        emojis: Vec<String>,
     },
     /// Remove line `message_id` from `room` as a moderator (XEP-0425).
     Moderate {
@@ -258,6 +269,7 @@ impl State {
             pasted: None,
             typed_path: None,
             removing: None,
+            reactions: reactions::Reactions::default(),
             find: None,
             focus: None,
         }
@@ -287,6 +299,12 @@ impl State {
                 (task, self.draft_typing(Instant::now()))
             }
             Message::Send if self.completing() => self.complete_emoji(0),
+            // Sending from an older stretch (a search hit) goes back to the latest lines first,
+            // where what is sent will show.
+            Message::Send if self.away_from_latest() => {
+                let back = self.back_to_latest();
+                (Task::done(Message::Send), Some(back))
+            }
             Message::Send if self.correcting.is_some() => (Task::none(), self.send_correction()),
             Message::Send if self.pasted.is_some() => self.send_with_pasted(),
             Message::Send => {
@@ -318,6 +336,7 @@ impl State {
             }
             Message::Outbox(message) => self.outbox_message(message),
             Message::Removal(message) => self.removal(message),
+            Message::Reaction(message) => self.reaction(message),
             Message::SendLater(message) => self.send_later(message),
             Message::File(message) => self.file_message(message),
             Message::Outgoing(message) => self.outgoing(message),

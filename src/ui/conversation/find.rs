@@ -156,6 +156,11 @@ impl State {
         Event::LoadLatest { chat: self.chat.clone() }
     }
 
+    /// Whether an older stretch is shown, with newer lines left out.
+    pub(super) fn away_from_latest(&self) -> bool {
+        self.focus.is_some_and(|focus| focus.away)
+    }
+
     /// Whether this line is the one shown in place.
     pub(super) fn focused(&self, id: i64) -> bool {
         self.focus.is_some_and(|focus| focus.id == id)
@@ -281,6 +286,18 @@ mod tests {
         let events: Vec<_> = ui.into_messages().filter_map(|m| state.update(m).1).collect();
         assert_eq!(events, [Event::LoadLatest { chat: ChatId("bob@x".into()) }]);
         assert!(state.messages.is_empty() && !state.focused(17));
+    }
+
+    #[test]
+    fn sending_from_an_older_stretch_goes_back_to_the_latest_lines_first() {
+        let mut state = State::new(ChatId("bob@x".into()));
+        state.around(page(10..=20), 17, true);
+        let _ = state.update(Message::Draft("found it".into()));
+        let (_, event) = state.update(Message::Send);
+        assert_eq!(event, Some(Event::LoadLatest { chat: ChatId("bob@x".into()) }));
+        // The send itself comes next (a task), from the latest lines, the draft intact.
+        let (_, event) = state.update(Message::Send);
+        assert!(matches!(event, Some(Event::Send { body, .. }) if body == "found it"));
     }
 
     #[test]
