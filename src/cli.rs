@@ -77,6 +77,16 @@ pub enum CliCommand {
         /// The message's id, as `history --json` shows it.
         message_id: i64,
     },
+    /// Set your reactions on a message (XEP-0444): the emoji given replace your earlier ones;
+    /// none takes them all back.
+    React {
+        /// The conversation: a contact's or a room's address.
+        jid: String,
+        /// The message's id, as `history --json` shows it.
+        message_id: i64,
+        /// Your reactions, each one emoji.
+        emojis: Vec<String>,
+    },
     /// As a room moderator, remove someone's message from the room (XEP-0425).
     Moderate {
         room: String,
@@ -416,6 +426,9 @@ pub fn run(paths: Paths, account: Option<String>, command: CliCommand) -> Result
         }
         CliCommand::Retract { jid, message_id } => {
             runtime()?.block_on(retract::retract(paths, account, jid, message_id))
+        }
+        CliCommand::React { jid, message_id, emojis } => {
+            runtime()?.block_on(retract::react(paths, account, jid, message_id, emojis))
         }
         CliCommand::Moderate { room, message_id, reason } => {
             runtime()?.block_on(retract::moderate(paths, account, room, message_id, reason))

@@ -19,9 +19,18 @@ pub(super) fn print(
     let store = open_store(paths)?;
     let page =
         store.history(&account, &chat, None, limit).map_err(|e| store.locate(e).to_string())?;
+    let ids: Vec<i64> = page.messages.iter().map(|m| m.id).collect();
+    let reactions = store.reactions(&ids).map_err(|e| store.locate(e).to_string())?;
     for message in &page.messages {
         if json {
-            println!("{}", message_json(message));
+            let mut object = message_json(message);
+            // {emoji: [who reacted]}, each emoji in the order first given.
+            let mut by_emoji = serde_json::Map::new();
+            for count in reactions.iter().filter(|(id, _)| *id == message.id).flat_map(|r| &r.1) {
+                by_emoji.insert(count.emoji.clone(), serde_json::json!(count.who));
+            }
+            object["reactions"] = serde_json::Value::Object(by_emoji);
+            println!("{object}");
         } else {
             let arrow = if message.direction == Direction::In { "<" } else { ">" };
             let local = message.timestamp.with_timezone(&chrono::Local);

@@ -1,7 +1,8 @@
 //! `confab retract JID MESSAGE-ID` and `confab moderate ROOM MESSAGE-ID [--reason TEXT]`: take
 //! back one of our messages (XEP-0424), or as a room moderator remove someone's (XEP-0425).
 //! MESSAGE-ID is the store's id, as `history --json` prints it. In a room the command waits
-//! until the room is joined, since the room must relay it.
+//! until the room is joined, since the room must relay it. `confab react JID MESSAGE-ID
+//! EMOJI...` sets our reactions on a message the same way (XEP-0444).
 
 use super::driver::{Driver, connection_failure};
 use super::{SYNC_CONNECT_TIMEOUT, choose_account, open_store};
@@ -18,6 +19,20 @@ pub(super) async fn retract(
 ) -> Result<(), String> {
     let chat = ChatId(parse_bare_jid(&jid)?);
     let command = Command::Retract { chat: chat.clone(), message_id };
+    run(paths, account, chat.as_str(), command).await
+}
+
+/// Set our reactions on message `message_id` in the conversation with `jid` to `emojis`
+/// (none takes ours back).
+pub(super) async fn react(
+    paths: Paths,
+    account: Option<String>,
+    jid: String,
+    message_id: i64,
+    emojis: Vec<String>,
+) -> Result<(), String> {
+    let chat = ChatId(parse_bare_jid(&jid)?);
+    let command = Command::React { chat: chat.clone(), message_id, emojis };
     run(paths, account, chat.as_str(), command).await
 }
 

@@ -454,6 +454,11 @@ impl State {
                     conversation.push(message);
                 }
             }
+            WorkerEvent::Reactions { chat, reactions } => {
+                if let Some(conversation) = &mut self.conversation {
+                    conversation.set_reactions(&chat, reactions);
+                }
+            }
             WorkerEvent::Edited(message) => {
                 if let Some(conversation) = &mut self.conversation {
                     conversation.replace(message);

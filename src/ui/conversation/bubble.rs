@@ -113,11 +113,14 @@ pub(super) struct Look<'a> {
     pub body: Option<&'a Body>,
     /// Delete (ours) or Remove (as a moderator), or the question asking to confirm it.
     pub removal: Option<Element<'a, Message>>,
+    /// Its reactions' chips and the React button (or the row of emoji to pick from).
+    pub reactions: Option<Element<'a, Message>>,
 }
 
 /// A message; in a room an incoming one is headed by the sender's nickname in its colour.
 pub(super) fn bubble<'a>(message: &'a ChatMessage, mut look: Look<'a>) -> Element<'a, Message> {
     let removal = look.removal.take();
+    let reactions = look.reactions.take();
     let sender = match (&message.direction, message.nick.as_deref()) {
         (Direction::In, Some(nick)) => {
             Some(text(nick).size(theme::TEXT_SMALL).style(theme::nick(nick)))
@@ -140,9 +143,16 @@ pub(super) fn bubble<'a>(message: &'a ChatMessage, mut look: Look<'a>) -> Elemen
     };
     let file =
         message.attachment.as_ref().map(|file| attachment::attachment(message, file, look.files));
-    let content =
-        column![sender, file, body, meta(message, &look.now), actions(message, &look), removal]
-            .spacing(theme::SPACE_XS / 2.0);
+    let content = column![
+        sender,
+        file,
+        body,
+        meta(message, &look.now),
+        actions(message, &look),
+        removal,
+        reactions
+    ]
+    .spacing(theme::SPACE_XS / 2.0);
     let style: fn(&iced::Theme) -> container::Style = match message.direction {
         _ if look.found => theme::bubble_found,
         Direction::In if look.highlighted => theme::bubble_mention,

@@ -4,7 +4,7 @@
 use super::body::Body;
 use super::bubble::{self, Look};
 use super::days::{self, DayBreaks};
-use super::{Message, State, attachment, removal, theme};
+use super::{Message, State, attachment, reactions, removal, theme};
 use crate::model::MessageKind;
 use chrono::{DateTime, Datelike, Local, Utc};
 use iced::widget::{column, container, keyed_column, row, text};
@@ -80,7 +80,10 @@ impl State {
                     let body = self.bodies.get(message.id);
                     let found = self.focused(message.id);
                     let removal = removal::action(message, moderator, self.removing.as_ref());
-                    let look = Look { highlighted, found, editing, now, files, body, removal };
+                    let reactions =
+                        reactions::view(message, &self.reactions, &self.composing.recent);
+                    let look =
+                        Look { highlighted, found, editing, now, files, body, removal, reactions };
                     bubble::bubble(message, look)
                 }
             };

@@ -53,6 +53,9 @@ impl State {
             conversation::Event::SendAt { to, body, at } => Command::SendAt { to: to.0, body, at },
             conversation::Event::Correct { chat, body } => Command::Correct { chat, body },
             conversation::Event::Outbox(action) => Command::Outbox(action),
+            conversation::Event::React { chat, message_id, emojis } => {
+                Command::React { chat, message_id, emojis }
+            }
             conversation::Event::Retract { chat, message_id } => {
                 Command::Retract { chat, message_id }
             }

@@ -30,6 +30,8 @@ const FEATURES: &[&str] = &[
     ns::MUC,
     // XEP-0424 §2: a client that honours retractions says so.
     super::retraction::RETRACT,
+    // XEP-0444 §2: a client that shows reactions says so.
+    super::reactions::REACTIONS,
 ];
 
 /// Our answer to a disco#info request, echoing the node asked about (XEP-0115 §6.2).

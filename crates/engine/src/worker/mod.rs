@@ -24,6 +24,7 @@ mod muc;
 mod presence;
 mod profile;
 mod proxy;
+mod reactions;
 mod register;
 mod retraction;
 mod room_stanza;
@@ -152,6 +153,14 @@ pub enum Command {
     Retract {
         chat: ChatId,
         message_id: i64,
+    },
+    /// Set our reactions on message `message_id` (the store's id) in `chat` to `emojis`, our
+    /// whole new set (XEP-0444; empty takes ours back, toggling is the caller's): stored
+    /// first, then sent. Answered with [`Event::Reactions`] and an [`Event::Outcome`].
+    React {
+        chat: ChatId,
+        message_id: i64,
+        emojis: Vec<String>,
     },
     /// As a moderator, ask `room` to remove its line `message_id` (XEP-0425), with a reason
     /// shown to everyone. The line changes when the room tells everyone ([`Event::Edited`]);
@@ -448,6 +457,13 @@ pub enum Event {
     },
     /// Someone invites us into a room; nothing is joined until the user says so.
     Invite(Invite),
+    /// The reactions on these lines of `chat` as the store now has them (XEP-0444), each
+    /// emoji with its count, whether we gave it and who did; an empty list: none left. Sent
+    /// when a set changes and after each page of history.
+    Reactions {
+        chat: ChatId,
+        reactions: Vec<(i64, Vec<crate::model::ReactionCount>)>,
+    },
     /// A stored message changed: corrected, or edited or rescheduled in the outbox.
     Edited(Message),
     /// An upload or download moved on, ended or failed; `Done` carries the attachment as it

@@ -52,6 +52,10 @@ pub fn room_message(
         }
         _ => {}
     }
+    // XEP-0444: reactions are an occupant's; the room's own address has none to give.
+    if parts.reactions.is_some() && nick.is_none() {
+        return Err(Dropped::Misplaced);
+    }
     let occupant_id = occupant_id(&mut message).filter(|_| occupant_ids && nick.is_some());
     Ok(NewMessage {
         chat: ChatId(chat),

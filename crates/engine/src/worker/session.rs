@@ -61,6 +61,7 @@ mod messages;
 mod older;
 mod outbox;
 mod profile;
+mod reactions;
 mod reading;
 mod requests;
 mod retraction;
@@ -345,7 +346,17 @@ impl Session {
     }
 
     fn emit(&self, event: Event) {
+        // A page of lines is followed by their reactions, wherever it was read.
+        let page = match &event {
+            Event::History(page) | Event::Around { page, .. } => {
+                Some((page.chat.clone(), page.messages.iter().map(|m| m.id).collect::<Vec<_>>()))
+            }
+            _ => None,
+        };
         let _ = self.events.send(event);
+        if let Some((chat, ids)) = page.filter(|(_, ids)| !ids.is_empty()) {
+            self.emit_reactions(&chat, &ids);
+        }
     }
 
     /// A write to the store failed: log it, and tell the user `what` was not kept, why, and
@@ -497,6 +508,9 @@ impl Session {
             Command::Outbox(action) => self.outbox_command(action).await,
             Command::Correct { chat, body } => self.correct_last(&chat, body).await,
             Command::Retract { chat, message_id } => self.retract_own(&chat, message_id).await,
+            Command::React { chat, message_id, emojis } => {
+                self.react(&chat, message_id, emojis).await
+            }
             Command::Moderate { room, message_id, reason } => {
                 self.moderate(&room, message_id, reason).await
             }

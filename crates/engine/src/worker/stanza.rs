@@ -87,11 +87,17 @@ pub(super) struct Parts {
     /// What this message asks to do to the line `replaces` names instead of being a line
     /// (XEP-0424, XEP-0425); whether it may is decided where it is applied.
     pub removal: Option<Removal>,
+    /// With `replaces`: the sender's whole new set of reactions to that line (XEP-0444)
+    /// instead of a line; whose set it is, is decided where it is applied.
+    pub reactions: Option<Vec<String>>,
 }
 
 impl Parts {
     /// The kind of line: a removal, or `otherwise`.
     pub fn kind(&self, otherwise: MessageKind) -> MessageKind {
+        if let Some(reactions) = &self.reactions {
+            return MessageKind::Reactions(reactions.clone());
+        }
         self.removal.clone().map_or(otherwise, MessageKind::Removed)
     }
 
@@ -119,6 +125,23 @@ pub(super) fn message_parts(message: &mut Message, now: DateTime<Utc>) -> Result
                 attachment: None,
                 replaces: Some(named),
                 removal: Some(removal),
+                reactions: None,
+            });
+        }
+    }
+    match super::reactions::take(message) {
+        super::reactions::Asked::Nothing => {}
+        // A fallback body, if any, is for clients without reactions.
+        super::reactions::Asked::Unusable => return Err(Dropped::NoBody),
+        super::reactions::Asked::React(named, reactions) => {
+            return Ok(Parts {
+                body: String::new(),
+                timestamp,
+                origin_id: message.extract_payload::<OriginId>().ok().flatten().map(|o| o.id),
+                attachment: None,
+                replaces: Some(named),
+                removal: None,
+                reactions: Some(reactions),
             });
         }
     }
@@ -138,6 +161,7 @@ pub(super) fn message_parts(message: &mut Message, now: DateTime<Utc>) -> Result
         attachment,
         replaces: super::delivery::take_correction(message),
         removal: None,
+        reactions: None,
     })
 }
 

@@ -20,10 +20,13 @@ pub(super) enum Arrival {
 }
 
 impl Session {
-    /// Store a burst: its lines first, then its corrections, then its removals, so one
+    /// Store a burst: its lines first, then its corrections, then its removals and sets of
+    /// reactions (`session::reactions`), so one
     /// naming a line of the same burst (a message and its correction or retraction kept for
     /// us while away) finds it.
     pub(super) fn store_incoming(&mut self, batch: Vec<NewMessage>, arrival: Arrival) {
+        let (reactions, batch): (Vec<_>, Vec<_>) =
+            batch.into_iter().partition(|line| matches!(line.kind, MessageKind::Reactions(_)));
         let (removals, batch): (Vec<_>, Vec<_>) =
             batch.into_iter().partition(|line| matches!(line.kind, MessageKind::Removed(_)));
         let (corrections, lines): (Vec<_>, Vec<_>) =
@@ -34,6 +37,7 @@ impl Session {
         let unmatched = self.apply_corrections(corrections);
         self.insert_incoming(&unmatched, arrival);
         self.apply_removals(removals);
+        self.apply_reactions(reactions);
     }
 
     /// Put an archive page's lines of one conversation in the archive's order around the lines
