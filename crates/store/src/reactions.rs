@@ -1,6 +1,8 @@
 //! Reactions to lines (XEP-0444). Each set a reactor sends replaces their whole set on that
 //! line, so a set is stored by deleting the reactor's rows and writing the new ones in one
-//! transaction. Who the reactor is (the key) is the caller's to establish from the stanza's
+//! transaction. A set older than the one kept (an archive bringing back a set since replaced)
+//! changes nothing, so each reactor also keeps one row with an empty emoji saying when their
+//! set was given, even when that set is empty. Who the reactor is (the key) is the caller's to establish from the stanza's
 //! verified origin, never from its contents: the store only keeps sets apart by key.
 
 use super::{Result, Store};
@@ -62,7 +64,7 @@ impl Store {
     }
 
     /// Replace `reactor`'s reactions on line `message_id` (ours, from the window or the
-    /// command line, or one the caller has found).
+    /// command line, or one the caller has found), unless the set kept was given after `at`.
     pub fn set_reactions(
         &mut self,
         message_id: i64,
@@ -73,6 +75,14 @@ impl Store {
         let reactions = clean_reactions(reactions);
         let name: String = reactor.name.chars().take(MAX_REACTOR_NAME).collect();
         let tx = self.conn.transaction()?;
+        let kept: Option<i64> = tx.query_row(
+            "SELECT max(at) FROM reactions WHERE message_id = ?1 AND reactor = ?2",
+            params![message_id, reactor.key],
+            |row| row.get(0),
+        )?;
+        if kept.is_some_and(|kept| kept > at.timestamp_millis()) {
+            return Ok(());
+        }
         tx.execute(
             "DELETE FROM reactions WHERE message_id = ?1 AND reactor = ?2",
             params![message_id, reactor.key],
@@ -82,7 +92,8 @@ impl Store {
                 "INSERT INTO reactions (message_id, reactor, reactor_name, emoji, at)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
             )?;
-            for emoji in &reactions {
+            // The empty emoji marks when the set was given (see the module comment).
+            for emoji in std::iter::once("").chain(reactions.iter().map(String::as_str)) {
                 insert.execute(params![
                     message_id,
                     reactor.key,
@@ -100,8 +111,8 @@ impl Store {
     /// first, with its count, whether we gave it and (some of) who gave it.
     pub fn reactions(&self, message_ids: &[i64]) -> Result<Vec<(i64, Vec<ReactionCount>)>> {
         let mut read = self.conn.prepare_cached(
-            "SELECT emoji, reactor, reactor_name FROM reactions WHERE message_id = ?1
-             ORDER BY at, rowid",
+            "SELECT emoji, reactor, reactor_name FROM reactions
+             WHERE message_id = ?1 AND emoji != '' ORDER BY at, rowid",
         )?;
         let mut all = Vec::new();
         for &id in message_ids {
@@ -135,7 +146,8 @@ impl Store {
     /// Our own reactions on line `message_id`, as we last set them.
     pub fn own_reactions(&self, message_id: i64) -> Result<Vec<String>> {
         let mut read = self.conn.prepare_cached(
-            "SELECT emoji FROM reactions WHERE message_id = ?1 AND reactor = ?2 ORDER BY at, rowid",
+            "SELECT emoji FROM reactions WHERE message_id = ?1 AND reactor = ?2 AND emoji != ''
+             ORDER BY at, rowid",
         )?;
         let rows = read.query_map(params![message_id, OWN_REACTOR], |row| row.get(0))?;
         Ok(rows.collect::<rusqlite::Result<Vec<String>>>()?)
@@ -211,6 +223,11 @@ mod tests {
         react(&mut store, "a", &Reactor::own("me@x"), &[]);
         assert!(store.reactions(&[id]).expect("read").is_empty(), "empty sets remove all");
         assert!(store.own_reactions(id).expect("read").is_empty());
+        // An older set coming back (from an archive) does not undo a newer one.
+        let before = now - chrono::Duration::seconds(5);
+        let older = store.react("me@x", "bob@x", "o-a", false, &bob(), &set(&["🐢"]), before);
+        assert_eq!(older.expect("ok"), Some(id));
+        assert!(store.reactions(&[id]).expect("read").is_empty(), "the newer empty set stays");
     }
 
     #[test]

@@ -136,7 +136,7 @@ pub(super) fn message_parts(message: &mut Message, now: DateTime<Utc>) -> Result
         super::reactions::Asked::React(named, reactions) => {
             return Ok(Parts {
                 body: String::new(),
-                timestamp,
+                timestamp: reaction_time(timestamp),
                 origin_id: message.extract_payload::<OriginId>().ok().flatten().map(|o| o.id),
                 attachment: None,
                 replaces: Some(named),
@@ -163,6 +163,27 @@ pub(super) fn message_parts(message: &mut Message, now: DateTime<Utc>) -> Result
         removal: None,
         reactions: None,
     })
+}
+
+/// When a set of reactions was given, for telling the newer of two sets: a stamp in whole
+/// seconds placed at its second's end (`delay_time`) is taken back to the second's start, so
+/// a set replayed from an archive or offline storage never undoes one given after it within
+/// that second. (Live sets carry no stamp and keep the time they came.)
+pub fn reaction_time(at: DateTime<Utc>) -> DateTime<Utc> {
+    if at.timestamp_subsec_nanos() == 999_000_000 {
+        at - chrono::Duration::milliseconds(999)
+    } else {
+        at
+    }
+}
+
+/// The time an archive's stamp gives a line of kind `kind`: a line's as `delay_time` places
+/// it, a set of reactions' as stamped (see `reaction_time`); never later than `now`.
+pub fn archive_time(kind: &MessageKind, stamp: DateTime<Utc>, now: DateTime<Utc>) -> DateTime<Utc> {
+    match kind {
+        MessageKind::Reactions(_) => stamp.min(now),
+        _ => delay_time(stamp).min(now),
+    }
 }
 
 fn delay_stamp(message: &mut Message) -> Option<DateTime<Utc>> {

@@ -129,7 +129,7 @@ impl Session {
             Ok(mut line) => {
                 line.server_id = Some(id);
                 if let Some(stamp) = stamp {
-                    line.timestamp = stanza::delay_time(stamp).min(now);
+                    line.timestamp = stanza::archive_time(&line.kind, stamp, now);
                 }
                 if let Some(catch_up) = self.catch_up.as_mut() {
                     catch_up.page.push(line);

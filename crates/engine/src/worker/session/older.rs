@@ -183,7 +183,7 @@ impl Session {
             Ok(mut line) if line.chat == asked_chat => {
                 line.server_id = Some(archived.id);
                 if let Some(stamp) = archived.stamp {
-                    line.timestamp = stanza::delay_time(stamp).min(now);
+                    line.timestamp = stanza::archive_time(&line.kind, stamp, now);
                 }
                 if let Some(query) = self.older.queries.get_mut(&queryid) {
                     query.batch.push(line);

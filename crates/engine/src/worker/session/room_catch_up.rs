@@ -102,7 +102,7 @@ impl Session {
                 self.attribute(&room, &mut line, false);
                 line.server_id = Some(archived.id);
                 if let Some(stamp) = archived.stamp {
-                    line.timestamp = stanza::delay_time(stamp).min(now);
+                    line.timestamp = stanza::archive_time(&line.kind, stamp, now);
                 }
                 if let Some(catch_up) = self.room_catch_ups.running.get_mut(&queryid) {
                     catch_up.page.push(line);
