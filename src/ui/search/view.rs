@@ -34,9 +34,9 @@ impl State {
             .on_input(Message::Query)
             .padding(theme::SPACE_S);
         let filters = row![
-            text_input("From (address or nickname)", &self.from).on_input(Message::From),
-            text_input("Since (YYYY-MM-DD)", &self.since).on_input(Message::Since),
-            text_input("Until (YYYY-MM-DD)", &self.until).on_input(Message::Until),
+            text_input("From", &self.from).on_input(Message::From),
+            text_input("Since", &self.since).on_input(Message::Since),
+            text_input("Until", &self.until).on_input(Message::Until),
             checkbox(self.with_image).label("With a picture").on_toggle(Message::WithImage),
         ]
         .spacing(theme::SPACE_S)
@@ -69,7 +69,8 @@ impl State {
             "Type a word: letters or digits, not only signs.".to_owned()
         } else if terms.is_empty() {
             "Type words to find them in every conversation of every account. A word finds the \
-             words it begins (from four letters on); accents and case do not matter."
+             words it begins (from four letters on); accents and case do not matter. From: an \
+             address or a room nickname; Since and Until: a day, as YYYY-MM-DD."
                 .to_owned()
         } else if self.searching && self.hits.is_empty() {
             "Searching…".to_owned()
