@@ -18,6 +18,7 @@ use super::Session;
 use super::requests::{Answer, PendingIq};
 use crate::store::StoredRoom;
 use crate::worker::RoomCommand;
+use std::time::{Duration, Instant};
 use tokio_xmpp::jid::BareJid;
 use tokio_xmpp::jid::ResourcePart;
 use tokio_xmpp::minidom::Element;
@@ -48,7 +49,14 @@ pub(super) struct Bookmarks {
     waiting: Vec<RoomCommand>,
     /// The server refused publish-options: the node is configured instead.
     options_refused: bool,
+    /// Rooms we left in this session, and when: the server's notice of the bookmark we
+    /// published on joining may come after we left, and must not take us back in.
+    left: Vec<(String, Instant)>,
 }
+
+/// How long after leaving a room a bookmark notice for it is taken for the late echo of our
+/// own publish rather than another client's wish to join: far beyond a server's round trip.
+const ECHO_WINDOW: Duration = Duration::from_secs(30);
 
 impl Bookmarks {
     /// Read again at the next login.
@@ -67,6 +75,18 @@ impl Bookmarks {
         }
         self.waiting.push(command);
         None
+    }
+
+    /// We left this room just now.
+    pub(super) fn left(&mut self, jid: &str) {
+        let now = Instant::now();
+        self.left.retain(|(_, at)| now.duration_since(*at) < ECHO_WINDOW);
+        self.left.push((jid.to_owned(), now));
+    }
+
+    /// Whether we left this room so recently that a bookmark notice for it is our own echo.
+    fn just_left(&self, jid: &str) -> bool {
+        self.left.iter().any(|(left, at)| left == jid && at.elapsed() < ECHO_WINDOW)
     }
 }
 
@@ -244,6 +264,9 @@ impl Session {
 
     async fn bookmarked(&mut self, mut stored: StoredRoom) {
         let Ok(jid) = BareJid::new(&stored.jid) else { return };
+        if self.bookmarks.just_left(jid.as_str()) {
+            return;
+        }
         if stored.nick.is_empty() {
             stored.nick = self.own.node().map_or("me", |n| n.as_str()).to_owned();
         }
@@ -400,4 +423,18 @@ fn bookmark(id: Option<&str>, payload: Option<Element>) -> Option<StoredRoom> {
         autojoin: conference.autojoin,
         password: conference.password,
     })
+}
+
+#[cfg(test)]
+mod echo_tests {
+    use super::Bookmarks;
+
+    #[test]
+    fn a_room_just_left_is_not_joined_again_by_the_echo_of_its_bookmark() {
+        let mut bookmarks = Bookmarks::default();
+        assert!(!bookmarks.just_left("tea@rooms.x"));
+        bookmarks.left("tea@rooms.x");
+        assert!(bookmarks.just_left("tea@rooms.x"));
+        assert!(!bookmarks.just_left("coffee@rooms.x"), "only the room left");
+    }
 }

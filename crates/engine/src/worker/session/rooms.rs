@@ -345,6 +345,7 @@ impl Session {
     async fn leave(&mut self, room: &str) {
         let Some(jid) = self.known_room(room) else { return };
         let Some(session) = self.rooms.remove(&jid) else { return };
+        self.bookmarks.left(jid.as_str());
         if let Some(presence) = muc::leave_presence(&jid, &session.room.nick) {
             self.send(Stanza::Presence(presence)).await;
         }
