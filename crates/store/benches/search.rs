@@ -172,7 +172,7 @@ fn generate(path: &Path, lines: usize) {
             others += 1;
             chat_name(1 + (others - 1) % (CONVERSATIONS - 1))
         };
-        let incoming = random.next() % 2 == 0;
+        let incoming = random.next().is_multiple_of(2);
         batch.push(NewMessage {
             chat: ChatId(chat.clone()),
             kind: MessageKind::Message,
