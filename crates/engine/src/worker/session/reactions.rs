@@ -120,14 +120,7 @@ impl Session {
             return refuse(self, "that conversation has no valid address");
         };
         let route = self.route(&to);
-        let named = match route {
-            stanza::Route::Room => self.store.read(|store| store.server_id(message_id)),
-            stanza::Route::Chat | stanza::Route::RoomPrivate => match &line.origin_id {
-                Some(origin_id) => Ok(Some(origin_id.clone())),
-                None => self.store.read(|store| store.stanza_id_attr(message_id)),
-            },
-        };
-        let Some(named) = named.ok().flatten() else {
+        let Some(named) = self.id_to_name(route, &line) else {
             return refuse(self, "that message has no id to name it by yet; try again shortly");
         };
         let emojis = crate::model::clean_reactions(&emojis);

@@ -119,14 +119,7 @@ impl Session {
             return refuse(self, "that conversation has no valid address");
         };
         let route = self.route(&to);
-        let named = match route {
-            stanza::Route::Room => self.store.read(|store| store.server_id(message_id)),
-            stanza::Route::Chat | stanza::Route::RoomPrivate => match &line.origin_id {
-                Some(origin_id) => Ok(Some(origin_id.clone())),
-                None => self.store.read(|store| store.stanza_id_attr(message_id)),
-            },
-        };
-        let Some(named) = named.ok().flatten() else {
+        let Some(named) = self.id_to_name(route, &line) else {
             return refuse(self, "the room has not confirmed that message yet; try again shortly");
         };
         let id = uuid::Uuid::new_v4().to_string();
@@ -181,5 +174,21 @@ impl Session {
         };
         let what = format!("removed the message from {room}");
         self.send_iq(iq, super::requests::PendingIq::Change(what)).await;
+    }
+}
+
+impl Session {
+    /// How others name our copy of `line` when they refer to it (XEP-0424, XEP-0444): a room's
+    /// line by the room's stanza-id, any other by its origin-id, else its stanza's id. `None`
+    /// until the room has confirmed the line.
+    pub(super) fn id_to_name(&self, route: stanza::Route, line: &Message) -> Option<String> {
+        let named = match route {
+            stanza::Route::Room => self.store.read(|store| store.server_id(line.id)),
+            stanza::Route::Chat | stanza::Route::RoomPrivate => match &line.origin_id {
+                Some(origin_id) => Ok(Some(origin_id.clone())),
+                None => self.store.read(|store| store.stanza_id_attr(line.id)),
+            },
+        };
+        named.ok().flatten()
     }
 }
