@@ -52,15 +52,17 @@ pub(super) async fn sync(
             Event::StoreFailed(why) => break Err(why),
             Event::Roster { from_server: true, .. } => roster_synced = true,
             Event::CatchUp { done: true, .. } => caught_up = true,
-            // Each page taken in gives the next one its own time, within the overall limit.
+            // Each page taken in, and each queued message the server took, gives the next one
+            // its own time, within the overall limit: a long outbox on a slow server is
+            // progress, not a hang.
             Event::CatchUp { done: false, .. } => {
-                connect_deadline = (tokio::time::Instant::now() + SYNC_CONNECT_TIMEOUT)
-                    .min(started + SYNC_CATCH_UP_LIMIT);
+                connect_deadline = time_after_progress(started);
             }
             Event::Message(m) if m.direction == Direction::In => received += 1,
             Event::Delivery { state: Delivery::Sent, .. } => {
                 sent += 1;
                 to_flush = to_flush.saturating_sub(1);
+                connect_deadline = time_after_progress(started);
             }
             _ => {}
         }
@@ -72,4 +74,9 @@ pub(super) async fn sync(
     outcome?;
     eprintln!("{account}: {received} new message(s), {sent} queued message(s) sent");
     Ok(())
+}
+
+/// How long to wait for the next sign of progress: its own time, within the overall limit.
+fn time_after_progress(started: tokio::time::Instant) -> tokio::time::Instant {
+    (tokio::time::Instant::now() + SYNC_CONNECT_TIMEOUT).min(started + SYNC_CATCH_UP_LIMIT)
 }
