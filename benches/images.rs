@@ -149,6 +149,7 @@ fn line(
         attachment,
         author: Default::default(),
         replaces: None,
+        reply: None,
     }
 }
 

@@ -135,6 +135,7 @@ fn queue(profile: &Profile, to: &str, tag: &str, count: usize) {
             attachment: None,
             author: Default::default(),
             replaces: None,
+            reply: None,
         };
         store.enqueue(&profile.jid, &message, None).expect("queued");
     }

@@ -57,6 +57,7 @@ fn store_history(profile: &Profile, count: usize) {
             attachment: None,
             author: Default::default(),
             replaces: None,
+            reply: None,
         })
         .collect();
     store.insert_messages(&profile.jid, &batch).expect("stored");

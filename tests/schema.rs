@@ -266,3 +266,30 @@ fn schema_v11_fixture_keeps_reactions() {
     old.set_reactions(first, &own, &[], chrono::Utc::now()).expect("taken back");
     assert!(old.reactions(&[first]).expect("read").is_empty());
 }
+
+/// Schema 12 keeps what a line answers (XEP-0461); a v11 store gains the columns empty.
+#[test]
+fn a_v12_store_keeps_a_reply_and_finds_the_line_it_answers() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let copy = dir.path().join("v12.sqlite3");
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/schema-v12.sqlite3");
+    std::fs::copy(fixture, &copy).expect("fixture copied");
+    let store = Store::open(&copy).expect("the v12 store opens");
+    let bob = store
+        .history("alice@example.org", &ChatId("bob@example.org".into()), None, 10)
+        .expect("chat");
+    let reply = bob.messages.iter().find_map(|m| m.reply.clone()).expect("the reply");
+    assert_eq!(reply.quote.as_deref(), Some("hello from v5"));
+    let answered = reply.line.expect("the answered line is found");
+    assert_eq!(answered.body, "hello from v5 (fixed)");
+    assert_eq!(Some(answered.id), bob.messages.first().map(|m| m.id));
+
+    let v11 = dir.path().join("v11.sqlite3");
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/schema-v11.sqlite3");
+    std::fs::copy(fixture, &v11).expect("fixture copied");
+    let old = Store::open(&v11).expect("the v11 store opens");
+    let bob = old
+        .history("alice@example.org", &ChatId("bob@example.org".into()), None, 10)
+        .expect("chat");
+    assert!(bob.messages.iter().all(|m| m.reply.is_none()));
+}

@@ -317,6 +317,7 @@ mod tests {
             state: Delivery::Received,
             origin_id: Some(format!("o{id}")),
             attachment: None,
+            reply: None,
         }
     }
 

@@ -9,6 +9,7 @@ mod form;
 mod message;
 mod profile;
 mod reaction;
+mod reply;
 mod room;
 mod roster;
 mod route;
@@ -34,6 +35,9 @@ pub use profile::{Profile, ProfileEntry, Services, UploadService};
 pub use reaction::{
     MAX_REACTION_BYTES, MAX_REACTIONS_PER_REACTOR, OWN_REACTOR, ReactionCount, clean_reactions,
     toggled as toggled_reactions,
+};
+pub use reply::{
+    MAX_QUOTE, MAX_REPLY_ID, QuotedLine, Reply, fallback_text, quote_from_fallback, quote_of,
 };
 pub use room::{
     Affiliated, Affiliation, Invite, Moderation, Occupant, PublicRoom, Role, Room, RoomPreset,

@@ -1,6 +1,6 @@
 //! Messages as stored and shown.
 
-use super::Attachment;
+use super::{Attachment, Reply};
 use chrono::{DateTime, Utc};
 use std::fmt;
 
@@ -168,6 +168,8 @@ pub struct NewMessage {
     /// With `kind` [`MessageKind::Removed`], the id of the line to remove (XEP-0424/0425);
     /// such a message is never a line of its own.
     pub replaces: Option<String>,
+    /// XEP-0461: the line this one answers, as the replier named it.
+    pub reply: Option<Reply>,
 }
 
 impl NewMessage {
@@ -189,6 +191,7 @@ impl NewMessage {
             state: self.state.clone(),
             origin_id: self.origin_id.clone(),
             attachment: self.attachment.clone(),
+            reply: self.reply.clone(),
         }
     }
 }
@@ -227,6 +230,8 @@ pub struct Message {
     pub state: Delivery,
     pub origin_id: Option<String>,
     pub attachment: Option<Attachment>,
+    /// The line this one answers (XEP-0461), found in the store when read.
+    pub reply: Option<Reply>,
 }
 
 /// A slice of a conversation, oldest first.

@@ -189,6 +189,7 @@ fn generate(path: &Path, lines: usize) {
             attachment: None,
             author: Default::default(),
             replaces: None,
+            reply: None,
         });
         if batch.len() == BATCH || n + 1 == lines {
             store.insert_messages(ACCOUNT, &batch).expect("stored");
@@ -375,6 +376,7 @@ fn insert_burst(path: &Path, drop_index: bool) -> f64 {
             attachment: None,
             author: Default::default(),
             replaces: None,
+            reply: None,
         })
         .collect();
     let started = Instant::now();

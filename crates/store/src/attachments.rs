@@ -89,6 +89,7 @@ mod tests {
             attachment: Some(attachment),
             author: Default::default(),
             replaces: None,
+            reply: None,
         }
     }
 

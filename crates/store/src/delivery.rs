@@ -196,6 +196,7 @@ mod tests {
             attachment: None,
             author: Default::default(),
             replaces: None,
+            reply: None,
         }
     }
 

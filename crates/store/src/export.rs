@@ -3,6 +3,7 @@
 //! page of memory.
 
 use super::history::{MESSAGE_COLUMNS, read_message};
+use super::replies::QUOTED_JOIN;
 use super::{Result, Store};
 use crate::model::{ChatId, Message};
 use rusqlite::params;
@@ -22,7 +23,7 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {MESSAGE_COLUMNS} FROM messages m
              LEFT JOIN outbox o ON o.message_id = m.id
-             LEFT JOIN attachments a ON a.message_id = m.id
+             LEFT JOIN attachments a ON a.message_id = m.id {QUOTED_JOIN}
              WHERE m.account = ?1 AND m.chat = ?2 AND (m.ts, m.id) > (?3, ?4)
              ORDER BY m.ts, m.id LIMIT ?5"
         ))?;
@@ -59,6 +60,7 @@ mod tests {
                 attachment: None,
                 author: Default::default(),
                 replaces: None,
+                reply: None,
             })
             .collect();
         store.insert_messages("me@x", &lines).expect("stored");

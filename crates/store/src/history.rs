@@ -1,5 +1,6 @@
 //! Messages: insert with deduplication, page backwards through a conversation, update states.
 
+use super::replies::QUOTED_JOIN;
 use super::{Result, Store};
 use crate::model::{ChatId, Delivery, Direction, HistoryPage, Message, MessageKind, NewMessage};
 use chrono::{DateTime, Utc};
@@ -26,17 +27,22 @@ pub struct StoredLine {
     pub incoming: bool,
 }
 
-/// The columns [`read_message`] reads by name, from `messages m`, `outbox o` and
-/// `attachments a`; no two share a name.
+/// The columns [`read_message`] reads by name, from `messages m`, `outbox o`, `attachments a`
+/// and the answered line `q` ([`super::replies::QUOTED_JOIN`]); no two share a name. Of the
+/// answered line's words only the start is read: a quote is far shorter, and a huge line is
+/// not read whole for a few words.
 pub(super) const MESSAGE_COLUMNS: &str = "m.id, m.chat, m.direction, m.sender, m.recipient,
     m.body, m.ts, m.state, m.error, m.origin_id, m.kind, m.nick, m.edited, m.late, o.due_at,
-    a.url, a.name, a.size, a.mime, a.local_path, m.removed, m.removed_by, m.removed_reason";
+    a.url, a.name, a.size, a.mime, a.local_path, m.removed, m.removed_by, m.removed_reason,
+    m.reply_id, m.reply_room, m.reply_to, m.reply_quote, q.id AS quoted_id,
+    q.nick AS quoted_nick, q.sender AS quoted_sender, substr(q.body, 1, 2048) AS quoted_body,
+    q.removed AS quoted_removed";
 
 /// A message with its outbox entry, if still queued, and its attachment, if any.
 fn select_messages() -> String {
     format!(
         "SELECT {MESSAGE_COLUMNS} FROM messages m LEFT JOIN outbox o ON o.message_id = m.id
-         LEFT JOIN attachments a ON a.message_id = m.id"
+         LEFT JOIN attachments a ON a.message_id = m.id {QUOTED_JOIN}"
     )
 }
 
@@ -53,9 +59,10 @@ impl Store {
             let mut insert = tx.prepare_cached(
                 "INSERT INTO messages (account, chat, direction, sender, recipient, body, ts, state,
                                        error, stanza_id_attr, origin_id, server_id, kind, nick,
-                                       occupant_id, author_jid, presence_id)
+                                       occupant_id, author_jid, presence_id, reply_id,
+                                       reply_room, reply_to, reply_quote)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                         ?17)
+                         ?17, ?18, ?19, ?20, ?21)
                  ON CONFLICT DO NOTHING",
             )?;
             let mut adopt = tx.prepare_cached(
@@ -89,6 +96,10 @@ impl Store {
                     message.author.occupant_id,
                     message.author.jid,
                     message.author.presence,
+                    message.reply.as_ref().map(|r| &r.id),
+                    message.reply.as_ref().is_some_and(|r| r.in_room),
+                    message.reply.as_ref().and_then(|r| r.to.as_ref()),
+                    message.reply.as_ref().and_then(|r| r.quote.as_ref()),
                 ])?;
                 out.push(if changed == 0 {
                     // Our line coming back (a room's reflection, our archive's copy) brings
@@ -363,6 +374,7 @@ pub(super) fn read_message(row: &Row<'_>) -> rusqlite::Result<Message> {
         state: decode_state(row.get("state")?, row.get("error")?),
         origin_id: row.get("origin_id")?,
         attachment: super::attachments::read(row)?,
+        reply: super::replies::read(row)?,
     })
 }
 
@@ -429,6 +441,7 @@ mod tests {
             attachment: None,
             author: Default::default(),
             replaces: None,
+            reply: None,
         }
     }
 

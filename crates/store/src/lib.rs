@@ -15,6 +15,7 @@ mod migrations;
 mod outbox;
 mod reactions;
 mod reading;
+mod replies;
 mod retraction;
 mod rooms;
 mod roster;
@@ -219,6 +220,7 @@ mod tests {
                 attachment: None,
                 author: Default::default(),
                 replaces: None,
+                reply: None,
             };
             store.enqueue(account, &message, None).expect("enqueue");
             store.set_state(account, "k", "v").expect("state");

@@ -161,6 +161,13 @@ const STEPS: &[&str] = &[
         at INTEGER NOT NULL,
         PRIMARY KEY (message_id, reactor, emoji)
     );",
+    // 12: replies (store::replies, XEP-0461): the id the answered line goes by as the replier
+    // named it, whether that is a room's stanza-id, its author as named and the quote given.
+    // The answered line is looked up when read, through the indexes on those ids.
+    "ALTER TABLE messages ADD COLUMN reply_id TEXT;
+    ALTER TABLE messages ADD COLUMN reply_room INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE messages ADD COLUMN reply_to TEXT;
+    ALTER TABLE messages ADD COLUMN reply_quote TEXT;",
 ];
 
 /// The schema version this build writes.

@@ -2,6 +2,7 @@
 //! the server acknowledges it. Rows survive restarts and go out in order when due.
 
 use super::history::{MESSAGE_COLUMNS, read_message};
+use super::replies::QUOTED_JOIN;
 use super::{Result, Store};
 use crate::model::{Delivery, Message, NewMessage};
 use chrono::{DateTime, Utc};
@@ -57,7 +58,7 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {MESSAGE_COLUMNS}, o.attempts
              FROM outbox o JOIN messages m ON m.id = o.message_id
-             LEFT JOIN attachments a ON a.message_id = m.id
+             LEFT JOIN attachments a ON a.message_id = m.id {QUOTED_JOIN}
              WHERE m.account = ?1 ORDER BY m.id"
         ))?;
         let rows = stmt.query_map([account], |row| {
@@ -219,6 +220,7 @@ mod tests {
             attachment: None,
             author: Default::default(),
             replaces: None,
+            reply: None,
         }
     }
 

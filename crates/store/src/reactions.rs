@@ -177,6 +177,7 @@ mod tests {
             attachment: None,
             author: Author::default(),
             replaces: None,
+            reply: None,
         }
     }
 

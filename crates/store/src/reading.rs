@@ -83,6 +83,7 @@ mod tests {
             attachment: None,
             author: Default::default(),
             replaces: None,
+            reply: None,
         }
     }
 

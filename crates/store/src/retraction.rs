@@ -153,6 +153,7 @@ mod tests {
             attachment: None,
             author: Author::default(),
             replaces: None,
+            reply: None,
         }
     }
 

@@ -19,6 +19,7 @@
 //! thousands), where a word alone is read only as far as a page of hits needs.
 
 use super::history::{MESSAGE_COLUMNS, read_message};
+use super::replies::QUOTED_JOIN;
 use super::{Result, Store};
 use crate::model::search::{self, MAX_HITS, Scope, SearchHit, SearchQuery, SearchResults};
 use rusqlite::functions::FunctionFlags;
@@ -92,7 +93,7 @@ impl Store {
              FROM message_search s
              JOIN messages m ON m.id = -s.rowid
              LEFT JOIN outbox o ON o.message_id = m.id
-             LEFT JOIN attachments a ON a.message_id = m.id
+             LEFT JOIN attachments a ON a.message_id = m.id {QUOTED_JOIN}
              WHERE message_search MATCH ?1
                AND (?2 IS NULL OR m.account = ?2)
                AND (?3 IS NULL OR m.chat = ?3)
@@ -150,6 +151,7 @@ mod tests {
             attachment: None,
             author: Default::default(),
             replaces: None,
+            reply: None,
         }
     }
 

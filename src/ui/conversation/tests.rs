@@ -20,6 +20,7 @@ pub(super) fn message(id: i64, secs: i64) -> ChatMessage {
         state: Delivery::Received,
         origin_id: None,
         attachment: None,
+        reply: None,
     }
 }
 

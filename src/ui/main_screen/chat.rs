@@ -347,6 +347,7 @@ pub(super) mod tests {
             state: Delivery::Received,
             origin_id: None,
             attachment: None,
+            reply: None,
         }
     }
 

@@ -117,6 +117,7 @@ mod tests {
             state: Delivery::Received,
             origin_id: None,
             attachment: Some(attachment),
+            reply: None,
         }
     }
 

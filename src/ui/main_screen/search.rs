@@ -187,6 +187,7 @@ mod tests {
             state: Delivery::Received,
             origin_id: None,
             attachment: None,
+            reply: None,
         }
     }
 

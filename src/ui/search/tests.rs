@@ -22,6 +22,7 @@ fn hit(account: &str, id: i64, secs: i64, body: &str) -> SearchHit {
             state: Delivery::Received,
             origin_id: None,
             attachment: None,
+            reply: None,
         },
     }
 }

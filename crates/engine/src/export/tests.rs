@@ -18,6 +18,7 @@ fn line(body: &str, secs: i64, direction: Direction) -> NewMessage {
         attachment: None,
         author: Default::default(),
         replaces: None,
+        reply: None,
     }
 }
 

@@ -27,6 +27,7 @@ mod profile;
 mod proxy;
 mod reactions;
 mod register;
+mod reply;
 mod retraction;
 mod room_stanza;
 mod sasl;
@@ -153,6 +154,13 @@ pub enum Command {
     Retract {
         chat: ChatId,
         message_id: i64,
+    },
+    /// Answer message `message_id` (the store's id) in `chat` with `body` (XEP-0461): stored
+    /// and sent like [`Command::Send`], the answered line named and quoted.
+    Reply {
+        chat: ChatId,
+        message_id: i64,
+        body: String,
     },
     /// Set our reactions on message `message_id` (the store's id) in `chat` to `emojis`, our
     /// whole new set (XEP-0444; empty takes ours back, toggling is the caller's): stored

@@ -2,7 +2,7 @@
 //! messages, with the checks that decide what of them is believed (see also `muc`).
 
 use super::stanza::{Dropped, message_parts, own_server_ids};
-use crate::model::{Author, ChatId, Delivery, Direction, MessageKind, NewMessage, Removal};
+use crate::model::{Author, ChatId, Delivery, Direction, MessageKind, NewMessage, Removal, Reply};
 use chrono::{DateTime, Utc};
 use tokio_xmpp::jid::BareJid;
 use tokio_xmpp::minidom::Element;
@@ -33,6 +33,7 @@ pub fn room_message(
     }
     let nick = from.resource().map(|r| r.as_str().to_owned());
     let parts = message_parts(&mut message, now)?;
+    let in_room_chat = message.type_ == MessageType::Groupchat;
     let (chat, server_id) = match message.type_ {
         MessageType::Error => return Err(Dropped::Error),
         MessageType::Headline => return Err(Dropped::UnsupportedType),
@@ -73,6 +74,8 @@ pub fn room_message(
         attachment: parts.attachment,
         author: Author { occupant_id, ..Author::default() },
         replaces: parts.replaces,
+        // In a room only the room's own id names a line (store::replies).
+        reply: parts.reply.map(|reply| Reply { in_room: in_room_chat, ..reply }),
     })
 }
 

@@ -63,6 +63,7 @@ mod outbox;
 mod profile;
 mod reactions;
 mod reading;
+mod replies;
 mod requests;
 mod retraction;
 mod room_authors;
@@ -508,6 +509,7 @@ impl Session {
             Command::Outbox(action) => self.outbox_command(action).await,
             Command::Correct { chat, body } => self.correct_last(&chat, body).await,
             Command::Retract { chat, message_id } => self.retract_own(&chat, message_id).await,
+            Command::Reply { chat, message_id, body } => self.reply(&chat, message_id, body).await,
             Command::React { chat, message_id, emojis } => {
                 self.react(&chat, message_id, emojis).await
             }

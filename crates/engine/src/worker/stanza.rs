@@ -1,7 +1,9 @@
 //! Pure conversions between stanzas and model values, with the origin checks that decide what
 //! is believed. No I/O here, so most protocol behaviour is tested as plain functions over XML.
 
-use crate::model::{Attachment, ChatId, Delivery, Direction, MessageKind, NewMessage, Removal};
+use crate::model::{
+    Attachment, ChatId, Delivery, Direction, MessageKind, NewMessage, Removal, Reply,
+};
 use chrono::{DateTime, Utc};
 use tokio_xmpp::jid::{BareJid, Jid};
 use tokio_xmpp::minidom::Element;
@@ -72,6 +74,7 @@ pub fn incoming_message(
         attachment: parts.attachment,
         author: Default::default(),
         replaces: parts.replaces,
+        reply: parts.reply,
     })
 }
 
@@ -90,6 +93,8 @@ pub(super) struct Parts {
     /// With `replaces`: the sender's whole new set of reactions to that line (XEP-0444)
     /// instead of a line; whose set it is, is decided where it is applied.
     pub reactions: Option<Vec<String>>,
+    /// The line this one answers (XEP-0461), as a chat's; a room's reader marks it a room's.
+    pub reply: Option<Reply>,
 }
 
 impl Parts {
@@ -124,6 +129,7 @@ pub(super) fn message_parts(message: &mut Message, now: DateTime<Utc>) -> Result
                 origin_id: message.extract_payload::<OriginId>().ok().flatten().map(|o| o.id),
                 attachment: None,
                 replaces: Some(named),
+                reply: None,
                 removal: Some(removal),
                 reactions: None,
             });
@@ -140,12 +146,14 @@ pub(super) fn message_parts(message: &mut Message, now: DateTime<Utc>) -> Result
                 origin_id: message.extract_payload::<OriginId>().ok().flatten().map(|o| o.id),
                 attachment: None,
                 replaces: Some(named),
+                reply: None,
                 removal: None,
                 reactions: Some(reactions),
             });
         }
     }
     let body = message.get_best_body_cloned(vec![]).map(|(_, b)| b).unwrap_or_default();
+    let (body, reply) = super::reply::take(message, body);
     let oob = message.extract_payload::<Oob>().ok().flatten();
     let attachment = super::attachments::shared_file(oob.as_ref().map(|o| o.url.as_str()), &body);
     let body = match (&attachment, body.trim().is_empty()) {
@@ -160,6 +168,7 @@ pub(super) fn message_parts(message: &mut Message, now: DateTime<Utc>) -> Result
         origin_id: message.extract_payload::<OriginId>().ok().flatten().map(|o| o.id),
         attachment,
         replaces: super::delivery::take_correction(message),
+        reply,
         removal: None,
         reactions: None,
     })
@@ -268,6 +277,7 @@ pub fn outgoing_copy(
         attachment: parts.attachment,
         author: Default::default(),
         replaces: parts.replaces,
+        reply: parts.reply,
     })
 }
 

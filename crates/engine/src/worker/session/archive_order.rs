@@ -124,6 +124,7 @@ mod tests {
             attachment: None,
             author: Default::default(),
             replaces: None,
+            reply: None,
         }
     }
 

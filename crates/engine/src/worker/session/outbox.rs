@@ -107,7 +107,7 @@ impl Session {
             return;
         }
         if let Some(to) = self.recipient(to) {
-            self.queue(to, body, due, None).await;
+            self.queue(to, body, due, None, None).await;
         }
     }
 
@@ -134,6 +134,7 @@ impl Session {
         body: String,
         due: Option<chrono::DateTime<chrono::Utc>>,
         attachment: Option<crate::model::Attachment>,
+        reply: Option<crate::model::Reply>,
     ) {
         let id = uuid::Uuid::new_v4().to_string();
         let nick = match self.route(&to) {
@@ -157,6 +158,7 @@ impl Session {
             attachment,
             author: Default::default(),
             replaces: None,
+            reply,
         };
         // The message itself ends "typing" (XEP-0085 §5.4).
         self.signals.typing_sent.remove(&message.chat);
@@ -208,7 +210,10 @@ impl Session {
             tracing::warn!("{e}");
         }
         let route = self.route(&to);
-        let mut stanza = stanza::outgoing_message(to, &message.body, id, route);
+        let mut stanza = match &message.reply {
+            Some(reply) => crate::worker::reply::reply_message(to, &message.body, id, route, reply),
+            None => stanza::outgoing_message(to, &message.body, id, route),
+        };
         if let Some(url) = oob_url {
             stanza::attach_url(&mut stanza, url);
         }

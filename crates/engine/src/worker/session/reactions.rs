@@ -168,6 +168,7 @@ mod tests {
             attachment: None,
             author,
             replaces: Some("o1".into()),
+            reply: None,
         }
     }
 

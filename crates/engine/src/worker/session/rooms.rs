@@ -464,5 +464,6 @@ pub(super) fn event_line(room: &BareJid, nick: &str, text: String) -> NewMessage
         attachment: None,
         author: Default::default(),
         replaces: None,
+        reply: None,
     }
 }

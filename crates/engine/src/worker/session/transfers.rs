@@ -138,7 +138,7 @@ impl Session {
         let Some(to) = self.recipient(to) else { return };
         let limit = self.upload_limit();
         match prepare_file(path, &self.files_dir.clone(), limit).await {
-            Ok(attachment) => self.queue(to, String::new(), None, Some(attachment)).await,
+            Ok(attachment) => self.queue(to, String::new(), None, Some(attachment), None).await,
             Err(why) => {
                 self.emit(Event::Notice(why.clone()));
                 self.emit(Event::Outcome(Err(why)));
