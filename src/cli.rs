@@ -69,6 +69,15 @@ pub enum CliCommand {
         #[arg(long, value_name = "PATH", conflicts_with_all = ["text", "at"])]
         file: Option<PathBuf>,
     },
+    /// Answer a message (XEP-0461): your text goes out with the message named and quoted,
+    /// and waits in the outbox like any message if the server cannot be reached.
+    Reply {
+        /// The conversation: a contact's or a room's address.
+        jid: String,
+        /// The message's id, as `history --json` shows it.
+        message_id: i64,
+        text: String,
+    },
     /// Take back one of your messages (XEP-0424): its words are removed here and asked to be
     /// removed everywhere else.
     Retract {
@@ -423,6 +432,10 @@ pub fn run(paths: Paths, account: Option<String>, command: CliCommand) -> Result
         }
         CliCommand::Send { text: None, file: None, .. } => {
             Err("say what to send: a text, or --file PATH".into())
+        }
+        CliCommand::Reply { jid, message_id, text } => {
+            let reply = send::Outgoing::Reply { message_id, body: text };
+            runtime()?.block_on(send::send(paths, account, jid, reply))
         }
         CliCommand::Retract { jid, message_id } => {
             runtime()?.block_on(retract::retract(paths, account, jid, message_id))

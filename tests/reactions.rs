@@ -5,31 +5,11 @@
 
 mod support;
 
-use confab::model::{ChatId, ReactionCount, RoomPreset, RoomState};
-use confab::paths::Paths;
-use confab::worker::{Command, Event, Handle, RoomCommand};
+use confab::model::{ChatId, ReactionCount};
+use confab::worker::{Command, Event, RoomCommand};
+use support::chat::{Events, create, join_as, line, register, store};
 use support::raw_client::RawClient;
-use support::{PASSWORD, Profile, ROOMS, Server, WAIT, online, wait_for};
-use tokio::sync::mpsc::UnboundedReceiver;
-
-type Events = UnboundedReceiver<Event>;
-
-fn register(server: &Server, names: &[&str]) -> Vec<Profile> {
-    names
-        .iter()
-        .map(|name| {
-            server.register(name, PASSWORD);
-            Profile::new(server, name, PASSWORD)
-        })
-        .collect()
-}
-
-async fn line(events: &mut Events, body: &str) -> confab::model::Message {
-    match wait_for(events, WAIT, body, |e| matches!(e, Event::Message(m) if m.body == body)).await {
-        Event::Message(message) => message,
-        _ => unreachable!(),
-    }
-}
+use support::{PASSWORD, ROOMS, Server, WAIT, online, wait_for};
 
 /// The next reactions the window is told of for line `id`, as (emoji, count, ours).
 async fn reactions(events: &mut Events, id: i64) -> Vec<(String, usize, bool)> {
@@ -52,11 +32,6 @@ async fn no_reactions_before(events: &mut Events, body: &str) {
     })
     .await;
     assert!(!matches!(seen, Event::Reactions { .. }), "changed before {body:?}: {seen:?}");
-}
-
-fn store(profile: &Profile) -> confab::store::Store {
-    let database = Paths::in_profile(profile.path()).database();
-    confab::store::Store::open(&database).expect("store")
 }
 
 fn chat(to: &str, id: &str, body: &str) -> String {
@@ -138,28 +113,6 @@ async fn in_a_chat_each_set_replaces_the_last_and_ours_reaches_the_peer() {
         let left = store(alice).reactions(&[theirs.id]).expect("read");
         assert!(left.iter().flat_map(|r| &r.1).all(|c| !c.ours), "{said} {left:?}");
     }
-}
-
-async fn create(handle: &Handle, events: &mut Events, jid: &str) {
-    let preset = RoomPreset::Public { moderated: false };
-    let create = RoomCommand::Create { room: jid.into(), preset, name: None };
-    handle.send(Command::Room(create)).expect("command taken");
-    wait_for(
-        events,
-        WAIT,
-        "the room created",
-        |e| matches!(e, Event::Outcome(Ok(what)) if what.starts_with("created")),
-    )
-    .await;
-}
-
-async fn join_as(handle: &Handle, events: &mut Events, jid: &str, nick: &str) {
-    let join = RoomCommand::Join { room: jid.into(), nick: Some(nick.into()), password: None };
-    handle.send(Command::Room(join)).expect("command taken");
-    wait_for(events, WAIT, &format!("being in {jid}"), |e| {
-        matches!(e, Event::Rooms(rooms) if rooms.iter().any(|r| r.jid == jid && r.state == RoomState::Joined))
-    })
-    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

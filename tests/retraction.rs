@@ -8,31 +8,11 @@ mod support;
 
 use confab::model::Removal;
 use confab::model::search::SearchQuery;
-use confab::model::{ChatId, Delivery, MessageKind, RoomPreset, RoomState};
-use confab::paths::Paths;
+use confab::model::{ChatId, Delivery, MessageKind};
 use confab::worker::{Command, Event, Handle, RoomCommand};
+use support::chat::{Events, create, join_as, line, register, store};
 use support::raw_client::RawClient;
 use support::{Kind, PASSWORD, Profile, ROOMS, Server, Setup, WAIT, online, wait_for};
-use tokio::sync::mpsc::UnboundedReceiver;
-
-type Events = UnboundedReceiver<Event>;
-
-fn register(server: &Server, names: &[&str]) -> Vec<Profile> {
-    names
-        .iter()
-        .map(|name| {
-            server.register(name, PASSWORD);
-            Profile::new(server, name, PASSWORD)
-        })
-        .collect()
-}
-
-async fn line(events: &mut Events, body: &str) -> confab::model::Message {
-    match wait_for(events, WAIT, body, |e| matches!(e, Event::Message(m) if m.body == body)).await {
-        Event::Message(message) => message,
-        _ => unreachable!(),
-    }
-}
 
 async fn removed(events: &mut Events, id: i64) -> confab::model::Message {
     let what = format!("line {id} removed");
@@ -54,11 +34,6 @@ async fn nothing_changed_before(events: &mut Events, body: &str) {
     })
     .await;
     assert!(!matches!(seen, Event::Edited(_)), "changed before {body:?}: {seen:?}");
-}
-
-fn store(profile: &Profile) -> confab::store::Store {
-    let database = Paths::in_profile(profile.path()).database();
-    confab::store::Store::open(&database).expect("store")
 }
 
 fn found(profile: &Profile, words: &str) -> usize {
@@ -148,28 +123,6 @@ async fn in_a_chat_only_the_author_takes_a_line_back() {
         handle.send(Command::Shutdown).expect("sent");
         while events.recv().await.is_some() {}
     }
-}
-
-async fn create(handle: &Handle, events: &mut Events, jid: &str) {
-    let preset = RoomPreset::Public { moderated: false };
-    let create = RoomCommand::Create { room: jid.into(), preset, name: None };
-    handle.send(Command::Room(create)).expect("command taken");
-    wait_for(
-        events,
-        WAIT,
-        "the room created",
-        |e| matches!(e, Event::Outcome(Ok(what)) if what.starts_with("created")),
-    )
-    .await;
-}
-
-async fn join_as(handle: &Handle, events: &mut Events, jid: &str, nick: &str) {
-    let join = RoomCommand::Join { room: jid.into(), nick: Some(nick.into()), password: None };
-    handle.send(Command::Room(join)).expect("command taken");
-    wait_for(events, WAIT, &format!("being in {jid}"), |e| {
-        matches!(e, Event::Rooms(rooms) if rooms.iter().any(|r| r.jid == jid && r.state == RoomState::Joined))
-    })
-    .await;
 }
 
 /// Retract our room line once the room has reflected it (and so given it its id).

@@ -4,9 +4,10 @@
 
 mod support;
 
-use confab::model::{ChatId, RoomPreset, RoomState};
+use confab::model::{ChatId, RoomState};
 use confab::paths::Paths;
-use confab::worker::{Command, Event, Handle, RoomCommand};
+use confab::worker::{Command, Event, RoomCommand};
+use support::chat::{create, join_as, register, shut_down};
 use support::{DOMAIN, Kind, PASSWORD, Profile, ROOMS, Server, Setup, WAIT, online, wait_for};
 use tokio::sync::mpsc::UnboundedReceiver;
 
@@ -14,44 +15,6 @@ fn users(kind: Kind, names: &[&str]) -> (Server, Vec<Profile>) {
     let server = Server::start(kind);
     let profiles = register(&server, names);
     (server, profiles)
-}
-
-fn register(server: &Server, names: &[&str]) -> Vec<Profile> {
-    names
-        .iter()
-        .map(|name| {
-            server.register(name, PASSWORD);
-            Profile::new(server, name, PASSWORD)
-        })
-        .collect()
-}
-
-async fn create(handle: &Handle, events: &mut UnboundedReceiver<Event>, jid: &str) {
-    let preset = RoomPreset::Public { moderated: false };
-    let create = RoomCommand::Create { room: jid.into(), preset, name: None };
-    handle.send(Command::Room(create)).expect("command taken");
-    wait_for(
-        events,
-        WAIT,
-        "the room created",
-        |e| matches!(e, Event::Outcome(Ok(what)) if what.starts_with("created")),
-    )
-    .await;
-}
-
-/// Stop a worker and wait until it has stored everything and closed.
-async fn shut_down(handle: Handle, mut events: UnboundedReceiver<Event>) {
-    handle.send(Command::Shutdown).expect("sent");
-    while events.recv().await.is_some() {}
-}
-
-async fn join_as(handle: &Handle, events: &mut UnboundedReceiver<Event>, jid: &str, nick: &str) {
-    let join = RoomCommand::Join { room: jid.into(), nick: Some(nick.into()), password: None };
-    handle.send(Command::Room(join)).expect("command taken");
-    wait_for(events, WAIT, &format!("being in {jid}"), |e| {
-        matches!(e, Event::Rooms(rooms) if rooms.iter().any(|r| r.jid == jid && r.state == RoomState::Joined))
-    })
-    .await;
 }
 
 async fn line(

@@ -34,8 +34,12 @@ pub(super) fn print(
         } else {
             let arrow = if message.direction == Direction::In { "<" } else { ">" };
             let local = message.timestamp.with_timezone(&chrono::Local);
+            let answering = message.reply.as_ref().map_or_else(String::new, |reply| {
+                let quote = reply.shown_text().unwrap_or("(deleted)").replace('\n', " ");
+                format!("(replying to “{quote}”) ")
+            });
             println!(
-                "{} {arrow} {}: {}",
+                "{} {arrow} {}: {answering}{}",
                 local.format("%Y-%m-%d %H:%M"),
                 message.from,
                 match &message.kind {
@@ -48,7 +52,7 @@ pub(super) fn print(
     Ok(())
 }
 
-/// A removed line stays a `"message"` whose `"removed"` says how (`"retracted"` by its author
+/// A reply names what it answers in `"reply_to"`. A removed line stays a `"message"` whose `"removed"` says how (`"retracted"` by its author
 /// or `"moderated"`), with the moderator and reason the room gave.
 pub(super) fn message_json(message: &Message) -> serde_json::Value {
     let (kind, removed, by, reason) = match &message.kind {
@@ -81,6 +85,14 @@ pub(super) fn message_json(message: &Message) -> serde_json::Value {
             "size": a.size,
             "mime": a.mime,
             "local": a.local,
+        })),
+        // What the line answers (XEP-0461): the id it named, and the stored line, if here.
+        "reply_to": message.reply.as_ref().map(|r| serde_json::json!({
+            "id": r.id,
+            "to": r.to,
+            "quote": r.quote,
+            "message_id": r.line.as_ref().map(|line| line.id),
+            "text": r.shown_text(),
         })),
     })
 }

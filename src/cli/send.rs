@@ -1,10 +1,11 @@
-//! `send` and `download`: connect, hand the worker one message or one file, and wait until the
-//! server has it (or the file is here), with upload and download progress on a terminal.
+//! `send`, `reply` and `download`: connect, hand the worker one message, reply or file, and
+//! wait until the server has it (or the file is here), with upload and download progress on a
+//! terminal.
 
 use super::{Driver, SEND_TIMEOUT, choose_account, connection_failure};
 use crate::media::safe_file_name;
 use crate::model::parse_bare_jid;
-use crate::model::{Delivery, Direction, Message, Transfer, format_size};
+use crate::model::{ChatId, Delivery, Direction, Message, Transfer, format_size};
 use crate::paths::Paths;
 use crate::worker::{Command, Event};
 use std::io::{IsTerminal, Write};
@@ -14,6 +15,11 @@ use std::path::PathBuf;
 pub enum Outgoing {
     Text(String),
     File(PathBuf),
+    /// An answer to message `message_id` (the store's id) in the conversation (XEP-0461).
+    Reply {
+        message_id: i64,
+        body: String,
+    },
 }
 
 impl Outgoing {
@@ -21,6 +27,9 @@ impl Outgoing {
         match self {
             Self::Text(body) => Command::Send { to, body: body.clone() },
             Self::File(path) => Command::SendFile { to, path: path.clone() },
+            Self::Reply { message_id, body } => {
+                Command::Reply { chat: ChatId(to), message_id: *message_id, body: body.clone() }
+            }
         }
     }
 
@@ -30,7 +39,7 @@ impl Outgoing {
             return false;
         }
         match self {
-            Self::Text(body) => message.body == *body,
+            Self::Text(body) | Self::Reply { body, .. } => message.body == *body,
             Self::File(path) => message.attachment.as_ref().is_some_and(|a| {
                 a.url.is_none()
                     && a.name
@@ -129,7 +138,9 @@ pub async fn send(
                 Some(reason) => failure = Some(reason),
                 None => {}
             },
-            Event::Notice(notice) if queued.is_none() => break Err(notice),
+            Event::Notice(notice) | Event::Outcome(Err(notice)) if queued.is_none() => {
+                break Err(notice);
+            }
             Event::StoreFailed(why) => break Err(why),
             _ => {}
         }

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod chat;
 mod ejabberd;
 pub mod fake_login;
 mod prosody;

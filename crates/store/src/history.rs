@@ -4,7 +4,7 @@ use super::replies::QUOTED_JOIN;
 use super::{Result, Store};
 use crate::model::{ChatId, Delivery, Direction, HistoryPage, Message, MessageKind, NewMessage};
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, Row, params};
+use rusqlite::{Connection, OptionalExtension, Row, params};
 use std::collections::HashMap;
 
 /// The outcome of storing one message.
@@ -117,7 +117,13 @@ impl Store {
                     if let Some(attachment) = &message.attachment {
                         super::attachments::insert(&tx, id, attachment)?;
                     }
-                    Inserted::New(message.stored(id))
+                    // A reply is read back, which finds the line it answers.
+                    match &message.reply {
+                        Some(_) => {
+                            Inserted::New(read_one(&tx, id)?.unwrap_or_else(|| message.stored(id)))
+                        }
+                        None => Inserted::New(message.stored(id)),
+                    }
                 });
             }
         }
@@ -335,15 +341,15 @@ impl Store {
     }
 
     pub fn message(&self, message_id: i64) -> Result<Option<Message>> {
-        Ok(self
-            .conn
-            .query_row(
-                &format!("{} WHERE m.id = ?1", select_messages()),
-                [message_id],
-                read_message,
-            )
-            .optional()?)
+        Ok(read_one(&self.conn, message_id)?)
     }
+}
+
+/// Message `id` as the store reads it, also within a transaction.
+pub(super) fn read_one(conn: &Connection, id: i64) -> rusqlite::Result<Option<Message>> {
+    conn.prepare_cached(&format!("{} WHERE m.id = ?1", select_messages()))?
+        .query_row([id], read_message)
+        .optional()
 }
 
 /// The one conversion from a row of [`MESSAGE_COLUMNS`] to a [`Message`].

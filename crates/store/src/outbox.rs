@@ -27,8 +27,9 @@ impl Store {
         let tx = self.conn.transaction()?;
         tx.execute(
             "INSERT INTO messages (account, chat, direction, sender, recipient, body, ts, state,
-                                   origin_id, stanza_id_attr, nick)
-             VALUES (?1, ?2, 1, ?3, ?4, ?5, ?6, 0, ?7, ?8, ?9)",
+                                   origin_id, stanza_id_attr, nick, reply_id, reply_room,
+                                   reply_to, reply_quote)
+             VALUES (?1, ?2, 1, ?3, ?4, ?5, ?6, 0, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             params![
                 account,
                 message.chat.as_str(),
@@ -39,6 +40,10 @@ impl Store {
                 message.origin_id,
                 message.stanza_id_attr,
                 message.nick,
+                message.reply.as_ref().map(|r| &r.id),
+                message.reply.as_ref().is_some_and(|r| r.in_room),
+                message.reply.as_ref().and_then(|r| r.to.as_ref()),
+                message.reply.as_ref().and_then(|r| r.quote.as_ref()),
             ],
         )?;
         let id = tx.last_insert_rowid();
@@ -49,8 +54,11 @@ impl Store {
         if let Some(attachment) = &message.attachment {
             super::attachments::insert(&tx, id, attachment)?;
         }
+        let stored = super::history::read_one(&tx, id)?;
         tx.commit()?;
-        Ok(Message { scheduled_for: due_at, state: Delivery::Pending, ..message.stored(id) })
+        let written =
+            Message { scheduled_for: due_at, state: Delivery::Pending, ..message.stored(id) };
+        Ok(stored.unwrap_or(written))
     }
 
     /// Everything queued for the account, oldest first.

@@ -32,6 +32,10 @@ const FEATURES: &[&str] = &[
     super::retraction::RETRACT,
     // XEP-0444 §2: a client that shows reactions says so.
     super::reactions::REACTIONS,
+    // XEP-0461 §2: replies are shown as such, their quote taken from the fallback.
+    super::reply::REPLY,
+    // XEP-0393 §5: message styling is shown.
+    "urn:xmpp:styling:0",
 ];
 
 /// Our answer to a disco#info request, echoing the node asked about (XEP-0115 §6.2).

@@ -1,0 +1,65 @@
+//! Steps the conversation tests share: accounts on a server, lines as the worker tells them,
+//! a profile's store, and rooms created and joined through the worker.
+
+use super::{PASSWORD, Profile, Server, WAIT, wait_for};
+use confab::model::{Message, RoomPreset, RoomState};
+use confab::paths::Paths;
+use confab::worker::{Command, Event, Handle, RoomCommand};
+use tokio::sync::mpsc::UnboundedReceiver;
+
+pub type Events = UnboundedReceiver<Event>;
+
+/// Accounts `names` on `server`, each with a profile of its own.
+pub fn register(server: &Server, names: &[&str]) -> Vec<Profile> {
+    names
+        .iter()
+        .map(|name| {
+            server.register(name, PASSWORD);
+            Profile::new(server, name, PASSWORD)
+        })
+        .collect()
+}
+
+/// The next line the worker tells of whose words are `body`.
+pub async fn line(events: &mut Events, body: &str) -> Message {
+    match wait_for(events, WAIT, body, |e| matches!(e, Event::Message(m) if m.body == body)).await {
+        Event::Message(message) => message,
+        _ => unreachable!(),
+    }
+}
+
+/// The profile's store, opened beside its worker.
+pub fn store(profile: &Profile) -> confab::store::Store {
+    let database = Paths::in_profile(profile.path()).database();
+    confab::store::Store::open(&database).expect("store")
+}
+
+/// Create the public room `jid` and wait until the worker says so.
+pub async fn create(handle: &Handle, events: &mut Events, jid: &str) {
+    let preset = RoomPreset::Public { moderated: false };
+    let create = RoomCommand::Create { room: jid.into(), preset, name: None };
+    handle.send(Command::Room(create)).expect("command taken");
+    wait_for(
+        events,
+        WAIT,
+        "the room created",
+        |e| matches!(e, Event::Outcome(Ok(what)) if what.starts_with("created")),
+    )
+    .await;
+}
+
+/// Join `jid` as `nick` and wait until in.
+pub async fn join_as(handle: &Handle, events: &mut Events, jid: &str, nick: &str) {
+    let join = RoomCommand::Join { room: jid.into(), nick: Some(nick.into()), password: None };
+    handle.send(Command::Room(join)).expect("command taken");
+    wait_for(events, WAIT, &format!("being in {jid}"), |e| {
+        matches!(e, Event::Rooms(rooms) if rooms.iter().any(|r| r.jid == jid && r.state == RoomState::Joined))
+    })
+    .await;
+}
+
+/// Stop a worker and wait until it has stored everything and closed.
+pub async fn shut_down(handle: Handle, mut events: Events) {
+    handle.send(Command::Shutdown).expect("sent");
+    while events.recv().await.is_some() {}
+}
