@@ -21,6 +21,7 @@ mod find;
 mod links;
 mod reactions;
 mod removal;
+mod reply;
 mod room_context;
 mod send_later;
 mod sending;
@@ -121,6 +122,8 @@ pub struct State {
     find: Option<find::Find>,
     /// The line shown in place (a search hit), and whether newer lines are left out.
     focus: Option<find::Focus>,
+    /// The line being answered, while the composer holds the answer.
+    replying: Option<reply::Replying>,
 }
 
 #[derive(Debug, Clone)]
@@ -160,6 +163,8 @@ pub enum Message {
     Removal(removal::RemovalMessage),
     /// A reaction chip or the React row under a line.
     Reaction(reactions::ReactionMessage),
+    /// Reply under a line, the bar above the composer, or a reply's quote.
+    Reply(reply::ReplyMessage),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -206,6 +211,12 @@ pub enum Event {
     Retract {
         chat: ChatId,
         message_id: i64,
+    },
+    /// Answer line `message_id` in `chat` with `body` (XEP-0461).
+    Reply {
+        chat: ChatId,
+        message_id: i64,
+        body: String,
     },
     /// Set our reactions on line `message_id` to `emojis`, our whole new set (XEP-0444).
     React {
@@ -272,6 +283,7 @@ impl State {
             reactions: reactions::Reactions::default(),
             find: None,
             focus: None,
+            replying: None,
         }
     }
 
@@ -307,6 +319,7 @@ impl State {
             }
             Message::Send if self.correcting.is_some() => (Task::none(), self.send_correction()),
             Message::Send if self.pasted.is_some() => self.send_with_pasted(),
+            Message::Send if self.replying.is_some() => (Task::none(), self.send_reply()),
             Message::Send => {
                 let body = self.finished_draft();
                 if body.is_empty() {
@@ -337,6 +350,7 @@ impl State {
             Message::Outbox(message) => self.outbox_message(message),
             Message::Removal(message) => self.removal(message),
             Message::Reaction(message) => self.reaction(message),
+            Message::Reply(message) => self.reply_message(message),
             Message::SendLater(message) => self.send_later(message),
             Message::File(message) => self.file_message(message),
             Message::Outgoing(message) => self.outgoing(message),

@@ -115,12 +115,22 @@ pub(super) struct Look<'a> {
     pub removal: Option<Element<'a, Message>>,
     /// Its reactions' chips and the React button (or the row of emoji to pick from).
     pub reactions: Option<Element<'a, Message>>,
+    /// The line it answers, quoted above its words (XEP-0461).
+    pub answers: Option<Element<'a, Message>>,
+    /// The Reply button, beside React.
+    pub reply: Option<Element<'a, Message>>,
 }
 
 /// A message; in a room an incoming one is headed by the sender's nickname in its colour.
 pub(super) fn bubble<'a>(message: &'a ChatMessage, mut look: Look<'a>) -> Element<'a, Message> {
     let removal = look.removal.take();
-    let reactions = look.reactions.take();
+    let answers = look.answers.take();
+    let responses = match (look.reactions.take(), look.reply.take()) {
+        (Some(reactions), Some(reply)) => {
+            Some(row![reactions, reply].spacing(theme::SPACE_XS).align_y(Center).into())
+        }
+        (reactions, reply) => reactions.or(reply),
+    };
     let sender = match (&message.direction, message.nick.as_deref()) {
         (Direction::In, Some(nick)) => {
             Some(text(nick).size(theme::TEXT_SMALL).style(theme::nick(nick)))
@@ -145,12 +155,13 @@ pub(super) fn bubble<'a>(message: &'a ChatMessage, mut look: Look<'a>) -> Elemen
         message.attachment.as_ref().map(|file| attachment::attachment(message, file, look.files));
     let content = column![
         sender,
+        answers,
         file,
         body,
         meta(message, &look.now),
         actions(message, &look),
         removal,
-        reactions
+        responses
     ]
     .spacing(theme::SPACE_XS / 2.0);
     let style: fn(&iced::Theme) -> container::Style = match message.direction {

@@ -163,12 +163,16 @@ impl State {
             .on_submit(Message::Send)
             .padding(theme::SPACE_M);
         let (empty, correcting) = (self.draft.is_empty(), self.correcting.is_some());
+        let replying = self.replying.is_some();
         // Before the field sees them: it ignores Up and takes Escape for itself.
         let input = keys::on_key(input, move |key, modifiers| match key {
             Key::Named(Named::ArrowUp) if empty && !correcting && modifiers.is_empty() => {
                 Some(Message::EditLast)
             }
             Key::Named(Named::Escape) if correcting => Some(Message::CancelEdit),
+            Key::Named(Named::Escape) if replying => {
+                Some(Message::Reply(super::reply::ReplyMessage::Cancel))
+            }
             _ => None,
         });
         // The field pastes text itself; a picture on the clipboard is looked for besides.
@@ -181,7 +185,7 @@ impl State {
         let later = button(text("Send later").size(theme::TEXT_SMALL))
             .style(button::secondary)
             .on_press_maybe(
-                (can_write && !correcting)
+                (can_write && !correcting && !replying)
                     .then_some(Message::SendLater(super::send_later::Message::Toggle)),
             );
         let open = button(text(PICKER_ICON).font(EMOJI_FONT).size(theme::TEXT_TITLE).center())
@@ -230,6 +234,7 @@ impl State {
             picker,
             self.send_later_menu(),
             hint,
+            self.reply_bar(),
             self.typed_path_view(),
             self.pasted_view(),
         ]

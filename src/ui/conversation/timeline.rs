@@ -4,7 +4,7 @@
 use super::body::Body;
 use super::bubble::{self, Look};
 use super::days::{self, DayBreaks};
-use super::{Message, State, attachment, reactions, removal, theme};
+use super::{Message, State, attachment, reactions, removal, reply, theme};
 use crate::model::MessageKind;
 use chrono::{DateTime, Datelike, Local, Utc};
 use iced::widget::{column, container, keyed_column, row, text};
@@ -57,6 +57,7 @@ impl State {
         };
         let mut notes = self.notes.lines.iter().peekable();
         let moderator = self.moderator();
+        let can_write = self.can_write();
         for message in &self.messages {
             while let Some((key, at, line)) = notes.next_if(|(_, at, _)| *at < message.timestamp) {
                 new_day(&mut items, *at);
@@ -82,8 +83,20 @@ impl State {
                     let removal = removal::action(message, moderator, self.removing.as_ref());
                     let reactions =
                         reactions::view(message, &self.reactions, &self.composing.recent);
-                    let look =
-                        Look { highlighted, found, editing, now, files, body, removal, reactions };
+                    let answers = message.reply.as_ref().map(reply::quote);
+                    let reply = reply::action(message, can_write);
+                    let look = Look {
+                        highlighted,
+                        found,
+                        editing,
+                        now,
+                        files,
+                        body,
+                        removal,
+                        reactions,
+                        answers,
+                        reply,
+                    };
                     bubble::bubble(message, look)
                 }
             };

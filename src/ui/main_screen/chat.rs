@@ -53,6 +53,9 @@ impl State {
             conversation::Event::SendAt { to, body, at } => Command::SendAt { to: to.0, body, at },
             conversation::Event::Correct { chat, body } => Command::Correct { chat, body },
             conversation::Event::Outbox(action) => Command::Outbox(action),
+            conversation::Event::Reply { chat, message_id, body } => {
+                Command::Reply { chat, message_id, body }
+            }
             conversation::Event::React { chat, message_id, emojis } => {
                 Command::React { chat, message_id, emojis }
             }
