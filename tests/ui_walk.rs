@@ -255,6 +255,25 @@ fn walk_through_the_window() {
             },
         );
         walk.step(
+            "a reply shows the line it answers",
+            |walk| {
+                bob.ok(&["sync"]);
+                let lines = bob.json_lines(&["history", &alice_jid, "--json"]);
+                let launch = lines.iter().find(|l| l["body"] == "Launch 🚀 now");
+                let id = launch.map(|l| l["id"].to_string()).unwrap_or_default();
+                bob.ok(&["reply", &alice_jid, &id, "Counting down from ten"]);
+                std::thread::sleep(Duration::from_millis(1500));
+                walk.display.screenshot(&walk.shots.join("reply.png").display().to_string());
+            },
+            |_| {
+                let lines = alice.json_lines(&["history", &bob_jid, "--json"]);
+                let reply = lines.iter().find(|l| l["body"] == "Counting down from ten");
+                let answers = reply.map(|l| l["reply_to"]["text"].clone());
+                (answers != Some(serde_json::json!("Launch 🚀 now")))
+                    .then(|| format!("reply {reply:?}"))
+            },
+        );
+        walk.step(
             "Remove asks first and Cancel leaves Bob be",
             |walk| {
                 walk.click(896, 26);

@@ -31,8 +31,10 @@ pub struct Reply {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QuotedLine {
     pub id: i64,
-    /// Its author as a conversation names them: the nick in a room, else the address.
+    /// Its author as a conversation names them: the nick in a room, else the bare address.
     pub author: String,
+    /// Written by us.
+    pub ours: bool,
     /// Its words now (corrected, or blank once taken back), cut as a quote is.
     pub body: String,
     pub removed: bool,
@@ -48,9 +50,10 @@ impl Reply {
         }
     }
 
-    /// Who wrote the answered line, as far as known.
+    /// Who wrote the answered line, as far as known: "You" for ours.
     pub fn shown_author(&self) -> Option<&str> {
         match &self.line {
+            Some(line) if line.ours => Some("You"),
             Some(line) => Some(&line.author),
             None => self.to.as_deref().map(|to| to.rsplit_once('/').map_or(to, |(_, nick)| nick)),
         }
@@ -138,9 +141,19 @@ mod tests {
         };
         assert_eq!(reply.shown_text(), Some("old words"));
         assert_eq!(reply.shown_author(), Some("anna"));
-        reply.line =
-            Some(QuotedLine { id: 1, author: "Anna".into(), body: "new".into(), removed: false });
+        reply.line = Some(QuotedLine {
+            id: 1,
+            author: "Anna".into(),
+            ours: false,
+            body: "new".into(),
+            removed: false,
+        });
         assert_eq!(reply.shown_text(), Some("new"));
+        assert_eq!(reply.shown_author(), Some("Anna"));
+        if let Some(line) = reply.line.as_mut() {
+            line.ours = true;
+        }
+        assert_eq!(reply.shown_author(), Some("You"), "our own line");
         if let Some(line) = reply.line.as_mut() {
             line.removed = true;
         }

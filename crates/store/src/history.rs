@@ -36,7 +36,7 @@ pub(super) const MESSAGE_COLUMNS: &str = "m.id, m.chat, m.direction, m.sender, m
     a.url, a.name, a.size, a.mime, a.local_path, m.removed, m.removed_by, m.removed_reason,
     m.reply_id, m.reply_room, m.reply_to, m.reply_quote, q.id AS quoted_id,
     q.nick AS quoted_nick, q.sender AS quoted_sender, substr(q.body, 1, 2048) AS quoted_body,
-    q.removed AS quoted_removed";
+    q.removed AS quoted_removed, q.direction AS quoted_direction";
 
 /// A message with its outbox entry, if still queued, and its attachment, if any.
 fn select_messages() -> String {

@@ -35,8 +35,12 @@ pub(super) fn read(row: &Row<'_>) -> rusqlite::Result<Option<Reply>> {
             id: quoted,
             author: match row.get::<_, Option<String>>("quoted_nick")? {
                 Some(nick) => nick,
-                None => row.get("quoted_sender")?,
+                None => {
+                    let sender: String = row.get("quoted_sender")?;
+                    sender.split_once('/').map_or(sender.clone(), |(bare, _)| bare.to_owned())
+                }
             },
+            ours: row.get::<_, i64>("quoted_direction")? == 1,
             body: quote_of(&row.get::<_, String>("quoted_body")?),
             removed: row.get::<_, i64>("quoted_removed")? != 0,
         }),

@@ -195,6 +195,7 @@ mod tests {
                 line: Some(QuotedLine {
                     id: 7,
                     author: "bob@x".into(),
+                    ours: false,
                     body: "cake at noon?".into(),
                     removed: false,
                 }),
