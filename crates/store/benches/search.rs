@@ -1,5 +1,5 @@
 //! A large history, measured: a generated store of 1,000,000 lines in 1,000 conversations (one of
-//! them 100,900 lines long) — how long writing a line costs with the search index, how large the
+//! them 100,900 lines long, one line in ten a reply to an earlier line of its conversation) — how long writing a line costs with the search index, how large the
 //! index is, how fast the long conversation opens and pages back to its start, and how fast
 //! realistic searches over everything answer (median and 95th percentile).
 //! Prints figures; asserts nothing about them. Run: `cargo bench -p confab-store --bench search`
@@ -7,7 +7,7 @@
 
 use chrono::{DateTime, Utc};
 use confab_model::search::SearchQuery;
-use confab_model::{ChatId, Delivery, Direction, MessageKind, NewMessage};
+use confab_model::{ChatId, Delivery, Direction, MessageKind, NewMessage, Reply};
 use confab_store::Store;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -18,12 +18,16 @@ const CONVERSATIONS: usize = 1000;
 const LONG_SHARE: f64 = 0.1009;
 const BATCH: usize = 10_000;
 const RUNS: usize = 21;
+/// Which generator wrote a kept store; a new one writes its store afresh (2: replies).
+const GENERATION: u32 = 2;
+/// One line in this many answers an earlier line of its conversation (XEP-0461).
+const REPLY_EVERY: usize = 10;
 
 fn main() {
     let lines: usize =
         std::env::var("LINES").ok().and_then(|n| n.parse().ok()).unwrap_or(1_000_000);
-    let dir =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../../target/bench-search/{lines}"));
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(format!("../../target/bench-search/{lines}-{GENERATION}"));
     let path = dir.join("confab.sqlite3");
     if !path.exists() {
         let _ = std::fs::remove_dir_all(&dir);
@@ -163,6 +167,8 @@ fn generate(path: &Path, lines: usize) {
     // share, else to one of the others in turn, one minute after line n - 1.
     let mut others = 0usize;
     let mut long_left = long;
+    // Each conversation's last line, for the next reply there to answer.
+    let mut last_in: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for n in 0..lines {
         let to_long = long_left > 0 && (n % 10 == 0 || lines - n <= long_left);
         let chat = if to_long {
@@ -189,7 +195,15 @@ fn generate(path: &Path, lines: usize) {
             attachment: None,
             author: Default::default(),
             replaces: None,
-            reply: None,
+            // Lines go to conversations by tens (the long one takes every tenth), so one in ten
+            // of each conversation's lines is a reply.
+            reply: last_in.insert(chat, n).filter(|_| (n / 10) % REPLY_EVERY == 3).map(
+                |answered| Reply {
+                    id: format!("gen-{answered}"),
+                    quote: Some("an earlier line".into()),
+                    ..Reply::default()
+                },
+            ),
         });
         if batch.len() == BATCH || n + 1 == lines {
             store.insert_messages(ACCOUNT, &batch).expect("stored");
