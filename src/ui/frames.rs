@@ -183,4 +183,28 @@ impl<S, M: 'static> Window<S, M> {
     pub fn tap(&mut self, key: impl Into<Key>) {
         self.send(simulator::tap_key(key, None));
     }
+
+    /// Presses and releases `key` with `modifiers` held (Ctrl+Up).
+    pub fn tap_with(&mut self, key: impl Into<Key>, modifiers: iced::keyboard::Modifiers) {
+        use iced::keyboard::{Event as Keyboard, Location, key};
+        let key = key.into();
+        let physical_key = key::Physical::Unidentified(key::NativeCode::Unidentified);
+        let pressed = Keyboard::KeyPressed {
+            key: key.clone(),
+            modified_key: key.clone(),
+            physical_key,
+            location: Location::Standard,
+            modifiers,
+            text: None,
+            repeat: false,
+        };
+        let released = Keyboard::KeyReleased {
+            key: key.clone(),
+            modified_key: key,
+            physical_key,
+            location: Location::Standard,
+            modifiers,
+        };
+        self.send([Event::Keyboard(pressed), Event::Keyboard(released)]);
+    }
 }

@@ -166,6 +166,13 @@ impl State {
         let replying = self.replying.is_some();
         // Before the field sees them: it ignores Up and takes Escape for itself.
         let input = keys::on_key(input, move |key, modifiers| match key {
+            // Ctrl+Up and Ctrl+Down pick the line to answer, as in Telegram.
+            Key::Named(Named::ArrowUp) if modifiers.command() && !correcting => {
+                Some(Message::Reply(super::reply::ReplyMessage::Older))
+            }
+            Key::Named(Named::ArrowDown) if modifiers.command() && replying => {
+                Some(Message::Reply(super::reply::ReplyMessage::Newer))
+            }
             Key::Named(Named::ArrowUp) if empty && !correcting && modifiers.is_empty() => {
                 Some(Message::EditLast)
             }

@@ -1,5 +1,6 @@
-//! Replies (XEP-0461) in the conversation: *Reply* under a line puts "Replying to …" above the
-//! composer (Escape or Cancel gives up), Enter then sends the words as an answer to that line.
+//! Replies (XEP-0461) in the conversation: *Reply* under a line, or Ctrl+Up in the composer
+//! (again for older lines, Ctrl+Down for newer), puts "Replying to …" above the composer
+//! (Escape or Cancel gives up), Enter then sends the words as an answer to that line.
 //! A reply shows the line it answers above its words, in a quote that goes to that line when
 //! clicked, however far back it is (`Event::ShowAround`, as a search hit).
 
@@ -25,6 +26,10 @@ pub(super) struct Replying {
 pub enum ReplyMessage {
     /// Reply pressed under line `id`.
     Start(i64),
+    /// Ctrl+Up: answer the line before the one being answered (the newest at first).
+    Older,
+    /// Ctrl+Down: answer the line after it; past the newest, answer none.
+    Newer,
     /// Escape, or Cancel beside the bar.
     Cancel,
     /// A quote clicked: show the line it answers (the store's id).
@@ -34,7 +39,7 @@ pub enum ReplyMessage {
 /// Reply under a line that was written (not one taken back or a room's event), when this
 /// conversation can be written to.
 pub(super) fn action<'a>(message: &ChatMessage, can_write: bool) -> Option<Element<'a, Message>> {
-    if message.kind != MessageKind::Message || !can_write || message.scheduled_for.is_some() {
+    if !answerable(message) || !can_write {
         return None;
     }
     Some(
@@ -44,6 +49,11 @@ pub(super) fn action<'a>(message: &ChatMessage, can_write: bool) -> Option<Eleme
             .on_press(Message::Reply(ReplyMessage::Start(message.id)))
             .into(),
     )
+}
+
+/// A line that was written and is still there, not one waiting to go out.
+fn answerable(message: &ChatMessage) -> bool {
+    message.kind == MessageKind::Message && message.scheduled_for.is_none()
 }
 
 /// The answered line above a reply's words: who wrote it and its first words, muted, behind
@@ -91,6 +101,28 @@ impl State {
                 self.cancel_edit();
                 self.replying = Some(Replying { id, author, quote });
                 (super::State::focus_composer(), None)
+            }
+            ReplyMessage::Older | ReplyMessage::Newer if !self.can_write() => (Task::none(), None),
+            ReplyMessage::Older => {
+                let current = self.replying.as_ref().map(|r| r.id);
+                let mut lines = self.messages.iter().rev().filter(|m| answerable(m));
+                let older = match current {
+                    Some(id) => lines.skip_while(|m| m.id != id).nth(1),
+                    None => lines.next(),
+                };
+                match older.map(|m| m.id) {
+                    Some(id) => self.reply_message(ReplyMessage::Start(id)),
+                    None => (Task::none(), None),
+                }
+            }
+            ReplyMessage::Newer => {
+                let current = self.replying.as_ref().map(|r| r.id);
+                let mut lines = self.messages.iter().filter(|m| answerable(m));
+                let newer = current.and_then(|id| lines.find(|m| m.id == id).and(lines.next()));
+                match newer.map(|m| m.id) {
+                    Some(id) => self.reply_message(ReplyMessage::Start(id)),
+                    None => self.reply_message(ReplyMessage::Cancel),
+                }
             }
             ReplyMessage::Cancel => {
                 self.replying = None;
@@ -182,6 +214,32 @@ mod tests {
         assert_eq!(sent, [&Event::Reply { chat, message_id: 1, body: "yes".into() }]);
         assert!(!window.state.chat.is_replying() && window.state.chat.draft.is_empty());
         assert!(window.find(bar).is_none());
+    }
+
+    #[test]
+    fn ctrl_up_and_down_pick_the_line_to_answer() {
+        let mut state = room(&["anna", "bob", "me"]);
+        let lines = vec![
+            room_line(1, "anna", "first", MessageKind::Message),
+            room_line(2, "bob", "bob joined", MessageKind::Event),
+            room_line(3, "bob", "second", MessageKind::Message),
+        ];
+        state.history(HistoryPage { chat: state.chat.clone(), messages: lines, has_more: false });
+        let mut window = open(state);
+        let answering =
+            |window: &Window<Open, Message>| window.state.chat.replying.as_ref().map(|r| r.id);
+        window.click(iced_test::selector::id(super::super::COMPOSER_ID));
+        let ctrl = iced::keyboard::Modifiers::CTRL;
+        window.tap_with(Named::ArrowUp, ctrl);
+        assert_eq!(answering(&window), Some(3), "the newest line first");
+        window.tap_with(Named::ArrowUp, ctrl);
+        assert_eq!(answering(&window), Some(1), "then older, past the room's events");
+        window.tap_with(Named::ArrowUp, ctrl);
+        assert_eq!(answering(&window), Some(1), "the oldest stays");
+        window.tap_with(Named::ArrowDown, ctrl);
+        assert_eq!(answering(&window), Some(3));
+        window.tap_with(Named::ArrowDown, ctrl);
+        assert_eq!(answering(&window), None, "past the newest: no reply");
     }
 
     #[test]
