@@ -9,6 +9,7 @@ pub mod fake_login;
 mod prosody;
 pub mod raw_client;
 mod server;
+pub mod slixmpp;
 pub mod tinyproxy;
 mod watchdog;
 pub mod web;

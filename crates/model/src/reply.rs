@@ -91,9 +91,10 @@ pub fn fallback_text(author: Option<&str>, quote: &str) -> String {
     text
 }
 
-/// The quote inside a fallback someone else wrote: the "> " marks taken off, an "… wrote:"
-/// heading dropped, bounded as a quote.
-pub fn quote_from_fallback(fallback: &str) -> Option<String> {
+/// The quote inside a fallback someone else wrote: the "> " marks taken off, a heading naming
+/// the author dropped ("Anna wrote:" as we write it, "anna:" as slixmpp does, with the name
+/// `author` was given as: an address, its user part or a room nick), bounded as a quote.
+pub fn quote_from_fallback(fallback: &str, author: Option<&str>) -> Option<String> {
     let lines: Vec<&str> = fallback
         .lines()
         .map(|line| {
@@ -101,11 +102,26 @@ pub fn quote_from_fallback(fallback: &str) -> Option<String> {
         })
         .collect();
     let lines = match lines.first() {
-        Some(first) if lines.len() > 1 && first.trim_end().ends_with("wrote:") => &lines[1..],
+        Some(first) if lines.len() > 1 && is_heading(first, author) => &lines[1..],
         _ => &lines[..],
     };
     let quote = quote_of(&lines.join("\n"));
     (!quote.is_empty()).then_some(quote)
+}
+
+/// Whether a fallback's first line names the quoted author rather than quoting them.
+fn is_heading(line: &str, author: Option<&str>) -> bool {
+    let line = line.trim_end();
+    if line.ends_with("wrote:") {
+        return true;
+    }
+    let (Some(named), Some(author)) = (line.strip_suffix(':'), author) else { return false };
+    let bare = author.split('/').next().unwrap_or(author);
+    let user = bare.split('@').next().unwrap_or(bare);
+    let nick = author.split_once('/').map_or("", |(_, nick)| nick);
+    [author, bare, user, nick]
+        .iter()
+        .any(|name| !name.is_empty() && name.eq_ignore_ascii_case(named.trim()))
 }
 
 #[cfg(test)]
@@ -126,9 +142,15 @@ mod tests {
     fn our_fallback_and_theirs_read_back_to_the_quote() {
         let text = fallback_text(Some("Anna"), "We should\nbake a cake");
         assert_eq!(text, "> Anna wrote:\n> We should\n> bake a cake\n");
-        assert_eq!(quote_from_fallback(&text).as_deref(), Some("We should\nbake a cake"));
-        assert_eq!(quote_from_fallback(">plain\n").as_deref(), Some("plain"));
-        assert_eq!(quote_from_fallback("> \n"), None);
+        assert_eq!(quote_from_fallback(&text, None).as_deref(), Some("We should\nbake a cake"));
+        assert_eq!(quote_from_fallback(">plain\n", None).as_deref(), Some("plain"));
+        assert_eq!(quote_from_fallback("> \n", None), None);
+        // slixmpp heads its quote with the nick; a line ending in ':' is kept otherwise.
+        let slixmpp = "> bob:\n> cake?\n";
+        assert_eq!(quote_from_fallback(slixmpp, Some("bob@x/phone")).as_deref(), Some("cake?"));
+        assert_eq!(quote_from_fallback(slixmpp, Some("room@muc/bob")).as_deref(), Some("cake?"));
+        assert_eq!(quote_from_fallback(slixmpp, Some("anna@x")).as_deref(), Some("bob:\ncake?"));
+        assert_eq!(quote_from_fallback(slixmpp, None).as_deref(), Some("bob:\ncake?"));
     }
 
     #[test]

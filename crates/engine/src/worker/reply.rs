@@ -27,7 +27,9 @@ pub fn take(message: &mut Message, body: String) -> (String, Option<Reply>) {
     };
     let to = element.attr("to").and_then(|to| Jid::new(to).ok()).map(|to| to.to_string());
     let (body, quote) = match fallback_range(&message.payloads).and_then(|r| split(&body, r)) {
-        Some((quote, rest)) if !rest.trim().is_empty() => (rest, quote_from_fallback(&quote)),
+        Some((quote, rest)) if !rest.trim().is_empty() => {
+            (rest, quote_from_fallback(&quote, to.as_deref()))
+        }
         _ => (body, None),
     };
     (body, Some(Reply { id: id.to_owned(), in_room: false, to, quote, line: None }))
