@@ -78,6 +78,7 @@ impl SlixPeer {
             // Called from the tests' multi-threaded runtime: the worker goes on meanwhile.
             match tokio::task::block_in_place(|| self.events.recv_timeout(left)) {
                 Ok(event) if wanted(&event) => return event,
+                Ok(event) if event["event"] == "error" => panic!("slixmpp, before {what}: {event}"),
                 Ok(_) => {}
                 Err(RecvTimeoutError::Timeout) => panic!("slixmpp: no {what} in {WAIT:?}"),
                 Err(RecvTimeoutError::Disconnected) => panic!("slixmpp ended before {what}"),
