@@ -7,7 +7,7 @@
 mod support;
 
 use confab::model::{Affiliation, ChatId, MessageKind, Removal};
-use confab::worker::{Command, Event, RoomCommand};
+use confab::worker::{Command, Event, Handle, RoomCommand};
 use serde_json::{Value, json};
 use support::chat::{Events, create, line, register, shut_down, store};
 use support::slixmpp::SlixPeer;
@@ -28,6 +28,18 @@ async fn removed(events: &mut Events, id: i64) -> MessageKind {
     .await;
     let Event::Edited(line) = seen else { unreachable!() };
     line.kind
+}
+
+/// `tea@rooms…`, created by alice's worker, with slixmpp in it as bob: her worker and events,
+/// the peer and the room's address.
+async fn in_a_room_with_slixmpp(server: &Server) -> (Handle, Events, SlixPeer, String) {
+    let users = register(server, &["alice", "bob"]);
+    let tea = format!("tea@{ROOMS}");
+    let (alice, mut events) = online(&users[0]).await;
+    create(&alice, &mut events, &tea).await;
+    let mut bob = SlixPeer::login(server, "bob", PASSWORD);
+    bob.command(json!({"op": "join", "room": tea, "nick": "bob"}));
+    (alice, events, bob, tea)
 }
 
 /// slixmpp's view of a room line: its words and the room's id for it.
@@ -99,12 +111,7 @@ async fn replies_reactions_and_retractions_go_both_ways_with_slixmpp() {
 async fn in_a_room_replies_and_reactions_name_the_rooms_ids_both_ways_with_slixmpp() {
     for kind in support::servers() {
         let server = Server::start(kind);
-        let users = register(&server, &["alice", "bob"]);
-        let tea = format!("tea@{ROOMS}");
-        let (alice, mut events) = online(&users[0]).await;
-        create(&alice, &mut events, &tea).await;
-        let mut bob = SlixPeer::login(&server, "bob", PASSWORD);
-        bob.command(json!({"op": "join", "room": tea, "nick": "bob"}));
+        let (alice, mut events, mut bob, tea) = in_a_room_with_slixmpp(&server).await;
         let room = ChatId(tea.clone());
 
         bob.command(json!({"op": "room_send", "room": tea, "id": "s-1", "body": "tea is ready"}));
@@ -147,12 +154,7 @@ async fn moderation_goes_both_ways_with_slixmpp() {
     let why = "ejabberd 23.01 has no XEP-0425 moderation; Prosody 13 with mod_muc_moderation is";
     for kind in support::servers_except(Kind::Ejabberd, why) {
         let server = Server::start_with(kind, Setup { moderation: true, ..Setup::default() });
-        let users = register(&server, &["alice", "bob"]);
-        let tea = format!("tea@{ROOMS}");
-        let (alice, mut events) = online(&users[0]).await;
-        create(&alice, &mut events, &tea).await;
-        let mut bob = SlixPeer::login(&server, "bob", PASSWORD);
-        bob.command(json!({"op": "join", "room": tea, "nick": "bob"}));
+        let (alice, mut events, mut bob, tea) = in_a_room_with_slixmpp(&server).await;
 
         // We moderate: slixmpp is told the room removed its line.
         bob.command(json!({"op": "room_send", "room": tea, "id": "s-1", "body": "cheap pills"}));

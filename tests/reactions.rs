@@ -7,7 +7,7 @@ mod support;
 
 use confab::model::{ChatId, ReactionCount};
 use confab::worker::{Command, Event, RoomCommand};
-use support::chat::{Events, create, join_as, line, register, store};
+use support::chat::{Events, gathered, join_as, line, register, store};
 use support::raw_client::RawClient;
 use support::{PASSWORD, ROOMS, Server, WAIT, online, wait_for};
 
@@ -121,10 +121,11 @@ async fn in_a_room_a_reused_nick_cannot_change_a_departed_members_reactions() {
         let server = Server::start(kind);
         let users = register(&server, &["alice", "bob", "mallory"]);
         let tea = format!("tea@{ROOMS}");
-        let (alice, mut alice_events) = online(&users[0]).await;
-        create(&alice, &mut alice_events, &tea).await;
-        let (bob, mut bob_events) = online(&users[1]).await;
-        join_as(&bob, &mut bob_events, &tea, "bob").await;
+        let Ok([(alice, mut alice_events), (bob, mut bob_events)]) =
+            <[_; 2]>::try_from(gathered(&users[..2], &tea).await)
+        else {
+            panic!("two in the room")
+        };
 
         // Bob reacts to alice's line (someone else's: that is what reactions are for).
         alice.send(Command::Send { to: tea.clone(), body: "tea is ready".into() }).expect("sent");

@@ -7,7 +7,7 @@ mod support;
 
 use confab::model::{ChatId, Message};
 use confab::worker::{Command, Event, Handle};
-use support::chat::{Events, create, join_as, line, register, shut_down};
+use support::chat::{Events, gathered, line, register, shut_down};
 use support::raw_client::RawClient;
 use support::{PASSWORD, ROOMS, Server, WAIT, online, wait_for};
 
@@ -112,12 +112,11 @@ async fn in_a_room_only_the_rooms_id_names_the_line_a_reply_answers() {
         let server = Server::start(kind);
         let users = register(&server, &["alice", "bob", "mallory"]);
         let tea = format!("tea@{ROOMS}");
-        let (alice, mut alice_events) = online(&users[0]).await;
-        create(&alice, &mut alice_events, &tea).await;
-        let (bob, mut bob_events) = online(&users[1]).await;
-        join_as(&bob, &mut bob_events, &tea, "bob").await;
-        let (mallory, mut mallory_events) = online(&users[2]).await;
-        join_as(&mallory, &mut mallory_events, &tea, "mallory").await;
+        let Ok([(alice, mut alice_events), (bob, mut bob_events), (mallory, mallory_events)]) =
+            <[_; 3]>::try_from(gathered(&users, &tea).await)
+        else {
+            panic!("three in the room")
+        };
 
         alice.send(Command::Send { to: tea.clone(), body: "tea is ready".into() }).expect("sent");
         let alices = line(&mut alice_events, "tea is ready").await;

@@ -10,7 +10,7 @@ use confab::model::Removal;
 use confab::model::search::SearchQuery;
 use confab::model::{ChatId, Delivery, MessageKind};
 use confab::worker::{Command, Event, Handle, RoomCommand};
-use support::chat::{Events, create, join_as, line, register, store};
+use support::chat::{Events, gathered, join_as, line, register, store};
 use support::raw_client::RawClient;
 use support::{Kind, PASSWORD, Profile, ROOMS, Server, Setup, WAIT, online, wait_for};
 
@@ -158,10 +158,11 @@ async fn in_a_room_a_reused_nick_or_an_occupant_posing_as_moderator_removes_noth
         let server = Server::start(kind);
         let users = register(&server, &["alice", "bob", "mallory"]);
         let tea = format!("tea@{ROOMS}");
-        let (alice, mut alice_events) = online(&users[0]).await;
-        create(&alice, &mut alice_events, &tea).await;
-        let (bob, mut bob_events) = online(&users[1]).await;
-        join_as(&bob, &mut bob_events, &tea, "bob").await;
+        let Ok([(alice, mut alice_events), (bob, mut bob_events)]) =
+            <[_; 2]>::try_from(gathered(&users[..2], &tea).await)
+        else {
+            panic!("two in the room")
+        };
 
         // Alice takes back her own line: bob's copy is blanked.
         alice.send(Command::Send { to: tea.clone(), body: "wrong room".into() }).expect("sent");
@@ -212,10 +213,11 @@ async fn a_moderator_removes_a_line_through_the_room() {
         let server = Server::start_with(kind, setup);
         let users = register(&server, &["alice", "bob"]);
         let tea = format!("tea@{ROOMS}");
-        let (alice, mut alice_events) = online(&users[0]).await;
-        create(&alice, &mut alice_events, &tea).await;
-        let (bob, mut bob_events) = online(&users[1]).await;
-        join_as(&bob, &mut bob_events, &tea, "bob").await;
+        let Ok([(alice, mut alice_events), (bob, mut bob_events)]) =
+            <[_; 2]>::try_from(gathered(&users[..2], &tea).await)
+        else {
+            panic!("two in the room")
+        };
         bob.send(Command::Send { to: tea.clone(), body: "buy cheap pills".into() }).expect("sent");
         let spam = line(&mut alice_events, "buy cheap pills").await;
         let bobs_own = line(&mut bob_events, "buy cheap pills").await;

@@ -8,6 +8,7 @@ use confab::model::{Direction, MessageKind, Moderation, RoomPreset, RoomState};
 use confab::worker::{Command, Event, Handle, RoomCommand};
 use serde_json::Value;
 use std::time::Duration;
+use support::chat::create_room;
 use support::{PASSWORD, Profile, ROOMS, Server, Setup, WAIT, online, wait_for};
 use tokio::sync::mpsc::UnboundedReceiver;
 
@@ -28,23 +29,6 @@ async fn in_rooms(events: &mut UnboundedReceiver<Event>, jids: &[&str]) {
             rooms.iter().any(|r| r.jid == *jid && r.state == RoomState::Joined)
         }))
     })
-    .await;
-}
-
-async fn create(
-    handle: &Handle,
-    events: &mut UnboundedReceiver<Event>,
-    jid: &str,
-    preset: RoomPreset,
-) {
-    let create = RoomCommand::Create { room: jid.into(), preset, name: None };
-    handle.send(Command::Room(create)).expect("command taken");
-    wait_for(
-        events,
-        WAIT,
-        "the room created",
-        |e| matches!(e, Event::Outcome(Ok(what)) if what.starts_with("created")),
-    )
     .await;
 }
 
@@ -110,7 +94,7 @@ async fn two_people_talk_in_a_room_without_duplicates() {
         let (_server, users) = support::server_with(kind, &["alice", "bob"]);
         let tea = room("tea");
         let (alice, mut alice_events) = online(&users[0]).await;
-        create(&alice, &mut alice_events, &tea, RoomPreset::Public { moderated: false }).await;
+        create_room(&alice, &mut alice_events, &tea, RoomPreset::Public { moderated: false }).await;
 
         let (bob, mut bob_events) = online(&users[1]).await;
         join(&bob, &mut bob_events, &tea).await;
@@ -167,8 +151,10 @@ async fn invitations_reach_the_invitee_directly_or_through_the_room() {
         let (open, closed) = (room("open"), room("closed"));
         let (alice, mut alice_events) = online(&users[0]).await;
         let (bob, mut bob_events) = online(&users[1]).await;
-        create(&alice, &mut alice_events, &open, RoomPreset::Public { moderated: false }).await;
-        create(&alice, &mut alice_events, &closed, RoomPreset::Private { password: None }).await;
+        create_room(&alice, &mut alice_events, &open, RoomPreset::Public { moderated: false })
+            .await;
+        create_room(&alice, &mut alice_events, &closed, RoomPreset::Private { password: None })
+            .await;
         // The room's features are learnt once it is configured, and it is marked members only.
         wait_for(&mut alice_events, WAIT, "the room marked members only", |e| {
             matches!(e, Event::Rooms(rooms) if rooms.iter().any(|r| r.jid == closed && r.members_only))
@@ -208,7 +194,8 @@ async fn kick_and_ban_take_effect_and_show_as_events() {
         let (_server, users) = support::server_with(kind, &["alice", "bob"]);
         let hall = room("hall");
         let (alice, mut alice_events) = online(&users[0]).await;
-        create(&alice, &mut alice_events, &hall, RoomPreset::Public { moderated: false }).await;
+        create_room(&alice, &mut alice_events, &hall, RoomPreset::Public { moderated: false })
+            .await;
         let (bob, mut bob_events) = online(&users[1]).await;
         join(&bob, &mut bob_events, &hall).await;
         line(&mut alice_events, "bob's join", "bob joined").await;
@@ -265,7 +252,8 @@ async fn a_private_message_reaches_only_its_occupant() {
         let (_server, users) = support::server_with(kind, &["alice", "bob", "carol"]);
         let club = room("club");
         let (alice, mut alice_events) = online(&users[0]).await;
-        create(&alice, &mut alice_events, &club, RoomPreset::Public { moderated: false }).await;
+        create_room(&alice, &mut alice_events, &club, RoomPreset::Public { moderated: false })
+            .await;
         let (bob, mut bob_events) = online(&users[1]).await;
         join(&bob, &mut bob_events, &club).await;
         let (carol, mut carol_events) = online(&users[2]).await;
@@ -298,7 +286,7 @@ async fn scrolling_back_fetches_what_came_before_joining_from_the_rooms_archive(
         let (_server, users) = support::server_with(kind, &["alice", "bob"]);
         let den = room("den");
         let (alice, mut alice_events) = online(&users[0]).await;
-        create(&alice, &mut alice_events, &den, RoomPreset::Public { moderated: false }).await;
+        create_room(&alice, &mut alice_events, &den, RoomPreset::Public { moderated: false }).await;
         let said: Vec<String> = (0..60).map(|i| format!("line {i}")).collect();
         for body in &said {
             alice.send(Command::Send { to: den.clone(), body: body.clone() }).expect("sent");
@@ -375,7 +363,7 @@ async fn coming_back_catches_up_with_more_than_the_rooms_history_holds() {
         let (_server, users) = support::server_with(kind, &["alice", "bob"]);
         let den = room("den");
         let (alice, mut alice_events) = online(&users[0]).await;
-        create(&alice, &mut alice_events, &den, RoomPreset::Public { moderated: false }).await;
+        create_room(&alice, &mut alice_events, &den, RoomPreset::Public { moderated: false }).await;
         let (bob, mut bob_events) = online(&users[1]).await;
         join(&bob, &mut bob_events, &den).await;
         alice

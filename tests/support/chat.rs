@@ -36,7 +36,11 @@ pub fn store(profile: &Profile) -> confab::store::Store {
 
 /// Create the public room `jid` and wait until the worker says so.
 pub async fn create(handle: &Handle, events: &mut Events, jid: &str) {
-    let preset = RoomPreset::Public { moderated: false };
+    create_room(handle, events, jid, RoomPreset::Public { moderated: false }).await;
+}
+
+/// Create the room `jid` as `preset` says and wait until the worker says so.
+pub async fn create_room(handle: &Handle, events: &mut Events, jid: &str, preset: RoomPreset) {
     let create = RoomCommand::Create { room: jid.into(), preset, name: None };
     handle.send(Command::Room(create)).expect("command taken");
     wait_for(
@@ -62,4 +66,21 @@ pub async fn join_as(handle: &Handle, events: &mut Events, jid: &str, nick: &str
 pub async fn shut_down(handle: Handle, mut events: Events) {
     handle.send(Command::Shutdown).expect("sent");
     while events.recv().await.is_some() {}
+}
+
+/// The public room `jid` created by the first of `users` and joined by the others under their
+/// user names: each one's worker and events, in the order given.
+pub async fn gathered(users: &[Profile], jid: &str) -> Vec<(Handle, Events)> {
+    let mut workers = Vec::with_capacity(users.len());
+    for (i, user) in users.iter().enumerate() {
+        let (handle, mut events) = super::online(user).await;
+        if i == 0 {
+            create(&handle, &mut events, jid).await;
+        } else {
+            let nick = user.jid.split('@').next().unwrap_or(&user.jid);
+            join_as(&handle, &mut events, jid, nick).await;
+        }
+        workers.push((handle, events));
+    }
+    workers
 }
