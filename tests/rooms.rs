@@ -379,12 +379,14 @@ async fn coming_back_catches_up_with_more_than_the_rooms_history_holds() {
         )
         .await;
 
-        // More than the 20 lines Prosody's room history gives on joining.
-        let said: Vec<String> = (0..45).map(|i| format!("while away {i}")).collect();
+        // More than the 20 lines Prosody's room history gives on joining, and more than two
+        // of its archive's pages (50 lines each), so pages are asked for ahead of the answer
+        // closing the one before.
+        let said: Vec<String> = (0..130).map(|i| format!("while away {i}")).collect();
         for body in &said {
             alice.send(Command::Send { to: den.clone(), body: body.clone() }).expect("sent");
         }
-        line(&mut alice_events, "the last line written", "while away 44").await;
+        line(&mut alice_events, "the last line written", "while away 129").await;
         // Alice's last lines may still be on their way: those reach bob live while the archive
         // catches him up, and every line must still land once, in order.
         join(&bob, &mut bob_events, &den).await;
@@ -394,7 +396,7 @@ async fn coming_back_catches_up_with_more_than_the_rooms_history_holds() {
         let deadline = std::time::Instant::now() + WAIT;
         loop {
             let stored = confab::store::Store::open(&store)
-                .and_then(|s| s.history(&users[1].jid, &chat, None, 200))
+                .and_then(|s| s.history(&users[1].jid, &chat, None, 400))
                 .map(|page| page.messages.into_iter().map(|m| m.body).collect::<Vec<_>>())
                 .unwrap_or_default();
             let missing: Vec<&String> = said.iter().filter(|l| !stored.contains(l)).collect();
@@ -405,7 +407,7 @@ async fn coming_back_catches_up_with_more_than_the_rooms_history_holds() {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         drop((alice, bob));
-        let history = users[1].json_lines(&["history", &den, "--json", "--limit", "200"]);
+        let history = users[1].json_lines(&["history", &den, "--json", "--limit", "400"]);
         let lines: Vec<&str> = history
             .iter()
             .filter(|m| m["kind"] == "message")

@@ -16,7 +16,9 @@ pub mod web;
 
 // Each test binary uses its own part of these.
 #[allow(unused_imports)]
-pub use server::{Kind, Server, Setup, bench_server, free_port, servers, servers_except};
+pub use server::{
+    Kind, Server, Setup, bench_server, bench_server_setup, free_port, servers, servers_except,
+};
 
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};

@@ -100,7 +100,7 @@ Component "{UPLOAD}" "http_file_share"
 /// `tests/fetch-prosody-13.sh` unpacked (its mod_sasl2 does not run on 0.12, and its
 /// mod_muc_moderation speaks XEP-0425 v0.3).
 fn program(server: &Server, name: &str) -> PathBuf {
-    if !server.setup.modern_login && !server.setup.moderation {
+    if !server.setup.modern_login && !server.setup.moderation && !server.setup.prosody_13 {
         return PathBuf::from(name);
     }
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -47,10 +47,18 @@ pub fn servers() -> Vec<Kind> {
 /// The server a benchmark measures against: `CONFAB_BENCH_SERVER` (`prosody`, the default, or
 /// `ejabberd`).
 pub fn bench_server() -> Kind {
+    bench_server_setup().0
+}
+
+/// The server a benchmark runs against and how: `CONFAB_BENCH_SERVER` = `prosody` (Debian's
+/// 0.12, the default), `prosody13` (the Prosody 13 of `tests/fetch-prosody-13.sh`) or
+/// `ejabberd`.
+pub fn bench_server_setup() -> (Kind, Setup) {
     match std::env::var("CONFAB_BENCH_SERVER").unwrap_or_default().trim() {
-        "" | "prosody" => Kind::Prosody,
-        "ejabberd" => Kind::Ejabberd,
-        other => panic!("CONFAB_BENCH_SERVER={other}: use prosody or ejabberd"),
+        "" | "prosody" => (Kind::Prosody, Setup::default()),
+        "prosody13" => (Kind::Prosody, Setup { prosody_13: true, ..Setup::default() }),
+        "ejabberd" => (Kind::Ejabberd, Setup::default()),
+        other => panic!("CONFAB_BENCH_SERVER={other}: use prosody, prosody13 or ejabberd"),
     }
 }
 
@@ -89,6 +97,8 @@ pub struct Setup {
     /// community modules do here; Debian's 2023 modules are not installed with Prosody 0.12,
     /// and ejabberd 23.01 has no XEP-0425.
     pub moderation: bool,
+    /// Run Prosody 13 even where no feature needs it, for benchmarks to compare with 0.12.
+    pub prosody_13: bool,
 }
 
 /// How the server process is held: Prosody runs in the foreground as our child; ejabberd

@@ -100,8 +100,8 @@ impl Session {
     }
 
     /// One message of our archive, if it answers our query; it joins the page being read.
-    pub(super) fn archived(&mut self, message: &Message) {
-        if self.older_result(message) || self.room_archive_result(message) {
+    pub(super) async fn archived(&mut self, message: &Message) {
+        if self.older_result(message) || self.room_archive_result(message).await {
             return;
         }
         let Some(catch_up) = self.catch_up.as_mut() else {

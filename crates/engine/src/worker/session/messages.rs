@@ -20,7 +20,7 @@ impl Session {
             return;
         }
         if delivery::is_archive_result(&message) {
-            self.archived(&message);
+            self.archived(&message).await;
             return;
         }
         match delivery::carbon(&message, &self.own) {

@@ -5,6 +5,16 @@
 //!
 //! Each page is stored whole, in the archive's order (`archive_order`), around the lines we
 //! already had: the history on join, or live lines that came in while the catch-up ran.
+//!
+//! The next page is asked for as soon as the current page's last line is in, not when the
+//! archive's answer closing the page comes: servers give fewer lines a page than asked
+//! (Prosody 50 of our 250, unless told otherwise), so once a page has come short of complete its size is known, and
+//! the line that fills a page is where the next one starts. Waiting for the closing answer
+//! cost a round trip a page, and on Prosody more: it holds that last small write until our
+//! delayed acknowledgement of the lines before it comes (Nagle's algorithm), about 40 ms
+//! every 50 lines. A page asked ahead is never asked again; should the closing answer name
+//! another last line, the lines we actually received decide where the next page starts, and
+//! any line seen twice is stored once (by the room's stanza-id).
 
 use super::Session;
 use super::archive_order::Mark;
@@ -20,9 +30,10 @@ use tokio_xmpp::jid::{BareJid, Jid};
 use tokio_xmpp::minidom::Element;
 use tokio_xmpp::parsers::message::Message;
 
-/// Lines asked for per page.
-const PAGE: usize = 100;
-/// A room that has said this much since we left is caught up this far; the rest is still
+/// Lines asked for per page: what ejabberd gives at most. Each page costs the server a query
+/// (Prosody reads the room's whole archive for each), so pages are as large as servers allow.
+const PAGE: usize = 250;
+/// A room that has said this many pages since we left is caught up this far; the rest is still
 /// reachable by scrolling back (older pages), just not announced as new.
 const MAX_PAGES: usize = 50;
 
@@ -39,6 +50,13 @@ struct RoomCatchUp {
     page: Vec<NewMessage>,
     /// Where the previous page's lines ended.
     end: Option<Mark>,
+    /// How many results a page of this archive holds, learned from the first page that came
+    /// short of complete (see the module comment).
+    full_page: Option<usize>,
+    /// Results received for the page under way, kept or not.
+    results: usize,
+    /// The next page was asked for before this one closed.
+    asked_ahead: bool,
 }
 
 impl RoomCatchUps {
@@ -71,7 +89,15 @@ impl Session {
         let queryid = uuid::Uuid::new_v4().to_string();
         self.room_catch_ups.running.insert(
             queryid.clone(),
-            RoomCatchUp { room: room.clone(), pages: 0, page: Vec::new(), end: None },
+            RoomCatchUp {
+                room: room.clone(),
+                pages: 0,
+                page: Vec::new(),
+                end: None,
+                full_page: None,
+                results: 0,
+                asked_ahead: false,
+            },
         );
         self.ask_room_archive(&queryid, &after).await;
     }
@@ -86,7 +112,7 @@ impl Session {
     }
 
     /// A line of a room's archive answering one of our catch-ups; false if it answers none.
-    pub(super) fn room_archive_result(&mut self, message: &Message) -> bool {
+    pub(super) async fn room_archive_result(&mut self, message: &Message) -> bool {
         let Some(queryid) = delivery::archive_queryid(message) else { return false };
         let Some(catch_up) = self.room_catch_ups.running.get(&queryid) else { return false };
         let room = catch_up.room.clone();
@@ -95,6 +121,9 @@ impl Session {
             tracing::warn!("{}: ignored a room archive result not from {room}", self.account.jid);
             return true;
         };
+        if self.page_filled(&queryid) {
+            self.ask_room_archive(&queryid, &archived.id).await;
+        }
         let occupant_ids = self.rooms.get(&room).is_some_and(|r| r.authors.occupant_ids);
         let now = Utc::now();
         match room_stanza::room_message(archived.message, &room, occupant_ids, now) {
@@ -114,6 +143,18 @@ impl Session {
         true
     }
 
+    /// Count a result of the page under way; true when it fills the page, so the next page is
+    /// to be asked for now (once, and within `MAX_PAGES`).
+    fn page_filled(&mut self, queryid: &str) -> bool {
+        let Some(catch_up) = self.room_catch_ups.running.get_mut(queryid) else { return false };
+        catch_up.results += 1;
+        let filled = catch_up.full_page == Some(catch_up.results)
+            && !catch_up.asked_ahead
+            && catch_up.pages < MAX_PAGES;
+        catch_up.asked_ahead |= filled;
+        filled
+    }
+
     /// Store a page of a room's archive in the archive's order (see the module comment), after
     /// where the previous page ended; returns where this one ends.
     pub(super) fn store_archive_page(
@@ -129,22 +170,24 @@ impl Session {
 
     /// A page ended: store it, and ask for the next until the archive says it is complete.
     async fn room_archive_page_done(&mut self, queryid: &str, fin: Option<Element>) {
-        let (page, after) = self
-            .room_catch_ups
-            .running
-            .get_mut(queryid)
-            .map(|c| (std::mem::take(&mut c.page), c.end))
-            .unwrap_or_default();
+        let page_end = delivery::archive_page_end(fin);
+        let Some(catch_up) = self.room_catch_ups.running.get_mut(queryid) else { return };
+        let (page, after) = (std::mem::take(&mut catch_up.page), catch_up.end);
+        let results = std::mem::take(&mut catch_up.results);
+        if let Some((false, _)) = page_end {
+            catch_up.full_page = catch_up.full_page.or((results > 0).then_some(results));
+        }
+        let asked_ahead = std::mem::take(&mut catch_up.asked_ahead);
+        let more = catch_up.pages < MAX_PAGES;
         let end = self.store_archive_page(page, after);
         if let Some(catch_up) = self.room_catch_ups.running.get_mut(queryid) {
             catch_up.end = end;
         }
-        let next = delivery::archive_page_end(fin).and_then(|(complete, last)| {
-            let more = !complete
-                && self.room_catch_ups.running.get(queryid).is_some_and(|c| c.pages < MAX_PAGES);
-            last.filter(|_| more)
-        });
-        match next {
+        if asked_ahead {
+            // The page asked ahead continues the catch-up, or closes it when it comes empty.
+            return;
+        }
+        match page_end.and_then(|(complete, last)| last.filter(|_| !complete && more)) {
             Some(last) => self.ask_room_archive(queryid, &last).await,
             None => {
                 self.room_catch_ups.running.remove(queryid);
