@@ -459,8 +459,11 @@ impl Session {
         self.outbox.in_flight.clear();
         self.transfers.forget_slot_requests();
         self.older_offline();
-        for (page, after) in self.room_catch_ups.clear() {
-            self.store_archive_page(page, after);
+        for cut in self.room_catch_ups.clear() {
+            self.store_archive_page(cut.page, cut.end);
+            if let Some(room) = self.rooms.get_mut(&cut.room) {
+                room.unfinished_catch_up = Some(cut.resume);
+            }
         }
         self.end_catch_up();
         self.bookmarks.offline();

@@ -33,6 +33,9 @@ use tokio_xmpp::parsers::message::Message;
 /// Lines asked for per page: what ejabberd gives at most. Each page costs the server a query
 /// (Prosody reads the room's whole archive for each), so pages are as large as servers allow.
 const PAGE: usize = 250;
+/// The most lines a page under way holds: a room can send results under our query id
+/// unasked, and a page is stored only when it ends.
+const MOST_PAGE_LINES: usize = 4 * PAGE;
 /// A room that has said this many pages since we left is caught up this far; the rest is still
 /// reachable by scrolling back (older pages), just not announced as new.
 const MAX_PAGES: usize = 50;
@@ -50,6 +53,8 @@ struct RoomCatchUp {
     page: Vec<NewMessage>,
     /// Where the previous page's lines ended.
     end: Option<Mark>,
+    /// The archive id of the last result received: where a catch-up cut short goes on.
+    resume: String,
     /// How many results a page of this archive holds, learned from the first page that came
     /// short of complete (see the module comment).
     full_page: Option<usize>,
@@ -60,11 +65,24 @@ struct RoomCatchUp {
 }
 
 impl RoomCatchUps {
-    /// Queries die with the connection; rejoining starts them again. The pages they were
-    /// gathering are given back to be stored.
-    pub(super) fn clear(&mut self) -> Vec<(Vec<NewMessage>, Option<Mark>)> {
-        self.running.drain().map(|(_, catch_up)| (catch_up.page, catch_up.end)).collect()
+    /// Queries die with the connection; rejoining goes on where they stopped. The pages they
+    /// were gathering are given back to be stored.
+    pub(super) fn clear(&mut self) -> Vec<CutShort> {
+        self.running
+            .drain()
+            .map(|(_, c)| CutShort { room: c.room, page: c.page, end: c.end, resume: c.resume })
+            .collect()
     }
+}
+
+/// A catch-up the lost connection ended.
+pub(super) struct CutShort {
+    pub room: BareJid,
+    /// The lines of its page under way, to be stored after `end`.
+    pub page: Vec<NewMessage>,
+    pub end: Option<Mark>,
+    /// The archive id to go on after.
+    pub resume: String,
 }
 
 /// A page of a room's archive, catching up after we joined, by its query id.
@@ -94,6 +112,7 @@ impl Session {
                 pages: 0,
                 page: Vec::new(),
                 end: None,
+                resume: after.clone(),
                 full_page: None,
                 results: 0,
                 asked_ahead: false,
@@ -121,7 +140,7 @@ impl Session {
             tracing::warn!("{}: ignored a room archive result not from {room}", self.account.jid);
             return true;
         };
-        if self.page_filled(&queryid) {
+        if self.page_filled(&queryid, &archived.id) {
             self.ask_room_archive(&queryid, &archived.id).await;
         }
         let occupant_ids = self.rooms.get(&room).is_some_and(|r| r.authors.occupant_ids);
@@ -133,8 +152,12 @@ impl Session {
                 if let Some(stamp) = archived.stamp {
                     line.timestamp = stanza::archive_time(&line.kind, stamp, now);
                 }
-                if let Some(catch_up) = self.room_catch_ups.running.get_mut(&queryid) {
-                    catch_up.page.push(line);
+                match self.room_catch_ups.running.get_mut(&queryid) {
+                    Some(catch_up) if catch_up.page.len() < MOST_PAGE_LINES => {
+                        catch_up.page.push(line)
+                    }
+                    Some(_) => tracing::warn!("{room}: ignored archive lines past a page's most"),
+                    None => {}
                 }
             }
             Ok(_) | Err(Dropped::NoBody) => {}
@@ -143,11 +166,12 @@ impl Session {
         true
     }
 
-    /// Count a result of the page under way; true when it fills the page, so the next page is
-    /// to be asked for now (once, and within `MAX_PAGES`).
-    fn page_filled(&mut self, queryid: &str) -> bool {
+    /// Count result `id` of the page under way; true when it fills the page, so the next page
+    /// is to be asked for now (once, and within `MAX_PAGES`).
+    fn page_filled(&mut self, queryid: &str, id: &str) -> bool {
         let Some(catch_up) = self.room_catch_ups.running.get_mut(queryid) else { return false };
         catch_up.results += 1;
+        id.clone_into(&mut catch_up.resume);
         let filled = catch_up.full_page == Some(catch_up.results)
             && !catch_up.asked_ahead
             && catch_up.pages < MAX_PAGES;
@@ -174,8 +198,9 @@ impl Session {
         let Some(catch_up) = self.room_catch_ups.running.get_mut(queryid) else { return };
         let (page, after) = (std::mem::take(&mut catch_up.page), catch_up.end);
         let results = std::mem::take(&mut catch_up.results);
+        // The largest short page seen: a smaller first one would make every page overlap.
         if let Some((false, _)) = page_end {
-            catch_up.full_page = catch_up.full_page.or((results > 0).then_some(results));
+            catch_up.full_page = catch_up.full_page.max((results > 0).then_some(results));
         }
         let asked_ahead = std::mem::take(&mut catch_up.asked_ahead);
         let more = catch_up.pages < MAX_PAGES;
@@ -190,7 +215,11 @@ impl Session {
         match page_end.and_then(|(complete, last)| last.filter(|_| !complete && more)) {
             Some(last) => self.ask_room_archive(queryid, &last).await,
             None => {
-                self.room_catch_ups.running.remove(queryid);
+                if let Some(done) = self.room_catch_ups.running.remove(queryid)
+                    && let Some(room) = self.rooms.get_mut(&done.room)
+                {
+                    room.unfinished_catch_up = None;
+                }
             }
         }
     }

@@ -37,6 +37,10 @@ pub(super) struct RoomSession {
     /// The archive id of the newest line we had when joining: the room's archive is asked for
     /// everything after it, which its history on join may not hold.
     pub catch_up_after: Option<String>,
+    /// Where a catch-up cut short by a lost connection stopped: the next join goes on from
+    /// there, since the newest line we have (history on join, live lines) lies past the part
+    /// not yet read. Cleared when a catch-up ends.
+    pub unfinished_catch_up: Option<String>,
     /// When the room last said anything to us.
     pub last_heard: Instant,
     /// A self-ping is out and unanswered.
@@ -63,6 +67,7 @@ impl RoomSession {
             creating: None,
             chosen: false,
             catch_up_after: None,
+            unfinished_catch_up: None,
             last_heard: Instant::now(),
             pinging: false,
             authors: RoomAuthors::default(),
@@ -322,7 +327,7 @@ impl Session {
             .ok()
             .flatten();
         let Some(session) = self.rooms.get_mut(room) else { return };
-        session.catch_up_after = newest;
+        session.catch_up_after = session.unfinished_catch_up.clone().or(newest);
         session.room.state = RoomState::Joining;
         session.joined = false;
         session.occupants.clear();
