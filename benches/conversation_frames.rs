@@ -4,10 +4,10 @@
 //! every frame is timed. A frame here is what the window does for one input: the view built
 //! from the conversation's state, the input handed to it, the state updated, the view built
 //! again, laid out, drawn and rasterised by the CPU renderer the app uses (tiny-skia), 1024 ×
-//! 768. A page the conversation asks for while scrolling is read from the store inside the
-//! frame that asked (the app answers it from the worker a frame later), so each frame
-//! counted here holds more work than the app's. Only the conversation pane is drawn, not the
-//! sidebar beside it.
+//! 768, with the redraw answered first as iced's window loop does. A page the conversation
+//! asks for while scrolling is read from the store inside the frame that asked (the app
+//! answers it from the worker a frame later), so such a frame holds more work than the
+//! app's. Only the conversation pane is drawn, not the sidebar beside it.
 //! Prints figures; asserts nothing about them. Run: `cargo bench --bench conversation_frames`
 //! (`LINES=100000` for a smaller store).
 
@@ -20,10 +20,12 @@ use confab::ui::conversation::{self, Event as Asked, Message, State};
 use generated::{ACCOUNT, median, ms, percentile, worst};
 use iced::advanced::clipboard;
 use iced::advanced::renderer::{Headless, Style};
+use iced::advanced::widget::operation::Outcome;
 use iced::mouse::{self, ScrollDelta};
-use iced::{Color, Event, Font, Pixels, Point, Size, Theme};
-use iced_test::futures::futures::executor;
+use iced::{Color, Event, Font, Pixels, Point, Size, Theme, window};
+use iced_test::futures::futures::{FutureExt, StreamExt, executor};
 use iced_test::runtime::user_interface::{Cache, UserInterface};
+use iced_test::runtime::{Action, task};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -32,6 +34,9 @@ const SIZE: Size = Size::new(1024.0, 768.0);
 const WHEEL: ScrollDelta = ScrollDelta::Lines { x: 0.0, y: 3.0 };
 /// A bound on the scroll, so a run that is slow to reach the start still ends.
 const MOST_TIME: Duration = Duration::from_secs(300);
+/// How many times a redraw may be answered by a view built again before the frame is drawn,
+/// as in the application (iced's window loop).
+const MOST_REDRAWS: usize = 3;
 /// A frame slower than this misses a 60 Hz display.
 const FRAME_BUDGET: Duration = Duration::from_millis(16);
 
@@ -90,33 +95,67 @@ impl Window {
         let chat = generated::long_conversation();
         self.state = State::new(chat.clone());
         self.cache = Cache::default();
-        self.load(None);
+        load(&self.store, &mut self.state, None);
         self.paint();
         started.elapsed()
     }
 
     /// Scroll up a wheel turn at a time until the oldest line is on screen, timing each frame.
+    /// As the application does, the widget tree built for a frame's drawing takes the next
+    /// input, and a view that changed is built again and answers the redraw (a list laid out
+    /// anew reports where it is) before it is drawn.
     fn scroll_to_start(&mut self) {
+        let Window { store, state, renderer, cache, cursor } = self;
         let mut frames = Vec::new();
         let mut pages = 0;
         let mut last_page_at = None;
+        let mut most_held = 0;
+        let mut ui = UserInterface::build(state.view(), SIZE, std::mem::take(cache), renderer);
         let started = Instant::now();
         while started.elapsed() < MOST_TIME {
             let began = Instant::now();
             let wheel = Event::Mouse(mouse::Event::WheelScrolled { delta: WHEEL });
-            let asked = self.input(&[wheel]);
-            if let Some(Asked::LoadOlder { before, .. }) = asked {
-                pages += 1;
-                if !self.load(Some(before)) {
-                    last_page_at = Some(frames.len());
+            let mut messages = Vec::new();
+            let _ = ui.update(&[wheel], *cursor, renderer, &mut clipboard::Null, &mut messages);
+            let redraw = Event::Window(window::Event::RedrawRequested(Instant::now()));
+            for _ in 0..MOST_REDRAWS {
+                if messages.is_empty() {
+                    break;
                 }
+                let kept = ui.into_cache();
+                let mut tasks = Vec::new();
+                for message in messages.drain(..) {
+                    let (task, asked) = state.update(message);
+                    tasks.push(task);
+                    if let Some(Asked::LoadOlder { before, .. }) = asked {
+                        pages += 1;
+                        if !load(store, state, Some(before)) {
+                            last_page_at = Some(frames.len());
+                        }
+                    }
+                }
+                most_held = most_held.max(state.held());
+                ui = UserInterface::build(state.view(), SIZE, kept, renderer);
+                for task in tasks {
+                    operate(&mut ui, renderer, task);
+                }
+                let _ = ui.update(
+                    std::slice::from_ref(&redraw),
+                    *cursor,
+                    renderer,
+                    &mut clipboard::Null,
+                    &mut messages,
+                );
             }
-            self.paint();
+            ui.draw(renderer, &Theme::Light, &Style::default(), *cursor);
+            let size = iced::Size::new(SIZE.width as u32, SIZE.height as u32);
+            let _ = renderer.screenshot(size, 1.0, Color::WHITE);
             frames.push(began.elapsed());
             if frames.len().is_multiple_of(500) {
                 let last = &mut frames[frames.len() - 500..].to_vec();
                 println!(
-                    "… {} frames, {pages} pages read: the last 500 median {}, worst {}",
+                    "… {} frames, {pages} pages read, at most {most_held} lines held: the last \
+                     500 median {}, worst {}",
                     frames.len(),
                     ms(median(last)),
                     ms(worst(last))
@@ -127,12 +166,14 @@ impl Window {
                 break;
             }
         }
+        *cache = ui.into_cache();
         let over = frames.iter().filter(|f| **f > FRAME_BUDGET).count();
         let reached =
             if last_page_at.is_some() { "to the oldest" } else { "towards the oldest (stopped)" };
         println!(
             "scrolled from the newest line {reached} in {} frames ({} pages of {} read \
-             on the way, {:.1} s): median {}, p95 {}, p99 {}, worst {}; {over} over 16 ms",
+             on the way, at most {most_held} lines held, {:.1} s): median {}, p95 {}, p99 {}, \
+             worst {}; {over} over 16 ms",
             frames.len(),
             pages,
             conversation::PAGE,
@@ -144,28 +185,6 @@ impl Window {
         );
     }
 
-    /// What the worker does for the conversation: a page of the store, before `before` or
-    /// the newest; whether older lines remain.
-    fn load(&mut self, before: Option<i64>) -> bool {
-        let chat = generated::long_conversation();
-        let page = self.store.history(ACCOUNT, &chat, before, conversation::PAGE).expect("a page");
-        let more = page.has_more;
-        self.state.history(page);
-        more
-    }
-
-    /// Hand `events` to the view on screen and the messages they make to the state; what the
-    /// conversation asks of the worker, if anything.
-    fn input(&mut self, events: &[Event]) -> Option<Asked> {
-        let mut messages: Vec<Message> = Vec::new();
-        let cache = std::mem::take(&mut self.cache);
-        let mut ui = UserInterface::build(self.state.view(), SIZE, cache, &mut self.renderer);
-        let _ =
-            ui.update(events, self.cursor, &mut self.renderer, &mut clipboard::Null, &mut messages);
-        self.cache = ui.into_cache();
-        messages.into_iter().filter_map(|message| self.state.update(message).1).last()
-    }
-
     /// Build the view, lay it out, draw it and rasterise it.
     fn paint(&mut self) {
         let cache = std::mem::take(&mut self.cache);
@@ -174,5 +193,36 @@ impl Window {
         self.cache = ui.into_cache();
         let size = iced::Size::new(SIZE.width as u32, SIZE.height as u32);
         let _ = self.renderer.screenshot(size, 1.0, Color::WHITE);
+    }
+}
+
+/// What the worker does for the conversation: a page of the store, before `before` or the
+/// newest; whether older lines remain.
+fn load(store: &Store, state: &mut State, before: Option<i64>) -> bool {
+    let chat = generated::long_conversation();
+    let page = store.history(ACCOUNT, &chat, before, conversation::PAGE).expect("a page");
+    let more = page.has_more;
+    state.history(page);
+    more
+}
+
+/// Apply what a task does to the widgets at once, as the application does with a widget
+/// operation (the conversation scrolling its list to keep what is on screen in place).
+fn operate(
+    ui: &mut UserInterface<'_, Message, Theme, iced::Renderer>,
+    renderer: &mut iced::Renderer,
+    task: iced::Task<Message>,
+) {
+    let Some(mut actions) = task::into_stream(task) else { return };
+    while let Some(Some(action)) = actions.next().now_or_never() {
+        if let Action::Widget(mut operation) = action {
+            loop {
+                ui.operate(renderer, operation.as_mut());
+                match operation.finish() {
+                    Outcome::Chain(next) => operation = next,
+                    _ => break,
+                }
+            }
+        }
     }
 }

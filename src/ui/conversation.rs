@@ -25,6 +25,7 @@ mod reply;
 mod room_context;
 mod send_later;
 mod sending;
+mod stretch;
 mod thumbnails;
 mod timeline;
 mod transfers;
@@ -120,8 +121,15 @@ pub struct State {
     reactions: reactions::Reactions,
     /// The find bar (Ctrl+F), while open.
     find: Option<find::Find>,
-    /// The line shown in place (a search hit), and whether newer lines are left out.
-    focus: Option<find::Focus>,
+    /// The line shown in place (a search hit, a reply's original).
+    focus: Option<i64>,
+    /// Set while newer lines than those held are left out (`stretch.rs`).
+    left_out: Option<stretch::LeftOut>,
+    /// A change at the bottom of the list waiting for the next viewport to keep what is on
+    /// screen in place.
+    keep_top: Option<stretch::KeepTop>,
+    /// Where the list was when it last reported.
+    seen: stretch::Seen,
     /// The line being answered, while the composer holds the answer.
     replying: Option<reply::Replying>,
 }
@@ -176,6 +184,11 @@ pub enum Event {
     LoadOlder {
         chat: ChatId,
         before: i64,
+    },
+    /// The lines after `after`, scrolling down an older stretch towards the latest.
+    LoadNewer {
+        chat: ChatId,
+        after: i64,
     },
     /// The newest page again, leaving an older stretch shown in place.
     LoadLatest {
@@ -283,6 +296,9 @@ impl State {
             reactions: reactions::Reactions::default(),
             find: None,
             focus: None,
+            left_out: None,
+            keep_top: None,
+            seen: stretch::Seen::default(),
             replying: None,
         }
     }
@@ -328,7 +344,7 @@ impl State {
                 self.clear_draft();
                 (Task::none(), Some(Event::Send { to: self.chat.clone(), body }))
             }
-            Message::Scrolled(viewport) => (Task::none(), self.scrolled(viewport)),
+            Message::Scrolled(viewport) => self.scrolled(viewport),
             Message::Find(message) => self.find_message(message),
             Message::JumpToLatest => (Task::none(), Some(self.back_to_latest())),
             Message::CompleteEmoji(choice) => self.complete_emoji(choice),
@@ -374,18 +390,6 @@ impl State {
         self.prompt.take().is_some() || self.viewer.take().is_some()
     }
 
-    fn scrolled(&mut self, viewport: Viewport) -> Option<Event> {
-        // The list is anchored at the bottom: offsets count from the newest message.
-        self.at_bottom = viewport.absolute_offset().y < 1.0;
-        let from_top = viewport.absolute_offset_reversed().y;
-        if from_top < LOAD_MARGIN && self.has_more && !self.loading_older {
-            let before = self.messages.first()?.id;
-            self.loading_older = true;
-            return Some(Event::LoadOlder { chat: self.chat.clone(), before });
-        }
-        None
-    }
-
     /// A page from the store: the newest one on opening, older ones when scrolling up.
     pub fn history(&mut self, page: HistoryPage) {
         if page.chat != self.chat {
@@ -407,7 +411,7 @@ impl State {
         if message.chat != self.chat || self.messages.iter().any(|m| m.id == message.id) {
             return;
         }
-        if self.away(&message.chat) {
+        if self.away() {
             return;
         }
         let position = self
@@ -415,6 +419,9 @@ impl State {
             .partition_point(|m| (m.timestamp, m.id) <= (message.timestamp, message.id));
         if message.direction == Direction::In && message.kind == MessageKind::Message {
             self.peer_wrote();
+        }
+        if position == self.messages.len() {
+            self.keep_top_in_place();
         }
         self.bodies.renew(&message);
         self.messages.insert(position, message);
@@ -471,7 +478,7 @@ impl State {
     /// Called while the conversation is in front of the user (the window focused): the newest
     /// incoming message when it is in view and has not been reported yet, for a read marker.
     pub fn take_displayed(&mut self) -> Option<i64> {
-        if !self.at_bottom || self.room.is_some() {
+        if !self.at_bottom || self.room.is_some() || self.away_from_latest() {
             return None;
         }
         let newest = self

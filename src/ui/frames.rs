@@ -9,15 +9,19 @@ use iced::advanced::renderer::{Headless, Style};
 use iced::advanced::widget::Operation;
 use iced::advanced::widget::operation::Outcome;
 use iced::keyboard::Key;
-use iced::{Element, Event, Font, Pixels, Size, Task, Theme, mouse};
+use iced::{Element, Event, Font, Pixels, Point, Size, Task, Theme, mouse, window};
 use iced_test::futures::futures::{FutureExt, StreamExt, executor};
 use iced_test::runtime::user_interface::{Cache, UserInterface};
 use iced_test::runtime::{Action, task};
 use iced_test::selector::{self, Bounded, Selector, Target};
 use iced_test::simulator;
+use std::time::Instant;
 
 /// The window's size: the simulator's default.
 const SIZE: Size = Size::new(1024.0, 768.0);
+
+/// How many times a redraw may be answered before the frame is drawn (iced's window loop).
+const MOST_REDRAWS: usize = 3;
 
 /// How many times a task that is not ready is polled again before it is left alone.
 const PATIENCE: usize = 16;
@@ -98,6 +102,37 @@ impl<S, M: 'static> Window<S, M> {
             let task = (self.update)(&mut self.state, message);
             self.draw();
             self.run(task);
+        }
+        self.draw();
+    }
+
+    /// Turns the mouse wheel over the middle of the window by `lines` (up is positive), then
+    /// answers the redraw that follows.
+    pub fn wheel(&mut self, lines: f32) {
+        self.cursor = mouse::Cursor::Available(Point::new(SIZE.width / 2.0, SIZE.height / 3.0));
+        let delta = mouse::ScrollDelta::Lines { x: 0.0, y: lines };
+        self.send([Event::Mouse(mouse::Event::WheelScrolled { delta })]);
+        self.redraw();
+    }
+
+    /// What the application does before it draws a frame: the widgets hear of the redraw (a
+    /// list laid out anew reports where it now is) and what they say is taken in, at most
+    /// three times as iced's window loop does, then the frame is drawn.
+    pub fn redraw(&mut self) {
+        for _ in 0..MOST_REDRAWS {
+            let cursor = self.cursor;
+            let redraw = Event::Window(window::Event::RedrawRequested(Instant::now()));
+            let mut messages = Vec::new();
+            self.frame(|ui, renderer| {
+                let _ = ui.update(&[redraw], cursor, renderer, &mut clipboard::Null, &mut messages);
+            });
+            if messages.is_empty() {
+                break;
+            }
+            for message in messages {
+                let task = (self.update)(&mut self.state, message);
+                self.run(task);
+            }
         }
         self.draw();
     }

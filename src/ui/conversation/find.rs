@@ -4,13 +4,14 @@
 //! first, and goes to each in turn: Enter or ▲ to the next older one, ▼ back to a newer one. A
 //! line is shown in place by loading the conversation around it (`Command::ShowAround`): it and
 //! the page before it, with a few lines after, so that it sits near the bottom where the list is
-//! anchored, marked. Until the user comes back to the latest lines ("Jump to latest", or closing
-//! the find bar), the conversation holds that older stretch, and lines arriving meanwhile are
-//! counted, not mixed in (they are stored, and come back with the latest page).
+//! anchored, marked. Until the user comes back to the latest lines ("Jump to latest", closing
+//! the find bar, or scrolling down to them), the conversation holds that older stretch
+//! (`stretch.rs`).
 
+use super::stretch::LeftOut;
 use super::{Event, Message, State, theme};
+use crate::model::HistoryPage;
 use crate::model::search::{MAX_HITS, SearchQuery, SearchResults};
-use crate::model::{ChatId, HistoryPage};
 use iced::widget::{button, container, row, text, text_input};
 use iced::{Center, Element, Fill, Task};
 
@@ -29,16 +30,6 @@ pub(super) struct Find {
     /// Asked, and not answered yet.
     searching: bool,
     problem: Option<String>,
-}
-
-/// A line shown in place.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(super) struct Focus {
-    pub id: i64,
-    /// Newer lines exist past what is held: the conversation is away from its latest lines.
-    pub away: bool,
-    /// Lines that came while away.
-    pub missed: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -92,8 +83,8 @@ impl State {
     /// Close the find bar; back to the latest lines if a line was shown in place.
     pub fn close_find(&mut self) -> Option<Event> {
         self.find = None;
-        let focus = self.focus.take()?;
-        focus.away.then(|| self.back_to_latest())
+        self.focus.take()?;
+        self.away_from_latest().then(|| self.back_to_latest())
     }
 
     /// Show hit number `next(at)`, if there is one.
@@ -132,38 +123,13 @@ impl State {
         self.loading_older = false;
         self.bodies.keep(&self.messages);
         self.forget_gone_files();
-        self.focus = Some(Focus { id: focus, away: newer, missed: 0 });
-    }
-
-    /// Whether lines arriving now are held back (counted) rather than shown.
-    pub(super) fn away(&mut self, chat: &ChatId) -> bool {
-        match &mut self.focus {
-            Some(focus) if focus.away && *chat == self.chat => {
-                focus.missed += 1;
-                true
-            }
-            _ => false,
-        }
-    }
-
-    /// Leave the older stretch: the latest page is loaded again, as on opening.
-    pub(super) fn back_to_latest(&mut self) -> Event {
-        self.focus = None;
-        self.messages.clear();
-        self.bodies.keep(&self.messages);
-        self.has_more = false;
-        self.loading_older = true;
-        Event::LoadLatest { chat: self.chat.clone() }
-    }
-
-    /// Whether an older stretch is shown, with newer lines left out.
-    pub(super) fn away_from_latest(&self) -> bool {
-        self.focus.is_some_and(|focus| focus.away)
+        self.focus = Some(focus);
+        self.left_out = newer.then(LeftOut::default);
     }
 
     /// Whether this line is the one shown in place.
     pub(super) fn focused(&self, id: i64) -> bool {
-        self.focus.is_some_and(|focus| focus.id == id)
+        self.focus == Some(id)
     }
 
     /// The find bar, while open.
@@ -201,38 +167,13 @@ impl State {
         .align_y(Center);
         Some(container(bar).padding([theme::SPACE_XS, theme::SPACE_M]).width(Fill).into())
     }
-
-    /// Under the list while away from the latest lines: the way back.
-    pub(super) fn latest_bar(&self) -> Option<Element<'_, Message>> {
-        let focus = self.focus.filter(|focus| focus.away)?;
-        let label = match focus.missed {
-            0 => "Jump to latest".to_owned(),
-            1 => "Jump to latest (1 new)".to_owned(),
-            n => format!("Jump to latest ({n} new)"),
-        };
-        let bar = row![
-            text("You are looking at older messages.")
-                .size(theme::TEXT_SMALL)
-                .style(theme::muted)
-                .width(Fill),
-            button(text(label)).on_press(Message::JumpToLatest),
-        ]
-        .spacing(theme::SPACE_S)
-        .align_y(Center);
-        Some(
-            container(bar)
-                .padding([theme::SPACE_XS, theme::SPACE_M])
-                .width(Fill)
-                .style(theme::banner_info)
-                .into(),
-        )
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::tests::message;
     use super::*;
+    use crate::model::ChatId;
     use crate::model::search::SearchHit;
     use iced_test::simulator;
 

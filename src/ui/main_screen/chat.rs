@@ -38,6 +38,9 @@ impl State {
             conversation::Event::LoadOlder { chat, before } => {
                 Command::LoadHistory { chat, before: Some(before), limit: conversation::PAGE }
             }
+            conversation::Event::LoadNewer { chat, after } => {
+                Command::LoadNewer { chat, after, limit: conversation::PAGE }
+            }
             conversation::Event::RecentEmoji(recent) => {
                 self.composing.recent = recent.clone();
                 return (Task::none(), Some(Event::RecentEmoji(recent)));

@@ -71,6 +71,11 @@ impl State {
                     conversation.history(page);
                 }
             }
+            WorkerEvent::Newer { page, more } => {
+                if let Some(conversation) = &mut self.conversation {
+                    conversation.newer(page, more);
+                }
+            }
             WorkerEvent::Around { page, focus, newer } => {
                 if let Some(conversation) = &mut self.conversation {
                     conversation.around(page, focus, newer);

@@ -145,6 +145,12 @@ pub enum Event {
         state: Delivery,
     },
     History(HistoryPage),
+    /// The answer to [`Command::LoadNewer`]: the lines after the one named, oldest first, and
+    /// whether newer ones remain past them.
+    Newer {
+        page: HistoryPage,
+        more: bool,
+    },
     /// The answer to [`Command::ShowAround`]: the page holding message `focus`, whether newer
     /// lines exist past it.
     Around {

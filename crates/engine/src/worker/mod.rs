@@ -90,6 +90,13 @@ pub enum Command {
         before: Option<i64>,
         limit: usize,
     },
+    /// The lines after `after`, scrolling down an older stretch; answered with
+    /// [`Event::Newer`].
+    LoadNewer {
+        chat: ChatId,
+        after: i64,
+        limit: usize,
+    },
     /// Search this account's history; answered with [`Event::SearchResults`].
     Search {
         serial: u64,

@@ -349,7 +349,7 @@ impl Session {
     fn emit(&self, event: Event) {
         // A page of lines is followed by their reactions, wherever it was read.
         let page = match &event {
-            Event::History(page) | Event::Around { page, .. } => {
+            Event::History(page) | Event::Around { page, .. } | Event::Newer { page, .. } => {
                 Some((page.chat.clone(), page.messages.iter().map(|m| m.id).collect::<Vec<_>>()))
             }
             _ => None,
@@ -525,6 +525,9 @@ impl Session {
             Command::Opened { chat } => self.opened(&chat),
             Command::LoadHistory { chat, before, limit } => {
                 self.load_history(chat, before, limit.min(MAX_PAGE)).await
+            }
+            Command::LoadNewer { chat, after, limit } => {
+                self.load_newer(chat, after, limit.min(MAX_PAGE))
             }
             Command::Search { serial, query } => self.search_history(serial, query),
             Command::ShowAround { chat, message_id } => self.show_around(chat, message_id),

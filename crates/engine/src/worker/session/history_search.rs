@@ -1,7 +1,8 @@
 //! The window's questions about a whole history: searching it (Ctrl+F in a conversation, the
 //! search over everything), which the store answers from its full-text index (each account's
 //! worker searches only its own lines; the window asks every account and puts the answers
-//! together), showing a line among its neighbours, and exporting a conversation.
+//! together), showing a line among its neighbours and reading on after it, and exporting a
+//! conversation.
 
 use super::Session;
 use crate::export::{Format, Request, export};
@@ -41,6 +42,22 @@ impl Session {
 }
 
 impl Session {
+    /// Answers with [`Event::Newer`]: up to `limit` lines of `chat` after line `after`.
+    pub(super) fn load_newer(&self, chat: ChatId, after: i64, limit: usize) {
+        let newer = self
+            .store
+            .read(|store| store.history_around(self.account_key(), &chat, after, 0, limit));
+        match newer {
+            // The line itself comes first; the window holds it already.
+            Ok(Some((mut page, more))) => {
+                page.messages.retain(|line| line.id != after);
+                self.emit(Event::Newer { page, more });
+            }
+            Ok(None) => self.emit(Event::Notice("That message is no longer kept.".into())),
+            Err(e) => self.emit(Event::Notice(self.store.locate(e).to_string())),
+        }
+    }
+
     /// Export `chat` into a new folder under `into`, off the async threads (it reads the whole
     /// conversation and copies its files); the outcome is told as a notice.
     pub(super) fn export_conversation(
