@@ -365,35 +365,51 @@ async fn coming_back_catches_up_with_more_than_the_rooms_history_holds() {
         let (_server, users) = support::server_with(kind, &["alice", "bob"]);
         let den = room("den");
         let (alice, mut alice_events) = online(&users[0]).await;
-        create_room(&alice, &mut alice_events, &den, RoomPreset::Public { moderated: false }).await;
         let (bob, mut bob_events) = online(&users[1]).await;
-        join(&bob, &mut bob_events, &den).await;
-        alice
-            .send(Command::Send { to: den.clone(), body: "before you left".into() })
-            .expect("sent");
-        line(&mut bob_events, "the first line", "before you left").await;
-        bob.send(Command::Room(RoomCommand::Leave { room: den.clone() })).expect("sent");
-        wait_for(
-            &mut bob_events,
-            WAIT,
-            "left",
-            |e| matches!(e, Event::Outcome(Ok(w)) if w.starts_with("left")),
-        )
-        .await;
-
         // More than the 20 lines Prosody's room history gives on joining, and more than two
         // of its archive's pages (50 lines each), so pages are asked for ahead of the answer
         // closing the one before.
-        let said: Vec<String> = (0..130).map(|i| format!("while away {i}")).collect();
-        for body in &said {
-            alice.send(Command::Send { to: den.clone(), body: body.clone() }).expect("sent");
-        }
-        line(&mut alice_events, "the last line written", "while away 129").await;
+        let talk = Talk { alice: &alice, alice_events: &mut alice_events, bob: &bob, room: &den };
+        let said = talk.while_bob_is_away(&mut bob_events, 130).await;
         // Alice's last lines may still be on their way: those reach bob live while the archive
         // catches him up, and every line must still land once, in order.
         join(&bob, &mut bob_events, &den).await;
         all_lines_once(&users[1], bob, &den, &said, true).await;
         drop(alice);
+    }
+}
+
+/// Alice and bob in a room of alice's.
+struct Talk<'a> {
+    alice: &'a Handle,
+    alice_events: &'a mut UnboundedReceiver<Event>,
+    bob: &'a Handle,
+    room: &'a str,
+}
+
+impl Talk<'_> {
+    /// Alice makes the room and says a first line to bob in it; bob leaves, and she says
+    /// `count` lines while he is away, which this returns once the last is in the room.
+    async fn while_bob_is_away(
+        self,
+        bob_events: &mut UnboundedReceiver<Event>,
+        count: usize,
+    ) -> Vec<String> {
+        let (alice, room) = (self.alice, self.room.to_owned());
+        create_room(alice, self.alice_events, &room, RoomPreset::Public { moderated: false }).await;
+        join(self.bob, bob_events, &room).await;
+        alice.send(Command::Send { to: room.clone(), body: "before you left".into() }).expect("sent");
+        line(bob_events, "the first line", "before you left").await;
+        self.bob.send(Command::Room(RoomCommand::Leave { room: room.clone() })).expect("sent");
+        wait_for(bob_events, WAIT, "left", |e| matches!(e, Event::Outcome(Ok(w)) if w.starts_with("left")))
+            .await;
+        let said: Vec<String> = (0..count).map(|i| format!("while away {i}")).collect();
+        for body in &said {
+            alice.send(Command::Send { to: room.clone(), body: body.clone() }).expect("sent");
+        }
+        let last = format!("while away {}", count - 1);
+        line(self.alice_events, "the last line written", &last).await;
+        said
     }
 }
 
@@ -458,27 +474,10 @@ async fn a_catch_up_cut_short_by_a_lost_connection_goes_on_where_it_stopped() {
 
         let den = room("den");
         let (alice, mut alice_events) = online(&users[0]).await;
-        create_room(&alice, &mut alice_events, &den, RoomPreset::Public { moderated: false }).await;
         let (bob, mut bob_events) = online(&users[1]).await;
-        join(&bob, &mut bob_events, &den).await;
-        alice
-            .send(Command::Send { to: den.clone(), body: "before you left".into() })
-            .expect("sent");
-        line(&mut bob_events, "the first line", "before you left").await;
-        bob.send(Command::Room(RoomCommand::Leave { room: den.clone() })).expect("sent");
-        wait_for(
-            &mut bob_events,
-            WAIT,
-            "left",
-            |e| matches!(e, Event::Outcome(Ok(w)) if w.starts_with("left")),
-        )
-        .await;
         // A dozen of Prosody's 50-line pages, three of ejabberd's 250.
-        let said: Vec<String> = (0..600).map(|i| format!("while away {i}")).collect();
-        for body in &said {
-            alice.send(Command::Send { to: den.clone(), body: body.clone() }).expect("sent");
-        }
-        line(&mut alice_events, "the last line written", "while away 599").await;
+        let talk = Talk { alice: &alice, alice_events: &mut alice_events, bob: &bob, room: &den };
+        let said = talk.while_bob_is_away(&mut bob_events, 600).await;
         join(&bob, &mut bob_events, &den).await;
         // The room's history on join brought its newest lines; the archive's first page, its
         // oldest. The connection is lost there, with most of the archive still unread.

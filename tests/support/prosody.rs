@@ -42,6 +42,14 @@ pub fn configure(server: &Server) {
     let room_modules =
         if setup.moderation { "\"muc_mam\"; \"muc_moderation\"" } else { "\"muc_mam\"" };
     let disabled = if setup.without_pep { "\"s2s\"; \"pep\"" } else { "\"s2s\"" };
+    let storage = if setup.sql_archives {
+        format!(
+            "default_storage = \"internal\"\nstorage = {{ archive = \"sql\"; muc_log = \"sql\" }}\n\
+             sql = {{ driver = \"SQLite3\"; database = \"{dir}/data/archives.sqlite\" }}"
+        )
+    } else {
+        "storage = \"internal\"".to_owned()
+    };
     let https_port = server.https_port;
     let external_url =
         setup.upload_base.clone().unwrap_or_else(|| format!("https://127.0.0.1:{https_port}/"));
@@ -67,7 +75,7 @@ allow_registration = true
 c2s_require_encryption = true
 allow_unencrypted_plain_auth = false
 authentication = "internal_hashed"
-storage = "internal"
+{storage}
 smacks_hibernation_time = 30
 ssl = {{ certificate = "{dir}/server.pem"; key = "{dir}/server.key" }}
 c2s_direct_tls_ssl = {{ certificate = "{dir}/server.pem"; key = "{dir}/server.key" }}

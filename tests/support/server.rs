@@ -51,14 +51,17 @@ pub fn bench_server() -> Kind {
 }
 
 /// The server a benchmark runs against and how: `CONFAB_BENCH_SERVER` = `prosody` (Debian's
-/// 0.12, the default), `prosody13` (the Prosody 13 of `tests/fetch-prosody-13.sh`) or
-/// `ejabberd`.
+/// 0.12, the default), `prosody13` (the Prosody 13 of `tests/fetch-prosody-13.sh`),
+/// `prosody-sql` (0.12 with its archives in SQLite) or `ejabberd`.
 pub fn bench_server_setup() -> (Kind, Setup) {
     match std::env::var("CONFAB_BENCH_SERVER").unwrap_or_default().trim() {
         "" | "prosody" => (Kind::Prosody, Setup::default()),
         "prosody13" => (Kind::Prosody, Setup { prosody_13: true, ..Setup::default() }),
+        "prosody-sql" => (Kind::Prosody, Setup { sql_archives: true, ..Setup::default() }),
         "ejabberd" => (Kind::Ejabberd, Setup::default()),
-        other => panic!("CONFAB_BENCH_SERVER={other}: use prosody, prosody13 or ejabberd"),
+        other => {
+            panic!("CONFAB_BENCH_SERVER={other}: use prosody, prosody13, prosody-sql or ejabberd")
+        }
     }
 }
 
@@ -99,6 +102,10 @@ pub struct Setup {
     pub moderation: bool,
     /// Run Prosody 13 even where no feature needs it, for benchmarks to compare with 0.12.
     pub prosody_13: bool,
+    /// Keep Prosody's archives (ours and the rooms') in SQLite, as its documentation advises
+    /// for archives of any size, instead of its files (read whole for every archive query).
+    /// Needs Debian's `lua-dbi-sqlite3`. For benchmarks.
+    pub sql_archives: bool,
 }
 
 /// How the server process is held: Prosody runs in the foreground as our child; ejabberd

@@ -8,8 +8,8 @@
 //!
 //! The next page is asked for as soon as the current page's last line is in, not when the
 //! archive's answer closing the page comes: servers give fewer lines a page than asked
-//! (Prosody 50 of our 250, unless told otherwise), so once a page has come short of complete its size is known, and
-//! the line that fills a page is where the next one starts. Waiting for the closing answer
+//! (Prosody 50 of our 250, unless told otherwise), so once a page has come short of complete
+//! its size is known, and the line that fills a page is where the next one starts. Waiting for the closing answer
 //! cost a round trip a page, and on Prosody more: it holds that last small write until our
 //! delayed acknowledgement of the lines before it comes (Nagle's algorithm), about 40 ms
 //! every 50 lines. A page asked ahead is never asked again; should the closing answer name
@@ -140,12 +140,15 @@ impl Session {
             tracing::warn!("{}: ignored a room archive result not from {room}", self.account.jid);
             return true;
         };
-        if self.page_filled(&queryid, &archived.id) {
+        if self.page_filled(&queryid) {
             self.ask_room_archive(&queryid, &archived.id).await;
         }
+        let id = archived.id.clone();
         let occupant_ids = self.rooms.get(&room).is_some_and(|r| r.authors.occupant_ids);
         let now = Utc::now();
-        match room_stanza::room_message(archived.message, &room, occupant_ids, now) {
+        // Whether the catch-up is past this result: a line dropped here is read again after
+        // a lost connection.
+        let passed = match room_stanza::room_message(archived.message, &room, occupant_ids, now) {
             Ok(mut line) if line.chat.as_str() == room.as_str() => {
                 self.attribute(&room, &mut line, false);
                 line.server_id = Some(archived.id);
@@ -154,24 +157,33 @@ impl Session {
                 }
                 match self.room_catch_ups.running.get_mut(&queryid) {
                     Some(catch_up) if catch_up.page.len() < MOST_PAGE_LINES => {
-                        catch_up.page.push(line)
+                        catch_up.page.push(line);
+                        true
                     }
-                    Some(_) => tracing::warn!("{room}: ignored archive lines past a page's most"),
-                    None => {}
+                    Some(_) => {
+                        tracing::warn!("{room}: ignored archive lines past a page's most");
+                        false
+                    }
+                    None => false,
                 }
             }
-            Ok(_) | Err(Dropped::NoBody) => {}
-            Err(reason) => tracing::debug!("room archive entry skipped: {reason:?}"),
+            Ok(_) | Err(Dropped::NoBody) => true,
+            Err(reason) => {
+                tracing::debug!("room archive entry skipped: {reason:?}");
+                true
+            }
+        };
+        if passed && let Some(catch_up) = self.room_catch_ups.running.get_mut(&queryid) {
+            catch_up.resume = id;
         }
         true
     }
 
-    /// Count result `id` of the page under way; true when it fills the page, so the next page
-    /// is to be asked for now (once, and within `MAX_PAGES`).
-    fn page_filled(&mut self, queryid: &str, id: &str) -> bool {
+    /// Count a result of the page under way; true when it fills the page, so the next page is
+    /// to be asked for now (once, and within `MAX_PAGES`).
+    fn page_filled(&mut self, queryid: &str) -> bool {
         let Some(catch_up) = self.room_catch_ups.running.get_mut(queryid) else { return false };
         catch_up.results += 1;
-        id.clone_into(&mut catch_up.resume);
         let filled = catch_up.full_page == Some(catch_up.results)
             && !catch_up.asked_ahead
             && catch_up.pages < MAX_PAGES;
