@@ -24,11 +24,11 @@ use iced::advanced::renderer::{Headless, Style};
 use iced::advanced::widget::operation::Outcome;
 use iced::mouse::{self, ScrollDelta};
 use iced::{Color, Event, Font, Pixels, Point, Rectangle, Size, Theme, window};
-use iced_tiny_skia::Layer;
-use iced_tiny_skia::graphics::{Viewport, damage};
 use iced_test::futures::futures::{FutureExt, StreamExt, executor};
 use iced_test::runtime::user_interface::{Cache, UserInterface};
 use iced_test::runtime::{Action, task};
+use iced_tiny_skia::Layer;
+use iced_tiny_skia::graphics::{Viewport, damage};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -108,8 +108,8 @@ impl Surface {
         }
         let damage = damage::group(damage, window);
         let (width, height) = (SIZE.width as u32, SIZE.height as u32);
-        let mut pixels = tiny_skia::PixmapMut::from_bytes(&mut self.pixels, width, height)
-            .expect("a pixel map");
+        let mut pixels =
+            tiny_skia::PixmapMut::from_bytes(&mut self.pixels, width, height).expect("a pixel map");
         let viewport = Viewport::with_physical_size(iced::Size::new(width, height), 1.0);
         renderer.draw(&mut pixels, &mut self.clip_mask, &viewport, &damage, Color::WHITE);
     }

@@ -398,11 +398,18 @@ impl Talk<'_> {
         let (alice, room) = (self.alice, self.room.to_owned());
         create_room(alice, self.alice_events, &room, RoomPreset::Public { moderated: false }).await;
         join(self.bob, bob_events, &room).await;
-        alice.send(Command::Send { to: room.clone(), body: "before you left".into() }).expect("sent");
+        alice
+            .send(Command::Send { to: room.clone(), body: "before you left".into() })
+            .expect("sent");
         line(bob_events, "the first line", "before you left").await;
         self.bob.send(Command::Room(RoomCommand::Leave { room: room.clone() })).expect("sent");
-        wait_for(bob_events, WAIT, "left", |e| matches!(e, Event::Outcome(Ok(w)) if w.starts_with("left")))
-            .await;
+        wait_for(
+            bob_events,
+            WAIT,
+            "left",
+            |e| matches!(e, Event::Outcome(Ok(w)) if w.starts_with("left")),
+        )
+        .await;
         let said: Vec<String> = (0..count).map(|i| format!("while away {i}")).collect();
         for body in &said {
             alice.send(Command::Send { to: room.clone(), body: body.clone() }).expect("sent");
