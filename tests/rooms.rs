@@ -374,7 +374,7 @@ async fn coming_back_catches_up_with_more_than_the_rooms_history_holds() {
         // Alice's last lines may still be on their way: those reach bob live while the archive
         // catches him up, and every line must still land once, in order.
         join(&bob, &mut bob_events, &den).await;
-        all_lines_once(&users[1], bob, &den, &said, true).await;
+        all_lines_once(&users[1], bob, &den, &said).await;
         drop(alice);
     }
 }
@@ -421,15 +421,8 @@ impl Talk<'_> {
 }
 
 /// Waits until every line of `said` is in `profile`'s store (the archive's last page is in),
-/// then checks the room's history: the first line, then `said`, each once, and in order when
-/// `in_order`.
-async fn all_lines_once(
-    profile: &Profile,
-    handle: Handle,
-    room: &str,
-    said: &[String],
-    in_order: bool,
-) {
+/// then checks the room's history: the first line, then `said`, each once, in order.
+async fn all_lines_once(profile: &Profile, handle: Handle, room: &str, said: &[String]) {
     let store = confab::paths::Paths::in_profile(profile.path()).database();
     let chat = confab::model::ChatId(room.to_owned());
     let deadline = std::time::Instant::now() + WAIT;
@@ -454,14 +447,7 @@ async fn all_lines_once(
         .collect();
     let mut expected = vec!["before you left"];
     expected.extend(said.iter().map(String::as_str));
-    if in_order {
-        assert_eq!(lines, expected, "every line once, in order");
-    } else {
-        let (mut lines, mut expected) = (lines, expected);
-        lines.sort_unstable();
-        expected.sort_unstable();
-        assert_eq!(lines, expected, "every line once");
-    }
+    assert_eq!(lines, expected, "every line once, in order");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -490,9 +476,9 @@ async fn a_catch_up_cut_short_by_a_lost_connection_goes_on_where_it_stopped() {
         // oldest. The connection is lost there, with most of the archive still unread.
         line(&mut bob_events, "the archive's first page", "while away 0").await;
         relay.cut();
-        // Every line comes, once; their order after the cut is not yet right (the lines read
-        // after it can sort behind the room's newest ones: docs/decisions.md).
-        all_lines_once(&users[1], bob, &den, &said, false).await;
+        // Every line comes, once and in order: those read after the cut go before the room's
+        // newest lines, which came with its history on join before the cut.
+        all_lines_once(&users[1], bob, &den, &said).await;
         drop(alice);
         assert!(relay.connections() >= 2, "bob came back after the cut");
     }

@@ -283,6 +283,59 @@ impl Store {
             .collect())
     }
 
+    /// The line of `chat` the archive knows as `server_id`, if we have it.
+    pub fn archived_line(
+        &self,
+        account: &str,
+        chat: &ChatId,
+        server_id: &str,
+    ) -> Result<Option<StoredLine>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, ts, direction FROM messages
+             WHERE account = ?1 AND chat = ?2 AND server_id = ?3 LIMIT 1",
+        )?;
+        let found = stmt
+            .query_row(params![account, chat.as_str(), server_id], |row| {
+                Ok(StoredLine {
+                    id: row.get(0)?,
+                    at: millis_to_time(row.get(1)?),
+                    incoming: row.get::<_, i64>(2)? == encode_direction(Direction::In),
+                })
+            })
+            .optional()?;
+        Ok(found)
+    }
+
+    /// The time of the first line of `chat` that sorts after time `at` and row `row`, leaving
+    /// out rows `passing`: where a page of a room's archive, read forward from that line, must
+    /// end, since every other line we have past it came to the room later (`passing` are the
+    /// page's own lines we had).
+    pub fn next_line_time(
+        &self,
+        account: &str,
+        chat: &ChatId,
+        (at, row): (DateTime<Utc>, i64),
+        passing: &[i64],
+    ) -> Result<Option<DateTime<Utc>>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, ts FROM messages
+             WHERE account = ?1 AND chat = ?2 AND (ts, id) > (?3, ?4)
+             ORDER BY ts, id LIMIT ?5",
+        )?;
+        let limit = passing.len() as i64 + 1;
+        let rows = stmt
+            .query_map(params![account, chat.as_str(), at.timestamp_millis(), row, limit], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
+            })?;
+        for found in rows {
+            let (id, ts) = found?;
+            if !passing.contains(&id) {
+                return Ok(Some(millis_to_time(ts)));
+            }
+        }
+        Ok(None)
+    }
+
     /// The archive id and time of the oldest message kept of a conversation that came with an
     /// archive id, or of the one with `server_id` when given: where an older page ends.
     pub fn archived_mark(
@@ -449,6 +502,30 @@ mod tests {
             replaces: None,
             reply: None,
         }
+    }
+
+    #[test]
+    fn a_page_read_forward_ends_before_the_next_line_it_does_not_hold() {
+        let mut store = Store::open_in_memory().expect("store");
+        let room = ChatId("den@rooms.example.org".into());
+        let lines: Vec<_> = [("start", 10, "a0"), ("in the page", 20, "a5"), ("history", 20, "a9")]
+            .iter()
+            .map(|&(body, secs, id)| incoming(room.as_str(), body, secs, Some(id)))
+            .collect();
+        store.insert_messages("me@example.org", &lines).expect("insert");
+        let at = |id| store.archived_line("me@example.org", &room, id).expect("read");
+        let (start, held, history) = (at("a0"), at("a5"), at("a9"));
+        let (Some(start), Some(held), Some(history)) = (start, held, history) else {
+            panic!("all three stored")
+        };
+        let after = (start.at, start.id);
+        let next = |passing: &[i64]| {
+            store.next_line_time("me@example.org", &room, after, passing).expect("read")
+        };
+        assert_eq!(next(&[]), Some(held.at));
+        assert_eq!(next(&[held.id]), Some(history.at), "the page's own lines are passed over");
+        assert_eq!(next(&[held.id, history.id]), None);
+        assert_eq!(store.archived_line("me@example.org", &room, "a7").expect("read"), None);
     }
 
     #[test]

@@ -460,9 +460,10 @@ impl Session {
         self.transfers.forget_slot_requests();
         self.older_offline();
         for cut in self.room_catch_ups.clear() {
-            self.store_archive_page(cut.page, cut.end);
+            let end = self.store_archive_page(cut.page, cut.end);
             if let Some(room) = self.rooms.get_mut(&cut.room) {
-                room.unfinished_catch_up = Some(cut.resume);
+                room.unfinished_catch_up =
+                    Some(room_catch_up::Unfinished { resume: cut.resume, end });
             }
         }
         self.end_catch_up();

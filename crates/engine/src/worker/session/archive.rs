@@ -176,7 +176,7 @@ impl Session {
         let mut page = Vec::new();
         for (chat, mut lines) in by_chat {
             let after = ends.get(&chat).copied();
-            if let Some(end) = self.arrange_archive_lines(&chat, &mut lines, after) {
+            if let Some(end) = self.arrange_archive_lines(&chat, &mut lines, after, false) {
                 ends.insert(chat, end);
             }
             page.append(&mut lines);

@@ -34,6 +34,16 @@ pub(super) struct Mark {
 }
 
 impl Mark {
+    /// Where a stored line sorts.
+    pub(super) fn of(line: &StoredLine) -> Self {
+        Self { at: line.at, row: Some(line.id) }
+    }
+
+    /// Its time and row, a line not yet stored taken to sort after every line of its time.
+    pub(super) fn sort_key(self) -> (DateTime<Utc>, i64) {
+        (self.at, self.row.unwrap_or(i64::MAX))
+    }
+
     /// The earliest time at which stored row `row` sorts behind this mark.
     fn earliest_behind(self, row: i64) -> DateTime<Utc> {
         match self.row {

@@ -43,17 +43,30 @@ impl Session {
     /// Put an archive page's lines of one conversation in the archive's order around the lines
     /// we had (`archive_order`), moving those we had that reached us out of it; the caller
     /// stores the page. `after` is where the conversation's previous page ended; returns where
-    /// this one ends.
+    /// this one ends. A page `read_forward` from `after` (a room's catch-up) also ends before
+    /// the first line we had past `after` that it does not hold: that line came to the room
+    /// later (its history on join, or live), even when the page's lines carry later times.
     pub(super) fn arrange_archive_lines(
         &mut self,
         chat: &ChatId,
         lines: &mut [NewMessage],
         after: Option<Mark>,
+        read_forward: bool,
     ) -> Option<Mark> {
         let account = self.account_key().to_owned();
         let stored = self.store.read(|store| store.stored_lines(&account, chat, lines));
         let stored = stored.unwrap_or_else(|_| vec![None; lines.len()]);
-        let placed = place_in_archive_order(lines, &stored, None, after);
+        let ends_before = after.filter(|_| read_forward).and_then(|after| {
+            let passing: Vec<i64> = stored.iter().flatten().map(|line| line.id).collect();
+            let next = self
+                .store
+                .read(|store| store.next_line_time(&account, chat, after.sort_key(), &passing));
+            next.unwrap_or_else(|e| {
+                tracing::warn!("{e}");
+                None
+            })
+        });
+        let placed = place_in_archive_order(lines, &stored, ends_before, after);
         if !placed.retimed.is_empty() {
             match self.store.transaction(|store| store.retime(&placed.retimed)) {
                 Ok(()) => {

@@ -20,7 +20,7 @@ use super::Session;
 use super::archive_order::Mark;
 use super::ingest::Arrival;
 use super::requests::{Answer, PendingIq};
-use crate::model::NewMessage;
+use crate::model::{ChatId, NewMessage};
 use crate::worker::delivery::{self, ArchiveOwner};
 use crate::worker::room_stanza;
 use crate::worker::stanza::{self, Dropped};
@@ -85,6 +85,15 @@ pub(super) struct CutShort {
     pub resume: String,
 }
 
+/// Where a catch-up cut short stopped, for the next join to go on from.
+#[derive(Debug, Clone)]
+pub(super) struct Unfinished {
+    /// The archive id of the last result received.
+    pub resume: String,
+    /// Where the lines stored so far end in the conversation.
+    pub end: Option<Mark>,
+}
+
 /// A page of a room's archive, catching up after we joined, by its query id.
 pub(super) struct Request(String);
 
@@ -101,8 +110,18 @@ impl Session {
 
     /// Just in: ask the room's archive for what came after the newest line we had.
     pub(super) async fn catch_up_with_room(&mut self, room: &BareJid) {
-        let Some(after) = self.rooms.get_mut(room).and_then(|r| r.catch_up_after.take()) else {
-            return;
+        let Some(session) = self.rooms.get_mut(room) else { return };
+        let Some(after) = session.catch_up_after.take() else { return };
+        // Where the lines read go: after where a cut catch-up stopped, or after the line the
+        // archive goes on from.
+        let end = match session.unfinished_catch_up.as_ref() {
+            Some(unfinished) if unfinished.resume == after => unfinished.end,
+            _ => {
+                let chat = ChatId(room.to_string());
+                let line =
+                    self.store.read(|store| store.archived_line(self.account_key(), &chat, &after));
+                line.ok().flatten().map(|line| Mark::of(&line))
+            }
         };
         let queryid = uuid::Uuid::new_v4().to_string();
         self.room_catch_ups.running.insert(
@@ -111,7 +130,7 @@ impl Session {
                 room: room.clone(),
                 pages: 0,
                 page: Vec::new(),
-                end: None,
+                end,
                 resume: after.clone(),
                 full_page: None,
                 results: 0,
@@ -199,7 +218,7 @@ impl Session {
         after: Option<Mark>,
     ) -> Option<Mark> {
         let Some(chat) = page.first().map(|line| line.chat.clone()) else { return after };
-        let end = self.arrange_archive_lines(&chat, &mut page, after);
+        let end = self.arrange_archive_lines(&chat, &mut page, after, true);
         self.store_incoming(page, Arrival::Live);
         end
     }

@@ -7,6 +7,7 @@
 use super::Session;
 use super::requests::PendingIq;
 use super::room_authors::RoomAuthors;
+use super::room_catch_up::Unfinished;
 use super::room_config::Request;
 use crate::model::{
     ChatId, Delivery, Direction, Invite, MessageKind, NewMessage, Occupant, Room, RoomPreset,
@@ -40,7 +41,7 @@ pub(super) struct RoomSession {
     /// Where a catch-up cut short by a lost connection stopped: the next join goes on from
     /// there, since the newest line we have (history on join, live lines) lies past the part
     /// not yet read. Cleared when a catch-up ends.
-    pub unfinished_catch_up: Option<String>,
+    pub unfinished_catch_up: Option<Unfinished>,
     /// When the room last said anything to us.
     pub last_heard: Instant,
     /// A self-ping is out and unanswered.
@@ -327,7 +328,8 @@ impl Session {
             .ok()
             .flatten();
         let Some(session) = self.rooms.get_mut(room) else { return };
-        session.catch_up_after = session.unfinished_catch_up.clone().or(newest);
+        session.catch_up_after =
+            session.unfinished_catch_up.as_ref().map(|u| u.resume.clone()).or(newest);
         session.room.state = RoomState::Joining;
         session.joined = false;
         session.occupants.clear();
