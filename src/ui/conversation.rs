@@ -396,14 +396,18 @@ impl State {
             return;
         }
         self.loading_older = false;
-        let older: Vec<_> = page
-            .messages
-            .into_iter()
-            .filter(|m| !self.messages.iter().any(|known| known.id == m.id))
-            .collect();
+        let older = self.not_held(page.messages);
         self.has_more = page.has_more;
         self.messages.splice(0..0, older);
         self.bodies.keep(&self.messages);
+    }
+
+    /// Those of `lines` not held already.
+    fn not_held(&self, lines: Vec<ChatMessage>) -> Vec<ChatMessage> {
+        lines
+            .into_iter()
+            .filter(|line| !self.messages.iter().any(|held| held.id == line.id))
+            .collect()
     }
 
     /// A message was stored: show it if it belongs here.

@@ -157,11 +157,7 @@ impl State {
             self.left_out = None;
             self.focus = None;
         }
-        let newer: Vec<_> = page
-            .messages
-            .into_iter()
-            .filter(|line| !self.messages.iter().any(|held| held.id == line.id))
-            .collect();
+        let newer = self.not_held(page.messages);
         for line in &newer {
             self.bodies.renew(line);
         }

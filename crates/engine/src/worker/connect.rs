@@ -20,7 +20,7 @@ use super::sasl::{self, Method, Offer, Policy};
 use super::tls::{self, RefusalSlot};
 use super::websocket::{self, Redirect};
 use super::xml_guard::{Guarded, Tripwire};
-use crate::config::{AccountConfig, TlsMode};
+use crate::config::{AccountConfig, TlsMode, Transport};
 use crate::model::{ConnectError, Route};
 use futures::SinkExt;
 use splice::Splice;
@@ -47,6 +47,10 @@ pub const FIRST_BACKOFF: Duration = Duration::from_secs(2);
 pub const MAX_BACKOFF: Duration = Duration::from_secs(60);
 /// The whole attempt (TCP, TLS, SASL) must finish within this, or it counts as unreachable.
 pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(20);
+/// The automatic route's attempt may take TCP, then host-meta, WebSocket and BOSH one after
+/// another (`connect/route.rs`); on a busy machine the last of them needed more than one
+/// attempt's time (seen once in CI), and a failed attempt tells the user TCP's reason.
+const AUTOMATIC_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(45);
 /// Outgoing and incoming stanza queue depth inside tokio-xmpp.
 const QUEUE_DEPTH: usize = 256;
 
@@ -285,7 +289,11 @@ impl Connector {
         }
         loop {
             reports.send(Report::Connecting).ok()?;
-            let attempt = tokio::time::timeout(ATTEMPT_TIMEOUT, self.connect()).await;
+            let limit = match self.account.transport {
+                Transport::Auto => AUTOMATIC_ATTEMPT_TIMEOUT,
+                _ => ATTEMPT_TIMEOUT,
+            };
+            let attempt = tokio::time::timeout(limit, self.connect()).await;
             let error = match attempt {
                 Ok(Ok((connection, method, how))) => {
                     let report = Report::LoggedIn(method, how);
