@@ -4,6 +4,7 @@
 
 pub mod paths;
 
+mod archive_lines;
 mod attachments;
 mod avatars;
 mod capabilities;
@@ -22,7 +23,8 @@ mod roster;
 mod search;
 mod trouble;
 
-pub use history::{Inserted, StoredLine};
+pub use archive_lines::StoredLine;
+pub use history::Inserted;
 pub use outbox::OutboxEntry;
 pub use reactions::Reactor;
 pub use retraction::Removed;
