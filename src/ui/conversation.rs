@@ -9,7 +9,8 @@
 //! and buttons (`transfers.rs`), thumbnails (`thumbnails.rs`) and the picture viewer
 //! (`viewer.rs`); links, and the question before opening what is not a web page (`links.rs`).
 //! Each message's words are prepared once, capped and with their links found (`body.rs`);
-//! messages and quiet lines are merged in time order (`timeline.rs`).
+//! messages and quiet lines are merged in time order (`timeline.rs`); what can be done to a
+//! line is offered beside it and in its menu (`line_actions.rs`).
 
 mod attachment;
 mod body;
@@ -18,6 +19,7 @@ mod composer;
 mod correction;
 mod days;
 mod find;
+mod line_actions;
 mod links;
 mod reactions;
 mod removal;
@@ -36,6 +38,7 @@ pub use attachment::FileMessage;
 pub use bubble::OutboxMessage;
 pub use composer::Composing;
 pub use find::{FIND_ID, FindMessage};
+pub use line_actions::LineMessage;
 pub use room_context::RoomContext;
 pub use sending::Outgoing;
 pub use thumbnails::keep_in as keep_thumbnails_in;
@@ -132,6 +135,8 @@ pub struct State {
     seen: stretch::Seen,
     /// The line being answered, while the composer holds the answer.
     replying: Option<reply::Replying>,
+    /// The line under the pointer, and the line whose menu is open.
+    line_actions: line_actions::LineActions,
 }
 
 #[derive(Debug, Clone)]
@@ -171,8 +176,10 @@ pub enum Message {
     Removal(removal::RemovalMessage),
     /// A reaction chip or the React row under a line.
     Reaction(reactions::ReactionMessage),
-    /// Reply under a line, the bar above the composer, or a reply's quote.
+    /// Reply beside a line, the bar above the composer, or a reply's quote.
     Reply(reply::ReplyMessage),
+    /// The pointer over a line, its menu.
+    Line(LineMessage),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -300,6 +307,7 @@ impl State {
             keep_top: None,
             seen: stretch::Seen::default(),
             replying: None,
+            line_actions: line_actions::LineActions::default(),
         }
     }
 
@@ -367,6 +375,7 @@ impl State {
             Message::Removal(message) => self.removal(message),
             Message::Reaction(message) => self.reaction(message),
             Message::Reply(message) => self.reply_message(message),
+            Message::Line(message) => self.line_message(message),
             Message::SendLater(message) => self.send_later(message),
             Message::File(message) => self.file_message(message),
             Message::Outgoing(message) => self.outgoing(message),

@@ -207,6 +207,30 @@ impl<S, M: 'static> Window<S, M> {
         self.send(simulator::click());
     }
 
+    /// Moves the pointer to the middle of what `selector` picks.
+    pub fn hover<T: Selector + Send>(&mut self, selector: T)
+    where
+        T::Output: Bounded + Clone + Send,
+    {
+        let target = self.find(selector).expect("something to point at");
+        let position = target.visible_bounds().expect("in view").center();
+        self.cursor = mouse::Cursor::Available(position);
+        self.send([Event::Mouse(mouse::Event::CursorMoved { position })]);
+    }
+
+    /// Right-clicks the middle of what `selector` picks.
+    pub fn right_click<T: Selector + Send>(&mut self, selector: T)
+    where
+        T::Output: Bounded + Clone + Send,
+    {
+        self.hover(selector);
+        let button = mouse::Button::Right;
+        self.send([
+            Event::Mouse(mouse::Event::ButtonPressed(button)),
+            Event::Mouse(mouse::Event::ButtonReleased(button)),
+        ]);
+    }
+
     /// Types `text` one key at a time, the view drawn again after each, as a user types.
     pub fn type_text(&mut self, text: &str) {
         for c in text.chars() {

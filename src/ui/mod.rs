@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod connection;
 pub mod console;
 pub mod contacts;
+pub mod context_menu;
 pub mod conversation;
 pub mod discovery;
 pub mod emoji_picker;

@@ -11,7 +11,7 @@ use crate::model::{Delivery, Direction, Message as ChatMessage, MessageKind, Rem
 use crate::ui::fonts::{CHECK, ICON_FONT};
 use crate::worker::OutboxAction;
 use chrono::{DateTime, Datelike, Local, TimeZone};
-use iced::widget::{Row, button, column, container, row, space, text, text_input};
+use iced::widget::{Row, button, column, container, row, text, text_input};
 use iced::{Center, Element, Task};
 
 pub(super) const OUTBOX_EDIT_ID: &str = "outbox-edit";
@@ -111,26 +111,20 @@ pub(super) struct Look<'a> {
     pub files: Files<'a>,
     /// Its words, prepared when it came (none with a file and nothing else).
     pub body: Option<&'a Body>,
-    /// Delete (ours) or Remove (as a moderator), or the question asking to confirm it.
+    /// The question asking to confirm a Delete (ours) or Remove (as a moderator).
     pub removal: Option<Element<'a, Message>>,
-    /// Its reactions' chips and the React button (or the row of emoji to pick from).
+    /// Its reactions' chips, and the row of emoji to pick from while it is open.
     pub reactions: Option<Element<'a, Message>>,
     /// The line it answers, quoted above its words (XEP-0461).
     pub answers: Option<Element<'a, Message>>,
-    /// The Reply button, beside React.
-    pub reply: Option<Element<'a, Message>>,
 }
 
 /// A message; in a room an incoming one is headed by the sender's nickname in its colour.
+/// Its row, with what can be done to it, is `line_actions.rs`'s.
 pub(super) fn bubble<'a>(message: &'a ChatMessage, mut look: Look<'a>) -> Element<'a, Message> {
     let removal = look.removal.take();
     let answers = look.answers.take();
-    let responses = match (look.reactions.take(), look.reply.take()) {
-        (Some(reactions), Some(reply)) => {
-            Some(row![reactions, reply].spacing(theme::SPACE_XS).align_y(Center).into())
-        }
-        (reactions, reply) => reactions.or(reply),
-    };
+    let reactions = look.reactions.take();
     let sender = match (&message.direction, message.nick.as_deref()) {
         (Direction::In, Some(nick)) => {
             Some(text(nick).size(theme::TEXT_SMALL).style(theme::nick(nick)))
@@ -161,7 +155,7 @@ pub(super) fn bubble<'a>(message: &'a ChatMessage, mut look: Look<'a>) -> Elemen
         meta(message, &look.now),
         actions(message, &look),
         removal,
-        responses
+        reactions
     ]
     .spacing(theme::SPACE_XS / 2.0);
     let style: fn(&iced::Theme) -> container::Style = match message.direction {
@@ -170,15 +164,11 @@ pub(super) fn bubble<'a>(message: &'a ChatMessage, mut look: Look<'a>) -> Elemen
         Direction::In => theme::bubble_in,
         Direction::Out => theme::bubble_out,
     };
-    let bubble = container(content)
+    container(content)
         .padding([theme::SPACE_S, theme::SPACE_M])
         .max_width(theme::BUBBLE_MAX_WIDTH)
-        .style(style);
-    if message.direction == Direction::Out {
-        row![space::horizontal(), bubble].into()
-    } else {
-        row![bubble, space::horizontal()].into()
-    }
+        .style(style)
+        .into()
 }
 
 fn removed<'a>(removal: &Removal) -> Element<'a, Message> {

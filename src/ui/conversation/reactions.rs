@@ -1,5 +1,6 @@
 //! Reactions under a line (XEP-0444): chips "👍 2" (ours marked), each naming who on hover
-//! and toggling ours when clicked, and a React button opening a short row of emoji to add.
+//! and toggling ours when clicked, and React (beside the line or in its menu) opening a short
+//! row of emoji to add.
 //! The worker keeps the sets; this only draws what it last said and asks for our new set.
 
 use super::{Event, Message, State, theme};
@@ -13,7 +14,7 @@ use std::collections::HashMap;
 pub(super) const COMMON: [&str; 6] = ["👍", "❤️", "😂", "😮", "😢", "🙏"];
 /// Recently used emoji added after the common ones in the row.
 const RECENT_IN_ROW: usize = 4;
-/// The React button's label.
+/// What opens the row of emoji, in a line's bar and menu.
 pub(super) const REACT: &str = "React";
 
 /// What the window knows of reactions in this conversation.
@@ -34,6 +35,11 @@ pub enum ReactionMessage {
 }
 
 impl Reactions {
+    /// The line whose row of emoji is open.
+    pub(super) fn picking(&self) -> Option<i64> {
+        self.picking
+    }
+
     /// The worker's word on these lines; an empty list clears a line.
     pub(super) fn set(&mut self, reactions: Vec<(i64, Vec<ReactionCount>)>) {
         for (id, counts) in reactions {
@@ -51,7 +57,8 @@ impl Reactions {
     }
 }
 
-/// The chips under `message` and its React button, or the row of emoji to pick from.
+/// The chips under `message`, and the row of emoji to pick from while it is open (React is
+/// in the line's bar and menu, `line_actions.rs`).
 pub(super) fn view<'a>(
     message: &ChatMessage,
     reactions: &'a Reactions,
@@ -61,8 +68,12 @@ pub(super) fn view<'a>(
         return None;
     }
     let id = message.id;
+    let counts = reactions.counts.get(&id);
+    if counts.is_none() && reactions.picking != Some(id) {
+        return None;
+    }
     let mut line = row![].spacing(theme::SPACE_XS);
-    for count in reactions.counts.get(&id).into_iter().flatten() {
+    for count in counts.into_iter().flatten() {
         let label = row![
             text(count.emoji.clone()).font(EMOJI_FONT).size(theme::TEXT_SMALL),
             text(count.count.to_string()).size(theme::TEXT_SMALL),
@@ -87,11 +98,7 @@ pub(super) fn view<'a>(
             line = line.push(pick);
         }
     }
-    let react = button(text(REACT).size(theme::TEXT_SMALL))
-        .style(button::text)
-        .padding([1.0, theme::SPACE_XS])
-        .on_press(Message::Reaction(ReactionMessage::Pick(id)));
-    Some(line.push(react).wrap().into())
+    Some(line.wrap().into())
 }
 
 impl State {
@@ -180,6 +187,7 @@ mod tests {
         state.history(HistoryPage { chat: state.chat.clone(), messages, has_more: false });
         let mut window = Window::new(state, State::view, update);
         assert!(window.find("🙏").is_none(), "closed at first");
+        window.hover("hello");
         window.click(REACT);
         assert!(window.find("🙏").is_some(), "the row is open");
         let (_, event) =

@@ -1,12 +1,18 @@
 //! Deleting a line: ours, taken back from everyone (XEP-0424, "Delete"), or, for a room's
 //! moderator, someone's removed from the room with a reason (XEP-0425, "Remove"). Either is
-//! asked for in the bubble and confirmed before it goes, since it cannot be undone.
+//! asked for from the line's menu (`line_actions.rs`) and confirmed in the bubble before it
+//! goes, since it cannot be undone.
 
 use super::{Event, Message, State, theme};
 use crate::model::{Delivery, Direction, Message as ChatMessage, MessageKind};
 use crate::ui::widget;
-use iced::widget::{button, column, text, text_input};
+use iced::widget::{column, text_input};
 use iced::{Element, Task};
+
+/// The menu entry taking back our own line.
+pub(super) const DELETE: &str = "Delete";
+/// The menu entry removing someone's line as a moderator.
+pub(super) const REMOVE: &str = "Remove";
 
 /// The reason field's id, focused when a moderator asks to remove a line.
 pub(super) const REASON_ID: &str = "removal-reason";
@@ -50,45 +56,35 @@ pub(super) fn offered(message: &ChatMessage, moderator: bool) -> Option<bool> {
     }
 }
 
-/// The button that asks, or the question itself for the line being asked about.
-pub(super) fn action<'a>(
+/// The question, under the line being asked about.
+pub(super) fn question<'a>(
     message: &ChatMessage,
     moderator: bool,
     removing: Option<&'a Removing>,
 ) -> Option<Element<'a, Message>> {
-    let moderate = offered(message, moderator)?;
+    offered(message, moderator)?;
     let removal = Message::Removal;
-    match removing.filter(|r| r.id == message.id) {
-        Some(asked) if asked.moderate => {
-            let reason = text_input("Reason (shown to everyone)", &asked.reason)
-                .id(REASON_ID)
-                .on_input(|r| Message::Removal(RemovalMessage::Reason(r)))
-                .on_submit(removal(RemovalMessage::Confirm))
-                .size(theme::TEXT_SMALL);
-            let question = widget::confirm(
-                REMOVE_QUESTION.into(),
-                "Remove".into(),
-                removal(RemovalMessage::Confirm),
-                removal(RemovalMessage::Cancel),
-            );
-            Some(column![reason, question].spacing(theme::SPACE_XS).into())
-        }
-        Some(_) => Some(widget::confirm(
-            DELETE_QUESTION.into(),
-            "Delete".into(),
+    let asked = removing.filter(|r| r.id == message.id)?;
+    if asked.moderate {
+        let reason = text_input("Reason (shown to everyone)", &asked.reason)
+            .id(REASON_ID)
+            .on_input(|r| Message::Removal(RemovalMessage::Reason(r)))
+            .on_submit(removal(RemovalMessage::Confirm))
+            .size(theme::TEXT_SMALL);
+        let question = widget::confirm(
+            REMOVE_QUESTION.into(),
+            REMOVE.into(),
             removal(RemovalMessage::Confirm),
             removal(RemovalMessage::Cancel),
-        )),
-        None => {
-            let label = if moderate { "Remove" } else { "Delete" };
-            Some(
-                button(text(label).size(theme::TEXT_SMALL))
-                    .style(button::secondary)
-                    .padding([2.0, theme::SPACE_S])
-                    .on_press(removal(RemovalMessage::Ask(message.id)))
-                    .into(),
-            )
-        }
+        );
+        Some(column![reason, question].spacing(theme::SPACE_XS).into())
+    } else {
+        Some(widget::confirm(
+            DELETE_QUESTION.into(),
+            DELETE.into(),
+            removal(RemovalMessage::Confirm),
+            removal(RemovalMessage::Cancel),
+        ))
     }
 }
 
@@ -159,11 +155,13 @@ mod tests {
         let messages = vec![message(1, 10), ours_sent(2)];
         state.history(HistoryPage { chat: state.chat.clone(), messages, has_more: false });
         let mut window = Window::new(state, State::view, update);
-        window.click("Delete");
+        window.right_click("m2");
+        window.click(DELETE);
         assert!(window.find(DELETE_QUESTION).is_some());
         window.click("Cancel");
         assert!(window.find(DELETE_QUESTION).is_none(), "asked again before anything goes");
-        window.click("Delete");
+        window.right_click("m2");
+        window.click(DELETE);
         let (_, event) = window.state.update(Message::Removal(RemovalMessage::Confirm));
         assert_eq!(event, Some(Event::Retract { chat: ChatId("bob@x".into()), message_id: 2 }));
 
@@ -174,7 +172,8 @@ mod tests {
             state.history(HistoryPage { chat: state.chat.clone(), messages, has_more: false });
             Task::none()
         });
-        assert!(window.find("Delete").is_none(), "only ours");
+        window.right_click("m1");
+        assert!(window.find(DELETE).is_none(), "only ours");
     }
 
     #[test]
@@ -193,8 +192,10 @@ mod tests {
         let mut window = Window::new(state, State::view, update);
         assert!(window.find("Removed by a moderator: off topic").is_some());
         assert!(window.find("Message deleted").is_some());
-        assert!(window.find("Delete").is_none(), "nothing left to delete");
-        window.click("Remove");
+        window.right_click("Message deleted");
+        assert!(window.find(DELETE).is_none(), "nothing left to delete");
+        window.right_click("buy pills");
+        window.click(REMOVE);
         assert!(window.find(REMOVE_QUESTION).is_some());
         window.type_text("spam");
         let (_, event) = window.state.update(Message::Removal(RemovalMessage::Confirm));

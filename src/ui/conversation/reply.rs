@@ -1,4 +1,4 @@
-//! Replies (XEP-0461) in the conversation: *Reply* under a line, or Ctrl+Up in the composer
+//! Replies (XEP-0461) in the conversation: *Reply* beside a line or in its menu, or Ctrl+Up in the composer
 //! (again for older lines, Ctrl+Down for newer), puts "Replying to …" above the composer
 //! (Escape or Cancel gives up), Enter then sends the words as an answer to that line.
 //! A reply shows the line it answers above its words, in a quote that goes to that line when
@@ -36,23 +36,8 @@ pub enum ReplyMessage {
     Show(i64),
 }
 
-/// Reply under a line that was written (not one taken back or a room's event), when this
-/// conversation can be written to.
-pub(super) fn action<'a>(message: &ChatMessage, can_write: bool) -> Option<Element<'a, Message>> {
-    if !answerable(message) || !can_write {
-        return None;
-    }
-    Some(
-        button(text(REPLY).size(theme::TEXT_SMALL))
-            .style(button::text)
-            .padding([1.0, theme::SPACE_XS])
-            .on_press(Message::Reply(ReplyMessage::Start(message.id)))
-            .into(),
-    )
-}
-
 /// A line that was written and is still there, not one waiting to go out.
-fn answerable(message: &ChatMessage) -> bool {
+pub(super) fn answerable(message: &ChatMessage) -> bool {
     message.kind == MessageKind::Message && message.scheduled_for.is_none()
 }
 
@@ -198,6 +183,7 @@ mod tests {
         let lines = vec![room_line(1, "anna", "cake at noon?", MessageKind::Message)];
         state.history(HistoryPage { chat: state.chat.clone(), messages: lines, has_more: false });
         let mut window = open(state);
+        window.hover("cake at noon?");
         window.click(REPLY);
         let bar = "Replying to anna: “cake at noon?” — Esc to cancel";
         assert!(window.find(bar).is_some(), "the bar names the line");

@@ -57,7 +57,6 @@ impl State {
         };
         let mut notes = self.notes.lines.iter().peekable();
         let moderator = self.moderator();
-        let can_write = self.can_write();
         for message in &self.messages {
             while let Some((key, at, line)) = notes.next_if(|(_, at, _)| *at < message.timestamp) {
                 new_day(&mut items, *at);
@@ -80,11 +79,10 @@ impl State {
                     };
                     let body = self.bodies.get(message.id);
                     let found = self.focused(message.id);
-                    let removal = removal::action(message, moderator, self.removing.as_ref());
+                    let removal = removal::question(message, moderator, self.removing.as_ref());
                     let reactions =
                         reactions::view(message, &self.reactions, &self.composing.recent);
                     let answers = message.reply.as_ref().map(reply::quote);
-                    let reply = reply::action(message, can_write);
                     let look = Look {
                         highlighted,
                         found,
@@ -95,9 +93,8 @@ impl State {
                         removal,
                         reactions,
                         answers,
-                        reply,
                     };
-                    bubble::bubble(message, look)
+                    self.line_row(message, bubble::bubble(message, look))
                 }
             };
             items.push((Line::Message(message.id), line));
