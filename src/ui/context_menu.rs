@@ -4,7 +4,8 @@
 //! does for everything else it shows.
 //!
 //! The menu is drawn as an overlay, above everything and never changing the layout below, and
-//! stays inside the window. A press anywhere outside it, or Escape, closes it.
+//! stays inside the window. A press anywhere outside it, or Escape, closes it; a right click
+//! elsewhere then opens the menu of what it lands on.
 
 use iced::advanced::widget::{Operation, Tree, tree};
 use iced::advanced::{Clipboard, Layout, Shell, Widget, layout, mouse, overlay, renderer};
@@ -250,6 +251,11 @@ impl<Message: Clone> overlay::Overlay<Message, iced::Theme, iced::Renderer>
     ) {
         let outside = !cursor.is_over(layout.bounds());
         match event {
+            // A right click elsewhere goes on to open the menu of what it lands on.
+            Event::Mouse(mouse::Event::ButtonPressed(mouse::Button::Right)) if outside => {
+                shell.publish(self.on_close.clone());
+                return;
+            }
             Event::Mouse(mouse::Event::ButtonPressed(_)) if outside => {
                 shell.publish(self.on_close.clone());
                 shell.capture_event();

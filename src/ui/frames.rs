@@ -34,6 +34,8 @@ pub struct Window<S, M> {
     renderer: iced::Renderer,
     cache: Cache,
     cursor: mouse::Cursor,
+    /// What was last written to the clipboard.
+    pub copied: Option<String>,
 }
 
 impl<S, M: 'static> Window<S, M> {
@@ -57,6 +59,7 @@ impl<S, M: 'static> Window<S, M> {
             renderer,
             cache: Cache::default(),
             cursor: mouse::Cursor::Unavailable,
+            copied: None,
         };
         window.draw();
         window
@@ -137,7 +140,8 @@ impl<S, M: 'static> Window<S, M> {
         self.draw();
     }
 
-    /// Runs what a task does without waiting: its messages and its widget operations (focus).
+    /// Runs what a task does without waiting: its messages, its widget operations (focus) and
+    /// what it writes to the clipboard.
     /// Work that waits for something (a timer, a file dialog) is left undone.
     pub fn run(&mut self, task: Task<M>) {
         let Some(mut actions) = task::into_stream(task) else { return };
@@ -171,6 +175,10 @@ impl<S, M: 'static> Window<S, M> {
                         }
                     }
                 }),
+                Action::Clipboard(iced_test::runtime::clipboard::Action::Write {
+                    contents,
+                    ..
+                }) => self.copied = Some(contents),
                 _ => {}
             }
         }

@@ -222,10 +222,16 @@ mod tests {
         assert!(window.state.removing.is_some(), "and the deletion is asked about");
         window.click("Cancel");
 
+        window.right_click("our words");
         window.right_click("m1");
+        assert!(window.find(COPY).is_some(), "a right click elsewhere opens the menu there");
         assert!(window.find(removal::DELETE).is_none(), "theirs cannot be deleted");
         window.tap(iced::keyboard::key::Named::Escape);
         assert!(window.find(COPY).is_none(), "Escape closes it");
+
+        window.right_click("our words");
+        window.click(COPY);
+        assert_eq!(window.copied.as_deref(), Some("our words"));
     }
 
     #[test]
