@@ -3,6 +3,12 @@
 //! widget; this one only places the menu, the application decides whether it is open, as it
 //! does for everything else it shows.
 //!
+//! It also tells when the pointer comes over its content and leaves it (`on_hover`), for a
+//! line's bar. Unlike `mouse_area`, it tells only when the pointer itself moves, or the wheel
+//! turns (which leaves the line, as what is under the pointer is now scrolling by): a list
+//! scrolled under a still pointer brings a new line under it every frame, and each message
+//! about it would cost the application a second view and layout of the frame.
+//!
 //! The menu is drawn as an overlay, above everything and never changing the layout below, and
 //! stays inside the window. A press anywhere outside it, or Escape, closes it; a right click
 //! elsewhere then opens the menu of what it lands on.
@@ -18,22 +24,41 @@ pub fn context_menu<'a, Message: Clone + 'a>(
     content: impl Into<Element<'a, Message>>,
     on_open: Message,
     menu: Option<(Element<'a, Message>, Message)>,
-) -> Element<'a, Message> {
+) -> ContextMenu<'a, Message> {
     let (menu, on_close) = menu.unzip();
-    Element::new(ContextMenu { content: content.into(), on_open, menu, on_close })
+    ContextMenu { content: content.into(), on_open, menu, on_close, on_hover: None }
 }
 
-struct ContextMenu<'a, Message> {
+pub struct ContextMenu<'a, Message> {
     content: Element<'a, Message>,
     on_open: Message,
     menu: Option<Element<'a, Message>>,
     on_close: Option<Message>,
+    /// Told when the pointer comes over the content, and when it leaves.
+    on_hover: Option<(Message, Message)>,
 }
 
-/// Where the last press in the content was, from the content's top left corner: a menu
-/// opens there.
+impl<'a, Message: Clone + 'a> ContextMenu<'a, Message> {
+    /// Say `enter` when the pointer comes over the content, `leave` when it goes.
+    pub fn on_hover(mut self, enter: Message, leave: Message) -> Self {
+        self.on_hover = Some((enter, leave));
+        self
+    }
+}
+
+impl<'a, Message: Clone + 'a> From<ContextMenu<'a, Message>> for Element<'a, Message> {
+    fn from(menu: ContextMenu<'a, Message>) -> Self {
+        Element::new(menu)
+    }
+}
+
 #[derive(Debug, Default)]
-struct Pressed(Option<Vector>);
+struct Pointer {
+    /// Where the last press in the content was, from its top left corner: a menu opens there.
+    pressed: Option<Vector>,
+    /// Whether the pointer was last seen over the content.
+    over: bool,
+}
 
 impl<Message: Clone> ContextMenu<'_, Message> {
     fn elements(&self) -> Vec<&Element<'_, Message>> {
@@ -51,11 +76,11 @@ impl<Message: Clone> Widget<Message, iced::Theme, iced::Renderer> for ContextMen
     }
 
     fn tag(&self) -> tree::Tag {
-        tree::Tag::of::<Pressed>()
+        tree::Tag::of::<Pointer>()
     }
 
     fn state(&self) -> tree::State {
-        tree::State::new(Pressed::default())
+        tree::State::new(Pointer::default())
     }
 
     fn children(&self) -> Vec<Tree> {
@@ -97,10 +122,24 @@ impl<Message: Clone> Widget<Message, iced::Theme, iced::Renderer> for ContextMen
         shell: &mut Shell<'_, Message>,
         viewport: &Rectangle,
     ) {
+        let pointer = tree.state.downcast_mut::<Pointer>();
+        if let Some((enter, leave)) = &self.on_hover {
+            let over = match event {
+                Event::Mouse(mouse::Event::CursorMoved { .. }) => cursor.is_over(layout.bounds()),
+                Event::Mouse(mouse::Event::WheelScrolled { .. } | mouse::Event::CursorLeft) => {
+                    false
+                }
+                _ => pointer.over,
+            };
+            if over != pointer.over {
+                pointer.over = over;
+                shell.publish(if over { enter.clone() } else { leave.clone() });
+            }
+        }
         if let Event::Mouse(mouse::Event::ButtonPressed(button)) = event
             && let Some(at) = cursor.position_over(layout.bounds())
         {
-            tree.state.downcast_mut::<Pressed>().0 = Some(at - layout.position());
+            pointer.pressed = Some(at - layout.position());
             if *button == mouse::Button::Right {
                 shell.publish(self.on_open.clone());
                 shell.capture_event();
@@ -165,7 +204,7 @@ impl<Message: Clone> Widget<Message, iced::Theme, iced::Renderer> for ContextMen
         viewport: &Rectangle,
         translation: Vector,
     ) -> Option<overlay::Element<'b, Message, iced::Theme, iced::Renderer>> {
-        let pressed = tree.state.downcast_ref::<Pressed>().0;
+        let pressed = tree.state.downcast_ref::<Pointer>().pressed;
         let mut children = tree.children.iter_mut();
         let content_tree = children.next()?;
         let inner = self.content.as_widget_mut().overlay(

@@ -2,7 +2,8 @@
 //! under the pointer (Reply, React, and "…" for the rest) and a menu on right click or "…"
 //! (Reply, React, Copy text, Delete or Remove).
 //!
-//! Only the line under the pointer carries the bar; the others hold an empty space as wide,
+//! The line under the pointer is the last one the pointer moved onto; turning the wheel leaves
+//! it (`context_menu.rs` says why). Only that line carries the bar; the others hold an empty space as wide,
 //! so a bubble never narrows (and its words never re-wrap) as the pointer moves. This also
 //! keeps each line to a few widgets: buttons under every line cost the frames that take in a
 //! page a third of their layout (`benches/conversation_frames.rs`).
@@ -13,7 +14,7 @@ use super::reply::{self, REPLY, ReplyMessage};
 use super::{Message, State, theme};
 use crate::model::{Direction, Message as ChatMessage, MessageKind};
 use crate::ui::context_menu::context_menu;
-use iced::widget::{button, column, container, mouse_area, row, space, text};
+use iced::widget::{button, column, container, row, space, text};
 use iced::{Element, Task};
 
 /// The "…" button's label: everything else about the line.
@@ -117,10 +118,8 @@ impl State {
             let close = Message::Line(LineMessage::CloseMenu);
             (menu(message, &offer), close)
         });
-        let line = context_menu(line, Message::Line(LineMessage::Menu(id)), open);
-        mouse_area(line)
-            .on_enter(Message::Line(LineMessage::Hover(id)))
-            .on_exit(Message::Line(LineMessage::Leave(id)))
+        context_menu(line, Message::Line(LineMessage::Menu(id)), open)
+            .on_hover(Message::Line(LineMessage::Hover(id)), Message::Line(LineMessage::Leave(id)))
             .into()
     }
 }
@@ -199,6 +198,8 @@ mod tests {
         let reply = window.find(REPLY).and_then(|r| r.visible_bounds()).expect("Reply shown");
         let second = window.find("second words").and_then(|r| r.visible_bounds()).expect("line");
         assert!((reply.y - second.y).abs() < 40.0, "it moved with the pointer");
+        window.wheel(1.0);
+        assert!(window.find(REPLY).is_none(), "turning the wheel leaves the line");
     }
 
     #[test]

@@ -13,8 +13,7 @@
 //! variant and one arm there). Every message a feature takes in is stored through `ingest`
 //! (the one way into the store), and every store call goes through `store_handle`.
 
-use super::connect::Wire;
-use super::connect::{Connector, Report};
+use super::connect::Report;
 use super::proxy::Proxy;
 use super::stanza;
 use super::{Command, Event};
@@ -24,6 +23,7 @@ use crate::model::{AccountId, ConnectError, ConnectionState, Presence};
 use crate::paths::Paths;
 use crate::secrets::Secrets;
 use crate::store::StoreError;
+use connection::proxy_of;
 use futures::StreamExt;
 use std::collections::HashMap;
 use std::time::Duration;
@@ -32,8 +32,6 @@ use tokio::time::Instant;
 use tokio_xmpp::jid::BareJid;
 use tokio_xmpp::stanzastream::{Event as StreamEvent, StanzaStream};
 
-/// How long a clean close may take before we give up on being polite.
-const CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long a stop waits for the answers to changes the user made just before it.
 const CLOSING_GRACE: Duration = Duration::from_secs(5);
 /// The most history one request may ask for.
@@ -49,6 +47,7 @@ mod bookmarks;
 mod browse;
 mod capabilities;
 mod commands;
+mod connection;
 mod contacts;
 mod delivery;
 mod directory_search;
@@ -251,12 +250,6 @@ async fn wait_for_retry(commands: &mut super::supervise::Inbox) -> bool {
     false
 }
 
-/// The account's proxy with its password, as the settings and the secrets have them.
-fn proxy_of(account: &AccountConfig, secrets: &Secrets) -> Result<Option<Proxy>, String> {
-    let Some(url) = &account.proxy else { return Ok(None) };
-    Proxy::parse(url, secrets.load(&account.proxy_secret())).map(Some)
-}
-
 async fn next_report(reports: &mut Option<mpsc::UnboundedReceiver<Report>>) -> Option<Report> {
     match reports {
         Some(reports) => reports.recv().await,
@@ -402,102 +395,6 @@ impl Session {
         self.emit(Event::Invisible(self.invisible));
     }
 
-    fn start(&mut self) {
-        if self.stream.is_some() {
-            return;
-        }
-        let Some(password) = self.password.clone() else {
-            self.set_state(ConnectionState::Failed(ConnectError::WrongPassword));
-            return;
-        };
-        let connector = match Connector::new(&self.account, password, &self.session_pins) {
-            Ok(connector) => connector
-                .through(self.proxy.clone())
-                .remembering(
-                    [Wire::Tcp, Wire::Websocket, Wire::Bosh].map(|wire| self.strongest_login(wire)),
-                    self.http_route_found(),
-                )
-                .known_as(self.client_id(), self.fast_token()),
-            Err(error) => {
-                self.set_state(ConnectionState::Failed(error));
-                return;
-            }
-        };
-        let (reports_tx, reports_rx) = mpsc::unbounded_channel();
-        self.stream = Some(connector.into_stream(reports_tx));
-        self.reports = Some(reports_rx);
-        self.set_state(ConnectionState::Connecting);
-    }
-
-    /// Close the stream cleanly (so the server does not hold a hibernating session) and forget
-    /// everything that was only true while online.
-    async fn stop(&mut self) {
-        self.reports = None;
-        if let Some(stream) = self.stream.take()
-            && tokio::time::timeout(CLOSE_TIMEOUT, stream.close()).await.is_err()
-        {
-            tracing::warn!("{}: the stream did not close in time", self.account.jid);
-        }
-        self.went_offline();
-    }
-
-    /// Drop the stream without closing it (it is down or will never be up) and forget what
-    /// was only true while online.
-    fn let_go_of_stream(&mut self) {
-        self.reports = None;
-        self.stream = None;
-        self.went_offline();
-    }
-
-    fn went_offline(&mut self) {
-        self.contacts.offline();
-        self.pending_iqs.clear();
-        self.avatars.fetching.clear();
-        self.directory.listing = None;
-        self.rooms_offline();
-        self.announce_rooms();
-        self.outbox.in_flight.clear();
-        self.transfers.forget_slot_requests();
-        self.older_offline();
-        for cut in self.room_catch_ups.clear() {
-            let end = self.store_archive_page(cut.page, cut.end);
-            if let Some(room) = self.rooms.get_mut(&cut.room) {
-                room.unfinished_catch_up =
-                    Some(room_catch_up::Unfinished { resume: cut.resume, end });
-            }
-        }
-        self.end_catch_up();
-        self.bookmarks.offline();
-        if let Err(e) = self.store.write(|store| store.clear_presence(&self.account.jid)) {
-            tracing::warn!("{e}");
-        }
-    }
-
-    /// Take the account's settings from the configuration file again and reconnect.
-    async fn reload(&mut self) {
-        let reloaded = Config::load(&self.config_file).map_err(|e| e.to_string()).and_then(|c| {
-            c.account(&self.account.jid).cloned().ok_or_else(|| "the account is gone".to_owned())
-        });
-        match reloaded {
-            Ok(account) => match proxy_of(&account, &self.secrets) {
-                Ok(proxy) => {
-                    self.account = account;
-                    self.proxy = proxy;
-                    self.http = None;
-                    self.restart().await;
-                }
-                Err(e) => self.emit(Event::Notice(format!("the new proxy cannot be used: {e}"))),
-            },
-            Err(e) => self.emit(Event::Notice(format!("the new settings could not be read: {e}"))),
-        }
-    }
-
-    async fn restart(&mut self) {
-        self.stop().await;
-        self.restart_at = None;
-        self.start();
-    }
-
     async fn command(&mut self, command: Command) {
         match command {
             Command::Send { to, body } => self.queue_message(&to, body, None).await,
@@ -572,30 +469,6 @@ impl Session {
             Command::SetAvatar(avatar) => self.publish_avatar(avatar).await,
             Command::SendRaw(xml) => self.send_raw(&xml).await,
             Command::Shutdown | Command::Forget { .. } => {}
-        }
-    }
-
-    fn report(&mut self, report: Report) {
-        match report {
-            Report::Connecting => self.set_state(ConnectionState::Connecting),
-            Report::LoggedIn(method, how) => {
-                if let Some(method) = method {
-                    self.remember_login(method, how.wire);
-                }
-                self.remember_route(&how);
-                self.keep_fast_token(&how.token);
-            }
-            Report::Retrying { error, retry_in } => self.set_state(ConnectionState::Offline {
-                reason: error.to_string(),
-                retry_in_secs: retry_in.as_secs(),
-            }),
-            Report::GaveUp(error) => {
-                tracing::info!("{}: {error}", self.account.jid);
-                // Its connector will not try again: let the stream go (the connector then ends
-                // it quietly) and wait for the user.
-                self.let_go_of_stream();
-                self.set_state(ConnectionState::Failed(error));
-            }
         }
     }
 }

@@ -9,8 +9,8 @@
 //! The next page is asked for as soon as the current page's last line is in, not when the
 //! archive's answer closing the page comes: servers give fewer lines a page than asked
 //! (Prosody 50 of our 250, unless told otherwise), so once a page has come short of complete
-//! its size is known, and the line that fills a page is where the next one starts. Waiting for the closing answer
-//! cost a round trip a page, and on Prosody more: it holds that last small write until our
+//! its size is known, and the line that fills a page is where the next one starts. Waiting
+//! for the closing answer cost a round trip a page, and on Prosody more: it holds that last small write until our
 //! delayed acknowledgement of the lines before it comes (Nagle's algorithm), about 40 ms
 //! every 50 lines. A page asked ahead is never asked again; should the closing answer name
 //! another last line, the lines we actually received decide where the next page starts, and
@@ -31,7 +31,8 @@ use tokio_xmpp::minidom::Element;
 use tokio_xmpp::parsers::message::Message;
 
 /// Lines asked for per page: what ejabberd gives at most. Each page costs the server a query
-/// (Prosody reads the room's whole archive for each), so pages are as large as servers allow.
+/// (Prosody about 100 ms each, with its archives in files or in SQLite alike), so pages are
+/// as large as servers allow.
 const PAGE: usize = 250;
 /// The most lines a page under way holds: a room can send results under our query id
 /// unasked, and a page is stored only when it ends.
@@ -64,27 +65,6 @@ struct RoomCatchUp {
     asked_ahead: bool,
 }
 
-impl RoomCatchUps {
-    /// Queries die with the connection; rejoining goes on where they stopped. The pages they
-    /// were gathering are given back to be stored.
-    pub(super) fn clear(&mut self) -> Vec<CutShort> {
-        self.running
-            .drain()
-            .map(|(_, c)| CutShort { room: c.room, page: c.page, end: c.end, resume: c.resume })
-            .collect()
-    }
-}
-
-/// A catch-up the lost connection ended.
-pub(super) struct CutShort {
-    pub room: BareJid,
-    /// The lines of its page under way, to be stored after `end`.
-    pub page: Vec<NewMessage>,
-    pub end: Option<Mark>,
-    /// The archive id to go on after.
-    pub resume: String,
-}
-
 /// Where a catch-up cut short stopped, for the next join to go on from.
 #[derive(Debug, Clone)]
 pub(super) struct Unfinished {
@@ -104,6 +84,18 @@ impl From<Request> for PendingIq {
 }
 
 impl Session {
+    /// Queries die with the connection: the pages they were gathering are stored, and each
+    /// room keeps where its catch-up stopped, for the next join to go on from.
+    pub(super) fn keep_cut_catch_ups(&mut self) {
+        let cut: Vec<RoomCatchUp> = self.room_catch_ups.running.drain().map(|(_, c)| c).collect();
+        for catch_up in cut {
+            let end = self.store_archive_page(catch_up.page, catch_up.end);
+            if let Some(room) = self.rooms.get_mut(&catch_up.room) {
+                room.unfinished_catch_up = Some(Unfinished { resume: catch_up.resume, end });
+            }
+        }
+    }
+
     pub(super) async fn room_catch_up_answer(&mut self, request: Request, answer: Answer) {
         self.room_archive_page_done(&request.0, answer.ok().flatten()).await;
     }
