@@ -1,5 +1,6 @@
 //! Retraction (XEP-0424) and moderation (XEP-0425) against real servers (Prosody and
-//! ejabberd): our own line taken back reaches the peer as a retraction; a peer's retraction
+//! ejabberd): our own line taken back reaches the peer as a retraction, also one taken back
+//! offline, once online again after a restart; a peer's retraction
 //! blanks our copy and takes it out of the search; a forger retracting someone else's line, a
 //! reused nick in a room and an occupant posing as a moderator change nothing; a room's own
 //! moderation notice is honoured (only where the server can moderate, said when it cannot).
@@ -120,6 +121,64 @@ async fn in_a_chat_only_the_author_takes_a_line_back() {
         assert!(removed.iter().all(|l| l["body"] == "" && l["kind"] == "message"));
         bob_raw.close().await;
         mallory_raw.close().await;
+        handle.send(Command::Shutdown).expect("sent");
+        while events.recv().await.is_some() {}
+    }
+}
+
+/// Taken back while offline: gone here at once, and the peer is told once we are online,
+/// even after a restart in between (the retraction waits in the store, not in memory).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_line_taken_back_offline_reaches_the_peer_after_a_restart() {
+    use confab::model::ConnectionState;
+    for kind in support::servers() {
+        let server = Server::start(kind);
+        let users = register(&server, &["alice", "bob"]);
+        let (alice, bob) = (&users[0], &users[1]);
+        let mut bob_raw = RawClient::login(&server, "bob", PASSWORD).await;
+        let (handle, mut events) = online(alice).await;
+        handle
+            .send(Command::Send { to: bob.jid.clone(), body: "said too soon".into() })
+            .expect("sent");
+        let mine = line(&mut events, "said too soon").await;
+        wait_for(&mut events, WAIT, "the server's ack", |e| {
+            matches!(e, Event::Delivery { message_id, state: Delivery::Sent, .. } if *message_id == mine.id)
+        })
+        .await;
+        bob_raw.read_until("said too soon").await;
+
+        handle.send(Command::Disconnect).expect("sent");
+        wait_for(&mut events, WAIT, "offline", |e| {
+            matches!(e, Event::Connection(ConnectionState::Idle))
+        })
+        .await;
+        let retract = Command::Retract { chat: ChatId(bob.jid.clone()), message_id: mine.id };
+        handle.send(retract).expect("sent");
+        let gone = removed(&mut events, mine.id).await;
+        assert_eq!(gone.kind, MessageKind::Removed(Removal::Retracted), "gone here at once");
+        let outcome =
+            wait_for(&mut events, WAIT, "the outcome", |e| matches!(e, Event::Outcome(_)));
+        let outcome = outcome.await;
+        assert!(
+            matches!(&outcome, Event::Outcome(Ok(said)) if said.contains("once you are online")),
+            "{outcome:?}"
+        );
+        assert_eq!(found(alice, "too soon"), 0, "out of the search");
+        handle.send(Command::Shutdown).expect("sent");
+        while events.recv().await.is_some() {}
+        let due = store(alice).retractions_due(&alice.jid).expect("listed");
+        assert_eq!(due.iter().map(|m| m.id).collect::<Vec<_>>(), [mine.id], "kept across the stop");
+
+        let (handle, mut events) = online(alice).await;
+        let origin = mine.origin_id.clone().expect("our line has an origin-id");
+        let seen = bob_raw.read_until("urn:xmpp:message-retract:1").await;
+        assert!(seen.contains(&origin), "the retraction names our line: {seen}");
+        let deadline = std::time::Instant::now() + WAIT;
+        while !store(alice).retractions_due(&alice.jid).expect("listed").is_empty() {
+            assert!(std::time::Instant::now() < deadline, "the server never took the retraction");
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        bob_raw.close().await;
         handle.send(Command::Shutdown).expect("sent");
         while events.recv().await.is_some() {}
     }

@@ -168,6 +168,12 @@ const STEPS: &[&str] = &[
     ALTER TABLE messages ADD COLUMN reply_room INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE messages ADD COLUMN reply_to TEXT;
     ALTER TABLE messages ADD COLUMN reply_quote TEXT;",
+    // 13: our lines taken back (XEP-0424) whose retraction has not reached the server yet
+    // (store::retraction): one taken back offline is told to the others once online, even
+    // after a restart. The line's own row says where and how it is named.
+    "CREATE TABLE retractions_due (
+        message_id INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE
+    );",
 ];
 
 /// The schema version this build writes.

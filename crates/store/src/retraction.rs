@@ -88,27 +88,46 @@ impl Store {
     /// event, or it was removed already.
     pub fn remove_line(&mut self, message_id: i64, removal: &Removal) -> Result<Option<Removed>> {
         let tx = self.conn.transaction()?;
-        let found: Option<(i64, i64, Option<String>)> = tx
-            .query_row(
-                "SELECT m.kind, m.removed, a.local_path FROM messages m
-                 LEFT JOIN attachments a ON a.message_id = m.id WHERE m.id = ?1",
-                [message_id],
-                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
-            )
-            .optional()?;
-        let Some((0, 0, file)) = found else { return Ok(None) };
-        let (code, by, reason) = match removal {
-            Removal::Retracted => (RETRACTED, None, None),
-            Removal::Moderated { by, reason } => (MODERATED, by.as_deref(), reason.as_deref()),
-        };
-        tx.execute(
-            "UPDATE messages SET body = '', removed = ?2, removed_by = ?3, removed_reason = ?4
-             WHERE id = ?1",
-            params![message_id, code, by, reason],
-        )?;
-        tx.execute("DELETE FROM attachments WHERE message_id = ?1", [message_id])?;
-        tx.execute("DELETE FROM outbox WHERE message_id = ?1", [message_id])?;
+        let Some(file) = blank(&tx, message_id, removal)? else { return Ok(None) };
         tx.commit()?;
+        self.removed(message_id, file)
+    }
+
+    /// Take back our own line `message_id`: removed here as [`Self::remove_line`] does, and
+    /// kept among the retractions due until the others are told (XEP-0424), however long we
+    /// stay offline and across restarts.
+    pub fn retract_own_line(&mut self, message_id: i64) -> Result<Option<Removed>> {
+        let tx = self.conn.transaction()?;
+        let Some(file) = blank(&tx, message_id, &Removal::Retracted)? else { return Ok(None) };
+        tx.execute("INSERT OR IGNORE INTO retractions_due (message_id) VALUES (?1)", [message_id])?;
+        tx.commit()?;
+        self.removed(message_id, file)
+    }
+
+    /// Our lines taken back whose retraction has not been sent yet, oldest first.
+    pub fn retractions_due(&self, account: &str) -> Result<Vec<Message>> {
+        let ids = {
+            let mut find = self.conn.prepare_cached(
+                "SELECT d.message_id FROM retractions_due d JOIN messages m ON m.id = d.message_id
+                 WHERE m.account = ?1 ORDER BY d.message_id",
+            )?;
+            let rows = find.query_map([account], |row| row.get::<_, i64>(0))?;
+            rows.collect::<rusqlite::Result<Vec<_>>>()?
+        };
+        let mut lines = Vec::with_capacity(ids.len());
+        for id in ids {
+            lines.extend(self.message(id)?);
+        }
+        Ok(lines)
+    }
+
+    /// The retraction of line `message_id` reached the server.
+    pub fn retraction_sent(&self, message_id: i64) -> Result<()> {
+        self.conn.execute("DELETE FROM retractions_due WHERE message_id = ?1", [message_id])?;
+        Ok(())
+    }
+
+    fn removed(&self, message_id: i64, file: Option<String>) -> Result<Option<Removed>> {
         let message = self.message(message_id)?;
         debug_assert!(message.as_ref().is_none_or(|m| matches!(m.kind, MessageKind::Removed(_))));
         Ok(message.map(|message| Removed { message, file: file.map(PathBuf::from) }))
@@ -125,6 +144,36 @@ impl Store {
             .optional()?
             .flatten())
     }
+}
+
+/// Blank line `message_id` as `removal` says, within `tx`: `None` when there is no such line,
+/// it is an event, or it was removed already, else the local copy of its file, if any.
+fn blank(
+    tx: &rusqlite::Transaction<'_>,
+    message_id: i64,
+    removal: &Removal,
+) -> Result<Option<Option<String>>> {
+    let found: Option<(i64, i64, Option<String>)> = tx
+        .query_row(
+            "SELECT m.kind, m.removed, a.local_path FROM messages m
+             LEFT JOIN attachments a ON a.message_id = m.id WHERE m.id = ?1",
+            [message_id],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )
+        .optional()?;
+    let Some((0, 0, file)) = found else { return Ok(None) };
+    let (code, by, reason) = match removal {
+        Removal::Retracted => (RETRACTED, None, None),
+        Removal::Moderated { by, reason } => (MODERATED, by.as_deref(), reason.as_deref()),
+    };
+    tx.execute(
+        "UPDATE messages SET body = '', removed = ?2, removed_by = ?3, removed_reason = ?4
+         WHERE id = ?1",
+        params![message_id, code, by, reason],
+    )?;
+    tx.execute("DELETE FROM attachments WHERE message_id = ?1", [message_id])?;
+    tx.execute("DELETE FROM outbox WHERE message_id = ?1", [message_id])?;
+    Ok(Some(file))
 }
 
 #[cfg(test)]
@@ -279,5 +328,32 @@ mod tests {
         let removed = store.remove_line(id, &Removal::Retracted).expect("ok");
         assert_eq!(removed.map(|r| r.message.id), Some(id));
         assert_eq!(store.remove_line(id, &Removal::Retracted).expect("ok"), None);
+    }
+
+    #[test]
+    fn our_line_taken_back_is_due_until_its_retraction_is_sent() {
+        let mut store = Store::open_in_memory().expect("store");
+        let ours = NewMessage {
+            direction: Direction::Out,
+            from: "me@x/desk".into(),
+            to: "bob@x".into(),
+            state: Delivery::Sent,
+            ..line("bob@x", "me@x/desk", "sent in haste", "o1")
+        };
+        let [id, theirs] = stored(&mut store, &[ours, line("bob@x", "bob@x/a", "hi", "b1")])[..]
+        else {
+            panic!()
+        };
+        let removed = store.retract_own_line(id).expect("ok").expect("removed");
+        assert_eq!(removed.message.kind, MessageKind::Removed(Removal::Retracted));
+        assert_eq!(found(&store, "haste"), 0);
+        let due = store.retractions_due("me@x").expect("listed");
+        assert_eq!(due.iter().map(|m| m.id).collect::<Vec<_>>(), [id]);
+        assert_eq!(due[0].origin_id.as_deref(), Some("o1"), "still named as the others know it");
+        assert!(store.retractions_due("other@x").expect("listed").is_empty(), "per account");
+        assert_eq!(store.retract_own_line(id).expect("ok"), None, "taken back once");
+        store.retraction_sent(id).expect("sent");
+        assert!(store.retractions_due("me@x").expect("listed").is_empty());
+        assert!(store.message(theirs).expect("read").is_some_and(|m| m.body == "hi"));
     }
 }

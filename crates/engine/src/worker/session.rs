@@ -59,6 +59,7 @@ mod login_memory;
 mod messages;
 mod older;
 mod outbox;
+mod own_retractions;
 mod profile;
 mod reactions;
 mod reading;
@@ -101,6 +102,8 @@ struct Session {
     pending_iqs: HashMap<String, requests::Awaited>,
     /// Messages handed to the stream and the timer of scheduled ones.
     outbox: outbox::Outbox,
+    /// Our retractions on their way to the server.
+    own_retractions: own_retractions::OwnRetractions,
     next_iq: u64,
     /// What we show others, sent on every login.
     own_presence: Presence,
@@ -210,6 +213,9 @@ pub async fn run(
             Some(report) = next_report(&mut session.reports) => session.report(report),
             event = next_event(&mut session.stream) => session.stream_event(event).await,
             Some(message_id) = session.outbox.acks_rx.recv() => session.acknowledged(message_id),
+            Some(message_id) = session.own_retractions.acks_rx.recv() => {
+                session.retraction_acked(message_id);
+            }
             Some(report) = session.transfer_rx.recv() => session.transfer_report(report).await,
             () = restart_timer(closing_by) => {}
             () = restart_timer(session.restart_at) => {
@@ -310,6 +316,7 @@ impl Session {
             contacts: contacts::Contacts::default(),
             pending_iqs: HashMap::new(),
             outbox: outbox::Outbox::default(),
+            own_retractions: own_retractions::OwnRetractions::default(),
             next_iq: 0,
             own_presence,
             discovery: discovery::Discovery::default(),

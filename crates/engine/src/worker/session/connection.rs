@@ -79,6 +79,7 @@ impl Session {
         self.rooms_offline();
         self.announce_rooms();
         self.outbox.in_flight.clear();
+        self.own_retractions.offline();
         self.transfers.forget_slot_requests();
         self.older_offline();
         self.keep_cut_catch_ups();

@@ -224,23 +224,10 @@ impl Session {
         let stanza = Stanza::Message(stanza);
         let Some(stream) = &self.stream else { return };
         self.to_console(true, &stanza);
-        let mut token = stream.send(Box::new(stanza)).await;
+        let token = stream.send(Box::new(stanza)).await;
         let in_flight = InFlight { late, asks_receipt, progress: token.clone() };
         self.outbox.in_flight.insert(message.id, in_flight);
-        let acks = self.outbox.acks_tx.clone();
-        let message_id = message.id;
-        let needs_ack = self.stream_management;
-        tokio::spawn(async move {
-            let stage = if needs_ack { StanzaStage::Acked } else { StanzaStage::Sent };
-            let reached = match token.wait_for(stage).await {
-                Some(StanzaState::Acked { .. }) => true,
-                Some(StanzaState::Sent { .. }) => !needs_ack,
-                _ => false,
-            };
-            if reached {
-                let _ = acks.send(message_id);
-            }
-        });
+        tell_when_acked(token, self.stream_management, self.outbox.acks_tx.clone(), message.id);
     }
 
     pub(super) fn acknowledged(&mut self, message_id: i64) {
@@ -310,7 +297,29 @@ impl Session {
         for entry in queued.into_iter().filter(|e| e.due_at.is_none_or(|due| due <= now)) {
             self.transmit(&entry.message).await;
         }
+        self.send_due_retractions().await;
     }
+}
+
+/// Says `id` on `acks` once the server has the stanza behind `token` (or, without stream
+/// management, once it is written: nothing better is known then).
+pub(super) fn tell_when_acked(
+    mut token: StanzaToken,
+    needs_ack: bool,
+    acks: mpsc::UnboundedSender<i64>,
+    id: i64,
+) {
+    tokio::spawn(async move {
+        let stage = if needs_ack { StanzaStage::Acked } else { StanzaStage::Sent };
+        let reached = match token.wait_for(stage).await {
+            Some(StanzaState::Acked { .. }) => true,
+            Some(StanzaState::Sent { .. }) => !needs_ack,
+            _ => false,
+        };
+        if reached {
+            let _ = acks.send(id);
+        }
+    });
 }
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
-//! Lines taken back (XEP-0424) and removed by room moderators (XEP-0425): ours sent, others'
-//! honoured. Who may remove what:
+//! Lines taken back (XEP-0424) and removed by room moderators (XEP-0425): others' honoured,
+//! and a moderator's removal asked of the room (ours taken back are `own_retractions.rs`'s). Who may remove what:
 //!
 //! - a line's author, the same way corrections are matched (`room_authors::same_author` in
 //!   rooms and for occupants' private messages; the sender's bare address in chats), never a
@@ -15,12 +15,10 @@
 
 use super::Session;
 use super::room_authors;
-use crate::model::{Author, ChatId, Direction, Message, MessageKind, NewMessage, Removal};
+use crate::model::{Author, Direction, Message, MessageKind, NewMessage, Removal};
 use crate::store::Removed;
-use crate::worker::retraction::{self as stanza_retraction, FALLBACK_BODY};
+use crate::worker::retraction as stanza_retraction;
 use crate::worker::{Event, stanza};
-use tokio_xmpp::Stanza;
-use tokio_xmpp::jid::Jid;
 
 /// The bare address in a full one (`bob@x/phone` → `bob@x`).
 fn bare(jid: &str) -> &str {
@@ -72,7 +70,7 @@ impl Session {
     }
 
     /// A line is removed in the store: its file goes, and the window is told.
-    fn removed(&mut self, removed: Removed) {
+    pub(super) fn removed(&mut self, removed: Removed) {
         if let Some(file) = removed.file {
             self.delete_copy(&file);
         }
@@ -95,50 +93,6 @@ impl Session {
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => tracing::warn!("the file of a removed message stays: {e}"),
-        }
-    }
-
-    /// Take back our line `message_id` in `chat` (XEP-0424): blanked here first, then asked of
-    /// everyone else. In a chat the retraction names the origin-id we gave the line; in a room,
-    /// the stanza-id the room gave it, learnt when the room reflected it.
-    pub(super) async fn retract_own(&mut self, chat: &ChatId, message_id: i64) {
-        let refuse = |this: &Self, why: &str| this.emit(Event::Outcome(Err(why.to_owned())));
-        if !self.is_online() {
-            return refuse(self, "not connected; try again once online");
-        }
-        let line = self.store.read(|store| store.message(message_id)).ok().flatten();
-        let Some(line) = line.filter(|m| {
-            &m.chat == chat && m.direction == Direction::Out && m.kind == MessageKind::Message
-        }) else {
-            return refuse(self, "that is not a message of yours that can be deleted");
-        };
-        if line.scheduled_for.is_some() || line.state == crate::model::Delivery::Pending {
-            return refuse(self, "that message has not gone out yet: cancel it instead");
-        }
-        let Ok(to) = Jid::new(chat.as_str()) else {
-            return refuse(self, "that conversation has no valid address");
-        };
-        let route = self.route(&to);
-        let Some(named) = self.id_to_name(route, &line) else {
-            return refuse(self, "the room has not confirmed that message yet; try again shortly");
-        };
-        let id = uuid::Uuid::new_v4().to_string();
-        let mut message = stanza::outgoing_message(to.clone(), FALLBACK_BODY, &id, route);
-        stanza_retraction::retract(&mut message, &named);
-        if route == stanza::Route::Room
-            && let Some(room) = self.rooms.get_mut(&to.to_bare())
-        {
-            // Its reflection is then known as ours.
-            room.authors.sent_correction(id);
-        }
-        match self.store.transaction(|store| store.remove_line(message_id, &Removal::Retracted)) {
-            Ok(Some(removed)) => {
-                self.send(Stanza::Message(message)).await;
-                self.removed(removed);
-                self.emit(Event::Outcome(Ok("deleted the message".into())));
-            }
-            Ok(None) => refuse(self, "that message was deleted already"),
-            Err(e) => self.store_failed("the message was not deleted", e),
         }
     }
 
