@@ -293,3 +293,26 @@ fn a_v12_store_keeps_a_reply_and_finds_the_line_it_answers() {
         .expect("chat");
     assert!(bob.messages.iter().all(|m| m.reply.is_none()));
 }
+
+/// Schema 13 keeps our retractions that have not reached the server; a v12 store gains none.
+#[test]
+fn a_v13_store_keeps_a_retraction_due_until_sent() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let copy = dir.path().join("v13.sqlite3");
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/schema-v13.sqlite3");
+    std::fs::copy(fixture, &copy).expect("fixture copied");
+    let store = Store::open(&copy).expect("the v13 store opens");
+    let due = store.retractions_due("alice@example.org").expect("listed");
+    assert_eq!(due.len(), 1);
+    assert_eq!(due[0].origin_id.as_deref(), Some("v13-1"), "named as bob knows it");
+    assert_eq!(due[0].kind, MessageKind::Removed(confab::model::Removal::Retracted));
+    assert_eq!(due[0].body, "", "its words are gone");
+    store.retraction_sent(due[0].id).expect("sent");
+    assert!(store.retractions_due("alice@example.org").expect("listed").is_empty());
+
+    let v12 = dir.path().join("v12.sqlite3");
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/schema-v12.sqlite3");
+    std::fs::copy(fixture, &v12).expect("fixture copied");
+    let old = Store::open(&v12).expect("the v12 store opens");
+    assert!(old.retractions_due("alice@example.org").expect("listed").is_empty());
+}
