@@ -484,6 +484,39 @@ async fn a_catch_up_cut_short_by_a_lost_connection_goes_on_where_it_stopped() {
     }
 }
 
+/// Quitting in the middle of a catch-up: the next start goes on where it stopped, and every
+/// line comes, once and in order.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_catch_up_cut_short_by_quitting_goes_on_after_a_restart() {
+    for kind in support::servers() {
+        let (_server, users) = support::server_with(kind, &["alice", "bob"]);
+        let den = room("den");
+        let (alice, mut alice_events) = online(&users[0]).await;
+        let (bob, mut bob_events) = online(&users[1]).await;
+        // Eighteen of Prosody's 50-line pages, four of ejabberd's 250 (and within the 1,000
+        // lines `all_lines_once` reads back): bob quits long before the last.
+        let talk = Talk { alice: &alice, alice_events: &mut alice_events, bob: &bob, room: &den };
+        let said = talk.while_bob_is_away(&mut bob_events, 900).await;
+        join(&bob, &mut bob_events, &den).await;
+        line(&mut bob_events, "the archive's first page", "while away 0").await;
+        bob.send(Command::Shutdown).expect("sent");
+        while bob_events.recv().await.is_some() {}
+        let chat = confab::model::ChatId(den.clone());
+        let stored = confab::store::Store::open(
+            &confab::paths::Paths::in_profile(users[1].path()).database(),
+        )
+        .and_then(|s| s.history(&users[1].jid, &chat, None, 2000))
+        .map(|page| page.messages.len())
+        .expect("bob's store");
+        assert!(stored < said.len(), "quit before the catch-up ended ({stored} lines stored)");
+
+        // The room is joined again on starting (it is bookmarked), and the catch-up goes on.
+        let (bob, _bob_events) = online(&users[1]).await;
+        all_lines_once(&users[1], bob, &den, &said).await;
+        drop(alice);
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_pep_bookmarks_live_in_private_storage_and_reach_other_devices() {
     for kind in support::servers() {

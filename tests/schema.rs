@@ -316,3 +316,28 @@ fn a_v13_store_keeps_a_retraction_due_until_sent() {
     let old = Store::open(&v12).expect("the v12 store opens");
     assert!(old.retractions_due("alice@example.org").expect("listed").is_empty());
 }
+
+/// Schema 14 keeps where a room's catch-up stopped across a restart; a v13 store has none.
+#[test]
+fn a_v14_store_keeps_where_a_catch_up_stopped() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let copy = dir.path().join("v14.sqlite3");
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/schema-v14.sqlite3");
+    std::fs::copy(fixture, &copy).expect("fixture copied");
+    let store = Store::open(&copy).expect("the v14 store opens");
+    let (account, room) = ("alice@example.org", "tea@rooms.example.org");
+    let kept = store.unfinished_catch_up(account, room).expect("read").expect("kept");
+    assert_eq!(kept.resume, "arch-14");
+    assert_eq!(
+        kept.end.map(|(at, row)| (at.timestamp_millis(), row)),
+        Some((1_767_225_600_000, Some(3)))
+    );
+    store.catch_up_finished(account, room).expect("finished");
+    assert_eq!(store.unfinished_catch_up(account, room).expect("read"), None);
+
+    let v13 = dir.path().join("v13.sqlite3");
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/schema-v13.sqlite3");
+    std::fs::copy(fixture, &v13).expect("fixture copied");
+    let old = Store::open(&v13).expect("the v13 store opens");
+    assert_eq!(old.unfinished_catch_up(account, room).expect("read"), None);
+}

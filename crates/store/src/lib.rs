@@ -18,6 +18,7 @@ mod reactions;
 mod reading;
 mod replies;
 mod retraction;
+mod room_catch_ups;
 mod rooms;
 mod roster;
 mod search;
@@ -28,6 +29,7 @@ pub use history::Inserted;
 pub use outbox::OutboxEntry;
 pub use reactions::Reactor;
 pub use retraction::Removed;
+pub use room_catch_ups::UnfinishedCatchUp;
 pub use rooms::StoredRoom;
 pub use trouble::{StoreError, Trouble};
 

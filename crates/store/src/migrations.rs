@@ -174,6 +174,17 @@ const STEPS: &[&str] = &[
     "CREATE TABLE retractions_due (
         message_id INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE
     );",
+    // 14: where a room's catch-up with its archive stopped (store::room_catch_ups), kept
+    // across a restart: the archive id to go on after, and where the lines stored so far end
+    // (time in ms, and the row once stored).
+    "CREATE TABLE room_catch_ups (
+        account TEXT NOT NULL,
+        room TEXT NOT NULL,
+        resume TEXT NOT NULL,
+        end_ts INTEGER,
+        end_row INTEGER,
+        PRIMARY KEY (account, room)
+    );",
 ];
 
 /// The schema version this build writes.

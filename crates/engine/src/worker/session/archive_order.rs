@@ -44,6 +44,15 @@ impl Mark {
         (self.at, self.row.unwrap_or(i64::MAX))
     }
 
+    /// The mark as the store keeps it (`store::UnfinishedCatchUp`), and back.
+    pub(super) fn kept(self) -> (DateTime<Utc>, Option<i64>) {
+        (self.at, self.row)
+    }
+
+    pub(super) fn from_kept((at, row): (DateTime<Utc>, Option<i64>)) -> Self {
+        Self { at, row }
+    }
+
     /// The earliest time at which stored row `row` sorts behind this mark.
     fn earliest_behind(self, row: i64) -> DateTime<Utc> {
         match self.row {

@@ -21,6 +21,7 @@ use super::archive_order::Mark;
 use super::ingest::Arrival;
 use super::requests::{Answer, PendingIq};
 use crate::model::{ChatId, NewMessage};
+use crate::store::UnfinishedCatchUp;
 use crate::worker::delivery::{self, ArchiveOwner};
 use crate::worker::room_stanza;
 use crate::worker::stanza::{self, Dropped};
@@ -84,16 +85,49 @@ impl From<Request> for PendingIq {
 }
 
 impl Session {
+    fn catch_up_finished(&mut self, room: &BareJid) {
+        if let Some(session) = self.rooms.get_mut(room) {
+            session.unfinished_catch_up = None;
+        }
+        let finished =
+            self.store.write(|store| store.catch_up_finished(self.account_key(), room.as_str()));
+        if let Err(e) = finished {
+            tracing::warn!("{e}");
+        }
+    }
+
     /// Queries die with the connection: the pages they were gathering are stored, and each
-    /// room keeps where its catch-up stopped, for the next join to go on from.
+    /// room keeps where its catch-up stopped, for the next join to go on from, in the store
+    /// too, since the connection may be going because Confab quits.
     pub(super) fn keep_cut_catch_ups(&mut self) {
         let cut: Vec<RoomCatchUp> = self.room_catch_ups.running.drain().map(|(_, c)| c).collect();
         for catch_up in cut {
             let end = self.store_archive_page(catch_up.page, catch_up.end);
+            let kept =
+                UnfinishedCatchUp { resume: catch_up.resume.clone(), end: end.map(Mark::kept) };
+            let room = catch_up.room.as_str();
+            let written = self
+                .store
+                .write(|store| store.keep_unfinished_catch_up(self.account_key(), room, &kept));
+            if let Err(e) = written {
+                tracing::warn!("{e}");
+            }
             if let Some(room) = self.rooms.get_mut(&catch_up.room) {
                 room.unfinished_catch_up = Some(Unfinished { resume: catch_up.resume, end });
             }
         }
+    }
+
+    /// Where `room`'s last catch-up stopped: known since the connection went, or kept in the
+    /// store from before a restart.
+    pub(super) fn unfinished_catch_up(&self, room: &BareJid) -> Option<Unfinished> {
+        if let Some(unfinished) = self.rooms.get(room).and_then(|r| r.unfinished_catch_up.clone()) {
+            return Some(unfinished);
+        }
+        let kept =
+            self.store.read(|store| store.unfinished_catch_up(self.account_key(), room.as_str()));
+        let kept = kept.map_err(|e| tracing::warn!("{e}")).ok().flatten()?;
+        Some(Unfinished { resume: kept.resume, end: kept.end.map(Mark::from_kept) })
     }
 
     pub(super) async fn room_catch_up_answer(&mut self, request: Request, answer: Answer) {
@@ -238,10 +272,8 @@ impl Session {
         match page_end.and_then(|(complete, last)| last.filter(|_| !complete && more)) {
             Some(last) => self.ask_room_archive(queryid, &last).await,
             None => {
-                if let Some(done) = self.room_catch_ups.running.remove(queryid)
-                    && let Some(room) = self.rooms.get_mut(&done.room)
-                {
-                    room.unfinished_catch_up = None;
+                if let Some(done) = self.room_catch_ups.running.remove(queryid) {
+                    self.catch_up_finished(&done.room);
                 }
             }
         }

@@ -327,9 +327,10 @@ impl Session {
             .read(|store| store.newest_archive_id(self.account_key(), room.as_str()))
             .ok()
             .flatten();
+        let unfinished = self.unfinished_catch_up(room);
         let Some(session) = self.rooms.get_mut(room) else { return };
-        session.catch_up_after =
-            session.unfinished_catch_up.as_ref().map(|u| u.resume.clone()).or(newest);
+        session.catch_up_after = unfinished.as_ref().map(|u| u.resume.clone()).or(newest);
+        session.unfinished_catch_up = unfinished;
         session.room.state = RoomState::Joining;
         session.joined = false;
         session.occupants.clear();
