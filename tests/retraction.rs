@@ -167,7 +167,8 @@ async fn a_line_taken_back_offline_reaches_the_peer_after_a_restart() {
         handle.send(Command::Shutdown).expect("sent");
         while events.recv().await.is_some() {}
         let due = store(alice).retractions_due(&alice.jid).expect("listed");
-        assert_eq!(due.iter().map(|m| m.id).collect::<Vec<_>>(), [mine.id], "kept across the stop");
+        let due: Vec<_> = due.iter().map(|d| (d.line.id, d.in_room)).collect();
+        assert_eq!(due, [(mine.id, false)], "kept across the stop");
 
         let (handle, mut events) = online(alice).await;
         let origin = mine.origin_id.clone().expect("our line has an origin-id");

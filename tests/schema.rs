@@ -304,10 +304,12 @@ fn a_v13_store_keeps_a_retraction_due_until_sent() {
     let store = Store::open(&copy).expect("the v13 store opens");
     let due = store.retractions_due("alice@example.org").expect("listed");
     assert_eq!(due.len(), 1);
-    assert_eq!(due[0].origin_id.as_deref(), Some("v13-1"), "named as bob knows it");
-    assert_eq!(due[0].kind, MessageKind::Removed(confab::model::Removal::Retracted));
-    assert_eq!(due[0].body, "", "its words are gone");
-    store.retraction_sent(due[0].id).expect("sent");
+    let line = &due[0].line;
+    assert_eq!(line.origin_id.as_deref(), Some("v13-1"), "named as bob knows it");
+    assert_eq!(line.kind, MessageKind::Removed(confab::model::Removal::Retracted));
+    assert_eq!(line.body, "", "its words are gone");
+    assert!(!due[0].in_room, "a chat line");
+    store.retraction_sent(line.id).expect("sent");
     assert!(store.retractions_due("alice@example.org").expect("listed").is_empty());
 
     let v12 = dir.path().join("v12.sqlite3");

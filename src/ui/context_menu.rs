@@ -10,8 +10,8 @@
 //! about it would cost the application a second view and layout of the frame.
 //!
 //! The menu is drawn as an overlay, above everything and never changing the layout below, and
-//! stays inside the window. A press anywhere outside it, or Escape, closes it; a right click
-//! elsewhere then opens the menu of what it lands on.
+//! stays inside the window. A press anywhere outside it, the wheel, or Escape closes it; a
+//! right click elsewhere then opens the menu of what it lands on.
 
 use iced::advanced::widget::{Operation, Tree, tree};
 use iced::advanced::{Clipboard, Layout, Shell, Widget, layout, mouse, overlay, renderer};
@@ -26,7 +26,7 @@ pub fn context_menu<'a, Message: Clone + 'a>(
     menu: Option<(Element<'a, Message>, Message)>,
 ) -> ContextMenu<'a, Message> {
     let (menu, on_close) = menu.unzip();
-    ContextMenu { content: content.into(), on_open, menu, on_close, on_hover: None }
+    ContextMenu { content: content.into(), on_open, menu, on_close, on_hover: None, owner: None }
 }
 
 pub struct ContextMenu<'a, Message> {
@@ -36,12 +36,17 @@ pub struct ContextMenu<'a, Message> {
     on_close: Option<Message>,
     /// Told when the pointer comes over the content, and when it leaves.
     on_hover: Option<(Message, Message)>,
+    /// What the content is (a line's id): the state a list hands from one content to another
+    /// starts afresh, rather than say that the pointer is over a line it never came to.
+    owner: Option<i64>,
 }
 
 impl<'a, Message: Clone + 'a> ContextMenu<'a, Message> {
-    /// Say `enter` when the pointer comes over the content, `leave` when it goes.
-    pub fn on_hover(mut self, enter: Message, leave: Message) -> Self {
+    /// Say `enter` when the pointer comes over the content, `leave` when it goes; `owner`
+    /// names the content.
+    pub fn on_hover(mut self, owner: i64, enter: Message, leave: Message) -> Self {
         self.on_hover = Some((enter, leave));
+        self.owner = Some(owner);
         self
     }
 }
@@ -58,6 +63,8 @@ struct Pointer {
     pressed: Option<Vector>,
     /// Whether the pointer was last seen over the content.
     over: bool,
+    /// The content this was seen for.
+    owner: Option<i64>,
 }
 
 impl<Message: Clone> ContextMenu<'_, Message> {
@@ -80,7 +87,7 @@ impl<Message: Clone> Widget<Message, iced::Theme, iced::Renderer> for ContextMen
     }
 
     fn state(&self) -> tree::State {
-        tree::State::new(Pointer::default())
+        tree::State::new(Pointer { owner: self.owner, ..Pointer::default() })
     }
 
     fn children(&self) -> Vec<Tree> {
@@ -88,6 +95,10 @@ impl<Message: Clone> Widget<Message, iced::Theme, iced::Renderer> for ContextMen
     }
 
     fn diff(&self, tree: &mut Tree) {
+        let pointer = tree.state.downcast_mut::<Pointer>();
+        if pointer.owner != self.owner {
+            *pointer = Pointer { owner: self.owner, ..Pointer::default() };
+        }
         let elements: Vec<_> = self.elements().into_iter().map(Element::as_widget).collect();
         tree.diff_children(&elements);
     }
@@ -215,7 +226,7 @@ impl<Message: Clone> Widget<Message, iced::Theme, iced::Renderer> for ContextMen
             translation,
         );
         let origin = layout.position() + translation;
-        // Opened without a press in the content (from the keyboard): at its top right.
+        // Opened before any press in the content was seen: at its top right.
         let at = pressed.unwrap_or(Vector::new(layout.bounds().width, 0.0));
         let menu = match (&mut self.menu, children.next(), &self.on_close) {
             (Some(menu), Some(tree), Some(on_close)) => {
@@ -249,12 +260,13 @@ impl<Message: Clone> overlay::Overlay<Message, iced::Theme, iced::Renderer>
         let node = self.menu.as_widget_mut().layout(self.tree, renderer, &limits);
         let size = node.size();
         let x = self.at.x.min(bounds.width - size.width).max(0.0);
-        // Below the pointer when it fits, else above it.
+        // Below the pointer when it fits, else above it; inside the window either way.
         let y = if self.at.y + size.height <= bounds.height {
             self.at.y
         } else {
-            (self.at.y - size.height).max(0.0)
+            self.at.y - size.height
         };
+        let y = y.min(bounds.height - size.height).max(0.0);
         node.move_to(Point::new(x, y))
     }
 
@@ -300,6 +312,11 @@ impl<Message: Clone> overlay::Overlay<Message, iced::Theme, iced::Renderer>
                 shell.capture_event();
                 return;
             }
+            // Scrolling moves the line away from its menu: the menu goes, the list scrolls.
+            Event::Mouse(mouse::Event::WheelScrolled { .. }) if outside => {
+                shell.publish(self.on_close.clone());
+                return;
+            }
             Event::Keyboard(keyboard::Event::KeyPressed {
                 key: keyboard::Key::Named(Named::Escape),
                 ..
@@ -314,6 +331,15 @@ impl<Message: Clone> overlay::Overlay<Message, iced::Theme, iced::Renderer>
         self.menu
             .as_widget_mut()
             .update(self.tree, event, layout, cursor, renderer, clipboard, shell, &bounds);
+        // What lands on the menu (its padding too) is the menu's, never the lines' below.
+        if !outside
+            && matches!(
+                event,
+                Event::Mouse(mouse::Event::ButtonPressed(_) | mouse::Event::WheelScrolled { .. })
+            )
+        {
+            shell.capture_event();
+        }
     }
 
     fn mouse_interaction(
@@ -323,6 +349,12 @@ impl<Message: Clone> overlay::Overlay<Message, iced::Theme, iced::Renderer>
         renderer: &iced::Renderer,
     ) -> mouse::Interaction {
         let bounds = layout.bounds();
-        self.menu.as_widget().mouse_interaction(self.tree, layout, cursor, &bounds, renderer)
+        let over_entry =
+            self.menu.as_widget().mouse_interaction(self.tree, layout, cursor, &bounds, renderer);
+        match over_entry {
+            // Over the menu's own background: the pointer is still the menu's.
+            mouse::Interaction::None if cursor.is_over(bounds) => mouse::Interaction::Idle,
+            interaction => interaction,
+        }
     }
 }

@@ -28,7 +28,7 @@ pub use archive_lines::StoredLine;
 pub use history::Inserted;
 pub use outbox::OutboxEntry;
 pub use reactions::Reactor;
-pub use retraction::Removed;
+pub use retraction::{DueRetraction, Removed};
 pub use room_catch_ups::UnfinishedCatchUp;
 pub use rooms::StoredRoom;
 pub use trouble::{StoreError, Trouble};

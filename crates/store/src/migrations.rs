@@ -170,9 +170,11 @@ const STEPS: &[&str] = &[
     ALTER TABLE messages ADD COLUMN reply_quote TEXT;",
     // 13: our lines taken back (XEP-0424) whose retraction has not reached the server yet
     // (store::retraction): one taken back offline is told to the others once online, even
-    // after a restart. The line's own row says where and how it is named.
+    // after a restart. The line's own row says how it is named; `in_room` 1 when it was said
+    // in a room (or to an occupant), whose retraction goes only through the room.
     "CREATE TABLE retractions_due (
-        message_id INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE
+        message_id INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
+        in_room INTEGER NOT NULL
     );",
     // 14: where a room's catch-up with its archive stopped (store::room_catch_ups), kept
     // across a restart: the archive id to go on after, and where the lines stored so far end

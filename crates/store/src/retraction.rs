@@ -25,6 +25,14 @@ pub struct Removed {
     pub file: Option<PathBuf>,
 }
 
+/// One of our lines taken back, whose retraction has not reached the server yet.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DueRetraction {
+    pub line: Message,
+    /// Said in a room or to an occupant: the retraction goes only through the room.
+    pub in_room: bool,
+}
+
 /// The removal in a row read with [`super::history::MESSAGE_COLUMNS`], if it has one.
 pub(super) fn read(row: &Row<'_>) -> rusqlite::Result<Option<Removal>> {
     Ok(match row.get::<_, i64>("removed")? {
@@ -95,30 +103,34 @@ impl Store {
 
     /// Take back our own line `message_id`: removed here as [`Self::remove_line`] does, and
     /// kept among the retractions due until the others are told (XEP-0424), however long we
-    /// stay offline and across restarts.
-    pub fn retract_own_line(&mut self, message_id: i64) -> Result<Option<Removed>> {
+    /// stay offline and across restarts. `in_room`: said in a room or to an occupant.
+    pub fn retract_own_line(&mut self, message_id: i64, in_room: bool) -> Result<Option<Removed>> {
         let tx = self.conn.transaction()?;
         let Some(file) = blank(&tx, message_id, &Removal::Retracted)? else { return Ok(None) };
-        tx.execute("INSERT OR IGNORE INTO retractions_due (message_id) VALUES (?1)", [message_id])?;
+        tx.execute(
+            "INSERT OR IGNORE INTO retractions_due (message_id, in_room) VALUES (?1, ?2)",
+            params![message_id, in_room],
+        )?;
         tx.commit()?;
         self.removed(message_id, file)
     }
 
     /// Our lines taken back whose retraction has not been sent yet, oldest first.
-    pub fn retractions_due(&self, account: &str) -> Result<Vec<Message>> {
-        let ids = {
+    pub fn retractions_due(&self, account: &str) -> Result<Vec<DueRetraction>> {
+        let rows = {
             let mut find = self.conn.prepare_cached(
-                "SELECT d.message_id FROM retractions_due d JOIN messages m ON m.id = d.message_id
+                "SELECT d.message_id, d.in_room FROM retractions_due d
+                 JOIN messages m ON m.id = d.message_id
                  WHERE m.account = ?1 ORDER BY d.message_id",
             )?;
-            let rows = find.query_map([account], |row| row.get::<_, i64>(0))?;
-            rows.collect::<rusqlite::Result<Vec<_>>>()?
+            let rows = find.query_map([account], |row| Ok((row.get(0)?, row.get(1)?)))?;
+            rows.collect::<rusqlite::Result<Vec<(i64, bool)>>>()?
         };
-        let mut lines = Vec::with_capacity(ids.len());
-        for id in ids {
-            lines.extend(self.message(id)?);
+        let mut due = Vec::with_capacity(rows.len());
+        for (id, in_room) in rows {
+            due.extend(self.message(id)?.map(|line| DueRetraction { line, in_room }));
         }
-        Ok(lines)
+        Ok(due)
     }
 
     /// The retraction of line `message_id` reached the server.
@@ -344,14 +356,15 @@ mod tests {
         else {
             panic!()
         };
-        let removed = store.retract_own_line(id).expect("ok").expect("removed");
+        let removed = store.retract_own_line(id, false).expect("ok").expect("removed");
         assert_eq!(removed.message.kind, MessageKind::Removed(Removal::Retracted));
         assert_eq!(found(&store, "haste"), 0);
         let due = store.retractions_due("me@x").expect("listed");
-        assert_eq!(due.iter().map(|m| m.id).collect::<Vec<_>>(), [id]);
-        assert_eq!(due[0].origin_id.as_deref(), Some("o1"), "still named as the others know it");
+        assert_eq!(due.iter().map(|d| (d.line.id, d.in_room)).collect::<Vec<_>>(), [(id, false)]);
+        let named = due[0].line.origin_id.as_deref();
+        assert_eq!(named, Some("o1"), "still named as the others know it");
         assert!(store.retractions_due("other@x").expect("listed").is_empty(), "per account");
-        assert_eq!(store.retract_own_line(id).expect("ok"), None, "taken back once");
+        assert_eq!(store.retract_own_line(id, false).expect("ok"), None, "taken back once");
         store.retraction_sent(id).expect("sent");
         assert!(store.retractions_due("me@x").expect("listed").is_empty());
         assert!(store.message(theirs).expect("read").is_some_and(|m| m.body == "hi"));

@@ -51,6 +51,8 @@ pub enum LineMessage {
 struct Offer {
     reply: bool,
     react: bool,
+    /// Its words to copy (a file alone has none).
+    copy: bool,
     /// `Some(true)` to remove as a moderator, `Some(false)` to take back our own.
     removal: Option<bool>,
 }
@@ -60,11 +62,13 @@ impl Offer {
         if message.kind != MessageKind::Message {
             return None;
         }
-        Some(Self {
+        let offer = Self {
             reply: can_write && reply::answerable(message),
             react: can_write,
+            copy: !message.body.is_empty(),
             removal: removal::offered(message, moderator),
-        })
+        };
+        (offer.reply || offer.react || offer.copy || offer.removal.is_some()).then_some(offer)
     }
 }
 
@@ -119,7 +123,11 @@ impl State {
             (menu(message, &offer), close)
         });
         context_menu(line, Message::Line(LineMessage::Menu(id)), open)
-            .on_hover(Message::Line(LineMessage::Hover(id)), Message::Line(LineMessage::Leave(id)))
+            .on_hover(
+                id,
+                Message::Line(LineMessage::Hover(id)),
+                Message::Line(LineMessage::Leave(id)),
+            )
             .into()
     }
 }
@@ -233,6 +241,10 @@ mod tests {
         window.right_click("our words");
         window.click(COPY);
         assert_eq!(window.copied.as_deref(), Some("our words"));
+
+        window.right_click("our words");
+        window.wheel(1.0);
+        assert!(window.find(COPY).is_none(), "the wheel closes it");
     }
 
     #[test]

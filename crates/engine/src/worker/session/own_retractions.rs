@@ -4,11 +4,13 @@
 //! leaves the store when the server has it, as a message leaves the outbox. A room's line is
 //! named by the id the room gave it: online, a line the room has not reflected yet is refused
 //! for a moment; one taken back offline that never got its id stays due, tried again with
-//! every flush of the outbox.
+//! every flush of the outbox, and so does one in a room since left, until it is joined again
+//! (it goes only through the room, never to it as a chat).
 
 use super::Session;
 use super::outbox::tell_when_acked;
-use crate::model::{ChatId, Delivery, Direction, Message, MessageKind};
+use crate::model::{ChatId, Delivery, Direction, MessageKind};
+use crate::store::DueRetraction;
 use crate::worker::retraction::{self as stanza_retraction, FALLBACK_BODY};
 use crate::worker::{Event, stanza};
 use std::collections::HashSet;
@@ -54,12 +56,20 @@ impl Session {
         let Ok(to) = Jid::new(chat.as_str()) else {
             return refuse(self, "that conversation has no valid address");
         };
-        // Online, a room line the room has not reflected yet would wait for nothing: the
-        // reflection brings its name in a moment. (Offline, the next connection is the wait.)
-        if self.is_online() && self.id_to_name(self.route(&to), &line).is_none() {
-            return refuse(self, "the room has not confirmed that message yet; try again shortly");
+        let route = self.route(&to);
+        let in_room = route != stanza::Route::Chat;
+        // A line nobody could name would wait for ever. Online, a room line the room has not
+        // reflected yet is about to be named by its reflection: asked again in a moment.
+        // Offline, a room line may still be named when the room is joined again.
+        if self.id_to_name(route, &line).is_none() && (self.is_online() || !in_room) {
+            let why = if in_room {
+                "the room has not confirmed that message yet; try again shortly"
+            } else {
+                "that message has no id the others know it by"
+            };
+            return refuse(self, why);
         }
-        match self.store.transaction(|store| store.retract_own_line(message_id)) {
+        match self.store.transaction(|store| store.retract_own_line(message_id, in_room)) {
             Ok(Some(removed)) => {
                 self.removed(removed);
                 let outcome = if self.is_online() {
@@ -84,19 +94,21 @@ impl Session {
             Ok(due) => due,
             Err(e) => return tracing::warn!("{e}"),
         };
-        for line in due {
-            if !self.own_retractions.in_flight.contains(&line.id) {
-                self.send_retraction(&line).await;
+        for due in due {
+            if !self.own_retractions.in_flight.contains(&due.line.id) {
+                self.send_retraction(&due).await;
             }
         }
     }
 
-    async fn send_retraction(&mut self, line: &Message) {
+    async fn send_retraction(&mut self, due: &DueRetraction) {
+        let line = &due.line;
         let Ok(to) = Jid::new(line.chat.as_str()) else { return };
-        if self.waits_for_room(&to) {
+        let route = self.route(&to);
+        // A room left since waits until it is joined again: never sent to it as a chat.
+        if self.waits_for_room(&to) || (due.in_room && route == stanza::Route::Chat) {
             return;
         }
-        let route = self.route(&to);
         let Some(named) = self.id_to_name(route, line) else {
             tracing::debug!("{}: line {} has no id to retract yet", line.chat, line.id);
             return;

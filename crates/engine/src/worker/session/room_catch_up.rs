@@ -103,18 +103,22 @@ impl Session {
         let cut: Vec<RoomCatchUp> = self.room_catch_ups.running.drain().map(|(_, c)| c).collect();
         for catch_up in cut {
             let end = self.store_archive_page(catch_up.page, catch_up.end);
-            let kept =
-                UnfinishedCatchUp { resume: catch_up.resume.clone(), end: end.map(Mark::kept) };
-            let room = catch_up.room.as_str();
-            let written = self
-                .store
-                .write(|store| store.keep_unfinished_catch_up(self.account_key(), room, &kept));
-            if let Err(e) = written {
-                tracing::warn!("{e}");
-            }
+            self.keep_catch_up_place(&catch_up.room, &catch_up.resume, end);
             if let Some(room) = self.rooms.get_mut(&catch_up.room) {
                 room.unfinished_catch_up = Some(Unfinished { resume: catch_up.resume, end });
             }
+        }
+    }
+
+    /// Write down that `room`'s catch-up has stored everything up to archive id `resume`,
+    /// ending at `end`: a restart, even after a crash, goes on from there.
+    fn keep_catch_up_place(&self, room: &BareJid, resume: &str, end: Option<Mark>) {
+        let kept = UnfinishedCatchUp { resume: resume.to_owned(), end: end.map(Mark::kept) };
+        let written = self.store.write(|store| {
+            store.keep_unfinished_catch_up(self.account_key(), room.as_str(), &kept)
+        });
+        if let Err(e) = written {
+            tracing::warn!("{e}");
         }
     }
 
@@ -262,8 +266,11 @@ impl Session {
         let asked_ahead = std::mem::take(&mut catch_up.asked_ahead);
         let more = catch_up.pages < MAX_PAGES;
         let end = self.store_archive_page(page, after);
-        if let Some(catch_up) = self.room_catch_ups.running.get_mut(queryid) {
-            catch_up.end = end;
+        let Some(catch_up) = self.room_catch_ups.running.get_mut(queryid) else { return };
+        catch_up.end = end;
+        if let Some((false, Some(last))) = &page_end {
+            let room = catch_up.room.clone();
+            self.keep_catch_up_place(&room, last, end);
         }
         if asked_ahead {
             // The page asked ahead continues the catch-up, or closes it when it comes empty.
@@ -271,6 +278,9 @@ impl Session {
         }
         match page_end.and_then(|(complete, last)| last.filter(|_| !complete && more)) {
             Some(last) => self.ask_room_archive(queryid, &last).await,
+            // Complete, as far as it goes (`MAX_PAGES`), or refused: a refused place (an archive
+            // id the room no longer knows) would be refused at every join, so it is let go and
+            // the next join starts after the newest line we have.
             None => {
                 if let Some(done) = self.room_catch_ups.running.remove(queryid) {
                     self.catch_up_finished(&done.room);
