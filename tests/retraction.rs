@@ -9,9 +9,9 @@ mod support;
 
 use confab::model::Removal;
 use confab::model::search::SearchQuery;
-use confab::model::{ChatId, Delivery, MessageKind};
+use confab::model::{ChatId, MessageKind};
 use confab::worker::{Command, Event, Handle, RoomCommand};
-use support::chat::{Events, gathered, join_as, line, register, store};
+use support::chat::{Events, gathered, join_as, line, register, sent, shut_down, store};
 use support::raw_client::RawClient;
 use support::{Kind, PASSWORD, Profile, ROOMS, Server, Setup, WAIT, online, wait_for};
 
@@ -70,14 +70,7 @@ async fn in_a_chat_only_the_author_takes_a_line_back() {
         let (handle, mut events) = online(alice).await;
 
         // Ours, taken back: the peer gets the retraction naming the origin-id we gave it.
-        handle
-            .send(Command::Send { to: bob.jid.clone(), body: "wrong chat".into() })
-            .expect("sent");
-        let mine = line(&mut events, "wrong chat").await;
-        wait_for(&mut events, WAIT, "the server's ack", |e| {
-            matches!(e, Event::Delivery { message_id, state: Delivery::Sent, .. } if *message_id == mine.id)
-        })
-        .await;
+        let mine = sent(&handle, &mut events, &bob.jid, "wrong chat").await;
         bob_raw.read_until("wrong chat").await;
         let retract = Command::Retract { chat: ChatId(bob.jid.clone()), message_id: mine.id };
         handle.send(retract).expect("sent");
@@ -137,14 +130,7 @@ async fn a_line_taken_back_offline_reaches_the_peer_after_a_restart() {
         let (alice, bob) = (&users[0], &users[1]);
         let mut bob_raw = RawClient::login(&server, "bob", PASSWORD).await;
         let (handle, mut events) = online(alice).await;
-        handle
-            .send(Command::Send { to: bob.jid.clone(), body: "said too soon".into() })
-            .expect("sent");
-        let mine = line(&mut events, "said too soon").await;
-        wait_for(&mut events, WAIT, "the server's ack", |e| {
-            matches!(e, Event::Delivery { message_id, state: Delivery::Sent, .. } if *message_id == mine.id)
-        })
-        .await;
+        let mine = sent(&handle, &mut events, &bob.jid, "said too soon").await;
         bob_raw.read_until("said too soon").await;
 
         handle.send(Command::Disconnect).expect("sent");
@@ -164,13 +150,12 @@ async fn a_line_taken_back_offline_reaches_the_peer_after_a_restart() {
             "{outcome:?}"
         );
         assert_eq!(found(alice, "too soon"), 0, "out of the search");
-        handle.send(Command::Shutdown).expect("sent");
-        while events.recv().await.is_some() {}
+        shut_down(handle, events).await;
         let due = store(alice).retractions_due(&alice.jid).expect("listed");
         let due: Vec<_> = due.iter().map(|d| (d.line.id, d.in_room)).collect();
         assert_eq!(due, [(mine.id, false)], "kept across the stop");
 
-        let (handle, mut events) = online(alice).await;
+        let (handle, events) = online(alice).await;
         let origin = mine.origin_id.clone().expect("our line has an origin-id");
         let seen = bob_raw.read_until("urn:xmpp:message-retract:1").await;
         assert!(seen.contains(&origin), "the retraction names our line: {seen}");
@@ -180,8 +165,7 @@ async fn a_line_taken_back_offline_reaches_the_peer_after_a_restart() {
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
         bob_raw.close().await;
-        handle.send(Command::Shutdown).expect("sent");
-        while events.recv().await.is_some() {}
+        shut_down(handle, events).await;
     }
 }
 

@@ -9,7 +9,7 @@ use confab::worker::{Command, Event, Handle, RoomCommand};
 use serde_json::Value;
 use std::net::SocketAddr;
 use std::time::Duration;
-use support::chat::create_room;
+use support::chat::{create_room, shut_down, store};
 use support::web::{Relay, own_loopback};
 use support::{PASSWORD, Profile, ROOMS, Server, Setup, WAIT, online, stderr, wait_for};
 use tokio::sync::mpsc::UnboundedReceiver;
@@ -420,17 +420,21 @@ impl Talk<'_> {
     }
 }
 
+/// The words of `room`'s lines in `profile`'s store, oldest first (the newest 1,000 at most).
+fn stored_lines(profile: &Profile, room: &str) -> Vec<String> {
+    let chat = confab::model::ChatId(room.to_owned());
+    store(profile)
+        .history(&profile.jid, &chat, None, 1000)
+        .map(|page| page.messages.into_iter().map(|m| m.body).collect())
+        .unwrap_or_default()
+}
+
 /// Waits until every line of `said` is in `profile`'s store (the archive's last page is in),
 /// then checks the room's history: the first line, then `said`, each once, in order.
 async fn all_lines_once(profile: &Profile, handle: Handle, room: &str, said: &[String]) {
-    let store = confab::paths::Paths::in_profile(profile.path()).database();
-    let chat = confab::model::ChatId(room.to_owned());
     let deadline = std::time::Instant::now() + WAIT;
     loop {
-        let stored = confab::store::Store::open(&store)
-            .and_then(|s| s.history(&profile.jid, &chat, None, 1000))
-            .map(|page| page.messages.into_iter().map(|m| m.body).collect::<Vec<_>>())
-            .unwrap_or_default();
+        let stored = stored_lines(profile, room);
         let missing: Vec<&String> = said.iter().filter(|l| !stored.contains(l)).collect();
         if missing.is_empty() {
             break;
@@ -499,16 +503,12 @@ async fn a_catch_up_cut_short_by_quitting_goes_on_after_a_restart() {
         let said = talk.while_bob_is_away(&mut bob_events, 900).await;
         join(&bob, &mut bob_events, &den).await;
         line(&mut bob_events, "the archive's first page", "while away 0").await;
-        bob.send(Command::Shutdown).expect("sent");
-        while bob_events.recv().await.is_some() {}
-        let chat = confab::model::ChatId(den.clone());
-        let stored = confab::store::Store::open(
-            &confab::paths::Paths::in_profile(users[1].path()).database(),
-        )
-        .and_then(|s| s.history(&users[1].jid, &chat, None, 2000))
-        .map(|page| page.messages.len())
-        .expect("bob's store");
-        assert!(stored < said.len(), "quit before the catch-up ended ({stored} lines stored)");
+        shut_down(bob, bob_events).await;
+        let stored = stored_lines(&users[1], &den).len();
+        assert!(
+            stored > 1 && stored < said.len(),
+            "quit after the archive's first page, before the catch-up ended ({stored} stored)"
+        );
 
         // The room is joined again on starting (it is bookmarked), and the catch-up goes on.
         let (bob, _bob_events) = online(&users[1]).await;

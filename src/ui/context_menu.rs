@@ -301,31 +301,27 @@ impl<Message: Clone> overlay::Overlay<Message, iced::Theme, iced::Renderer>
         shell: &mut Shell<'_, Message>,
     ) {
         let outside = !cursor.is_over(layout.bounds());
-        match event {
-            // A right click elsewhere goes on to open the menu of what it lands on.
-            Event::Mouse(mouse::Event::ButtonPressed(mouse::Button::Right)) if outside => {
-                shell.publish(self.on_close.clone());
-                return;
-            }
-            Event::Mouse(mouse::Event::ButtonPressed(_)) if outside => {
-                shell.publish(self.on_close.clone());
-                shell.capture_event();
-                return;
-            }
-            // Scrolling moves the line away from its menu: the menu goes, the list scrolls.
-            Event::Mouse(mouse::Event::WheelScrolled { .. }) if outside => {
-                shell.publish(self.on_close.clone());
-                return;
-            }
+        // Whether the menu closes, and if so whether the event is taken with it. A right
+        // click elsewhere goes on to open the menu of what it lands on; the wheel goes on to
+        // scroll the list the line moves away in.
+        let closes = match event {
+            Event::Mouse(
+                mouse::Event::ButtonPressed(mouse::Button::Right)
+                | mouse::Event::WheelScrolled { .. },
+            ) if outside => Some(false),
+            Event::Mouse(mouse::Event::ButtonPressed(_)) if outside => Some(true),
             Event::Keyboard(keyboard::Event::KeyPressed {
                 key: keyboard::Key::Named(Named::Escape),
                 ..
-            }) => {
-                shell.publish(self.on_close.clone());
+            }) => Some(true),
+            _ => None,
+        };
+        if let Some(taken) = closes {
+            shell.publish(self.on_close.clone());
+            if taken {
                 shell.capture_event();
-                return;
             }
-            _ => {}
+            return;
         }
         let bounds = layout.bounds();
         self.menu

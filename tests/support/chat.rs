@@ -2,7 +2,7 @@
 //! a profile's store, and rooms created and joined through the worker.
 
 use super::{PASSWORD, Profile, Server, WAIT, wait_for};
-use confab::model::{Message, RoomPreset, RoomState};
+use confab::model::{Delivery, Message, RoomPreset, RoomState};
 use confab::paths::Paths;
 use confab::worker::{Command, Event, Handle, RoomCommand};
 use tokio::sync::mpsc::UnboundedReceiver;
@@ -26,6 +26,17 @@ pub async fn line(events: &mut Events, body: &str) -> Message {
         Event::Message(message) => message,
         _ => unreachable!(),
     }
+}
+
+/// Send `body` to `to` and wait until the server has it: the stored line.
+pub async fn sent(handle: &Handle, events: &mut Events, to: &str, body: &str) -> Message {
+    handle.send(Command::Send { to: to.to_owned(), body: body.to_owned() }).expect("sent");
+    let mine = line(events, body).await;
+    wait_for(events, WAIT, "the server's ack", |e| {
+        matches!(e, Event::Delivery { message_id, state: Delivery::Sent, .. } if *message_id == mine.id)
+    })
+    .await;
+    mine
 }
 
 /// The profile's store, opened beside its worker.

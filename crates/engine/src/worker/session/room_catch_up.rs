@@ -86,9 +86,6 @@ impl From<Request> for PendingIq {
 
 impl Session {
     fn catch_up_finished(&mut self, room: &BareJid) {
-        if let Some(session) = self.rooms.get_mut(room) {
-            session.unfinished_catch_up = None;
-        }
         let finished =
             self.store.write(|store| store.catch_up_finished(self.account_key(), room.as_str()));
         if let Err(e) = finished {
@@ -96,17 +93,14 @@ impl Session {
         }
     }
 
-    /// Queries die with the connection: the pages they were gathering are stored, and each
-    /// room keeps where its catch-up stopped, for the next join to go on from, in the store
-    /// too, since the connection may be going because Confab quits.
+    /// Queries die with the connection: the pages they were gathering are stored, and the
+    /// store keeps where each catch-up stopped, for the next join to go on from (after a
+    /// restart too, since the connection may be going because Confab quits).
     pub(super) fn keep_cut_catch_ups(&mut self) {
         let cut: Vec<RoomCatchUp> = self.room_catch_ups.running.drain().map(|(_, c)| c).collect();
         for catch_up in cut {
             let end = self.store_archive_page(catch_up.page, catch_up.end);
             self.keep_catch_up_place(&catch_up.room, &catch_up.resume, end);
-            if let Some(room) = self.rooms.get_mut(&catch_up.room) {
-                room.unfinished_catch_up = Some(Unfinished { resume: catch_up.resume, end });
-            }
         }
     }
 
@@ -122,12 +116,9 @@ impl Session {
         }
     }
 
-    /// Where `room`'s last catch-up stopped: known since the connection went, or kept in the
-    /// store from before a restart.
+    /// Where `room`'s last catch-up stopped, if it was cut short: the store is the one place
+    /// that keeps it.
     pub(super) fn unfinished_catch_up(&self, room: &BareJid) -> Option<Unfinished> {
-        if let Some(unfinished) = self.rooms.get(room).and_then(|r| r.unfinished_catch_up.clone()) {
-            return Some(unfinished);
-        }
         let kept =
             self.store.read(|store| store.unfinished_catch_up(self.account_key(), room.as_str()));
         let kept = kept.map_err(|e| tracing::warn!("{e}")).ok().flatten()?;
@@ -144,7 +135,7 @@ impl Session {
         let Some(after) = session.catch_up_after.take() else { return };
         // Where the lines read go: after where a cut catch-up stopped, or after the line the
         // archive goes on from.
-        let end = match session.unfinished_catch_up.as_ref() {
+        let end = match session.unfinished_catch_up.take() {
             Some(unfinished) if unfinished.resume == after => unfinished.end,
             _ => {
                 let chat = ChatId(room.to_string());

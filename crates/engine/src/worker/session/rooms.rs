@@ -38,9 +38,9 @@ pub(super) struct RoomSession {
     /// The archive id of the newest line we had when joining: the room's archive is asked for
     /// everything after it, which its history on join may not hold.
     pub catch_up_after: Option<String>,
-    /// Where a catch-up cut short by a lost connection stopped: the next join goes on from
-    /// there, since the newest line we have (history on join, live lines) lies past the part
-    /// not yet read. Cleared when a catch-up ends.
+    /// Where a catch-up cut short (a lost connection, a quit) stopped, read from the store on
+    /// joining: this join goes on from there, since the newest line we have (history on join,
+    /// live lines) lies past the part not yet read. Taken when the catch-up starts.
     pub unfinished_catch_up: Option<Unfinished>,
     /// When the room last said anything to us.
     pub last_heard: Instant,
