@@ -150,6 +150,7 @@ fn line(
         author: Default::default(),
         replaces: None,
         reply: None,
+        unstyled: false,
     }
 }
 

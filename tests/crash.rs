@@ -136,6 +136,7 @@ fn queue(profile: &Profile, to: &str, tag: &str, count: usize) {
             author: Default::default(),
             replaces: None,
             reply: None,
+            unstyled: false,
         };
         store.enqueue(&profile.jid, &message, None).expect("queued");
     }

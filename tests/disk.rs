@@ -58,6 +58,7 @@ fn store_history(profile: &Profile, count: usize) {
             author: Default::default(),
             replaces: None,
             reply: None,
+            unstyled: false,
         })
         .collect();
     store.insert_messages(&profile.jid, &batch).expect("stored");

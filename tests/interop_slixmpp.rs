@@ -69,6 +69,14 @@ async fn replies_reactions_and_retractions_go_both_ways_with_slixmpp() {
         let answered = answer.reply.as_ref().and_then(|r| r.line.as_ref()).map(|l| l.id);
         assert_eq!(answered, Some(theirs.id), "{}: {answer:?}", kind.name());
         assert_eq!(answer.reply.and_then(|r| r.quote).as_deref(), Some("cake at noon?"));
+        // A line its sender wants shown as typed (XEP-0393 §6), and one styled as usual.
+        bob.command(json!({
+            "op": "send", "to": alice.jid, "id": "s-p", "body": "*as typed*", "unstyled": true,
+        }));
+        let plain = line(&mut events, "*as typed*").await;
+        assert!(plain.unstyled, "{}: {plain:?}", kind.name());
+        bob.send(&alice.jid, "s-s", "*styled*");
+        assert!(!line(&mut events, "*styled*").await.unstyled);
 
         handle.send(Command::Send { to: bob.jid.clone(), body: "hello bob".into() }).expect("sent");
         let ours = line(&mut events, "hello bob").await;
@@ -104,6 +112,7 @@ async fn replies_reactions_and_retractions_go_both_ways_with_slixmpp() {
         shut_down(handle, events).await;
         let kept = store(alice).message(theirs.id).expect("read").expect("the line");
         assert!(matches!(kept.kind, MessageKind::Removed(_)), "{}: {kept:?}", kind.name());
+        assert!(store(alice).message(plain.id).expect("read").is_some_and(|m| m.unstyled));
     }
 }
 

@@ -137,9 +137,10 @@ fn schema_v7_fixture_keeps_who_wrote_a_room_line() {
                 && author.jid.as_deref() == Some("bob@example.org")
         }
     };
-    let forged = store.correct(account, tea, "m-7", "forged", by("oid-mallory")).expect("ok");
+    let forged =
+        store.correct(account, tea, "m-7", "forged", false, by("oid-mallory")).expect("ok");
     assert_eq!(forged, None, "another occupant id");
-    let fixed = store.correct(account, tea, "m-7", "fixed", by("oid-bob")).expect("ok");
+    let fixed = store.correct(account, tea, "m-7", "fixed", false, by("oid-bob")).expect("ok");
     assert_eq!(fixed.map(|m| m.body), Some("fixed".into()));
 }
 
@@ -342,4 +343,27 @@ fn a_v14_store_keeps_where_a_catch_up_stopped() {
     std::fs::copy(fixture, &v13).expect("fixture copied");
     let old = Store::open(&v13).expect("the v13 store opens");
     assert_eq!(old.unfinished_catch_up(account, room).expect("read"), None);
+}
+
+/// Schema 15 keeps a sender's wish that a line's words not be styled; a v14 store's lines are
+/// styled as before.
+#[test]
+fn a_v15_store_keeps_lines_their_senders_wanted_unstyled() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bob = ChatId("bob@example.org".into());
+    let copy = dir.path().join("v15.sqlite3");
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/schema-v15.sqlite3");
+    std::fs::copy(fixture, &copy).expect("fixture copied");
+    let store = Store::open(&copy).expect("the v15 store opens");
+    let page = store.history("alice@example.org", &bob, None, 10).expect("chat");
+    let read: Vec<_> = page.messages.iter().map(|m| (m.body.as_str(), m.unstyled)).collect();
+    assert_eq!(read, [("*as typed*", true), ("*styled*", false)]);
+
+    let v14 = dir.path().join("v14.sqlite3");
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/schema-v14.sqlite3");
+    std::fs::copy(fixture, &v14).expect("fixture copied");
+    let old = Store::open(&v14).expect("the v14 store opens");
+    let page = old.history("alice@example.org", &bob, None, 10).expect("chat");
+    assert!(!page.messages.is_empty(), "the v14 store has lines with bob");
+    assert!(page.messages.iter().all(|m| !m.unstyled));
 }

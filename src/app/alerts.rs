@@ -318,6 +318,7 @@ mod tests {
             origin_id: Some(format!("o{id}")),
             attachment: None,
             reply: None,
+            unstyled: false,
         }
     }
 

@@ -77,6 +77,8 @@ pub(super) fn message_json(message: &Message) -> serde_json::Value {
         "removed_reason": reason,
         "nick": message.nick,
         "edited": message.edited,
+        // XEP-0393 §6: its sender asked that its words not be styled.
+        "unstyled": message.unstyled,
         "late": message.late,
         "scheduled_for": message.scheduled_for.map(|t| t.to_rfc3339()),
         "attachment": message.attachment.as_ref().map(|a| serde_json::json!({

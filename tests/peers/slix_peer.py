@@ -12,6 +12,7 @@ import json
 import sys
 
 import slixmpp
+from slixmpp.xmlstream import ET
 
 
 def say(**event):
@@ -100,6 +101,9 @@ class Peer(slixmpp.ClientXMPP):
             msg = self.make_message(mto=command["to"], mbody=command["body"], mtype="chat")
             msg["id"] = command["id"]
             msg["origin_id"]["id"] = command["id"]
+            if command.get("unstyled"):
+                # XEP-0393 §6; slixmpp has no plugin for styling, so the hint is added by hand.
+                msg.xml.append(ET.Element("{urn:xmpp:styling:0}unstyled"))
             msg.send()
         elif op == "reply":
             msg = self.plugin["xep_0461"].make_reply(

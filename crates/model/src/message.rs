@@ -170,6 +170,8 @@ pub struct NewMessage {
     pub replaces: Option<String>,
     /// XEP-0461: the line this one answers, as the replier named it.
     pub reply: Option<Reply>,
+    /// XEP-0393 §6: its sender asked that its words be shown as written, never styled.
+    pub unstyled: bool,
 }
 
 impl NewMessage {
@@ -192,6 +194,7 @@ impl NewMessage {
             origin_id: self.origin_id.clone(),
             attachment: self.attachment.clone(),
             reply: self.reply.clone(),
+            unstyled: self.unstyled,
         }
     }
 }
@@ -232,6 +235,8 @@ pub struct Message {
     pub attachment: Option<Attachment>,
     /// The line this one answers (XEP-0461), found in the store when read.
     pub reply: Option<Reply>,
+    /// Its sender asked that its words never be styled (XEP-0393 §6).
+    pub unstyled: bool,
 }
 
 /// A slice of a conversation, oldest first.

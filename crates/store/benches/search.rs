@@ -199,6 +199,7 @@ fn insert_burst(path: &Path, drop_index: bool) -> f64 {
             author: Default::default(),
             replaces: None,
             reply: None,
+            unstyled: false,
         })
         .collect();
     let started = Instant::now();

@@ -106,13 +106,15 @@ impl Store {
     /// XEP-0308: replace the text of the message `replaced_id` in `chat` written by whoever
     /// sent the correction, as `is_author` judges from the message and who wrote it. Ids are
     /// the sender's to choose, so several lines may carry one: the newest line that passes is
-    /// corrected, never merely the newest with that id. Returns the corrected message.
+    /// corrected, never merely the newest with that id. The new words come with whether their
+    /// sender asked that they not be styled (XEP-0393 §6). Returns the corrected message.
     pub fn correct(
         &self,
         account: &str,
         chat: &str,
         replaced_id: &str,
         body: &str,
+        unstyled: bool,
         is_author: impl Fn(&Message, &Author) -> bool,
     ) -> Result<Option<Message>> {
         let candidates = {
@@ -139,10 +141,11 @@ impl Store {
             let Some(original) = self.message(id)? else { continue };
             if is_author(&original, &author) {
                 self.conn.execute(
-                    "UPDATE messages SET body = ?2, edited = 1 WHERE id = ?1",
-                    params![original.id, body],
+                    "UPDATE messages SET body = ?2, unstyled = ?3, edited = 1 WHERE id = ?1",
+                    params![original.id, body, unstyled],
                 )?;
-                return Ok(Some(Message { body: body.to_owned(), edited: true, ..original }));
+                let body = body.to_owned();
+                return Ok(Some(Message { body, unstyled, edited: true, ..original }));
             }
         }
         Ok(None)
@@ -197,6 +200,7 @@ mod tests {
             author: Default::default(),
             replaces: None,
             reply: None,
+            unstyled: false,
         }
     }
 
@@ -250,15 +254,36 @@ mod tests {
         store.mark_acknowledged(a.id, false).expect("sent");
         let later = chrono::DateTime::from_timestamp(100, 0);
         store.enqueue("me@x", &outgoing("scheduled", 50), later).expect("scheduled");
-        let refused =
-            store.correct("me@x", "bob@x", "a", "hacked", |m, _| m.from == "bob@x").expect("ok");
+        let refused = store
+            .correct("me@x", "bob@x", "a", "hacked", false, |m, _| m.from == "bob@x")
+            .expect("ok");
         assert_eq!(refused, None);
-        let fixed =
-            store.correct("me@x", "bob@x", "a", "fixed", |m, _| m.from == "me@x").expect("ok");
+        let fixed = store
+            .correct("me@x", "bob@x", "a", "fixed", false, |m, _| m.from == "me@x")
+            .expect("ok");
         assert_eq!(fixed.map(|m| (m.body, m.edited)), Some(("fixed".into(), true)));
         assert_eq!(store.message(a.id).expect("read").map(|m| m.body), Some("fixed".into()));
         let last = store.last_outgoing("me@x", "bob@x").expect("last").map(|m| m.id);
         assert_eq!(last, Some(a.id), "a scheduled message is edited in the outbox, not corrected");
+    }
+
+    #[test]
+    fn the_wish_for_plain_words_is_kept_and_a_correction_says_it_again() {
+        let mut store = Store::open_in_memory().expect("store");
+        let line = NewMessage {
+            direction: Direction::In,
+            from: "bob@x/phone".into(),
+            state: Delivery::Received,
+            unstyled: true,
+            ..outgoing("b1", 1)
+        };
+        let inserted = store.insert_messages("me@x", &[line]).expect("stored");
+        let [crate::Inserted::New(stored)] = inserted.as_slice() else { panic!("one new line") };
+        assert!(stored.unstyled);
+        assert!(store.message(stored.id).expect("read").is_some_and(|m| m.unstyled), "read back");
+        let fixed = store.correct("me@x", "bob@x", "b1", "*now*", false, |_, _| true).expect("ok");
+        assert!(fixed.is_some_and(|m| !m.unstyled), "the correction came without the hint");
+        assert!(store.message(stored.id).expect("read").is_some_and(|m| !m.unstyled));
     }
 
     #[test]
@@ -288,10 +313,12 @@ mod tests {
         let by_alice = |_: &crate::model::Message, a: &crate::model::Author| {
             a.occupant_id.as_deref() == Some("oid-a")
         };
-        let fixed = store.correct("me@x", "tea@rooms.x", "same", "fixed", by_alice).expect("ok");
+        let fixed =
+            store.correct("me@x", "tea@rooms.x", "same", "fixed", false, by_alice).expect("ok");
         assert_eq!(fixed.map(|m| m.id), Some(alices));
         let nobody = |_: &crate::model::Message, _: &crate::model::Author| false;
-        let refused = store.correct("me@x", "tea@rooms.x", "same", "forged", nobody).expect("ok");
+        let refused =
+            store.correct("me@x", "tea@rooms.x", "same", "forged", false, nobody).expect("ok");
         assert_eq!(refused, None);
     }
 
@@ -316,7 +343,7 @@ mod tests {
             let mut lines = vec![line("oid-a")];
             lines.extend((0..flood).map(|_| line("oid-m")));
             store.insert_messages("me@x", &lines).expect("stored");
-            let fixed = store.correct("me@x", "tea@rooms.x", "same", "fixed", by_alice);
+            let fixed = store.correct("me@x", "tea@rooms.x", "same", "fixed", false, by_alice);
             assert_eq!(fixed.expect("ok").is_some(), corrected, "behind {flood} lines");
         }
     }

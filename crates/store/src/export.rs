@@ -61,6 +61,7 @@ mod tests {
                 author: Default::default(),
                 replaces: None,
                 reply: None,
+                unstyled: false,
             })
             .collect();
         store.insert_messages("me@x", &lines).expect("stored");

@@ -25,6 +25,7 @@ pub(super) const MESSAGE_COLUMNS: &str = "m.id, m.chat, m.direction, m.sender, m
     m.body, m.ts, m.state, m.error, m.origin_id, m.kind, m.nick, m.edited, m.late, o.due_at,
     a.url, a.name, a.size, a.mime, a.local_path, m.removed, m.removed_by, m.removed_reason,
     m.reply_id, m.reply_room, m.reply_to, m.reply_quote, q.id AS quoted_id,
+    m.unstyled,
     q.nick AS quoted_nick, q.sender AS quoted_sender, substr(q.body, 1, 2048) AS quoted_body,
     q.removed AS quoted_removed, q.direction AS quoted_direction";
 
@@ -50,9 +51,9 @@ impl Store {
                 "INSERT INTO messages (account, chat, direction, sender, recipient, body, ts, state,
                                        error, stanza_id_attr, origin_id, server_id, kind, nick,
                                        occupant_id, author_jid, presence_id, reply_id,
-                                       reply_room, reply_to, reply_quote)
+                                       reply_room, reply_to, reply_quote, unstyled)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                         ?17, ?18, ?19, ?20, ?21)
+                         ?17, ?18, ?19, ?20, ?21, ?22)
                  ON CONFLICT DO NOTHING",
             )?;
             let mut adopt = tx.prepare_cached(
@@ -90,6 +91,7 @@ impl Store {
                     message.reply.as_ref().is_some_and(|r| r.in_room),
                     message.reply.as_ref().and_then(|r| r.to.as_ref()),
                     message.reply.as_ref().and_then(|r| r.quote.as_ref()),
+                    message.unstyled,
                 ])?;
                 out.push(if changed == 0 {
                     // Our line coming back (a room's reflection, our archive's copy) brings
@@ -273,6 +275,7 @@ pub(super) fn read_message(row: &Row<'_>) -> rusqlite::Result<Message> {
         origin_id: row.get("origin_id")?,
         attachment: super::attachments::read(row)?,
         reply: super::replies::read(row)?,
+        unstyled: row.get("unstyled")?,
     })
 }
 
@@ -340,6 +343,7 @@ mod tests {
             author: Default::default(),
             replaces: None,
             reply: None,
+            unstyled: false,
         }
     }
 

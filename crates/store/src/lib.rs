@@ -225,6 +225,7 @@ mod tests {
                 author: Default::default(),
                 replaces: None,
                 reply: None,
+                unstyled: false,
             };
             store.enqueue(account, &message, None).expect("enqueue");
             store.set_state(account, "k", "v").expect("state");

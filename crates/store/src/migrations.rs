@@ -187,6 +187,9 @@ const STEPS: &[&str] = &[
         end_row INTEGER,
         PRIMARY KEY (account, room)
     );",
+    // 15: its sender asked that the line's words never be styled (XEP-0393 §6, `<unstyled/>`);
+    // a correction says it again for its new words.
+    "ALTER TABLE messages ADD COLUMN unstyled INTEGER NOT NULL DEFAULT 0;",
 ];
 
 /// The schema version this build writes.

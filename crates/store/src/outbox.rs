@@ -229,6 +229,7 @@ mod tests {
             author: Default::default(),
             replaces: None,
             reply: None,
+            unstyled: false,
         }
     }
 

@@ -178,6 +178,7 @@ mod tests {
             author: Author::default(),
             replaces: None,
             reply: None,
+            unstyled: false,
         }
     }
 

@@ -84,6 +84,7 @@ mod tests {
             author: Default::default(),
             replaces: None,
             reply: None,
+            unstyled: false,
         }
     }
 

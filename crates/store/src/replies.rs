@@ -81,6 +81,7 @@ mod tests {
             author: Default::default(),
             replaces: None,
             reply: None,
+            unstyled: false,
         }
     }
 
@@ -153,7 +154,7 @@ mod tests {
             answering(line(chat, "reply", 11, ("r1", None)), "o1", false),
         ];
         let stored = store_lines(&mut store, &lines);
-        store.correct("me@x", chat, "o1", "better words", |_, _| true).expect("corrected");
+        store.correct("me@x", chat, "o1", "better words", false, |_, _| true).expect("corrected");
         let reply = store.message(stored[1].id).expect("read").and_then(|m| m.reply);
         assert_eq!(reply.as_ref().and_then(Reply::shown_text), Some("better words"));
         store.remove_line(stored[0].id, &Removal::Retracted).expect("removed");

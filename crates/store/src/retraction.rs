@@ -215,6 +215,7 @@ mod tests {
             author: Author::default(),
             replaces: None,
             reply: None,
+            unstyled: false,
         }
     }
 
@@ -268,7 +269,8 @@ mod tests {
         assert_eq!(again.expect("ok"), None, "removed once");
         let read = store.message(id).expect("read").expect("the row stays");
         assert_eq!(read.kind, MessageKind::Removed(Removal::Retracted));
-        let fixed = store.correct("me@x", "bob@x", "a", "back again", |_, _| true).expect("ok");
+        let fixed =
+            store.correct("me@x", "bob@x", "a", "back again", false, |_, _| true).expect("ok");
         assert_eq!(fixed, None, "a removed line is not corrected back");
     }
 

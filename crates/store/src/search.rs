@@ -152,6 +152,7 @@ mod tests {
             author: Default::default(),
             replaces: None,
             reply: None,
+            unstyled: false,
         }
     }
 
@@ -271,7 +272,7 @@ mod tests {
         corrected.origin_id = Some("o1".into());
         corrected.stanza_id_attr = Some("o1".into());
         let mut store = store_with(&[corrected]);
-        store.correct("me@x", "bob@x", "o1", "the fix", |_, _| true).expect("corrected");
+        store.correct("me@x", "bob@x", "o1", "the fix", false, |_, _| true).expect("corrected");
         assert!(found(&store, words("teh")).is_empty());
         assert_eq!(found(&store, words("fix")), ["the fix"]);
         store.delete_account("me@x").expect("deleted");

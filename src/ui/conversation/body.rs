@@ -147,7 +147,7 @@ impl Bodies {
         for message in messages {
             let body = match self.prepared.remove(&message.id) {
                 Some(body) => Some(body),
-                None => words(message).map(|words| Body::new(words, self.preparation)),
+                None => self.prepared_words(message),
             };
             kept.extend(body.map(|body| (message.id, body)));
         }
@@ -156,10 +156,17 @@ impl Bodies {
 
     /// The message changed (corrected, its file arrived): its words are prepared again.
     pub fn renew(&mut self, message: &ChatMessage) {
-        match words(message) {
-            Some(words) => self.prepared.insert(message.id, Body::new(words, self.preparation)),
+        match self.prepared_words(message) {
+            Some(body) => self.prepared.insert(message.id, body),
             None => self.prepared.remove(&message.id),
         };
+    }
+
+    /// The message's words prepared with the user's settings, never styled when their sender
+    /// asked so (XEP-0393 §6).
+    fn prepared_words(&self, message: &ChatMessage) -> Option<Body> {
+        let styling = self.preparation.styling && !message.unstyled;
+        words(message).map(|words| Body::new(words, Preparation { styling, ..self.preparation }))
     }
 
     /// The message left the window.

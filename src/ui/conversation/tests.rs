@@ -21,6 +21,7 @@ pub(super) fn message(id: i64, secs: i64) -> ChatMessage {
         origin_id: None,
         attachment: None,
         reply: None,
+        unstyled: false,
     }
 }
 

@@ -354,6 +354,7 @@ pub(super) mod tests {
             origin_id: None,
             attachment: None,
             reply: None,
+            unstyled: false,
         }
     }
 

@@ -118,6 +118,7 @@ mod tests {
             origin_id: None,
             attachment: Some(attachment),
             reply: None,
+            unstyled: false,
         }
     }
 

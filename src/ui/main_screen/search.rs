@@ -188,6 +188,7 @@ mod tests {
             origin_id: None,
             attachment: None,
             reply: None,
+            unstyled: false,
         }
     }
 

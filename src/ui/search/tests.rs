@@ -23,6 +23,7 @@ fn hit(account: &str, id: i64, secs: i64, body: &str) -> SearchHit {
             origin_id: None,
             attachment: None,
             reply: None,
+            unstyled: false,
         },
     }
 }

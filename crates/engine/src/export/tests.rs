@@ -19,6 +19,7 @@ fn line(body: &str, secs: i64, direction: Direction) -> NewMessage {
         author: Default::default(),
         replaces: None,
         reply: None,
+        unstyled: false,
     }
 }
 

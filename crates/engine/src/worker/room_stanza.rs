@@ -76,6 +76,7 @@ pub fn room_message(
         replaces: parts.replaces,
         // In a room only the room's own id names a line (store::replies).
         reply: parts.reply.map(|reply| Reply { in_room: in_room_chat, ..reply }),
+        unstyled: parts.unstyled,
     })
 }
 

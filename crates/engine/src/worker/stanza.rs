@@ -13,6 +13,9 @@ use tokio_xmpp::parsers::ns;
 use tokio_xmpp::parsers::oob::Oob;
 use tokio_xmpp::parsers::stanza_id::{OriginId, StanzaId};
 
+/// XEP-0393 Message Styling, whose `<unstyled/>` hint asks that a body be shown as written.
+const STYLING: &str = "urn:xmpp:styling:0";
+
 /// Why an incoming message is not shown.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Dropped {
@@ -75,6 +78,7 @@ pub fn incoming_message(
         author: Default::default(),
         replaces: parts.replaces,
         reply: parts.reply,
+        unstyled: parts.unstyled,
     })
 }
 
@@ -95,6 +99,8 @@ pub(super) struct Parts {
     pub reactions: Option<Vec<String>>,
     /// The line this one answers (XEP-0461), as a chat's; a room's reader marks it a room's.
     pub reply: Option<Reply>,
+    /// Its sender asked that its words be shown as written (XEP-0393 §6).
+    pub unstyled: bool,
 }
 
 impl Parts {
@@ -132,6 +138,7 @@ pub(super) fn message_parts(message: &mut Message, now: DateTime<Utc>) -> Result
                 reply: None,
                 removal: Some(removal),
                 reactions: None,
+                unstyled: false,
             });
         }
     }
@@ -149,6 +156,7 @@ pub(super) fn message_parts(message: &mut Message, now: DateTime<Utc>) -> Result
                 reply: None,
                 removal: None,
                 reactions: Some(reactions),
+                unstyled: false,
             });
         }
     }
@@ -171,6 +179,7 @@ pub(super) fn message_parts(message: &mut Message, now: DateTime<Utc>) -> Result
         reply,
         removal: None,
         reactions: None,
+        unstyled: message.payloads.iter().any(|p| p.is("unstyled", STYLING)),
     })
 }
 
@@ -278,6 +287,7 @@ pub fn outgoing_copy(
         author: Default::default(),
         replaces: parts.replaces,
         reply: parts.reply,
+        unstyled: parts.unstyled,
     })
 }
 
@@ -467,6 +477,26 @@ mod tests {
         assert_eq!(m.server_id.as_deref(), Some("s1"));
         assert_eq!(m.stanza_id_attr.as_deref(), Some("m1"));
         assert_eq!(m.timestamp, now());
+    }
+
+    #[test]
+    fn the_unstyled_hint_is_kept_with_the_words() {
+        let hinted = parse_message(
+            "<message xmlns='jabber:client' from='bob@example.org/phone' type='chat'>
+               <body>*literally* this</body>
+               <unstyled xmlns='urn:xmpp:styling:0'/>
+             </message>",
+        );
+        let m = incoming_message(hinted, &own(), &no_rooms, now()).expect("accepted");
+        assert!(m.unstyled);
+        let elsewhere = parse_message(
+            "<message xmlns='jabber:client' from='bob@example.org/phone' type='chat'>
+               <body>*styled*</body>
+               <unstyled xmlns='urn:example:not-styling'/>
+             </message>",
+        );
+        let m = incoming_message(elsewhere, &own(), &no_rooms, now()).expect("accepted");
+        assert!(!m.unstyled, "only the styling namespace's hint counts");
     }
 
     #[test]

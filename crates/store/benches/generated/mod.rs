@@ -205,6 +205,7 @@ fn generate(path: &Path, lines: usize) {
                     ..Reply::default()
                 },
             ),
+            unstyled: false,
         });
         if batch.len() == BATCH || n + 1 == lines {
             store.insert_messages(ACCOUNT, &batch).expect("stored");

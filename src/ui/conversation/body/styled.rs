@@ -331,4 +331,16 @@ mod tests {
         bodies.set_styling(true, std::slice::from_ref(&message));
         assert!(bodies.get(1).is_some_and(|body| body.styled.is_some()));
     }
+
+    #[test]
+    fn words_their_sender_asked_to_keep_plain_are_never_styled() {
+        let base = super::super::super::tests::message(1, 10);
+        let hinted = ChatMessage { body: "*as typed*".into(), unstyled: true, ..base.clone() };
+        let mut bodies = Bodies::default();
+        bodies.keep(std::slice::from_ref(&hinted));
+        assert!(bodies.get(1).is_some_and(|body| body.styled.is_none()), "shown as written");
+        let corrected = ChatMessage { body: "*now styled*".into(), unstyled: false, ..base };
+        bodies.renew(&corrected);
+        assert!(bodies.get(1).is_some_and(|body| body.styled.is_some()), "the new words may be");
+    }
 }

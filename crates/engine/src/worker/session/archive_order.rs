@@ -144,6 +144,7 @@ mod tests {
             author: Default::default(),
             replaces: None,
             reply: None,
+            unstyled: false,
         }
     }
 

@@ -183,7 +183,7 @@ impl Session {
         }
         let own = self.own.to_string();
         match self.store.read(|store| {
-            store.correct(&account, chat.as_str(), &replaced, &body, |m, _| {
+            store.correct(&account, chat.as_str(), &replaced, &body, false, |m, _| {
                 m.direction == Direction::Out && m.from == own
             })
         }) {
@@ -220,7 +220,8 @@ impl Session {
         let own = self.own.to_string();
         let is_author = super::retraction::written_by_sender(line, &own);
         match self.store.read(|store| {
-            store.correct(&account, line.chat.as_str(), replaced, &line.body, is_author)
+            let (chat, body) = (line.chat.as_str(), &line.body);
+            store.correct(&account, chat, replaced, body, line.unstyled, is_author)
         }) {
             Ok(Some(corrected)) => {
                 self.emit(Event::Edited(corrected));

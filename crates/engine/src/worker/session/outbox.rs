@@ -159,6 +159,7 @@ impl Session {
             author: Default::default(),
             replaces: None,
             reply,
+            unstyled: false,
         };
         // The message itself ends "typing" (XEP-0085 §5.4).
         self.signals.typing_sent.remove(&message.chat);

@@ -169,6 +169,7 @@ mod tests {
             author,
             replaces: Some("o1".into()),
             reply: None,
+            unstyled: false,
         }
     }
 

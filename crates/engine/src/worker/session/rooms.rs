@@ -473,5 +473,6 @@ pub(super) fn event_line(room: &BareJid, nick: &str, text: String) -> NewMessage
         author: Default::default(),
         replaces: None,
         reply: None,
+        unstyled: false,
     }
 }
