@@ -156,6 +156,7 @@ impl Window {
         let mut pages = 0;
         let mut last_page_at = None;
         let mut most_held = 0;
+        let (mut built, mut drawn, mut rasterised) = (Vec::new(), Vec::new(), Vec::new());
         let mut ui = UserInterface::build(state.view(), SIZE, std::mem::take(cache), renderer);
         let started = Instant::now();
         while started.elapsed() < MOST_TIME {
@@ -193,8 +194,13 @@ impl Window {
                     &mut messages,
                 );
             }
+            let drawing = Instant::now();
             ui.draw(renderer, &Theme::Light, &Style::default(), *cursor);
+            let rasterising = Instant::now();
             surface.present(renderer);
+            built.push(drawing - began);
+            drawn.push(rasterising - drawing);
+            rasterised.push(rasterising.elapsed());
             frames.push(began.elapsed());
             if frames.len().is_multiple_of(500) {
                 let last = &mut frames[frames.len() - 500..].to_vec();
@@ -227,6 +233,16 @@ impl Window {
             ms(percentile(&mut frames.clone(), 0.95)),
             ms(percentile(&mut frames.clone(), 0.99)),
             ms(worst(&frames))
+        );
+        println!(
+            "where a frame goes (median, p95): input, view and layout {}, {}; drawing {}, {}; \
+             rasterising {}, {}",
+            ms(median(&mut built.clone())),
+            ms(percentile(&mut built, 0.95)),
+            ms(median(&mut drawn.clone())),
+            ms(percentile(&mut drawn, 0.95)),
+            ms(median(&mut rasterised.clone())),
+            ms(percentile(&mut rasterised, 0.95)),
         );
     }
 
