@@ -83,10 +83,7 @@ pub struct State {
     /// The words of `messages`, ready to draw.
     bodies: body::Bodies,
     has_more: bool,
-    /// An older page is asked for, or some of its lines still wait in `older_waiting`.
     loading_older: bool,
-    /// The older page's lines not taken in yet, oldest first (`stretch.rs`).
-    older_waiting: Vec<ChatMessage>,
     at_bottom: bool,
     draft: String,
     /// Where the caret is taken to be in `draft` (a byte offset): where the last edit ended.
@@ -283,7 +280,6 @@ impl State {
             bodies: body::Bodies::default(),
             has_more: false,
             loading_older: true,
-            older_waiting: Vec::new(),
             at_bottom: true,
             draft: String::new(),
             caret: 0,
@@ -408,17 +404,11 @@ impl State {
         if page.chat != self.chat {
             return;
         }
+        self.loading_older = false;
         let older = self.not_held(page.messages);
         self.has_more = page.has_more;
-        if self.messages.is_empty() {
-            // Opening: the newest screenful is wanted now, whole.
-            self.loading_older = false;
-            self.messages = older;
-            self.bodies.keep(&self.messages);
-        } else {
-            self.older_waiting = older;
-            self.take_in_older();
-        }
+        self.messages.splice(0..0, older);
+        self.bodies.keep(&self.messages);
     }
 
     /// Those of `lines` not held already.

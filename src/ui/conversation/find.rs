@@ -121,7 +121,6 @@ impl State {
         self.messages = page.messages;
         self.has_more = page.has_more;
         self.loading_older = false;
-        self.older_waiting.clear();
         self.bodies.keep(&self.messages);
         self.forget_gone_files();
         self.focus = Some(focus);

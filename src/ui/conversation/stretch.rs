@@ -9,12 +9,6 @@
 //! oldest go, until the latest are reached. A line shown in place (a search hit, a reply's
 //! original) starts such a stretch too.
 //!
-//! An older page is taken in a few lines a frame ([`OLDER_PER_FRAME`]), each time the list
-//! is scrolled or nears its top, rather than all at once: laying out a line the first time
-//! (shaping its words) is what a frame costs most, and a whole page of them took 50–100 ms,
-//! six frames' worth. The page is asked for before the top is reached, and its lines go in
-//! above the screen faster than the wheel passes lines, so the top is never waited at.
-//!
 //! The list is anchored at its bottom, so that an older page read in at the top leaves what
 //! is on screen where it is. A change at the bottom while scrolled up (the newest lines let
 //! go, a newer page or a new line added) would then move what the user is reading; such a
@@ -32,10 +26,6 @@ use iced::{Center, Element, Fill, Task};
 /// The most lines held while scrolled up. Frames cost with what is held; a few screenfuls
 /// each side of the one shown is what scrolling needs.
 const MOST_HELD: usize = 3 * PAGE;
-
-/// The most lines of an older page taken in at one scroll: a few milliseconds of shaping
-/// words, and more than a wheel turn passes (about three).
-const OLDER_PER_FRAME: usize = 10;
 
 /// Newer lines exist past the newest held: the conversation is away from its latest lines.
 #[derive(Debug, Default, Clone, Copy, PartialEq)]
@@ -95,17 +85,9 @@ impl State {
             );
             return (task, None);
         }
-        // Scrolled, rather than laid out anew with the same offset from the bottom.
-        let offset = viewport.absolute_offset().y;
-        let moved = (self.seen.offset_for(self.seen.from_top) - offset).abs() >= 0.5;
         self.seen = seen;
         let from_top = seen.from_top;
-        if !self.older_waiting.is_empty() && (moved || from_top < LOAD_MARGIN) {
-            // Nothing else until the list has laid these out: letting lines go at the bottom
-            // now would note where the top is without them.
-            self.take_in_older();
-            return (Task::none(), None);
-        }
+        let offset = viewport.absolute_offset().y;
         self.at_bottom = offset < 1.0 && self.left_out.is_none();
         if self.messages.len() > MOST_HELD {
             self.let_go(from_top < offset);
@@ -147,18 +129,6 @@ impl State {
             self.bodies.forget(line.id);
         }
         self.forget_gone_files();
-    }
-
-    /// Take in the newest of the older page's lines still waiting, at most
-    /// [`OLDER_PER_FRAME`]; the next page may be asked for once none wait.
-    pub(super) fn take_in_older(&mut self) {
-        let start = self.older_waiting.len().saturating_sub(OLDER_PER_FRAME);
-        let lines: Vec<_> = self.older_waiting.drain(start..).collect();
-        for line in &lines {
-            self.bodies.renew(line);
-        }
-        self.messages.splice(0..0, lines);
-        self.loading_older = !self.older_waiting.is_empty();
     }
 
     /// Scrolled down to the newest held line while newer ones are left out: ask for them.
@@ -219,7 +189,6 @@ impl State {
         self.keep_top = None;
         self.at_bottom = true;
         self.messages.clear();
-        self.older_waiting.clear();
         self.bodies.keep(&self.messages);
         self.has_more = false;
         self.loading_older = true;
@@ -281,7 +250,6 @@ mod tests {
         conversation: State,
         stored: Vec<ChatMessage>,
         newer_asked: usize,
-        older_asked: usize,
     }
 
     impl Scrolling {
@@ -294,7 +262,7 @@ mod tests {
                 messages: newest,
                 has_more: true,
             });
-            Self { conversation, stored, newer_asked: 0, older_asked: 0 }
+            Self { conversation, stored, newer_asked: 0 }
         }
 
         fn update(&mut self, message: Message) -> Task<Message> {
@@ -302,7 +270,6 @@ mod tests {
             let chat = self.conversation.chat.clone();
             match event {
                 Some(Event::LoadOlder { before, .. }) => {
-                    self.older_asked += 1;
                     let end = self.stored.iter().position(|m| m.id == before).unwrap_or(0);
                     let start = end.saturating_sub(PAGE);
                     let messages = self.stored[start..end].to_vec();
@@ -411,31 +378,6 @@ mod tests {
         }
         assert!(on_screen(&mut window, STORED + 1).is_some(), "the newest line, with what came");
         assert!(window.find("Jump to latest").is_none());
-    }
-
-    #[test]
-    fn an_older_page_goes_in_a_few_lines_a_frame_above_the_screen() {
-        let mut window = window();
-        let mut anchor = line_in_view(&mut window, STORED, true);
-        let turn = moved_by_a_turn(&mut window, anchor, TURN);
-        while window.state.older_asked == 0 {
-            anchor = line_in_view(&mut window, anchor, true);
-            moved_by_a_turn(&mut window, anchor, TURN);
-        }
-        let conversation = &window.state.conversation;
-        assert!(conversation.held() < PAGE + 3 * OLDER_PER_FRAME, "{}", conversation.held());
-        assert!(!conversation.older_waiting.is_empty(), "the rest of the page waits");
-        while !window.state.conversation.older_waiting.is_empty() {
-            let held = window.state.conversation.held();
-            anchor = line_in_view(&mut window, anchor, true);
-            let moved = moved_by_a_turn(&mut window, anchor, TURN);
-            assert!((moved - turn).abs() < 2.0, "line m{anchor} jumped: {moved} for {turn}");
-            let taken = window.state.conversation.held() - held;
-            assert!(taken <= 3 * OLDER_PER_FRAME, "{taken} lines taken in one frame");
-            assert_eq!(window.state.older_asked, 1, "no page asked while one waits");
-        }
-        let oldest = window.state.conversation.messages.first().map(|m| m.id);
-        assert_eq!(oldest, Some(STORED - 2 * PAGE as i64 + 1), "the whole page went in");
     }
 
     #[test]
