@@ -169,6 +169,41 @@ async fn a_line_taken_back_offline_reaches_the_peer_after_a_restart() {
     }
 }
 
+/// `confab retract` while the server cannot be reached: the line is deleted here and the
+/// command says that the others are told later, and fails; the next sync tells them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_command_line_takes_a_line_back_while_the_server_is_down() {
+    for kind in support::servers() {
+        let mut server = Server::start(kind);
+        let users = register(&server, &["alice", "bob"]);
+        let (alice, bob) = (&users[0], &users[1]);
+        let (handle, mut events) = online(alice).await;
+        let mine = sent(&handle, &mut events, &bob.jid, "posted by mistake").await;
+        shut_down(handle, events).await;
+
+        server.stop();
+        let out = alice.run(&["retract", &bob.jid, &mine.id.to_string()]);
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{}: not told yet, so not done: {said}", kind.name());
+        assert!(said.contains("once you are online"), "{said}");
+        assert!(said.contains("not online"), "{said}");
+        let history = alice.json_lines(&["history", &bob.jid, "--json"]);
+        let line = history.iter().find(|l| l["id"] == mine.id).expect("our line");
+        assert_eq!(line["removed"], "retracted", "deleted here at once: {line}");
+        let due = store(alice).retractions_due(&alice.jid).expect("listed");
+        assert_eq!(due.iter().map(|d| d.line.id).collect::<Vec<_>>(), [mine.id]);
+
+        server.resume();
+        let mut bob_raw = RawClient::login(&server, "bob", PASSWORD).await;
+        alice.ok(&["sync", "--wait", "1"]);
+        let origin = mine.origin_id.clone().expect("our line has an origin-id");
+        let seen = bob_raw.read_until("urn:xmpp:message-retract:1").await;
+        assert!(seen.contains(&origin), "the retraction names our line: {seen}");
+        assert!(store(alice).retractions_due(&alice.jid).expect("listed").is_empty());
+        bob_raw.close().await;
+    }
+}
+
 /// Retract our room line once the room has reflected it (and so given it its id).
 async fn retract_in_room(handle: &Handle, events: &mut Events, room: &str, id: i64) {
     for _ in 0..50 {
