@@ -7,7 +7,6 @@ pub mod console;
 pub mod contacts;
 pub mod context_menu;
 pub mod conversation;
-pub mod culled;
 pub mod discovery;
 pub mod emoji_picker;
 pub mod files;

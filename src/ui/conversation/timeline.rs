@@ -6,9 +6,8 @@ use super::bubble::{self, Look};
 use super::days::{self, DayBreaks};
 use super::{Message, State, attachment, reactions, removal, reply, theme};
 use crate::model::MessageKind;
-use crate::ui::culled::culled;
 use chrono::{DateTime, Datelike, Local, Utc};
-use iced::widget::{container, keyed_column, row, text};
+use iced::widget::{column, container, keyed_column, row, text};
 use iced::{Center, Element, Fill};
 use std::collections::VecDeque;
 
@@ -104,10 +103,19 @@ impl State {
             new_day(&mut items, *at);
             items.push((Line::Note(*key), note(line, *at)));
         }
-        // Each line drawn only in view, and started afresh when its kind of widget changes.
-        let lines = items.into_iter().map(|(key, line)| (key, culled(line)));
+        let lines = items.into_iter().map(|(key, line)| (key, same_kind(line)));
         keyed_column(lines).spacing(theme::SPACE_S).padding(theme::SPACE_M).into()
     }
+}
+
+/// Every line in the same kind of widget. iced 0.14's keyed column hands each line the state
+/// found at its place without checking that it belongs to the same kind of widget, as other
+/// containers do; when a line is inserted where its search does not expect (a presence line
+/// at the bottom after a reconnection), a quiet line met a bubble's state and the window
+/// closed ("Downcast on stateless state"). A column checks its child's kind and starts afresh
+/// when it differs.
+fn same_kind(line: Element<'_, Message>) -> Element<'_, Message> {
+    column![line].into()
 }
 
 /// A quiet line (someone joined or left, a file was saved) with its time, as messages have
