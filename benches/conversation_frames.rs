@@ -16,6 +16,7 @@
 #[path = "../crates/store/benches/generated/mod.rs"]
 mod generated;
 
+use confab::model::HistoryPage;
 use confab::store::Store;
 use confab::ui::conversation::{self, Event as Asked, Message, State};
 use generated::{ACCOUNT, median, ms, percentile, worst};
@@ -157,10 +158,15 @@ impl Window {
         let mut last_page_at = None;
         let mut most_held = 0;
         let (mut built, mut drawn, mut rasterised) = (Vec::new(), Vec::new(), Vec::new());
+        // Of the frames that took in a page: reading it, building and laying out the view
+        // (every round), how many rounds, and rasterising.
+        let mut paging = PageFrames::default();
         let mut ui = UserInterface::build(state.view(), SIZE, std::mem::take(cache), renderer);
         let started = Instant::now();
         while started.elapsed() < MOST_TIME {
             let began = Instant::now();
+            let (pages_before, mut reading, mut taking_in, mut laying_out, mut rounds) =
+                (pages, Duration::ZERO, Duration::ZERO, Duration::ZERO, 0);
             let wheel = Event::Mouse(mouse::Event::WheelScrolled { delta: WHEEL });
             let mut messages = Vec::new();
             let _ = ui.update(&[wheel], *cursor, renderer, &mut clipboard::Null, &mut messages);
@@ -176,13 +182,21 @@ impl Window {
                     tasks.push(task);
                     if let Some(Asked::LoadOlder { before, .. }) = asked {
                         pages += 1;
-                        if !load(store, state, Some(before)) {
+                        let (page, took) = read(store, Some(before));
+                        if !page.has_more {
                             last_page_at = Some(frames.len());
                         }
+                        reading += took;
+                        let intake = Instant::now();
+                        state.history(page);
+                        taking_in += intake.elapsed();
                     }
                 }
                 most_held = most_held.max(state.held());
+                let building = Instant::now();
                 ui = UserInterface::build(state.view(), SIZE, kept, renderer);
+                laying_out += building.elapsed();
+                rounds += 1;
                 for task in tasks {
                     operate(&mut ui, renderer, task);
                 }
@@ -202,6 +216,14 @@ impl Window {
             drawn.push(rasterising - drawing);
             rasterised.push(rasterising.elapsed());
             frames.push(began.elapsed());
+            if pages > pages_before {
+                paging.frames.push(began.elapsed());
+                paging.reading.push(reading);
+                paging.taking_in.push(taking_in);
+                paging.laying_out.push(laying_out);
+                paging.rounds.push(rounds);
+                paging.rasterising.push(rasterising.elapsed());
+            }
             if frames.len().is_multiple_of(500) {
                 let last = &mut frames[frames.len() - 500..].to_vec();
                 println!(
@@ -244,6 +266,7 @@ impl Window {
             ms(median(&mut rasterised.clone())),
             ms(percentile(&mut rasterised, 0.95)),
         );
+        paging.report();
     }
 
     /// Build the view, lay it out, draw it and rasterise it.
@@ -256,14 +279,52 @@ impl Window {
     }
 }
 
+/// What the frames that take in a page spend their time on.
+#[derive(Default)]
+struct PageFrames {
+    frames: Vec<Duration>,
+    reading: Vec<Duration>,
+    taking_in: Vec<Duration>,
+    laying_out: Vec<Duration>,
+    rounds: Vec<usize>,
+    rasterising: Vec<Duration>,
+}
+
+impl PageFrames {
+    fn report(mut self) {
+        if self.frames.is_empty() {
+            return;
+        }
+        let rounds = self.rounds.iter().sum::<usize>() as f64 / self.rounds.len() as f64;
+        println!(
+            "the {} frames that took in a page (median): {} in all; reading the page from the \
+             store {} (the worker's, in the app); the conversation taking it in {}; building \
+             the view and laying it out {} over {rounds:.1} rounds; rasterising {}",
+            self.frames.len(),
+            ms(median(&mut self.frames)),
+            ms(median(&mut self.reading)),
+            ms(median(&mut self.taking_in)),
+            ms(median(&mut self.laying_out)),
+            ms(median(&mut self.rasterising)),
+        );
+    }
+}
+
 /// What the worker does for the conversation: a page of the store, before `before` or the
 /// newest; whether older lines remain.
 fn load(store: &Store, state: &mut State, before: Option<i64>) -> bool {
-    let chat = generated::long_conversation();
-    let page = store.history(ACCOUNT, &chat, before, conversation::PAGE).expect("a page");
+    let (page, _) = read(store, before);
     let more = page.has_more;
     state.history(page);
     more
+}
+
+/// The worker's part of [`load`]: the page read from the store, and how long that took.
+fn read(store: &Store, before: Option<i64>) -> (HistoryPage, Duration) {
+    let started = Instant::now();
+    let chat = generated::long_conversation();
+    let page = store.history(ACCOUNT, &chat, before, conversation::PAGE).expect("a page");
+    (page, started.elapsed())
 }
 
 /// Apply what a task does to the widgets at once, as the application does with a widget
