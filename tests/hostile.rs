@@ -94,6 +94,44 @@ fn a_server_offering_scram_and_plain_gets_scram_never_the_password() {
     assert!(!auths[0].contains(&plain_payload("alice")));
 }
 
+/// The iteration count is the server's to choose, and PBKDF2 runs on the account's worker: a
+/// server asking for four billion would have hung the account for hours. It is refused at once
+/// with a message saying why, and no proof is sent; an ordinary count is answered.
+#[test]
+fn a_server_asking_for_endless_login_work_is_refused_at_once() {
+    let server = Server::start(Kind::Prosody);
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let start = |rest: &str| {
+        let mechanisms = ["SCRAM-SHA-1"];
+        support::fake_login::FakeLogin::start_with_challenge(
+            &runtime,
+            &server,
+            &mechanisms,
+            "",
+            Some(rest),
+        )
+    };
+    let greedy = start(",s=QSXCR+Q6sek8bf92,i=4294967295");
+    let alice = Profile::empty("alice");
+    point_at(&alice, &server, greedy.port, &[]);
+    let started = std::time::Instant::now();
+    let out = alice.run(&["sync", "--wait", "0"]);
+    assert!(!out.status.success());
+    let said = support::stderr(&out);
+    assert!(said.contains("4294967295 iterations"), "{said}");
+    assert!(!said.contains("panicked"), "{said}");
+    assert_eq!(greedy.auths().len(), 1);
+    assert!(greedy.responses().is_empty(), "{:?}", greedy.responses());
+    eprintln!("refused in {:?}", started.elapsed());
+
+    let ordinary = start(",s=QSXCR+Q6sek8bf92,i=4096");
+    point_at(&alice, &server, ordinary.port, &[]);
+    let out = alice.run(&["sync", "--wait", "0"]);
+    assert!(support::stderr(&out).contains("wrong password"), "{}", support::stderr(&out));
+    let responses = ordinary.responses();
+    assert_eq!(responses.len(), 1, "the proof is sent: {responses:?}");
+}
+
 /// PLAIN-only servers are refused unless the account allows PLAIN, and an account that logged
 /// in with SCRAM before refuses a later PLAIN-only offer as a possible downgrade.
 #[test]

@@ -34,6 +34,7 @@ fn sasl2_and_bind2_log_in_and_carry_messages_both_ways() {
     assert!(sent.status.success(), "{}", stderr(&sent));
     let login = login(alice);
     assert!(login.starts_with("SASL2 and Bind2, SCRAM-SHA-"), "{login}: {}", stderr(&sent));
+    assert!(login.ends_with("-PLUS (tls-exporter)"), "bound to the TLS 1.3 connection: {login}");
 
     bob.ok(&["sync", "--wait", "1"]);
     assert_eq!(history(bob, &alice.jid)[0]["body"], "over SASL2");
@@ -64,6 +65,32 @@ fn servers_without_sasl2_get_the_classic_login() {
         users[0].ok(&["sync", "--wait", "0"]);
         let login = login(&users[0]);
         assert!(login.starts_with("SASL, SCRAM-SHA-"), "{}: {login}", server.kind.name());
+    }
+}
+
+/// TLS 1.2 has no exporter (RFC 9266 is for TLS 1.3); there the login is bound to the
+/// server's certificate instead, which the server accepts only if our hash of its certificate
+/// is the one it was told. Prosody's mod_sasl2 offers FAST only with the bindings it knows
+/// itself (`tls-unique`, `tls-exporter`), so there no token is asked for: every login uses the
+/// password, bound each time.
+#[test]
+fn over_tls_1_2_the_login_is_bound_to_the_server_s_certificate() {
+    for modern_login in [false, true] {
+        let setup = Setup { tls_1_2: true, modern_login, ..Setup::default() };
+        let (_server, users) = support::server_set_up(Kind::Prosody, setup, &["alice", "bob"]);
+        let (alice, bob) = (&users[0], &users[1]);
+        alice.ok(&["send", &bob.jid, "bound to the certificate"]);
+        let route = alice.last_route();
+        assert_eq!(route["tls"], "TLS 1.2", "{route}");
+        let how = login(alice);
+        let profile = if modern_login { "SASL2 and Bind2, SCRAM-SHA-" } else { "SASL, SCRAM-SHA-" };
+        assert!(how.starts_with(profile), "{how}");
+        assert!(how.ends_with("-PLUS (tls-server-end-point)"), "{how}");
+        bob.ok(&["sync", "--wait", "1"]);
+        assert_eq!(history(bob, &alice.jid)[0]["body"], "bound to the certificate");
+        assert!(!token_file(alice).exists(), "no token that this connection cannot bind");
+        alice.ok(&["sync", "--wait", "0"]);
+        assert_eq!(login(alice), how, "the second login is bound the same way");
     }
 }
 

@@ -50,6 +50,15 @@ pub fn configure(server: &Server) {
     } else {
         "storage = \"internal\"".to_owned()
     };
+    if uses_prosody_13(setup) {
+        // Offer channel binding to the certificate as well as to TLS 1.3's exporter. The hash
+        // is given, not "auto": Prosody 13.0.1 forgets "auto" after the first connection (it
+        // overwrites the option), and its FAST handler never sees the binding. The leaf is
+        // signed with SHA-256, so its binding hash is its SHA-256 fingerprint.
+        let hash = server.fingerprint.replace(':', "").to_lowercase();
+        extra += &format!("tls_server_end_point_hash = \"{hash}\"\n");
+    }
+    let protocol = if setup.tls_1_2 { "; protocol = \"tlsv1_2\"" } else { "" };
     let https_port = server.https_port;
     let external_url =
         setup.upload_base.clone().unwrap_or_else(|| format!("https://127.0.0.1:{https_port}/"));
@@ -77,12 +86,12 @@ allow_unencrypted_plain_auth = false
 authentication = "internal_hashed"
 {storage}
 smacks_hibernation_time = 30
-ssl = {{ certificate = "{dir}/server.pem"; key = "{dir}/server.key" }}
-c2s_direct_tls_ssl = {{ certificate = "{dir}/server.pem"; key = "{dir}/server.key" }}
+ssl = {{ certificate = "{dir}/server.pem"; key = "{dir}/server.key"{protocol} }}
+c2s_direct_tls_ssl = {{ certificate = "{dir}/server.pem"; key = "{dir}/server.key"{protocol} }}
 http_ports = {{ }}
 https_ports = {{ {https_port} }}
 https_interfaces = {{ "127.0.0.1" }}
-https_ssl = {{ certificate = "{dir}/server.pem"; key = "{dir}/server.key" }}
+https_ssl = {{ certificate = "{dir}/server.pem"; key = "{dir}/server.key"{protocol} }}
 http_external_url = "{external_url}"
 http_default_host = "{UPLOAD}"
 {extra}
@@ -104,11 +113,16 @@ Component "{UPLOAD}" "http_file_share"
     std::fs::write(config_file(server), config).expect("config written");
 }
 
-/// Debian's Prosody, or for modern login and room moderation the Prosody 13 that
-/// `tests/fetch-prosody-13.sh` unpacked (its mod_sasl2 does not run on 0.12, and its
-/// mod_muc_moderation speaks XEP-0425 v0.3).
+/// Modern login, room moderation and channel binding to the certificate need the Prosody 13
+/// that `tests/fetch-prosody-13.sh` unpacked: its mod_sasl2 does not run on 0.12, its
+/// mod_muc_moderation speaks XEP-0425 v0.3, and 0.12 has no `tls-server-end-point`.
+fn uses_prosody_13(setup: &super::Setup) -> bool {
+    setup.modern_login || setup.moderation || setup.prosody_13 || setup.tls_1_2
+}
+
+/// Debian's Prosody, or the Prosody 13 where the setup needs it.
 fn program(server: &Server, name: &str) -> PathBuf {
-    if !server.setup.modern_login && !server.setup.moderation && !server.setup.prosody_13 {
+    if !uses_prosody_13(&server.setup) {
         return PathBuf::from(name);
     }
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))

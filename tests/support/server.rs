@@ -102,6 +102,9 @@ pub struct Setup {
     pub moderation: bool,
     /// Run Prosody 13 even where no feature needs it, for benchmarks to compare with 0.12.
     pub prosody_13: bool,
+    /// Speak TLS 1.2 only, where logins can be bound to the server's certificate
+    /// (`tls-server-end-point`) but not to TLS 1.3's exporter. Prosody 13 only.
+    pub tls_1_2: bool,
     /// Keep Prosody's archives (ours and the rooms') in SQLite, as its documentation advises
     /// for archives of any size, instead of its files (read whole for every archive query).
     /// Needs Debian's `lua-dbi-sqlite3`. For benchmarks.

@@ -3,6 +3,7 @@
 //! every attempt reports how it went, fatal errors stop the retries, and the `StanzaStream`
 //! (stream management, resumption) is fed only streams that are secure and logged in.
 
+mod certificate_hash;
 mod modern;
 mod route;
 mod splice;
@@ -16,7 +17,7 @@ use super::bosh;
 use super::endpoint::{Endpoint, Web};
 use super::fast::Token;
 use super::proxy::Proxy;
-use super::sasl::{self, Method, Offer, Policy};
+use super::sasl::{self, Method, Offer, Policy, TlsBindings};
 use super::tls::{self, RefusalSlot};
 use super::websocket::{self, Redirect};
 use super::xml_guard::{Guarded, Tripwire};
@@ -28,7 +29,7 @@ use std::borrow::Cow;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
-use tls_layer::{starttls_upgrade, tls_exporter, tls_version};
+use tls_layer::{starttls_upgrade, tls_bindings, tls_version};
 use tokio::io::BufStream;
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, oneshot};
@@ -68,12 +69,12 @@ type SecureIo = Splice<BufStream<Guarded<Bytes>>>;
 /// An XML stream over a secure wire, before or without authentication.
 pub(super) type TlsXmppStream = XmppStream<SecureIo>;
 
-/// A stream over a secure wire, before login: the server's features, the channel binding
-/// the TLS layer offers (TLS 1.3's exporter) and the route it took.
+/// A stream over a secure wire, before login: the server's features, the channel bindings
+/// the TLS layer offers and the route it took.
 pub(super) struct Secured {
     pub features: StreamFeatures,
     pub stream: TlsXmppStream,
-    pub binding: Option<Vec<u8>>,
+    pub tls: TlsBindings,
     pub route: Route,
     pub wire: Wire,
 }
@@ -315,20 +316,18 @@ impl Connector {
     /// One attempt: a secure stream, then SASL2 where the server offers it, or else SASL and
     /// the stream's restart.
     pub async fn connect(&self) -> Result<(Connection, Option<Method>, LoggedIn), ConnectError> {
-        let Secured { features, stream, binding: exporter, mut route, wire } =
-            self.secure_stream().await?;
+        let Secured { features, stream, tls, mut route, wire } = self.secure_stream().await?;
         let username = self.jid.node().map(|n| n.as_str().to_owned()).unwrap_or_default();
         let strongest_before = self.strongest_before[wire as usize];
         let policy = Policy { allow_plain: self.account.allow_plain, strongest_before };
         if let Some(offered) = features.sasl2 {
-            let modern = Modern { offered, bindings: features.sasl_cb, exporter, policy };
+            let modern = Modern { offered, bindings: features.sasl_cb, tls, policy };
             return self.modern_login(stream, modern, route, wire).await;
         }
-        let offer =
-            Offer { mechanisms: features.sasl_mechanisms, bindings: features.sasl_cb, exporter };
+        let offer = Offer { mechanisms: features.sasl_mechanisms, bindings: features.sasl_cb, tls };
         let (method, binding) = sasl::choose(&offer, policy)?;
-        let authed =
-            sasl::authenticate(stream, method, binding, username, self.password.clone()).await?;
+        let described = method.described(&binding);
+        let authed = sasl::authenticate(stream, method, binding, &username, &self.password).await?;
         let (features, stream) = authed
             .send_header(self.header_over_tls())
             .await
@@ -338,7 +337,7 @@ impl Connector {
             .map_err(|e| ConnectError::Unreachable(e.to_string()))?;
         let connection =
             Connection { stream: stream.box_stream(), features, identity: self.jid.clone() };
-        route.login = format!("SASL, {}", method.name());
+        route.login = format!("SASL, {described}");
         Ok((connection, Some(method), LoggedIn { route, wire, token: TokenChange::None }))
     }
 
@@ -349,7 +348,7 @@ impl Connector {
         let address = self.account.host.as_deref().unwrap_or(&endpoint.host);
         let tcp = self.dial(address, endpoint.port).await?;
         let tls_stream = self.handshake(tcp, &endpoint.host).await?;
-        let binding = tls_exporter(&tls_stream);
+        let tls = tls_bindings(&tls_stream);
         let route = Route {
             transport: "WebSocket".into(),
             endpoint: endpoint.uri.to_string(),
@@ -360,7 +359,7 @@ impl Connector {
         let ws = websocket::upgrade(&endpoint, tls_stream, self.redirect.clone()).await?;
         let guarded = Guarded::new(Box::new(ws) as Bytes, self.tripwire.clone());
         let (features, stream) = open_stream(guarded, self.header_over_tls()).await?;
-        Ok(Secured { features, stream, binding, route, wire: Wire::Websocket })
+        Ok(Secured { features, stream, tls, route, wire: Wire::Websocket })
     }
 
     /// XEP-0206 at `url`: HTTPS requests over connections opened like the WebSocket's (to the
@@ -396,7 +395,8 @@ impl Connector {
         let refusal = self.refusal.lock().ok().and_then(|mut slot| slot.take());
         match (opened, refusal) {
             (Ok((features, stream)), _) => {
-                Ok(Secured { features, stream, binding: None, route, wire: Wire::Bosh })
+                let tls = TlsBindings::default();
+                Ok(Secured { features, stream, tls, route, wire: Wire::Bosh })
             }
             (Err(_), Some(refusal)) => Err(ConnectError::from(refusal)),
             (Err(e), None) => Err(e),
@@ -425,7 +425,7 @@ impl Connector {
                 self.handshake(tcp, &domain).await?
             }
         };
-        let binding = tls_exporter(&tls_stream);
+        let tls = tls_bindings(&tls_stream);
         let transport = match self.account.tls {
             TlsMode::Starttls => "TCP (STARTTLS)",
             TlsMode::DirectTls => "TCP (Direct TLS)",
@@ -439,7 +439,7 @@ impl Connector {
         };
         let guarded = Guarded::new(Box::new(tls_stream) as Bytes, self.tripwire.clone());
         let (features, stream) = open_stream(guarded, self.header_over_tls()).await?;
-        Ok(Secured { features, stream, binding, route, wire: Wire::Tcp })
+        Ok(Secured { features, stream, tls, route, wire: Wire::Tcp })
     }
 
     /// Our stream header once TLS is up: it names the account too (RFC 6120 §4.7.1), which

@@ -32,6 +32,7 @@ mod retraction;
 mod room_stanza;
 mod sasl;
 mod sasl2;
+mod scram;
 mod search;
 mod session;
 pub mod stanza;

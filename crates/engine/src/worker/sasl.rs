@@ -3,9 +3,11 @@
 //! pick `-PLUS` SCRAM and fell through to PLAIN on servers that offer plain SCRAM; it also never
 //! checked the server's final SCRAM signature. Here:
 //!
-//! - `-PLUS` is used only when the server announces (XEP-0440) a binding type we can compute,
-//!   which on TLS 1.3 is `tls-exporter` (RFC 9266). A server that offers `-PLUS` without saying
-//!   which binding (ejabberd 23.01, which refuses `tls-exporter`) gets plain SCRAM.
+//! - `-PLUS` is used only when the server announces (XEP-0440) a binding type we can compute:
+//!   `tls-exporter` (RFC 9266) on TLS 1.3, else `tls-server-end-point` (RFC 5929), a hash of
+//!   the server's certificate, which also works on TLS 1.2. A server that offers `-PLUS`
+//!   without saying which binding (ejabberd 23.01, which refuses `tls-exporter`) gets plain
+//!   SCRAM.
 //! - Plain SCRAM says `y` in its GS2 header when we could have bound the channel and the server
 //!   offered no `-PLUS` at all, so a stripped `-PLUS` is caught by the server (RFC 5802 §6).
 //! - PLAIN is the last resort, and only where the account allows it.
@@ -13,12 +15,9 @@
 //!   weaker ones later is refused as a possible downgrade, with a message saying so.
 //! - The server's SCRAM signature is verified before the login counts.
 
+use super::scram::{self, Binding, Hash, ScramError};
 use crate::model::ConnectError;
 use futures::{SinkExt, StreamExt};
-use sasl::client::Mechanism;
-use sasl::client::mechanisms::{Plain, Scram};
-use sasl::common::scram::{Sha1, Sha256};
-use sasl::common::{ChannelBinding, Credentials};
 use std::collections::BTreeSet;
 use tokio::io::{AsyncBufRead, AsyncWrite};
 use tokio_xmpp::parsers::sasl::{Auth, DefinedCondition, Failure, Nonza, Response};
@@ -54,6 +53,14 @@ impl Method {
         }
     }
 
+    /// The method as the account's route shows it, with the channel binding it used.
+    pub fn described(self, binding: &Binding) -> String {
+        match binding.type_name() {
+            Some(kind) => format!("{} ({kind})", self.name()),
+            None => self.name().to_owned(),
+        }
+    }
+
     pub fn from_name(name: &str) -> Option<Method> {
         Self::ALL.into_iter().find(|m| m.name() == name)
     }
@@ -79,8 +86,23 @@ pub struct Offer {
     pub mechanisms: BTreeSet<String>,
     /// Channel-binding types the server announced (XEP-0440), if it did.
     pub bindings: Option<SaslChannelBinding>,
-    /// RFC 9266 keying material of this TLS 1.3 connection.
+    /// What this connection can bind the login to.
+    pub tls: TlsBindings,
+}
+
+/// The channel bindings a TLS connection gives.
+#[derive(Debug, Clone, Default)]
+pub struct TlsBindings {
+    /// RFC 9266 keying material, on TLS 1.3.
     pub exporter: Option<Vec<u8>>,
+    /// RFC 5929 §4 hash of the server's certificate.
+    pub end_point: Option<Vec<u8>>,
+}
+
+impl TlsBindings {
+    fn any(&self) -> bool {
+        self.exporter.is_some() || self.end_point.is_some()
+    }
 }
 
 /// The account's rules for choosing.
@@ -92,32 +114,31 @@ pub struct Policy {
 }
 
 /// The method to use and the channel binding that goes with it.
-pub fn choose(offer: &Offer, policy: Policy) -> Result<(Method, ChannelBinding), ConnectError> {
+pub fn choose(offer: &Offer, policy: Policy) -> Result<(Method, Binding), ConnectError> {
     let offered = |m: Method| offer.mechanisms.contains(m.name());
-    let exporter_announced =
-        offer.bindings.as_ref().is_some_and(|b| b.types.contains(&BindingType::TlsExporter));
-    let chosen = match &offer.exporter {
-        Some(data) if exporter_announced => [Method::ScramSha256Plus, Method::ScramSha1Plus]
-            .into_iter()
-            .find(|m| offered(*m))
-            .map(|m| (m, ChannelBinding::TlsExporter(data.clone()))),
+    let announced =
+        |kind: BindingType| offer.bindings.as_ref().is_some_and(|b| b.types.contains(&kind));
+    let binding = match (&offer.tls.exporter, &offer.tls.end_point) {
+        (Some(data), _) if announced(BindingType::TlsExporter) => {
+            Some(Binding::Exporter(data.clone()))
+        }
+        (_, Some(hash)) if announced(BindingType::TlsServerEndPoint) => {
+            Some(Binding::EndPoint(hash.clone()))
+        }
         _ => None,
     };
+    let plus = [Method::ScramSha256Plus, Method::ScramSha1Plus].into_iter().find(|m| offered(*m));
+    let chosen = plus.zip(binding);
     let chosen = chosen.or_else(|| {
-        let any_plus = offered(Method::ScramSha256Plus) || offered(Method::ScramSha1Plus);
-        let flag = if offer.exporter.is_some() && !any_plus {
-            ChannelBinding::Unsupported
-        } else {
-            ChannelBinding::None
-        };
+        let flag =
+            if offer.tls.any() && plus.is_none() { Binding::Unsupported } else { Binding::None };
         [Method::ScramSha256, Method::ScramSha1]
             .into_iter()
             .find(|m| offered(*m))
             .map(|m| (m, flag))
     });
     let chosen = chosen.or_else(|| {
-        (policy.allow_plain && offered(Method::Plain))
-            .then_some((Method::Plain, ChannelBinding::None))
+        (policy.allow_plain && offered(Method::Plain)).then_some((Method::Plain, Binding::None))
     });
     let Some((method, binding)) = chosen else {
         return Err(if offered(Method::Plain) {
@@ -154,57 +175,76 @@ fn offered_list(offer: &Offer) -> String {
     offer.mechanisms.iter().cloned().collect::<Vec<_>>().join(", ")
 }
 
-pub(super) fn mechanism(
-    method: Method,
-    creds: Credentials,
-) -> Result<Box<dyn Mechanism + Send>, String> {
-    let result: Result<Box<dyn Mechanism + Send>, _> = match method {
-        Method::Plain => Plain::from_credentials(creds).map(|m| Box::new(m) as _),
-        Method::ScramSha1 | Method::ScramSha1Plus => {
-            Scram::<Sha1>::from_credentials(creds).map(|m| Box::new(m) as _)
+/// A login by password, as the exchange runs it.
+pub(super) enum PasswordLogin {
+    Plain { username: String, password: String },
+    Scram(Box<scram::Client>),
+}
+
+impl PasswordLogin {
+    pub fn new(method: Method, binding: Binding, username: &str, password: &str) -> PasswordLogin {
+        let (username, password) = (username.to_owned(), password.to_owned());
+        let hash = match method {
+            Method::Plain => return PasswordLogin::Plain { username, password },
+            Method::ScramSha1 | Method::ScramSha1Plus => Hash::Sha1,
+            Method::ScramSha256 | Method::ScramSha256Plus => Hash::Sha256,
+        };
+        PasswordLogin::Scram(Box::new(scram::Client::new(hash, &username, &password, binding)))
+    }
+
+    pub fn initial(&mut self) -> Vec<u8> {
+        match self {
+            PasswordLogin::Plain { username, password } => {
+                format!("\0{username}\0{password}").into_bytes()
+            }
+            PasswordLogin::Scram(client) => client.initial(),
         }
-        Method::ScramSha256 | Method::ScramSha256Plus => {
-            Scram::<Sha256>::from_credentials(creds).map(|m| Box::new(m) as _)
+    }
+
+    /// The answer to the server's challenge, or why it cannot be answered.
+    pub fn response(&mut self, challenge: &[u8]) -> Result<Vec<u8>, ConnectError> {
+        let answer = match self {
+            PasswordLogin::Plain { .. } => Err(ScramError::OutOfTurn),
+            PasswordLogin::Scram(client) => client.response(challenge),
+        };
+        answer.map_err(|e| {
+            ConnectError::Refused(format!("the server's login challenge is invalid: {e}"))
+        })
+    }
+
+    /// Whether the server proved that it knows the account (PLAIN has no such proof).
+    pub fn verify(&mut self, data: &[u8]) -> Result<(), ConnectError> {
+        match self {
+            PasswordLogin::Plain { .. } => Ok(()),
+            PasswordLogin::Scram(client) => client.verify(data).map_err(|e| {
+                ConnectError::Refused(format!(
+                    "the server could not prove it knows the account ({e}); not logged in"
+                ))
+            }),
         }
-    };
-    result.map_err(|e| format!("{e:?}"))
+    }
 }
 
 /// Run the SASL exchange with `method`; on success the stream is ready for its restart.
 pub async fn authenticate<S: AsyncBufRead + AsyncWrite + Unpin>(
     mut stream: XmppStream<S>,
     method: Method,
-    binding: ChannelBinding,
-    username: String,
-    password: String,
+    binding: Binding,
+    username: &str,
+    password: &str,
 ) -> Result<InitiatingStream<S>, ConnectError> {
-    let creds = Credentials::default()
-        .with_username(username)
-        .with_password(password)
-        .with_channel_binding(binding);
-    let mut mechanism = mechanism(method, creds)
-        .map_err(|e| ConnectError::Other(format!("cannot start {}: {e}", method.name())))?;
-    debug_assert_eq!(mechanism.name(), method.name());
-    let parsed =
-        mechanism.name().parse().map_err(|_| ConnectError::Other("bad mechanism".into()))?;
-    let auth = Auth { mechanism: parsed, data: mechanism.initial() };
+    let mut login = PasswordLogin::new(method, binding, username, password);
+    let parsed = method.name().parse().map_err(|_| ConnectError::Other("bad mechanism".into()))?;
+    let auth = Auth { mechanism: parsed, data: login.initial() };
     send(&mut stream, Nonza::Auth(auth)).await?;
     loop {
         match stream.next().await.map(|v| v.and_then(|v| v.into_read_error())) {
             Some(Ok(XmppStreamElement::Sasl(Nonza::Challenge(challenge)))) => {
-                let data = mechanism.response(&challenge.data).map_err(|e| {
-                    ConnectError::Refused(format!(
-                        "the server's login challenge is invalid ({e:?})"
-                    ))
-                })?;
+                let data = login.response(&challenge.data)?;
                 send(&mut stream, Nonza::Response(Response { data })).await?;
             }
             Some(Ok(XmppStreamElement::Sasl(Nonza::Success(success)))) => {
-                mechanism.success(&success.data).map_err(|e| {
-                    ConnectError::Refused(format!(
-                        "the server could not prove it knows the account ({e:?}); not logged in"
-                    ))
-                })?;
+                login.verify(&success.data)?;
                 return Ok(stream.initiate_reset());
             }
             Some(Ok(XmppStreamElement::Sasl(Nonza::Failure(failure)))) => {
@@ -290,57 +330,74 @@ pub(super) fn failure_error(method: Method, failure: &Failure) -> ConnectError {
 mod tests {
     use super::*;
 
+    /// An offer over TLS 1.3 (the exporter and the certificate's hash) or 1.2 (the hash).
     fn offer(mechanisms: &[&str], bindings: &[BindingType], tls13: bool) -> Offer {
         Offer {
             mechanisms: mechanisms.iter().map(|m| m.to_string()).collect(),
             bindings: (!bindings.is_empty())
                 .then(|| SaslChannelBinding { types: bindings.to_vec() }),
-            exporter: tls13.then(|| vec![7; 32]),
+            tls: TlsBindings { exporter: tls13.then(|| vec![7; 32]), end_point: Some(vec![9; 32]) },
         }
     }
 
-    fn picked(offer: &Offer, policy: Policy) -> (Method, &'static [u8]) {
+    /// The method chosen, and the GS2 flag or binding type that goes with it.
+    fn picked(offer: &Offer, policy: Policy) -> (Method, &'static str) {
         let (method, binding) = choose(offer, policy).expect("a method");
-        (
-            method,
-            if binding.header() == b"n,," {
-                b"n"
-            } else if binding.header() == b"y,," {
-                b"y"
-            } else {
-                b"p"
-            },
-        )
+        let flag = match binding {
+            Binding::None => "n",
+            Binding::Unsupported => "y",
+            Binding::Exporter(data) => {
+                assert_eq!(data, vec![7; 32]);
+                "tls-exporter"
+            }
+            Binding::EndPoint(hash) => {
+                assert_eq!(hash, vec![9; 32]);
+                "tls-server-end-point"
+            }
+        };
+        (method, flag)
     }
 
     #[test]
-    fn prosody_without_plus_gets_scram_with_the_downgrade_flag_not_plain() {
+    fn without_plus_scram_carries_the_downgrade_flag_and_plain_is_not_used() {
         let prosody = offer(&["PLAIN", "SCRAM-SHA-1"], &[], true);
-        assert_eq!(picked(&prosody, Policy::default()), (Method::ScramSha1, &b"y"[..]));
+        assert_eq!(picked(&prosody, Policy::default()), (Method::ScramSha1, "y"));
         let over_tls12 = offer(&["PLAIN", "SCRAM-SHA-1"], &[], false);
-        assert_eq!(picked(&over_tls12, Policy::default()), (Method::ScramSha1, &b"n"[..]));
+        assert_eq!(picked(&over_tls12, Policy::default()), (Method::ScramSha1, "y"));
+        let mut over_bosh = offer(&["PLAIN", "SCRAM-SHA-1"], &[], false);
+        over_bosh.tls = TlsBindings::default();
+        assert_eq!(picked(&over_bosh, Policy::default()), (Method::ScramSha1, "n"));
     }
 
     #[test]
     fn plus_is_used_only_with_an_announced_binding_we_can_compute() {
         let ejabberd =
             offer(&["PLAIN", "SCRAM-SHA-1", "SCRAM-SHA-256", "SCRAM-SHA-256-PLUS"], &[], true);
-        assert_eq!(picked(&ejabberd, Policy::default()), (Method::ScramSha256, &b"n"[..]));
-        let end_point_only = offer(
-            &["SCRAM-SHA-256", "SCRAM-SHA-256-PLUS"],
-            &[BindingType::TlsServerEndPoint],
-            true,
-        );
-        assert_eq!(picked(&end_point_only, Policy::default()), (Method::ScramSha256, &b"n"[..]));
-        let exporter = offer(
-            &["SCRAM-SHA-1", "SCRAM-SHA-1-PLUS", "SCRAM-SHA-256"],
-            &[BindingType::TlsExporter],
-            true,
-        );
-        assert_eq!(picked(&exporter, Policy::default()), (Method::ScramSha1Plus, &b"p"[..]));
+        assert_eq!(picked(&ejabberd, Policy::default()), (Method::ScramSha256, "n"));
+        let unique_only =
+            offer(&["SCRAM-SHA-256", "SCRAM-SHA-256-PLUS"], &[BindingType::TlsUnique], false);
+        assert_eq!(picked(&unique_only, Policy::default()), (Method::ScramSha256, "n"));
         let exporter_on_tls12 =
             offer(&["SCRAM-SHA-256-PLUS", "SCRAM-SHA-256"], &[BindingType::TlsExporter], false);
-        assert_eq!(picked(&exporter_on_tls12, Policy::default()), (Method::ScramSha256, &b"n"[..]));
+        assert_eq!(picked(&exporter_on_tls12, Policy::default()), (Method::ScramSha256, "n"));
+    }
+
+    #[test]
+    fn the_exporter_is_preferred_and_the_certificate_hash_serves_where_it_is_not() {
+        let both = [BindingType::TlsServerEndPoint, BindingType::TlsExporter];
+        let plus = ["SCRAM-SHA-1", "SCRAM-SHA-1-PLUS", "SCRAM-SHA-256"];
+        let tls13 = offer(&plus, &both, true);
+        assert_eq!(picked(&tls13, Policy::default()), (Method::ScramSha1Plus, "tls-exporter"));
+        let tls12 = offer(&plus, &both, false);
+        let expected = (Method::ScramSha1Plus, "tls-server-end-point");
+        assert_eq!(picked(&tls12, Policy::default()), expected);
+        let end_point_only = offer(
+            &["SCRAM-SHA-256", "SCRAM-SHA-256-PLUS"],
+            &[BindingType::TlsServerEndPoint, BindingType::TlsUnique],
+            true,
+        );
+        let expected = (Method::ScramSha256Plus, "tls-server-end-point");
+        assert_eq!(picked(&end_point_only, Policy::default()), expected);
     }
 
     #[test]
@@ -350,7 +407,7 @@ mod tests {
         assert!(refused.to_string().contains("allow that in the account's settings"), "{refused}");
         assert!(!refused.is_transient());
         let allowed = Policy { allow_plain: true, strongest_before: None };
-        assert_eq!(picked(&plain_only, allowed), (Method::Plain, &b"n"[..]));
+        assert_eq!(picked(&plain_only, allowed), (Method::Plain, "n"));
         let none = offer(&["X-OAUTH2"], &[], true);
         assert!(choose(&none, allowed).expect_err("nothing").to_string().contains("X-OAUTH2"));
     }

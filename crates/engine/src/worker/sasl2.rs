@@ -8,10 +8,10 @@
 //! SASL2 elements); `connect` switches the stream's element type around it (`connect::splice`).
 
 use super::fast::Token;
-use super::sasl::{Method, closed, failure_error, mechanism, read_failure};
+use super::sasl::{Method, PasswordLogin, closed, failure_error, read_failure};
+use super::scram::Binding;
 use crate::model::ConnectError;
 use futures::{SinkExt, StreamExt};
-use sasl::common::{ChannelBinding, Credentials};
 use std::collections::BTreeMap;
 use tokio::io::{AsyncBufRead, AsyncWrite};
 use tokio_xmpp::jid::Jid;
@@ -36,7 +36,7 @@ pub enum Proof {
     /// `request_token` is asked for on the way.
     Password {
         method: Method,
-        binding: ChannelBinding,
+        binding: Binding,
         password: String,
         request_token: Option<&'static str>,
     },
@@ -81,7 +81,7 @@ pub enum Outcome {
 /// The two ways of proving, as the exchange runs them.
 enum Exchange {
     /// The password by this method, with the token mechanism asked for.
-    Sasl(Method, Box<dyn sasl::client::Mechanism + Send>, Option<&'static str>),
+    Sasl(Method, Box<PasswordLogin>, Option<&'static str>),
     Fast(Token, Vec<u8>),
 }
 
@@ -97,12 +97,8 @@ pub async fn authenticate<S: AsyncBufRead + AsyncWrite + Unpin>(
     }
     let (name, initial, mut exchange) = match login.proof {
         Proof::Password { method, binding, password, request_token } => {
-            let creds = Credentials::default()
-                .with_username(login.username)
-                .with_password(password)
-                .with_channel_binding(binding);
-            let mut mechanism = mechanism(method, creds)
-                .map_err(|e| ConnectError::Other(format!("cannot start {}: {e}", method.name())))?;
+            let mut mechanism =
+                Box::new(PasswordLogin::new(method, binding, &login.username, &password));
             if let Some(wanted) = request_token {
                 let request = Element::builder("request-token", ns::FAST)
                     .attr(xml_ncname!("mechanism").into(), wanted)
@@ -137,11 +133,7 @@ pub async fn authenticate<S: AsyncBufRead + AsyncWrite + Unpin>(
         match (element.name(), &mut exchange) {
             ("challenge", Exchange::Sasl(_, mechanism, _)) => {
                 let challenge = Challenge::try_from(element).map_err(invalid)?;
-                let data = mechanism.response(&challenge.sasl_data).map_err(|e| {
-                    ConnectError::Refused(format!(
-                        "the server's login challenge is invalid ({e:?})"
-                    ))
-                })?;
+                let data = mechanism.response(&challenge.sasl_data)?;
                 send(stream, Element::from(Response { sasl_data: data })).await?;
             }
             ("success", _) => break Success::try_from(element).map_err(invalid)?,
@@ -161,14 +153,14 @@ pub async fn authenticate<S: AsyncBufRead + AsyncWrite + Unpin>(
         }
     };
     let proof = success.additional_data.as_deref().unwrap_or_default();
-    let proven = match &mut exchange {
-        Exchange::Sasl(_, mechanism, _) => mechanism.success(proof).is_ok(),
-        Exchange::Fast(token, binding) => token.server_proof_holds(binding, proof),
-    };
-    if !proven {
-        return Err(ConnectError::Refused(
-            "the server could not prove it knows the account; not logged in".into(),
-        ));
+    match &mut exchange {
+        Exchange::Sasl(_, mechanism, _) => mechanism.verify(proof)?,
+        Exchange::Fast(token, binding) if !token.server_proof_holds(binding, proof) => {
+            return Err(ConnectError::Refused(
+                "the server could not prove it knows the account; not logged in".into(),
+            ));
+        }
+        Exchange::Fast(..) => {}
     }
     let bound = success.payloads.iter().any(|p| p.is("bound", ns::BIND2));
     if login.bind && !bound {

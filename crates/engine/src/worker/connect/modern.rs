@@ -6,7 +6,7 @@
 use super::{Connection, Connector, LoggedIn, SecureIo, TlsXmppStream, header, unreachable};
 use crate::model::{ConnectError, Route};
 use crate::worker::fast::{self, Token};
-use crate::worker::sasl::{self, Method, Offer, Policy};
+use crate::worker::sasl::{self, Method, Offer, Policy, TlsBindings};
 use crate::worker::sasl2::{self, Outcome, Proof};
 use std::sync::atomic::Ordering;
 use tokio_xmpp::minidom::Element;
@@ -30,7 +30,7 @@ pub enum TokenChange {
 pub(super) struct Modern {
     pub offered: Authentication,
     pub bindings: Option<SaslChannelBinding>,
-    pub exporter: Option<Vec<u8>>,
+    pub tls: TlsBindings,
     pub policy: Policy,
 }
 
@@ -58,8 +58,8 @@ impl Connector {
         let fast_offered = modern.fast_mechanisms();
         let held = self.fast.lock().ok().and_then(|slot| slot.clone());
         let usable = held.filter(|t| fast_offered.contains(&t.mechanism)).and_then(|token| {
-            // Every token is bound (`fast`): without the exporter it cannot be used here.
-            let binding = modern.exporter.clone()?;
+            // Every token is bound (`fast`): without its binding it cannot be used here.
+            let binding = token.binding(&modern.tls)?;
             Some((token, binding))
         });
         let (proof, method) = match usable {
@@ -68,10 +68,10 @@ impl Connector {
                 let offer = Offer {
                     mechanisms: modern.offered.mechanisms.iter().cloned().collect(),
                     bindings: modern.bindings.clone(),
-                    exporter: modern.exporter.clone(),
+                    tls: modern.tls.clone(),
                 };
                 let (method, binding) = sasl::choose(&offer, modern.policy)?;
-                let request_token = fast::to_request(&fast_offered, modern.exporter.is_some());
+                let request_token = fast::to_request(&fast_offered, &modern.tls);
                 let password = self.password.clone();
                 (Proof::Password { method, binding, password, request_token }, Some(method))
             }
@@ -81,7 +81,7 @@ impl Connector {
             && !self.handed_over.load(Ordering::Relaxed);
         let used = match &proof {
             Proof::Token { token, .. } => format!("FAST {}", token.mechanism),
-            Proof::Password { method, .. } => method.name().to_owned(),
+            Proof::Password { method, binding, .. } => method.described(binding),
         };
         let login = sasl2::Login { proof, username, client_id: self.client_id, bind };
         let domain = self.jid.domain().as_str().to_owned();

@@ -1,9 +1,12 @@
 //! What the connector asks of TLS: the STARTTLS upgrade (RFC 6120 §5), the version agreed,
-//! for the route shown to the user, and TLS 1.3's exporter for channel binding (RFC 9266).
+//! for the route shown to the user, and the channel bindings the connection gives: TLS 1.3's
+//! exporter (RFC 9266) and the hash of the server's certificate (RFC 5929).
 
+use super::certificate_hash::end_point_hash;
 use super::splice::Splice;
 use super::unreachable;
 use crate::model::ConnectError;
+use crate::worker::sasl::TlsBindings;
 use crate::worker::xml_guard::Guarded;
 use futures::{SinkExt, StreamExt};
 use tokio::io::BufStream;
@@ -43,12 +46,17 @@ pub(super) fn tls_version(stream: &tokio_rustls::client::TlsStream<TcpStream>) -
     }
 }
 
-/// RFC 9266 tls-exporter keying material, where TLS 1.3 provides it.
-pub(super) fn tls_exporter(stream: &tokio_rustls::client::TlsStream<TcpStream>) -> Option<Vec<u8>> {
+/// What a login over this connection can be bound to.
+pub(super) fn tls_bindings(stream: &tokio_rustls::client::TlsStream<TcpStream>) -> TlsBindings {
     use tokio_rustls::rustls::ProtocolVersion;
     let (_, connection) = stream.get_ref();
-    if connection.protocol_version() != Some(ProtocolVersion::TLSv1_3) {
-        return None;
-    }
-    connection.export_keying_material(vec![0u8; 32], b"EXPORTER-Channel-Binding", None).ok()
+    let exporter = (connection.protocol_version() == Some(ProtocolVersion::TLSv1_3))
+        .then(|| {
+            let label = b"EXPORTER-Channel-Binding";
+            connection.export_keying_material(vec![0u8; 32], label, None).ok()
+        })
+        .flatten();
+    let server_certificate = connection.peer_certificates().and_then(|chain| chain.first());
+    let end_point = server_certificate.map(|der| end_point_hash(der));
+    TlsBindings { exporter, end_point }
 }
