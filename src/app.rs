@@ -8,7 +8,7 @@ mod input;
 mod main_events;
 mod reading;
 
-use crate::config::{AccountConfig, Config};
+use crate::config::{AccountConfig, Config, ThemeChoice};
 use crate::emoji::Recent;
 use crate::media::PreparedAvatar;
 use crate::model::{AccountId, ChatId, Form};
@@ -75,6 +75,8 @@ pub struct App {
     width: f32,
     /// The conversation each account's worker last heard is open (see `app/reading.rs`).
     opened: HashMap<AccountId, ChatId>,
+    /// The system's colour scheme is dark (followed where the theme is the system's).
+    system_dark: bool,
 }
 
 enum Screen {
@@ -123,6 +125,8 @@ pub enum Message {
     WindowFocused(bool),
     /// The window opened or changed size: the main screens fit their layout to its width.
     WindowResized(iced::Size),
+    /// The system's colour scheme, at start and whenever it changes.
+    SystemTheme(iced::theme::Mode),
     /// A notification was closed: clicked (its conversation), or not (`None`), or it could
     /// not be shown.
     NotificationClicked(Result<Option<Target>, String>),
@@ -155,6 +159,7 @@ impl App {
             pictures: Pictures::default(),
             alerts: alerts::Alerts::default(),
             width: f32::INFINITY,
+            system_dark: false,
         };
         match Config::load(&app.paths.config_file()) {
             Ok(config) => {
@@ -170,11 +175,12 @@ impl App {
             }
             Err(e) => app.screen = Screen::Broken(e.to_string()),
         }
+        let scheme = iced::system::theme().map(Message::SystemTheme);
         if matches!(app.screen, Screen::Main) && app.active.is_none() {
             app.screen = Screen::Setup(Box::default());
-            return (app, setup::State::focus());
+            return (app, Task::batch([scheme, setup::State::focus()]));
         }
-        (app, Task::none())
+        (app, scheme)
     }
 
     fn main(&self) -> Option<&main_screen::State> {
@@ -194,8 +200,23 @@ impl App {
         self.alerts.unread.window_title(detail.as_deref())
     }
 
-    fn theme(&self) -> Theme {
-        Theme::Light
+    /// The theme chosen, or none to follow the system's light or dark setting as it changes
+    /// (iced reads it: the freedesktop appearance setting on Linux, the OS's elsewhere).
+    fn theme(&self) -> Option<Theme> {
+        match self.config.appearance.theme {
+            ThemeChoice::System => None,
+            ThemeChoice::Light => Some(Theme::Light),
+            ThemeChoice::Dark => Some(Theme::Dark),
+        }
+    }
+
+    /// Whether the window's theme is dark, for what is coloured in the view itself.
+    fn dark(&self) -> bool {
+        match self.config.appearance.theme {
+            ThemeChoice::System => self.system_dark,
+            ThemeChoice::Light => false,
+            ThemeChoice::Dark => true,
+        }
     }
 
     /// One worker per configured account, identified by the account alone; a disabled one
@@ -206,6 +227,7 @@ impl App {
             Subscription::run_with(key, worker::updates).map(Message::Worker)
         });
         let close = window::close_requests().map(|_| Message::CloseRequested);
+        let scheme = iced::system::theme_changes().map(Message::SystemTheme);
         let window = window::events().filter_map(input::window_event);
         let keys = iced::keyboard::listen().filter_map(input::shortcut);
         // A countdown on screen, or typing and catch-up to expire.
@@ -215,7 +237,7 @@ impl App {
         } else {
             Subscription::none()
         };
-        Subscription::batch(workers.chain([close, window, keys, tick]))
+        Subscription::batch(workers.chain([close, scheme, window, keys, tick]))
     }
 
     pub fn update(&mut self, message: Message) -> Task<Message> {
@@ -383,6 +405,10 @@ impl App {
                 }
                 Task::none()
             }
+            Message::SystemTheme(mode) => {
+                self.system_dark = mode == iced::theme::Mode::Dark;
+                Task::none()
+            }
             Message::NotificationClicked(clicked) => self.notification_clicked(clicked),
             Message::Tick => {
                 let Some(main) = self.main_mut() else { return Task::none() };
@@ -503,6 +529,8 @@ impl App {
                     unread: &self.alerts.unread,
                     muted,
                     privacy: self.config.privacy,
+                    theme: self.config.appearance.theme,
+                    dark: self.dark(),
                 };
                 main.view(context).map(Message::Main)
             }

@@ -25,6 +25,7 @@ mod retract;
 mod rooms;
 mod search;
 mod send;
+mod settings;
 mod sync;
 
 pub use args::{
@@ -170,6 +171,7 @@ pub fn run(paths: Paths, account: Option<String>, command: CliCommand) -> Result
         CliCommand::Sync { wait } => {
             runtime()?.block_on(sync::sync(paths, account, Duration::from_secs(wait)))
         }
+        CliCommand::Config(command) => settings::run(&paths, command),
     }
 }
 

@@ -107,3 +107,33 @@ async fn an_account_that_does_not_connect_at_start_says_it_is_offline() {
     })
     .await;
 }
+
+/// `confab config`: the settings by their dotted names, each change checked before it is
+/// written, and written where the window and the workers read them.
+#[test]
+fn the_command_line_reads_and_changes_settings_by_name() {
+    let profile = Profile::empty("alice");
+    let config_file = Paths::in_profile(profile.path()).config_file();
+    assert_eq!(profile.ok(&["config", "get", "appearance.theme"]).trim(), "system");
+    profile.ok(&["config", "set", "appearance.theme", "dark"]);
+    profile.ok(&["config", "set", "privacy.typing", "false"]);
+    assert_eq!(profile.ok(&["config", "get", "appearance.theme"]).trim(), "dark");
+    let config = Config::load(&config_file).expect("settings");
+    assert_eq!(config.appearance.theme, confab::config::ThemeChoice::Dark);
+    assert!(!config.privacy.typing);
+
+    let listed = profile.json_lines(&["config", "list", "--json"]);
+    let typing = listed.iter().find(|s| s["key"] == "privacy.typing").expect("listed");
+    assert_eq!(typing["value"], "false");
+    assert!(listed.iter().all(|s| s["about"].as_str().is_some_and(|a| !a.is_empty())));
+
+    let unknown = profile.run(&["config", "set", "appearance.colour", "red"]);
+    assert!(!unknown.status.success());
+    assert!(support::stderr(&unknown).contains("confab config list"), "{unknown:?}");
+    let bad = profile.run(&["config", "set", "media.auto_download_mib", "a lot"]);
+    assert!(!bad.status.success());
+    let said = support::stderr(&bad);
+    assert!(said.contains("from 0 to 4096"), "{said}");
+    let unchanged = Config::load(&config_file).expect("settings");
+    assert_eq!(unchanged, config, "a refused change writes nothing");
+}

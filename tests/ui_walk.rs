@@ -436,6 +436,22 @@ fn walk_through_the_window() {
             );
         }
 
+        walk.step(
+            "dark, chosen on the command line",
+            |walk| {
+                let _ = walk.app.kill();
+                let _ = walk.app.wait();
+                alice.ok(&["config", "set", "appearance.theme", "dark"]);
+                walk.app = launch(alice.path(), &walk.log);
+                walk.window = walk.display.wait_for_window();
+                walk.keys(&["ctrl+k"]);
+                walk.type_text("Bob");
+                walk.keys(&["Return"]);
+            },
+            |walk| (!walk.title().contains("Online")).then(|| format!("title {:?}", walk.title())),
+        );
+        walk.step("the XML console in the dark", |walk| walk.keys(&["F12"]), |_| None);
+
         let _ = walk.app.kill();
         let _ = walk.app.wait();
         if let Some(panic) = walk.panic() {

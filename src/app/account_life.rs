@@ -85,6 +85,10 @@ impl App {
                 self.tell(&account, Command::SetNickname(nickname));
                 Task::none()
             }
+            accounts::Event::SetTheme(theme) => {
+                self.config.appearance.theme = theme;
+                self.save_config()
+            }
             accounts::Event::SetPrivacy(privacy) => {
                 self.config.privacy = privacy;
                 // Every running worker follows the new choice from its next message on.
@@ -242,6 +246,7 @@ mod tests {
     use super::super::tests::app_with;
     use super::super::{Message, main_screen};
     use crate::config::Privacy;
+    use crate::config::ThemeChoice;
     use crate::model::AccountId;
     use crate::ui::accounts;
     use crate::worker::{Command, Handle};
@@ -274,5 +279,21 @@ mod tests {
         for worker in &mut workers {
             assert_eq!(worker.try_recv().ok(), Some(Command::SetPrivacy(privacy)));
         }
+    }
+
+    #[test]
+    fn the_look_chosen_applies_at_once_and_follows_the_system_only_when_asked() {
+        let (_dir, mut app) = app_with(&["a@x"]);
+        assert_eq!(app.theme(), None, "the system's, by default");
+        let _ = app.update(Message::SystemTheme(iced::theme::Mode::Dark));
+        assert!(app.dark(), "the system went dark");
+        let _ = app.update(account_message(accounts::Message::Theme(ThemeChoice::Light)));
+        assert_eq!(app.theme(), Some(iced::Theme::Light));
+        assert!(!app.dark(), "light whatever the system");
+        let _ = app.update(account_message(accounts::Message::Theme(ThemeChoice::Dark)));
+        assert_eq!(app.theme(), Some(iced::Theme::Dark));
+        let _ = app.update(Message::SystemTheme(iced::theme::Mode::Light));
+        assert!(app.dark(), "dark whatever the system");
+        assert_eq!(app.config.appearance.theme, ThemeChoice::Dark, "kept in the settings");
     }
 }

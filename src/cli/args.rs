@@ -1,6 +1,6 @@
 //! What the command line accepts: every command and its arguments, as clap reads them.
 
-use super::{account, contacts::ContactCommand, outbox, rooms, search};
+use super::{account, contacts::ContactCommand, outbox, rooms, search, settings::ConfigCli};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -179,6 +179,9 @@ pub enum CliCommand {
     /// Read someone's public profile, or change your own nickname.
     #[command(subcommand)]
     Profile(ProfileCommand),
+    /// Read or change the settings the window shows, by dotted names (`config list`).
+    #[command(subcommand)]
+    Config(ConfigCli),
 }
 
 #[derive(Debug, Subcommand)]

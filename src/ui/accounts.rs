@@ -1,10 +1,11 @@
 //! The account bar under the contact list: switch between accounts, add one, choose whether
 //! it connects when Confab starts (going offline now is the status menu's *Offline*), and
 //! remove it with or without its local history. Its settings also hold what Confab tells
-//! others (receipts, read markers, typing), which is the same for every account.
+//! others (receipts, read markers, typing) and how the window looks, the same for every
+//! account.
 
 use super::theme;
-use crate::config::Privacy;
+use crate::config::{Privacy, ThemeChoice};
 use crate::model::AccountId;
 use iced::widget::{
     button, checkbox, column, container, pick_list, row, text, text_input, toggler, tooltip,
@@ -37,6 +38,7 @@ pub enum Message {
     ChooseAvatar,
     RemoveAvatar,
     Privacy(Privacy),
+    Theme(ThemeChoice),
     EditServer,
     OpenConsole,
     OpenDiscovery,
@@ -59,6 +61,8 @@ pub enum Event {
     RemoveAvatar,
     /// Keep these privacy settings (for every account).
     SetPrivacy(Privacy),
+    /// Look light, dark, or as the system does.
+    SetTheme(ThemeChoice),
     /// Show the active account's XML console.
     OpenConsole,
     /// Browse the active account's server (service discovery).
@@ -74,6 +78,7 @@ pub struct Context<'a> {
     /// Unread messages in the other accounts, shown beside the switcher so they are not missed.
     pub elsewhere: u32,
     pub privacy: Privacy,
+    pub theme: ThemeChoice,
 }
 
 impl State {
@@ -119,6 +124,7 @@ impl State {
                 Some(Event::OpenDiscovery)
             }
             Message::Privacy(privacy) => Some(Event::SetPrivacy(privacy)),
+            Message::Theme(theme) => Some(Event::SetTheme(theme)),
             Message::NicknameDraft(draft) => {
                 self.nickname_draft = Some(draft);
                 None
@@ -131,7 +137,7 @@ impl State {
     }
 
     pub fn view<'a>(&'a self, context: Context<'a>) -> Element<'a, Message> {
-        let Context { all, active, enabled, elsewhere, privacy } = context;
+        let Context { all, active, enabled, elsewhere, privacy, theme: look } = context;
         let small = |label: &'a str| text(label).size(theme::TEXT_SMALL);
         let elsewhere = crate::notify::badge(elsewhere).map(|count| {
             let pill = container(text(count).size(theme::TEXT_SMALL))
@@ -198,6 +204,7 @@ impl State {
                     .size(14)
                     .on_toggle(Message::SetEnabled),
                 privacy_settings(privacy),
+                theme_setting(look),
                 button(small("Server settings…"))
                     .style(button::secondary)
                     .on_press(Message::EditServer),
@@ -247,6 +254,23 @@ fn privacy_settings<'a>(privacy: Privacy) -> Element<'a, Message> {
     .into()
 }
 
+/// Light, dark, or the system's choice, for the whole window; it changes at once.
+fn theme_setting<'a>(chosen: ThemeChoice) -> Element<'a, Message> {
+    let choice = |label: &'a str, theme: ThemeChoice| {
+        let style = if theme == chosen { button::primary } else { button::secondary };
+        button(text(label).size(theme::TEXT_SMALL)).style(style).on_press(Message::Theme(theme))
+    };
+    row![
+        text("Look:").size(theme::TEXT_SMALL),
+        choice("As the system", ThemeChoice::System),
+        choice("Light", ThemeChoice::Light),
+        choice("Dark", ThemeChoice::Dark),
+    ]
+    .spacing(theme::SPACE_XS)
+    .align_y(Center)
+    .into()
+}
+
 /// The About line: the same version and commit as `confab --version`.
 fn about() -> String {
     format!("Confab {} · {}", crate::VERSION, crate::paths::APP_ID)
@@ -258,7 +282,8 @@ mod tests {
 
     fn context(all: &[AccountId], elsewhere: u32) -> Context<'_> {
         let privacy = Privacy::default();
-        Context { all: all.to_vec(), active: &all[0], enabled: true, elsewhere, privacy }
+        let theme = ThemeChoice::System;
+        Context { all: all.to_vec(), active: &all[0], enabled: true, elsewhere, privacy, theme }
     }
 
     #[test]
@@ -277,6 +302,21 @@ mod tests {
         let events: Vec<_> = ui.into_messages().filter_map(|m| state.update(m)).collect();
         let privacy = Privacy { share_os: true, ..Privacy::default() };
         assert_eq!(events, [Event::SetPrivacy(privacy)]);
+    }
+
+    #[test]
+    fn the_look_is_chosen_here_and_the_choice_shown() {
+        let mut state = State::default();
+        state.update(Message::ToggleSettings);
+        let all = [AccountId("a@x".into())];
+        let mut ui = iced_test::simulator(state.view(context(&all, 0)));
+        ui.click("Dark").expect("offered");
+        let events: Vec<_> = ui.into_messages().filter_map(|m| state.update(m)).collect();
+        assert_eq!(events, [Event::SetTheme(ThemeChoice::Dark)]);
+        let mut ui = iced_test::simulator(state.view(context(&all, 0)));
+        ui.click("As the system").expect("the default, offered");
+        let events: Vec<_> = ui.into_messages().filter_map(|m| state.update(m)).collect();
+        assert_eq!(events, [Event::SetTheme(ThemeChoice::System)]);
     }
 
     #[test]

@@ -254,7 +254,8 @@ impl State {
         (total, drawn)
     }
 
-    pub fn view(&self) -> Element<'_, Message> {
+    /// `dark`: the window's theme is dark, and the stanzas' colours follow it.
+    pub fn view(&self, dark: bool) -> Element<'_, Message> {
         let title = row![
             text(format!("XML console — {}", self.account)).size(theme::TEXT_TITLE).width(Fill),
             button(text(if self.paused { "Resume" } else { "Pause" }))
@@ -298,7 +299,7 @@ impl State {
             list = list.push(text(self.empty_note()).style(theme::muted));
         }
         for (index, entry) in drawn {
-            list = list.push(entry_view(index, entry));
+            list = list.push(entry_view(index, entry, dark));
         }
         if self.paused && !self.held.is_empty() {
             list = list.push(
@@ -395,7 +396,8 @@ impl Entry {
     }
 }
 
-fn entry_view(index: usize, entry: &Entry) -> Element<'_, Message> {
+fn entry_view(index: usize, entry: &Entry, dark: bool) -> Element<'_, Message> {
+    let ink = theme::xml_ink(dark);
     let head = row![
         text(entry.head()).size(theme::TEXT_SMALL).style(theme::muted).width(Fill),
         button(text("Copy").size(theme::TEXT_SMALL))
@@ -407,7 +409,9 @@ fn entry_view(index: usize, entry: &Entry) -> Element<'_, Message> {
     for line in &entry.lines {
         let mut spans: Vec<Span<'_, ()>> = vec![span("  ".repeat(line.depth))];
         spans.extend(
-            line.pieces.iter().map(|piece| span(piece.text.as_str()).color(colour(piece.role))),
+            line.pieces
+                .iter()
+                .map(|piece| span(piece.text.as_str()).color(colour(ink, piece.role))),
         );
         body = body.push(rich_text(spans).font(Font::MONOSPACE).size(theme::TEXT_SMALL));
     }
@@ -421,13 +425,13 @@ fn entry_view(index: usize, entry: &Entry) -> Element<'_, Message> {
     column![head, body].into()
 }
 
-fn colour(role: Role) -> iced::Color {
+fn colour(ink: &theme::XmlInk, role: Role) -> iced::Color {
     match role {
-        Role::Punctuation => theme::XML_PUNCTUATION,
-        Role::Name => theme::XML_NAME,
-        Role::Attribute => theme::XML_ATTRIBUTE,
-        Role::Value => theme::XML_VALUE,
-        Role::Text => theme::XML_TEXT,
+        Role::Punctuation => ink.punctuation,
+        Role::Name => ink.name,
+        Role::Attribute => ink.attribute,
+        Role::Value => ink.value,
+        Role::Text => ink.text,
     }
 }
 

@@ -24,7 +24,7 @@ use super::{
     accounts, connection, console as xml_console, contacts, conversation, discovery as browser,
     invites, profile, room, room_browser, search as everywhere, sidebar, theme,
 };
-use crate::config::Privacy;
+use crate::config::{Privacy, ThemeChoice};
 use crate::emoji::Recent;
 use crate::model::{AccountId, ChatId, Contact, Occupant, Presence, PresenceShow, Room};
 use crate::notify::{Target, Unread};
@@ -191,6 +191,10 @@ pub struct Context<'a> {
     pub muted: bool,
     /// What Confab tells others about reading and typing (for the account settings).
     pub privacy: Privacy,
+    /// The theme chosen (for the account settings).
+    pub theme: ThemeChoice,
+    /// Whether the window's theme is dark, chosen or the system's.
+    pub dark: bool,
 }
 
 impl State {
@@ -427,6 +431,7 @@ impl State {
                     enabled: context.enabled,
                     elsewhere,
                     privacy: context.privacy,
+                    theme: context.theme,
                 })
                 .map(Message::Accounts),
         ]
@@ -447,14 +452,18 @@ impl State {
             _ if self.console.is_some() => self
                 .console
                 .as_ref()
-                .map_or_else(|| column![].into(), |c| c.view().map(Message::Console)),
+                .map_or_else(|| column![].into(), |c| c.view(context.dark).map(Message::Console)),
             _ if self.discovery.is_some() => self
                 .discovery
                 .as_ref()
                 .map_or_else(|| column![].into(), |d| d.view().map(Message::Discovery)),
             _ if self.search.is_some() => self.search.as_ref().map_or_else(
                 || column![].into(),
-                |s| s.view(|account, chat| self.chat_name(account, chat)).map(Message::Search),
+                |s| {
+                    let name_of =
+                        |account: &AccountId, chat: &ChatId| self.chat_name(account, chat);
+                    s.view(context.dark, name_of).map(Message::Search)
+                },
             ),
             (Some(browser), _) => browser.view().map(Message::Browser),
             (None, Some(conversation)) => self.chat(conversation, context.pictures, context.muted),

@@ -71,16 +71,40 @@ pub const OVERLAY_MARGIN: f32 = 40.0;
 /// A confirmation dialog over the window.
 pub const DIALOG_WIDTH: f32 = 460.0;
 /// The XML console's colours for element names, attributes, their values, text and the
-/// brackets around them (on the light theme).
-pub const XML_NAME: Color = Color::from_rgb(0.10, 0.30, 0.65);
-pub const XML_ATTRIBUTE: Color = Color::from_rgb(0.55, 0.25, 0.05);
-pub const XML_VALUE: Color = Color::from_rgb(0.05, 0.45, 0.20);
-pub const XML_TEXT: Color = Color::from_rgb(0.10, 0.10, 0.12);
-pub const XML_PUNCTUATION: Color = Color::from_rgb(0.45, 0.45, 0.50);
+/// brackets around them. Spans take colours, not styles, so each theme has its own set.
+pub struct XmlInk {
+    pub name: Color,
+    pub attribute: Color,
+    pub value: Color,
+    pub text: Color,
+    pub punctuation: Color,
+}
+
+const XML_ON_LIGHT: XmlInk = XmlInk {
+    name: Color::from_rgb(0.10, 0.30, 0.65),
+    attribute: Color::from_rgb(0.55, 0.25, 0.05),
+    value: Color::from_rgb(0.05, 0.45, 0.20),
+    text: Color::from_rgb(0.10, 0.10, 0.12),
+    punctuation: Color::from_rgb(0.45, 0.45, 0.50),
+};
+
+const XML_ON_DARK: XmlInk = XmlInk {
+    name: Color::from_rgb(0.55, 0.74, 1.00),
+    attribute: Color::from_rgb(0.96, 0.70, 0.45),
+    value: Color::from_rgb(0.55, 0.86, 0.58),
+    text: Color::from_rgb(0.90, 0.90, 0.92),
+    punctuation: Color::from_rgb(0.62, 0.62, 0.68),
+};
+
+pub fn xml_ink(dark: bool) -> &'static XmlInk {
+    if dark { &XML_ON_DARK } else { &XML_ON_LIGHT }
+}
 /// Behind the words a search found, as a highlighter marks them.
 pub const FOUND: Color = Color::from_rgba(1.0, 0.80, 0.10, 0.45);
 /// Who wrote a line, before its words in a search hit.
-pub const AUTHOR: Color = Color::from_rgb(0.40, 0.40, 0.46);
+pub fn author(dark: bool) -> Color {
+    if dark { Color::from_rgb(0.66, 0.66, 0.72) } else { Color::from_rgb(0.40, 0.40, 0.46) }
+}
 
 pub fn presence_color(show: PresenceShow) -> Color {
     match show {
@@ -350,11 +374,12 @@ pub fn picture_button(theme: &Theme, status: button::Status) -> button::Style {
 
 /// The styling characters of a message (`*`, `_`, `~`, `` ` ``, ```` ``` ````): shown, as
 /// XEP-0393 recommends, but faint beside the words they style. A span takes a colour rather
-/// than a style function, so it is a translucent grey that reads on every bubble.
-pub const STYLING_MARKER: Color = Color::from_rgba(0.0, 0.0, 0.0, 0.4);
+/// than a style function, so it is a mid grey that reads on every bubble, light or dark.
+pub const STYLING_MARKER: Color = Color::from_rgba(0.5, 0.5, 0.5, 0.85);
 
-/// Behind inline code in a message: a faint shade of whatever bubble it is on.
-pub const CODE_BACKGROUND: Color = Color::from_rgba(0.0, 0.0, 0.0, 0.07);
+/// Behind inline code in a message: a faint grey over whatever bubble it is on, a shade
+/// darker on a light one and lighter on a dark one.
+pub const CODE_BACKGROUND: Color = Color::from_rgba(0.5, 0.5, 0.5, 0.16);
 
 /// The bar beside a quote in a message.
 pub const QUOTE_BAR_WIDTH: f32 = 3.0;

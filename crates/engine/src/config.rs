@@ -5,6 +5,8 @@ use crate::model::AccountId;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
+pub mod keys;
+
 /// How the connection is secured. Plaintext is deliberately not an option.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -150,6 +152,39 @@ pub struct Config {
     /// Which shared files are fetched without asking.
     #[serde(default)]
     pub media: Media,
+    /// How the window looks.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub appearance: Appearance,
+}
+
+/// How the window looks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Appearance {
+    #[serde(default)]
+    pub theme: ThemeChoice,
+}
+
+/// Light or dark: the system's choice (followed as it changes), or one of them always.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ThemeChoice {
+    #[default]
+    System,
+    Light,
+    Dark,
+}
+
+impl ThemeChoice {
+    pub const ALL: [ThemeChoice; 3] = [ThemeChoice::System, ThemeChoice::Light, ThemeChoice::Dark];
+
+    /// The stored and typed name: `system`, `light` or `dark`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ThemeChoice::System => "system",
+            ThemeChoice::Light => "light",
+            ThemeChoice::Dark => "dark",
+        }
+    }
 }
 
 /// Automatic downloads reveal to whoever hosts a file that we are online and where from, so
@@ -207,6 +242,7 @@ impl Default for Config {
             accounts: Vec::new(),
             privacy: Privacy::default(),
             media: Media::default(),
+            appearance: Appearance::default(),
         }
     }
 }

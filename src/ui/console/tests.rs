@@ -5,7 +5,7 @@ fn console() -> State {
 }
 
 fn shows(state: &State, words: &str) -> bool {
-    iced_test::simulator(state.view()).find(words).is_ok()
+    iced_test::simulator(state.view(false)).find(words).is_ok()
 }
 
 /// Whether a drawn stanza has a line with `words`.

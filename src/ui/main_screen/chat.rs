@@ -202,6 +202,8 @@ pub(super) mod tests {
             unread: &shown.unread,
             muted: false,
             privacy: crate::config::Privacy::default(),
+            theme: crate::config::ThemeChoice::System,
+            dark: false,
         })
     }
 
@@ -322,6 +324,8 @@ pub(super) mod tests {
                 unread: &self.unread,
                 muted: false,
                 privacy: crate::config::Privacy::default(),
+                theme: crate::config::ThemeChoice::System,
+                dark: false,
             })
         }
 

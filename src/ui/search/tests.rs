@@ -97,7 +97,7 @@ fn a_hit_clicked_opens_its_line_in_its_account() {
     let results =
         SearchResults { hits: vec![hit("alice@work.x", 7, 20, "Lunch at noon")], more: false };
     state.answer(&AccountId("alice@work.x".into()), 1, Ok(results));
-    let mut ui = simulator(state.view(|_, chat| chat.to_string()));
+    let mut ui = simulator(state.view(false, |_, chat| chat.to_string()));
     ui.find("1 found, newest first.").expect("the count");
     ui.click("bob@x").expect("the hit's conversation");
     let messages: Vec<_> = ui.into_messages().collect();

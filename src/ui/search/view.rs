@@ -19,9 +19,11 @@ const LEAD: usize = 60;
 const EXCERPT: usize = 280;
 
 impl State {
-    /// `name_of`: how the conversation is called in the account it belongs to.
+    /// `name_of`: how the conversation is called in the account it belongs to; `dark`: the
+    /// window's theme is dark.
     pub fn view<'a>(
         &'a self,
+        dark: bool,
         name_of: impl Fn(&AccountId, &ChatId) -> String,
     ) -> Element<'a, Message> {
         let header = row![
@@ -43,7 +45,10 @@ impl State {
         .align_y(Center);
         let terms = search::terms(&self.query);
         let hits = Column::with_children(
-            self.hits.iter().enumerate().map(|(index, hit)| self.hit(index, hit, &terms, &name_of)),
+            self.hits
+                .iter()
+                .enumerate()
+                .map(|(index, hit)| self.hit(index, hit, &terms, &name_of, theme::author(dark))),
         )
         .spacing(theme::SPACE_XS);
         let more = (!self.more.is_empty() && self.hits.len() < MAX_SHOWN)
@@ -90,6 +95,7 @@ impl State {
         hit: &'a SearchHit,
         terms: &[&str],
         name_of: &impl Fn(&AccountId, &ChatId) -> String,
+        author: iced::Color,
     ) -> Element<'a, Message> {
         let message = &hit.message;
         let account = AccountId(hit.account.clone());
@@ -107,7 +113,7 @@ impl State {
                 .unwrap_or_else(|| message.from.split('/').next().unwrap_or_default().to_owned()),
         };
         let (excerpt, marks) = excerpt(&message.body, terms);
-        let mut spans = vec![span(format!("{who}: ")).color(theme::AUTHOR)];
+        let mut spans = vec![span(format!("{who}: ")).color(author)];
         spans.extend(marked(excerpt, &marks));
         let line = rich_text(spans).size(theme::TEXT_BODY);
         button(column![place, line].spacing(theme::SPACE_XS))
