@@ -30,6 +30,8 @@ const DISCOVER: (u32, u32) = (756, 27);
 /// The discovery browser's filter field, and the first row under the tree's top.
 const DISCOVERY_FILTER: (u32, u32) = (427, 107);
 const DISCOVERY_FIRST_CHILD: (u32, u32) = (400, 175);
+/// "⋯" beside the account picker: the account's settings.
+const ACCOUNT_SETTINGS: (u32, u32) = (255, 658);
 
 /// The walk's state: the window, the server, what each step found.
 struct Walk {
@@ -450,7 +452,26 @@ fn walk_through_the_window() {
             },
             |walk| (!walk.title().contains("Online")).then(|| format!("title {:?}", walk.title())),
         );
-        walk.step("the XML console in the dark", |walk| walk.keys(&["F12"]), |_| None);
+        walk.step(
+            "the XML console in the dark",
+            |walk| {
+                walk.keys(&["F12"]);
+                std::thread::sleep(Duration::from_millis(500));
+                walk.type_text(&format!(
+                    "<message to='{bob_jid}' type='chat'><body>in the dark</body></message>"
+                ));
+                walk.keys(&["ctrl+Return"]);
+            },
+            |_| None,
+        );
+        walk.step(
+            "the account settings, where the look is chosen",
+            |walk| {
+                walk.keys(&["Escape"]);
+                walk.click(ACCOUNT_SETTINGS.0, ACCOUNT_SETTINGS.1);
+            },
+            |_| None,
+        );
 
         let _ = walk.app.kill();
         let _ = walk.app.wait();
