@@ -111,6 +111,10 @@ pub enum Message {
     SearchEverywhere,
     /// Show the active account's XML console.
     OpenConsole,
+    /// Ctrl+/: list the keyboard shortcuts, or stop.
+    ToggleShortcuts,
+    /// Ctrl+,: open or close the active account's settings.
+    ToggleSettings,
     /// Escape, where nothing focused took it: close the picture viewer or a question.
     Escape,
     /// Files are dragged over the window (`true`), or left it.
@@ -432,6 +436,10 @@ impl App {
                 crate::ui::accounts::Message::OpenConsole,
             )),
             Message::Escape => self.on_main_screen(main_screen::Message::Escape),
+            Message::ToggleShortcuts => self.on_main_screen(main_screen::Message::ToggleShortcuts),
+            Message::ToggleSettings => self.on_main_screen(main_screen::Message::Accounts(
+                crate::ui::accounts::Message::ToggleSettings,
+            )),
             Message::FilesHovered(hovering) => {
                 self.on_main_screen(main_screen::Message::FilesHovered(hovering))
             }

@@ -76,6 +76,8 @@ pub struct State {
     catch_up: Option<chat::CatchUp>,
     /// Files are being dragged over the window.
     dropping: bool,
+    /// The keyboard shortcuts are listed over the window (Ctrl+/).
+    shortcuts_shown: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -112,6 +114,8 @@ pub enum Message {
     FileDropped(PathBuf),
     /// Escape, with nothing focused that takes it.
     Escape,
+    /// Ctrl+/: list the keyboard shortcuts over the window, or stop.
+    ToggleShortcuts,
     /// The system's opener was run for a link or a file: how it went.
     Opened(Result<(), String>),
 }
@@ -224,6 +228,7 @@ impl State {
             composing: conversation::Composing::default(),
             catch_up: None,
             dropping: false,
+            shortcuts_shown: false,
         }
     }
 
@@ -376,6 +381,14 @@ impl State {
                 (Task::none(), None)
             }
             Message::FileDropped(path) => (self.drop_file(path), None),
+            Message::ToggleShortcuts => {
+                self.shortcuts_shown = !self.shortcuts_shown;
+                (Task::none(), None)
+            }
+            Message::Escape if self.shortcuts_shown => {
+                self.shortcuts_shown = false;
+                (Task::none(), None)
+            }
             Message::Escape => match self.escape_search() {
                 Some(event) => (Task::none(), event),
                 None => {

@@ -26,6 +26,7 @@ pub mod room_browser;
 pub mod room_members;
 pub mod search;
 pub mod setup;
+pub mod shortcuts;
 pub mod sidebar;
 pub mod theme;
 pub mod widget;

@@ -70,6 +70,8 @@ pub const PROGRESS_GIRTH: f32 = 6.0;
 pub const OVERLAY_MARGIN: f32 = 40.0;
 /// A confirmation dialog over the window.
 pub const DIALOG_WIDTH: f32 = 460.0;
+/// The keys column of the shortcut list.
+pub const SHORTCUT_KEYS_WIDTH: f32 = 120.0;
 /// The XML console's colours for element names, attributes, their values, text and the
 /// brackets around them. Spans take colours, not styles, so each theme has its own set.
 pub struct XmlInk {

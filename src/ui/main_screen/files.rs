@@ -41,11 +41,14 @@ impl State {
         Task::perform(opener::open(target.into()), Message::Opened)
     }
 
-    /// What covers the whole window: the drop hint while files hover, else what the visible
-    /// conversation shows over it.
+    /// What covers the whole window: the drop hint while files hover, the shortcut list,
+    /// else what the visible conversation shows over it.
     pub(super) fn overlay(&self) -> Option<Element<'_, Message>> {
         if self.dropping {
             return Some(self.drop_hint());
+        }
+        if self.shortcuts_shown {
+            return Some(crate::ui::shortcuts::view(Message::ToggleShortcuts));
         }
         if let Some(dialog) = self.export_dialog() {
             return Some(dialog);
@@ -182,5 +185,19 @@ mod tests {
         assert!(state.overlay().is_some(), "asked first");
         let _ = state.update(Message::Escape);
         assert!(state.overlay().is_none());
+    }
+
+    #[test]
+    fn the_shortcut_list_comes_over_the_window_and_escape_closes_it() {
+        let mut state = chatting(vec![]);
+        assert!(state.overlay().is_none());
+        let _ = state.update(Message::ToggleShortcuts);
+        let overlay = state.overlay().expect("the list over the window");
+        iced_test::simulator(overlay).find("Search every conversation").expect("listed");
+        let _ = state.update(Message::Escape);
+        assert!(state.overlay().is_none(), "closed by Escape");
+        let _ = state.update(Message::ToggleShortcuts);
+        let _ = state.update(Message::ToggleShortcuts);
+        assert!(state.overlay().is_none(), "and by its own key again");
     }
 }
