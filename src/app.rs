@@ -115,6 +115,8 @@ pub enum Message {
     ToggleShortcuts,
     /// Ctrl+,: open or close the active account's settings.
     ToggleSettings,
+    /// Alt+Down (`true`) or Alt+Up: the next or previous conversation in the list.
+    StepChat(bool),
     /// Escape, where nothing focused took it: close the picture viewer or a question.
     Escape,
     /// Files are dragged over the window (`true`), or left it.
@@ -437,6 +439,9 @@ impl App {
             )),
             Message::Escape => self.on_main_screen(main_screen::Message::Escape),
             Message::ToggleShortcuts => self.on_main_screen(main_screen::Message::ToggleShortcuts),
+            Message::StepChat(forward) => self.on_main_screen(main_screen::Message::Sidebar(
+                crate::ui::sidebar::Message::Step { forward },
+            )),
             Message::ToggleSettings => self.on_main_screen(main_screen::Message::Accounts(
                 crate::ui::accounts::Message::ToggleSettings,
             )),

@@ -22,7 +22,7 @@ pub(super) fn window_event((_, event): (window::Id, window::Event)) -> Option<Me
 /// Keys that work everywhere, as `ui::shortcuts` lists them: Tab and Shift+Tab move between
 /// fields (Tab in a room's composer completes a nickname first), Ctrl+K finds a contact,
 /// Ctrl+F finds words in the open conversation and Ctrl+Shift+F in all of them, Ctrl+, opens
-/// the account's settings, Ctrl+/ lists the shortcuts, F12 (the browsers' key for developer
+/// the account's settings, Alt+Up and Alt+Down open the previous or next conversation listed, Ctrl+/ lists the shortcuts, F12 (the browsers' key for developer
 /// tools) opens the XML console, Escape closes what is over the window.
 pub(super) fn shortcut(event: iced::keyboard::Event) -> Option<Message> {
     use iced::keyboard::{Event, Key, key::Named};
@@ -46,6 +46,13 @@ pub(super) fn shortcut(event: iced::keyboard::Event) -> Option<Message> {
             if modifiers.command() && c.eq_ignore_ascii_case("f") =>
         {
             Some(if modifiers.shift() { Message::SearchEverywhere } else { Message::Find })
+        }
+        Event::KeyPressed {
+            key: Key::Named(Named::ArrowDown | Named::ArrowUp), modifiers, ..
+        } if modifiers.alt() && !modifiers.command() => {
+            let forward =
+                matches!(event, Event::KeyPressed { key: Key::Named(Named::ArrowDown), .. });
+            Some(Message::StepChat(forward))
         }
         // Not a Ctrl combination: text fields take Ctrl+X and its kin before us.
         Event::KeyPressed { key: Key::Named(Named::F12), .. } => Some(Message::OpenConsole),
@@ -105,6 +112,8 @@ mod tests {
         }
         assert!(matches!(shortcut(pressed("Ctrl+/")), Some(Message::ToggleShortcuts)));
         assert!(matches!(shortcut(pressed("Ctrl+,")), Some(Message::ToggleSettings)));
+        assert!(matches!(shortcut(pressed("Alt+Down")), Some(Message::StepChat(true))));
+        assert!(matches!(shortcut(pressed("Alt+Up")), Some(Message::StepChat(false))));
         assert!(shortcut(pressed("Ctrl+J")).is_none(), "nor does an unlisted one");
     }
 }

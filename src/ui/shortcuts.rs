@@ -43,6 +43,8 @@ pub const SHORTCUTS: &[Shortcut] = &[
     shortcut("Ctrl+F", "Find words in the open conversation", Scope::Window),
     shortcut("Ctrl+Shift+F", "Search every conversation", Scope::Window),
     shortcut("Ctrl+,", "The account's settings", Scope::Window),
+    shortcut("Alt+Down", "The next conversation in the list", Scope::Window),
+    shortcut("Alt+Up", "The previous conversation in the list", Scope::Window),
     shortcut("Ctrl+/", "This list", Scope::Window),
     shortcut("F12", "XML console", Scope::Window),
     shortcut("Tab", "Next field (in a room's message field: complete a nickname)", Scope::Window),

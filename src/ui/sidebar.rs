@@ -95,6 +95,11 @@ pub enum Message {
     ToggleGroup(String),
     ToggleRooms,
     Scrolled(Viewport),
+    /// Alt+Down (`forward`) or Alt+Up: open the conversation listed after or before the open
+    /// one (the first listed when none is open).
+    Step {
+        forward: bool,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -255,6 +260,36 @@ impl State {
         ])
     }
 
+    /// What opens the conversation listed after (`forward`) or before the selected one, in
+    /// the order shown; folded groups are stepped over.
+    fn neighbour(&self, forward: bool) -> Option<Message> {
+        let listed: Vec<Message> = self
+            .rows
+            .iter()
+            .filter_map(|row| match row {
+                Row::Contact(i) => Some(Message::Open(self.contacts[*i].jid.clone())),
+                Row::Room(i) => Some(Message::OpenRoom(self.rooms[*i].jid.clone())),
+                _ => None,
+            })
+            .collect();
+        let jid = |message: &Message| match message {
+            Message::Open(jid) | Message::OpenRoom(jid) => Some(jid.clone()),
+            _ => None,
+        };
+        let Some(at) = listed.iter().position(|m| jid(m).is_some() && jid(m) == self.selected)
+        else {
+            return listed.into_iter().next();
+        };
+        // A contact in two groups is listed twice: stepping goes past both.
+        let other = |m: &&Message| jid(m) != self.selected;
+        let next = if forward {
+            listed[at + 1..].iter().find(other)
+        } else {
+            listed[..at].iter().rev().find(other)
+        };
+        next.cloned()
+    }
+
     pub fn update(&mut self, message: Message) -> Option<Event> {
         match message {
             Message::Filter(filter) => {
@@ -296,6 +331,10 @@ impl State {
                 Some(Event::OpenRoom(jid))
             }
             Message::BrowseRooms => Some(Event::BrowseRooms),
+            Message::Step { forward } => {
+                let next = self.neighbour(forward)?;
+                self.update(next)
+            }
             Message::ToggleRooms => {
                 self.rooms_collapsed = !self.rooms_collapsed;
                 self.rebuild();

@@ -322,3 +322,25 @@ fn while_offline_nobody_looks_available_and_the_list_is_by_name() {
     assert!(ui.find("around").is_err(), "his old status is not shown");
     ui.find("zed@x").expect("his address instead");
 }
+
+#[test]
+fn alt_up_and_down_step_through_the_conversations_as_listed() {
+    let mut state = State::default();
+    state.set_presence_known(true);
+    state.set_contacts(vec![
+        contact("zed@x", "Zed", PresenceShow::Online, &["Work"]),
+        contact("amy@x", "Amy", PresenceShow::Offline, &[]),
+        contact("bob@x", "Bob", PresenceShow::Online, &["Work", "Family"]),
+    ]);
+    let step = |state: &mut State, forward| state.update(Message::Step { forward });
+    // Nothing open: the first listed. Bob is in two groups and is stepped past once.
+    assert_eq!(step(&mut state, true), Some(Event::Open("bob@x".into())));
+    assert_eq!(step(&mut state, true), Some(Event::Open("zed@x".into())));
+    assert_eq!(step(&mut state, true), Some(Event::Open("amy@x".into())));
+    assert_eq!(step(&mut state, true), None, "the last stays");
+    assert_eq!(step(&mut state, false), Some(Event::Open("zed@x".into())));
+    // A folded group's people are not listed, so not stepped to.
+    state.update(Message::ToggleGroup("Work".into()));
+    state.update(Message::Open("bob@x".into()));
+    assert_eq!(step(&mut state, true), Some(Event::Open("amy@x".into())));
+}
