@@ -117,6 +117,8 @@ pub enum Message {
     ToggleSettings,
     /// Alt+Down (`true`) or Alt+Up: the next or previous conversation in the list.
     StepChat(bool),
+    /// Ctrl+Tab: back to the conversation open before this one.
+    PreviousChat,
     /// Escape, where nothing focused took it: close the picture viewer or a question.
     Escape,
     /// Files are dragged over the window (`true`), or left it.
@@ -439,6 +441,7 @@ impl App {
             )),
             Message::Escape => self.on_main_screen(main_screen::Message::Escape),
             Message::ToggleShortcuts => self.on_main_screen(main_screen::Message::ToggleShortcuts),
+            Message::PreviousChat => self.on_main_screen(main_screen::Message::OpenPrevious),
             Message::StepChat(forward) => self.on_main_screen(main_screen::Message::Sidebar(
                 crate::ui::sidebar::Message::Step { forward },
             )),

@@ -472,6 +472,7 @@ fn walk_through_the_window() {
             },
             |_| None,
         );
+        walk.step("Ctrl+slash lists the shortcuts", |walk| walk.keys(&["ctrl+slash"]), |_| None);
 
         let _ = walk.app.kill();
         let _ = walk.app.wait();

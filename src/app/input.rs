@@ -22,7 +22,8 @@ pub(super) fn window_event((_, event): (window::Id, window::Event)) -> Option<Me
 /// Keys that work everywhere, as `ui::shortcuts` lists them: Tab and Shift+Tab move between
 /// fields (Tab in a room's composer completes a nickname first), Ctrl+K finds a contact,
 /// Ctrl+F finds words in the open conversation and Ctrl+Shift+F in all of them, Ctrl+, opens
-/// the account's settings, Alt+Up and Alt+Down open the previous or next conversation listed, Ctrl+/ lists the shortcuts, F12 (the browsers' key for developer
+/// the account's settings, Alt+Up and Alt+Down open the previous or next conversation listed,
+/// Ctrl+Tab the one open before, Ctrl+/ lists the shortcuts, F12 (the browsers' key for developer
 /// tools) opens the XML console, Escape closes what is over the window.
 pub(super) fn shortcut(event: iced::keyboard::Event) -> Option<Message> {
     use iced::keyboard::{Event, Key, key::Named};
@@ -56,6 +57,9 @@ pub(super) fn shortcut(event: iced::keyboard::Event) -> Option<Message> {
         }
         // Not a Ctrl combination: text fields take Ctrl+X and its kin before us.
         Event::KeyPressed { key: Key::Named(Named::F12), .. } => Some(Message::OpenConsole),
+        Event::KeyPressed { key: Key::Named(Named::Tab), modifiers, .. } if modifiers.command() => {
+            Some(Message::PreviousChat)
+        }
         Event::KeyPressed { key: Key::Named(Named::Tab), modifiers, .. } => {
             Some(if modifiers.shift() { Message::FocusPrevious } else { Message::FocusNext })
         }
@@ -114,6 +118,8 @@ mod tests {
         assert!(matches!(shortcut(pressed("Ctrl+,")), Some(Message::ToggleSettings)));
         assert!(matches!(shortcut(pressed("Alt+Down")), Some(Message::StepChat(true))));
         assert!(matches!(shortcut(pressed("Alt+Up")), Some(Message::StepChat(false))));
+        assert!(matches!(shortcut(pressed("Ctrl+Tab")), Some(Message::PreviousChat)));
+        assert!(matches!(shortcut(pressed("Tab")), Some(Message::FocusNext)));
         assert!(shortcut(pressed("Ctrl+J")).is_none(), "nor does an unlisted one");
     }
 }

@@ -78,6 +78,8 @@ pub struct State {
     dropping: bool,
     /// The keyboard shortcuts are listed over the window (Ctrl+/).
     shortcuts_shown: bool,
+    /// The conversation open before the one open now, for Ctrl+Tab.
+    previous: Option<ChatId>,
 }
 
 #[derive(Debug, Clone)]
@@ -116,6 +118,8 @@ pub enum Message {
     Escape,
     /// Ctrl+/: list the keyboard shortcuts over the window, or stop.
     ToggleShortcuts,
+    /// Ctrl+Tab: back to the conversation open before this one.
+    OpenPrevious,
     /// The system's opener was run for a link or a file: how it went.
     Opened(Result<(), String>),
 }
@@ -229,6 +233,7 @@ impl State {
             catch_up: None,
             dropping: false,
             shortcuts_shown: false,
+            previous: None,
         }
     }
 
@@ -381,6 +386,11 @@ impl State {
                 (Task::none(), None)
             }
             Message::FileDropped(path) => (self.drop_file(path), None),
+            Message::OpenPrevious => match self.previous.clone() {
+                Some(chat) if self.sidebar.room(chat.as_str()).is_some() => self.open_room(chat.0),
+                Some(chat) => self.open(chat),
+                None => (Task::none(), None),
+            },
             Message::ToggleShortcuts => {
                 self.shortcuts_shown = !self.shortcuts_shown;
                 (Task::none(), None)
@@ -413,6 +423,7 @@ impl State {
             return (conversation::State::focus_composer(), None);
         }
         self.sidebar.select(chat.as_str());
+        self.previous = self.conversation.as_ref().map(|open| open.chat.clone());
         self.bar = header::Bar::default();
         self.profile = None;
         self.room = None;

@@ -4,7 +4,7 @@
 use super::theme;
 use super::widget::modal;
 use iced::widget::{button, column, container, row, scrollable, text};
-use iced::{Element, Fill};
+use iced::{Center, Element, Fill};
 
 /// Where a shortcut works.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,6 +45,7 @@ pub const SHORTCUTS: &[Shortcut] = &[
     shortcut("Ctrl+,", "The account's settings", Scope::Window),
     shortcut("Alt+Down", "The next conversation in the list", Scope::Window),
     shortcut("Alt+Up", "The previous conversation in the list", Scope::Window),
+    shortcut("Ctrl+Tab", "Back to the conversation open before", Scope::Window),
     shortcut("Ctrl+/", "This list", Scope::Window),
     shortcut("F12", "XML console", Scope::Window),
     shortcut("Tab", "Next field (in a room's message field: complete a nickname)", Scope::Window),
@@ -59,15 +60,19 @@ pub const SHORTCUTS: &[Shortcut] = &[
     shortcut("Ctrl+Enter", "Send the stanza", Scope::Console),
 ];
 
-/// The list over the dimmed window; a click outside or Escape closes it.
+/// The list over the dimmed window, its Close always in view above what scrolls; a click
+/// outside or Escape closes it too.
 pub fn view<'a, M: Clone + 'a>(close: M) -> Element<'a, M> {
-    let mut content = column![text("Keyboard shortcuts").size(theme::TEXT_TITLE)]
-        .spacing(theme::SPACE_S)
-        .padding(theme::SPACE_M);
+    let title = row![
+        text("Keyboard shortcuts").size(theme::TEXT_TITLE).width(Fill),
+        button("Close").style(button::secondary).on_press(close.clone()),
+    ]
+    .align_y(Center);
+    let mut list = column![].spacing(theme::SPACE_S);
     for scope in [Scope::Window, Scope::Composer, Scope::Console] {
-        content = content.push(text(scope.title()).size(theme::TEXT_SMALL).style(theme::muted));
+        list = list.push(text(scope.title()).size(theme::TEXT_SMALL).style(theme::muted));
         for shortcut in SHORTCUTS.iter().filter(|s| s.scope == scope) {
-            content = content.push(
+            list = list.push(
                 row![
                     text(shortcut.keys).width(theme::SHORTCUT_KEYS_WIDTH),
                     text(shortcut.does).width(Fill),
@@ -76,8 +81,9 @@ pub fn view<'a, M: Clone + 'a>(close: M) -> Element<'a, M> {
             );
         }
     }
-    content = content.push(button("Close").style(button::secondary).on_press(close.clone()));
-    let card = container(scrollable(content)).max_width(theme::DIALOG_WIDTH).style(theme::card);
+    let list = list.padding(iced::Padding::ZERO.right(theme::SCROLLBAR_GUTTER));
+    let content = column![title, scrollable(list)].spacing(theme::SPACE_S).padding(theme::SPACE_M);
+    let card = container(content).max_width(theme::DIALOG_WIDTH).style(theme::card);
     modal(card, close)
 }
 

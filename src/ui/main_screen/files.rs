@@ -200,4 +200,16 @@ mod tests {
         let _ = state.update(Message::ToggleShortcuts);
         assert!(state.overlay().is_none(), "and by its own key again");
     }
+
+    #[test]
+    fn ctrl_tab_goes_back_to_the_conversation_open_before() {
+        let mut state = chatting(vec![]);
+        let _ = state.update(Message::OpenPrevious);
+        assert_eq!(state.visible_chat(), Some(&bob()), "nothing before: stays");
+        let _ = state.update(Message::Sidebar(sidebar::Message::Open("amy@x".into())));
+        let _ = state.update(Message::OpenPrevious);
+        assert_eq!(state.visible_chat(), Some(&bob()));
+        let _ = state.update(Message::OpenPrevious);
+        assert_eq!(state.visible_chat(), Some(&ChatId("amy@x".into())), "and back again");
+    }
 }
