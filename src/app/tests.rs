@@ -83,3 +83,44 @@ fn ctrl_f_finds_in_the_conversation_and_ctrl_shift_f_everywhere() {
     assert!(matches!(input::shortcut(everywhere), Some(Message::SearchEverywhere)));
     assert!(input::shortcut(press(Key::Character("f".into()), Modifiers::empty())).is_none());
 }
+
+/// The press of keys written as the shortcut list writes them: `Ctrl+Shift+F`, `F12`, `Ctrl+/`.
+fn pressed(keys: &str) -> Event {
+    let mut modifiers = Modifiers::empty();
+    let mut parts: Vec<&str> = keys.split('+').collect();
+    // "Ctrl+," and "Ctrl+/" end in their key; "Ctrl++" would not, and is not used.
+    let last = parts.pop().unwrap_or_default();
+    for part in parts {
+        modifiers |= match part {
+            "Ctrl" => Modifiers::CTRL,
+            "Shift" => Modifiers::SHIFT,
+            "Alt" => Modifiers::ALT,
+            other => panic!("unknown modifier {other} in {keys}"),
+        };
+    }
+    let key = match last {
+        "F12" => Key::Named(key::Named::F12),
+        "Tab" => Key::Named(key::Named::Tab),
+        "Escape" => Key::Named(key::Named::Escape),
+        "Enter" => Key::Named(key::Named::Enter),
+        "Up" => Key::Named(key::Named::ArrowUp),
+        "Down" => Key::Named(key::Named::ArrowDown),
+        character => Key::Character(character.to_lowercase().into()),
+    };
+    press(key, modifiers)
+}
+
+#[test]
+fn every_window_shortcut_listed_does_something() {
+    use crate::ui::shortcuts::{SHORTCUTS, Scope};
+    for listed in SHORTCUTS.iter().filter(|s| s.scope == Scope::Window) {
+        assert!(input::shortcut(pressed(listed.keys)).is_some(), "{} is listed", listed.keys);
+    }
+    assert!(matches!(input::shortcut(pressed("Ctrl+/")), Some(Message::ToggleShortcuts)));
+    assert!(matches!(input::shortcut(pressed("Ctrl+,")), Some(Message::ToggleSettings)));
+    assert!(matches!(input::shortcut(pressed("Alt+Down")), Some(Message::StepChat(true))));
+    assert!(matches!(input::shortcut(pressed("Alt+Up")), Some(Message::StepChat(false))));
+    assert!(matches!(input::shortcut(pressed("Ctrl+Tab")), Some(Message::PreviousChat)));
+    assert!(matches!(input::shortcut(pressed("Tab")), Some(Message::FocusNext)));
+    assert!(input::shortcut(pressed("Ctrl+J")).is_none(), "nor does an unlisted one");
+}

@@ -21,6 +21,19 @@ pub const MOST_AUTO_DOWNLOAD_MIB: u64 = 4096;
 
 const ON_OFF: &str = "true or false";
 
+/// A setting that is on or off, kept in the field at `$field` of [`Config`].
+macro_rules! on_off {
+    ($key:literal, $about:literal, $($field:ident).+) => {
+        Setting {
+            key: $key,
+            about: $about,
+            accepts: ON_OFF,
+            get: |c| c.$($field).+.to_string(),
+            set: |c, v| flag(v).map(|on| c.$($field).+ = on),
+        }
+    };
+}
+
 pub const SETTINGS: &[Setting] = &[
     Setting {
         key: "appearance.theme",
@@ -32,55 +45,33 @@ pub const SETTINGS: &[Setting] = &[
             Some(())
         },
     },
-    Setting {
-        key: "messages.smileys_to_emoji",
-        about: "Turn ASCII smileys such as :-) into emoji, typed and received",
-        accepts: ON_OFF,
-        get: |c| c.smileys_to_emoji.to_string(),
-        set: |c, v| flag(v).map(|on| c.smileys_to_emoji = on),
-    },
-    Setting {
-        key: "messages.styling",
-        about: "Draw *bold*, _italic_, `code` and > quotes (XEP-0393)",
-        accepts: ON_OFF,
-        get: |c| c.message_styling.to_string(),
-        set: |c, v| flag(v).map(|on| c.message_styling = on),
-    },
-    Setting {
-        key: "privacy.receipts",
-        about: "Tell contacts their messages arrived (XEP-0184)",
-        accepts: ON_OFF,
-        get: |c| c.privacy.receipts.to_string(),
-        set: |c, v| flag(v).map(|on| c.privacy.receipts = on),
-    },
-    Setting {
-        key: "privacy.read_markers",
-        about: "Tell contacts their messages were read (XEP-0333)",
-        accepts: ON_OFF,
-        get: |c| c.privacy.read_markers.to_string(),
-        set: |c, v| flag(v).map(|on| c.privacy.read_markers = on),
-    },
-    Setting {
-        key: "privacy.typing",
-        about: "Tell contacts you are typing (XEP-0085)",
-        accepts: ON_OFF,
-        get: |c| c.privacy.typing.to_string(),
-        set: |c, v| flag(v).map(|on| c.privacy.typing = on),
-    },
-    Setting {
-        key: "privacy.share_os",
-        about: "Name your operating system when contacts ask (XEP-0092)",
-        accepts: ON_OFF,
-        get: |c| c.privacy.share_os.to_string(),
-        set: |c, v| flag(v).map(|on| c.privacy.share_os = on),
-    },
-    Setting {
-        key: "media.auto_download",
-        about: "Fetch files from contacts as they arrive",
-        accepts: ON_OFF,
-        get: |c| c.media.auto_download.to_string(),
-        set: |c, v| flag(v).map(|on| c.media.auto_download = on),
-    },
+    on_off!(
+        "messages.smileys_to_emoji",
+        "Turn ASCII smileys such as :-) into emoji, typed and received",
+        smileys_to_emoji
+    ),
+    on_off!(
+        "messages.styling",
+        "Draw *bold*, _italic_, `code` and > quotes (XEP-0393)",
+        message_styling
+    ),
+    on_off!(
+        "privacy.receipts",
+        "Tell contacts their messages arrived (XEP-0184)",
+        privacy.receipts
+    ),
+    on_off!(
+        "privacy.read_markers",
+        "Tell contacts their messages were read (XEP-0333)",
+        privacy.read_markers
+    ),
+    on_off!("privacy.typing", "Tell contacts you are typing (XEP-0085)", privacy.typing),
+    on_off!(
+        "privacy.share_os",
+        "Name your operating system when contacts ask (XEP-0092)",
+        privacy.share_os
+    ),
+    on_off!("media.auto_download", "Fetch files from contacts as they arrive", media.auto_download),
     Setting {
         key: "media.auto_download_mib",
         about: "The largest file fetched without asking, in MiB",
